@@ -1,0 +1,112 @@
+package io.pushgateway.gateway;
+
+import io.pushgateway.gateway.api.HttpServerVerticle;
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.LocalEventLog;
+import io.pushgateway.gateway.core.SubscriberCounts;
+import io.pushgateway.gateway.demo.DemoTicker;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running gateway inside a {@link Vertx}: the event log, one HTTP verticle per event loop, and
+ * the demo ticker when asked for. Embeddable: tests and the load test start it in-process.
+ */
+public final class Gateway {
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final EventLog log;
+  private final GatewayMetrics metrics;
+  private final List<HttpServerVerticle> servers;
+  private final String serversDeployment;
+  private final AtomicBoolean draining;
+  private String demoDeployment;
+
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, GatewayMetrics metrics,
+                  List<HttpServerVerticle> servers, String serversDeployment, AtomicBoolean draining) {
+    this.vertx = vertx;
+    this.config = config;
+    this.log = log;
+    this.metrics = metrics;
+    this.servers = servers;
+    this.serversDeployment = serversDeployment;
+    this.draining = draining;
+  }
+
+  public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config) {
+    return deploy(vertx, config, new GatewayMetrics());
+  }
+
+  public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+    String namespace = UUID.randomUUID().toString();
+    return LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis())
+      .compose(log -> deployServers(vertx, config, log, metrics))
+      .compose(gateway -> config.demo()
+        ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
+          .map(id -> {
+            gateway.demoDeployment = id;
+            return gateway;
+          })
+        : Future.succeededFuture(gateway));
+  }
+
+  private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log,
+                                               GatewayMetrics metrics) {
+    List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
+    SubscriberCounts counts = new SubscriberCounts();
+    AtomicBoolean draining = new AtomicBoolean();
+    return vertx.deployVerticle(() -> {
+        HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get());
+        servers.add(server);
+        return server;
+      }, new DeploymentOptions().setInstances(config.instances()))
+      .map(id -> new Gateway(vertx, config, log, metrics, servers, id, draining));
+  }
+
+  public int port() {
+    return servers.get(0).actualPort();
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public EventLog log() {
+    return log;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Ready to serve: started and not draining. */
+  public boolean isReady() {
+    return !draining.get();
+  }
+
+  /**
+   * Graceful stop: {@code /ready} turns 503, WebSockets close with 1001, SSE streams end, waiting
+   * long polls are answered, then the servers close. The Vert.x instance stays up.
+   */
+  public Future<Void> close() {
+    if (!draining.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    Future<Void> demo = demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment);
+    return demo
+      .compose(v -> vertx.undeploy(serversDeployment))
+      .compose(v -> log.close());
+  }
+}

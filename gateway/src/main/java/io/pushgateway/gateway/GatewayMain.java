@@ -1,0 +1,121 @@
+package io.pushgateway.gateway;
+
+import io.pushgateway.gateway.config.ConfigException;
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts a gateway from the command line: defaults, then {@code --config file.json}, then
+ * {@code PUSH_GATEWAY_*} environment variables, then flags. SIGTERM stops it gracefully.
+ */
+@Command(name = "push-gateway", mixinStandardHelpOptions = true, version = "push-gateway 0.1.0",
+  description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.",
+  footer = {"", "Every option of the JSON config can also be set as PUSH_GATEWAY_<KEY> (e.g. "
+    + "PUSH_GATEWAY_HISTORY_SIZE=5000) or with --set key=value."})
+public final class GatewayMain implements Callable<Integer> {
+
+  private static final Logger LOG = System.getLogger(GatewayMain.class.getName());
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file")
+  private Path configFile;
+
+  @Option(names = "--host", description = "interface to bind (default 0.0.0.0)")
+  private String host;
+
+  @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one)")
+  private Integer port;
+
+  @Option(names = "--transports", paramLabel = "LIST", description = "transports to serve (default ws,sse,long,short)")
+  private String transports;
+
+  @Option(names = "--allowed-origins", paramLabel = "LIST", description = "extra allowed origins, or *")
+  private String allowedOrigins;
+
+  @Option(names = "--webroot", paramLabel = "DIR", description = "serve / from this directory instead of the bundled page")
+  private String webRoot;
+
+  @Option(names = "--demo", description = "publish a demo ticker to topic demo.ticker")
+  private Boolean demo;
+
+  @Option(names = "--demo-rate", paramLabel = "N", description = "demo events per second (default 2)")
+  private Double demoRate;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option, e.g. --set historySize=5000")
+  private Map<String, String> settings = Map.of();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new GatewayMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.fromJson(mergedConfig());
+    } catch (ConfigException | IOException | DecodeException e) {
+      System.err.println("push-gateway: " + e.getMessage());
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    Gateway gateway;
+    try {
+      gateway = Gateway.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("push-gateway: could not start: " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    LOG.log(Level.INFO, "push-gateway listening on http://{0}:{1,number,#} (transports {2})",
+      config.host(), gateway.port(), config.transports());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, gateway), "push-gateway-shutdown"));
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  /** Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. */
+  private static void stop(Vertx vertx, Gateway gateway) {
+    int timeout = gateway.config().shutdownTimeoutSeconds();
+    LOG.log(Level.INFO, "push-gateway stopping (at most {0} s)", timeout);
+    try {
+      gateway.close().eventually(() -> vertx.close()).await(timeout, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "graceful stop did not finish in time: {0}", e.toString());
+    }
+  }
+
+  private JsonObject mergedConfig() throws IOException {
+    JsonObject json = new JsonObject();
+    if (configFile != null) {
+      json.mergeIn(new JsonObject(Files.readString(configFile)));
+    }
+    json.mergeIn(GatewayConfig.fromEnvironment(System.getenv()));
+    settings.forEach(json::put);
+    putIfSet(json, "host", host);
+    putIfSet(json, "port", port);
+    putIfSet(json, "transports", transports);
+    putIfSet(json, "allowedOrigins", allowedOrigins);
+    putIfSet(json, "webRoot", webRoot);
+    putIfSet(json, "demo", demo);
+    putIfSet(json, "demoRate", demoRate);
+    return json;
+  }
+
+  private static void putIfSet(JsonObject json, String key, Object value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.pushgateway.gateway.api;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Hub;
+import io.pushgateway.gateway.core.SubscriberCounts;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.TransportHandler;
+import io.pushgateway.gateway.transport.poll.LongPollTransport;
+import io.pushgateway.gateway.transport.poll.ShortPollTransport;
+import io.pushgateway.gateway.transport.sse.SseTransport;
+import io.pushgateway.gateway.transport.ws.WebSocketTransport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * One HTTP server on one event loop: the enabled transports, the publish and topic API, health,
+ * metrics and the bundled page. Several instances share the port; each has its own {@link Hub},
+ * fed by the log's event bus publication, so fan-out runs on every event loop at once.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+
+  /** The transports by name; {@code transports} in the config chooses which are mounted. */
+  private static final List<Function<TransportContext, TransportHandler>> TRANSPORTS = List.of(
+    WebSocketTransport::new, SseTransport::new, LongPollTransport::new, ShortPollTransport::new);
+
+  private final GatewayConfig config;
+  private final EventLog log;
+  private final SubscriberCounts counts;
+  private final GatewayMetrics metrics;
+  private final BooleanSupplier ready;
+  private final Hub hub = new Hub();
+  private List<TransportHandler> transports;
+  private HttpServer server;
+
+  public HttpServerVerticle(GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
+                            BooleanSupplier ready) {
+    this.config = config;
+    this.log = log;
+    this.counts = counts;
+    this.metrics = metrics;
+    this.ready = ready;
+  }
+
+  @Override
+  public Future<?> start() {
+    TransportContext context = new TransportContext(vertx, config, log, hub, counts, metrics);
+    transports = TRANSPORTS.stream()
+      .map(factory -> factory.apply(context))
+      .filter(t -> config.transports().contains(t.transport()))
+      .toList();
+    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body()));
+    server = vertx.createHttpServer(serverOptions()).requestHandler(router());
+    return server.listen();
+  }
+
+  /** The port actually bound (when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Graceful stop: every transport tells its clients to go, then the server closes. */
+  @Override
+  public Future<?> stop() {
+    return Future.all(transports.stream().map(TransportHandler::drain).toList())
+      .compose(v -> server.close());
+  }
+
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+      .setHost(config.host())
+      // A negative port makes every instance share one random port; 0 would give each its own.
+      .setPort(config.port() == 0 ? -1 : config.port())
+      .setTcpNoDelay(true)
+      // Compression per connection costs a deflater each; off unless asked for.
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
+      .setMaxWebSocketFrameSize(config.maxFrameBytes())
+      .setMaxWebSocketMessageSize(config.maxFrameBytes());
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(new OriginPolicy(config.allowedOrigins(), metrics));
+    transports.forEach(t -> t.mount(router));
+    new TopicApi(config, log, counts, metrics).mount(router);
+    router.get("/health").handler(ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(this::readiness);
+    router.get("/metrics").handler(ctx -> ctx.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+      .end(metrics.scrape()));
+    router.get("/*").handler(staticFiles());
+    router.route().last().handler(ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND,
+      "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
+    router.errorHandler(413, ctx -> fail(ctx, new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
+      "the body is larger than " + config.maxPayloadBytes() + " bytes")));
+    router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
+    router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
+    router.errorHandler(500, ctx -> fail(ctx, new GatewayException(ErrorCode.OVERLOADED, "internal error, retry")));
+    return router;
+  }
+
+  private void readiness(RoutingContext ctx) {
+    boolean isReady = ready.getAsBoolean();
+    HttpReplies.json(ctx.response(), isReady ? 200 : 503,
+      new JsonObject().put("status", isReady ? "READY" : "NOT_READY"));
+  }
+
+  /** The bundled page and client, or a directory that overrides them while developing. */
+  private StaticHandler staticFiles() {
+    if (config.webRoot().isEmpty()) {
+      return StaticHandler.create("webroot");
+    }
+    return StaticHandler.create(FileSystemAccess.ROOT, config.webRoot()).setCachingEnabled(false);
+  }
+
+  private void fail(RoutingContext ctx, GatewayException error) {
+    HttpReplies.error(ctx.response(), error, metrics);
+  }
+
+  /** Transports served by this verticle, for tests and diagnostics. */
+  public List<Transport> transports() {
+    return transports.stream().map(TransportHandler::transport).toList();
+  }
+}

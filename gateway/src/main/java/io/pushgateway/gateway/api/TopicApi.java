@@ -1,0 +1,121 @@
+package io.pushgateway.gateway.api;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.SubscriberCounts;
+import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.core.Topics;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+
+/** Publishing over HTTP and reading topics: {@code /api/topics…}. */
+final class TopicApi {
+
+  private final GatewayConfig config;
+  private final EventLog log;
+  private final SubscriberCounts counts;
+  private final GatewayMetrics metrics;
+
+  TopicApi(GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics) {
+    this.config = config;
+    this.log = log;
+    this.counts = counts;
+    this.metrics = metrics;
+  }
+
+  void mount(Router router) {
+    router.post("/api/topics/:topic/events")
+      .handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()))
+      .handler(this::publish);
+    router.get("/api/topics/:topic").handler(this::topic);
+    router.get("/api/topics").handler(this::topics);
+  }
+
+  /** {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. */
+  private void publish(RoutingContext ctx) {
+    Future.succeededFuture(ctx)
+      .map(c -> new Publish(Topics.require(c.pathParam("topic")), dataJson(c)))
+      .compose(p -> log.append(p.topic(), p.dataJson()))
+      .onSuccess(event -> {
+        metrics.published();
+        HttpReplies.json(ctx.response(), 201,
+          new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts()));
+      })
+      .onFailure(e -> fail(ctx, e));
+  }
+
+  private void topic(RoutingContext ctx) {
+    Future.succeededFuture(ctx)
+      .map(c -> Topics.require(c.pathParam("topic")))
+      .compose(log::state)
+      .map(state -> state.orElseThrow(() -> new GatewayException(ErrorCode.NOT_FOUND,
+        "topic " + ctx.pathParam("topic") + " has no events")))
+      .onSuccess(state -> HttpReplies.json(ctx.response(), 200, info(state)))
+      .onFailure(e -> fail(ctx, e));
+  }
+
+  private void topics(RoutingContext ctx) {
+    log.topics()
+      .onSuccess(names -> HttpReplies.json(ctx.response(), 200,
+        new JsonObject().put("topics", new JsonArray(names))))
+      .onFailure(e -> fail(ctx, e));
+  }
+
+  private JsonObject info(TopicState state) {
+    JsonObject subscribers = new JsonObject();
+    for (Transport t : new Transport[] {Transport.WS, Transport.SSE, Transport.LONG}) {
+      subscribers.put(t.label(), counts.get(state.topic(), t));
+    }
+    return new JsonObject()
+      .put("topic", state.topic())
+      .put("lastId", state.lastId())
+      .put("oldestId", state.oldestId())
+      .put("epoch", state.epoch())
+      .put("subscribers", subscribers);
+  }
+
+  /**
+   * The body as JSON text without line breaks: kept as sent when it has none (the data travels
+   * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
+   */
+  private String dataJson(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Content-Type must be application/json");
+    }
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON value");
+    }
+    String text = body.toString(StandardCharsets.UTF_8).strip();
+    Object value;
+    try {
+      value = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
+    }
+    return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(value);
+  }
+
+  private void fail(RoutingContext ctx, Throwable e) {
+    GatewayException error = e instanceof GatewayException g ? g
+      : new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry");
+    HttpReplies.error(ctx.response(), error, metrics);
+  }
+
+  private record Publish(String topic, String dataJson) {
+  }
+}

@@ -1,0 +1,234 @@
+package io.pushgateway.gateway.config;
+
+import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every option of the gateway, with its default in exactly one place ({@link #OPTIONS}).
+ *
+ * <p>Sources, weakest first: the defaults, a JSON file ({@code --config}), environment
+ * variables ({@code PUSH_GATEWAY_HISTORY_SIZE} for {@code historySize}), command-line flags.
+ * An unknown key or a value out of range stops start-up with a message naming the key.
+ */
+public final class GatewayConfig {
+
+  public static final String ENV_PREFIX = "PUSH_GATEWAY_";
+
+  /** The documented options: key, default, what it means. The README table is checked against it. */
+  public static final List<Option> OPTIONS = List.of(
+    new Option("host", "0.0.0.0", "interface the HTTP server binds to"),
+    new Option("port", 8080, "HTTP port (0 picks a free one)"),
+    new Option("instances", 0, "HTTP server verticles, each on its own event loop (0: one per core)"),
+    new Option("transports", "ws,sse,long,short", "transports served; a disabled one answers 404"),
+    new Option("allowedOrigins", "", "extra origins allowed besides the gateway's own, comma-separated, or *"),
+    new Option("historySize", 1000, "events kept per topic"),
+    new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
+    new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
+    new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
+    new Option("maxTopicsPerSubscription", 64, "topics one subscription may name"),
+    new Option("pollLimit", 500, "events in one poll answer when the request names no limit"),
+    new Option("maxPollLimit", 10000, "largest limit a poll may ask for"),
+    new Option("longPollTimeoutSeconds", 25, "long-poll wait when the request names no timeout"),
+    new Option("maxLongPollTimeoutSeconds", 60, "longest long-poll wait a request may ask for"),
+    new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
+    new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
+    new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
+    new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
+    new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
+    new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
+    new Option("demoRate", 2, "demo ticker events per second"));
+
+  private final JsonObject values;
+
+  private GatewayConfig(JsonObject values) {
+    this.values = values;
+  }
+
+  public static GatewayConfig defaults() {
+    return fromJson(new JsonObject());
+  }
+
+  /** Defaults overlaid with {@code json}; throws {@link ConfigException} naming the bad key. */
+  public static GatewayConfig fromJson(JsonObject json) {
+    JsonObject merged = new JsonObject();
+    OPTIONS.forEach(o -> merged.put(o.key(), o.defaultValue()));
+    for (String key : json.fieldNames()) {
+      Option option = option(key);
+      merged.put(key, option.coerce(json.getValue(key)));
+    }
+    GatewayConfig config = new GatewayConfig(merged);
+    config.validate();
+    return config;
+  }
+
+  /** The values set by environment variables named {@code PUSH_GATEWAY_<KEY_IN_SNAKE_CASE>}. */
+  public static JsonObject fromEnvironment(Map<String, String> env) {
+    JsonObject json = new JsonObject();
+    for (Option o : OPTIONS) {
+      String value = env.get(ENV_PREFIX + o.envSuffix());
+      if (value != null) {
+        json.put(o.key(), value);
+      }
+    }
+    return json;
+  }
+
+  public JsonObject toJson() {
+    return values.copy();
+  }
+
+  public GatewayConfig with(String key, Object value) {
+    return fromJson(values.copy().put(key, value));
+  }
+
+  public String host() { return values.getString("host"); }
+  public int port() { return values.getInteger("port"); }
+  public int instances() {
+    int n = values.getInteger("instances");
+    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+  }
+  public Set<Transport> transports() {
+    Set<Transport> set = EnumSet.noneOf(Transport.class);
+    for (String name : split(values.getString("transports"))) {
+      set.add(Transport.byName(name));
+    }
+    return Collections.unmodifiableSet(set);
+  }
+  public List<String> allowedOrigins() { return split(values.getString("allowedOrigins")); }
+  public int historySize() { return values.getInteger("historySize"); }
+  public long historyMaxAgeMillis() { return values.getLong("historyMaxAgeSeconds") * 1000; }
+  public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
+  public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
+  public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
+  public int pollLimit() { return values.getInteger("pollLimit"); }
+  public int maxPollLimit() { return values.getInteger("maxPollLimit"); }
+  public int longPollTimeoutSeconds() { return values.getInteger("longPollTimeoutSeconds"); }
+  public int maxLongPollTimeoutSeconds() { return values.getInteger("maxLongPollTimeoutSeconds"); }
+  public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
+  public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
+  public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
+  public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
+  public String webRoot() { return values.getString("webRoot"); }
+  public boolean demo() { return values.getBoolean("demo"); }
+  public double demoRate() { return values.getDouble("demoRate"); }
+
+  private void validate() {
+    range("port", 0, 65535);
+    range("instances", 0, 1024);
+    range("historySize", 1, 10_000_000);
+    range("historyMaxAgeSeconds", 0, Integer.MAX_VALUE);
+    range("maxPayloadBytes", 1, 64 * 1024 * 1024);
+    range("maxFrameBytes", 1024, 128 * 1024 * 1024);
+    range("maxTopicsPerSubscription", 1, 10_000);
+    range("pollLimit", 1, maxPollLimit());
+    range("maxPollLimit", 1, 1_000_000);
+    range("maxLongPollTimeoutSeconds", 1, 3600);
+    range("longPollTimeoutSeconds", 1, maxLongPollTimeoutSeconds());
+    range("pingIntervalSeconds", 1, 3600);
+    range("sseKeepAliveSeconds", 1, 3600);
+    range("maxQueueBytes", 1024, Integer.MAX_VALUE);
+    range("shutdownTimeoutSeconds", 1, 3600);
+    if (values.getDouble("demoRate") <= 0 || values.getDouble("demoRate") > 10_000) {
+      throw new ConfigException("demoRate", "must be above 0 and at most 10000, got " + values.getValue("demoRate"));
+    }
+    if (split(values.getString("transports")).isEmpty()) {
+      throw new ConfigException("transports", "must name at least one of ws, sse, long, short");
+    }
+    for (String name : split(values.getString("transports"))) {
+      if (Transport.find(name).isEmpty()) {
+        throw new ConfigException("transports", "unknown transport '" + name + "' (known: ws, sse, long, short)");
+      }
+    }
+  }
+
+  private void range(String key, long min, long max) {
+    long value = values.getLong(key);
+    if (value < min || value > max) {
+      throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+
+  private static Option option(String key) {
+    return OPTIONS.stream()
+      .filter(o -> o.key().equals(key))
+      .findFirst()
+      .orElseThrow(() -> new ConfigException(key, "unknown option"));
+  }
+
+  private static List<String> split(String list) {
+    List<String> parts = new ArrayList<>();
+    for (String part : list.split(",")) {
+      if (!part.isBlank()) {
+        parts.add(part.trim());
+      }
+    }
+    return parts;
+  }
+
+  @Override
+  public String toString() {
+    return values.encode();
+  }
+
+  /** One option: its key, its default (whose type is the option's type) and what it means. */
+  public record Option(String key, Object defaultValue, String description) {
+
+    public String envSuffix() {
+      return key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    public String type() {
+      return defaultValue instanceof Boolean ? "boolean" : defaultValue instanceof Number ? "number" : "string";
+    }
+
+    /** The value converted to this option's type; strings come from flags and the environment. */
+    Object coerce(Object value) {
+      try {
+        if (defaultValue instanceof Boolean) {
+          if (value instanceof Boolean) {
+            return value;
+          }
+          String s = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
+          if (s.equals("true") || s.equals("false")) {
+            return Boolean.valueOf(s);
+          }
+          throw new IllegalArgumentException();
+        }
+        if (defaultValue instanceof Number) {
+          Function<String, Number> parse = key.equals("demoRate") ? Double::valueOf : Long::valueOf;
+          Number n = value instanceof Number number ? number : parse.apply(String.valueOf(value).trim());
+          if (!key.equals("demoRate") && n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new IllegalArgumentException();
+          }
+          return key.equals("demoRate") ? (Object) n.doubleValue() : (Object) n.longValue();
+        }
+        if (value instanceof JsonArray array) {
+          return String.join(",", array.stream().map(String::valueOf).toList());
+        }
+        if (value instanceof String) {
+          return value;
+        }
+        throw new IllegalArgumentException();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key, "expected a " + type() + ", got " + value);
+      }
+    }
+  }
+
+  /** Ordered view of the options for documentation. */
+  public static Map<String, Option> optionsByKey() {
+    Map<String, Option> map = new LinkedHashMap<>();
+    OPTIONS.forEach(o -> map.put(o.key(), o));
+    return map;
+  }
+}

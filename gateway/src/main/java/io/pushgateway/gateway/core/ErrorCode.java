@@ -1,0 +1,31 @@
+package io.pushgateway.gateway.core;
+
+/** The error codes of the wire protocol, with the HTTP status each one travels with. */
+public enum ErrorCode {
+  INVALID_TOPIC("invalid_topic", 400),
+  INVALID_CURSOR("invalid_cursor", 400),
+  INVALID_JSON("invalid_json", 400),
+  INVALID_PARAMETER("invalid_parameter", 400),
+  PAYLOAD_TOO_LARGE("payload_too_large", 413),
+  UNAUTHORIZED("unauthorized", 401),
+  FORBIDDEN("forbidden", 403),
+  RATE_LIMITED("rate_limited", 429),
+  NOT_FOUND("not_found", 404),
+  OVERLOADED("overloaded", 503);
+
+  private final String code;
+  private final int status;
+
+  ErrorCode(String code, int status) {
+    this.code = code;
+    this.status = status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public int status() {
+    return status;
+  }
+}

@@ -1,0 +1,31 @@
+package io.pushgateway.gateway.core;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one authority over topics, ids and history, as every transport sees it. Each accepted event
+ * is also published on the event bus address {@link #eventsAddress()} to every local {@link Hub}.
+ * The in-memory single node is {@link LocalEventLog}; other engines (a cluster) implement the same
+ * interface.
+ */
+public interface EventLog {
+
+  /** Accepts {@code dataJson} (valid JSON, no line breaks) as the topic's next event. */
+  Future<Event> append(String topic, String dataJson);
+
+  /** Events after a cursor: the one resume path of all four transports. */
+  Future<ReadResult> read(ReadRequest request);
+
+  /** The topic's state, empty if the topic has never had an event. */
+  Future<Optional<TopicState>> state(String topic);
+
+  Future<List<String>> topics();
+
+  /** Releases the log's resources (its verticle, its cluster membership). */
+  Future<Void> close();
+
+  /** Where accepted events are published (body: {@link Event}, passed by reference locally). */
+  String eventsAddress();
+}

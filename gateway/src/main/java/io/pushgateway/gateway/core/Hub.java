@@ -1,0 +1,61 @@
+package io.pushgateway.gateway.core;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Who listens to which topic on one event loop. Each HTTP verticle has its own hub, fed by the
+ * log's event bus publication, so a fan-out is spread over all event loops and needs no locks.
+ *
+ * <p>Listener arrays are copied on write: subscriptions change rarely compared to events, and a
+ * dispatch may safely run while a listener unsubscribes.
+ */
+public final class Hub {
+
+  /** Receives the events of the topics it was added for, in the log's order. */
+  public interface Listener {
+    void onEvent(Event event);
+  }
+
+  private static final Listener[] NONE = new Listener[0];
+
+  private final Map<String, Listener[]> byTopic = new HashMap<>();
+
+  public void add(String topic, Listener listener) {
+    Listener[] current = byTopic.getOrDefault(topic, NONE);
+    Listener[] next = Arrays.copyOf(current, current.length + 1);
+    next[current.length] = listener;
+    byTopic.put(topic, next);
+  }
+
+  public void remove(String topic, Listener listener) {
+    Listener[] current = byTopic.get(topic);
+    if (current == null) {
+      return;
+    }
+    for (int i = 0; i < current.length; i++) {
+      if (current[i] == listener) {
+        if (current.length == 1) {
+          byTopic.remove(topic);
+        } else {
+          Listener[] next = new Listener[current.length - 1];
+          System.arraycopy(current, 0, next, 0, i);
+          System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+          byTopic.put(topic, next);
+        }
+        return;
+      }
+    }
+  }
+
+  public void dispatch(Event event) {
+    for (Listener listener : byTopic.getOrDefault(event.topic(), NONE)) {
+      listener.onEvent(event);
+    }
+  }
+
+  public int listeners(String topic) {
+    return byTopic.getOrDefault(topic, NONE).length;
+  }
+}

@@ -1,0 +1,217 @@
+package io.pushgateway.gateway.core;
+
+import io.vertx.core.Future;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One push subscriber's ordered view of its topics: the core of resume, shared by WebSocket and
+ * SSE. It listens on the hub first and then reads the log after its positions, so no event can
+ * fall between history and live delivery; live events are delivered only when they are exactly
+ * the next id, anything else (a gap, another epoch) sends it back to the log. The sink therefore
+ * sees every event once, in id order per topic, and resets explicitly.
+ *
+ * <p>Confined to the event loop of the hub it was created with.
+ */
+public final class LiveStream implements Hub.Listener {
+
+  /** Where a stream's output goes: the transport's side of the seam. */
+  public interface Sink {
+    /** The first time a topic's state is known (WebSocket's {@code subscribed} frame). */
+    void subscribed(TopicState state);
+
+    void reset(Reset reset);
+
+    void event(Event event);
+
+    /** False while the connection's write queue is full: catching up waits for {@link #drained()}. */
+    boolean writable();
+
+    Future<Void> drained();
+
+    /** The log could not be read; the transport ends the connection. */
+    void failed(Throwable cause);
+  }
+
+  /** Live events kept while catching up; past this the log is read again instead. */
+  private static final int MAX_QUEUED = 4096;
+  private static final int READ_BATCH = 500;
+
+  private final EventLog log;
+  private final Hub hub;
+  private final Sink sink;
+  /** Per subscribed topic: the position, or null while still "now" and not yet read. */
+  private final Map<String, Position> positions = new LinkedHashMap<>();
+  private final List<String> unannounced = new ArrayList<>();
+  private final ArrayDeque<Event> queued = new ArrayDeque<>();
+  private boolean reading;
+  private boolean stale;
+  private boolean closed;
+
+  public LiveStream(EventLog log, Hub hub, Sink sink) {
+    this.log = log;
+    this.hub = hub;
+    this.sink = sink;
+  }
+
+  /** Starts following {@code topic} after {@code after} (null: from now). */
+  public void subscribe(String topic, Position after) {
+    if (closed || positions.containsKey(topic)) {
+      return;
+    }
+    positions.put(topic, after);
+    unannounced.add(topic);
+    hub.add(topic, this);
+    catchUp();
+  }
+
+  public void unsubscribe(String topic) {
+    if (positions.containsKey(topic)) {
+      positions.remove(topic);
+      unannounced.remove(topic);
+      hub.remove(topic, this);
+    }
+  }
+
+  /** True while reading the log; the sink's queue may legitimately fill then. */
+  public boolean isCatchingUp() {
+    return reading;
+  }
+
+  public boolean subscribes(String topic) {
+    return positions.containsKey(topic);
+  }
+
+  public List<String> topics() {
+    return List.copyOf(positions.keySet());
+  }
+
+  /** Stops listening; safe to call more than once. */
+  public void close() {
+    if (!closed) {
+      closed = true;
+      positions.keySet().forEach(topic -> hub.remove(topic, this));
+      queued.clear();
+    }
+  }
+
+  /** The cursor after everything delivered so far, over all subscribed topics. */
+  public Cursor cursor() {
+    Map<String, Position> known = new LinkedHashMap<>();
+    positions.forEach((topic, position) -> {
+      if (position != null) {
+        known.put(topic, position);
+      }
+    });
+    return Cursor.of(known);
+  }
+
+  @Override
+  public void onEvent(Event event) {
+    if (closed) {
+      return;
+    }
+    if (reading) {
+      if (queued.size() < MAX_QUEUED) {
+        queued.add(event);
+      } else {
+        stale = true;
+      }
+      return;
+    }
+    accept(event);
+  }
+
+  private void accept(Event event) {
+    Position position = positions.get(event.topic());
+    if (position == null) {
+      if (positions.containsKey(event.topic())) {
+        catchUp();
+      }
+      return;
+    }
+    boolean sameHistory = event.epoch().equals(position.epoch());
+    if (sameHistory && event.id() <= position.id()) {
+      return; // already delivered, from history
+    }
+    if (sameHistory && event.id() == position.id() + 1) {
+      positions.put(event.topic(), event.position());
+      sink.event(event);
+      return;
+    }
+    catchUp();
+  }
+
+  private void catchUp() {
+    if (reading) {
+      stale = true;
+      return;
+    }
+    reading = true;
+    stale = false;
+    readNext();
+  }
+
+  private void readNext() {
+    List<String> topics = List.copyOf(positions.keySet());
+    log.read(new ReadRequest(topics, cursor(), READ_BATCH))
+      .onSuccess(this::deliver)
+      .onFailure(cause -> {
+        if (!closed) {
+          sink.failed(cause);
+        }
+      });
+  }
+
+  private void deliver(ReadResult result) {
+    if (closed) {
+      return;
+    }
+    for (String topic : List.copyOf(unannounced)) {
+      TopicState state = result.states().get(topic);
+      if (state != null) {
+        unannounced.remove(topic);
+        sink.subscribed(state);
+      }
+    }
+    for (Reset reset : result.resets()) {
+      if (positions.containsKey(reset.topic())) {
+        positions.put(reset.topic(), new Position(reset.from() - 1, reset.epoch()));
+        sink.reset(reset);
+      }
+    }
+    for (Event event : result.events()) {
+      if (positions.containsKey(event.topic())) {
+        positions.put(event.topic(), event.position());
+        sink.event(event);
+      }
+    }
+    // Topics that had nothing to deliver still learn their position ("now" becomes an id).
+    result.cursor().positions().forEach((topic, after) -> {
+      if (positions.containsKey(topic) && positions.get(topic) == null) {
+        positions.put(topic, after);
+      }
+    });
+    boolean again = result.more() || stale || positions.containsValue(null);
+    if (again) {
+      stale = false;
+      queued.clear(); // the next read covers them: they were in the log before they were published
+      whenWritable().onSuccess(v -> readNext());
+      return;
+    }
+    reading = false;
+    while (!queued.isEmpty() && !reading && !closed) {
+      accept(queued.poll());
+    }
+    if (reading) {
+      queued.clear(); // the read that accept() started covers them
+    }
+  }
+
+  private Future<Void> whenWritable() {
+    return sink.writable() ? Future.succeededFuture() : sink.drained();
+  }
+}

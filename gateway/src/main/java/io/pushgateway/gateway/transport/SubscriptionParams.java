@@ -1,0 +1,56 @@
+package io.pushgateway.gateway.transport;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Topics;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code topics=a,b} and {@code cursor=…}, read the same way by all four transports; refused with
+ * the protocol's codes before anything is opened.
+ */
+public record SubscriptionParams(List<String> topics, Cursor cursor) {
+
+  public static SubscriptionParams parse(HttpServerRequest request, GatewayConfig config) {
+    return parse(request.getParam("topics"), request.getParam("cursor"), config);
+  }
+
+  public static SubscriptionParams parse(String topicsParam, String cursorParam, GatewayConfig config) {
+    if (topicsParam == null || topicsParam.isBlank()) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "topics is required, e.g. topics=prices,chat");
+    }
+    Set<String> topics = new LinkedHashSet<>();
+    for (String topic : topicsParam.split(",", -1)) {
+      topics.add(Topics.require(topic.trim()));
+    }
+    int max = config.maxTopicsPerSubscription();
+    if (topics.size() > max) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "at most " + max + " topics per subscription, got " + topics.size());
+    }
+    return new SubscriptionParams(List.copyOf(topics), Cursor.parse(cursorParam));
+  }
+
+  /** An integer query parameter within {@code [min, max]}, or {@code fallback} when absent. */
+  public static int intParam(HttpServerRequest request, String name, int fallback, int min, int max) {
+    String value = request.getParam(name);
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException ignored) {
+      // falls through to the error below
+    }
+    throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+      name + " must be an integer from " + min + " to " + max + ", got '" + value + "'");
+  }
+}

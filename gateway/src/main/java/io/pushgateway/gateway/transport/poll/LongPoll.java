@@ -1,0 +1,131 @@
+package io.pushgateway.gateway.transport.poll;
+
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Hub;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.core.ReadResult;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One waiting long poll (RFC 6202 §2.1). It listens on the hub before reading the log, so an
+ * event accepted meanwhile cannot be missed; it is answered by the first event past its cursor,
+ * by its timeout, or by a graceful stop. Its resources are released in {@link #finish}.
+ */
+final class LongPoll implements Hub.Listener {
+
+  private final ReadRequest request;
+  private final HttpServerResponse response;
+  private final TransportContext context;
+  private final LongPollTransport transport;
+  private Cursor cursor;
+  private long timer = -1;
+  private boolean reading;
+  private boolean stale;
+  private boolean done;
+
+  LongPoll(ReadRequest request, HttpServerResponse response, TransportContext context, LongPollTransport transport) {
+    this.request = request;
+    this.response = response;
+    this.context = context;
+    this.transport = transport;
+    this.cursor = request.cursor();
+  }
+
+  void start(long timeoutMillis) {
+    context.metrics().connectionOpened(Transport.LONG);
+    request.topics().forEach(topic -> {
+      context.hub().add(topic, this);
+      context.counts().add(topic, Transport.LONG, 1);
+    });
+    response.closeHandler(v -> finish(null));
+    timer = context.vertx().setTimer(timeoutMillis, id -> {
+      timer = -1;
+      answerNow();
+    });
+    read();
+  }
+
+  private void read() {
+    reading = true;
+    stale = false;
+    context.log().read(new ReadRequest(request.topics(), cursor, request.limit()))
+      .onSuccess(result -> {
+        reading = false;
+        if (done) {
+          return;
+        }
+        cursor = result.cursor();
+        if (!result.isEmpty()) {
+          finish(result);
+        } else if (stale) {
+          read();
+        }
+      })
+      .onFailure(e -> {
+        if (!done) {
+          done = true;
+          release();
+          Polls.unavailable(response, context);
+        }
+      });
+  }
+
+  @Override
+  public void onEvent(Event event) {
+    if (done) {
+      return;
+    }
+    if (reading) {
+      stale = true;
+      return;
+    }
+    Position position = cursor.get(event.topic());
+    if (position != null && event.epoch().equals(position.epoch()) && event.id() == position.id() + 1) {
+      // The common case: exactly the next event, no need to ask the log.
+      Map<String, Position> after = new LinkedHashMap<>(cursor.positions());
+      after.put(event.topic(), event.position());
+      finish(new ReadResult(List.of(), List.of(event), Cursor.of(after), Map.of(), false));
+    } else {
+      read();
+    }
+  }
+
+  /** Answers with what is known now (nothing new): timeout or graceful stop. */
+  void answerNow() {
+    if (!done) {
+      finish(new ReadResult(List.of(), List.of(), cursor, Map.of(), false));
+    }
+  }
+
+  /** Answers with {@code result} (null: the client went away) and releases everything. */
+  private void finish(ReadResult result) {
+    if (done) {
+      return;
+    }
+    done = true;
+    release();
+    if (result != null) {
+      Polls.answer(response, result, Transport.LONG, context);
+    }
+  }
+
+  private void release() {
+    if (timer != -1) {
+      context.vertx().cancelTimer(timer);
+      timer = -1;
+    }
+    request.topics().forEach(topic -> {
+      context.hub().remove(topic, this);
+      context.counts().add(topic, Transport.LONG, -1);
+    });
+    transport.forget(this);
+    context.metrics().connectionClosed(Transport.LONG);
+  }
+}

@@ -1,0 +1,72 @@
+package io.pushgateway.gateway.transport.poll;
+
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.SubscriptionParams;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.TransportHandler;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * {@code GET /poll/long?topics=…&cursor=…&timeout=…}: held until an event is past the cursor or
+ * the timeout passes. Waiting polls sit in the hub's per-topic lists; nothing polls the log on a
+ * timer.
+ */
+public final class LongPollTransport implements TransportHandler {
+
+  private final TransportContext context;
+  private final Set<LongPoll> waiting = new LinkedHashSet<>();
+
+  public LongPollTransport(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.LONG;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/poll/long").handler(this::poll);
+  }
+
+  private void poll(RoutingContext ctx) {
+    ReadRequest request;
+    int timeoutSeconds;
+    try {
+      request = Polls.readRequest(ctx.request(), context.config());
+      timeoutSeconds = SubscriptionParams.intParam(ctx.request(), "timeout",
+        context.config().longPollTimeoutSeconds(), 1, context.config().maxLongPollTimeoutSeconds());
+    } catch (GatewayException e) {
+      HttpReplies.error(ctx.response(), e, context.metrics());
+      return;
+    }
+    if (request.cursor().isEmpty()) {
+      context.log().read(request)
+        .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.LONG, context))
+        .onFailure(e -> Polls.unavailable(ctx.response(), context));
+      return;
+    }
+    LongPoll poll = new LongPoll(request, ctx.response(), context, this);
+    waiting.add(poll);
+    poll.start(timeoutSeconds * 1000L);
+  }
+
+  void forget(LongPoll poll) {
+    waiting.remove(poll);
+  }
+
+  @Override
+  public Future<Void> drain() {
+    new ArrayList<>(waiting).forEach(LongPoll::answerNow);
+    return Future.succeededFuture();
+  }
+}

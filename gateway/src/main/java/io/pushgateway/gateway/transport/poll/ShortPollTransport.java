@@ -1,0 +1,53 @@
+package io.pushgateway.gateway.transport.poll;
+
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.SubscriptionParams;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.TransportHandler;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /poll?topics=…&cursor=…&limit=…}: answers at once with whatever is past the cursor
+ * (plain AJAX polling). Stateless: nothing to drain.
+ */
+public final class ShortPollTransport implements TransportHandler {
+
+  private final TransportContext context;
+
+  public ShortPollTransport(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.SHORT;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/poll").handler(this::poll);
+  }
+
+  private void poll(RoutingContext ctx) {
+    ReadRequest request;
+    try {
+      request = Polls.readRequest(ctx.request(), context.config());
+    } catch (GatewayException e) {
+      HttpReplies.error(ctx.response(), e, context.metrics());
+      return;
+    }
+    context.log().read(request)
+      .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.SHORT, context))
+      .onFailure(e -> Polls.unavailable(ctx.response(), context));
+  }
+
+  @Override
+  public Future<Void> drain() {
+    return Future.succeededFuture();
+  }
+}

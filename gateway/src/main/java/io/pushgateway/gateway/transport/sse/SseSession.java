@@ -1,0 +1,122 @@
+package io.pushgateway.gateway.transport.sse;
+
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.LiveStream;
+import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One Server-Sent Events subscriber. Each event is {@code id: <cursor>} then {@code data: <json>}
+ * (no {@code event:} field, so {@code EventSource.onmessage} gets it); the id is the full cursor,
+ * which the browser sends back as {@code Last-Event-ID} when it reconnects.
+ */
+final class SseSession implements LiveStream.Sink {
+
+  private static final Buffer KEEP_ALIVE = Buffer.buffer(":\n\n");
+
+  private final HttpServerResponse response;
+  private final TransportContext context;
+  private final SseTransport transport;
+  private final LiveStream stream;
+  private boolean released;
+
+  SseSession(HttpServerResponse response, TransportContext context, SseTransport transport) {
+    this.response = response;
+    this.context = context;
+    this.transport = transport;
+    this.stream = new LiveStream(context.log(), context.hub(), this);
+  }
+
+  void open(Iterable<String> topics, Cursor cursor) {
+    context.metrics().connectionOpened(Transport.SSE);
+    response.setWriteQueueMaxSize(context.config().maxQueueBytes());
+    response.closeHandler(v -> release());
+    response.exceptionHandler(e -> release());
+    // Headers go out at once, so the client's onopen fires before the first event.
+    response.write(Buffer.buffer(": open\nretry: 1000\n\n"));
+    for (String topic : topics) {
+      context.counts().add(topic, Transport.SSE, 1);
+      stream.subscribe(topic, cursor.get(topic));
+    }
+  }
+
+  @Override
+  public void subscribed(TopicState state) {
+    // SSE has no control frames; the cursor in each id says it all.
+  }
+
+  @Override
+  public void reset(Reset reset) {
+    context.metrics().reset(Transport.SSE);
+    write(Buffer.buffer("id: " + stream.cursor() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n"));
+  }
+
+  @Override
+  public void event(Event event) {
+    if (response.closed()) {
+      return;
+    }
+    byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
+    // One write, so one chunk and one flush per event.
+    response.write(Buffer.buffer(id.length + event.sseData().length()).appendBytes(id).appendBuffer(event.sseData()));
+    context.metrics().delivered(Transport.SSE, 1, event.sseData().length());
+    if (!stream.isCatchingUp() && response.writeQueueFull()) {
+      context.metrics().slowConsumerClosed(Transport.SSE);
+      close();
+    }
+  }
+
+  @Override
+  public boolean writable() {
+    return response.closed() || !response.writeQueueFull();
+  }
+
+  @Override
+  public Future<Void> drained() {
+    Promise<Void> promise = Promise.promise();
+    response.drainHandler(v -> promise.tryComplete());
+    return promise.future();
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    close();
+  }
+
+  void keepAlive() {
+    write(KEEP_ALIVE);
+  }
+
+  private void write(Buffer buffer) {
+    if (!response.closed()) {
+      response.write(buffer);
+    }
+  }
+
+  /** Ends the stream; the browser reconnects with its Last-Event-ID. */
+  void close() {
+    if (!response.closed() && !response.ended()) {
+      response.end();
+    }
+    release();
+  }
+
+  private void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    stream.topics().forEach(topic -> context.counts().add(topic, Transport.SSE, -1));
+    stream.close();
+    transport.forget(this);
+    context.metrics().connectionClosed(Transport.SSE);
+  }
+}

@@ -1,0 +1,74 @@
+package io.pushgateway.gateway.transport.sse;
+
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.SubscriptionParams;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.TransportHandler;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * {@code GET /sse?topics=…&cursor=…}: a {@code text/event-stream} (WHATWG HTML, "Server-sent
+ * events"). {@code Last-Event-ID}, sent by the browser's automatic reconnect, wins over the URL's
+ * cursor.
+ */
+public final class SseTransport implements TransportHandler {
+
+  private final TransportContext context;
+  private final Set<SseSession> sessions = new LinkedHashSet<>();
+
+  public SseTransport(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.SSE;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/sse").handler(this::open);
+    context.vertx().setPeriodic(context.config().sseKeepAliveMillis(),
+      id -> new ArrayList<>(sessions).forEach(SseSession::keepAlive));
+  }
+
+  private void open(RoutingContext ctx) {
+    SubscriptionParams params;
+    try {
+      String lastEventId = ctx.request().getHeader("Last-Event-ID");
+      String cursor = lastEventId != null && !lastEventId.isBlank() ? lastEventId : ctx.request().getParam("cursor");
+      params = SubscriptionParams.parse(ctx.request().getParam("topics"), cursor, context.config());
+    } catch (GatewayException e) {
+      HttpReplies.error(ctx.response(), e, context.metrics());
+      return;
+    }
+    HttpServerResponse response = ctx.response()
+      .setChunked(true)
+      .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+      .putHeader("X-Accel-Buffering", "no");
+    SseSession session = new SseSession(response, context, this);
+    sessions.add(session);
+    session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor());
+  }
+
+  void forget(SseSession session) {
+    sessions.remove(session);
+  }
+
+  @Override
+  public Future<Void> drain() {
+    new ArrayList<>(sessions).forEach(SseSession::close);
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,96 @@
+package io.pushgateway.gateway.transport.ws;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Topics;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One client → server WebSocket frame, parsed strictly: {@code subscribe}, {@code unsubscribe},
+ * {@code publish} or {@code ping}. Anything else is a {@link GatewayException} that carries the
+ * frame's {@code ref} when it had a readable one, so the error frame can point at it.
+ *
+ * @param after    {@code subscribe}: the id after which to start, or null for "now"
+ * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks)
+ */
+record ClientCommand(Op op, String topic, Long after, String dataJson, String ref) {
+
+  enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PING }
+
+  /** Thrown for a bad frame; {@code ref} is null when the frame had none. */
+  static final class Invalid extends RuntimeException {
+    final GatewayException error;
+    final String ref;
+
+    Invalid(GatewayException error, String ref) {
+      super(error.getMessage(), null, false, false);
+      this.error = error;
+      this.ref = ref;
+    }
+  }
+
+  static ClientCommand parse(String text) {
+    JsonObject frame;
+    try {
+      Object value = Json.decodeValue(text);
+      if (!(value instanceof JsonObject object)) {
+        throw invalid(ErrorCode.INVALID_JSON, "a frame must be a JSON object", null);
+      }
+      frame = object;
+    } catch (DecodeException e) {
+      throw invalid(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
+    }
+    String ref = frame.getValue("ref") instanceof String s ? s : null;
+    if (frame.containsKey("ref") && ref == null) {
+      throw invalid(ErrorCode.INVALID_PARAMETER, "ref must be a string", null);
+    }
+    if (!(frame.getValue("op") instanceof String opName)) {
+      throw invalid(ErrorCode.INVALID_PARAMETER, "op is required: subscribe, unsubscribe, publish or ping", ref);
+    }
+    return switch (opName) {
+      case "ping" -> new ClientCommand(Op.PING, null, null, null, ref);
+      case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), after(frame, ref), null, ref);
+      case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref);
+      case "publish" -> {
+        String topic = topic(frame, ref);
+        if (!frame.containsKey("data")) {
+          throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
+        }
+        yield new ClientCommand(Op.PUBLISH, topic, null, Json.encode(frame.getValue("data")), ref);
+      }
+      default -> throw invalid(ErrorCode.INVALID_PARAMETER,
+        "unknown op '" + shorten(opName) + "': subscribe, unsubscribe, publish or ping", ref);
+    };
+  }
+
+  private static String topic(JsonObject frame, String ref) {
+    Object topic = frame.getValue("topic");
+    try {
+      return Topics.require(topic instanceof String s ? s : null);
+    } catch (GatewayException e) {
+      throw new Invalid(e, ref);
+    }
+  }
+
+  private static Long after(JsonObject frame, String ref) {
+    Object after = frame.getValue("after");
+    if (after == null) {
+      return null;
+    }
+    if (after instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= 0
+      && !(n instanceof Double d && d > 9.0e15)) {
+      return n.longValue();
+    }
+    throw invalid(ErrorCode.INVALID_CURSOR, "after must be a non-negative integer id", ref);
+  }
+
+  private static Invalid invalid(ErrorCode code, String message, String ref) {
+    return new Invalid(new GatewayException(code, message), ref);
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}

@@ -1,0 +1,218 @@
+package io.pushgateway.gateway.transport.ws;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.LiveStream;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One WebSocket subscriber: its {@link LiveStream}, the client's commands, and every resource it
+ * holds, released in {@link #release()} whichever way the connection ends.
+ */
+final class WebSocketSession implements LiveStream.Sink {
+
+  /** RFC 6455 §7.4.1 and the protocol's close codes. */
+  static final short NORMAL = 1000;
+  static final short GOING_AWAY = 1001;
+  static final short TRY_AGAIN_LATER = 1013;
+
+  private final ServerWebSocket socket;
+  private final TransportContext context;
+  private final WebSocketTransport transport;
+  private final LiveStream stream;
+  private long lastHeard = System.nanoTime();
+  private boolean released;
+
+  WebSocketSession(ServerWebSocket socket, TransportContext context, WebSocketTransport transport) {
+    this.socket = socket;
+    this.context = context;
+    this.transport = transport;
+    this.stream = new LiveStream(context.log(), context.hub(), this);
+  }
+
+  void open(Iterable<String> topics, io.pushgateway.gateway.core.Cursor cursor) {
+    context.metrics().connectionOpened(Transport.WS);
+    socket.setWriteQueueMaxSize(context.config().maxQueueBytes());
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> sendError(
+      new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null));
+    socket.pongHandler(b -> lastHeard = System.nanoTime());
+    socket.closeHandler(v -> release());
+    socket.exceptionHandler(e -> close(NORMAL, "connection error"));
+    for (String topic : topics) {
+      subscribe(topic, cursor.get(topic));
+    }
+  }
+
+  // ---- client → server
+
+  private void onText(String text) {
+    lastHeard = System.nanoTime();
+    ClientCommand command;
+    try {
+      command = ClientCommand.parse(text);
+    } catch (ClientCommand.Invalid invalid) {
+      sendError(invalid.error, invalid.ref);
+      return;
+    }
+    switch (command.op()) {
+      case PING -> sendControl(new JsonObject().put("op", "pong"), command.ref());
+      case SUBSCRIBE -> onSubscribe(command);
+      case UNSUBSCRIBE -> onUnsubscribe(command);
+      case PUBLISH -> onPublish(command);
+    }
+  }
+
+  private void onSubscribe(ClientCommand command) {
+    if (stream.subscribes(command.topic())) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "already subscribed to " + command.topic()), command.ref());
+      return;
+    }
+    int max = context.config().maxTopicsPerSubscription();
+    if (stream.topics().size() >= max) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "at most " + max + " topics per connection"), command.ref());
+      return;
+    }
+    subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
+  }
+
+  private void subscribe(String topic, Position after) {
+    context.counts().add(topic, Transport.WS, 1);
+    stream.subscribe(topic, after);
+  }
+
+  private void onUnsubscribe(ClientCommand command) {
+    if (stream.subscribes(command.topic())) {
+      stream.unsubscribe(command.topic());
+      context.counts().add(command.topic(), Transport.WS, -1);
+    }
+    if (command.ref() != null) {
+      sendControl(new JsonObject().put("op", "ack").put("topic", command.topic()), command.ref());
+    }
+  }
+
+  private void onPublish(ClientCommand command) {
+    int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
+    if (size > context.config().maxPayloadBytes()) {
+      sendError(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
+        "data is " + size + " bytes, the limit is " + context.config().maxPayloadBytes()), command.ref());
+      return;
+    }
+    context.log().append(command.topic(), command.dataJson())
+      .onSuccess(event -> {
+        context.metrics().published();
+        sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
+          command.ref());
+      })
+      .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
+        command.ref()));
+  }
+
+  // ---- server → client: the stream's sink
+
+  @Override
+  public void subscribed(TopicState state) {
+    sendControl(new JsonObject().put("op", "subscribed").put("topic", state.topic())
+      .put("id", state.lastId()).put("epoch", state.epoch()), null);
+  }
+
+  @Override
+  public void reset(Reset reset) {
+    context.metrics().reset(Transport.WS);
+    sendControl(reset.toJson().put("op", "reset"), null);
+  }
+
+  @Override
+  public void event(Event event) {
+    if (socket.isClosed()) {
+      return;
+    }
+    // The event's bytes were encoded once; each connection gets a slice of the same buffer.
+    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT,
+      ((BufferInternal) event.json()).getByteBuf(), true));
+    context.metrics().delivered(Transport.WS, 1, event.json().length());
+    if (!stream.isCatchingUp() && socket.writeQueueFull()) {
+      // Bounded output: a client that stops reading is told to come back with its cursor.
+      context.metrics().slowConsumerClosed(Transport.WS);
+      close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+    }
+  }
+
+  @Override
+  public boolean writable() {
+    return socket.isClosed() || !socket.writeQueueFull();
+  }
+
+  @Override
+  public Future<Void> drained() {
+    Promise<Void> promise = Promise.promise();
+    socket.drainHandler(v -> promise.tryComplete());
+    return promise.future();
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    sendError(new GatewayException(ErrorCode.OVERLOADED, "history is unavailable, reconnect"), null);
+    close(TRY_AGAIN_LATER, "history unavailable");
+  }
+
+  private void sendControl(JsonObject frame, String ref) {
+    if (ref != null) {
+      frame.put("ref", ref);
+    }
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(frame.encode());
+    }
+  }
+
+  private void sendError(GatewayException error, String ref) {
+    context.metrics().rejected(error.code());
+    sendControl(error.toJson().put("op", "error"), ref);
+  }
+
+  // ---- lifecycle
+
+  /** Called by the transport's sweep: pings, or closes a peer silent for two intervals. */
+  void heartbeat(long nowNanos, long intervalNanos) {
+    if (nowNanos - lastHeard > 2 * intervalNanos) {
+      close(NORMAL, "no pong within two ping intervals");
+    } else if (!socket.isClosed()) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  void close(short code, String reason) {
+    if (!socket.isClosed()) {
+      socket.close(code, reason);
+    }
+    release();
+  }
+
+  /** Releases everything the connection holds; the one exit of every path. */
+  private void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    stream.topics().forEach(topic -> context.counts().add(topic, Transport.WS, -1));
+    stream.close();
+    transport.forget(this);
+    context.metrics().connectionClosed(Transport.WS);
+  }
+}
