@@ -1,0 +1,637 @@
+/*
+ * push-client.js: a browser client for the push gateway (wire protocol v1).
+ *
+ * WebSocket-shaped (onopen/onmessage/onerror/onclose, readyState, send,
+ * close) but it reconnects by itself, falls back ws → sse → long → short,
+ * resumes from its cursor on every transport and drops duplicates, so the
+ * application sees every event once, in id order per topic.
+ *
+ * A classic script (sets window.PushClient) that can also be imported as an
+ * ES module through push-client.mjs: `export` would break a classic script.
+ */
+(function (root) {
+  'use strict';
+
+  const CONNECTING = 0;
+  const OPEN = 1;
+  const CLOSING = 2;
+  const CLOSED = 3;
+
+  // Fallback order for transport 'auto'; also the names the gateway's
+  // metrics and the load test use.
+  const TRANSPORTS = ['ws', 'sse', 'long', 'short'];
+
+  const DEFAULTS = {
+    transport: 'auto',
+    pollInterval: 1000, // ms between short polls
+    longPollTimeout: 25, // s, what the gateway holds a long poll (1..60)
+    backoffInitial: 500, // ms, first reconnect delay
+    backoffMax: 15000, // ms, cap of the exponential backoff
+    heartbeat: 20000, // ms between WebSocket pings; 0 turns them off
+    publishTimeout: 10000, // ms to wait for a publish ack
+    latencyWindow: 512, // samples kept for median/p99
+    unavailable: [] // transports to treat as failed (demo's "no WebSocket")
+  };
+
+  function parseCursor(text) {
+    const out = new Map();
+    if (!text) return out;
+    for (const part of String(text).split(',')) {
+      const bits = part.trim().split(':');
+      if (bits.length < 2 || !bits[0]) continue;
+      const id = Number(bits[1]);
+      if (!Number.isFinite(id)) continue;
+      out.set(bits[0], { id: id, epoch: bits[2] || null });
+    }
+    return out;
+  }
+
+  function percentile(sorted, p) {
+    if (!sorted.length) return null;
+    const i = Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+    return sorted[Math.max(0, i)];
+  }
+
+  function makeEvent(type, props) {
+    // Event subclasses are not constructible everywhere with extra fields,
+    // so a plain Event carries them as own properties.
+    const ev = new Event(type);
+    if (props) {
+      for (const k of Object.keys(props)) {
+        Object.defineProperty(ev, k, { value: props[k], enumerable: true });
+      }
+    }
+    return ev;
+  }
+
+  class PushClient extends EventTarget {
+    constructor(baseUrl, options) {
+      super();
+      const opts = Object.assign({}, DEFAULTS, options || {});
+      const topics = Array.isArray(opts.topics) ? opts.topics
+        : String(opts.topics || '').split(',');
+      this.topics = topics.map((t) => String(t).trim()).filter(Boolean);
+      if (!this.topics.length) throw new TypeError('PushClient: no topics');
+      if (opts.transport !== 'auto' && TRANSPORTS.indexOf(opts.transport) < 0) {
+        throw new TypeError('PushClient: unknown transport ' + opts.transport);
+      }
+      this.url = String(baseUrl || '').replace(/\/+$/, '');
+      this.options = opts;
+      this.mode = opts.transport;
+      this.readyState = CONNECTING;
+      this.transport = null;
+      this.onopen = null;
+      this.onmessage = null;
+      this.onerror = null;
+      this.onclose = null;
+
+      // topic -> {id, epoch}: everything up to id has been delivered
+      this._positions = parseCursor(opts.cursor);
+      this._unavailable = new Set(opts.unavailable || []);
+      this._level = 0; // index into _candidates() in auto mode
+      this._attempt = 0; // consecutive failures, drives the backoff
+      this._everOpened = false;
+      this._conn = null;
+      this._timer = null;
+      this._latencies = [];
+      this._stats = { events: 0, duplicates: 0, resets: 0, requests: 0, reconnects: 0 };
+      this._onOnline = () => { if (this._timer) this._retryNow(); };
+      if (root.addEventListener) root.addEventListener('online', this._onOnline);
+      this._connect();
+    }
+
+    get cursor() {
+      const parts = [];
+      for (const [topic, p] of this._positions) {
+        parts.push(p.epoch ? topic + ':' + p.id + ':' + p.epoch : topic + ':' + p.id);
+      }
+      return parts.join(',');
+    }
+
+    get stats() {
+      const sorted = this._latencies.slice().sort((a, b) => a - b);
+      return Object.assign({}, this._stats, {
+        transport: this.transport,
+        latency: {
+          median: percentile(sorted, 0.5),
+          p99: percentile(sorted, 0.99),
+          samples: sorted.length
+        }
+      });
+    }
+
+    // Makes transports unavailable at run time (the demo's switch); the
+    // client leaves a transport it is on now and resumes from its cursor.
+    setUnavailable(names) {
+      this._unavailable = new Set(names || []);
+      if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      const conn = this._conn;
+      this._conn = null;
+      if (conn) {
+        conn.stop();
+        if (conn.opened) this._emit('disconnect', { transport: conn.name, reason: 'transports changed' });
+      }
+      // start over from the most capable transport, as a new page would
+      this.readyState = CONNECTING;
+      this._level = 0;
+      this._attempt = 0;
+      this._retryNow();
+    }
+
+    send(data) {
+      return this.publish(this.topics[0], data);
+    }
+
+    publish(topic, data) {
+      if (this.readyState === CLOSED || this.readyState === CLOSING) {
+        return Promise.reject(new Error('PushClient is closed'));
+      }
+      if (this._conn && this._conn.publish) return this._conn.publish(topic, data);
+      return this._publishHttp(topic, data);
+    }
+
+    close() {
+      if (this.readyState === CLOSED) return;
+      this.readyState = CLOSING;
+      clearTimeout(this._timer);
+      this._timer = null;
+      const conn = this._conn;
+      this._conn = null;
+      if (conn) conn.stop();
+      if (root.removeEventListener) root.removeEventListener('online', this._onOnline);
+      this.readyState = CLOSED;
+      this._emit('close', { code: 1000, reason: '', wasClean: true });
+    }
+
+    // --- connection management -------------------------------------------
+
+    _candidates() {
+      // Unavailable ones stay in the list and fail when tried, so listeners
+      // see each step of the fallback.
+      return this.mode === 'auto' ? TRANSPORTS : [this.mode];
+    }
+
+    _connect() {
+      this._timer = null;
+      if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      const candidates = this._candidates();
+      if (!candidates.length) {
+        this._emit('error', { message: 'no transport available' });
+        return;
+      }
+      if (this._level >= candidates.length) this._level = 0;
+      const name = candidates[this._level];
+      const factory = FACTORIES[name];
+      const conn = this._unavailable.has(name) || !factory.supported()
+        ? unavailableConnection(this, name)
+        : factory.create(this);
+      conn.name = name;
+      this._conn = conn;
+      this._emit('connecting', { transport: name, attempt: this._attempt });
+      conn.start();
+    }
+
+    _opened(conn) {
+      if (conn !== this._conn) return;
+      conn.opened = true;
+      const reconnected = this._everOpened;
+      if (reconnected) this._stats.reconnects++;
+      this._everOpened = true;
+      this._attempt = 0;
+      const previous = this.transport;
+      this.transport = conn.name;
+      this.readyState = OPEN;
+      if (previous !== conn.name) {
+        this._emit('transport', { transport: conn.name, previous: previous });
+      }
+      this._emit('open', { transport: conn.name, reconnected: reconnected });
+    }
+
+    // One place for every way a connection ends: decide whether to retry the
+    // same transport, fall back to the next one, or wait.
+    _drop(conn, info) {
+      if (!conn || conn !== this._conn) return;
+      this._conn = null;
+      conn.stop();
+      if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      this.readyState = CONNECTING;
+      const wasOpen = conn.opened;
+      if (wasOpen) {
+        this._emit('disconnect', { transport: conn.name, code: info.code, reason: info.reason });
+      } else {
+        this._emit('error', { transport: conn.name, message: info.reason });
+      }
+      if (wasOpen && !this._unavailable.has(conn.name)) {
+        // A working transport broke: the gateway may be restarting or
+        // draining. Come back on the same one.
+        this._schedule(info.soon ? 0 : null);
+      } else if (this.mode !== 'auto') {
+        this._schedule(null);
+      } else if (info.unavailable) {
+        this._fallBack();
+      } else {
+        // Never opened, no clear answer (a WebSocket hides the HTTP status):
+        // if the gateway itself answers, the transport is what failed.
+        this._gatewayReachable().then((up) => {
+          if (this._conn || this._timer || this.readyState !== CONNECTING) return;
+          if (up) this._fallBack(); else this._schedule(null);
+        });
+      }
+    }
+
+    _fallBack() {
+      this._level++;
+      if (this._level < this._candidates().length) {
+        this._connect();
+      } else {
+        // Every transport failed while the gateway answered: start over,
+        // slowly.
+        this._level = 0;
+        this._schedule(null);
+      }
+    }
+
+    _schedule(delay) {
+      clearTimeout(this._timer);
+      if (delay === null) {
+        // exponential backoff with "equal jitter": half fixed, half random,
+        // so a restarted gateway is not hit by every client at once
+        const cap = Math.min(this.options.backoffMax,
+          this.options.backoffInitial * Math.pow(2, this._attempt));
+        delay = cap / 2 + Math.random() * cap / 2;
+        this._attempt++;
+      }
+      this._timer = setTimeout(() => this._connect(), delay);
+    }
+
+    _retryNow() {
+      clearTimeout(this._timer);
+      this._connect();
+    }
+
+    _gatewayReachable() {
+      this._stats.requests++;
+      // no-cors: a reachable gateway on another origin still resolves
+      return fetch(this.url + '/health', { mode: 'no-cors', cache: 'no-store' })
+        .then(() => true, () => false);
+    }
+
+    // --- what every transport reports ------------------------------------
+
+    _position(topic) {
+      return this._positions.get(topic);
+    }
+
+    // The subscribed frame (or a poll's cursor) tells where "now" is for a
+    // topic the cursor did not name, and the epoch of one named without it.
+    _learn(topic, id, epoch) {
+      const p = this._positions.get(topic);
+      if (!p) {
+        this._positions.set(topic, { id: id, epoch: epoch || null });
+      } else if (!p.epoch && epoch) {
+        p.epoch = epoch;
+      }
+    }
+
+    _acceptCursor(text) {
+      for (const [topic, p] of parseCursor(text)) {
+        const mine = this._positions.get(topic);
+        if (!mine || mine.epoch !== p.epoch || p.id > mine.id) this._positions.set(topic, p);
+      }
+    }
+
+    _reset(r) {
+      const old = this._positions.get(r.topic) || null;
+      const from = Number(r.from) || 0;
+      this._positions.set(r.topic, { id: Math.max(0, from - 1), epoch: r.epoch || null });
+      this._stats.resets++;
+      this._emit('reset', {
+        topic: r.topic, from: from, epoch: r.epoch || null,
+        previous: old ? { id: old.id, epoch: old.epoch } : null
+      });
+    }
+
+    // Returns false for a duplicate, which the application never sees.
+    _deliver(ev) {
+      if (!ev || typeof ev.topic !== 'string' || typeof ev.id !== 'number') return false;
+      const p = this._positions.get(ev.topic);
+      if (p && ev.id <= p.id) {
+        this._stats.duplicates++;
+        return false;
+      }
+      if (p) p.id = ev.id; else this._positions.set(ev.topic, { id: ev.id, epoch: null });
+      this._stats.events++;
+      if (typeof ev.ts === 'number') {
+        this._latencies.push(Math.max(0, Date.now() - ev.ts));
+        if (this._latencies.length > this.options.latencyWindow) this._latencies.shift();
+      }
+      this._emit('message', {
+        data: ev, topic: ev.topic, id: ev.id, ts: ev.ts, lastEventId: this.cursor,
+        transport: this.transport
+      });
+      return true;
+    }
+
+    _emit(type, props) {
+      const ev = makeEvent(type, props);
+      const handler = this['on' + type];
+      if (typeof handler === 'function') {
+        try { handler.call(this, ev); } catch (e) { setTimeout(() => { throw e; }); }
+      }
+      this.dispatchEvent(ev);
+    }
+
+    // --- HTTP helpers shared by the transports ---------------------------
+
+    _httpUrl(path, params) {
+      const q = new URLSearchParams(params);
+      if (this.options.token) q.set('token', this.options.token);
+      return this.url + path + '?' + q.toString();
+    }
+
+    _fetchJson(url, init) {
+      this._stats.requests++;
+      const headers = Object.assign({}, (init && init.headers) || {});
+      if (this.options.token) headers.Authorization = 'Bearer ' + this.options.token;
+      return fetch(url, Object.assign({ cache: 'no-store' }, init, { headers: headers }))
+        .then((res) => res.text().then((text) => {
+          let body = null;
+          try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+          if (!res.ok) {
+            const err = new Error((body && body.error && body.error.message) || ('HTTP ' + res.status));
+            err.status = res.status;
+            err.code = body && body.error && body.error.code;
+            throw err;
+          }
+          return body;
+        }));
+    }
+
+    _publishHttp(topic, data) {
+      const url = this._httpUrl('/api/topics/' + encodeURIComponent(topic) + '/events', {});
+      return this._fetchJson(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(data === undefined ? null : data)
+      }).then((body) => ({ topic: body.topic, id: body.id, ts: body.ts }));
+    }
+  }
+
+  for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+    PushClient[name] = value;
+    PushClient.prototype[name] = value;
+  }
+  PushClient.TRANSPORTS = TRANSPORTS.slice();
+
+  // --- transports ----------------------------------------------------------
+  // Each is a small object {start, stop, publish?} that reports to the client
+  // through _opened, _drop, _learn, _reset, _deliver and _acceptCursor.
+
+  function unavailableConnection(client, name) {
+    let timer = null;
+    const conn = {
+      start() {
+        // async, like a real failure, so listeners see 'connecting' first
+        timer = setTimeout(() => client._drop(conn, { unavailable: true, reason: name + ' unavailable' }), 0);
+      },
+      stop() { clearTimeout(timer); }
+    };
+    return conn;
+  }
+
+  function webSocketConnection(client) {
+    let ws = null;
+    let heartbeat = null;
+    let awaitingPong = false;
+    let nextRef = 1;
+    const pending = new Map(); // ref -> {resolve, reject, timer}
+
+    function failPending(message) {
+      for (const p of pending.values()) {
+        clearTimeout(p.timer);
+        // the frame may or may not have reached the gateway
+        p.reject(new Error(message));
+      }
+      pending.clear();
+    }
+
+    function onFrame(msg) {
+      switch (msg.op) {
+        case undefined:
+          client._deliver(msg);
+          break;
+        case 'subscribed':
+          client._learn(msg.topic, msg.id, msg.epoch);
+          break;
+        case 'reset':
+          client._reset(msg);
+          break;
+        case 'ack': {
+          const p = pending.get(msg.ref);
+          if (p) {
+            pending.delete(msg.ref);
+            clearTimeout(p.timer);
+            p.resolve({ topic: msg.topic, id: msg.id });
+          }
+          break;
+        }
+        case 'error': {
+          const p = msg.ref !== undefined && pending.get(msg.ref);
+          if (p) {
+            pending.delete(msg.ref);
+            clearTimeout(p.timer);
+            const err = new Error(msg.message || msg.code);
+            err.code = msg.code;
+            p.reject(err);
+          } else {
+            client._emit('error', { transport: 'ws', code: msg.code, message: msg.message });
+          }
+          break;
+        }
+        case 'pong':
+          awaitingPong = false;
+          break;
+        default:
+          break;
+      }
+    }
+
+    const conn = {
+      start() {
+        const params = { topics: client.topics.join(',') };
+        if (client.cursor) params.cursor = client.cursor;
+        client._stats.requests++;
+        try {
+          const url = new URL(client._httpUrl('/ws', params), root.location && root.location.href);
+          ws = new WebSocket(url.href.replace(/^http/, 'ws'));
+        } catch (e) {
+          setTimeout(() => client._drop(conn, { reason: String(e) }), 0);
+          return;
+        }
+        ws.onopen = () => {
+          client._opened(conn);
+          if (client.options.heartbeat > 0) {
+            heartbeat = setInterval(() => {
+              // a silent half-open socket (phone changed network) never
+              // fires close by itself
+              if (awaitingPong) {
+                client._drop(conn, { reason: 'no pong', soon: true });
+                return;
+              }
+              awaitingPong = true;
+              ws.send('{"op":"ping"}');
+            }, client.options.heartbeat);
+          }
+        };
+        ws.onmessage = (e) => {
+          let msg;
+          try { msg = JSON.parse(e.data); } catch (err) { return; }
+          awaitingPong = false;
+          onFrame(msg);
+        };
+        ws.onclose = (e) => {
+          // 1001 going away / 1013 try again later: the gateway asks us to
+          // come back at once with our cursor
+          client._drop(conn, {
+            code: e.code, reason: e.reason || ('closed ' + e.code),
+            soon: e.code === 1001 || e.code === 1013
+          });
+        };
+        ws.onerror = () => {}; // onclose follows and says more
+      },
+      stop() {
+        clearInterval(heartbeat);
+        failPending('connection closed before the ack');
+        if (ws) {
+          ws.onopen = ws.onmessage = ws.onclose = null;
+          if (ws.readyState <= 1) ws.close();
+        }
+      },
+      publish(topic, data) {
+        if (!ws || ws.readyState !== 1) return client._publishHttp(topic, data);
+        const ref = 'p' + (nextRef++);
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            pending.delete(ref);
+            reject(new Error('publish timed out'));
+          }, client.options.publishTimeout);
+          pending.set(ref, { resolve, reject, timer });
+          ws.send(JSON.stringify({ op: 'publish', topic: topic, data: data === undefined ? null : data, ref: ref }));
+        });
+      }
+    };
+    return conn;
+  }
+
+  function sseConnection(client) {
+    let source = null;
+    let stopped = false;
+
+    function open() {
+      if (stopped) return;
+      const params = { topics: client.topics.join(',') };
+      if (client.cursor) params.cursor = client.cursor;
+      client._stats.requests++;
+      source = new EventSource(client._httpUrl('/sse', params));
+      source.onopen = () => client._opened(conn);
+      source.onmessage = (e) => {
+        let ev;
+        try { ev = JSON.parse(e.data); } catch (err) { return; }
+        client._deliver(ev);
+        // the id is the full cursor after this event, epochs included
+        if (e.lastEventId) client._acceptCursor(e.lastEventId);
+      };
+      source.addEventListener('reset', (e) => {
+        try { client._reset(JSON.parse(e.data)); } catch (err) { /* ignore */ }
+      });
+      source.onerror = () => {
+        // The browser would reconnect by itself, but with its own timing
+        // and no fallback: the client owns reconnects.
+        client._drop(conn, { reason: 'event stream failed' });
+      };
+    }
+
+    const conn = {
+      start() {
+        // The stream says nothing until the first event, so a topic the
+        // cursor does not name is pinned to "now" first; otherwise a
+        // reconnect before any event would silently skip ahead.
+        const unknown = client.topics.filter((t) => !client._position(t));
+        if (!unknown.length) {
+          open();
+          return;
+        }
+        client._fetchJson(client._httpUrl('/poll', { topics: unknown.join(',') }))
+          .then((body) => { if (!stopped && body) client._acceptCursor(body.cursor); })
+          .catch(() => { /* short polling may be off; start at "now" */ })
+          .then(open);
+      },
+      stop() {
+        stopped = true;
+        if (source) {
+          source.onopen = source.onmessage = source.onerror = null;
+          source.close();
+        }
+      }
+    };
+    return conn;
+  }
+
+  // Long and short polling share everything but the URL and the pause.
+  function pollConnection(client, long) {
+    let stopped = false;
+    let controller = null;
+    let timer = null;
+
+    function poll() {
+      if (stopped) return;
+      const params = { topics: client.topics.join(',') };
+      if (client.cursor) params.cursor = client.cursor;
+      if (long) params.timeout = String(client.options.longPollTimeout);
+      controller = new AbortController();
+      // a poll that outlives the gateway's timeout by far is a dead one
+      const guard = setTimeout(() => controller.abort(),
+        (long ? client.options.longPollTimeout * 1000 : 0) + 15000);
+      client._fetchJson(client._httpUrl(long ? '/poll/long' : '/poll', params),
+        { signal: controller.signal })
+        .then((body) => {
+          clearTimeout(guard);
+          if (stopped) return;
+          if (!conn.opened) client._opened(conn);
+          for (const r of body.resets || []) client._reset(r);
+          for (const ev of body.events || []) client._deliver(ev);
+          if (body.cursor) client._acceptCursor(body.cursor);
+          if (stopped) return;
+          if (long || body.more) poll();
+          else timer = setTimeout(poll, client.options.pollInterval);
+        }, (err) => {
+          clearTimeout(guard);
+          if (stopped) return;
+          // 404: the gateway does not serve this transport (any more)
+          client._drop(conn, {
+            reason: err.message, unavailable: err.status === 404,
+            soon: false
+          });
+        });
+    }
+
+    const conn = {
+      start: poll,
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+        if (controller) controller.abort();
+      }
+    };
+    return conn;
+  }
+
+  const FACTORIES = {
+    ws: { supported: () => typeof root.WebSocket === 'function', create: webSocketConnection },
+    sse: { supported: () => typeof root.EventSource === 'function', create: sseConnection },
+    long: { supported: () => typeof root.fetch === 'function', create: (c) => pollConnection(c, true) },
+    short: { supported: () => typeof root.fetch === 'function', create: (c) => pollConnection(c, false) }
+  };
+
+  root.PushClient = PushClient;
+})(typeof globalThis !== 'undefined' ? globalThis : this);
