@@ -1,0 +1,111 @@
+package io.pushgateway.gateway.browser;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code PushClient} created inside a page, recording what the application sees: every message
+ * as {@code topic:id:n}, every reset as {@code reset:topic}, and each transport tried.
+ */
+final class PageClient {
+
+  // Short delays keep the reconnect tests quick; the logic is the one a page gets by default.
+  private static final String INSTALL = """
+    const [name, topics, transport] = arguments;
+    const rec = { events: [], resets: [], tried: [], opened: [] };
+    const client = new PushClient(location.origin, {
+      topics, transport, pollInterval: 200, backoffInitial: 200, backoffMax: 1000
+    });
+    client.onmessage = (e) => rec.events.push(e.data.topic + ':' + e.data.id + ':' + e.data.data.n);
+    client.addEventListener('reset', (e) => {
+      rec.events.push('reset:' + e.topic);
+      rec.resets.push({ topic: e.topic, from: e.from, epoch: e.epoch });
+    });
+    client.addEventListener('connecting', (e) => rec.tried.push(e.transport));
+    client.addEventListener('open', (e) => rec.opened.push(e.transport));
+    window.clients = window.clients || {};
+    window.clients[name] = { client, rec };
+    """;
+
+  private final Browser browser;
+  private final String name;
+
+  private PageClient(Browser browser, String name) {
+    this.browser = browser;
+    this.name = name;
+  }
+
+  /** Waits for push-client.js (loaded by the demo page) and starts a client. */
+  static PageClient create(Browser browser, String name, String transport, String... topics) {
+    browser.awaitJs("PushClient loaded", "return typeof window.PushClient === 'function'");
+    browser.js(INSTALL, name, List.of(topics), transport);
+    return new PageClient(browser, name);
+  }
+
+  PageClient awaitOpen() {
+    browser.awaitJs(name + " open", "return window.clients[arguments[0]].client.readyState === 1", name);
+    return this;
+  }
+
+  PageClient awaitOpenOn(String transport) {
+    browser.awaitJs(name + " open on " + transport,
+      "const c = window.clients[arguments[0]].client; return c.readyState === 1 && c.transport === arguments[1]",
+      name, transport);
+    return this;
+  }
+
+  PageClient awaitNotOpen() {
+    browser.awaitJs(name + " notices the gateway is gone",
+      "return window.clients[arguments[0]].client.readyState !== 1", name);
+    return this;
+  }
+
+  /** Waits until the application has seen {@code count} entries (messages and resets). */
+  @SuppressWarnings("unchecked")
+  List<String> awaitEvents(int count) {
+    browser.awaitJs(name + " sees " + count + " entries",
+      "return window.clients[arguments[0]].rec.events.length >= arguments[1]", name, count);
+    return events();
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> events() {
+    return (List<String>) browser.js("return window.clients[arguments[0]].rec.events.slice()", name);
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> tried() {
+    return (List<String>) browser.js("return window.clients[arguments[0]].rec.tried.slice()", name);
+  }
+
+  @SuppressWarnings("unchecked")
+  List<Map<String, Object>> resets() {
+    return (List<Map<String, Object>>) browser.js("return window.clients[arguments[0]].rec.resets.slice()", name);
+  }
+
+  String transport() {
+    return (String) browser.js("return window.clients[arguments[0]].client.transport", name);
+  }
+
+  long stat(String key) {
+    return ((Number) browser.js("return window.clients[arguments[0]].client.stats[arguments[1]]", name, key))
+      .longValue();
+  }
+
+  /** Publishes from the page through the client (a {@code publish} frame on a WebSocket). */
+  long publish(String topic, int n) {
+    Object id = browser.jsAsync("""
+      const [name, topic, n, done] = arguments;
+      window.clients[name].client.publish(topic, { n })
+        .then((ack) => done(ack.id), (e) => done('error: ' + e.message));
+      """, name, topic, n);
+    if (!(id instanceof Number)) {
+      throw new AssertionError("publish from the page failed: " + id);
+    }
+    return ((Number) id).longValue();
+  }
+
+  void close() {
+    browser.js("window.clients[arguments[0]].client.close()", name);
+  }
+}

@@ -1,0 +1,74 @@
+package io.pushgateway.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each transport, forced, delivers what is published: once, in order, on that transport. */
+class TransportBrowserTest {
+
+  private static TestGateway gateway;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() {
+    Browser.requireChromium();
+    gateway = TestGateway.start(new JsonObject());
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @BeforeEach
+  void openPage() {
+    browser.open(gateway.url() + "/");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void forcedTransportReceivesPublishedEvents(String transport) {
+    String topic = "browser." + transport;
+    PageClient client = PageClient.create(browser, "c", transport, topic).awaitOpen();
+
+    List<String> expected = new ArrayList<>();
+    for (int n = 1; n <= 20; n++) {
+      long id = gateway.publish(topic, new JsonObject().put("n", n));
+      expected.add(topic + ":" + id + ":" + n);
+    }
+    // one more from the page itself: a publish frame with an ack on ws, a POST elsewhere
+    long id = client.publish(topic, 21);
+    expected.add(topic + ":" + id + ":21");
+
+    assertThat(client.awaitEvents(21)).containsExactlyElementsOf(expected);
+    assertThat(client.transport()).isEqualTo(transport);
+    assertThat(client.stat("events")).isEqualTo(21);
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
+  @Test
+  void loadsAsAnEsModuleToo() {
+    Object same = browser.jsAsync("""
+      const done = arguments[arguments.length - 1];
+      import('/push-client.mjs').then((m) => done(m.PushClient === window.PushClient && m.default === m.PushClient),
+        (e) => done(String(e)));
+      """);
+    assertThat(same).isEqualTo(true);
+  }
+}
