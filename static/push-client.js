@@ -97,7 +97,8 @@
       this._stats = { events: 0, duplicates: 0, resets: 0, requests: 0, reconnects: 0 };
       this._onOnline = () => { if (this._timer) this._retryNow(); };
       if (root.addEventListener) root.addEventListener('online', this._onOnline);
-      this._connect();
+      // like a WebSocket, start after the caller had a chance to add listeners
+      Promise.resolve().then(() => this._connect());
     }
 
     get cursor() {
@@ -587,7 +588,10 @@
       if (stopped) return;
       const params = { topics: client.topics.join(',') };
       if (client.cursor) params.cursor = client.cursor;
-      if (long) params.timeout = String(client.options.longPollTimeout);
+      // The first poll of a connection waits one second at most, so the
+      // client learns at once that the transport works instead of sitting
+      // in CONNECTING for a whole quiet long poll.
+      if (long) params.timeout = String(conn.opened ? client.options.longPollTimeout : 1);
       controller = new AbortController();
       // a poll that outlives the gateway's timeout by far is a dead one
       const guard = setTimeout(() => controller.abort(),
