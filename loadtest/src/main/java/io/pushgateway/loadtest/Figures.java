@@ -1,0 +1,151 @@
+package io.pushgateway.loadtest;
+
+import io.pushgateway.loadtest.client.Publisher;
+import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.net.TrafficCounters;
+import io.pushgateway.loadtest.stats.PublishSchedule;
+import io.pushgateway.loadtest.stats.TransportStats;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Turns one transport's counters and two marks into the "runs[]" entry of SCHEMA.md. A figure
+ * that cannot be known (no gateway process to read, nothing delivered to divide by) is null.
+ */
+final class Figures {
+  /** Facts about the whole run that every transport's entry shares. */
+  record RunFacts(Scenario scenario, String label, Long sweepValue, String targetKind, List<Transport> group,
+                  Mark start, Mark end, long groupDeliveries, int groupConnections, OptionalLong rssDelta,
+                  OptionalLong heapDelta, OptionalLong rssEnd, Publisher publisher) {
+  }
+
+  private Figures() {
+  }
+
+  static JsonObject of(RunFacts run, TransportLoad load, TrafficCounters.Snapshot setup) {
+    TransportStats stats = load.stats;
+    PublishSchedule schedule = stats.schedule();
+    Scenario s = run.scenario();
+    long deliveries = stats.measuredDeliveries();
+    long expected = (long) s.subscribers() * schedule.measuredEvents();
+    double window = run.end().secondsSince(run.start());
+    TrafficCounters.Snapshot traffic = run.end().traffic().get(load.transport)
+      .minus(run.start().traffic().get(load.transport));
+
+    return new JsonObject()
+      .put("label", run.label())
+      .put("sweepValue", run.sweepValue())
+      .put("transport", load.transport.wireName())
+      .put("scenario", s.toJson())
+      .put("target", run.targetKind())
+      .put("subscribers", load.connections())
+      .put("window", new JsonObject()
+        .put("seconds", round(window, 3))
+        .put("publishedEvents", schedule.measuredEvents())
+        .put("expectedDeliveries", expected))
+      .put("deliveries", deliveries)
+      .put("deliveredPerSecond", round(deliveries / s.durationS(), 1))
+      .put("integrity", new JsonObject()
+        .put("lost", Math.max(0, expected - deliveries))
+        .put("duplicated", stats.duplicates())
+        .put("outOfOrder", stats.outOfOrder())
+        .put("idAnomalies", stats.idAnomalies())
+        .put("resets", stats.resets.sum())
+        .put("reconnects", stats.reconnects.sum())
+        .put("errors", stats.errors.sum()))
+      .put("latencyMs", stats.latency().toJson())
+      .put("latencyUncorrectedMs", stats.uncorrectedLatency().toJson())
+      .put("wire", wire(traffic, deliveries, setup, load.connections()))
+      .put("polls", polls(run, load))
+      .put("gateway", gateway(run, window))
+      .put("loadGenerator", loadGenerator(run, window))
+      .put("machine", machine(run, window));
+  }
+
+  private static JsonObject wire(TrafficCounters.Snapshot t, long deliveries, TrafficCounters.Snapshot setup,
+                                 int connections) {
+    return new JsonObject()
+      .put("bytesUp", t.bytesUp())
+      .put("bytesDown", t.bytesDown())
+      .put("bytesUpPerEvent", per(t.bytesUp(), deliveries, 1))
+      .put("bytesDownPerEvent", per(t.bytesDown(), deliveries, 1))
+      .put("bytesPerEvent", per(t.bytesUp() + t.bytesDown(), deliveries, 1))
+      .put("httpRequests", t.httpRequests())
+      .put("httpRequestsPerEvent", per(t.httpRequests(), deliveries, 1))
+      .put("tcpConnectionsOpened", t.connections())
+      .put("setupBytesPerSubscriber", per(setup.bytesUp() + setup.bytesDown(), connections, 1));
+  }
+
+  private static JsonObject polls(RunFacts run, TransportLoad load) {
+    if (!load.transport.polling()) {
+      return null;
+    }
+    long[] a = run.start().polls().get(load.transport);
+    long[] b = run.end().polls().get(load.transport);
+    long answers = b[0] - a[0];
+    long empty = b[1] - a[1];
+    return new JsonObject()
+      .put("answers", answers)
+      .put("empty", empty)
+      .put("emptyShare", answers == 0 ? null : round((double) empty / answers, 4));
+  }
+
+  /** In concurrent mode the gateway serves every transport at once: its figures are for the group. */
+  private static JsonObject gateway(RunFacts run, double window) {
+    JsonObject g = new JsonObject()
+      .put("sharedWith", new JsonArray(run.group().stream().map(Transport::wireName).toList()));
+    OptionalLong a = run.start().gatewayCpuMs();
+    OptionalLong b = run.end().gatewayCpuMs();
+    if (a.isPresent() && b.isPresent()) {
+      long cpu = b.getAsLong() - a.getAsLong();
+      g.put("cpuMs", cpu)
+        .put("cpuMsPer1000Deliveries", per(cpu * 1000, run.groupDeliveries(), 3))
+        .put("cpuPercentOfCore", round(cpu / 10.0 / window, 1));
+    } else {
+      g.put("cpuMs", null).put("cpuMsPer1000Deliveries", null).put("cpuPercentOfCore", null);
+    }
+    return g
+      .put("rssBytes", run.rssEnd().isPresent() ? run.rssEnd().getAsLong() : null)
+      .put("rssPerConnectionBytes", run.rssDelta().isPresent()
+        ? per(run.rssDelta().getAsLong(), run.groupConnections(), 0) : null)
+      .put("heapPerConnectionBytes", run.heapDelta().isPresent()
+        ? per(run.heapDelta().getAsLong(), run.groupConnections(), 0) : null);
+  }
+
+  private static JsonObject loadGenerator(RunFacts run, double window) {
+    long cpu = run.end().selfCpuMs() - run.start().selfCpuMs();
+    return new JsonObject()
+      .put("sharedWith", new JsonArray(run.group().stream().map(Transport::wireName).toList()))
+      .put("cpuMs", cpu)
+      .put("cpuMsPer1000Deliveries", per(cpu * 1000, run.groupDeliveries(), 3))
+      .put("cpuPercentOfCore", round(cpu / 10.0 / window, 1))
+      .put("publisherMaxLagMs", round(run.publisher().maxLagMs(), 3))
+      .put("publishRejected", run.publisher().rejected());
+  }
+
+  /** CPU of everything else on the machine in the window: a noise indicator. */
+  private static JsonObject machine(RunFacts run, double window) {
+    OptionalLong a = run.start().machineCpuMs();
+    OptionalLong b = run.end().machineCpuMs();
+    Long other = null;
+    if (a.isPresent() && b.isPresent()) {
+      long gw = run.end().gatewayCpuMs().orElse(0) - run.start().gatewayCpuMs().orElse(0);
+      long self = run.end().selfCpuMs() - run.start().selfCpuMs();
+      other = Math.max(0, b.getAsLong() - a.getAsLong() - gw - self);
+    }
+    return new JsonObject()
+      .put("cores", Runtime.getRuntime().availableProcessors())
+      .put("otherProcessesCpuMs", other);
+  }
+
+  private static Double per(long amount, long count, int decimals) {
+    return count <= 0 ? null : round((double) amount / count, decimals);
+  }
+
+  static double round(double v, int decimals) {
+    double f = Math.pow(10, decimals);
+    return Math.round(v * f) / f;
+  }
+}

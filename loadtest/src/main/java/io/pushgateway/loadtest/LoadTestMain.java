@@ -1,0 +1,173 @@
+package io.pushgateway.loadtest;
+
+import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.net.NetworkProfile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Command line of the load test; validates everything before anything starts. */
+@Command(name = "push-loadtest", mixinStandardHelpOptions = true, version = "push-loadtest 0.1",
+  sortOptions = false, usageHelpWidth = 100,
+  description = {
+    "Measures what each transport of the push gateway costs: one publisher, N subscribers per transport,",
+    "latency from publish to receive, loss/duplicates/order, and bytes on the wire counted at the TCP level.",
+    "Without --target it starts the gateway as a separate JVM per run. Results: result.json + report.html."},
+  footer = {"", "Examples:",
+    "  java -jar push-loadtest.jar",
+    "  java -jar push-loadtest.jar --subscribers 100 --rate 10 --duration 20 --sweep poll-interval=250,500,1000,2000",
+    "  java -jar push-loadtest.jar --network 3g --transports ws,short",
+    "  java -jar push-loadtest.jar --target http://127.0.0.1:8080,http://127.0.0.1:8081 --concurrent"})
+public final class LoadTestMain implements Callable<Integer> {
+  /** Sockets the load generator holds per subscriber: client, proxy's accepted side, proxy's upstream. */
+  static final int SOCKETS_PER_SUBSCRIBER = 3;
+  /** What one process may open here, less room for the JVM's own files. */
+  static final int MAX_SOCKETS = 19_000;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--target", split = ",", paramLabel = "URL",
+    description = "Running gateway(s), e.g. http://127.0.0.1:8080; subscribers are spread over them, the publisher uses the first. Default: start one per run.")
+  List<URI> targets = new ArrayList<>();
+
+  @Option(names = "--gateway-pid", paramLabel = "PID",
+    description = "With a single local --target: its process id, to report its CPU and memory.")
+  Long gatewayPid;
+
+  @Option(names = "--subscribers", paramLabel = "N", description = "Subscribers per transport (default: ${DEFAULT-VALUE}).")
+  int subscribers = 100;
+
+  @Option(names = "--transports", paramLabel = "LIST", description = "Some of ws,sse,long,short (default: ${DEFAULT-VALUE}).")
+  String transports = "ws,sse,long,short";
+
+  @Option(names = "--rate", paramLabel = "EVENTS/S", description = "Events per second from the publisher (default: ${DEFAULT-VALUE}).")
+  double rate = 10;
+
+  @Option(names = "--payload", paramLabel = "BYTES", description = "Payload characters per event (default: ${DEFAULT-VALUE}).")
+  int payload = 128;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured publishing time per run (default: ${DEFAULT-VALUE}).")
+  double duration = 20;
+
+  @Option(names = "--warmup", paramLabel = "SECONDS", description = "Publishing before the measurement, not counted (default: ${DEFAULT-VALUE}).")
+  double warmup = 5;
+
+  @Option(names = "--poll-interval", paramLabel = "MS", description = "Short-polling interval (default: ${DEFAULT-VALUE}).")
+  long pollInterval = 1000;
+
+  @Option(names = "--concurrent", description = "Run all transports at once on one topic (default: one after another).")
+  boolean concurrent;
+
+  @Option(names = "--sweep", paramLabel = "NAME=V1,V2,...",
+    description = "A series changing one parameter: poll-interval=MS,..., subscribers=N,... or payload=BYTES,...")
+  String sweep;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: a new folder under ./loadtest-results/).")
+  Path out;
+
+  @Option(names = "--network", paramLabel = "PROFILE", description = "Shape each subscriber's link: lan, wifi, 4g or 3g.")
+  String network;
+
+  @Option(names = "--rtt", paramLabel = "MS", description = "Round-trip time to add (overrides the profile's).")
+  Integer rtt;
+
+  @Option(names = "--bandwidth", paramLabel = "RATE[/UP]", description = "Per-subscriber bandwidth, e.g. 1.6mbit or 10mbit/2mbit (down/up).")
+  String bandwidth;
+
+  @Option(names = "--headers", paramLabel = "minimal|browser",
+    description = "Request headers: what HTTP/1.1 needs, or a browser's set (~400 B) (default: ${DEFAULT-VALUE}).")
+  String headers = "minimal";
+
+  @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS", description = "JVM options of a started gateway, space separated.")
+  String gatewayJvmOpts = "";
+
+  @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
+  List<String> gatewayArgs = new ArrayList<>();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadTestMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    Scenario scenario = scenario();
+    Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
+    checkSockets(scenario, series);
+    Path dir = out != null ? out : defaultOut();
+    LoadTest.Options options = new LoadTest.Options(targets,
+      gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
+      Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
+      System.out);
+    new LoadTest(options, scenario, series).run();
+    return 0;
+  }
+
+  Scenario scenario() {
+    List<Transport> list = parse(() -> Transport.parseList(transports));
+    require(subscribers >= 1, "--subscribers must be at least 1");
+    require(rate > 0 && rate <= 100_000, "--rate must be above 0 and at most 100000 events/s");
+    require(payload >= 0 && payload <= 16 * 1024 * 1024, "--payload must be 0 to 16777216 bytes");
+    require(duration > 0 && duration <= 3600, "--duration must be above 0 and at most 3600 s");
+    require(warmup >= 0 && warmup <= 600, "--warmup must be 0 to 600 s");
+    require((warmup + duration) * rate < Integer.MAX_VALUE, "--rate x (--warmup + --duration) is too many events");
+    require(pollInterval >= 10 && pollInterval <= 600_000, "--poll-interval must be 10 to 600000 ms");
+    require(rtt == null || (rtt >= 0 && rtt <= 10_000), "--rtt must be 0 to 10000 ms");
+    require(headers.equals("minimal") || headers.equals("browser"), "--headers must be minimal or browser");
+    require(gatewayPid == null || targets.size() == 1, "--gateway-pid needs exactly one --target");
+    for (URI t : targets) {
+      require("http".equals(t.getScheme()) && t.getHost() != null,
+        "--target '" + t + "': expected http://HOST:PORT");
+    }
+    NetworkProfile base = network == null ? NetworkProfile.NONE : parse(() -> NetworkProfile.named(network));
+    long[] bw = bandwidth == null ? null : parse(() -> NetworkProfile.parseBandwidth(bandwidth));
+    NetworkProfile net = base.with(rtt, bw);
+    return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
+      headers.equals("browser"));
+  }
+
+  private void checkSockets(Scenario s, Sweep series) {
+    long perRun = series != null && series.parameter().equals("subscribers")
+      ? series.values().stream().mapToLong(Long::longValue).max().orElse(0) : s.subscribers();
+    long total = perRun * (s.concurrent() ? s.transports().size() : 1) * SOCKETS_PER_SUBSCRIBER;
+    require(total <= MAX_SOCKETS, "a run would need " + total + " sockets in this process (" + SOCKETS_PER_SUBSCRIBER
+      + " per subscriber, with the proxy) but one process may open about " + MAX_SOCKETS
+      + "; use fewer --subscribers, or run transports one after another");
+  }
+
+  private static Path defaultOut() {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path dir = Path.of("loadtest-results", stamp);
+    for (int i = 2; Files.exists(dir); i++) {
+      dir = Path.of("loadtest-results", stamp + "-" + i);
+    }
+    return dir;
+  }
+
+  private void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  private <T> T parse(java.util.function.Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.pushgateway.loadtest;
+
+import io.pushgateway.loadtest.client.ClientContext;
+import io.pushgateway.loadtest.client.Publisher;
+import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.net.TrafficCounters;
+import io.pushgateway.loadtest.stats.PublishSchedule;
+import io.pushgateway.loadtest.target.HeapProbe;
+import io.pushgateway.loadtest.target.ProcessStats;
+import io.pushgateway.loadtest.target.Target;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * One run: a group of transports (one, or all in concurrent mode) against one target. Phases:
+ * connect every subscriber, publish through the warm-up, mark, publish the measured events, wait
+ * until every subscriber has them all (bounded), mark again. Runs on the driver thread and blocks
+ * there only; all network work happens on the event loops.
+ */
+final class RunDriver {
+  static final int LONG_POLL_TIMEOUT_S = 25;
+  private static final long PROGRESS_EVERY_MS = 1000;
+  private static final long DRAIN_CHECK_MS = 20;
+
+  private final Vertx vertx;
+  private final LoopPool loops;
+  private final HttpClientAgent http;
+  private final WebSocketClient ws;
+  private final PrintStream log;
+
+  RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient ws, PrintStream log) {
+    this.vertx = vertx;
+    this.loops = loops;
+    this.http = http;
+    this.ws = ws;
+    this.log = log;
+  }
+
+  List<JsonObject> run(Scenario s, Long sweepValue, List<Transport> group, Target target, String topic, String label) {
+    PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
+    MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
+    ClientContext ctx = new ClientContext(vertx, http, ws, topic, headers, s.pollIntervalMs(), LONG_POLL_TIMEOUT_S);
+    OptionalLong pid = target.pid();
+    Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
+    Publisher publisher = new Publisher(vertx, ws, target.endpoints().get(0), topic, schedule, s.payloadBytes());
+    try {
+      OptionalLong heapBefore = heap(pid);
+      OptionalLong rssBefore = rss(pid);
+      for (Transport t : group) {
+        loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule));
+      }
+      for (TransportLoad l : loads.values()) {
+        log.printf("%s connecting %d %s subscribers%n", label, s.subscribers(), l.transport.wireName());
+        l.connect(s.subscribers());
+      }
+      Map<Transport, TrafficCounters.Snapshot> setup = new LinkedHashMap<>();
+      loads.values().forEach(l -> setup.put(l.transport, l.traffic()));
+      OptionalLong heapDelta = delta(heapBefore, heap(pid));
+      OptionalLong rssDelta = delta(rssBefore, rss(pid));
+
+      Await.result(publisher.connect(), Duration.ofSeconds(10), "connecting the publisher");
+      schedule.begin(System.nanoTime() + 100_000_000L);
+      var publishing = publisher.start();
+      Progress progress = new Progress(log, label);
+      waitUntil(schedule.measureStartNanos(), "warmup", schedule, progress, loads);
+      Mark start = Mark.take(loads.values(), pid);
+      waitUntil(schedule.measureEndNanos(), "measure", schedule, progress, loads);
+      Await.result(publishing, Duration.ofSeconds(30), "the publisher finishing its timetable");
+      drain(s, schedule, progress, loads);
+      Mark end = Mark.take(loads.values(), pid);
+      progress.done();
+
+      loads.values().forEach(l -> l.stats.collect());
+      long groupDeliveries = loads.values().stream().mapToLong(l -> l.stats.measuredDeliveries()).sum();
+      int groupConnections = loads.values().stream().mapToInt(TransportLoad::connections).sum();
+      Figures.RunFacts facts = new Figures.RunFacts(s, label, sweepValue, target.kind(), group, start, end,
+        groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher);
+      List<JsonObject> out = new ArrayList<>();
+      loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport))));
+      return out;
+    } finally {
+      Await.result(publisher.close().recover(err -> io.vertx.core.Future.succeededFuture()), Duration.ofSeconds(10),
+        "closing the publisher");
+      loads.values().forEach(TransportLoad::close);
+    }
+  }
+
+  private void waitUntil(long deadlineNanos, String phase, PublishSchedule schedule, Progress progress,
+                         Map<Transport, TransportLoad> loads) {
+    double total = (schedule.measureEndNanos() - schedule.originNanos()) / 1e9;
+    while (true) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      sleep(Math.min(PROGRESS_EVERY_MS, Math.max(1, left / 1_000_000)));
+      progress.update(phase, (System.nanoTime() - schedule.originNanos()) / 1e9, total, loads.values());
+    }
+  }
+
+  /**
+   * Waits until every subscriber has every measured event, or until a bound that covers a poll
+   * interval, a long-poll cycle and a few round trips, after which what is missing counts as lost.
+   */
+  private void drain(Scenario s, PublishSchedule schedule, Progress progress, Map<Transport, TransportLoad> loads) {
+    long expected = (long) s.subscribers() * schedule.measuredEvents();
+    long boundMs = 5_000 + 2 * s.pollIntervalMs() + 4L * s.network().rttMs();
+    long deadline = System.nanoTime() + boundMs * 1_000_000L;
+    long nextProgress = 0;
+    while (System.nanoTime() < deadline) {
+      if (loads.values().stream().allMatch(l -> l.stats.measuredDeliveries() >= expected)) {
+        return;
+      }
+      if (System.nanoTime() >= nextProgress) {
+        progress.update("drain", (System.nanoTime() - schedule.originNanos()) / 1e9,
+          (schedule.measureEndNanos() - schedule.originNanos()) / 1e9, loads.values());
+        nextProgress = System.nanoTime() + PROGRESS_EVERY_MS * 1_000_000L;
+      }
+      sleep(DRAIN_CHECK_MS);
+    }
+  }
+
+  private static OptionalLong heap(OptionalLong pid) {
+    return pid.isPresent() ? HeapProbe.liveHeapBytes(pid.getAsLong()) : OptionalLong.empty();
+  }
+
+  private static OptionalLong rss(OptionalLong pid) {
+    return pid.isPresent() ? ProcessStats.rssBytes(pid.getAsLong()) : OptionalLong.empty();
+  }
+
+  private static OptionalLong delta(OptionalLong before, OptionalLong after) {
+    return before.isPresent() && after.isPresent()
+      ? OptionalLong.of(after.getAsLong() - before.getAsLong()) : OptionalLong.empty();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

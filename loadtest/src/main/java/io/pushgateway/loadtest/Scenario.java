@@ -1,0 +1,63 @@
+package io.pushgateway.loadtest;
+
+import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.net.NetworkProfile;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * One point of a load test: who subscribes how, what is published, through which network.
+ * A sweep makes several of these from one, changing a single parameter.
+ *
+ * @param subscribers    subscribers per transport
+ * @param rate           events per second from the publisher
+ * @param payloadBytes   length of the payload string {@code p} in each event's data
+ * @param durationS      measured seconds of publishing, after the warm-up
+ * @param warmupS        seconds of publishing before the measurement, not counted
+ * @param pollIntervalMs short-polling interval
+ * @param concurrent     all transports at once on one topic, instead of one after another
+ * @param browserHeaders send a browser's request headers on every HTTP request and handshake
+ */
+public record Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
+                       double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
+                       boolean browserHeaders) {
+
+  public Scenario withSubscribers(int n) {
+    return new Scenario(transports, n, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders);
+  }
+
+  public Scenario withPayload(int bytes) {
+    return new Scenario(transports, subscribers, rate, bytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders);
+  }
+
+  public Scenario withPollInterval(long ms) {
+    return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
+      browserHeaders);
+  }
+
+  public Scenario withTransports(List<Transport> list) {
+    return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("transports", new JsonArray(transports.stream().map(Transport::wireName).toList()))
+      .put("subscribersPerTransport", subscribers)
+      .put("ratePerSecond", rate)
+      .put("payloadBytes", payloadBytes)
+      .put("durationSeconds", durationS)
+      .put("warmupSeconds", warmupS)
+      .put("pollIntervalMs", pollIntervalMs)
+      .put("mode", concurrent ? "concurrent" : "sequential")
+      .put("headers", browserHeaders ? "browser" : "minimal")
+      .put("network", new JsonObject()
+        .put("name", network.name())
+        .put("rttMs", network.rttMs())
+        .put("downBitsPerSecond", network.downBitsPerS())
+        .put("upBitsPerSecond", network.upBitsPerS()));
+  }
+}

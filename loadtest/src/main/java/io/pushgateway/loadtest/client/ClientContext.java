@@ -1,0 +1,23 @@
+package io.pushgateway.loadtest.client;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.WebSocketClient;
+
+/**
+ * What the subscribers of one run share: the Vert.x clients (each subscriber still gets its own TCP
+ * connection, like a separate device), the topic and the request headers every request carries.
+ *
+ * @param pollIntervalMs  how often a short-polling subscriber asks
+ * @param longPollTimeoutS the {@code timeout} a long poll asks the gateway to hold it
+ */
+public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient ws, String topic,
+                            MultiMap headers, long pollIntervalMs, int longPollTimeoutS) {
+
+  /** Delay before a dropped connection is reopened with the subscriber's cursor. */
+  static final long RECONNECT_DELAY_MS = 200;
+
+  /** Attempts to get a subscriber ready before the run gives up on it. */
+  static final int START_ATTEMPTS = 5;
+}

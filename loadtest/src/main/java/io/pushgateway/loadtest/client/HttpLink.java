@@ -1,0 +1,86 @@
+package io.pushgateway.loadtest.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One subscriber's own keep-alive HTTP connection, as a browser tab would hold: every request of
+ * the subscriber goes over it, and it is reopened when the gateway or the network closes it.
+ * A shared pool would let subscribers borrow each other's connections and hide the per-device cost.
+ */
+final class HttpLink {
+  private final ClientContext ctx;
+  private final Endpoint endpoint;
+  private HttpClientConnection connection;
+  private Future<HttpClientConnection> connecting;
+  private boolean closed;
+
+  HttpLink(ClientContext ctx, Endpoint endpoint) {
+    this.ctx = ctx;
+    this.endpoint = endpoint;
+  }
+
+  private Future<HttpClientConnection> connection() {
+    if (closed) {
+      return Future.failedFuture("closed");
+    }
+    if (connection != null) {
+      return Future.succeededFuture(connection);
+    }
+    if (connecting == null) {
+      connecting = ctx.http()
+        .connect(new HttpConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()))
+        .onComplete(ar -> connecting = null)
+        .onSuccess(c -> {
+          connection = c;
+          c.closeHandler(v -> {
+            if (connection == c) {
+              connection = null;
+            }
+          });
+          if (closed) {
+            c.close();
+          }
+        });
+    }
+    return connecting;
+  }
+
+  /** Sends a GET; the response comes back with its body not yet read (SSE streams it). */
+  Future<HttpClientResponse> get(String uri, String lastEventId) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(endpoint.host())
+      .setPort(endpoint.port()).setURI(uri).setHeaders(ctx.headers());
+    return connection()
+      .compose(c -> c.request(options))
+      .compose(req -> {
+        if (lastEventId != null) {
+          req.putHeader("Last-Event-ID", lastEventId);
+        }
+        return req.send();
+      });
+  }
+
+  /** A GET whose 200 body is JSON. */
+  Future<JsonObject> getJson(String uri) {
+    return get(uri, null)
+      .compose(resp -> resp.body().map(body -> statusChecked(uri, resp.statusCode(), body)));
+  }
+
+  private static JsonObject statusChecked(String uri, int status, Buffer body) {
+    if (status != 200) {
+      throw new IllegalStateException("GET " + uri + " answered " + status + ": " + body);
+    }
+    return body.toJsonObject();
+  }
+
+  Future<Void> close() {
+    closed = true;
+    return connection == null ? Future.succeededFuture() : connection.close();
+  }
+}

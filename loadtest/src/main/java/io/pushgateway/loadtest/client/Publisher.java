@@ -1,0 +1,140 @@
+package io.pushgateway.loadtest.client;
+
+import io.pushgateway.loadtest.stats.PublishSchedule;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Publishes the run's events over one WebSocket straight to the gateway (not through the proxy:
+ * only subscriber traffic is counted), with the protocol's {@code publish} op. Each event's data is
+ * {@code {"seq":n,"t":<due time, ns after the run's origin>,"p":"<payload>"}}; publisher and
+ * subscribers share this process's clock, so latency needs no clock sync.
+ */
+public final class Publisher {
+  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  private static final int PAYLOAD_VARIANTS = 64;
+
+  private final Vertx vertx;
+  private final WebSocketClient client;
+  private final Endpoint endpoint;
+  private final String topic;
+  private final PublishSchedule schedule;
+  private final String[] payloads;
+  private final Promise<Void> done = Promise.promise();
+  private final LongAdder acked = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private WebSocket socket;
+  private Context context;
+  private long next;
+  private long maxLagNanos;
+
+  public Publisher(Vertx vertx, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
+                   int payloadBytes) {
+    this.vertx = vertx;
+    this.client = client;
+    this.endpoint = endpoint;
+    this.topic = topic;
+    this.schedule = schedule;
+    this.payloads = randomPayloads(payloadBytes);
+  }
+
+  /** Random base64 characters, so neither gzip nor permessage-deflate could flatter anyone. */
+  private static String[] randomPayloads(int bytes) {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    String[] out = new String[PAYLOAD_VARIANTS];
+    for (int v = 0; v < out.length; v++) {
+      StringBuilder sb = new StringBuilder(bytes);
+      for (int i = 0; i < bytes; i++) {
+        sb.append(ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
+      }
+      out[v] = sb.toString();
+    }
+    return out;
+  }
+
+  /** Connects; the publisher's own subscription is an idle topic because /ws needs one. */
+  public Future<Void> connect() {
+    return client
+      .connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port())
+        .setURI("/ws?topics=" + topic + "-pub"))
+      .map(ws -> {
+        socket = ws;
+        context = vertx.getOrCreateContext();
+        ws.textMessageHandler(this::onText);
+        ws.closeHandler(v -> done.tryFail("publisher connection closed by the gateway"));
+        return null;
+      });
+  }
+
+  private void onText(String text) {
+    String op = new JsonObject(text).getString("op");
+    if ("ack".equals(op)) {
+      acked.increment();
+    } else if ("error".equals(op)) {
+      rejected.increment();
+    }
+  }
+
+  /** Runs the timetable on the publisher's event loop; completes after the last event is sent. */
+  public Future<Void> start() {
+    // the socket's own event loop: writes need no hop to another thread
+    context.runOnContext(v -> tick());
+    return done.future();
+  }
+
+  private void tick() {
+    if (done.future().isComplete()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long total = schedule.totalEvents();
+    while (next < total && schedule.originNanos() + schedule.dueOffsetNanos(next) <= now) {
+      send(next++, now);
+    }
+    if (next >= total) {
+      done.tryComplete();
+      return;
+    }
+    long wait = schedule.originNanos() + schedule.dueOffsetNanos(next) - System.nanoTime();
+    vertx.setTimer(Math.max(1, wait / 1_000_000L), id -> tick());
+  }
+
+  private void send(long seq, long now) {
+    long due = schedule.dueOffsetNanos(seq);
+    maxLagNanos = Math.max(maxLagNanos, now - schedule.originNanos() - due);
+    String frame = "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq + "\",\"data\":{\"seq\":" + seq
+      + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % PAYLOAD_VARIANTS)] + "\"}}";
+    schedule.markSent(seq, System.nanoTime());
+    socket.writeTextMessage(frame);
+  }
+
+  public long sent() {
+    return next;
+  }
+
+  public long acked() {
+    return acked.sum();
+  }
+
+  public long rejected() {
+    return rejected.sum();
+  }
+
+  /** How far behind its timetable the publisher fell at worst, in ms: its own health check. */
+  public double maxLagMs() {
+    return maxLagNanos / 1e6;
+  }
+
+  public Future<Void> close() {
+    done.tryComplete();
+    return socket == null ? Future.succeededFuture() : socket.close((short) 1000);
+  }
+}

@@ -1,0 +1,64 @@
+package io.pushgateway.loadtest.client;
+
+import io.pushgateway.loadtest.stats.SubscriberTracker;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The four transports, named as everywhere in the project, each with its load client. */
+public enum Transport {
+  WS("ws", false),
+  SSE("sse", false),
+  LONG("long", true),
+  SHORT("short", true);
+
+  private final String wireName;
+  private final boolean polling;
+
+  Transport(String wireName, boolean polling) {
+    this.wireName = wireName;
+    this.polling = polling;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Whether the transport answers HTTP requests with poll bodies (and so has empty polls). */
+  public boolean polling() {
+    return polling;
+  }
+
+  public LoadClient newClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
+    return switch (this) {
+      case WS -> new WsLoadClient(ctx, endpoint, tracker);
+      case SSE -> new SseLoadClient(ctx, endpoint, tracker);
+      case LONG -> new LongPollLoadClient(ctx, endpoint, tracker);
+      case SHORT -> new ShortPollLoadClient(ctx, endpoint, tracker);
+    };
+  }
+
+  public static Transport of(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (Transport t : values()) {
+      if (t.wireName.equals(n)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("unknown transport '" + name + "', expected one of " + names());
+  }
+
+  public static List<Transport> parseList(String csv) {
+    List<Transport> list = Arrays.stream(csv.split(",")).filter(s -> !s.isBlank()).map(Transport::of)
+      .distinct().toList();
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("no transport given, expected some of " + names());
+    }
+    return list;
+  }
+
+  public static String names() {
+    return Arrays.stream(values()).map(Transport::wireName).collect(Collectors.joining(","));
+  }
+}

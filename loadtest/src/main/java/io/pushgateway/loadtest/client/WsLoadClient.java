@@ -1,0 +1,113 @@
+package io.pushgateway.loadtest.client;
+
+import io.pushgateway.loadtest.stats.SubscriberTracker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * WebSocket subscriber: {@code GET /ws?topics=T} upgraded, ready on the {@code subscribed} frame.
+ * If the gateway closes it (1001 draining, 1013 slow consumer), it reconnects with the full cursor
+ * {@code T:lastId:epoch}, as the protocol asks, and nothing should be lost.
+ */
+final class WsLoadClient implements LoadClient {
+  private final ClientContext ctx;
+  private final Endpoint endpoint;
+  private final SubscriberTracker tracker;
+  private final Promise<Void> ready = Promise.promise();
+  private WebSocket socket;
+  private String epoch;
+  private int attempts;
+  private boolean closed;
+
+  WsLoadClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
+    this.ctx = ctx;
+    this.endpoint = endpoint;
+    this.tracker = tracker;
+  }
+
+  @Override
+  public Future<Void> start() {
+    connect();
+    return ready.future();
+  }
+
+  private void connect() {
+    String uri = "/ws?topics=" + ctx.topic();
+    if (tracker.lastId() >= 0 && epoch != null) {
+      uri += "&cursor=" + ctx.topic() + ":" + tracker.lastId() + ":" + epoch;
+    }
+    attempts++;
+    ctx.ws()
+      .connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()).setURI(uri)
+        .setHeaders(ctx.headers()))
+      .onSuccess(this::attach)
+      .onFailure(this::retry);
+  }
+
+  private void attach(WebSocket ws) {
+    if (closed) {
+      ws.close();
+      return;
+    }
+    socket = ws;
+    ws.textMessageHandler(this::onText);
+    ws.exceptionHandler(err -> tracker.stats().errors.increment());
+    ws.closeHandler(v -> {
+      socket = null;
+      if (!closed) {
+        tracker.stats().reconnects.increment();
+        ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
+      }
+    });
+  }
+
+  private void onText(String text) {
+    JsonObject m;
+    try {
+      m = new JsonObject(text);
+    } catch (DecodeException e) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    String op = m.getString("op");
+    if (op == null) {
+      Events.deliver(m, tracker);
+      return;
+    }
+    switch (op) {
+      case "subscribed" -> {
+        epoch = m.getString("epoch", epoch);
+        tracker.startAt(m.getLong("id", 0L));
+        ready.tryComplete();
+      }
+      case "reset" -> {
+        epoch = m.getString("epoch", epoch);
+        tracker.onReset(m.getLong("from", 1L));
+      }
+      case "error" -> tracker.stats().errors.increment();
+      default -> { }
+    }
+  }
+
+  private void retry(Throwable err) {
+    if (closed) {
+      return;
+    }
+    tracker.stats().errors.increment();
+    if (!ready.future().isComplete() && attempts >= ClientContext.START_ATTEMPTS) {
+      ready.tryFail(new IllegalStateException("ws subscriber could not connect to " + endpoint + ": " + err.getMessage(), err));
+      return;
+    }
+    ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    return socket == null ? Future.succeededFuture() : socket.close((short) 1000);
+  }
+}

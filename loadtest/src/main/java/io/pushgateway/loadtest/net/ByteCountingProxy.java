@@ -1,0 +1,118 @@
+package io.pushgateway.loadtest.net;
+
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+/**
+ * A TCP proxy in front of one gateway address. It relays every accepted connection to the target,
+ * counts payload bytes each way and HTTP requests upstream ({@link TrafficCounters}), and can shape
+ * each connection like a mobile link ({@link NetworkProfile}). One instance per event loop shares
+ * the listening port, so the proxy is spread over the cores like the clients are.
+ */
+public final class ByteCountingProxy {
+  private final Vertx vertx;
+  private final int port;
+  private final String deploymentId;
+  private final TrafficCounters counters;
+
+  private ByteCountingProxy(Vertx vertx, int port, String deploymentId, TrafficCounters counters) {
+    this.vertx = vertx;
+    this.port = port;
+    this.deploymentId = deploymentId;
+    this.counters = counters;
+  }
+
+  public static Future<ByteCountingProxy> start(Vertx vertx, String targetHost, int targetPort,
+                                                NetworkProfile profile, int instances) {
+    TrafficCounters counters = new TrafficCounters();
+    int port = freePort();
+    return vertx
+      .deployVerticle(() -> new ProxyVerticle(port, targetHost, targetPort, profile, counters),
+        new DeploymentOptions().setInstances(instances))
+      .map(id -> new ByteCountingProxy(vertx, port, id, counters));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public TrafficCounters counters() {
+    return counters;
+  }
+
+  public Future<Void> close() {
+    return vertx.undeploy(deploymentId);
+  }
+
+  /** A port the kernel says is free now; the verticle instances then all bind it. */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free local port", e);
+    }
+  }
+
+  private static final class ProxyVerticle extends VerticleBase {
+    private final int port;
+    private final String targetHost;
+    private final int targetPort;
+    private final NetworkProfile profile;
+    private final TrafficCounters counters;
+    private NetClient upstreams;
+
+    ProxyVerticle(int port, String targetHost, int targetPort, NetworkProfile profile, TrafficCounters counters) {
+      this.port = port;
+      this.targetHost = targetHost;
+      this.targetPort = targetPort;
+      this.profile = profile;
+      this.counters = counters;
+    }
+
+    @Override
+    public Future<?> start() {
+      upstreams = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+      return vertx
+        .createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
+          .setAcceptBacklog(4096))
+        .connectHandler(this::accept)
+        .listen();
+    }
+
+    private void accept(NetSocket client) {
+      counters.connections.increment();
+      client.pause();
+      Context ctx = vertx.getOrCreateContext();
+      upstreams.connect(targetPort, targetHost)
+        .compose(upstream -> handshakeDelay().map(upstream))
+        .onSuccess(upstream -> relay(ctx, client, upstream))
+        .onFailure(err -> client.close());
+    }
+
+    /** A real connect costs one round trip before the client's first byte can leave. */
+    private Future<Void> handshakeDelay() {
+      if (profile.rttMs() <= 0) {
+        return Future.succeededFuture();
+      }
+      return vertx.timer(profile.rttMs()).mapEmpty();
+    }
+
+    private void relay(Context ctx, NetSocket client, NetSocket upstream) {
+      HttpRequestCounter http = new HttpRequestCounter(counters);
+      new ShapedPipe(ctx, client, upstream, counters.bytesUp, http::feed, profile.rttMs(), profile.upBitsPerS()).start();
+      new ShapedPipe(ctx, upstream, client, counters.bytesDown, null, profile.rttMs(), profile.downBitsPerS()).start();
+      client.resume();
+    }
+  }
+}

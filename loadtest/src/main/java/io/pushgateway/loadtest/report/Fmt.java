@@ -1,0 +1,71 @@
+package io.pushgateway.loadtest.report;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+
+/** Reading figures out of result JSON for display; a null figure shows as a dash. */
+final class Fmt {
+  private Fmt() {
+  }
+
+  /** The number at a dotted path such as {@code latencyMs.p99}, or null. */
+  static Double num(JsonObject o, String path) {
+    Object cur = o;
+    for (String key : path.split("\\.")) {
+      if (!(cur instanceof JsonObject j)) {
+        return null;
+      }
+      cur = j.getValue(key);
+    }
+    return cur instanceof Number n ? n.doubleValue() : null;
+  }
+
+  static String fixed(Double v, int decimals) {
+    if (v == null) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+  }
+
+  /** Three significant digits, the precision these figures deserve. */
+  static String sig(Double v) {
+    if (v == null) {
+      return "-";
+    }
+    double a = Math.abs(v);
+    if (a >= 100 || a == 0) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 1) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  static String percent(Double share) {
+    return share == null ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
+  }
+
+  static String bytes(Double v) {
+    if (v == null) {
+      return "-";
+    }
+    if (Math.abs(v) >= 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f MiB", v / 1024 / 1024);
+    }
+    if (Math.abs(v) >= 10 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KiB", v / 1024);
+    }
+    return String.format(Locale.ROOT, "%,.0f B", v);
+  }
+
+  /** Column title of a run: transport, and the sweep value when there is one. */
+  static String title(JsonObject run, String sweepParameter) {
+    String t = run.getString("transport");
+    Object v = run.getValue("sweepValue");
+    return v == null || sweepParameter == null ? t : t + " " + sweepParameter + "=" + v;
+  }
+}
