@@ -1,0 +1,87 @@
+package io.pushgateway.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** Two browsers in the demo page's chat room, on different transports, hear each other. */
+class ChatBrowserTest {
+
+  private static TestGateway gateway;
+  private static Browser ann;
+  private static Browser bob;
+
+  @BeforeAll
+  static void start() {
+    Browser.requireChromium();
+    gateway = TestGateway.start(new JsonObject());
+    ann = Browser.start();
+    bob = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {ann, bob, gateway}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception ignored) {
+        // closing the rest matters more
+      }
+    }
+  }
+
+  @Test
+  void twoPagesChat() {
+    ann.open(gateway.url() + "/#chat");
+    bob.open(gateway.url() + "/?transport=long#chat");
+    joinAs(ann, "ann", "ws");
+    joinAs(bob, "bob", "long");
+
+    say(ann, "hello from ann");
+    assertThat(awaitLine(bob, "hello from ann")).isEqualTo("ann hello from ann");
+    say(bob, "hi ann, bob here");
+    assertThat(awaitLine(ann, "hi ann, bob here")).isEqualTo("bob hi ann, bob here");
+
+    // both rooms show the same conversation, in the same order, once
+    assertThat(lines(ann)).containsExactly("ann hello from ann", "bob hi ann, bob here");
+    assertThat(lines(bob)).containsExactly("ann hello from ann", "bob hi ann, bob here");
+    assertThat(ann.driver.findElement(By.cssSelector("#chat-log li.mine")).getText())
+      .contains("hello from ann");
+  }
+
+  private static void joinAs(Browser browser, String name, String transport) {
+    browser.awaitJs("chat connected on " + transport,
+      "return window.demo.chat && window.demo.chat.readyState === 1 && window.demo.chat.transport === arguments[0]",
+      transport);
+    WebElement input = browser.driver.findElement(By.id("chat-name"));
+    input.clear();
+    input.sendKeys(name);
+  }
+
+  private static void say(Browser browser, String text) {
+    browser.driver.findElement(By.id("chat-text")).sendKeys(text);
+    browser.driver.findElement(By.id("chat-send")).click();
+    // the input clears once the gateway acknowledged the publish
+    browser.awaitJs("message acknowledged", "return document.getElementById('chat-text').value === ''");
+  }
+
+  private static String awaitLine(Browser browser, String text) {
+    return browser.await("chat shows '" + text + "'", d -> lines(browser).stream()
+      .filter(line -> line.endsWith(text)).findFirst().orElse(null));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> lines(Browser browser) {
+    return (List<String>) browser.js(
+      "return [...document.querySelectorAll('#chat-log li')].filter((li) => li.querySelector('.user'))"
+        + ".map((li) => li.querySelector('.user').textContent + ' ' + li.querySelector('.text').textContent)");
+  }
+}
