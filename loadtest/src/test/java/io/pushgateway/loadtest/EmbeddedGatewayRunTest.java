@@ -1,0 +1,127 @@
+package io.pushgateway.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.Gateway;
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.net.NetworkProfile;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A short real run of all four transports against a gateway started in this JVM: what must hold
+ * for every transport, and the relations that hold by construction. Events (4/s) are rarer than
+ * short polls (every 100 ms), so most polls come back empty.
+ */
+@Timeout(90)
+class EmbeddedGatewayRunTest {
+  static final long POLL_INTERVAL_MS = 100;
+  static final int SUBSCRIBERS = 20;
+
+  @TempDir
+  static Path out;
+  static Vertx gatewayVertx;
+  static JsonObject result;
+
+  @BeforeAll
+  static void runLoadTest() {
+    gatewayVertx = Vertx.vertx();
+    Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
+      GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
+      Duration.ofSeconds(30), "starting the embedded gateway");
+    Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 4, 64, 4, 1, POLL_INTERVAL_MS,
+      false, NetworkProfile.NONE, false);
+    LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
+      OptionalLong.empty(), List.of(), List.of(), out, System.out);
+    result = new LoadTest(options, scenario, null).run();
+  }
+
+  @AfterAll
+  static void stopGateway() {
+    if (gatewayVertx != null) {
+      Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
+    }
+  }
+
+  static JsonObject run(Transport t) {
+    JsonArray runs = result.getJsonArray("runs");
+    for (int i = 0; i < runs.size(); i++) {
+      if (runs.getJsonObject(i).getString("transport").equals(t.wireName())) {
+        return runs.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("no run for " + t);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void everyEventOnceInOrder(Transport t) {
+    JsonObject r = run(t);
+    JsonObject integrity = r.getJsonObject("integrity");
+    assertThat(r.getLong("deliveries")).isEqualTo(r.getJsonObject("window").getLong("expectedDeliveries"))
+      .isEqualTo(SUBSCRIBERS * 16L);
+    assertThat(integrity.getLong("lost")).as("lost").isZero();
+    assertThat(integrity.getLong("duplicated")).as("duplicated").isZero();
+    assertThat(integrity.getLong("outOfOrder")).as("out of order").isZero();
+    assertThat(integrity.getLong("idAnomalies")).as("id anomalies").isZero();
+    assertThat(integrity.getLong("resets")).as("resets").isZero();
+    assertThat(r.getJsonObject("latencyMs").getLong("count")).isEqualTo(SUBSCRIBERS * 16L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void bytesAreCountedOnTheWire(Transport t) {
+    JsonObject wire = run(t).getJsonObject("wire");
+    // at least the event's own JSON comes down for each delivery
+    assertThat(wire.getDouble("bytesDownPerEvent")).isGreaterThan(64);
+    assertThat(wire.getDouble("setupBytesPerSubscriber")).isGreaterThan(0);
+    if (t.polling()) {
+      assertThat(wire.getLong("httpRequests")).isPositive();
+    } else {
+      assertThat(wire.getLong("httpRequests")).isZero();
+    }
+  }
+
+  @Test
+  void shortPollingCostsMoreBytesPerEventThanWebSocketWhenEventsAreRarerThanPolls() {
+    double shortBytes = run(Transport.SHORT).getJsonObject("wire").getDouble("bytesPerEvent");
+    double wsBytes = run(Transport.WS).getJsonObject("wire").getDouble("bytesPerEvent");
+    assertThat(shortBytes).isGreaterThan(wsBytes);
+    assertThat(run(Transport.SHORT).getJsonObject("polls").getDouble("emptyShare")).isGreaterThan(0.3);
+  }
+
+  @Test
+  void longPollingLatencyIsBelowTheShortPollInterval() {
+    assertThat(run(Transport.LONG).getJsonObject("latencyMs").getDouble("p50")).isLessThan(POLL_INTERVAL_MS);
+    assertThat(run(Transport.LONG).getJsonObject("latencyMs").getDouble("p50"))
+      .isLessThan(run(Transport.SHORT).getJsonObject("latencyMs").getDouble("p50"));
+  }
+
+  @Test
+  void resultMatchesTheDocumentedSchema() throws Exception {
+    JsonObject fromDisk = new JsonObject(Files.readString(out.resolve("result.json")));
+    assertThat(SchemaDoc.load(Path.of("SCHEMA.md")).violations(fromDisk)).isEmpty();
+  }
+
+  @Test
+  void htmlReportIsSelfContained() throws Exception {
+    String html = Files.readString(out.resolve("report.html"));
+    assertThat(html).contains("<svg", "Latency percentiles", "Bytes on the wire", "ws", "short");
+    assertThat(html).doesNotContain("<script", "http://cdn", "https://");
+  }
+}
