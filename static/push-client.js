@@ -21,6 +21,9 @@
   // metrics and the load test use.
   const TRANSPORTS = ['ws', 'sse', 'long', 'short'];
 
+  // A connection open this long counts as healthy and resets the backoff.
+  const STABLE_MS = 10000;
+
   const DEFAULTS = {
     transport: 'auto',
     pollInterval: 1000, // ms between short polls
@@ -174,7 +177,7 @@
 
     _connect() {
       this._timer = null;
-      if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      if (this._conn || this.readyState === CLOSED || this.readyState === CLOSING) return;
       const candidates = this._candidates();
       if (!candidates.length) {
         this._emit('error', { message: 'no transport available' });
@@ -195,10 +198,10 @@
     _opened(conn) {
       if (conn !== this._conn) return;
       conn.opened = true;
+      conn.openedAt = Date.now();
       const reconnected = this._everOpened;
       if (reconnected) this._stats.reconnects++;
       this._everOpened = true;
-      this._attempt = 0;
       const previous = this.transport;
       this.transport = conn.name;
       this.readyState = OPEN;
@@ -222,12 +225,17 @@
       } else {
         this._emit('error', { transport: conn.name, message: info.reason });
       }
+      // Only a connection that lived a while resets the backoff: one that
+      // opens and breaks at once (a policy close, a broken proxy) must not
+      // turn into a reconnect loop.
+      if (wasOpen && Date.now() - conn.openedAt > STABLE_MS) this._attempt = 0;
       if (wasOpen && !this._unavailable.has(conn.name)) {
         // A working transport broke: the gateway may be restarting or
-        // draining. Come back on the same one.
-        this._schedule(info.soon ? 0 : null);
+        // draining. Come back on the same one; after 1001/1013 at once
+        // (but spread a little, every client got the same close).
+        this._schedule(info.soon);
       } else if (this.mode !== 'auto') {
-        this._schedule(null);
+        this._schedule(false);
       } else if (info.unavailable) {
         this._fallBack();
       } else {
@@ -235,7 +243,7 @@
         // if the gateway itself answers, the transport is what failed.
         this._gatewayReachable().then((up) => {
           if (this._conn || this._timer || this.readyState !== CONNECTING) return;
-          if (up) this._fallBack(); else this._schedule(null);
+          if (up) this._fallBack(); else this._schedule(false);
         });
       }
     }
@@ -248,20 +256,22 @@
         // Every transport failed while the gateway answered: start over,
         // slowly.
         this._level = 0;
-        this._schedule(null);
+        this._schedule(false);
       }
     }
 
-    _schedule(delay) {
+    _schedule(soon) {
       clearTimeout(this._timer);
-      if (delay === null) {
-        // exponential backoff with "equal jitter": half fixed, half random,
-        // so a restarted gateway is not hit by every client at once
-        const cap = Math.min(this.options.backoffMax,
-          this.options.backoffInitial * Math.pow(2, this._attempt));
-        delay = cap / 2 + Math.random() * cap / 2;
-        this._attempt++;
-      }
+      // Exponential backoff with "equal jitter" (half fixed, half random) so
+      // a restarted gateway is not hit by every client at once. "soon" is
+      // for a gateway that asked to be left (1001, 1013): come back at once,
+      // spread a little, unless that keeps happening.
+      const cap = Math.min(this.options.backoffMax,
+        this.options.backoffInitial * Math.pow(2, this._attempt));
+      const delay = soon && this._attempt === 0
+        ? Math.random() * this.options.backoffInitial
+        : cap / 2 + Math.random() * cap / 2;
+      this._attempt++;
       this._timer = setTimeout(() => this._connect(), delay);
     }
 

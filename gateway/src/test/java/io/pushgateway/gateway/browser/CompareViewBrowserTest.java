@@ -1,0 +1,115 @@
+package io.pushgateway.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+
+/**
+ * The demo page's compare view against the demo ticker: four live panels with real numbers, a
+ * screenshot of them for the README ({@code docs/compare-view.png}), and the switch that takes
+ * WebSocket away from the auto panel.
+ */
+class CompareViewBrowserTest {
+
+  private static final String[] PANELS = {"ws", "sse", "long", "short"};
+
+  private static TestGateway gateway;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() {
+    Browser.requireChromium();
+    gateway = TestGateway.start(new JsonObject().put("demo", true).put("demoRate", 25));
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @Test
+  void panelsShowLiveNumbersAndTheSwitchMakesTheAutoPanelFallBack() throws IOException {
+    browser.open(gateway.url() + "/#compare");
+    for (String panel : PANELS) {
+      // a few seconds of ticks, so median and p99 are over real samples
+      browser.awaitJs(panel + " panel has 150 events and a latency",
+        "const c = window.demo.compare[arguments[0]];"
+          + " return c && c.stats.events >= 150 && c.stats.latency.median !== null",
+        panel);
+    }
+    browser.awaitJs("panels rendered", "return [...document.querySelectorAll('.panel .median')]"
+      + ".every((dd) => /\\d+ ms/.test(dd.textContent))");
+    assertThat(badge("ws")).isEqualTo("auto · ws");
+    assertThat(badge("short")).isEqualTo("short");
+    // the body, not the window: the picture ends where the page does
+    writeScreenshot(browser.driver.findElement(By.tagName("body")).getScreenshotAs(OutputType.BYTES));
+
+    browser.driver.findElement(By.id("no-ws")).click();
+    browser.await("auto panel falls back to SSE", d -> badge("ws").equals("auto · sse") ? true : null);
+    assertThat(text("ws", ".trail")).contains("ws ✗").endsWith("sse ✓");
+    long events = events("ws");
+    browser.await("auto panel keeps receiving on SSE", d -> events("ws") > events + 10 ? true : null);
+
+    browser.driver.findElement(By.id("no-ws")).click();
+    browser.await("auto panel back on WebSocket", d -> badge("ws").equals("auto · ws") ? true : null);
+    assertThat(((Number) browser.js("return window.demo.compare.ws.stats.duplicates")).longValue()).isZero();
+  }
+
+  @Test
+  void everyViewFitsAPhoneScreen() {
+    browser.driver.manage().window().setSize(new Dimension(390, 844));
+    try {
+      for (String view : new String[] {"ticker", "chat", "compare"}) {
+        browser.open(gateway.url() + "/#" + view);
+        browser.awaitJs(view + " shown", "return !document.getElementById(arguments[0]).hidden", view);
+        assertThat(((Number) browser.js("return window.innerWidth")).intValue()).isLessThanOrEqualTo(400);
+        assertThat(browser.js("return document.documentElement.scrollWidth <= window.innerWidth"))
+          .as(view + " scrolls sideways on a phone").isEqualTo(true);
+      }
+      // the ticker view shows demo quotes there too
+      browser.open(gateway.url() + "/#ticker");
+      browser.awaitJs("quotes listed", "return document.querySelectorAll('#ticker-quotes tr').length > 0");
+    } finally {
+      browser.driver.manage().window().setSize(new Dimension(1280, 800));
+    }
+  }
+
+  private static String badge(String panel) {
+    return text(panel, ".badge");
+  }
+
+  private static String text(String panel, String selector) {
+    return browser.driver.findElement(By.cssSelector(".panel[data-transport='" + panel + "'] " + selector))
+      .getText();
+  }
+
+  private static long events(String panel) {
+    return ((Number) browser.js("return window.demo.compare[arguments[0]].stats.events", panel)).longValue();
+  }
+
+  /** docs/ of the repository, found from the module directory Maven runs the tests in. */
+  private static void writeScreenshot(byte[] png) throws IOException {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("static").resolve("push-client.js"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("repository root above the working directory").isNotNull();
+    Path docs = Files.createDirectories(dir.resolve("docs"));
+    Files.write(docs.resolve("compare-view.png"), png);
+  }
+}
