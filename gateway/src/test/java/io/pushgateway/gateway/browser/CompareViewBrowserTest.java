@@ -28,7 +28,7 @@ class CompareViewBrowserTest {
   @BeforeAll
   static void start() {
     Browser.requireChromium();
-    gateway = TestGateway.start(new JsonObject().put("demo", true).put("demoRate", 25));
+    gateway = TestGateway.start(new JsonObject().put("demo", true).put("demoRate", 100));
     browser = Browser.start();
   }
 
@@ -46,10 +46,10 @@ class CompareViewBrowserTest {
   void panelsShowLiveNumbersAndTheSwitchMakesTheAutoPanelFallBack() throws IOException {
     browser.open(gateway.url() + "/#compare");
     for (String panel : PANELS) {
-      // a few seconds of ticks, so median and p99 are over real samples
-      browser.awaitJs(panel + " panel has 150 events and a latency",
+      // more ticks than the 512-sample window holds, so the numbers are warm ones, not start-up
+      browser.awaitJs(panel + " panel has 600 events and a latency",
         "const c = window.demo.compare[arguments[0]];"
-          + " return c && c.stats.events >= 150 && c.stats.latency.median !== null",
+          + " return c && c.stats.events >= 600 && c.stats.latency.median !== null",
         panel);
     }
     browser.awaitJs("panels rendered", "return [...document.querySelectorAll('.panel .median')]"
