@@ -11,18 +11,22 @@ final class PageClient {
 
   // Short delays keep the reconnect tests quick; the logic is the one a page gets by default.
   private static final String INSTALL = """
-    const [name, topics, transport] = arguments;
-    const rec = { events: [], resets: [], tried: [], opened: [] };
-    const client = new PushClient(location.origin, {
+    const [name, topics, transport, extra] = arguments;
+    const rec = { events: [], resets: [], tried: [], opened: [], disconnects: 0, openedAt: null };
+    const client = new PushClient(location.origin, Object.assign({
       topics, transport, pollInterval: 200, backoffInitial: 200, backoffMax: 1000
-    });
+    }, extra));
     client.onmessage = (e) => rec.events.push(e.data.topic + ':' + e.data.id + ':' + e.data.data.n);
     client.addEventListener('reset', (e) => {
       rec.events.push('reset:' + e.topic);
       rec.resets.push({ topic: e.topic, from: e.from, epoch: e.epoch });
     });
     client.addEventListener('connecting', (e) => rec.tried.push(e.transport));
-    client.addEventListener('open', (e) => rec.opened.push(e.transport));
+    client.addEventListener('open', (e) => {
+      rec.opened.push(e.transport);
+      rec.openedAt = performance.now();
+    });
+    client.addEventListener('disconnect', () => rec.disconnects++);
     window.clients = window.clients || {};
     window.clients[name] = { client, rec };
     """;
@@ -37,8 +41,14 @@ final class PageClient {
 
   /** Waits for push-client.js (loaded by the demo page) and starts a client. */
   static PageClient create(Browser browser, String name, String transport, String... topics) {
+    return create(browser, name, transport, Map.of(), topics);
+  }
+
+  /** As above, with client options of the test's own ({@code heartbeat}, ...). */
+  static PageClient create(Browser browser, String name, String transport, Map<String, Object> options,
+                           String... topics) {
     browser.awaitJs("PushClient loaded", "return typeof window.PushClient === 'function'");
-    browser.js(INSTALL, name, List.of(topics), transport);
+    browser.js(INSTALL, name, List.of(topics), transport, options);
     return new PageClient(browser, name);
   }
 
@@ -81,6 +91,15 @@ final class PageClient {
   @SuppressWarnings("unchecked")
   List<Map<String, Object>> resets() {
     return (List<Map<String, Object>>) browser.js("return window.clients[arguments[0]].rec.resets.slice()", name);
+  }
+
+  /** Waits until the client has stayed connected for {@code millis}, without a disconnect. */
+  PageClient awaitConnectedFor(long millis) {
+    browser.awaitJs(name + " connected for " + millis + " ms",
+      "const r = window.clients[arguments[0]].rec;"
+        + " if (r.disconnects) throw new Error('disconnected'); return performance.now() - r.openedAt > arguments[1]",
+      name, millis);
+    return this;
   }
 
   String transport() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,18 @@ class TransportBrowserTest {
     assertThat(client.awaitEvents(21)).containsExactlyElementsOf(expected);
     assertThat(client.transport()).isEqualTo(transport);
     assertThat(client.stat("events")).isEqualTo(21);
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
+  @Test
+  void webSocketHeartbeatKeepsAQuietConnectionOpen() {
+    // a ping every 100 ms; one pong missing drops the connection at the next ping
+    PageClient client = PageClient.create(browser, "hb", "ws", Map.of("heartbeat", 100), "heartbeat")
+      .awaitOpen()
+      .awaitConnectedFor(1500);
+    long id = gateway.publish("heartbeat", new JsonObject().put("n", 1));
+    assertThat(client.awaitEvents(1)).containsExactly("heartbeat:" + id + ":1");
     assertThat(client.stat("reconnects")).isZero();
     client.close();
   }
