@@ -5,6 +5,7 @@ import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.stats.TransportStats;
+import io.pushgateway.loadtest.target.GatewayMetrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -57,9 +58,9 @@ final class Figures {
         .put("errors", stats.errors.sum()))
       .put("latencyMs", stats.latency().toJson())
       .put("latencyUncorrectedMs", stats.uncorrectedLatency().toJson())
-      .put("wire", wire(traffic, deliveries, setup, load.connections()))
+      .put("wire", s.proxied() ? wire(traffic, deliveries, setup, load.connections()) : null)
       .put("polls", polls(run, load))
-      .put("gateway", gateway(run, window))
+      .put("gateway", gateway(run, window).put("counted", counted(run, load)))
       .put("loadGenerator", loadGenerator(run, window))
       .put("machine", machine(run, window));
   }
@@ -112,6 +113,22 @@ final class Figures {
         ? per(run.rssDelta().getAsLong(), run.groupConnections(), 0) : null)
       .put("heapPerConnectionBytes", run.heapDelta().isPresent()
         ? per(run.heapDelta().getAsLong(), run.groupConnections(), 0) : null);
+  }
+
+  /** What the gateway's /metrics say happened to this transport in the window; null without /metrics. */
+  private static JsonObject counted(RunFacts run, TransportLoad load) {
+    String t = load.transport.wireName();
+    Long deliveries = GatewayMetrics.delta(run.start().gatewayMetrics(), run.end().gatewayMetrics(),
+      "pushgateway_deliveries_total", t);
+    if (deliveries == null) {
+      return null;
+    }
+    return new JsonObject()
+      .put("deliveries", deliveries)
+      .put("slowConsumerCloses", GatewayMetrics.delta(run.start().gatewayMetrics(), run.end().gatewayMetrics(),
+        "pushgateway_slow_consumer_closes_total", t))
+      .put("resets", GatewayMetrics.delta(run.start().gatewayMetrics(), run.end().gatewayMetrics(),
+        "pushgateway_resets_total", t));
   }
 
   private static JsonObject loadGenerator(RunFacts run, double window) {

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 public final class LoadTestMain implements Callable<Integer> {
   /** Sockets the load generator holds per subscriber: client, proxy's accepted side, proxy's upstream. */
   static final int SOCKETS_PER_SUBSCRIBER = 3;
+  static final int SOCKETS_PER_SUBSCRIBER_UNPROXIED = 1;
   /** What one process may open here, less room for the JVM's own files. */
   static final int MAX_SOCKETS = 19_000;
 
@@ -92,6 +93,10 @@ public final class LoadTestMain implements Callable<Integer> {
     description = "Request headers: what HTTP/1.1 needs, or a browser's set (~400 B) (default: ${DEFAULT-VALUE}).")
   String headers = "minimal";
 
+  @Option(names = "--no-proxy",
+    description = "Connect subscribers straight to the gateway: latency and CPU only, no byte counts, no network profile.")
+  boolean noProxy;
+
   @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS", description = "JVM options of a started gateway, space separated.")
   String gatewayJvmOpts = "";
 
@@ -135,17 +140,19 @@ public final class LoadTestMain implements Callable<Integer> {
     NetworkProfile base = network == null ? NetworkProfile.NONE : parse(() -> NetworkProfile.named(network));
     long[] bw = bandwidth == null ? null : parse(() -> NetworkProfile.parseBandwidth(bandwidth));
     NetworkProfile net = base.with(rtt, bw);
+    require(!noProxy || !net.shaped(), "--no-proxy cannot shape the network: drop --network, --rtt and --bandwidth");
     return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
-      headers.equals("browser"));
+      headers.equals("browser"), !noProxy);
   }
 
   private void checkSockets(Scenario s, Sweep series) {
     long perRun = series != null && series.parameter().equals("subscribers")
       ? series.values().stream().mapToLong(Long::longValue).max().orElse(0) : s.subscribers();
-    long total = perRun * (s.concurrent() ? s.transports().size() : 1) * SOCKETS_PER_SUBSCRIBER;
-    require(total <= MAX_SOCKETS, "a run would need " + total + " sockets in this process (" + SOCKETS_PER_SUBSCRIBER
-      + " per subscriber, with the proxy) but one process may open about " + MAX_SOCKETS
-      + "; use fewer --subscribers, or run transports one after another");
+    int perSubscriber = s.proxied() ? SOCKETS_PER_SUBSCRIBER : SOCKETS_PER_SUBSCRIBER_UNPROXIED;
+    long total = perRun * (s.concurrent() ? s.transports().size() : 1) * perSubscriber;
+    require(total <= MAX_SOCKETS, "a run would need " + total + " sockets in this process (" + perSubscriber
+      + " per subscriber" + (s.proxied() ? ", with the proxy" : "") + ") but one process may open about " + MAX_SOCKETS
+      + "; use fewer --subscribers, --no-proxy, or run transports one after another");
   }
 
   private static Path defaultOut() {

@@ -57,7 +57,7 @@ final class RunDriver {
       OptionalLong heapBefore = heap(pid);
       OptionalLong rssBefore = rss(pid);
       for (Transport t : group) {
-        loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule));
+        loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule, s.proxied()));
       }
       for (TransportLoad l : loads.values()) {
         log.printf("%s connecting %d %s subscribers%n", label, s.subscribers(), l.transport.wireName());
@@ -72,12 +72,14 @@ final class RunDriver {
       schedule.begin(System.nanoTime() + 100_000_000L);
       var publishing = publisher.start();
       Progress progress = new Progress(log, label);
-      waitUntil(schedule.measureStartNanos(), "warmup", schedule, progress, loads);
-      Mark start = Mark.take(loads.values(), pid);
+      // the mark goes just before the first measured event is due, so none of its deliveries
+      // (which start at once) can slip in front of the counters being read
+      waitUntil(schedule.measureStartNanos() - markLeadNanos(s), "warmup", schedule, progress, loads);
+      Mark start = Mark.take(loads.values(), pid, target.endpoints());
       waitUntil(schedule.measureEndNanos(), "measure", schedule, progress, loads);
       Await.result(publishing, Duration.ofSeconds(30), "the publisher finishing its timetable");
       drain(s, schedule, progress, loads);
-      Mark end = Mark.take(loads.values(), pid);
+      Mark end = Mark.take(loads.values(), pid, target.endpoints());
       progress.done();
 
       loads.values().forEach(l -> l.stats.collect());
@@ -93,6 +95,10 @@ final class RunDriver {
         "closing the publisher");
       loads.values().forEach(TransportLoad::close);
     }
+  }
+
+  private static long markLeadNanos(Scenario s) {
+    return (long) Math.min(50_000_000L, 500_000_000L / s.rate());
   }
 
   private void waitUntil(long deadlineNanos, String phase, PublishSchedule schedule, Progress progress,

@@ -18,29 +18,30 @@ import java.util.List;
  * @param pollIntervalMs short-polling interval
  * @param concurrent     all transports at once on one topic, instead of one after another
  * @param browserHeaders send a browser's request headers on every HTTP request and handshake
+ * @param proxied        subscribers connect through the byte-counting proxy (off: latency only)
  */
 public record Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
                        double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
-                       boolean browserHeaders) {
+                       boolean browserHeaders, boolean proxied) {
 
   public Scenario withSubscribers(int n) {
     return new Scenario(transports, n, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders);
+      browserHeaders, proxied);
   }
 
   public Scenario withPayload(int bytes) {
     return new Scenario(transports, subscribers, rate, bytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders);
+      browserHeaders, proxied);
   }
 
   public Scenario withPollInterval(long ms) {
     return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
-      browserHeaders);
+      browserHeaders, proxied);
   }
 
   public Scenario withTransports(List<Transport> list) {
     return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders);
+      browserHeaders, proxied);
   }
 
   public JsonObject toJson() {
@@ -54,6 +55,7 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       .put("pollIntervalMs", pollIntervalMs)
       .put("mode", concurrent ? "concurrent" : "sequential")
       .put("headers", browserHeaders ? "browser" : "minimal")
+      .put("proxy", proxied ? "count" : "none")
       .put("network", new JsonObject()
         .put("name", network.name())
         .put("rttMs", network.rttMs())

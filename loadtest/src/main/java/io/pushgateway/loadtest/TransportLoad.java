@@ -30,38 +30,47 @@ final class TransportLoad {
   private final LoopPool loops;
   private final ClientContext ctx;
   private final List<ByteCountingProxy> proxies;
+  private final List<Endpoint> endpoints;
   private final List<LoadClient> clients = new ArrayList<>();
 
   private TransportLoad(LoopPool loops, ClientContext ctx, Transport transport, TransportStats stats,
-                        List<ByteCountingProxy> proxies) {
+                        List<ByteCountingProxy> proxies, List<Endpoint> endpoints) {
     this.loops = loops;
     this.ctx = ctx;
     this.transport = transport;
     this.stats = stats;
     this.proxies = proxies;
+    this.endpoints = endpoints;
   }
 
   static TransportLoad open(LoopPool loops, ClientContext ctx, Transport transport, List<Endpoint> nodes,
-                            NetworkProfile network, PublishSchedule schedule) {
+                            NetworkProfile network, PublishSchedule schedule, boolean proxied) {
     Vertx vertx = ctx.vertx();
-    List<ByteCountingProxy> proxies = new ArrayList<>();
-    for (Endpoint node : nodes) {
-      proxies.add(Await.result(ByteCountingProxy.start(vertx, node.host(), node.port(), network, loops.size()),
-        Duration.ofSeconds(10), "starting the proxy for " + node));
+    TransportStats stats = new TransportStats(transport.wireName(), schedule);
+    if (!proxied) {
+      return new TransportLoad(loops, ctx, transport, stats, List.of(), nodes);
     }
-    return new TransportLoad(loops, ctx, transport, new TransportStats(transport.wireName(), schedule), proxies);
+    List<ByteCountingProxy> proxies = new ArrayList<>();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (Endpoint node : nodes) {
+      ByteCountingProxy proxy = Await.result(ByteCountingProxy.start(vertx, node.host(), node.port(), network,
+        loops.size()), Duration.ofSeconds(10), "starting the proxy for " + node);
+      proxies.add(proxy);
+      endpoints.add(new Endpoint("127.0.0.1", proxy.port()));
+    }
+    return new TransportLoad(loops, ctx, transport, stats, proxies, endpoints);
   }
 
   /**
-   * Connects the subscribers, spread over the proxies (so over the nodes) and round-robin over the
+   * Connects the subscribers, spread over the proxies or, unproxied, the nodes, and round-robin over the
    * event loops.
    */
   void connect(int subscribers) {
     for (int from = 0; from < subscribers; from += CONNECT_BATCH) {
       List<Future<Void>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(subscribers, from + CONNECT_BATCH); i++) {
-        ByteCountingProxy proxy = proxies.get(i % proxies.size());
-        LoadClient client = transport.newClient(ctx, new Endpoint("127.0.0.1", proxy.port()), stats.newSubscriber());
+        Endpoint endpoint = endpoints.get(i % endpoints.size());
+        LoadClient client = transport.newClient(ctx, endpoint, stats.newSubscriber());
         clients.add(client);
         batch.add(startOn(loops.next(), client));
       }

@@ -45,7 +45,7 @@ class EmbeddedGatewayRunTest {
       GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
       Duration.ofSeconds(30), "starting the embedded gateway");
     Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 4, 64, 4, 1, POLL_INTERVAL_MS,
-      false, NetworkProfile.NONE, false);
+      false, NetworkProfile.NONE, false, true);
     LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
       OptionalLong.empty(), List.of(), List.of(), out, System.out);
     result = new LoadTest(options, scenario, null).run();

@@ -64,6 +64,9 @@ final class SseLoadClient implements LoadClient {
 
   private void onEvent(String type, String data, String id) {
     lastEventId = id;
+    if (type == null && Events.deliverFast(data, tracker)) {
+      return;
+    }
     JsonObject m;
     try {
       m = new JsonObject(data);

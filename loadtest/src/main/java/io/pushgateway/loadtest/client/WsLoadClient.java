@@ -66,6 +66,9 @@ final class WsLoadClient implements LoadClient {
   }
 
   private void onText(String text) {
+    if (Events.deliverFast(text, tracker)) {
+      return;
+    }
     JsonObject m;
     try {
       m = new JsonObject(text);

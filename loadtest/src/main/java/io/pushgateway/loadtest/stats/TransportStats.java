@@ -2,18 +2,17 @@ package io.pushgateway.loadtest.stats;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Everything the subscribers of one transport report during a run. Subscribers run on several
- * event loops, so counts are adders and latencies go to HdrHistogram {@link Recorder}s, which
- * take concurrent writers without locks; only the driver thread reads them.
+ * event loops, so counts are adders and latencies go to per-thread recorders
+ * ({@link LatencyRecorder}); only the driver thread reads them.
  */
 public final class TransportStats {
   private final String transport;
   private final PublishSchedule schedule;
-  private final Recorder corrected = new Recorder(3);
-  private final Recorder uncorrected = new Recorder(3);
+  private final LatencyRecorder corrected = new LatencyRecorder();
+  private final LatencyRecorder uncorrected = new LatencyRecorder();
   private final Histogram correctedTotal = new Histogram(3);
   private final Histogram uncorrectedTotal = new Histogram(3);
   private Histogram lastInterval = new Histogram(3);
@@ -53,18 +52,18 @@ public final class TransportStats {
     }
     measuredUnique.increment();
     long due = schedule.originNanos() + tOffsetNanos;
-    corrected.recordValue(Math.max(0, (now - due) / 1000));
+    corrected.record(Math.max(0, (now - due) / 1000));
     long sent = schedule.sentAt(seq);
     if (sent > 0) {
-      uncorrected.recordValue(Math.max(0, (now - sent) / 1000));
+      uncorrected.record(Math.max(0, (now - sent) / 1000));
     }
   }
 
   /** Moves what was recorded since the last call into the totals; driver thread only. */
   public synchronized void collect() {
-    lastInterval = corrected.getIntervalHistogram();
+    lastInterval = corrected.interval();
     correctedTotal.add(lastInterval);
-    uncorrectedTotal.add(uncorrected.getIntervalHistogram());
+    uncorrectedTotal.add(uncorrected.interval());
   }
 
   public synchronized Percentiles latency() {
