@@ -30,6 +30,7 @@
     longPollTimeout: 25, // s, what the gateway holds a long poll (1..60)
     backoffInitial: 500, // ms, first reconnect delay
     backoffMax: 15000, // ms, cap of the exponential backoff
+    connectTimeout: 10000, // ms for a transport to open before it counts as failed
     heartbeat: 20000, // ms between WebSocket pings; 0 turns them off
     publishTimeout: 10000, // ms to wait for a publish ack
     latencyWindow: 512, // samples kept for median/p99
@@ -132,6 +133,7 @@
       const conn = this._conn;
       this._conn = null;
       if (conn) {
+        clearTimeout(conn.openTimer);
         conn.stop();
         if (conn.opened) this._emit('disconnect', { transport: conn.name, reason: 'transports changed' });
       }
@@ -161,7 +163,10 @@
       this._timer = null;
       const conn = this._conn;
       this._conn = null;
-      if (conn) conn.stop();
+      if (conn) {
+        clearTimeout(conn.openTimer);
+        conn.stop();
+      }
       if (root.removeEventListener) root.removeEventListener('online', this._onOnline);
       this.readyState = CLOSED;
       this._emit('close', { code: 1000, reason: '', wasClean: true });
@@ -192,11 +197,17 @@
       conn.name = name;
       this._conn = conn;
       this._emit('connecting', { transport: name, attempt: this._attempt });
+      // A proxy that swallows the WebSocket upgrade can leave it pending for
+      // minutes; that is a failure to fall back from too.
+      conn.openTimer = setTimeout(() => {
+        this._drop(conn, { reason: name + ' did not open within ' + this.options.connectTimeout + ' ms' });
+      }, this.options.connectTimeout);
       conn.start();
     }
 
     _opened(conn) {
       if (conn !== this._conn) return;
+      clearTimeout(conn.openTimer);
       conn.opened = true;
       conn.openedAt = Date.now();
       const reconnected = this._everOpened;
@@ -216,6 +227,7 @@
     _drop(conn, info) {
       if (!conn || conn !== this._conn) return;
       this._conn = null;
+      clearTimeout(conn.openTimer);
       conn.stop();
       if (this.readyState === CLOSED || this.readyState === CLOSING) return;
       this.readyState = CONNECTING;
