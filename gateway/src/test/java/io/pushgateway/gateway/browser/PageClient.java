@@ -13,9 +13,10 @@ final class PageClient {
   private static final String INSTALL = """
     const [name, topics, transport, extra] = arguments;
     const rec = { events: [], resets: [], tried: [], opened: [], disconnects: 0, openedAt: null };
-    const client = new PushClient(location.origin, Object.assign({
+    const { baseUrl, ...options } = extra || {};
+    const client = new PushClient(baseUrl || location.origin, Object.assign({
       topics, transport, pollInterval: 200, backoffInitial: 200, backoffMax: 1000
-    }, extra));
+    }, options));
     client.onmessage = (e) => rec.events.push(e.data.topic + ':' + e.data.id + ':' + e.data.data.n);
     client.addEventListener('reset', (e) => {
       rec.events.push('reset:' + e.topic);
@@ -44,7 +45,7 @@ final class PageClient {
     return create(browser, name, transport, Map.of(), topics);
   }
 
-  /** As above, with client options of the test's own ({@code heartbeat}, ...). */
+  /** As above, with client options of the test's own ({@code heartbeat}, ..., {@code baseUrl}). */
   static PageClient create(Browser browser, String name, String transport, Map<String, Object> options,
                            String... topics) {
     browser.awaitJs("PushClient loaded", "return typeof window.PushClient === 'function'");
