@@ -1,6 +1,7 @@
 package io.pushgateway.gateway;
 
 import io.pushgateway.gateway.api.HttpServerVerticle;
+import io.pushgateway.gateway.cluster.HazelcastEventLog;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.LocalEventLog;
@@ -47,7 +48,7 @@ public final class Gateway {
 
   public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     String namespace = UUID.randomUUID().toString();
-    return LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis())
+    return deployLog(vertx, config, namespace)
       .compose(log -> deployServers(vertx, config, log, metrics))
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
@@ -58,13 +59,20 @@ public final class Gateway {
         : Future.succeededFuture(gateway));
   }
 
+  /** The in-memory single node by default; with {@code cluster}, the history shared by the cluster. */
+  private static Future<EventLog> deployLog(Vertx vertx, GatewayConfig config, String namespace) {
+    return config.cluster()
+      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
+      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast);
+  }
+
   private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log,
                                                GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     SubscriberCounts counts = new SubscriberCounts();
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {
-        HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get());
+        HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get() && log.ready());
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
@@ -91,9 +99,9 @@ public final class Gateway {
     return vertx;
   }
 
-  /** Ready to serve: started and not draining. */
+  /** Ready to serve: started, not draining, and its log can serve history. */
   public boolean isReady() {
-    return !draining.get();
+    return !draining.get() && log.ready();
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.pushgateway.gateway;
 
+import io.pushgateway.gateway.cluster.ClusterNode;
 import io.pushgateway.gateway.config.ConfigException;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -53,6 +55,18 @@ public final class GatewayMain implements Callable<Integer> {
   @Option(names = "--demo-rate", paramLabel = "N", description = "demo events per second (default 2)")
   private Double demoRate;
 
+  @Option(names = "--cluster", description = "run as a node of a Hazelcast cluster (default: one in-memory node)")
+  private Boolean cluster;
+
+  @Option(names = "--cluster-host", paramLabel = "HOST", description = "address for cluster traffic (default: picked by Hazelcast)")
+  private String clusterHost;
+
+  @Option(names = "--cluster-port", paramLabel = "PORT", description = "Hazelcast member port (default 5701)")
+  private Integer clusterPort;
+
+  @Option(names = "--cluster-members", paramLabel = "LIST", description = "host:port of members to join, comma-separated")
+  private String clusterMembers;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option, e.g. --set historySize=5000")
   private Map<String, String> settings = Map.of();
 
@@ -69,7 +83,17 @@ public final class GatewayMain implements Callable<Integer> {
       System.err.println("push-gateway: " + e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      // A cluster node joins before it deploys anything: its log must reach the shared history.
+      VertxOptions options = config.cluster() ? ClusterNode.options(config) : new VertxOptions();
+      vertx = config.cluster()
+        ? ClusterNode.join(config, Vertx.builder().with(options)).await(120, TimeUnit.SECONDS)
+        : Vertx.vertx(options);
+    } catch (Exception e) {
+      System.err.println("push-gateway: could not join the cluster: " + e.getMessage());
+      return 1;
+    }
     Gateway gateway;
     try {
       gateway = Gateway.deploy(vertx, config).await(60, TimeUnit.SECONDS);
@@ -110,6 +134,10 @@ public final class GatewayMain implements Callable<Integer> {
     putIfSet(json, "webRoot", webRoot);
     putIfSet(json, "demo", demo);
     putIfSet(json, "demoRate", demoRate);
+    putIfSet(json, "cluster", cluster);
+    putIfSet(json, "clusterHost", clusterHost);
+    putIfSet(json, "clusterPort", clusterPort);
+    putIfSet(json, "clusterMembers", clusterMembers);
     return json;
   }
 

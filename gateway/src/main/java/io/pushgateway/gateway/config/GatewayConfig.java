@@ -46,7 +46,13 @@ public final class GatewayConfig {
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
-    new Option("demoRate", 2, "demo ticker events per second"));
+    new Option("demoRate", 2, "demo ticker events per second"),
+    new Option("cluster", false, "run as a node of a Hazelcast cluster: shared history, events reach every node"),
+    new Option("clusterHost", "", "address this node's cluster traffic binds to and announces (empty: picked by Hazelcast)"),
+    new Option("clusterPort", 5701, "Hazelcast member port of this node"),
+    new Option("clusterMembers", "", "host:port of the members to join, comma-separated (TCP/IP; never multicast)"),
+    new Option("clusterEventBusPort", 0, "port of the clustered event bus (0: a free one)"),
+    new Option("clusterBackupCount", 1, "copies of each topic's history on other nodes (nodes that may die at once)"));
 
   private final JsonObject values;
 
@@ -121,6 +127,12 @@ public final class GatewayConfig {
   public String webRoot() { return values.getString("webRoot"); }
   public boolean demo() { return values.getBoolean("demo"); }
   public double demoRate() { return values.getDouble("demoRate"); }
+  public boolean cluster() { return values.getBoolean("cluster"); }
+  public String clusterHost() { return values.getString("clusterHost").trim(); }
+  public int clusterPort() { return values.getInteger("clusterPort"); }
+  public List<String> clusterMembers() { return split(values.getString("clusterMembers")); }
+  public int clusterEventBusPort() { return values.getInteger("clusterEventBusPort"); }
+  public int clusterBackupCount() { return values.getInteger("clusterBackupCount"); }
 
   private void validate() {
     range("port", 0, 65535);
@@ -138,6 +150,9 @@ public final class GatewayConfig {
     range("sseKeepAliveSeconds", 1, 3600);
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
     range("shutdownTimeoutSeconds", 1, 3600);
+    range("clusterPort", 1, 65535);
+    range("clusterEventBusPort", 0, 65535);
+    range("clusterBackupCount", 0, 6);
     if (values.getDouble("demoRate") <= 0 || values.getDouble("demoRate") > 10_000) {
       throw new ConfigException("demoRate", "must be above 0 and at most 10000, got " + values.getValue("demoRate"));
     }

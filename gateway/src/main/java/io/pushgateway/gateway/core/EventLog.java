@@ -28,4 +28,9 @@ public interface EventLog {
 
   /** Where accepted events are published (body: {@link Event}, passed by reference locally). */
   String eventsAddress();
+
+  /** Able to serve history now; a cluster log is not while it cannot reach the cluster. */
+  default boolean ready() {
+    return true;
+  }
 }

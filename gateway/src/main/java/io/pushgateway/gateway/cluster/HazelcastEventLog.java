@@ -1,0 +1,215 @@
+package io.pushgateway.gateway.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.core.ReadResult;
+import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.core.TopicStore;
+import io.pushgateway.gateway.core.Topics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster {@link EventLog}: every topic's history is one entry of a Hazelcast map (a
+ * {@link TopicLog}, with synchronous backups on other members), changed and read only by entry
+ * processors ({@link TopicOps}) that run on the member owning the topic's partition. So ids are
+ * assigned in one place, +1 with no gaps; a read after an acknowledged append goes to the same
+ * owner (or, after its death, to the promoted backup that had to acknowledge the append too) and
+ * includes it; and a cursor is valid on every node.
+ *
+ * <p>Accepted events travel to every node's hubs over the clustered event bus
+ * ({@link ClusterRelay}). Hazelcast answers with {@link CompletionStage}s completed on its own
+ * threads; they come back as Vert.x futures on the caller's context, so nothing here blocks an
+ * event loop.
+ */
+public final class HazelcastEventLog implements EventLog {
+
+  private static final Logger LOG = System.getLogger(HazelcastEventLog.class.getName());
+
+  /** The map of topic histories; its backup count and in-memory format are set by {@link ClusterNode}. */
+  static final String TOPICS_MAP = "push-gateway.topics";
+  private static final String CLUSTER_EVENTS = "push-gateway.cluster.events";
+  /** Not a valid topic name, so never a topic: read to check that the cluster answers. */
+  private static final String PROBE_KEY = "~ready-probe";
+  private static final long PROBE_INTERVAL_MILLIS = 2000;
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, TopicLog> topics;
+  private final int historySize;
+  private final long maxAgeMillis;
+  private final String eventsAddress;
+  private String relayDeployment;
+  private long probeTimer = -1;
+  private volatile boolean ready;
+
+  private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics, int historySize,
+                            long maxAgeMillis, String eventsAddress) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.topics = topics;
+    this.historySize = historySize;
+    this.maxAgeMillis = maxAgeMillis;
+    this.eventsAddress = eventsAddress;
+  }
+
+  /**
+   * Starts the log on a Vert.x clustered by {@link ClusterNode}. It is deployed once one read
+   * went through the cluster (it can serve history) and its relay receives every node's events.
+   */
+  public static Future<HazelcastEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
+    if (!vertx.isClustered() || !(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
+      return Future.failedFuture("cluster mode needs a Vert.x clustered with Hazelcast (see ClusterNode)");
+    }
+    HazelcastInstance hazelcast = manager.getHazelcastInstance();
+    // The first use creates the map's proxy on every member and may wait for the partition table:
+    // blocking calls, so on a worker. Later calls are asynchronous.
+    return vertx.executeBlocking(() -> {
+        IMap<String, TopicLog> topics = hazelcast.getMap(TOPICS_MAP);
+        topics.executeOnKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0));
+        return new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis,
+          "push-gateway." + namespace + ".events");
+      })
+      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress))
+        .map(id -> {
+          log.relayDeployment = id;
+          log.ready = true;
+          log.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, t -> log.probe());
+          return log;
+        }));
+  }
+
+  @Override
+  public Future<Event> append(String topic, String dataJson) {
+    long now = System.currentTimeMillis();
+    // The key makes a retried append (its owner died before answering) find itself instead of
+    // adding a copy; the epoch is used only if this append starts the topic's history.
+    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, TopicStore.newEpoch(),
+      historySize, now, maxAgeMillis);
+    return onContext(topics.submitToKey(topic, append))
+      .map(done -> {
+        Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson);
+        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson);
+        return event;
+      });
+  }
+
+  @Override
+  public Future<ReadResult> read(ReadRequest request) {
+    long cutoff = maxAgeMillis > 0 ? System.currentTimeMillis() - maxAgeMillis : 0;
+    List<Future<Slice>> slices = new ArrayList<>();
+    for (String topic : request.topics()) {
+      Position position = request.cursor().get(topic);
+      TopicOps.Read read = position == null
+        ? new TopicOps.Read(true, 0, null, request.limit(), cutoff)
+        : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), cutoff);
+      slices.add(onContext(topics.submitToKey(topic, read))
+        .compose(slice -> slice != null ? Future.succeededFuture(slice)
+          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), historySize)))));
+    }
+    return Future.all(slices).map(all -> assemble(request, slices));
+  }
+
+  /** The slices, in the request's topic order, within the request's limit over all topics. */
+  private static ReadResult assemble(ReadRequest request, List<Future<Slice>> slices) {
+    List<Reset> resets = new ArrayList<>();
+    List<Event> events = new ArrayList<>();
+    Map<String, Position> after = new LinkedHashMap<>();
+    Map<String, TopicState> states = new LinkedHashMap<>();
+    int room = request.limit();
+    boolean more = false;
+    for (int i = 0; i < slices.size(); i++) {
+      String topic = request.topics().get(i);
+      Slice slice = slices.get(i).result();
+      states.put(topic, new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch));
+      if (slice.reset) {
+        resets.add(new Reset(topic, slice.oldestId, slice.epoch));
+      }
+      int taken = Math.min(room, slice.ts.length);
+      for (int k = 0; k < taken; k++) {
+        events.add(Event.encode(topic, slice.start + 1 + k, slice.ts[k], slice.epoch, slice.data[k]));
+      }
+      room -= taken;
+      long end = slice.start + taken;
+      more |= end < slice.lastId;
+      after.put(topic, new Position(end, slice.epoch));
+    }
+    return new ReadResult(resets, events, Cursor.of(after), states, more);
+  }
+
+  @Override
+  public Future<Optional<TopicState>> state(String topic) {
+    long cutoff = maxAgeMillis > 0 ? System.currentTimeMillis() - maxAgeMillis : 0;
+    return onContext(topics.submitToKey(topic, new TopicOps.Read(true, 0, null, 0, cutoff)))
+      .map(slice -> slice == null || slice.lastId == 0
+        ? Optional.empty()
+        : Optional.of(new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch)));
+  }
+
+  @Override
+  public Future<List<String>> topics() {
+    // A predicate query has no async form: it runs on a worker, never on an event loop.
+    return vertx.executeBlocking(() -> topics.keySet(new TopicOps.HasEvents()).stream()
+      .filter(Topics::isValid)
+      .sorted()
+      .toList(), false);
+  }
+
+  @Override
+  public boolean ready() {
+    return ready && hazelcast.getLifecycleService().isRunning();
+  }
+
+  /** Leaves the relay; the cluster membership ends with the clustered Vert.x ({@code vertx.close()}). */
+  @Override
+  public Future<Void> close() {
+    ready = false;
+    if (probeTimer >= 0) {
+      vertx.cancelTimer(probeTimer);
+    }
+    return relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment);
+  }
+
+  @Override
+  public String eventsAddress() {
+    return eventsAddress;
+  }
+
+  /** One read through the cluster: ready while it answers in time. */
+  private void probe() {
+    onContext(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)))
+      .timeout(PROBE_INTERVAL_MILLIS * 2, TimeUnit.MILLISECONDS)
+      .onComplete(ar -> {
+        if (ready != ar.succeeded()) {
+          LOG.log(ar.succeeded() ? Level.INFO : Level.WARNING, "cluster log {0}",
+            ar.succeeded() ? "answers: ready" : "does not answer: not ready (" + ar.cause() + ")");
+        }
+        ready = ar.succeeded();
+      });
+  }
+
+  /** A Hazelcast answer as a Vert.x future completed on the calling context. */
+  private <T> Future<T> onContext(CompletionStage<T> stage) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(stage, context);
+  }
+}

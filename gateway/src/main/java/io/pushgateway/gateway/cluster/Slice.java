@@ -1,0 +1,89 @@
+package io.pushgateway.gateway.cluster;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+
+/**
+ * One topic's answer to "events after this position", computed on the partition that owns the
+ * topic: its state, whether the position had to be reset, and the events that follow. The cursor
+ * arithmetic is the single node's ({@code TopicStore}): "now", {@code id 0} = everything kept, and
+ * a reset for another epoch, an id past the last one, or an id that left the history.
+ */
+public final class Slice implements DataSerializable {
+
+  String epoch;
+  long lastId;
+  long oldestId;
+  boolean reset;
+  /** The events are {@code start + 1 ..}. */
+  long start;
+  long[] ts;
+  String[] data;
+
+  public Slice() {
+    // for Hazelcast
+  }
+
+  /**
+   * @param after    the position's id, ignored when {@code fromNow}
+   * @param epoch    the position's epoch, null to trust the id
+   * @param cutoffTs events older than this count as gone (0: keep by count only)
+   */
+  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long cutoffTs) {
+    Slice slice = new Slice();
+    slice.epoch = log.epoch();
+    slice.lastId = log.lastId();
+    slice.oldestId = cutoffTs > 0 ? log.oldestId(cutoffTs) : log.oldestId();
+    boolean sameHistory = epoch == null || epoch.equals(log.epoch());
+    if (fromNow) {
+      slice.start = slice.lastId;
+    } else if (sameHistory && after == 0) {
+      slice.start = slice.oldestId - 1;
+    } else if (!sameHistory || after > slice.lastId || after < slice.oldestId - 1) {
+      slice.reset = true;
+      slice.start = slice.oldestId - 1;
+    } else {
+      slice.start = after;
+    }
+    int count = (int) Math.max(0, Math.min(slice.lastId - slice.start, limit));
+    slice.ts = new long[count];
+    slice.data = new String[count];
+    for (int i = 0; i < count; i++) {
+      slice.ts[i] = log.ts(slice.start + 1 + i);
+      slice.data[i] = log.data(slice.start + 1 + i);
+    }
+    return slice;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(epoch);
+    out.writeLong(lastId);
+    out.writeLong(oldestId);
+    out.writeBoolean(reset);
+    out.writeLong(start);
+    out.writeInt(ts.length);
+    for (int i = 0; i < ts.length; i++) {
+      out.writeLong(ts[i]);
+      out.writeString(data[i]);
+    }
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    epoch = in.readString();
+    lastId = in.readLong();
+    oldestId = in.readLong();
+    reset = in.readBoolean();
+    start = in.readLong();
+    int count = in.readInt();
+    ts = new long[count];
+    data = new String[count];
+    for (int i = 0; i < count; i++) {
+      ts[i] = in.readLong();
+      data[i] = in.readString();
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.pushgateway.gateway.cluster;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.query.Predicate;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The operations on a {@link TopicLog}, shipped to the member that owns the topic's partition and
+ * run there one at a time, so ids are assigned in one place: +1, no gaps, the same everywhere.
+ * Hazelcast waits for the backups before it answers (synchronous backups), so an acknowledged
+ * append survives the death of its owner.
+ *
+ * <p>Each processor is deterministic in its fields (the caller picks the time, the epoch of a new
+ * history and the append's key): a backup replays it and gets the very same result.
+ */
+public final class TopicOps {
+
+  private TopicOps() {
+  }
+
+  /** Appends one event, starting the topic's history (with {@code epoch}) if it has none. */
+  public static final class Append implements EntryProcessor<String, TopicLog, Appended>, DataSerializable {
+
+    private String key;
+    private String dataJson;
+    private String epoch;
+    private int capacity;
+    private long now;
+    private long maxAgeMillis;
+
+    public Append() {
+      // for Hazelcast
+    }
+
+    Append(String key, String dataJson, String epoch, int capacity, long now, long maxAgeMillis) {
+      this.key = key;
+      this.dataJson = dataJson;
+      this.epoch = epoch;
+      this.capacity = capacity;
+      this.now = now;
+      this.maxAgeMillis = maxAgeMillis;
+    }
+
+    @Override
+    public Appended process(Map.Entry<String, TopicLog> entry) {
+      TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
+      long id = log.find(key);
+      if (id == 0) {
+        id = log.append(key, now, dataJson);
+        if (maxAgeMillis > 0) {
+          log.dropOlderThan(now - maxAgeMillis);
+        }
+        entry.setValue(log);
+      }
+      return new Appended(id, log.ts(id), log.epoch());
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(key);
+      out.writeString(dataJson);
+      out.writeString(epoch);
+      out.writeInt(capacity);
+      out.writeLong(now);
+      out.writeLong(maxAgeMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      key = in.readString();
+      dataJson = in.readString();
+      epoch = in.readString();
+      capacity = in.readInt();
+      now = in.readLong();
+      maxAgeMillis = in.readLong();
+    }
+  }
+
+  /** What an append got: its id, timestamp and the history's epoch. */
+  public static final class Appended implements DataSerializable {
+
+    long id;
+    long ts;
+    String epoch;
+
+    public Appended() {
+      // for Hazelcast
+    }
+
+    Appended(long id, long ts, String epoch) {
+      this.id = id;
+      this.ts = ts;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(id);
+      out.writeLong(ts);
+      out.writeString(epoch);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      id = in.readLong();
+      ts = in.readLong();
+      epoch = in.readString();
+    }
+  }
+
+  /** Reads after a position; answers null for a topic without history (nothing is created). */
+  public static class Read implements EntryProcessor<String, TopicLog, Slice>, ReadOnly, DataSerializable {
+
+    boolean fromNow;
+    long after;
+    String epoch;
+    int limit;
+    long cutoffTs;
+
+    public Read() {
+      // for Hazelcast
+    }
+
+    Read(boolean fromNow, long after, String epoch, int limit, long cutoffTs) {
+      this.fromNow = fromNow;
+      this.after = after;
+      this.epoch = epoch;
+      this.limit = limit;
+      this.cutoffTs = cutoffTs;
+    }
+
+    @Override
+    public Slice process(Map.Entry<String, TopicLog> entry) {
+      return entry.getValue() == null ? null : Slice.of(entry.getValue(), fromNow, after, epoch, limit, cutoffTs);
+    }
+
+    @Override
+    public EntryProcessor<String, TopicLog, Slice> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeBoolean(fromNow);
+      out.writeLong(after);
+      out.writeString(epoch);
+      out.writeInt(limit);
+      out.writeLong(cutoffTs);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      fromNow = in.readBoolean();
+      after = in.readLong();
+      epoch = in.readString();
+      limit = in.readInt();
+      cutoffTs = in.readLong();
+    }
+  }
+
+  /**
+   * Reads a topic that had no history yet, first starting one (empty, with {@code newEpoch}): a
+   * subscriber must get an epoch that stays the topic's epoch once events arrive.
+   */
+  public static final class Start implements EntryProcessor<String, TopicLog, Slice>, DataSerializable {
+
+    private Read read;
+    private String newEpoch;
+    private int capacity;
+
+    public Start() {
+      // for Hazelcast
+    }
+
+    Start(Read read, String newEpoch, int capacity) {
+      this.read = read;
+      this.newEpoch = newEpoch;
+      this.capacity = capacity;
+    }
+
+    @Override
+    public Slice process(Map.Entry<String, TopicLog> entry) {
+      TopicLog log = entry.getValue();
+      if (log == null) {
+        log = new TopicLog(newEpoch, capacity);
+        entry.setValue(log);
+      }
+      return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.cutoffTs);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      read.writeData(out);
+      out.writeString(newEpoch);
+      out.writeInt(capacity);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      read = new Read();
+      read.readData(in);
+      newEpoch = in.readString();
+      capacity = in.readInt();
+    }
+  }
+
+  /** Topics that have had at least one event (a subscription alone starts an empty history). */
+  public static final class HasEvents implements Predicate<String, TopicLog>, DataSerializable {
+
+    public HasEvents() {
+      // for Hazelcast
+    }
+
+    @Override
+    public boolean apply(Map.Entry<String, TopicLog> entry) {
+      return entry.getValue() != null && entry.getValue().lastId() > 0;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+}
