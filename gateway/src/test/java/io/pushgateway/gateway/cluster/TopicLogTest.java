@@ -1,0 +1,103 @@
+package io.pushgateway.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import java.util.AbstractMap.SimpleEntry;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The cluster history's arithmetic without a cluster: the same rules as the single node's. */
+class TopicLogTest {
+
+  private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder().build();
+
+  @Test
+  void idsAreContiguousAndTheRingKeepsTheNewest() {
+    TopicLog log = new TopicLog("e1", 40);
+    for (int i = 1; i <= 100; i++) {
+      assertThat(log.append("k" + i, 1000 + i, "{\"n\":" + i + "}")).isEqualTo(i);
+    }
+    assertThat(log.lastId()).isEqualTo(100);
+    assertThat(log.oldestId()).isEqualTo(61);
+    assertThat(log.data(61)).isEqualTo("{\"n\":61}");
+    assertThat(log.data(100)).isEqualTo("{\"n\":100}");
+  }
+
+  @Test
+  void timestampsNeverGoBackwards() {
+    TopicLog log = new TopicLog("e1", 10);
+    log.append("a", 5000, "1");
+    log.append("b", 4000, "2");
+    assertThat(log.ts(2)).isEqualTo(5000);
+  }
+
+  @Test
+  void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
+    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
+    TopicOps.Appended first = new TopicOps.Append("key-1", "1", "e1", 10, 1000, 0).process(entry);
+    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", "e2", 10, 1001, 0).process(entry);
+    assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
+    assertThat(retry.epoch).isEqualTo("e1");
+    assertThat(entry.getValue().lastId()).isEqualTo(1);
+  }
+
+  @Test
+  void readsFollowTheCursorRules() {
+    TopicLog log = new TopicLog("e1", 5);
+    for (int i = 1; i <= 8; i++) {
+      log.append("k" + i, 1000, String.valueOf(i));
+    }
+    // kept: 4..8
+    assertThat(Slice.of(log, true, 0, null, 100, 0)).satisfies(s -> {
+      assertThat(s.start).isEqualTo(8);
+      assertThat(s.ts).isEmpty();
+    });
+    assertThat(Slice.of(log, false, 0, "e1", 100, 0)).satisfies(s -> {
+      assertThat(s.reset).isFalse();
+      assertThat(s.start).isEqualTo(3);
+      assertThat(s.data).containsExactly("4", "5", "6", "7", "8");
+    });
+    assertThat(Slice.of(log, false, 6, null, 1, 0)).satisfies(s -> {
+      assertThat(s.reset).isFalse();
+      assertThat(s.data).containsExactly("7");
+    });
+    // Too old, another epoch, or in the future: an explicit reset to the oldest kept event.
+    for (Slice s : new Slice[] {Slice.of(log, false, 2, "e1", 100, 0), Slice.of(log, false, 6, "zz", 100, 0),
+      Slice.of(log, false, 9, "e1", 100, 0)}) {
+      assertThat(s.reset).isTrue();
+      assertThat(s.oldestId).isEqualTo(4);
+      assertThat(s.data).containsExactly("4", "5", "6", "7", "8");
+    }
+  }
+
+  @Test
+  void ageLimitsHideOldEventsOnRead() {
+    TopicLog log = new TopicLog("e1", 10);
+    log.append("a", 1000, "1");
+    log.append("b", 2000, "2");
+    Slice slice = Slice.of(log, false, 0, "e1", 10, 1500);
+    assertThat(slice.oldestId).isEqualTo(2);
+    assertThat(slice.data).containsExactly("2");
+  }
+
+  @Test
+  void survivesSerializationAsABackupOrMigrationWouldCopyIt() {
+    TopicLog log = new TopicLog("e1", 1000);
+    for (int i = 1; i <= 300; i++) {
+      log.append("k" + i, 1000 + i, String.valueOf(i));
+    }
+    Data data = SERIALIZATION.toData(log);
+    TopicLog copy = SERIALIZATION.toObject(data);
+    assertThat(copy.epoch()).isEqualTo("e1");
+    assertThat(copy.lastId()).isEqualTo(300);
+    assertThat(copy.oldestId()).isEqualTo(1);
+    assertThat(copy.data(150)).isEqualTo("150");
+    assertThat(copy.find("k299")).isEqualTo(299);
+    copy.append("k301", 5000, "301");
+    assertThat(copy.data(301)).isEqualTo("301");
+    assertThat(copy.data(1)).isEqualTo("1");
+  }
+}
