@@ -241,10 +241,12 @@
       // opens and breaks at once (a policy close, a broken proxy) must not
       // turn into a reconnect loop.
       if (wasOpen && Date.now() - conn.openedAt > STABLE_MS) this._attempt = 0;
-      if (wasOpen && !this._unavailable.has(conn.name)) {
+      if (wasOpen) {
         // A working transport broke: the gateway may be restarting or
-        // draining. Come back on the same one; after 1001/1013 at once
-        // (but spread a little, every client got the same close).
+        // draining, and may come back serving more or fewer transports, so
+        // auto starts over from the best one. After 1001/1013 come back at
+        // once (but spread a little, every client got the same close).
+        this._level = 0;
         this._schedule(info.soon);
       } else if (this.mode !== 'auto') {
         this._schedule(false);

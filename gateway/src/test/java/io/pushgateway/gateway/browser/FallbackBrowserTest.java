@@ -57,7 +57,7 @@ class FallbackBrowserTest {
   }
 
   @Test
-  void fallsBackStepByStepAsTheGatewayDropsWebSocketThenSse() {
+  void fallsBackStepByStepAsTheGatewayDropsWebSocketThenSseAndComesBack() {
     gateway = TestGateway.start(new JsonObject());
     browser.open(gateway.url() + "/");
     PageClient client = PageClient.create(browser, "auto", "auto", "steps").awaitOpenOn("ws");
@@ -74,11 +74,17 @@ class FallbackBrowserTest {
     gateway.restart(new JsonObject().put("transports", "long,short"));
     client.awaitOpenOn("long");
     gateway.publish("steps", new JsonObject().put("n", 3));
+    client.awaitEvents(5);
+
+    // WebSocket back: the next reconnect starts over from the best transport
+    gateway.restart(new JsonObject());
+    client.awaitOpenOn("ws");
+    gateway.publish("steps", new JsonObject().put("n", 4));
 
     // every restart is a new in-memory history, so each one is reported as a reset
-    assertThat(client.awaitEvents(5)).containsExactly(
-      "steps:1:1", "reset:steps", "steps:1:2", "reset:steps", "steps:1:3");
-    assertThat(client.stat("reconnects")).isEqualTo(2);
+    assertThat(client.awaitEvents(7)).containsExactly(
+      "steps:1:1", "reset:steps", "steps:1:2", "reset:steps", "steps:1:3", "reset:steps", "steps:1:4");
+    assertThat(client.stat("reconnects")).isEqualTo(3);
   }
 
   @Test
