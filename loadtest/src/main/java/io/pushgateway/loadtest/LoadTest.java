@@ -59,9 +59,10 @@ public final class LoadTest {
   /** Runs everything and writes result.json and report.html; returns the result document. */
   public JsonObject run() {
     Instant started = Instant.now();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     try {
-      LoopPool loops = LoopPool.deploy(vertx, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+      int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+      LoopPool loops = LoopPool.deploy(vertx, eventLoops);
       HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setMaxChunkSize(64 * 1024));
       WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000_000)
@@ -82,7 +83,9 @@ public final class LoadTest {
           }
         }
       }
-      JsonObject doc = ResultDocument.build(started, Instant.now(), base, sweep, targetJson(), runs);
+      JsonObject generator = new JsonObject().put("eventLoops", eventLoops)
+        .put("nativeTransport", vertx.isNativeTransportEnabled());
+      JsonObject doc = ResultDocument.build(started, Instant.now(), base, sweep, targetJson(), generator, runs);
       write(doc);
       return doc;
     } finally {
@@ -119,6 +122,9 @@ public final class LoadTest {
       Files.createDirectories(options.outDir());
       Files.writeString(options.outDir().resolve("result.json"), doc.encodePrettily() + "\n");
       Files.writeString(options.outDir().resolve("report.html"), HtmlReport.render(doc));
+      for (var chart : HtmlReport.charts(doc).entrySet()) {
+        Files.writeString(options.outDir().resolve(chart.getKey()), chart.getValue());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the results to " + options.outDir(), e);
     }

@@ -2,6 +2,11 @@ package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
+import io.pushgateway.loadtest.report.ConsoleTable;
+import io.pushgateway.loadtest.report.HtmlReport;
+import io.pushgateway.loadtest.report.ResultDocument;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,12 +108,19 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
   List<String> gatewayArgs = new ArrayList<>();
 
+  @Option(names = "--render", paramLabel = "RESULT_JSON",
+    description = "Run nothing: re-render report.html and the charts next to an existing result.json and print its tables (also as markdown).")
+  Path render;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoadTestMain()).execute(args));
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
+    if (render != null) {
+      return renderOnly();
+    }
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
     checkSockets(scenario, series);
@@ -118,6 +130,22 @@ public final class LoadTestMain implements Callable<Integer> {
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
       System.out);
     new LoadTest(options, scenario, series).run();
+    return 0;
+  }
+
+  private int renderOnly() throws IOException {
+    require(Files.isRegularFile(render), "--render: no file " + render);
+    JsonObject doc = new JsonObject(Files.readString(render));
+    require(ResultDocument.SCHEMA.equals(doc.getString("schema")), "--render: " + render + " is not a "
+      + ResultDocument.SCHEMA + " result");
+    Path dir = render.toAbsolutePath().getParent();
+    Files.writeString(dir.resolve("report.html"), HtmlReport.render(doc));
+    for (var chart : HtmlReport.charts(doc).entrySet()) {
+      Files.writeString(dir.resolve(chart.getKey()), chart.getValue());
+    }
+    System.out.print(ConsoleTable.render(doc));
+    System.out.println();
+    System.out.print(ConsoleTable.markdown(doc));
     return 0;
   }
 

@@ -62,10 +62,20 @@ final class Fmt {
     return String.format(Locale.ROOT, "%,.0f B", v);
   }
 
-  /** Column title of a run: transport, and the sweep value when there is one. */
+  /**
+   * Column title of a run: transport, and the sweep value when there is one, e.g. "short 250ms",
+   * "ws 1000 subs", "sse 4096B". A poll interval means nothing to the push transports.
+   */
   static String title(JsonObject run, String sweepParameter) {
     String t = run.getString("transport");
     Object v = run.getValue("sweepValue");
-    return v == null || sweepParameter == null ? t : t + " " + sweepParameter + "=" + v;
+    if (v == null || sweepParameter == null) {
+      return t;
+    }
+    return switch (sweepParameter) {
+      case "poll-interval" -> "short".equals(t) ? t + " " + v + "ms" : t;
+      case "subscribers" -> t + " " + v + " subs";
+      default -> t + " " + v + "B";
+    };
   }
 }

@@ -3,7 +3,9 @@ package io.pushgateway.loadtest.report;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A single self-contained HTML file: the scenario, the figures table and inline SVG charts, with
@@ -13,16 +15,41 @@ public final class HtmlReport {
   private HtmlReport() {
   }
 
-  public static String render(JsonObject doc) {
-    JsonArray runs = doc.getJsonArray("runs");
+  /** The three charts as standalone SVG documents, by file name, for READMEs and slides. */
+  public static Map<String, String> charts(JsonObject doc) {
+    String sweepParameter = sweepParameter(doc);
+    List<JsonObject> list = runs(doc);
+    List<String> titles = titles(list, sweepParameter);
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("latency.svg", SvgCharts.latencyPercentiles(list, titles));
+    out.put("bytes.svg", SvgCharts.bytesPerEvent(list, titles));
+    out.put("latency-vs-bytes.svg", SvgCharts.latencyVsBytes(list, sweepParameter));
+    return out;
+  }
+
+  private static String sweepParameter(JsonObject doc) {
     JsonObject sweep = doc.getJsonObject("sweep");
-    String sweepParameter = sweep == null ? null : sweep.getString("parameter");
+    return sweep == null ? null : sweep.getString("parameter");
+  }
+
+  private static List<JsonObject> runs(JsonObject doc) {
+    JsonArray runs = doc.getJsonArray("runs");
     List<JsonObject> list = new ArrayList<>();
-    List<String> titles = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
       list.add(runs.getJsonObject(i));
-      titles.add(Fmt.title(runs.getJsonObject(i), sweepParameter));
     }
+    return list;
+  }
+
+  private static List<String> titles(List<JsonObject> runs, String sweepParameter) {
+    return runs.stream().map(r -> Fmt.title(r, sweepParameter)).toList();
+  }
+
+  public static String render(JsonObject doc) {
+    JsonObject sweep = doc.getJsonObject("sweep");
+    String sweepParameter = sweepParameter(doc);
+    List<JsonObject> list = runs(doc);
+    List<String> titles = titles(list, sweepParameter);
     JsonObject sc = doc.getJsonObject("scenario");
     StringBuilder sb = new StringBuilder();
     sb.append("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>")
@@ -44,9 +71,7 @@ public final class HtmlReport {
         .getString("java") + ", gateway " + doc.getJsonObject("target").getString("kind") + ", " + doc.getString("startedAt")))
       .append("</p>\n");
     table(sb, list, titles);
-    sb.append("<figure>").append(SvgCharts.latencyPercentiles(list, titles)).append("</figure>\n");
-    sb.append("<figure>").append(SvgCharts.bytesPerEvent(list, titles)).append("</figure>\n");
-    sb.append("<figure>").append(SvgCharts.latencyVsBytes(list, sweepParameter)).append("</figure>\n");
+    charts(doc).values().forEach(svg -> sb.append("<figure>").append(svg).append("</figure>\n"));
     sb.append("<p class='note'>Latency is measured from each event's due time on the publisher's timetable to its ")
       .append("arrival, in the same process (coordinated omission corrected). Bytes are TCP payload through the ")
       .append("load test's proxy, subscriber connections only: HTTP heads, handshakes, pings and empty polls ")

@@ -15,7 +15,7 @@ public final class ResultDocument {
   }
 
   public static JsonObject build(Instant started, Instant finished, Scenario base, Sweep sweep, JsonObject target,
-                                 JsonArray runs) {
+                                 JsonObject loadGenerator, JsonArray runs) {
     return new JsonObject()
       .put("schema", SCHEMA)
       .put("startedAt", started.toString())
@@ -25,6 +25,7 @@ public final class ResultDocument {
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
         .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version")))
       .put("target", target)
+      .put("loadGenerator", loadGenerator)
       .put("scenario", base.toJson())
       .put("sweep", sweep == null ? null : new JsonObject()
         .put("parameter", sweep.parameter())

@@ -82,7 +82,7 @@ public final class SvgCharts {
       }
       xLabel(sb, x + 18, titles.get(i));
     }
-    legend(sb, w, List.of("down (server to client)", "up (client to server)"), List.of("#555555", "#bbbbbb"));
+    legend(sb, w, List.of("down (server to client, bar colour)", "up (client to server)"), List.of("#555555", "#bbbbbb"));
     return sb.append("</svg>\n").toString();
   }
 
@@ -133,8 +133,7 @@ public final class SvgCharts {
         sb.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='5' fill='%s'><title>%s</title></circle>",
           px, py, c, esc(Fmt.title(r, sweepParameter) + ": " + Fmt.sig(Fmt.num(r, "wire.bytesPerEvent")) + " B/event, p50 "
             + Fmt.sig(Fmt.num(r, "latencyMs.p50")) + " ms")));
-        Object v = r.getValue("sweepValue");
-        String tag = pts.size() > 1 && v != null ? e.getKey() + " " + v : e.getKey();
+        String tag = pts.size() > 1 ? Fmt.title(r, sweepParameter) : e.getKey();
         sb.append(text(px + 8, py - 6, tag, "start", 10));
       }
       if (pts.size() > 1) {
