@@ -102,14 +102,21 @@ class CompareViewBrowserTest {
     return ((Number) browser.js("return window.demo.compare[arguments[0]].stats.events", panel)).longValue();
   }
 
-  /** docs/ of the repository, found from the module directory Maven runs the tests in. */
+  /**
+   * Every run leaves the picture in {@code target/}; {@code docs/compare-view.png}, the one the
+   * README shows, is replaced only when asked ({@code -DupdateScreenshots=true}) or missing, so a
+   * test run does not dirty the working tree.
+   */
   private static void writeScreenshot(byte[] png) throws IOException {
+    Files.write(Files.createDirectories(Path.of("target")).resolve("compare-view.png"), png);
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.exists(dir.resolve("static").resolve("push-client.js"))) {
       dir = dir.getParent();
     }
     assertThat(dir).as("repository root above the working directory").isNotNull();
-    Path docs = Files.createDirectories(dir.resolve("docs"));
-    Files.write(docs.resolve("compare-view.png"), png);
+    Path docs = dir.resolve("docs").resolve("compare-view.png");
+    if (Boolean.getBoolean("updateScreenshots") || !Files.exists(docs)) {
+      Files.write(Files.createDirectories(docs.getParent()).resolve(docs.getFileName()), png);
+    }
   }
 }
