@@ -27,7 +27,10 @@ final class PageClient {
       rec.opened.push(e.transport);
       rec.openedAt = performance.now();
     });
-    client.addEventListener('disconnect', () => rec.disconnects++);
+    client.addEventListener('disconnect', (e) => {
+      rec.disconnects++;
+      rec.lastDisconnect = e.reason;
+    });
     window.clients = window.clients || {};
     window.clients[name] = { client, rec };
     """;
@@ -98,9 +101,13 @@ final class PageClient {
   PageClient awaitConnectedFor(long millis) {
     browser.awaitJs(name + " connected for " + millis + " ms",
       "const r = window.clients[arguments[0]].rec;"
-        + " if (r.disconnects) throw new Error('disconnected'); return performance.now() - r.openedAt > arguments[1]",
+        + " if (r.disconnects) throw new Error('disconnected: ' + r.lastDisconnect); return performance.now() - r.openedAt > arguments[1]",
       name, millis);
     return this;
+  }
+
+  String cursor() {
+    return (String) browser.js("return window.clients[arguments[0]].client.cursor", name);
   }
 
   String transport() {

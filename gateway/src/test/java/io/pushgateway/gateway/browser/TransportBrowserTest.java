@@ -63,12 +63,31 @@ class TransportBrowserTest {
     client.close();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void resumesFromAGivenCursorAndHandsOutAFullOne(String transport) {
+    String topic = "resume." + transport;
+    for (int n = 1; n <= 5; n++) {
+      gateway.publish(topic, new JsonObject().put("n", n));
+    }
+    // "I have everything up to 2": the epoch may be left out (PROTOCOL.md, cursors)
+    PageClient client = PageClient.create(browser, "r", transport, Map.of("cursor", topic + ":2"), topic)
+      .awaitOpen();
+    gateway.publish(topic, new JsonObject().put("n", 6));
+
+    assertThat(client.awaitEvents(4)).containsExactly(
+      topic + ":3:3", topic + ":4:4", topic + ":5:5", topic + ":6:6");
+    assertThat(client.cursor()).matches(java.util.regex.Pattern.quote(topic) + ":6:[A-Za-z0-9]+");
+    client.close();
+  }
+
   @Test
   void webSocketHeartbeatKeepsAQuietConnectionOpen() {
-    // a ping every 100 ms; one pong missing drops the connection at the next ping
-    PageClient client = PageClient.create(browser, "hb", "ws", Map.of("heartbeat", 100), "heartbeat")
+    // a ping every 500 ms (roomy for a busy build machine); a pong missing at the next ping drops
+    // the connection
+    PageClient client = PageClient.create(browser, "hb", "ws", Map.of("heartbeat", 500), "heartbeat")
       .awaitOpen()
-      .awaitConnectedFor(1500);
+      .awaitConnectedFor(2600);
     long id = gateway.publish("heartbeat", new JsonObject().put("n", 1));
     assertThat(client.awaitEvents(1)).containsExactly("heartbeat:" + id + ":1");
     assertThat(client.stat("reconnects")).isZero();
