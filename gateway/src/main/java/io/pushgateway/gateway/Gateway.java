@@ -1,6 +1,7 @@
 package io.pushgateway.gateway;
 
 import io.pushgateway.gateway.api.HttpServerVerticle;
+import io.pushgateway.gateway.api.MetricsServerVerticle;
 import io.pushgateway.gateway.cluster.HazelcastEventLog;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
@@ -30,6 +31,7 @@ public final class Gateway {
   private final String serversDeployment;
   private final AtomicBoolean draining;
   private String demoDeployment;
+  private String metricsDeployment;
 
   private Gateway(Vertx vertx, GatewayConfig config, EventLog log, GatewayMetrics metrics,
                   List<HttpServerVerticle> servers, String serversDeployment, AtomicBoolean draining) {
@@ -50,6 +52,7 @@ public final class Gateway {
     String namespace = UUID.randomUUID().toString();
     return deployLog(vertx, config, namespace)
       .compose(log -> deployServers(vertx, config, log, metrics))
+      .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
           .map(id -> {
@@ -76,7 +79,23 @@ public final class Gateway {
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, metrics, servers, id, draining));
+      .map(id -> new Gateway(vertx, config, log, metrics, servers, id, draining))
+      .map(gateway -> {
+        metrics.watch(log, counts, gateway::isReady);
+        return gateway;
+      });
+  }
+
+  /** With {@code metricsPort}, {@code /metrics} gets its own port (kept off the public one). */
+  private static Future<Gateway> deployMetricsServer(Gateway gateway) {
+    if (gateway.config.metricsPort() == 0) {
+      return Future.succeededFuture(gateway);
+    }
+    return gateway.vertx.deployVerticle(new MetricsServerVerticle(gateway.config, gateway.metrics))
+      .map(id -> {
+        gateway.metricsDeployment = id;
+        return gateway;
+      });
   }
 
   public int port() {
@@ -115,6 +134,7 @@ public final class Gateway {
     Future<Void> demo = demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment);
     return demo
       .compose(v -> vertx.undeploy(serversDeployment))
+      .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
       .compose(v -> log.close());
   }
 }

@@ -1,9 +1,13 @@
 package io.pushgateway.gateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pushgateway.gateway.cluster.ClusterNode;
 import io.pushgateway.gateway.config.ConfigException;
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.metrics.VertxMeters;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -83,20 +87,21 @@ public final class GatewayMain implements Callable<Integer> {
       System.err.println("push-gateway: " + e.getMessage());
       return 2;
     }
+    // One registry for the gateway's, Vert.x's and the JVM's meters: one scrape shows them all.
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
     Vertx vertx;
     try {
       // A cluster node joins before it deploys anything: its log must reach the shared history.
       VertxOptions options = config.cluster() ? ClusterNode.options(config) : new VertxOptions();
-      vertx = config.cluster()
-        ? ClusterNode.join(config, Vertx.builder().with(options)).await(120, TimeUnit.SECONDS)
-        : Vertx.vertx(options);
+      VertxBuilder builder = VertxMeters.builder(options, registry);
+      vertx = config.cluster() ? ClusterNode.join(config, builder).await(120, TimeUnit.SECONDS) : builder.build();
     } catch (Exception e) {
       System.err.println("push-gateway: could not join the cluster: " + e.getMessage());
       return 1;
     }
     Gateway gateway;
     try {
-      gateway = Gateway.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+      gateway = Gateway.deploy(vertx, config, new GatewayMetrics(registry)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("push-gateway: could not start: " + e.getMessage());
       vertx.close();

@@ -18,7 +18,6 @@ import io.pushgateway.gateway.transport.sse.SseTransport;
 import io.pushgateway.gateway.transport.ws.WebSocketTransport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +65,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
-    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body()));
+    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
     server = vertx.createHttpServer(serverOptions()).requestHandler(router());
     return server.listen();
   }
@@ -103,9 +102,9 @@ public final class HttpServerVerticle extends VerticleBase {
     new TopicApi(config, log, counts, metrics).mount(router);
     router.get("/health").handler(ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::readiness);
-    router.get("/metrics").handler(ctx -> ctx.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-      .end(metrics.scrape()));
+    if (config.metricsPort() == 0) {
+      router.get("/metrics").handler(ctx -> MetricsServerVerticle.scrape(vertx, metrics, ctx.request()));
+    }
     router.get("/*").handler(staticFiles());
     router.route().last().handler(ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND,
       "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));

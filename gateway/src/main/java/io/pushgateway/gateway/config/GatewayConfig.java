@@ -28,6 +28,7 @@ public final class GatewayConfig {
   public static final List<Option> OPTIONS = List.of(
     new Option("host", "0.0.0.0", "interface the HTTP server binds to"),
     new Option("port", 8080, "HTTP port (0 picks a free one)"),
+    new Option("metricsPort", 0, "serve GET /metrics on this port only (0: on the main port)"),
     new Option("instances", 0, "HTTP server verticles, each on its own event loop (0: one per core)"),
     new Option("transports", "ws,sse,long,short", "transports served; a disabled one answers 404"),
     new Option("allowedOrigins", "", "extra origins allowed besides the gateway's own, comma-separated, or *"),
@@ -99,6 +100,7 @@ public final class GatewayConfig {
 
   public String host() { return values.getString("host"); }
   public int port() { return values.getInteger("port"); }
+  public int metricsPort() { return values.getInteger("metricsPort"); }
   public int instances() {
     int n = values.getInteger("instances");
     return n > 0 ? n : Runtime.getRuntime().availableProcessors();
@@ -136,6 +138,7 @@ public final class GatewayConfig {
 
   private void validate() {
     range("port", 0, 65535);
+    range("metricsPort", 0, 65535);
     range("instances", 0, 1024);
     range("historySize", 1, 10_000_000);
     range("historyMaxAgeSeconds", 0, Integer.MAX_VALUE);

@@ -33,4 +33,14 @@ public interface EventLog {
   default boolean ready() {
     return true;
   }
+
+  /** Events kept in history over all topics, for the metrics; any thread, may lag a little. */
+  default long keptEvents() {
+    return 0;
+  }
+
+  /** Topics that have history, for the metrics; any thread, may lag a little. */
+  default long topicCount() {
+    return 0;
+  }
 }

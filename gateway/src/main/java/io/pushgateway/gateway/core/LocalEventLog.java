@@ -22,11 +22,13 @@ public final class LocalEventLog implements EventLog {
   private final Vertx vertx;
   private final String address;
   private final String deployment;
+  private final TopicStore store;
 
-  private LocalEventLog(Vertx vertx, String address, String deployment) {
+  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
+    this.store = store;
   }
 
   /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
@@ -37,7 +39,7 @@ public final class LocalEventLog implements EventLog {
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch());
     return vertx.deployVerticle(new Owner(store, address))
-      .map(id -> new LocalEventLog(vertx, address, id));
+      .map(id -> new LocalEventLog(vertx, address, id, store));
   }
 
   @Override
@@ -68,6 +70,16 @@ public final class LocalEventLog implements EventLog {
   @Override
   public String eventsAddress() {
     return address + ".events";
+  }
+
+  @Override
+  public long keptEvents() {
+    return store.keptEvents();
+  }
+
+  @Override
+  public long topicCount() {
+    return store.topicCount();
   }
 
   private <T> Future<T> request(String action, Object body) {

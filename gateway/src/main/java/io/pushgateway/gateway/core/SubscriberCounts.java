@@ -11,10 +11,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SubscriberCounts {
 
   private final ConcurrentHashMap<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
+  /** Over all topics, so the subscriptions gauge never walks the map. */
+  private final AtomicLongArray totals = new AtomicLongArray(Transport.values().length);
 
   public void add(String topic, Transport transport, int delta) {
     counts.computeIfAbsent(topic, t -> new AtomicLongArray(Transport.values().length))
       .addAndGet(transport.ordinal(), delta);
+    totals.addAndGet(transport.ordinal(), delta);
+  }
+
+  /** Topic subscriptions of one transport over all topics. */
+  public long total(Transport transport) {
+    return totals.get(transport.ordinal());
   }
 
   public long get(String topic, Transport transport) {

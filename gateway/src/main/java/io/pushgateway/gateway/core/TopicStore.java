@@ -22,6 +22,9 @@ public final class TopicStore {
   private final long maxAgeMillis;
   private final String epoch;
   private long lastTs;
+  /** Written only on the owning event loop, read by the metrics scrape: volatile, no lock. */
+  private volatile long keptEvents;
+  private volatile int topicCount;
 
   /**
    * @param maxAgeMillis 0 keeps events by count only
@@ -50,7 +53,10 @@ public final class TopicStore {
   public Event append(String topic, String dataJson, long nowMillis) {
     lastTs = Math.max(lastTs, nowMillis);
     TopicHistory history = topics.computeIfAbsent(topic, t -> new TopicHistory(t, historySize));
+    topicCount = topics.size();
+    int before = history.size();
     Event event = history.append(lastTs, epoch, dataJson);
+    keptEvents += history.size() - before;
     trim(history, nowMillis);
     return event;
   }
@@ -91,6 +97,15 @@ public final class TopicStore {
     return Optional.of(state(topic, history));
   }
 
+  /** Events kept over all topics (age-expired ones count until their topic is next touched). */
+  public long keptEvents() {
+    return keptEvents;
+  }
+
+  public int topicCount() {
+    return topicCount;
+  }
+
   public List<String> topicNames() {
     return topics.keySet().stream().sorted().toList();
   }
@@ -121,7 +136,9 @@ public final class TopicStore {
 
   private void trim(TopicHistory history, long nowMillis) {
     if (maxAgeMillis > 0) {
+      int before = history.size();
       history.dropOlderThan(nowMillis - maxAgeMillis);
+      keptEvents -= before - history.size();
     }
   }
 }

@@ -1,0 +1,59 @@
+package io.pushgateway.gateway.api;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * {@code GET /metrics} on its own port ({@code metricsPort}), so operators can keep the scrape
+ * endpoint off the public one. With {@code metricsPort} 0 the main server serves it instead,
+ * through the same {@link #scrape} method.
+ */
+public final class MetricsServerVerticle extends VerticleBase {
+
+  /** The Prometheus text exposition format, version 0.0.4, what Prometheus asks for by default. */
+  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final GatewayConfig config;
+  private final GatewayMetrics metrics;
+  private HttpServer server;
+
+  public MetricsServerVerticle(GatewayConfig config, GatewayMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort()))
+      .requestHandler(request -> {
+        if (request.method() == HttpMethod.GET && request.path().equals("/metrics")) {
+          scrape(vertx, metrics, request);
+        } else {
+          request.response().setStatusCode(404).end();
+        }
+      });
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.close();
+  }
+
+  /**
+   * Renders the registry on a worker thread: a scrape walks every meter (a few milliseconds with
+   * the histograms), which would otherwise stall that event loop's fan-out.
+   */
+  static void scrape(io.vertx.core.Vertx vertx, GatewayMetrics metrics, HttpServerRequest request) {
+    vertx.executeBlocking(metrics::scrape, false)
+      .onSuccess(text -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(text))
+      .onFailure(e -> request.response().setStatusCode(500).end());
+  }
+}

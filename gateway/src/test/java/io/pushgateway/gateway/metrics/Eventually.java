@@ -1,0 +1,37 @@
+package io.pushgateway.gateway.metrics;
+
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Retries an assertion until it holds or a deadline passes. A counter moves just after the write
+ * the client already saw, so an exact assertion may need a second scrape; a bounded retry on a
+ * Vert.x timer, never an open-ended sleep.
+ */
+final class Eventually {
+
+  interface Check {
+    void run() throws Exception;
+  }
+
+  private static final long DEADLINE_MILLIS = 10_000;
+  private static final long INTERVAL_MILLIS = 25;
+
+  private Eventually() {
+  }
+
+  static void check(Vertx vertx, Check check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      vertx.timer(INTERVAL_MILLIS).await(1, TimeUnit.SECONDS);
+    }
+  }
+}

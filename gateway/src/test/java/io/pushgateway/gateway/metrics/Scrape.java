@@ -1,0 +1,109 @@
+package io.pushgateway.gateway.metrics;
+
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/** One scrape of {@code /metrics} over HTTP, parsed from the Prometheus text format. */
+final class Scrape {
+
+  final String text;
+  /** Series as {@code name{k="v",…}} with the labels sorted, to their values. */
+  final Map<String, Double> series = new LinkedHashMap<>();
+
+  private Scrape(String text) {
+    this.text = text;
+    for (String line : text.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int split = line.lastIndexOf(' ');
+      series.put(normalize(line.substring(0, split)), Double.parseDouble(line.substring(split + 1)));
+    }
+  }
+
+  static Scrape of(HttpClient http, int port) throws Exception {
+    // Status and body in one chain on the event loop, so no chunk can arrive before its handler.
+    return http.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
+      .compose(HttpClientRequest::send)
+      .compose(response -> response.body().map(body -> {
+        if (response.statusCode() != 200) {
+          throw new AssertionError("GET /metrics answered " + response.statusCode());
+        }
+        return new Scrape(body.toString());
+      }))
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  /** The value of {@code name} with exactly these labels ({@code k1, v1, k2, v2…}); 0 if absent. */
+  double value(String name, String... labels) {
+    return series.getOrDefault(key(name, labels), 0.0);
+  }
+
+  boolean has(String name, String... labels) {
+    return series.containsKey(key(name, labels));
+  }
+
+  static String key(String name, String... labels) {
+    Map<String, String> sorted = new TreeMap<>();
+    for (int i = 0; i + 1 < labels.length; i += 2) {
+      sorted.put(labels[i], labels[i + 1]);
+    }
+    return name + render(sorted);
+  }
+
+  /** The label names of one series key. */
+  static java.util.Set<String> labelNames(String key) {
+    return parseLabels(key).keySet();
+  }
+
+  static String name(String key) {
+    int brace = key.indexOf('{');
+    return brace < 0 ? key : key.substring(0, brace);
+  }
+
+  private static String normalize(String series) {
+    return name(series) + render(parseLabels(series));
+  }
+
+  private static Map<String, String> parseLabels(String series) {
+    Map<String, String> labels = new TreeMap<>();
+    int brace = series.indexOf('{');
+    if (brace < 0) {
+      return labels;
+    }
+    String body = series.substring(brace + 1, series.lastIndexOf('}'));
+    int i = 0;
+    while (i < body.length()) {
+      int eq = body.indexOf('=', i);
+      String label = body.substring(i, eq).trim();
+      StringBuilder value = new StringBuilder();
+      int j = eq + 2; // past ="
+      while (body.charAt(j) != '"') {
+        if (body.charAt(j) == '\\') {
+          j++;
+        }
+        value.append(body.charAt(j++));
+      }
+      labels.put(label, value.toString());
+      i = j + 1;
+      if (i < body.length() && body.charAt(i) == ',') {
+        i++;
+      }
+    }
+    return labels;
+  }
+
+  private static String render(Map<String, String> labels) {
+    if (labels.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("{");
+    labels.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append(k).append("=\"").append(v).append('"'));
+    return sb.append('}').toString();
+  }
+}
