@@ -125,21 +125,23 @@
         const log = $('chat-log');
         log.appendChild(li);
         while (log.children.length > 200) log.removeChild(log.firstChild);
-        li.scrollIntoView({ block: 'nearest' });
+        log.scrollTop = log.scrollHeight;
         status();
       };
-      $('chat-form').addEventListener('submit', (e) => {
-        e.preventDefault();
-        const input = $('chat-text');
-        const text = input.value.trim();
-        if (!text) return;
-        const user = $('chat-name').value.trim() || chatName();
-        $('chat-send').disabled = true;
-        client.publish('chat', { user, text })
-          .then(() => { input.value = ''; })
-          .catch((err) => { $('chat-status').textContent = 'not sent: ' + err.message; })
-          .then(() => { $('chat-send').disabled = false; input.focus(); });
-      });
+    });
+    // registered at once: a submit before the client exists must not
+    // reload the page with the message in its URL
+    $('chat-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const input = $('chat-text');
+      const text = input.value.trim();
+      if (!text || !demo.chat) return;
+      const user = $('chat-name').value.trim() || chatName();
+      $('chat-send').disabled = true;
+      demo.chat.publish('chat', { user, text })
+        .then(() => { input.value = ''; })
+        .catch((err) => { $('chat-status').textContent = 'not sent: ' + err.message; })
+        .then(() => { $('chat-send').disabled = false; input.focus(); });
     });
   }
 
