@@ -94,7 +94,7 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("transport", label)
         .strongReference(true)
         .register(registry);
-      deliveries.put(t, counter("pushgateway_events_delivered", "Events written to subscribers", label));
+      deliveries.put(t, counter("pushgateway_deliveries", "Events written to subscribers", label));
       bytesWritten.put(t, Counter.builder("pushgateway_written_bytes")
         .description("Bytes of events written to subscribers (poll answers: the whole body)")
         .baseUnit("bytes")

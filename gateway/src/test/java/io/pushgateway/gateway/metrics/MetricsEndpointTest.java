@@ -105,9 +105,9 @@ class MetricsEndpointTest {
     }
     assertThat(gatewayMeters).containsExactly(
       "pushgateway_connections gauge",
+      "pushgateway_deliveries_total counter",
       "pushgateway_delivery_latency_seconds histogram",
       "pushgateway_delivery_latency_seconds_max gauge",
-      "pushgateway_events_delivered_total counter",
       "pushgateway_events_published_total counter",
       "pushgateway_history_events gauge",
       "pushgateway_history_topics gauge",

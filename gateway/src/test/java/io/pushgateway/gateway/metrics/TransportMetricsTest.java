@@ -82,7 +82,7 @@ class TransportMetricsTest {
     Eventually.check(vertx, () -> {
       Scrape now = scrape();
       assertThat(delta(before, now, "pushgateway_events_published_total")).isEqualTo(3);
-      assertThat(delta(before, now, "pushgateway_events_delivered_total", "transport", "ws")).isEqualTo(3);
+      assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "ws")).isEqualTo(3);
       assertThat(delta(before, now, "pushgateway_written_bytes_total", "transport", "ws")).isEqualTo(bytes);
       // One live fan-out per event on the one event loop holding the subscriber: one sample each.
       assertThat(delta(before, now, "pushgateway_delivery_latency_seconds_count", "transport", "ws")).isEqualTo(3);
@@ -90,7 +90,7 @@ class TransportMetricsTest {
         .isEqualTo(now.value("pushgateway_delivery_latency_seconds_count", "transport", "ws"));
       assertThat(delta(before, now, "pushgateway_history_events")).isEqualTo(3);
       assertThat(delta(before, now, "pushgateway_history_topics")).isEqualTo(1);
-      assertThat(delta(before, now, "pushgateway_events_delivered_total", "transport", "sse")).isZero();
+      assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "sse")).isZero();
     });
 
     ws.close().await(10, TimeUnit.SECONDS);
@@ -133,7 +133,7 @@ class TransportMetricsTest {
       .mapToLong(d -> ("data: " + d + "\n\n").getBytes(StandardCharsets.UTF_8).length).sum();
     Eventually.check(vertx, () -> {
       Scrape now = scrape();
-      assertThat(delta(before, now, "pushgateway_events_delivered_total", "transport", "sse")).isEqualTo(2);
+      assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "sse")).isEqualTo(2);
       assertThat(delta(before, now, "pushgateway_written_bytes_total", "transport", "sse")).isEqualTo(bytes);
       assertThat(delta(before, now, "pushgateway_delivery_latency_seconds_count", "transport", "sse")).isEqualTo(2);
       assertThat(delta(before, now, "pushgateway_connections", "transport", "sse")).isZero();
@@ -165,7 +165,7 @@ class TransportMetricsTest {
       Scrape now = scrape();
       assertThat(delta(before, now, "pushgateway_polls_total", "result", "empty", "transport", "long")).isEqualTo(1);
       assertThat(delta(before, now, "pushgateway_polls_total", "result", "events", "transport", "long")).isEqualTo(1);
-      assertThat(delta(before, now, "pushgateway_events_delivered_total", "transport", "long")).isEqualTo(1);
+      assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "long")).isEqualTo(1);
       assertThat(delta(before, now, "pushgateway_written_bytes_total", "transport", "long")).isEqualTo(answer.length());
       assertThat(delta(before, now, "pushgateway_delivery_latency_seconds_count", "transport", "long")).isEqualTo(1);
       assertThat(delta(before, now, "pushgateway_connections", "transport", "long")).isZero();
@@ -186,7 +186,7 @@ class TransportMetricsTest {
     Scrape now = scrape();
     assertThat(delta(before, now, "pushgateway_polls_total", "result", "empty", "transport", "short")).isEqualTo(1);
     assertThat(delta(before, now, "pushgateway_polls_total", "result", "events", "transport", "short")).isEqualTo(2);
-    assertThat(delta(before, now, "pushgateway_events_delivered_total", "transport", "short")).isEqualTo(4);
+    assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "short")).isEqualTo(4);
     assertThat(delta(before, now, "pushgateway_written_bytes_total", "transport", "short"))
       .isEqualTo(answer.length() + reset.length());
     assertThat(delta(before, now, "pushgateway_resets_total", "transport", "short")).isEqualTo(1);
