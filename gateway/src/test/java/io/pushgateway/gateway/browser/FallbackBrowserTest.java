@@ -65,18 +65,26 @@ class FallbackBrowserTest {
     client.awaitEvents(1);
 
     // the same port, now without WebSocket: the client comes back on SSE
+    gateway.stop();
+    client.awaitNotOpen();
     gateway.restart(new JsonObject().put("transports", "sse,long,short"));
     client.awaitOpenOn("sse");
     gateway.publish("steps", new JsonObject().put("n", 2));
     client.awaitEvents(3);
 
     // and without SSE: long polling
+    gateway.stop();
+    client.awaitNotOpen();
     gateway.restart(new JsonObject().put("transports", "long,short"));
     client.awaitOpenOn("long");
     gateway.publish("steps", new JsonObject().put("n", 3));
     client.awaitEvents(5);
 
-    // WebSocket back: the next reconnect starts over from the best transport
+    // WebSocket back: the next reconnect starts over from the best transport. (A long-polling
+    // client only notices a stop when a poll fails; one that slips between two polls sees the
+    // new gateway's reset and stays on long polling.)
+    gateway.stop();
+    client.awaitNotOpen();
     gateway.restart(new JsonObject());
     client.awaitOpenOn("ws");
     gateway.publish("steps", new JsonObject().put("n", 4));
