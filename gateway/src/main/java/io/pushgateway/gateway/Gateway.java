@@ -131,8 +131,11 @@ public final class Gateway {
     if (!draining.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    Future<Void> demo = demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment);
-    return demo
+    // /ready answers 503 first, so a load balancer stops sending new clients before connections close.
+    long delay = config.drainDelaySeconds() * 1000L;
+    Future<Void> notice = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
+    return notice
+      .compose(v -> demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment))
       .compose(v -> vertx.undeploy(serversDeployment))
       .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
       .compose(v -> log.close());

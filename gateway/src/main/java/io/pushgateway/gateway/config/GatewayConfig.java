@@ -44,6 +44,7 @@ public final class GatewayConfig {
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
+    new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
@@ -125,6 +126,7 @@ public final class GatewayConfig {
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
+  public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
   public boolean demo() { return values.getBoolean("demo"); }
@@ -152,6 +154,7 @@ public final class GatewayConfig {
     range("pingIntervalSeconds", 1, 3600);
     range("sseKeepAliveSeconds", 1, 3600);
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
+    range("drainDelaySeconds", 0, 3600);
     range("shutdownTimeoutSeconds", 1, 3600);
     range("clusterPort", 1, 65535);
     range("clusterEventBusPort", 0, 65535);

@@ -18,6 +18,7 @@ public final class Hub {
     void onEvent(Event event);
   }
 
+  private static final System.Logger LOG = System.getLogger(Hub.class.getName());
   private static final Listener[] NONE = new Listener[0];
 
   private final Map<String, Listener[]> byTopic = new HashMap<>();
@@ -49,9 +50,14 @@ public final class Hub {
     }
   }
 
+  /** Hands the event to every listener; one failing listener never starves the others. */
   public void dispatch(Event event) {
     for (Listener listener : byTopic.getOrDefault(event.topic(), NONE)) {
-      listener.onEvent(event);
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "listener failed on " + event.topic() + ":" + event.id(), e);
+      }
     }
   }
 

@@ -11,13 +11,14 @@ final class TopicHistory {
 
   private final String topic;
   private final int capacity;
-  private Event[] ring = new Event[16];
+  private Event[] ring;
   private long lastId;
   private int size;
 
   TopicHistory(String topic, int capacity) {
     this.topic = topic;
     this.capacity = capacity;
+    this.ring = new Event[Math.min(16, capacity)];
   }
 
   Event append(long ts, String epoch, String dataJson) {

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -52,9 +53,18 @@ final class WebSocketSession implements LiveStream.Sink {
       new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null));
     socket.pongHandler(b -> lastHeard = System.nanoTime());
     socket.closeHandler(v -> release());
-    socket.exceptionHandler(e -> close(NORMAL, "connection error"));
+    socket.exceptionHandler(this::onFailure);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic));
+    }
+  }
+
+  /** A frame the decoder refused closes with its RFC 6455 code: 1009 too big, 1002 protocol error. */
+  private void onFailure(Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
+    } else {
+      close(NORMAL, "connection error");
     }
   }
 
@@ -147,7 +157,7 @@ final class WebSocketSession implements LiveStream.Sink {
     socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT,
       ((BufferInternal) event.json()).getByteBuf(), true));
     context.metrics().delivered(Transport.WS, 1, event.json().length());
-    if (!stream.isCatchingUp() && socket.writeQueueFull()) {
+    if (!stream.isCatchingUp() && !socket.isClosed() && socket.writeQueueFull()) {
       // Bounded output: a client that stops reading is told to come back with its cursor.
       context.metrics().slowConsumerClosed(Transport.WS);
       close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");

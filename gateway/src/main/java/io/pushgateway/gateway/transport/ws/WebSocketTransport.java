@@ -48,6 +48,9 @@ public final class WebSocketTransport implements TransportHandler {
     SubscriptionParams params;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
+      if (!ctx.request().canUpgradeToWebSocket()) {
+        throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request");
+      }
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;

@@ -1,0 +1,118 @@
+package io.pushgateway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.PollClient;
+import io.pushgateway.gateway.testing.SseClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Stopping tells every client to go elsewhere: 503 on /ready, 1001, SSE ends, long polls answered. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class GracefulStopTest {
+
+  @Test
+  void drainsEveryTransport() throws Exception {
+    TestGateway gateway = TestGateway.start(new JsonObject().put("drainDelaySeconds", 1));
+    try {
+      gateway.publish("stop", 1);
+      WsClient ws = new WsClient(gateway.vertx, gateway.port()).open("stop");
+      SseClient sse = new SseClient(gateway.vertx, gateway.port()).open("stop");
+      String cursor = gateway.get("/poll?topics=stop").json().getString("cursor");
+      Future<TestGateway.Reply> longPoll = gateway.getAsync("/poll/long?topics=stop&timeout=60&cursor=" + cursor);
+      awaitLongPolls(gateway, 1);
+      assertThat(gateway.get("/ready").status()).isEqualTo(200);
+
+      Future<Void> closing = gateway.gateway.close();
+      assertThat(gateway.get("/ready").status()).as("ready while draining").isEqualTo(503);
+      closing.await(20, TimeUnit.SECONDS);
+
+      TestGateway.Reply answered = longPoll.await(10, TimeUnit.SECONDS);
+      assertThat(answered.status()).isEqualTo(200);
+      assertThat(answered.json().getJsonArray("events")).isEmpty();
+      assertThat(answered.json().getString("cursor")).isEqualTo(cursor);
+      awaitTrue(() -> ws.closeCode() != null);
+      assertThat(ws.closeCode()).isEqualTo((short) 1001);
+      awaitTrue(sse::ended);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @Test
+  void sigtermStopsTheProcessGracefully() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+      GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1")
+      .redirectErrorStream(true)
+      .start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      int port = portFromLog(process);
+      WsClient ws = new WsClient(vertx, port).open("sigterm");
+      process.destroy(); // SIGTERM
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
+      awaitTrue(() -> ws.closeCode() != null);
+      assertThat(ws.closeCode()).isEqualTo((short) 1001);
+    } finally {
+      process.destroyForcibly();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int portFromLog(Process process) throws Exception {
+    Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
+    BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+      try {
+        for (String line; (line = reader.readLine()) != null; ) {
+          Matcher m = listening.matcher(line);
+          if (m.find()) {
+            return Integer.parseInt(m.group(1));
+          }
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      throw new IllegalStateException("the gateway exited before listening");
+    });
+    int found = port.get(30, TimeUnit.SECONDS);
+    // Keep draining its output so the process never blocks on a full pipe.
+    CompletableFuture.runAsync(() -> reader.lines().forEach(l -> { }));
+    return found;
+  }
+
+  private static void awaitLongPolls(TestGateway gateway, long expected) throws Exception {
+    awaitTrue(() -> {
+      try {
+        return gateway.get("/api/topics/stop").json().getJsonObject("subscribers").getLong("long") == expected;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met in time");
+      }
+      Thread.onSpinWait();
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.pushgateway.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    GatewayConfig config = GatewayConfig.defaults();
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.historySize()).isEqualTo(1000);
+    assertThat(config.maxPayloadBytes()).isEqualTo(65536);
+    assertThat(config.maxTopicsPerSubscription()).isEqualTo(64);
+    assertThat(config.pingIntervalMillis()).isEqualTo(25_000);
+    assertThat(config.transports()).containsExactly(Transport.WS, Transport.SSE, Transport.LONG, Transport.SHORT);
+  }
+
+  @Test
+  void readsJsonEnvironmentAndStrings() {
+    GatewayConfig config = GatewayConfig.fromJson(new JsonObject()
+      .put("port", "9000").put("transports", new JsonArray().add("sse").add("long")).put("demo", "true"));
+    assertThat(config.port()).isEqualTo(9000);
+    assertThat(config.transports()).containsExactly(Transport.SSE, Transport.LONG);
+    assertThat(config.demo()).isTrue();
+    JsonObject env = GatewayConfig.fromEnvironment(Map.of("PUSH_GATEWAY_HISTORY_SIZE", "42", "OTHER", "x"));
+    assertThat(env).isEqualTo(new JsonObject().put("historySize", "42"));
+    assertThat(GatewayConfig.fromJson(env).historySize()).isEqualTo(42);
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("port", 70000)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'port'");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("historySize", "many")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'historySize'");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("transports", "ws,carrier-pigeon")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'transports'").hasMessageContaining("carrier-pigeon");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("histroySize", 5)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'histroySize'").hasMessageContaining("unknown");
+  }
+
+  @Test
+  void readmeDocumentsEveryOptionWithItsDefault() throws Exception {
+    Path readme = Path.of("..", "README.md");
+    String text = Files.readString(readme);
+    for (GatewayConfig.Option option : GatewayConfig.OPTIONS) {
+      String def = String.valueOf(option.defaultValue());
+      assertThat(text).as("README row for " + option.key())
+        .containsPattern("\\| `" + option.key() + "` \\| `" + java.util.regex.Pattern.quote(def) + "` \\|");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.pushgateway.gateway.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TopicStoreTest {
+
+  private final TopicStore store = new TopicStore(5, 0, "ep1");
+
+  private ReadResult read(String cursor, int limit, String... topics) {
+    return store.read(new ReadRequest(List.of(topics), Cursor.parse(cursor), limit), 0);
+  }
+
+  @Test
+  void assignsContiguousIdsPerTopic() {
+    assertThat(store.append("a", "1", 10).id()).isEqualTo(1);
+    assertThat(store.append("a", "2", 11).id()).isEqualTo(2);
+    assertThat(store.append("b", "3", 12).id()).isEqualTo(1);
+    Event event = store.append("a", "{\"x\":true}", 13);
+    assertThat(event.json().toString()).isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}");
+    assertThat(event.sseData().toString()).isEqualTo("data: " + event.json() + "\n\n");
+  }
+
+  @Test
+  void timestampsNeverGoBackwards() {
+    store.append("a", "1", 100);
+    assertThat(store.append("a", "2", 50).ts()).isEqualTo(100);
+  }
+
+  @Test
+  void readsAfterCursorWithLimitAndMore() {
+    for (int i = 0; i < 5; i++) {
+      store.append("a", String.valueOf(i), i);
+    }
+    ReadResult first = read("a:1", 2, "a");
+    assertThat(first.events()).extracting(Event::id).containsExactly(2L, 3L);
+    assertThat(first.more()).isTrue();
+    assertThat(first.cursor().toString()).isEqualTo("a:3:ep1");
+    ReadResult rest = read(first.cursor().toString(), 10, "a");
+    assertThat(rest.events()).extracting(Event::id).containsExactly(4L, 5L);
+    assertThat(rest.more()).isFalse();
+  }
+
+  @Test
+  void topicWithoutCursorStartsNow() {
+    store.append("a", "1", 0);
+    ReadResult result = read("", 10, "a", "b");
+    assertThat(result.events()).isEmpty();
+    assertThat(result.cursor().toString()).isEqualTo("a:1:ep1,b:0:ep1");
+  }
+
+  @Test
+  void keepsOnlyTheNewestEventsAndResetsOlderCursors() {
+    for (int i = 0; i < 12; i++) {
+      store.append("a", String.valueOf(i), i);
+    }
+    assertThat(store.state("a", 0)).get().extracting(TopicState::oldestId, TopicState::lastId).containsExactly(8L, 12L);
+    ReadResult old = read("a:3", 10, "a");
+    assertThat(old.resets()).containsExactly(new Reset("a", 8, "ep1"));
+    assertThat(old.events()).extracting(Event::id).containsExactly(8L, 9L, 10L, 11L, 12L);
+    ReadResult justKept = read("a:7", 10, "a");
+    assertThat(justKept.resets()).isEmpty();
+    assertThat(justKept.events()).extracting(Event::id).startsWith(8L);
+  }
+
+  @Test
+  void zeroMeansOldestKeptWithoutReset() {
+    for (int i = 0; i < 7; i++) {
+      store.append("a", String.valueOf(i), i);
+    }
+    ReadResult result = read("a:0", 10, "a");
+    assertThat(result.resets()).isEmpty();
+    assertThat(result.events()).extracting(Event::id).containsExactly(3L, 4L, 5L, 6L, 7L);
+  }
+
+  @Test
+  void resetsOnAnotherEpochOrAFutureId() {
+    store.append("a", "1", 0);
+    assertThat(read("a:1:other", 10, "a").resets()).containsExactly(new Reset("a", 1, "ep1"));
+    assertThat(read("a:9", 10, "a").resets()).containsExactly(new Reset("a", 1, "ep1"));
+    assertThat(read("a:1:ep1", 10, "a").resets()).isEmpty();
+  }
+
+  @Test
+  void dropsEventsOlderThanMaxAge() {
+    TopicStore aged = new TopicStore(100, 1000, "ep1");
+    aged.append("a", "1", 0);
+    aged.append("a", "2", 500);
+    aged.append("a", "3", 1200);
+    assertThat(aged.state("a", 1400)).get().extracting(TopicState::oldestId).isEqualTo(2L);
+    assertThat(aged.state("a", 5000)).get().extracting(TopicState::oldestId, TopicState::lastId).containsExactly(4L, 3L);
+    ReadResult result = aged.read(new ReadRequest(List.of("a"), Cursor.parse("a:1"), 10), 5000);
+    assertThat(result.resets()).containsExactly(new Reset("a", 4, "ep1"));
+    assertThat(result.events()).isEmpty();
+  }
+
+  @Test
+  void ringGrowsAndWrapsKeepingOrder() {
+    TopicStore big = new TopicStore(40, 0, "ep1");
+    for (int i = 1; i <= 100; i++) {
+      big.append("a", String.valueOf(i), i);
+    }
+    ReadResult all = big.read(new ReadRequest(List.of("a"), Cursor.parse("a:0"), 1000), 0);
+    assertThat(all.events()).extracting(Event::id).hasSize(40).startsWith(61L).endsWith(100L).isSorted();
+    assertThat(all.events()).extracting(e -> e.json().toString()).allMatch(s -> s.contains("\"data\":"));
+  }
+}

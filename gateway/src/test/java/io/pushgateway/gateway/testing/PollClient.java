@@ -1,0 +1,102 @@
+package io.pushgateway.gateway.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long- or short-polling subscriber: each answer hands out the cursor for the next request.
+ * Without a starting cursor the first poll answers at once with the current one ("now").
+ */
+public final class PollClient extends StreamClient {
+
+  private static final long SHORT_POLL_INTERVAL_MS = 50;
+
+  private final boolean longPoll;
+  private HttpClient client;
+  private String topics;
+  private volatile boolean stopped;
+  private volatile Promise<Void> stoppedPolling;
+  private volatile int requests;
+
+  public PollClient(Vertx vertx, int port, boolean longPoll) {
+    super(vertx, port);
+    this.longPoll = longPoll;
+  }
+
+  @Override
+  public PollClient open(String topics, String cursor) throws Exception {
+    this.topics = topics;
+    client = vertx.createHttpClient();
+    stoppedPolling = Promise.promise();
+    Promise<Void> first = Promise.promise();
+    vertx.runOnContext(v -> poll(cursor, first));
+    first.future().await(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  private void poll(String cursor, Promise<Void> first) {
+    if (stopped) {
+      stoppedPolling.tryComplete();
+      return;
+    }
+    if (client == null) {
+      return;
+    }
+    String uri = (longPoll ? "/poll/long" : "/poll") + "?topics=" + topics
+      + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
+      + (longPoll ? "&timeout=5" : "");
+    requests++;
+    client.request(HttpMethod.GET, port, "localhost", uri)
+      .compose(request -> {
+        Future<HttpClientResponse> response = request.response();
+        // A long poll with a cursor may be held: it is subscribed once the request is sent.
+        request.end().onSuccess(v -> {
+          if (longPoll && cursor != null) {
+            first.tryComplete();
+          }
+        });
+        return response;
+      })
+      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture("status " + r.statusCode()))
+      .onSuccess(body -> {
+        JsonObject answer = body.toJsonObject();
+        String next = answer.getString("cursor");
+        onCursor(next);
+        answer.getJsonArray("resets").forEach(r -> onReset((JsonObject) r));
+        answer.getJsonArray("events").forEach(e -> onEvent((JsonObject) e));
+        first.tryComplete();
+        if (longPoll || answer.getBoolean("more")) {
+          poll(next, first);
+        } else {
+          vertx.setTimer(SHORT_POLL_INTERVAL_MS, t -> poll(next, first));
+        }
+      })
+      .onFailure(e -> {
+        if (!stopped) {
+          first.tryFail(e);
+        }
+        stoppedPolling.tryComplete();
+      });
+  }
+
+  public int requests() {
+    return requests;
+  }
+
+  @Override
+  public void close() throws Exception {
+    stopped = true;
+    if (client != null) {
+      // Closing the client also ends a waiting long poll.
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.pushgateway.gateway.testing;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Server-Sent Events subscriber with a small parser of the event-stream format; its cursor is
+ * the last {@code id:} seen, which it sends as {@code Last-Event-ID} when asked to, as a browser
+ * reconnecting would.
+ */
+public final class SseClient extends StreamClient {
+
+  private HttpClient client;
+  private final StringBuilder pending = new StringBuilder();
+  private String id;
+  private String eventType;
+  private final StringBuilder data = new StringBuilder();
+  private volatile boolean ended;
+  private volatile int status;
+
+  public SseClient(Vertx vertx, int port) {
+    super(vertx, port);
+  }
+
+  @Override
+  public SseClient open(String topics) throws Exception {
+    return open(topics, null, null);
+  }
+
+  @Override
+  public SseClient open(String topics, String cursor) throws Exception {
+    return open(topics, cursor, null);
+  }
+
+  public SseClient open(String topics, String cursor, String lastEventId) throws Exception {
+    client = vertx.createHttpClient();
+    String uri = "/sse?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(port).setURI(uri);
+    if (lastEventId != null) {
+      options.putHeader("Last-Event-ID", lastEventId);
+    }
+    Promise<Void> opened = Promise.promise();
+    // Handlers go on inside the chain, on the event loop, so no chunk can arrive before them.
+    HttpClientResponse response = client.request(options).compose(r -> r.send())
+      .map(r -> {
+        r.handler(chunk -> {
+          onChunk(chunk);
+          opened.tryComplete();
+        });
+        r.endHandler(v -> ended = true);
+        return r;
+      })
+      .await(10, TimeUnit.SECONDS);
+    status = response.statusCode();
+    if (status != 200) {
+      return this;
+    }
+    opened.future().await(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public boolean ended() {
+    return ended;
+  }
+
+  private synchronized void onChunk(Buffer chunk) {
+    pending.append(chunk.toString(StandardCharsets.UTF_8));
+    int newline;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      String line = pending.substring(0, newline);
+      pending.delete(0, newline + 1);
+      onLine(line);
+    }
+  }
+
+  private void onLine(String line) {
+    if (line.isEmpty()) {
+      dispatch();
+    } else if (line.startsWith(":")) {
+      return; // comment: keep-alive
+    } else if (line.startsWith("id: ")) {
+      id = line.substring(4);
+    } else if (line.startsWith("event: ")) {
+      eventType = line.substring(7);
+    } else if (line.startsWith("data: ")) {
+      data.append(line.substring(6));
+    }
+  }
+
+  private void dispatch() {
+    if (id != null) {
+      onCursor(id);
+    }
+    if (data.length() > 0) {
+      JsonObject payload = new JsonObject(data.toString());
+      if ("reset".equals(eventType)) {
+        onReset(payload);
+      } else {
+        onEvent(payload);
+      }
+    }
+    data.setLength(0);
+    eventType = null;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (client != null) {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+}

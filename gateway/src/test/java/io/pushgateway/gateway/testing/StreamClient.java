@@ -1,0 +1,105 @@
+package io.pushgateway.gateway.testing;
+
+import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real subscriber over one transport, written from the wire protocol: it records every event
+ * and reset in arrival order and the cursor the gateway last handed out. Tests wait on what it
+ * received with bounded timeouts.
+ */
+public abstract class StreamClient {
+
+  protected final Vertx vertx;
+  protected final int port;
+  private final List<JsonObject> events = new ArrayList<>();
+  private final List<JsonObject> resets = new ArrayList<>();
+  private volatile String cursor;
+
+  protected StreamClient(Vertx vertx, int port) {
+    this.vertx = vertx;
+    this.port = port;
+  }
+
+  public static StreamClient create(Transport transport, Vertx vertx, int port) {
+    return switch (transport) {
+      case WS -> new WsClient(vertx, port);
+      case SSE -> new SseClient(vertx, port);
+      case LONG -> new PollClient(vertx, port, true);
+      case SHORT -> new PollClient(vertx, port, false);
+    };
+  }
+
+  /** Subscribes and returns once the gateway has acknowledged the subscription. */
+  public abstract StreamClient open(String topics, String cursor) throws Exception;
+
+  public abstract void close() throws Exception;
+
+  public StreamClient open(String topics) throws Exception {
+    return open(topics, null);
+  }
+
+  protected synchronized void onEvent(JsonObject event) {
+    events.add(event);
+    notifyAll();
+  }
+
+  protected synchronized void onReset(JsonObject reset) {
+    resets.add(reset);
+    notifyAll();
+  }
+
+  protected void onCursor(String cursor) {
+    this.cursor = cursor;
+  }
+
+  public String cursor() {
+    return cursor;
+  }
+
+  public synchronized List<JsonObject> events() {
+    return List.copyOf(events);
+  }
+
+  public synchronized List<JsonObject> resets() {
+    return List.copyOf(resets);
+  }
+
+  /** The ids received for {@code topic}, in arrival order. */
+  public synchronized List<Long> ids(String topic) {
+    return events.stream().filter(e -> topic.equals(e.getString("topic"))).map(e -> e.getLong("id")).toList();
+  }
+
+  public List<JsonObject> awaitEvents(int count) throws Exception {
+    return awaitEvents(count, Duration.ofSeconds(20));
+  }
+
+  public List<JsonObject> awaitEvents(int count, Duration timeout) throws Exception {
+    awaitCondition(() -> events.size() >= count, timeout, () -> "expected " + count + " events, got " + events.size());
+    return events();
+  }
+
+  public void awaitResets(int count) throws Exception {
+    awaitCondition(() -> resets.size() >= count, Duration.ofSeconds(20),
+      () -> "expected " + count + " resets, got " + resets.size());
+  }
+
+  private synchronized void awaitCondition(BooleanSupplier condition, Duration timeout,
+                                           java.util.function.Supplier<String> message) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException(getClass().getSimpleName() + ": " + message.get());
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.pushgateway.gateway.testing;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** WebSocket subscriber: builds its cursor from {@code subscribed}/{@code reset} epochs and event ids. */
+public final class WsClient extends StreamClient {
+
+  private final Map<String, String> positions = new LinkedHashMap<>();
+  private final List<JsonObject> controls = new CopyOnWriteArrayList<>();
+  private WebSocketClient client;
+  private WebSocket socket;
+  private volatile Short closeCode;
+
+  public WsClient(Vertx vertx, int port) {
+    super(vertx, port);
+  }
+
+  @Override
+  public WsClient open(String topics) throws Exception {
+    return open(topics, null);
+  }
+
+  @Override
+  public WsClient open(String topics, String cursor) throws Exception {
+    int expected = topics.split(",").length;
+    Promise<Void> subscribed = Promise.promise();
+    client = vertx.createWebSocketClient();
+    String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    // Handlers go on inside the chain, on the event loop, so no frame can arrive before them.
+    socket = client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri))
+      .map(ws -> {
+        ws.closeHandler(v -> closeCode = ws.closeStatusCode());
+        ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
+        return ws;
+      })
+      .await(10, TimeUnit.SECONDS);
+    subscribed.future().await(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  private void onFrame(String text, int expected, Promise<Void> subscribed) {
+    JsonObject frame = new JsonObject(text);
+    String op = frame.getString("op");
+    if (op == null) {
+      synchronized (this) {
+        positions.put(frame.getString("topic"), frame.getLong("id") + ":" + epoch(frame.getString("topic")));
+        updateCursor();
+      }
+      onEvent(frame);
+      return;
+    }
+    controls.add(frame);
+    if (op.equals("subscribed")) {
+      synchronized (this) {
+        positions.put(frame.getString("topic"), frame.getLong("id") + ":" + frame.getString("epoch"));
+        updateCursor();
+      }
+      if (controls.stream().filter(c -> "subscribed".equals(c.getString("op"))).count() >= expected) {
+        subscribed.tryComplete();
+      }
+    } else if (op.equals("reset")) {
+      synchronized (this) {
+        positions.put(frame.getString("topic"), (frame.getLong("from") - 1) + ":" + frame.getString("epoch"));
+        updateCursor();
+      }
+      onReset(frame);
+    }
+  }
+
+  private String epoch(String topic) {
+    String position = positions.get(topic);
+    return position == null ? "" : position.substring(position.indexOf(':') + 1);
+  }
+
+  private void updateCursor() {
+    StringBuilder sb = new StringBuilder();
+    positions.forEach((topic, position) -> sb.append(sb.length() == 0 ? "" : ",").append(topic).append(':').append(position));
+    onCursor(sb.toString());
+  }
+
+  public void send(JsonObject frame) {
+    socket.writeTextMessage(frame.encode()).await();
+  }
+
+  public List<JsonObject> controls() {
+    return List.copyOf(controls);
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  public Short closeCode() {
+    return closeCode;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (socket != null && !socket.isClosed()) {
+      socket.close().await(5, TimeUnit.SECONDS);
+    }
+    if (client != null) {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.pushgateway.gateway.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** RFC 6202 long polling: held while nothing is new, answered by the first event or the timeout. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LongPollTest {
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  @Test
+  void answersAsSoonAsAnEventIsPublished() throws Exception {
+    String topic = "lp-wake";
+    gateway.publish(topic, 1);
+    String cursor = gateway.get("/poll?topics=" + topic).json().getString("cursor");
+    Future<TestGateway.Reply> poll = gateway.getAsync("/poll/long?topics=" + topic + "&timeout=30&cursor=" + cursor);
+    awaitWaitingPolls(topic, 1);
+    assertThat(poll.isComplete()).as("held while nothing is new").isFalse();
+
+    gateway.publish(topic, new JsonObject().put("hello", "world"));
+    JsonObject answer = poll.await(10, TimeUnit.SECONDS).json();
+    assertThat(answer.getJsonArray("events")).hasSize(1);
+    assertThat(answer.getJsonArray("events").getJsonObject(0).getLong("id")).isEqualTo(2);
+    assertThat(answer.getString("cursor")).startsWith(topic + ":2:");
+    assertThat(answer.getJsonArray("resets")).isEmpty();
+    assertThat(answer.getBoolean("more")).isFalse();
+    awaitWaitingPolls(topic, 0);
+  }
+
+  @Test
+  void answersAtOnceWhenEventsAreAlreadyPastTheCursor() throws Exception {
+    String topic = "lp-ready";
+    gateway.publishMany(topic, 3);
+    JsonObject answer = gateway.get("/poll/long?topics=" + topic + "&timeout=30&cursor=" + topic + ":1").json();
+    assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void answersEmptyAtItsTimeout() throws Exception {
+    String topic = "lp-timeout";
+    gateway.publish(topic, 1);
+    String cursor = gateway.get("/poll?topics=" + topic).json().getString("cursor");
+    long start = System.nanoTime();
+    TestGateway.Reply reply = gateway.get("/poll/long?topics=" + topic + "&timeout=1&cursor=" + cursor);
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().getJsonArray("events")).isEmpty();
+    assertThat(reply.json().getString("cursor")).isEqualTo(cursor);
+    assertThat(reply.json().getBoolean("more")).isFalse();
+    assertThat(elapsedMs).as("held for its timeout").isGreaterThanOrEqualTo(900);
+    awaitWaitingPolls(topic, 0);
+  }
+
+  @Test
+  void withoutCursorAnswersAtOnceWithTheCurrentCursor() throws Exception {
+    String topic = "lp-now";
+    gateway.publishMany(topic, 2);
+    JsonObject answer = gateway.get("/poll/long?topics=" + topic + "&timeout=30").json();
+    assertThat(answer.getJsonArray("events")).isEmpty();
+    assertThat(answer.getString("cursor")).startsWith(topic + ":2:");
+    assertThat(answer.fieldNames()).containsExactlyInAnyOrder("events", "cursor", "resets", "more");
+  }
+
+  @Test
+  void limitCapsTheAnswerAndSaysMore() throws Exception {
+    String topic = "lp-limit";
+    gateway.publishMany(topic, 5);
+    JsonObject answer = gateway.get("/poll/long?topics=" + topic + "&limit=2&cursor=" + topic + ":0").json();
+    assertThat(answer.getJsonArray("events")).hasSize(2);
+    assertThat(answer.getBoolean("more")).isTrue();
+    JsonObject shortAnswer = gateway.get("/poll?topics=" + topic + "&limit=3&cursor=" + answer.getString("cursor")).json();
+    assertThat(shortAnswer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(3L, 4L, 5L);
+    assertThat(shortAnswer.getBoolean("more")).isFalse();
+  }
+
+  private static void awaitWaitingPolls(String topic, long expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long waiting = -1;
+    while (System.nanoTime() < deadline) {
+      waiting = gateway.get("/api/topics/" + topic).json().getJsonObject("subscribers").getLong("long");
+      if (waiting == expected) {
+        return;
+      }
+      gateway.vertx.timer(10).await();
+    }
+    throw new AssertionError("expected " + expected + " waiting long polls on " + topic + ", saw " + waiting);
+  }
+}

@@ -1,0 +1,154 @@
+package io.pushgateway.gateway.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract every transport keeps, checked over the real wire: the same events in id order,
+ * resume from a cursor with nothing lost or repeated, and an explicit reset past history.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TransportContractTest {
+
+  private static final int HISTORY = 5;
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("historySize", HISTORY));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void deliversPublishedEventsInOrder(Transport transport) throws Exception {
+    String topic = "deliver-" + transport.label();
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
+    try {
+      for (int i = 1; i <= 5; i++) {
+        gateway.publish(topic, new JsonObject().put("n", i).put("text", "héllo\nworld"));
+      }
+      List<JsonObject> events = client.awaitEvents(5);
+      assertThat(events).extracting(e -> e.getLong("id")).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(events).extracting(e -> e.getJsonObject("data").getInteger("n")).containsExactly(1, 2, 3, 4, 5);
+      assertThat(events.get(0).getJsonObject("data").getString("text")).isEqualTo("héllo\nworld");
+      assertThat(events).allSatisfy(e -> {
+        assertThat(e.getString("topic")).isEqualTo(topic);
+        assertThat(e.getLong("ts")).isPositive();
+      });
+      assertThat(client.resets()).isEmpty();
+      assertThat(client.cursor()).startsWith(topic + ":5:");
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void resumesFromCursorWithoutLossOrRepeat(Transport transport) throws Exception {
+    String topic = "resume-" + transport.label();
+    gateway.publishMany(topic, 3);
+    StreamClient first = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, topic + ":0");
+    first.awaitEvents(3);
+    String cursor = first.cursor();
+    first.close();
+
+    gateway.publishMany(topic, 2); // ids 4 and 5, published while nobody listens
+    StreamClient second = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, cursor);
+    try {
+      gateway.publish(topic, new JsonObject().put("n", 6));
+      second.awaitEvents(3);
+      assertThat(first.ids(topic)).containsExactly(1L, 2L, 3L);
+      assertThat(second.ids(topic)).containsExactly(4L, 5L, 6L);
+      assertThat(second.resets()).isEmpty();
+    } finally {
+      second.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void resumesSeveralTopicsFromOneCursor(Transport transport) throws Exception {
+    String a = "multi-a-" + transport.label();
+    String b = "multi-b-" + transport.label();
+    gateway.publishMany(a, 3);
+    gateway.publishMany(b, 2);
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port())
+      .open(a + "," + b, a + ":1," + b + ":1");
+    try {
+      client.awaitEvents(3);
+      assertThat(client.ids(a)).containsExactly(2L, 3L);
+      assertThat(client.ids(b)).containsExactly(2L);
+      assertThat(client.cursor()).contains(a + ":3:").contains(b + ":2:");
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void resetsWhenCursorIsOlderThanHistory(Transport transport) throws Exception {
+    String topic = "reset-" + transport.label();
+    gateway.publishMany(topic, HISTORY * 3); // ids 1..15, ids 11..15 kept
+    long oldest = HISTORY * 2 + 1;
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, topic + ":3");
+    try {
+      client.awaitResets(1);
+      client.awaitEvents(HISTORY);
+      JsonObject reset = client.resets().get(0);
+      assertThat(reset.getString("topic")).isEqualTo(topic);
+      assertThat(reset.getLong("from")).isEqualTo(oldest);
+      assertThat(reset.getString("epoch")).isNotBlank();
+      assertThat(client.ids(topic)).containsExactlyElementsOf(LongStream.rangeClosed(oldest, HISTORY * 3).boxed().toList());
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void resetsWhenCursorNamesAnotherEpoch(Transport transport) throws Exception {
+    String topic = "epoch-" + transport.label();
+    gateway.publishMany(topic, 2);
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port())
+      .open(topic, topic + ":7:oldlife");
+    try {
+      client.awaitResets(1);
+      client.awaitEvents(2);
+      assertThat(client.resets().get(0).getLong("from")).isEqualTo(1L);
+      assertThat(client.ids(topic)).containsExactly(1L, 2L);
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void startsAtNowWithoutCursor(Transport transport) throws Exception {
+    String topic = "now-" + transport.label();
+    gateway.publishMany(topic, 4);
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
+    try {
+      gateway.publish(topic, new JsonObject().put("n", 5));
+      client.awaitEvents(1);
+      assertThat(client.ids(topic)).containsExactly(5L);
+    } finally {
+      client.close();
+    }
+  }
+}

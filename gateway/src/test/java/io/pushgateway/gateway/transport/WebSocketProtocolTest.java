@@ -1,0 +1,143 @@
+package io.pushgateway.gateway.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The WebSocket control protocol: subscribed, publish/ack, subscribe/unsubscribe, ping, close, heartbeats. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebSocketProtocolTest {
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("pingIntervalSeconds", 1));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  @Test
+  void announcesEachTopicWithItsLatestIdAndEpoch() throws Exception {
+    gateway.publishMany("ann-a", 3);
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("ann-a,ann-b");
+    try {
+      List<JsonObject> subscribed = client.controls().stream().filter(c -> "subscribed".equals(c.getString("op"))).toList();
+      assertThat(subscribed).extracting(c -> c.getString("topic") + ":" + c.getLong("id")).containsExactly("ann-a:3", "ann-b:0");
+      assertThat(subscribed).allSatisfy(c -> assertThat(c.getString("epoch")).isNotBlank());
+      JsonObject info = gateway.get("/api/topics/ann-a").json();
+      assertThat(info.getString("epoch")).isEqualTo(subscribed.get(0).getString("epoch"));
+      assertThat(info.getJsonObject("subscribers").getLong("ws")).isEqualTo(1);
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void publishesWithAckAndSubscribesAndUnsubscribesLive() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("live-a");
+    try {
+      client.send(new JsonObject().put("op", "publish").put("topic", "live-a").put("data", new JsonObject().put("k", 1)).put("ref", "p1"));
+      client.awaitEvents(1);
+      awaitControl(client, "p1");
+      assertThat(client.controls()).anySatisfy(c -> {
+        assertThat(c.getString("op")).isEqualTo("ack");
+        assertThat(c.getString("ref")).isEqualTo("p1");
+        assertThat(c.getLong("id")).isEqualTo(1);
+        assertThat(c.getString("topic")).isEqualTo("live-a");
+      });
+      gateway.publishMany("live-b", 2);
+      client.send(new JsonObject().put("op", "subscribe").put("topic", "live-b").put("after", 1));
+      client.awaitEvents(2);
+      assertThat(client.ids("live-b")).containsExactly(2L);
+      client.send(new JsonObject().put("op", "unsubscribe").put("topic", "live-a").put("ref", "u1"));
+      awaitControl(client, "u1");
+      gateway.publish("live-a", "not for you");
+      gateway.publish("live-b", "for you");
+      client.awaitEvents(3);
+      assertThat(client.ids("live-a")).containsExactly(1L);
+      assertThat(client.ids("live-b")).containsExactly(2L, 3L);
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void aCloseWithoutStatusIsAnsweredWith1000() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing");
+    Promise<Short> closed = Promise.promise();
+    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    // What a browser's ws.close() sends: a close frame with no payload.
+    client.socket().writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
+      io.vertx.core.http.WebSocketFrameType.CLOSE, io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
+    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1000);
+    client.close();
+  }
+
+  @Test
+  void pingsAndClosesAPeerThatNeverAnswers() throws Exception {
+    // A raw TCP peer that completes the handshake and then never answers a ping.
+    NetSocket socket = gateway.vertx.createNetClient().connect(gateway.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    StringBuilder received = new StringBuilder();
+    socket.handler(b -> {
+      synchronized (received) {
+        received.append(b.toString(StandardCharsets.ISO_8859_1));
+      }
+    });
+    socket.write(Buffer.buffer("GET /ws?topics=silent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String bytes = "";
+    while (!bytes.contains("\u0088") && System.nanoTime() < deadline) {
+      gateway.vertx.timer(20).await();
+      synchronized (received) {
+        bytes = received.toString();
+      }
+    }
+    socket.close();
+    assertThat(bytes).startsWith("HTTP/1.1 101");
+    assertThat(bytes).as("a ping frame was sent").contains("\u0089\u0000");
+    assertThat(bytes).as("then a close frame").contains("\u0088");
+  }
+
+  @Test
+  void aPeerThatAnswersPingsStaysOpen() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("alive");
+    Promise<Void> twoPings = Promise.promise();
+    int[] pings = {0};
+    client.socket().frameHandler(frame -> {
+      if (frame.type() == io.vertx.core.http.WebSocketFrameType.PING && ++pings[0] >= 3) {
+        twoPings.tryComplete();
+      }
+    });
+    twoPings.future().await(10, TimeUnit.SECONDS);
+    assertThat(client.socket().isClosed()).isFalse();
+    client.close();
+  }
+
+  private static void awaitControl(WsClient client, String ref) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (client.controls().stream().noneMatch(c -> ref.equals(c.getString("ref")))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no control frame with ref " + ref);
+      }
+      gateway.vertx.timer(10).await();
+    }
+  }
+}
