@@ -1,0 +1,67 @@
+package io.pushgateway.loadtest.target;
+
+import io.pushgateway.loadtest.client.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's own counters from {@code GET /metrics} (Prometheus text format), summed over the
+ * nodes. They let a run compare what the gateway says it delivered with what the clients counted.
+ * Read from the driver thread with a plain blocking client, a few times per run.
+ */
+public final class GatewayMetrics {
+  private GatewayMetrics() {
+  }
+
+  /** Sample name with labels, e.g. {@code pushgateway_deliveries_total{transport="ws"}}, to value. */
+  public static Map<String, Double> scrape(List<Endpoint> nodes) {
+    Map<String, Double> out = new HashMap<>();
+    for (Endpoint node : nodes) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create(node + "/metrics").toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        if (c.getResponseCode() != 200) {
+          continue;
+        }
+        try (InputStream in = c.getInputStream()) {
+          parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), out);
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        // no metrics from this node: its figures stay null
+      }
+    }
+    return out;
+  }
+
+  static void parse(String text, Map<String, Double> into) {
+    for (String line : text.split("\n")) {
+      if (line.isEmpty() || line.charAt(0) == '#') {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      if (space <= 0) {
+        continue;
+      }
+      try {
+        into.merge(line.substring(0, space).trim(), Double.parseDouble(line.substring(space + 1)), Double::sum);
+      } catch (NumberFormatException e) {
+        // a sample we cannot read is skipped, not fatal
+      }
+    }
+  }
+
+  /** Change of one transport-labelled counter between two scrapes, or null if either lacks it. */
+  public static Long delta(Map<String, Double> before, Map<String, Double> after, String name, String transport) {
+    String key = name + "{transport=\"" + transport + "\"}";
+    Double a = before.get(key);
+    Double b = after.get(key);
+    return a == null || b == null ? null : Math.round(b - a);
+  }
+}

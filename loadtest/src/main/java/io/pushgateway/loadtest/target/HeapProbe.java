@@ -1,0 +1,49 @@
+package io.pushgateway.loadtest.target;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Live heap of a local JVM after a full GC, through the JDK's {@code jcmd} (GC.run, then
+ * GC.heap_info). RSS alone cannot tell per-connection memory: a JVM's RSS follows its heap sizing,
+ * not what is live. Runs on the driver thread only; a missing jcmd simply gives no figure.
+ */
+public final class HeapProbe {
+  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+  private HeapProbe() {
+  }
+
+  public static OptionalLong liveHeapBytes(long pid) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!jcmd.toFile().canExecute()) {
+      return OptionalLong.empty();
+    }
+    try {
+      run(jcmd, pid, "GC.run");
+      String info = run(jcmd, pid, "GC.heap_info");
+      Matcher m = USED.matcher(info);
+      return m.find() ? OptionalLong.of(Long.parseLong(m.group(1)) * 1024) : OptionalLong.empty();
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    }
+  }
+
+  private static String run(Path jcmd, long pid, String command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("jcmd " + command + " timed out");
+    }
+    return new String(out, StandardCharsets.UTF_8);
+  }
+}

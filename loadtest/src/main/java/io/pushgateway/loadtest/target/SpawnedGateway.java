@@ -1,0 +1,142 @@
+package io.pushgateway.loadtest.target;
+
+import io.pushgateway.loadtest.client.Endpoint;
+import io.pushgateway.loadtest.net.ByteCountingProxy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway in its own JVM on a free loopback port, so its CPU and memory are measured apart from
+ * the load generator's. The classpath is the one this class came from: the fat jar (which carries
+ * the gateway) when run with {@code java -jar}, the build's classpath in tests.
+ */
+public final class SpawnedGateway implements Target {
+  public static final String MAIN_CLASS = "io.pushgateway.gateway.GatewayMain";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final Endpoint endpoint;
+  private final Path log;
+
+  private SpawnedGateway(Process process, Endpoint endpoint, Path log) {
+    this.process = process;
+    this.endpoint = endpoint;
+    this.log = log;
+  }
+
+  /** Starts the gateway and returns once it answers {@code GET /ready} with 200. */
+  public static SpawnedGateway start(Path log, List<String> jvmOptions, List<String> gatewayArgs) {
+    int port = ByteCountingProxy.freePort();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(classpath());
+    cmd.add(MAIN_CLASS);
+    cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port)));
+    cmd.addAll(gatewayArgs);
+    try {
+      Files.createDirectories(log.toAbsolutePath().getParent());
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      SpawnedGateway g = new SpawnedGateway(p, new Endpoint("127.0.0.1", port), log);
+      g.awaitReady();
+      return g;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the gateway: " + String.join(" ", cmd), e);
+    }
+  }
+
+  static String classpath() {
+    try {
+      Path here = Path.of(SpawnedGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Files.isRegularFile(here) ? here.toString() : System.getProperty("java.class.path");
+    } catch (URISyntaxException | RuntimeException e) {
+      return System.getProperty("java.class.path");
+    }
+  }
+
+  /** Polls /ready from this (driver) thread; a plain blocking client keeps event loops out of it. */
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    URI ready = URI.create(endpoint + "/ready");
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the gateway exited with " + process.exitValue() + " before it was ready; "
+          + "its output:\n" + tail());
+      }
+      if (answers200(ready)) {
+        return;
+      }
+      try {
+        process.waitFor(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+    throw new IllegalStateException("the gateway was not ready within " + READY_TIMEOUT.toSeconds() + " s; its output:\n"
+      + tail());
+  }
+
+  private static boolean answers200(URI uri) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(1000);
+      int code = c.getResponseCode();
+      c.disconnect();
+      return code == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of(endpoint);
+  }
+
+  @Override
+  public OptionalLong pid() {
+    return OptionalLong.of(process.pid());
+  }
+
+  @Override
+  public String kind() {
+    return "spawned";
+  }
+
+  /** SIGTERM first so the gateway drains as in production, then SIGKILL if it hangs. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.pushgateway.loadtest.target;
+
+import io.pushgateway.loadtest.client.Endpoint;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What a run drives: one or more gateway nodes. Subscribers are spread over the endpoints, the
+ * publisher uses the first. When the process id of a single local node is known, its CPU and
+ * memory are read; otherwise those figures are reported as null.
+ */
+public interface Target extends AutoCloseable {
+
+  List<Endpoint> endpoints();
+
+  OptionalLong pid();
+
+  /** For reports: "spawned", "external" (and later kinds such as a bare baseline server). */
+  String kind();
+
+  @Override
+  void close();
+}
