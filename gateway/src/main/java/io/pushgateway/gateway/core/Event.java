@@ -7,13 +7,15 @@ import java.nio.charset.StandardCharsets;
  * One accepted event. Immutable, and encoded exactly once, when the log accepts it: every
  * transport writes these same bytes to every subscriber.
  *
- * @param json    {@code {"topic":…,"id":…,"ts":…,"data":…}} as UTF-8
- * @param sseData {@code data: <json>\n\n}, the tail of an SSE event (its {@code id:} line differs
- *                per subscriber, because it is the cursor over all of that subscriber's topics)
+ * @param json     {@code {"topic":…,"id":…,"ts":…,"data":…}} as UTF-8
+ * @param sseFrame the whole SSE event for a subscriber of this one topic:
+ *                 {@code id: topic:id:epoch\ndata: <json>\n\n}; subscribers of several topics
+ *                 get their own {@code id:} line (the cursor over all their topics) and
+ *                 {@link #sseData()}
  */
-public record Event(String topic, long id, long ts, String epoch, Buffer json, Buffer sseData) {
+public record Event(String topic, long id, long ts, String epoch, Buffer json, Buffer sseFrame, int sseDataOffset) {
 
-  private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
   /** Encodes an event whose data is already valid JSON text without line breaks. */
@@ -21,12 +23,18 @@ public record Event(String topic, long id, long ts, String epoch, Buffer json, B
     // Topic names need no escaping (see Topics), so plain concatenation is valid JSON.
     String text = "{\"topic\":\"" + topic + "\",\"id\":" + id + ",\"ts\":" + ts + ",\"data\":" + dataJson + "}";
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Buffer json = Buffer.buffer(bytes);
-    Buffer sseData = Buffer.buffer(SSE_DATA.length + bytes.length + SSE_END.length)
+    byte[] idLine = ("id: " + new Position(id, epoch).entry(topic)).getBytes(StandardCharsets.US_ASCII);
+    Buffer sseFrame = Buffer.buffer(idLine.length + SSE_DATA.length + bytes.length + SSE_END.length)
+      .appendBytes(idLine)
       .appendBytes(SSE_DATA)
       .appendBytes(bytes)
       .appendBytes(SSE_END);
-    return new Event(topic, id, ts, epoch, json, sseData);
+    return new Event(topic, id, ts, epoch, Buffer.buffer(bytes), sseFrame, idLine.length + 1);
+  }
+
+  /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
+  public Buffer sseData() {
+    return sseFrame.slice(sseDataOffset, sseFrame.length());
   }
 
   /** Where a subscriber stands after receiving this event. */

@@ -21,6 +21,7 @@ class TopicStoreTest {
     Event event = store.append("a", "{\"x\":true}", 13);
     assertThat(event.json().toString()).isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}");
     assertThat(event.sseData().toString()).isEqualTo("data: " + event.json() + "\n\n");
+    assertThat(event.sseFrame().toString()).isEqualTo("id: a:3:ep1\ndata: " + event.json() + "\n\n");
   }
 
   @Test

@@ -27,6 +27,7 @@ final class SseSession implements LiveStream.Sink {
   private final SseTransport transport;
   private final LiveStream stream;
   private boolean released;
+  private boolean singleTopic;
 
   SseSession(HttpServerResponse response, TransportContext context, SseTransport transport) {
     this.response = response;
@@ -46,6 +47,7 @@ final class SseSession implements LiveStream.Sink {
       context.counts().add(topic, Transport.SSE, 1);
       stream.subscribe(topic, cursor.get(topic));
     }
+    singleTopic = stream.topics().size() == 1;
   }
 
   @Override
@@ -64,10 +66,16 @@ final class SseSession implements LiveStream.Sink {
     if (response.closed()) {
       return;
     }
-    byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
-    // One write, so one chunk and one flush per event.
-    response.write(Buffer.buffer(id.length + event.sseData().length()).appendBytes(id).appendBuffer(event.sseData()));
-    context.metrics().delivered(Transport.SSE, 1, event.sseData().length());
+    Buffer frame;
+    if (singleTopic) {
+      frame = event.sseFrame(); // the cursor is the event's own entry: the bytes every subscriber gets
+    } else {
+      // One write, so one chunk and one flush per event.
+      byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
+      frame = Buffer.buffer(id.length + event.sseData().length()).appendBytes(id).appendBuffer(event.sseData());
+    }
+    response.write(frame);
+    context.metrics().delivered(Transport.SSE, 1, frame.length());
     if (!stream.isCatchingUp() && response.writeQueueFull()) {
       context.metrics().slowConsumerClosed(Transport.SSE);
       close();
