@@ -98,7 +98,7 @@
       this._conn = null;
       this._timer = null;
       this._latencies = [];
-      this._stats = { events: 0, duplicates: 0, resets: 0, requests: 0, reconnects: 0 };
+      this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0 };
       this._onOnline = () => { if (this._timer) this._retryNow(); };
       if (root.addEventListener) root.addEventListener('online', this._onOnline);
       // like a WebSocket, start after the caller had a chance to add listeners
@@ -344,6 +344,17 @@
         this._stats.duplicates++;
         return false;
       }
+      if (p && p.id > 0 && ev.id > p.id + 1) {
+        // Ids have no gaps (PROTOCOL.md), so one here is lost in transit:
+        // never hand the application a hole, fetch it again from history.
+        // (Position 0 is "from the oldest kept", which may be any id.)
+        this._stats.gaps++;
+        this._drop(this._conn, {
+          reason: 'missing ' + ev.topic + ' ' + (p.id + 1) + '..' + (ev.id - 1) + ', resuming from the cursor',
+          soon: true
+        });
+        return false;
+      }
       if (p) p.id = ev.id; else this._positions.set(ev.topic, { id: ev.id, epoch: null });
       this._stats.events++;
       if (typeof ev.ts === 'number') {
@@ -564,7 +575,8 @@
         try { ev = JSON.parse(e.data); } catch (err) { return; }
         client._deliver(ev);
         // the id is the full cursor after this event, epochs included
-        if (e.lastEventId) client._acceptCursor(e.lastEventId);
+        // (unless the event made the client leave this stream)
+        if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
       };
       source.addEventListener('reset', (e) => {
         try { client._reset(JSON.parse(e.data)); } catch (err) { /* ignore */ }
@@ -627,9 +639,12 @@
           if (stopped) return;
           if (!conn.opened) client._opened(conn);
           for (const r of body.resets || []) client._reset(r);
-          for (const ev of body.events || []) client._deliver(ev);
+          for (const ev of body.events || []) {
+            client._deliver(ev);
+            // a gap ends this connection; its cursor must not skip the hole
+            if (stopped) return;
+          }
           if (body.cursor) client._acceptCursor(body.cursor);
-          if (stopped) return;
           if (long || body.more) poll();
           else timer = setTimeout(poll, client.options.pollInterval);
         }, (err) => {

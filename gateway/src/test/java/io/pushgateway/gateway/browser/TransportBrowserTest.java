@@ -81,6 +81,31 @@ class TransportBrowserTest {
     client.close();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void aHoleInTheStreamIsRefilledFromHistory(String transport) {
+    String topic = "gap." + transport;
+    PageClient client = PageClient.create(browser, "g", transport, topic).awaitOpen();
+    for (int n = 1; n <= 3; n++) {
+      gateway.publish(topic, new JsonObject().put("n", n));
+    }
+    client.awaitEvents(3);
+
+    // what a transport losing #4 would look like: #5 arrives next (a made-up one)
+    browser.js("window.clients.g.client._deliver({ topic: arguments[0], id: 5, ts: Date.now(), data: { n: -5 } })",
+      topic);
+    for (int n = 4; n <= 6; n++) {
+      gateway.publish(topic, new JsonObject().put("n", n));
+    }
+
+    // the client left the stream, came back with its cursor and got the real #4.. from history
+    assertThat(client.awaitEvents(6)).containsExactly(
+      topic + ":1:1", topic + ":2:2", topic + ":3:3", topic + ":4:4", topic + ":5:5", topic + ":6:6");
+    assertThat(client.stat("gaps")).isEqualTo(1);
+    assertThat(client.stat("reconnects")).isEqualTo(1);
+    client.close();
+  }
+
   @Test
   void webSocketHeartbeatKeepsAQuietConnectionOpen() {
     // a ping every 500 ms (roomy for a busy build machine); a pong missing at the next ping drops
