@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Three gateway processes on 127.0.0.1 form one cluster: one stream, no sticky sessions. Every
  * subscriber of every transport on every node gets every event once and in order, wherever it was
- * published; a poller may hit another node on every request; and when a node is killed with
- * {@code kill -9}, its clients resume elsewhere with their cursors and lose nothing.
+ * published; a poller may hit another node on every request; when a node is killed with
+ * {@code kill -9}, its clients resume elsewhere with their cursors and lose nothing; and a node
+ * that joins later serves the full history.
  */
 @TestMethodOrder(OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -196,6 +197,25 @@ class ClusterTest {
       closeAll(before);
       closeAll(after);
       witness.close();
+    }
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aNodeThatJoinsServesTheFullHistory() throws Exception {
+    List<Integer> members = List.of(nodes.get(0).clusterPort, nodes.get(1).clusterPort, GatewayProcess.freePort());
+    GatewayProcess joiner = GatewayProcess.start("node-d", members.get(2), members);
+    nodes.add(joiner);
+    joiner.awaitListening(START);
+    assertThat(get(joiner, "/ready").await(10, TimeUnit.SECONDS).getString("status")).isEqualTo("READY");
+    for (String topic : List.of("fanout", "hop", "failover")) {
+      long lastId = get(nodes.get(0), "/api/topics/" + topic).await(10, TimeUnit.SECONDS).getLong("lastId");
+      JsonObject answer = get(joiner, "/poll?topics=" + topic + "&cursor=" + topic + ":0&limit=1000")
+        .await(10, TimeUnit.SECONDS);
+      assertThat(answer.getJsonArray("resets")).isEmpty();
+      assertThat(answer.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("id")))
+        .as(topic).containsExactlyElementsOf(ids(1, lastId));
     }
   }
 
