@@ -3,7 +3,6 @@ package io.pushgateway.gateway.transport.poll;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.transport.HttpReplies;
-import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
