@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.LocalEventLog;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.demo.DemoTicker;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,9 +74,11 @@ public final class Gateway {
                                                GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     SubscriberCounts counts = new SubscriberCounts();
+    Limits limits = new Limits(config);
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {
         HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get() && log.ready());
+        server.limits(limits);
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))

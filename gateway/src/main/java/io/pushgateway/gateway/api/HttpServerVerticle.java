@@ -8,6 +8,8 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.security.ConnectionGuard;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -47,6 +49,9 @@ public final class HttpServerVerticle extends VerticleBase {
   private final BooleanSupplier ready;
   private final Hub hub = new Hub();
   private List<TransportHandler> transports;
+  /** Connection and publish limits shared by every server of the gateway. */
+  private Limits limits;
+  private ConnectionGuard guard;
   private HttpServer server;
 
   public HttpServerVerticle(GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
@@ -66,8 +71,15 @@ public final class HttpServerVerticle extends VerticleBase {
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
-    server = vertx.createHttpServer(serverOptions()).requestHandler(router());
+    guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
+    vertx.setPeriodic(10_000, id -> guard.sweep());
+    server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection).requestHandler(router());
     return server.listen();
+  }
+
+  /** Set by the gateway before deployment, so every server counts against the same limits. */
+  public void limits(Limits limits) {
+    this.limits = limits;
   }
 
   /** The port actually bound (when configured as 0). */
@@ -98,6 +110,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(new OriginPolicy(config.allowedOrigins(), metrics));
+    router.route().handler(guard);
     transports.forEach(t -> t.mount(router));
     new TopicApi(config, log, counts, metrics).mount(router);
     router.get("/health").handler(ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP")));

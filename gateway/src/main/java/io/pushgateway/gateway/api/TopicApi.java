@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
@@ -48,6 +49,10 @@ final class TopicApi {
   private void publish(RoutingContext ctx) {
     Future.succeededFuture(ctx)
       .map(c -> new Publish(Topics.require(c.pathParam("topic")), dataJson(c)))
+      .map(p -> {
+        Access.of(ctx).checkPublish(p.topic());
+        return p;
+      })
       .compose(p -> log.append(p.topic(), p.dataJson()))
       .onSuccess(event -> {
         metrics.published();

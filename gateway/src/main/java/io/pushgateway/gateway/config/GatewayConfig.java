@@ -44,6 +44,11 @@ public final class GatewayConfig {
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
+    new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
+    new Option("maxConnectionsPerIp", 0, "open TCP connections from one client address; more get 503 overloaded and are closed (0: unlimited)"),
+    new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
+    new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
+    new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
@@ -126,6 +131,11 @@ public final class GatewayConfig {
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
+  public int maxConnections() { return values.getInteger("maxConnections"); }
+  public int maxConnectionsPerIp() { return values.getInteger("maxConnectionsPerIp"); }
+  public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
+  public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
+  public int rateLimitStrikes() { return values.getInteger("rateLimitStrikes"); }
   public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
@@ -154,6 +164,11 @@ public final class GatewayConfig {
     range("pingIntervalSeconds", 1, 3600);
     range("sseKeepAliveSeconds", 1, 3600);
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
+    range("maxConnections", 0, 10_000_000);
+    range("maxConnectionsPerIp", 0, 10_000_000);
+    range("publishRatePerConnection", 0, 1_000_000_000);
+    range("publishRatePerIp", 0, 1_000_000_000);
+    range("rateLimitStrikes", 1, 1_000_000);
     range("drainDelaySeconds", 0, 3600);
     range("shutdownTimeoutSeconds", 1, 3600);
     range("clusterPort", 1, 65535);

@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.ws;
 
+import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.GatewayException;
@@ -7,6 +8,7 @@ import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -29,23 +31,30 @@ final class WebSocketSession implements LiveStream.Sink {
   /** RFC 6455 §7.4.1 and the protocol's close codes. */
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
+  static final short POLICY_VIOLATION = 1008;
+  /** Rate-limit strikes are counted over windows of this length. */
+  private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
   static final short TRY_AGAIN_LATER = 1013;
 
   private final ServerWebSocket socket;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
+  private final Access access;
+  private int strikes;
+  private long strikeWindowStart = System.nanoTime();
   private long lastHeard = System.nanoTime();
   private boolean released;
 
-  WebSocketSession(ServerWebSocket socket, TransportContext context, WebSocketTransport transport) {
+  WebSocketSession(ServerWebSocket socket, TransportContext context, WebSocketTransport transport, Access access) {
     this.socket = socket;
+    this.access = access;
     this.context = context;
     this.transport = transport;
     this.stream = new LiveStream(context.log(), context.hub(), this);
   }
 
-  void open(Iterable<String> topics, io.pushgateway.gateway.core.Cursor cursor) {
+  void open(Iterable<String> topics, Cursor cursor) {
     context.metrics().connectionOpened(Transport.WS);
     socket.setWriteQueueMaxSize(context.config().maxQueueBytes());
     socket.textMessageHandler(this::onText);
@@ -118,6 +127,15 @@ final class WebSocketSession implements LiveStream.Sink {
   }
 
   private void onPublish(ClientCommand command) {
+    try {
+      access.checkPublish(command.topic());
+    } catch (GatewayException refused) {
+      sendError(refused, command.ref());
+      if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
+        close(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+      }
+      return;
+    }
     int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
     if (size > context.config().maxPayloadBytes()) {
       sendError(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
@@ -132,6 +150,16 @@ final class WebSocketSession implements LiveStream.Sink {
       })
       .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
         command.ref()));
+  }
+
+  /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
+  private boolean struckOut() {
+    long now = System.nanoTime();
+    if (now - strikeWindowStart > STRIKE_WINDOW_NANOS) {
+      strikeWindowStart = now;
+      strikes = 0;
+    }
+    return ++strikes >= context.config().rateLimitStrikes();
   }
 
   // ---- server → client: the stream's sink

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.ws;
 
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
@@ -55,8 +56,9 @@ public final class WebSocketTransport implements TransportHandler {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
+    Access access = Access.of(ctx);
     ctx.request().toWebSocket().onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, context, this);
+      WebSocketSession session = new WebSocketSession(socket, context, this, access);
       sessions.add(session);
       session.open(params.topics(), params.cursor());
     }).onFailure(e -> HttpReplies.error(ctx.response(),

@@ -1,0 +1,97 @@
+package io.pushgateway.gateway.security;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway-wide limits, shared by every event loop: open connections per client IP and in
+ * total, and each IP's publish bucket. Touched when a connection opens or closes and once per
+ * publish, never per delivered event. A limit of 0 is off.
+ */
+public final class Limits {
+
+  private final int maxConnections;
+  private final int maxConnectionsPerIp;
+  private final int publishRatePerIp;
+  private final int publishRatePerConnection;
+  private final AtomicInteger open = new AtomicInteger();
+  private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
+
+  public Limits(GatewayConfig config) {
+    this.maxConnections = config.maxConnections();
+    this.maxConnectionsPerIp = config.maxConnectionsPerIp();
+    this.publishRatePerIp = config.publishRatePerIp();
+    this.publishRatePerConnection = config.publishRatePerConnection();
+  }
+
+  /** Counts a new connection from {@code ip}, or refuses it (counting nothing) when over a limit. */
+  public boolean open(String ip) {
+    if (maxConnections > 0 && open.incrementAndGet() > maxConnections) {
+      open.decrementAndGet();
+      return false;
+    }
+    if (maxConnections <= 0) {
+      open.incrementAndGet();
+    }
+    boolean[] admitted = {true};
+    clients.compute(ip, (key, client) -> {
+      Client c = client == null ? new Client(publishRatePerIp) : client;
+      if (maxConnectionsPerIp > 0 && c.connections >= maxConnectionsPerIp) {
+        admitted[0] = false;
+      } else {
+        c.connections++;
+      }
+      return c;
+    });
+    if (!admitted[0]) {
+      open.decrementAndGet();
+    }
+    return admitted[0];
+  }
+
+  /** A connection counted by {@link #open} closed. */
+  public void close(String ip) {
+    open.decrementAndGet();
+    clients.computeIfPresent(ip, (key, client) -> {
+      client.connections--;
+      return client.connections <= 0 && client.idle() ? null : client;
+    });
+  }
+
+  /** Forgets IPs without connections whose bucket is full again; called now and then. */
+  public void sweep() {
+    clients.values().removeIf(client -> client.connections <= 0 && client.idle());
+  }
+
+  /** The publish bucket shared by every connection of {@code ip}, or null when unlimited. */
+  public TokenBucket ipBucket(String ip) {
+    if (publishRatePerIp <= 0) {
+      return null;
+    }
+    return clients.computeIfAbsent(ip, key -> new Client(publishRatePerIp)).bucket;
+  }
+
+  /** A new bucket for one connection, or null when unlimited. */
+  public TokenBucket connectionBucket() {
+    return publishRatePerConnection > 0 ? new TokenBucket(publishRatePerConnection) : null;
+  }
+
+  public int openConnections() {
+    return open.get();
+  }
+
+  /** One client IP; {@code connections} is only changed inside the map's compute calls. */
+  private static final class Client {
+    private final TokenBucket bucket;
+    private int connections;
+
+    Client(int rate) {
+      this.bucket = rate > 0 ? new TokenBucket(rate) : null;
+    }
+
+    boolean idle() {
+      return bucket == null || bucket.isIdle();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.pushgateway.gateway.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.SseClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Publish rate limits and connection limits over the real wire: each produces its documented
+ * code (WebSocket error frame {@code rate_limited} then close 1008, HTTP 429 {@code rate_limited},
+ * 503 {@code overloaded}) while a bystander subscriber keeps receiving. Other client addresses
+ * come from 127.0.0.x source addresses on loopback.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LimitsTest {
+
+  private TestGateway gateway;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    gateway.close();
+  }
+
+  @Test
+  void aWebSocketPublishingTooFastGetsRateLimitedThenClosedWith1008() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("publishRatePerConnection", 5).put("rateLimitStrikes", 5));
+    WsClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("lim"));
+    WsClient publisher = track(new WsClient(gateway.vertx, gateway.port()).open("other"));
+    for (int i = 0; i < 40 && publisher.closeCode() == null; i++) {
+      publisher.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", "lim")
+        .put("data", i).put("ref", "r" + i).encode());
+    }
+    Eventually.check(gateway.vertx, () -> assertThat(publisher.closeCode()).isEqualTo((short) 1008));
+    long limited = publisher.controls().stream()
+      .filter(c -> "error".equals(c.getString("op")) && "rate_limited".equals(c.getString("code"))).count();
+    assertThat(limited).isEqualTo(5);
+    // The accepted ones (a burst of one second's worth) are stored, acknowledged or not: the
+    // connection may close before their acks are written.
+    long acked = gateway.get("/api/topics/lim").json().getLong("lastId");
+    assertThat(acked).isBetween(1L, 10L);
+
+    // The bystander got exactly the accepted events and still gets new ones.
+    gateway.publish("lim", "after");
+    List<JsonObject> events = bystander.awaitEvents((int) acked + 1);
+    assertThat(events).hasSize((int) acked + 1);
+    assertThat(events.get((int) acked).getString("data")).isEqualTo("after");
+  }
+
+  @Test
+  void httpPublishesOverTheAddressRateGet429() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("publishRatePerIp", 5));
+    WsClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("lim"));
+    List<Future<TestGateway.Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(gateway.requestAsync(HttpMethod.POST, "/api/topics/lim/events", Buffer.buffer("1"), "application/json"));
+    }
+    Future.join(replies).await(30, TimeUnit.SECONDS);
+    long created = replies.stream().filter(r -> r.result().status() == 201).count();
+    List<TestGateway.Reply> limited = replies.stream().map(Future::result).filter(r -> r.status() == 429).toList();
+    assertThat(created + limited.size()).isEqualTo(20);
+    assertThat(created).isBetween(1L, 10L);
+    assertThat(limited).isNotEmpty().allSatisfy(r -> assertThat(r.errorCode()).isEqualTo("rate_limited"));
+
+    // Another address has its own bucket; the bystander received every accepted event.
+    assertThat(publishFrom("127.0.0.2", "lim").status()).isEqualTo(201);
+    assertThat(bystander.awaitEvents((int) created + 1)).hasSize((int) created + 1);
+  }
+
+  @Test
+  void connectionsOverTheAddressAndTotalLimitsGet503() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxConnectionsPerIp", 2).put("maxConnections", 3).put("instances", 1));
+    WsClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("lim"));
+    track(new SseClient(gateway.vertx, gateway.port()).open("lim"));
+
+    // A third connection from 127.0.0.1: refused before any transport runs, the upgrade included.
+    TestGateway.Reply poll = gateway.get("/poll?topics=lim");
+    assertThat(poll.status()).isEqualTo(503);
+    assertThat(poll.errorCode()).isEqualTo("overloaded");
+    WebSocketClient ws = gateway.vertx.createWebSocketClient();
+    closeables.add(() -> ws.close().await(5, TimeUnit.SECONDS));
+    assertThat(upgradeStatus(ws)).isEqualTo(503);
+
+    // 127.0.0.2 may open one (the third in total: a waiting long poll); the fourth, from
+    // 127.0.0.3, is over the total.
+    HttpClient second = client("127.0.0.2");
+    second.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/poll/long?topics=lim&cursor=lim:0&timeout=30")
+      .compose(r -> r.end()).await(10, TimeUnit.SECONDS);
+    assertThat(publishFrom("127.0.0.3", "lim").status()).isEqualTo(503);
+
+    // Once 127.0.0.2 lets go, a publish gets through, and the bystander receives it.
+    second.close().await(5, TimeUnit.SECONDS);
+    Eventually.check(gateway.vertx, () -> assertThat(publishFrom("127.0.0.3", "lim").status()).isEqualTo(201));
+    assertThat(bystander.awaitEvents(1).get(0).getInteger("data")).isEqualTo(1);
+  }
+
+  private int upgradeStatus(WebSocketClient ws) throws Exception {
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/ws?topics=lim"))
+      .map(s -> 101)
+      .recover(e -> Future.succeededFuture(e instanceof io.vertx.core.http.UpgradeRejectedException u ? u.getStatus() : -1))
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  private TestGateway.Reply publishFrom(String localAddress, String topic) throws Exception {
+    HttpClient client = client(localAddress);
+    try {
+      return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+          .setURI("/api/topics/" + topic + "/events").putHeader("Content-Type", "application/json"))
+        .compose(r -> r.send("1"))
+        .compose(r -> r.body().map(b -> new TestGateway.Reply(r.statusCode(), r.headers(), b.toString())))
+        .await(10, TimeUnit.SECONDS);
+    } finally {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private HttpClient client(String localAddress) {
+    return gateway.vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress).setKeepAlive(false));
+  }
+
+  private <T extends io.pushgateway.gateway.testing.StreamClient> T track(T client) {
+    closeables.add(client::close);
+    return client;
+  }
+}
