@@ -105,6 +105,7 @@ class TransportMetricsTest {
   void sseDeliveriesBytesLatencyAndConnections() throws Exception {
     publish("m.sse", 1); // the stream starts from history, so no event can fall before "now"
     List<String> dataLines = new CopyOnWriteArrayList<>();
+    List<String> frames = new CopyOnWriteArrayList<>();
     StringBuilder pending = new StringBuilder();
     HttpClientResponse response = http.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/sse?topics=m.sse&cursor=m.sse:0")
       .compose(r -> r.send())
@@ -112,8 +113,10 @@ class TransportMetricsTest {
         pending.append(chunk.toString(StandardCharsets.UTF_8));
         int end;
         while ((end = pending.indexOf("\n\n")) >= 0) {
+          String frame = pending.substring(0, end + 2);
           for (String line : pending.substring(0, end).split("\n")) {
             if (line.startsWith("data: ")) {
+              frames.add(frame);
               dataLines.add(line.substring("data: ".length()));
             }
           }
@@ -128,9 +131,9 @@ class TransportMetricsTest {
     assertThat(before.value("pushgateway_connections", "transport", "sse")).isGreaterThanOrEqualTo(1);
     publish("m.sse", 2);
     Eventually.check(vertx, () -> assertThat(dataLines).hasSize(3));
-    // The gateway counts the shared "data: <json>\n\n" part; the id line differs per subscriber.
-    long bytes = dataLines.subList(1, 3).stream()
-      .mapToLong(d -> ("data: " + d + "\n\n").getBytes(StandardCharsets.UTF_8).length).sum();
+    // The gateway counts every byte of each event it writes: id line, data line, blank line.
+    long bytes = frames.subList(1, 3).stream()
+      .mapToLong(f -> f.getBytes(StandardCharsets.UTF_8).length).sum();
     Eventually.check(vertx, () -> {
       Scrape now = scrape();
       assertThat(delta(before, now, "pushgateway_deliveries_total", "transport", "sse")).isEqualTo(2);
