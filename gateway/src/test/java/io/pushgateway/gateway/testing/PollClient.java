@@ -37,7 +37,7 @@ public final class PollClient extends StreamClient {
     client = vertx.createHttpClient();
     stoppedPolling = Promise.promise();
     Promise<Void> first = Promise.promise();
-    vertx.runOnContext(v -> poll(cursor, first));
+    context.runOnContext(v -> poll(cursor, first));
     first.future().await(10, TimeUnit.SECONDS);
     return this;
   }

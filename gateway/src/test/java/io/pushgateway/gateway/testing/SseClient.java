@@ -50,7 +50,8 @@ public final class SseClient extends StreamClient {
     }
     Promise<Void> opened = Promise.promise();
     // Handlers go on inside the chain, on the event loop, so no chunk can arrive before them.
-    HttpClientResponse response = client.request(options).compose(r -> r.send())
+    HttpClient http = client;
+    HttpClientResponse response = onContext(() -> http.request(options).compose(r -> r.send())
       .map(r -> {
         r.handler(chunk -> {
           onChunk(chunk);
@@ -58,7 +59,7 @@ public final class SseClient extends StreamClient {
         });
         r.endHandler(v -> ended = true);
         return r;
-      })
+      }))
       .await(10, TimeUnit.SECONDS);
     status = response.statusCode();
     if (status != 200) {

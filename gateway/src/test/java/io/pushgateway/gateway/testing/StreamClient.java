@@ -1,6 +1,9 @@
 package io.pushgateway.gateway.testing;
 
 import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A real subscriber over one transport, written from the wire protocol: it records every event
@@ -19,6 +23,8 @@ public abstract class StreamClient {
 
   protected final Vertx vertx;
   protected final int port;
+  /** Every call of this client runs on one event loop, the one its connection lives on. */
+  protected final Context context;
   private final List<JsonObject> events = new ArrayList<>();
   private final List<JsonObject> resets = new ArrayList<>();
   private volatile String cursor;
@@ -26,6 +32,22 @@ public abstract class StreamClient {
   protected StreamClient(Vertx vertx, int port) {
     this.vertx = vertx;
     this.port = port;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Runs {@code action} on the client's event loop. Called from a test thread, a Vert.x client
+   * would otherwise deliver a response on another event loop than its connection's, and a body
+   * could arrive before its handler is set.
+   */
+  protected <T> Future<T> onContext(Supplier<Future<T>> action) {
+    return onContext(context, action);
+  }
+
+  public static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
   }
 
   public static StreamClient create(Transport transport, Vertx vertx, int port) {

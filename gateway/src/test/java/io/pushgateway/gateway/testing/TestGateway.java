@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -18,12 +17,13 @@ public final class TestGateway implements AutoCloseable {
   public final Vertx vertx;
   public final Gateway gateway;
   public final HttpClient http;
+  private final io.vertx.core.Context context;
 
   private TestGateway(Vertx vertx, Gateway gateway) {
     this.vertx = vertx;
     this.gateway = gateway;
-    // One connection per request: each test request stands on its own.
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.http = vertx.createHttpClient();
+    this.context = vertx.getOrCreateContext();
   }
 
   public static TestGateway start(JsonObject config) throws Exception {
@@ -77,9 +77,9 @@ public final class TestGateway implements AutoCloseable {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       options.putHeader(headers[i], headers[i + 1]);
     }
-    return http.request(options)
+    return StreamClient.onContext(context, () -> http.request(options)
       .compose(r -> body == null ? r.send() : r.send(body))
-      .compose(r -> r.body().map(answer -> new Reply(r.statusCode(), r.headers(), answer.toString())));
+      .compose(r -> r.body().map(answer -> new Reply(r.statusCode(), r.headers(), answer.toString()))));
   }
 
   @Override

@@ -37,9 +37,10 @@ public final class WsClient extends StreamClient {
     int expected = topics.split(",").length;
     Promise<Void> subscribed = Promise.promise();
     client = vertx.createWebSocketClient();
+    WebSocketClient connecting = client;
     String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
     // Handlers go on inside the chain, on the event loop, so no frame can arrive before them.
-    socket = client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri))
+    socket = onContext(() -> connecting.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri)))
       .map(ws -> {
         ws.closeHandler(v -> closeCode = ws.closeStatusCode());
         ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
