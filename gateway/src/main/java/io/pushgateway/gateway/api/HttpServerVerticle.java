@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.ConnectionGuard;
 import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.HttpReplies;
@@ -73,8 +74,12 @@ public final class HttpServerVerticle extends VerticleBase {
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
     guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
-    server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection).requestHandler(router());
-    return server.listen();
+    Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
+    return auth.compose(authenticator -> {
+      server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection)
+        .requestHandler(router(authenticator));
+      return server.listen();
+    });
   }
 
   /** Set by the gateway before deployment, so every server counts against the same limits. */
@@ -107,10 +112,13 @@ public final class HttpServerVerticle extends VerticleBase {
       .setMaxWebSocketMessageSize(config.maxFrameBytes());
   }
 
-  private Router router() {
+  private Router router(Authenticator authenticator) {
     Router router = Router.router(vertx);
     router.route().handler(new OriginPolicy(config.allowedOrigins(), metrics));
     router.route().handler(guard);
+    if (authenticator != null) {
+      router.route().handler(authenticator);
+    }
     transports.forEach(t -> t.mount(router));
     new TopicApi(config, log, counts, metrics).mount(router);
     router.get("/health").handler(ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP")));

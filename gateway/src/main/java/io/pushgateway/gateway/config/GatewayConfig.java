@@ -49,6 +49,9 @@ public final class GatewayConfig {
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
     new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
+    new Option("auth", false, "require a bearer JWT (header or ?token=) on the transports and /api; its topics claim lists sub and pub patterns"),
+    new Option("jwtHmacSecret", "", "HS256 key of the tokens, at least 32 characters (empty: no HS256)"),
+    new Option("jwtPublicKeyPath", "", "PEM file of the RS256 public key of the tokens (empty: no RS256)"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
@@ -136,6 +139,9 @@ public final class GatewayConfig {
   public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
   public int rateLimitStrikes() { return values.getInteger("rateLimitStrikes"); }
+  public boolean auth() { return values.getBoolean("auth"); }
+  public String jwtHmacSecret() { return values.getString("jwtHmacSecret"); }
+  public String jwtPublicKeyPath() { return values.getString("jwtPublicKeyPath").trim(); }
   public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
@@ -176,6 +182,12 @@ public final class GatewayConfig {
     range("clusterBackupCount", 0, 6);
     if (values.getDouble("demoRate") <= 0 || values.getDouble("demoRate") > 10_000) {
       throw new ConfigException("demoRate", "must be above 0 and at most 10000, got " + values.getValue("demoRate"));
+    }
+    if (!jwtHmacSecret().isEmpty() && jwtHmacSecret().length() < 32) {
+      throw new ConfigException("jwtHmacSecret", "must be at least 32 characters");
+    }
+    if (auth() && jwtHmacSecret().isEmpty() && jwtPublicKeyPath().isEmpty()) {
+      throw new ConfigException("auth", "needs jwtHmacSecret or jwtPublicKeyPath");
     }
     if (split(values.getString("transports")).isEmpty()) {
       throw new ConfigException("transports", "must name at least one of ws, sse, long, short");

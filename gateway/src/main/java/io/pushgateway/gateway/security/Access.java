@@ -6,7 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * What one request (and the WebSocket it may become) is allowed: its connection's and its IP's
- * publish buckets. Attached to the routing context by {@link ConnectionGuard}; transports ask it
+ * publish buckets, and with auth on, its token's grants and expiry. Attached to the routing context by {@link ConnectionGuard}; transports ask it
  * before they publish.
  */
 public final class Access {
@@ -14,14 +14,38 @@ public final class Access {
   static final String KEY = "pushgateway.access";
 
   /** No limits at all (a request that did not pass the guard, e.g. in unit tests). */
-  public static final Access OPEN = new Access(null, null);
+  public static final Access OPEN = new Access(null, null, null, 0);
 
   private final TokenBucket connectionBucket;
   private final TokenBucket ipBucket;
+  /** The token's grants; null when auth is off. */
+  private final Grants grants;
+  private final long expiresAtMillis;
 
   Access(TokenBucket connectionBucket, TokenBucket ipBucket) {
+    this(connectionBucket, ipBucket, null, 0);
+  }
+
+  private Access(TokenBucket connectionBucket, TokenBucket ipBucket, Grants grants, long expiresAtMillis) {
     this.connectionBucket = connectionBucket;
     this.ipBucket = ipBucket;
+    this.grants = grants;
+    this.expiresAtMillis = expiresAtMillis;
+  }
+
+  /** The same limits, for the bearer of a verified token. */
+  Access authorized(Grants grants, long expiresAtMillis) {
+    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis);
+  }
+
+  /** Whether the subscription may include {@code topic} (always, when auth is off). */
+  public boolean maySubscribe(String topic) {
+    return grants == null || grants.maySubscribe(topic);
+  }
+
+  /** When the token expires, epoch milliseconds; 0 when it never does or auth is off. */
+  public long expiresAtMillis() {
+    return expiresAtMillis;
   }
 
   public static Access of(RoutingContext ctx) {
@@ -29,8 +53,14 @@ public final class Access {
     return access == null ? OPEN : access;
   }
 
-  /** Takes a publish token from the connection's bucket, then the IP's; throws {@code rate_limited}. */
+  /**
+   * Checks the token's {@code topics.pub} ({@code forbidden}), then takes a publish token from the
+   * connection's bucket and the IP's ({@code rate_limited}).
+   */
   public void checkPublish(String topic) {
+    if (grants != null && !grants.mayPublish(topic)) {
+      throw new GatewayException(ErrorCode.FORBIDDEN, "the token does not allow publishing to " + topic);
+    }
     if (connectionBucket != null && !connectionBucket.tryTake()) {
       throw new GatewayException(ErrorCode.RATE_LIMITED, "publish rate limit of this connection reached, slow down");
     }

@@ -43,6 +43,7 @@ final class WebSocketSession implements LiveStream.Sink {
   private final Access access;
   private int strikes;
   private long strikeWindowStart = System.nanoTime();
+  private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
   private boolean released;
 
@@ -65,6 +66,11 @@ final class WebSocketSession implements LiveStream.Sink {
     socket.exceptionHandler(this::onFailure);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic));
+    }
+    if (access.expiresAtMillis() > 0) {
+      // A token is good until its exp claim, not for the life of the connection.
+      expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
+        id -> close(POLICY_VIOLATION, "token expired"));
     }
   }
 
@@ -100,6 +106,11 @@ final class WebSocketSession implements LiveStream.Sink {
     if (stream.subscribes(command.topic())) {
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
         "already subscribed to " + command.topic()), command.ref());
+      return;
+    }
+    if (!access.maySubscribe(command.topic())) {
+      sendError(new GatewayException(ErrorCode.FORBIDDEN,
+        "the token does not allow subscribing to " + command.topic()), command.ref());
       return;
     }
     int max = context.config().maxTopicsPerSubscription();
@@ -248,6 +259,9 @@ final class WebSocketSession implements LiveStream.Sink {
       return;
     }
     released = true;
+    if (expiryTimer >= 0) {
+      context.vertx().cancelTimer(expiryTimer);
+    }
     stream.topics().forEach(topic -> context.counts().add(topic, Transport.WS, -1));
     stream.close();
     transport.forget(this);

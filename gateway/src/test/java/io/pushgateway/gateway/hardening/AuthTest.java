@@ -1,0 +1,234 @@
+package io.pushgateway.gateway.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.transport.Transport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bearer JWT auth over the real wire, on every transport: missing, forged (wrong HS256 secret,
+ * wrong RSA key) and expired tokens get 401 {@code unauthorized}, a token whose {@code topics.sub}
+ * does not cover the topic 403 {@code forbidden} (a WebSocket before the upgrade), a publish
+ * outside {@code topics.pub} 403 or an error frame {@code forbidden}; valid HS256 and RS256 tokens
+ * are served; a WebSocket is closed with 1008 when its token expires.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AuthTest {
+
+  private static final String SECRET = "a-test-secret-that-is-long-enough-0123456789";
+
+  @TempDir
+  static Path dir;
+
+  private static TestGateway gateway;
+  private static JWTAuth hs;
+  private static JWTAuth rs;
+  private static JWTAuth forgedHs;
+  private static JWTAuth forgedRs;
+  private static WebSocketClient ws;
+
+  @BeforeAll
+  static void start() throws Exception {
+    KeyPair keys = rsaKeys();
+    Path publicKey = dir.resolve("jwt-public.pem");
+    Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+    gateway = TestGateway.start(new JsonObject().put("auth", true).put("jwtHmacSecret", SECRET)
+      .put("jwtPublicKeyPath", publicKey.toString()));
+    hs = signer("HS256", SECRET);
+    forgedHs = signer("HS256", SECRET.replace('a', 'b'));
+    rs = signer("RS256", pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+    forgedRs = signer("RS256", pem("PRIVATE KEY", rsaKeys().getPrivate().getEncoded()));
+    ws = gateway.vertx.createWebSocketClient();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    ws.close().await(5, TimeUnit.SECONDS);
+    gateway.close();
+  }
+
+  static Stream<Arguments> refusals() {
+    return Stream.of(Transport.values()).flatMap(t -> Stream.of(
+      Arguments.of(t, "none", 401, "unauthorized"),
+      Arguments.of(t, "forged-hs256", 401, "unauthorized"),
+      Arguments.of(t, "forged-rs256", 401, "unauthorized"),
+      Arguments.of(t, "expired", 401, "unauthorized"),
+      Arguments.of(t, "under-scoped", 403, "forbidden"),
+      Arguments.of(t, "hs256", 200, null),
+      Arguments.of(t, "rs256", 200, null)));
+  }
+
+  @ParameterizedTest(name = "{0} with {1} token -> {2}")
+  @MethodSource("refusals")
+  void everyTransportChecksTheToken(Transport transport, String kind, int status, String code) throws Exception {
+    String token = token(kind);
+    String topics = kind.equals("under-scoped") ? "open,secret" : "open";
+    if (transport == Transport.WS) {
+      // Browsers cannot set headers on a WebSocket: the token travels as ?token=.
+      String uri = "/ws?topics=" + topics + (token == null ? "" : "&token=" + token);
+      assertThat(upgradeStatus(uri)).isEqualTo(status == 200 ? 101 : status);
+      return;
+    }
+    String path = switch (transport) {
+      case SSE -> "/sse";
+      case LONG -> "/poll/long";
+      default -> "/poll";
+    };
+    String uri = path + "?topics=" + topics;
+    if (transport == Transport.SSE && status == 200) {
+      // An accepted event stream stays open: its status is all this test needs.
+      assertThat(sseStatus(uri, token)).isEqualTo(200);
+      return;
+    }
+    TestGateway.Reply answer = token == null
+      ? gateway.request(HttpMethod.GET, uri, null, null)
+      : gateway.request(HttpMethod.GET, uri, null, null, "Authorization", "Bearer " + token);
+    assertThat(answer.status()).isEqualTo(status);
+    if (code != null) {
+      assertThat(answer.errorCode()).isEqualTo(code);
+    }
+  }
+
+  @Test
+  void publishingNeedsATokenWhosePubPatternsCoverTheTopic() throws Exception {
+    String good = token("hs256");
+    assertThat(post("/api/topics/open/events", null).status()).isEqualTo(401);
+    assertThat(post("/api/topics/open/events", token("forged-hs256")).status()).isEqualTo(401);
+    TestGateway.Reply forbidden = post("/api/topics/secret/events", good);
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.errorCode()).isEqualTo("forbidden");
+    assertThat(post("/api/topics/open/events", good).status()).isEqualTo(201);
+    assertThat(gateway.request(HttpMethod.GET, "/api/topics/secret", null, null, "Authorization", "Bearer " + good)
+      .status()).isEqualTo(403);
+
+    // Over a WebSocket: an error frame for the topic it may not use, an ack for the one it may.
+    List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    WebSocket socket = connect("/ws?topics=open&token=" + good, frames);
+    socket.writeTextMessage(new JsonObject().put("op", "publish").put("topic", "secret").put("data", 1).put("ref", "p1").encode());
+    socket.writeTextMessage(new JsonObject().put("op", "subscribe").put("topic", "secret").put("ref", "s1").encode());
+    socket.writeTextMessage(new JsonObject().put("op", "publish").put("topic", "open").put("data", 2).put("ref", "p2").encode());
+    Eventually.check(gateway.vertx, () -> assertThat(frames).anySatisfy(f -> assertThat(f.getString("ref")).isEqualTo("p2")));
+    assertThat(frames).anySatisfy(f -> assertThat(f).isEqualTo(f.copy().put("op", "error").put("code", "forbidden").put("ref", "p1")));
+    assertThat(frames).anySatisfy(f -> assertThat(f).isEqualTo(f.copy().put("op", "error").put("code", "forbidden").put("ref", "s1")));
+    assertThat(frames).anySatisfy(f -> assertThat(f).isEqualTo(f.copy().put("op", "ack").put("ref", "p2")));
+    // Its own publish comes back as an event of a topic it may read.
+    Eventually.check(gateway.vertx, () -> assertThat(frames)
+      .anySatisfy(f -> assertThat(f.getValue("data")).isEqualTo(2)));
+    socket.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aWebSocketIsClosedWith1008WhenItsTokenExpires() throws Exception {
+    long exp = System.currentTimeMillis() / 1000 + 2;
+    String token = hs.generateToken(claims().put("exp", exp), new JWTOptions().setAlgorithm("HS256"));
+    Promise<Short> closed = Promise.promise();
+    WebSocket socket = connect("/ws?topics=open&token=" + token, new CopyOnWriteArrayList<>());
+    socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
+    assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(exp * 1000 - 50);
+  }
+
+  private static String token(String kind) {
+    JWTOptions hs256 = new JWTOptions().setAlgorithm("HS256");
+    JWTOptions rs256 = new JWTOptions().setAlgorithm("RS256");
+    return switch (kind) {
+      case "none" -> null;
+      case "hs256", "under-scoped" -> hs.generateToken(claims(), hs256.setExpiresInSeconds(300));
+      case "rs256" -> rs.generateToken(claims(), rs256.setExpiresInSeconds(300));
+      case "forged-hs256" -> forgedHs.generateToken(claims(), hs256);
+      case "forged-rs256" -> forgedRs.generateToken(claims(), rs256);
+      case "expired" -> hs.generateToken(claims().put("exp", System.currentTimeMillis() / 1000 - 60), hs256);
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  /** May read {@code open} and {@code news.*}, publish to {@code open}; never {@code secret}. */
+  private static JsonObject claims() {
+    return new JsonObject().put("sub", "test-user").put("topics", new JsonObject()
+      .put("sub", new JsonArray().add("open").add("news.*"))
+      .put("pub", new JsonArray().add("open")));
+  }
+
+  private TestGateway.Reply post(String uri, String token) throws Exception {
+    return token == null
+      ? gateway.request(HttpMethod.POST, uri, Buffer.buffer("1"), "application/json")
+      : gateway.request(HttpMethod.POST, uri, Buffer.buffer("1"), "application/json", "Authorization", "Bearer " + token);
+  }
+
+  private int upgradeStatus(String uri) throws Exception {
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(uri))
+      .compose(socket -> socket.close().map(101))
+      .recover(e -> Future.succeededFuture(e instanceof UpgradeRejectedException u ? u.getStatus() : -1))
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  private WebSocket connect(String uri, List<JsonObject> frames) throws Exception {
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(uri))
+      .map(socket -> {
+        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        return socket;
+      })
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  private int sseStatus(String uri, String token) throws Exception {
+    var client = gateway.vertx.createHttpClient();
+    try {
+      return client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", uri)
+        .compose(r -> r.putHeader("Authorization", "Bearer " + token).send())
+        .map(r -> r.statusCode())
+        .await(10, TimeUnit.SECONDS);
+    } finally {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static JWTAuth signer(String algorithm, String key) {
+    return JWTAuth.create(gateway.vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(key)));
+  }
+
+  private static KeyPair rsaKeys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    return generator.generateKeyPair();
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+      + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+      + "\n-----END " + type + "-----\n";
+  }
+}
