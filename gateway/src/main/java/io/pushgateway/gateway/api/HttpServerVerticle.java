@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -100,7 +101,13 @@ public final class HttpServerVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions();
+    if (config.tls()) {
+      // https:// and wss:// on the same port; the files are read once, when the server starts.
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setKeyPath(config.tlsKeyPath()).setCertPath(config.tlsCertPath()));
+    }
+    return options
       .setHost(config.host())
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())

@@ -52,6 +52,8 @@ public final class GatewayConfig {
     new Option("auth", false, "require a bearer JWT (header or ?token=) on the transports and /api; its topics claim lists sub and pub patterns"),
     new Option("jwtHmacSecret", "", "HS256 key of the tokens, at least 32 characters (empty: no HS256)"),
     new Option("jwtPublicKeyPath", "", "PEM file of the RS256 public key of the tokens (empty: no RS256)"),
+    new Option("tlsKeyPath", "", "PEM private key file: with tlsCertPath, serve https:// and wss:// only (empty: plain)"),
+    new Option("tlsCertPath", "", "PEM certificate chain file that goes with tlsKeyPath"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
@@ -142,6 +144,9 @@ public final class GatewayConfig {
   public boolean auth() { return values.getBoolean("auth"); }
   public String jwtHmacSecret() { return values.getString("jwtHmacSecret"); }
   public String jwtPublicKeyPath() { return values.getString("jwtPublicKeyPath").trim(); }
+  public String tlsKeyPath() { return values.getString("tlsKeyPath").trim(); }
+  public String tlsCertPath() { return values.getString("tlsCertPath").trim(); }
+  public boolean tls() { return !tlsKeyPath().isEmpty(); }
   public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
@@ -185,6 +190,10 @@ public final class GatewayConfig {
     }
     if (!jwtHmacSecret().isEmpty() && jwtHmacSecret().length() < 32) {
       throw new ConfigException("jwtHmacSecret", "must be at least 32 characters");
+    }
+    if (tlsKeyPath().isEmpty() != tlsCertPath().isEmpty()) {
+      throw new ConfigException(tlsKeyPath().isEmpty() ? "tlsKeyPath" : "tlsCertPath",
+        "TLS needs both tlsKeyPath and tlsCertPath");
     }
     if (auth() && jwtHmacSecret().isEmpty() && jwtPublicKeyPath().isEmpty()) {
       throw new ConfigException("auth", "needs jwtHmacSecret or jwtPublicKeyPath");
