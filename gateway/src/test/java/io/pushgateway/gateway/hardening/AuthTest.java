@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * wrong RSA key) and expired tokens get 401 {@code unauthorized}, a token whose {@code topics.sub}
  * does not cover the topic 403 {@code forbidden} (a WebSocket before the upgrade), a publish
  * outside {@code topics.pub} 403 or an error frame {@code forbidden}; valid HS256 and RS256 tokens
- * are served; a WebSocket is closed with 1008 when its token expires.
+ * are served; a WebSocket is closed with 1008 and an SSE stream ended when its token expires.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AuthTest {
@@ -158,6 +158,28 @@ class AuthTest {
     socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
     assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
     assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(exp * 1000 - 50);
+  }
+
+  @Test
+  void anSseStreamEndsWhenItsTokenExpires() throws Exception {
+    long exp = System.currentTimeMillis() / 1000 + 2;
+    String token = hs.generateToken(claims().put("exp", exp), new JWTOptions().setAlgorithm("HS256"));
+    Promise<Void> ended = Promise.promise();
+    var client = gateway.vertx.createHttpClient();
+    try {
+      int status = client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/sse?topics=open&token=" + token)
+        .compose(r -> r.send())
+        .map(r -> {
+          r.endHandler(v -> ended.tryComplete());
+          return r.statusCode();
+        })
+        .await(10, TimeUnit.SECONDS);
+      assertThat(status).isEqualTo(200);
+      ended.future().await(10, TimeUnit.SECONDS);
+      assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(exp * 1000 - 50);
+    } finally {
+      client.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   private static String token(String kind) {

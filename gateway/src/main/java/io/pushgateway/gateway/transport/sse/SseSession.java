@@ -27,6 +27,7 @@ final class SseSession implements LiveStream.Sink {
   private final SseTransport transport;
   private final LiveStream stream;
   private boolean released;
+  private long expiryTimer = -1;
   private boolean singleTopic;
 
   SseSession(HttpServerResponse response, TransportContext context, SseTransport transport) {
@@ -36,7 +37,8 @@ final class SseSession implements LiveStream.Sink {
     this.stream = new LiveStream(context.log(), context.hub(), this);
   }
 
-  void open(Iterable<String> topics, Cursor cursor) {
+  /** {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream. */
+  void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis) {
     context.metrics().connectionOpened(Transport.SSE);
     response.setWriteQueueMaxSize(context.config().maxQueueBytes());
     response.closeHandler(v -> release());
@@ -48,6 +50,9 @@ final class SseSession implements LiveStream.Sink {
       stream.subscribe(topic, cursor.get(topic));
     }
     singleTopic = stream.topics().size() == 1;
+    if (expiresAtMillis > 0) {
+      expiryTimer = context.vertx().setTimer(Math.max(1, expiresAtMillis - System.currentTimeMillis()), id -> close());
+    }
   }
 
   @Override
@@ -122,6 +127,9 @@ final class SseSession implements LiveStream.Sink {
       return;
     }
     released = true;
+    if (expiryTimer >= 0) {
+      context.vertx().cancelTimer(expiryTimer);
+    }
     stream.topics().forEach(topic -> context.counts().add(topic, Transport.SSE, -1));
     stream.close();
     transport.forget(this);

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.sse;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
@@ -59,7 +60,8 @@ public final class SseTransport implements TransportHandler {
       .putHeader("X-Accel-Buffering", "no");
     SseSession session = new SseSession(response, context, this);
     sessions.add(session);
-    session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor());
+    session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
+      Access.of(ctx).expiresAtMillis());
   }
 
   void forget(SseSession session) {
