@@ -59,9 +59,9 @@ public final class LoadTest {
   /** Runs everything and writes result.json and report.html; returns the result document. */
   public JsonObject run() {
     Instant started = Instant.now();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops + 1));
     try {
-      int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
       LoopPool loops = LoopPool.deploy(vertx, eventLoops);
       HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setMaxChunkSize(64 * 1024));

@@ -1,10 +1,15 @@
 package io.pushgateway.loadtest;
 
+import io.pushgateway.loadtest.chaos.ChaosRun;
+import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.report.ConsoleTable;
 import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
+import io.pushgateway.loadtest.target.ExternalTarget;
+import io.pushgateway.loadtest.target.SpawnedGateway;
+import io.pushgateway.loadtest.target.Target;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -108,6 +113,10 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
   List<String> gatewayArgs = new ArrayList<>();
 
+  @Option(names = "--chaos",
+    description = "Soak under chaos for --duration seconds: --subscribers well-behaved subscribers (a tenth of them slow readers) that are cut off at random and resume with their cursor on a random transport, garbage frames and oversize requests; reports loss, errors by code and gateway heap (chaos.json); exit 1 on any loss.")
+  boolean chaos;
+
   @Option(names = "--render", paramLabel = "RESULT_JSON",
     description = "Run nothing: re-render report.html and the charts next to an existing result.json and print its tables (also as markdown).")
   Path render;
@@ -121,6 +130,9 @@ public final class LoadTestMain implements Callable<Integer> {
     if (render != null) {
       return renderOnly();
     }
+    if (chaos) {
+      return chaos();
+    }
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
     checkSockets(scenario, series);
@@ -131,6 +143,25 @@ public final class LoadTestMain implements Callable<Integer> {
       System.out);
     new LoadTest(options, scenario, series).run();
     return 0;
+  }
+
+  private int chaos() throws IOException {
+    require(subscribers >= 1 && subscribers <= 5_000, "--chaos: --subscribers must be 1 to 5000");
+    require(duration > 0 && duration <= 3600, "--duration must be above 0 and at most 3600 s");
+    require(rate > 0 && rate <= 1000, "--chaos: --rate must be above 0 and at most 1000 events/s");
+    require(payload >= 0 && payload <= 60_000, "--chaos: --payload must be 0 to 60000 bytes");
+    Path dir = out != null ? out : defaultOut();
+    ChaosRun.Settings settings = new ChaosRun.Settings(duration, subscribers, Math.max(1, subscribers / 10), rate,
+      payload, 42);
+    List<String> args = new ArrayList<>(List.of("--set", "maxQueueBytes=65536"));
+    args.addAll(gatewayArgs);
+    try (Target target = targets.isEmpty()
+      ? SpawnedGateway.start(dir.resolve("gateway.log"),
+        Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), args)
+      : new ExternalTarget(targets.stream().map(Endpoint::of).toList(),
+        gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid))) {
+      return ChaosRun.clean(new ChaosRun(target, settings, System.out).run(dir)) ? 0 : 1;
+    }
   }
 
   private int renderOnly() throws IOException {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One context per event loop, so subscribers can be spread over all loops. Contexts made from a
- * plain thread all stick to one loop in Vert.x 5; verticle instances get a loop each.
+ * plain thread all stick to one loop in Vert.x 5; verticle instances get a loop each. The first
+ * loop is kept for the publisher: its timetable must not queue behind a burst of subscriber work.
  */
 final class LoopPool {
   private final List<Context> contexts;
@@ -22,7 +23,9 @@ final class LoopPool {
     this.contexts = contexts;
   }
 
-  static LoopPool deploy(Vertx vertx, int loops) {
+  /** Deploys {@code subscriberLoops + 1} contexts: the publisher's, then the subscribers'. */
+  static LoopPool deploy(Vertx vertx, int subscriberLoops) {
+    int loops = subscriberLoops + 1;
     List<Context> contexts = new CopyOnWriteArrayList<>();
     Await.result(vertx.deployVerticle(() -> new VerticleBase() {
       @Override
@@ -34,11 +37,18 @@ final class LoopPool {
     return new LoopPool(List.copyOf(contexts));
   }
 
-  Context next() {
-    return contexts.get(Math.floorMod(next.getAndIncrement(), contexts.size()));
+  /** The publisher's own loop. */
+  Context publisher() {
+    return contexts.get(0);
   }
 
+  /** The subscriber loops, round-robin. */
+  Context next() {
+    return contexts.get(1 + Math.floorMod(next.getAndIncrement(), contexts.size() - 1));
+  }
+
+  /** How many loops serve subscribers. */
   int size() {
-    return contexts.size();
+    return contexts.size() - 1;
   }
 }

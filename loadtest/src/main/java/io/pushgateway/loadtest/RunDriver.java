@@ -52,7 +52,8 @@ final class RunDriver {
     ClientContext ctx = new ClientContext(vertx, http, ws, topic, headers, s.pollIntervalMs(), LONG_POLL_TIMEOUT_S);
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
-    Publisher publisher = new Publisher(vertx, ws, target.endpoints().get(0), topic, schedule, s.payloadBytes());
+    Publisher publisher = new Publisher(loops.publisher(), ws, target.endpoints().get(0), topic, schedule,
+      s.payloadBytes());
     try {
       OptionalLong heapBefore = heap(pid);
       OptionalLong rssBefore = rss(pid);

@@ -22,6 +22,7 @@ public final class Publisher {
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   private static final int PAYLOAD_VARIANTS = 64;
 
+  private final Context context;
   private final Vertx vertx;
   private final WebSocketClient client;
   private final Endpoint endpoint;
@@ -32,13 +33,14 @@ public final class Publisher {
   private final LongAdder acked = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private WebSocket socket;
-  private Context context;
   private long next;
   private long maxLagNanos;
 
-  public Publisher(Vertx vertx, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
+  /** {@code context}: the event loop the publisher owns; its socket and timers live there. */
+  public Publisher(Context context, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
                    int payloadBytes) {
-    this.vertx = vertx;
+    this.context = context;
+    this.vertx = context.owner();
     this.client = client;
     this.endpoint = endpoint;
     this.topic = topic;
@@ -62,16 +64,18 @@ public final class Publisher {
 
   /** Connects; the publisher's own subscription is an idle topic because /ws needs one. */
   public Future<Void> connect() {
-    return client
+    Promise<Void> connected = Promise.promise();
+    context.runOnContext(v -> client
       .connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port())
         .setURI("/ws?topics=" + topic + "-pub"))
-      .map(ws -> {
+      .<Void>map(ws -> {
         socket = ws;
-        context = vertx.getOrCreateContext();
         ws.textMessageHandler(this::onText);
-        ws.closeHandler(v -> done.tryFail("publisher connection closed by the gateway"));
+        ws.closeHandler(c -> done.tryFail("publisher connection closed by the gateway"));
         return null;
-      });
+      })
+      .onComplete(connected));
+    return connected.future();
   }
 
   private void onText(String text) {
