@@ -104,7 +104,7 @@ public final class ChaosRun {
       result = call(loop, this::report);
       onLoop(loop, () -> subscribers.forEach(ChaosSubscriber::stop));
     } finally {
-      vertx.close().await(20, TimeUnit.SECONDS);
+      await(vertx.close(), "closing the chaos clients");
     }
     OptionalLong heapAfter = pid.isPresent() ? HeapProbe.liveHeapBytes(pid.getAsLong()) : OptionalLong.empty();
     result.put("settings", settings.toJson())
@@ -199,7 +199,15 @@ public final class ChaosRun {
         promise.fail(e);
       }
     });
-    return promise.future().await(30, TimeUnit.SECONDS);
+    return await(promise.future(), "the chaos event loop");
+  }
+
+  private static <T> T await(Future<T> future, String what) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + " did not answer within 30 s", e);
+    }
   }
 
   private static void sleep(long ms) {
