@@ -1,12 +1,12 @@
 package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.LocalCodec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +28,6 @@ final class ClusterRelay extends VerticleBase {
 
   static final long GAP_MILLIS = 200;
   private static final int MAX_HELD = 1000;
-  private static final String LOCAL_CODEC = "push-gateway-cluster-event";
 
   private final String clusterAddress;
   private final String localAddress;
@@ -43,12 +42,9 @@ final class ClusterRelay extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    try {
-      bus.registerCodec(new LocalEventCodec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // another gateway in the same Vert.x registered the same codec
-    }
-    local = new DeliveryOptions().setLocalOnly(true).setCodecName(LOCAL_CODEC);
+    // Hands an event to this node's hubs by reference: encoded once per node, shared by all.
+    LocalCodec.register(bus, Event.class);
+    local = new DeliveryOptions().setLocalOnly(true);
     // Registered cluster-wide before the log reports itself deployed: from then on this node
     // receives every event appended anywhere.
     return bus.<Buffer>consumer(clusterAddress, msg -> accept(decode(msg.body()))).completion();
@@ -154,35 +150,6 @@ final class ClusterRelay extends VerticleBase {
     Order(String epoch, long last) {
       this.epoch = epoch;
       this.last = last;
-    }
-  }
-
-  /** Hands an event to this node's hubs by reference: encoded once per node, shared by all. */
-  private static final class LocalEventCodec implements MessageCodec<Event, Event> {
-
-    @Override
-    public void encodeToWire(Buffer buffer, Event event) {
-      throw new UnsupportedOperationException(LOCAL_CODEC + " is local only");
-    }
-
-    @Override
-    public Event decodeFromWire(int pos, Buffer buffer) {
-      throw new UnsupportedOperationException(LOCAL_CODEC + " is local only");
-    }
-
-    @Override
-    public Event transform(Event event) {
-      return event;
-    }
-
-    @Override
-    public String name() {
-      return LOCAL_CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }

@@ -8,7 +8,7 @@ import io.vertx.core.eventbus.MessageCodec;
  * Passes immutable objects between verticles of one process by reference: an event is encoded
  * once and the very same bytes reach every event loop. Never sent over a wire.
  */
-final class LocalCodec<T> implements MessageCodec<T, T> {
+public final class LocalCodec<T> implements MessageCodec<T, T> {
 
   private final String name;
 
@@ -17,7 +17,7 @@ final class LocalCodec<T> implements MessageCodec<T, T> {
   }
 
   /** Registers the codec as {@code type}'s default on this event bus, once. */
-  static <T> void register(EventBus eventBus, Class<T> type) {
+  public static <T> void register(EventBus eventBus, Class<T> type) {
     try {
       eventBus.registerDefaultCodec(type, new LocalCodec<>(type));
     } catch (IllegalStateException alreadyRegistered) {
