@@ -25,12 +25,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A short real run of all four transports against a gateway started in this JVM: what must hold
- * for every transport, and the relations that hold by construction. Events (4/s) are rarer than
- * short polls (every 100 ms), so most polls come back empty.
+ * for every transport, and the relations that hold by construction. Events (2/s) are rarer than
+ * short polls (every 250 ms), so about half the polls come back empty. The interval is wide enough
+ * that a busy CI machine cannot push long polling's median past it.
  */
 @Timeout(90)
 class EmbeddedGatewayRunTest {
-  static final long POLL_INTERVAL_MS = 100;
+  static final long POLL_INTERVAL_MS = 250;
+  static final int EVENTS = 10;
   static final int SUBSCRIBERS = 20;
 
   @TempDir
@@ -44,7 +46,7 @@ class EmbeddedGatewayRunTest {
     Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
       GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
       Duration.ofSeconds(30), "starting the embedded gateway");
-    Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 4, 64, 4, 1, POLL_INTERVAL_MS,
+    Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 2, 64, 5, 1, POLL_INTERVAL_MS,
       false, NetworkProfile.NONE, false, true);
     LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
       OptionalLong.empty(), List.of(), List.of(), out, System.out);
@@ -74,13 +76,13 @@ class EmbeddedGatewayRunTest {
     JsonObject r = run(t);
     JsonObject integrity = r.getJsonObject("integrity");
     assertThat(r.getLong("deliveries")).isEqualTo(r.getJsonObject("window").getLong("expectedDeliveries"))
-      .isEqualTo(SUBSCRIBERS * 16L);
+      .isEqualTo(SUBSCRIBERS * (long) EVENTS);
     assertThat(integrity.getLong("lost")).as("lost").isZero();
     assertThat(integrity.getLong("duplicated")).as("duplicated").isZero();
     assertThat(integrity.getLong("outOfOrder")).as("out of order").isZero();
     assertThat(integrity.getLong("idAnomalies")).as("id anomalies").isZero();
     assertThat(integrity.getLong("resets")).as("resets").isZero();
-    assertThat(r.getJsonObject("latencyMs").getLong("count")).isEqualTo(SUBSCRIBERS * 16L);
+    assertThat(r.getJsonObject("latencyMs").getLong("count")).isEqualTo(SUBSCRIBERS * (long) EVENTS);
   }
 
   @ParameterizedTest
@@ -102,7 +104,7 @@ class EmbeddedGatewayRunTest {
     double shortBytes = run(Transport.SHORT).getJsonObject("wire").getDouble("bytesPerEvent");
     double wsBytes = run(Transport.WS).getJsonObject("wire").getDouble("bytesPerEvent");
     assertThat(shortBytes).isGreaterThan(wsBytes);
-    assertThat(run(Transport.SHORT).getJsonObject("polls").getDouble("emptyShare")).isGreaterThan(0.3);
+    assertThat(run(Transport.SHORT).getJsonObject("polls").getDouble("emptyShare")).isGreaterThan(0.2);
   }
 
   @Test
