@@ -81,8 +81,9 @@ final class ChaosMonkey {
           }
         });
         socket.closeHandler(v -> {
-          if (socket.closeStatusCode() != null && socket.closeStatusCode() != 1000) {
-            counters.provoked("ws close " + socket.closeStatusCode());
+          Short code = socket.closeStatusCode();
+          if (code == null || code != 1000) {
+            counters.provoked("ws close " + (code == null ? "without status" : code));
           }
         });
         socket.writeTextMessage(text);

@@ -74,7 +74,10 @@ public final class ChaosRun {
       WebSocketClient ws = vertx.createWebSocketClient();
       // A small receive buffer makes a slow reader's stall reach the gateway's queue sooner.
       WebSocketClient slowWs = vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(8192));
-      ChaosMonkey monkey = new ChaosMonkey(vertx, endpoint, http, ws, counters, settings.seed(),
+      // The monkey's oversize messages must leave this side in one frame to reach the gateway's limit.
+      WebSocketClient monkeyWs = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(4 * MAX_FRAME_BYTES).setMaxMessageSize(4 * MAX_FRAME_BYTES));
+      ChaosMonkey monkey = new ChaosMonkey(vertx, endpoint, http, monkeyWs, counters, settings.seed(),
         MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES);
       long[] publishTimer = {-1};
       onLoop(loop, () -> {
