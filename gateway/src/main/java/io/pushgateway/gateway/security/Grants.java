@@ -51,12 +51,13 @@ public record Grants(List<Pattern> subscribe, List<Pattern> publish) {
 
   private static Pattern compile(String glob) {
     StringBuilder regex = new StringBuilder();
-    for (String part : glob.split("\\*", -1)) {
-      if (regex.length() > 0) {
+    String[] parts = glob.split("\\*", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
         regex.append(".*");
       }
-      if (!part.isEmpty()) {
-        regex.append(Pattern.quote(part));
+      if (!parts[i].isEmpty()) {
+        regex.append(Pattern.quote(parts[i]));
       }
     }
     return Pattern.compile(regex.toString());

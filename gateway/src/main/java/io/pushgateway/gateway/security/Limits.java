@@ -61,7 +61,10 @@ public final class Limits {
 
   /** Forgets IPs without connections whose bucket is full again; called now and then. */
   public void sweep() {
-    clients.values().removeIf(client -> client.connections <= 0 && client.idle());
+    for (String ip : clients.keySet()) {
+      // One compute per entry, so a connection opening meanwhile is never forgotten.
+      clients.computeIfPresent(ip, (key, client) -> client.connections <= 0 && client.idle() ? null : client);
+    }
   }
 
   /** The publish bucket shared by every connection of {@code ip}, or null when unlimited. */
