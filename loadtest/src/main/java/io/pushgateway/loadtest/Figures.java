@@ -62,7 +62,8 @@ final class Figures {
       .put("polls", polls(run, load))
       .put("gateway", gateway(run, window).put("counted", counted(run, load)))
       .put("loadGenerator", loadGenerator(run, window))
-      .put("machine", machine(run, window));
+      .put("machine", machine(run, window))
+      .put("vsBaseline", null);
   }
 
   private static JsonObject wire(TrafficCounters.Snapshot t, long deliveries, TrafficCounters.Snapshot setup,

@@ -41,9 +41,17 @@ public final class LoadTest {
    * @param gatewayPid        the local process of a single given target, to read its CPU and memory
    * @param gatewayJvmOptions JVM options of a started gateway
    * @param gatewayArgs       extra arguments of a started gateway
+   * @param baseline          also run each WebSocket group against the bare Vert.x broadcaster
+   *                          ({@code BaselineServer}) and report the gateway as a ratio of it
+   * @param serverCpus        taskset core list for started gateway and baseline JVMs, or null
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
-                        List<String> gatewayArgs, Path outDir, PrintStream log) {
+                        List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
+                        String serverCpus) {
+    public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
+                   List<String> gatewayArgs, Path outDir, PrintStream log) {
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, null);
+    }
   }
 
   private final Options options;
@@ -78,8 +86,25 @@ public final class LoadTest {
           n++;
           String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
             + String.join("+", group.stream().map(Transport::wireName).toList());
+          List<JsonObject> measured;
           try (Target target = openTarget(n)) {
-            driver.run(point, value, group, target, "lt-" + runId + "-" + n, label).forEach(runs::add);
+            measured = driver.run(point, value, group, target, "lt-" + runId + "-" + n, label);
+          }
+          measured.forEach(runs::add);
+          if (options.baseline() && group.equals(List.of(Transport.WS))) {
+            Path log = options.outDir().resolve("baseline-" + n + ".log");
+            options.log().printf("starting the bare Vert.x baseline (log: %s)%n", log);
+            List<JsonObject> bare;
+            try (Target target = SpawnedGateway.start(SpawnedGateway.BASELINE_CLASS, "baseline", log,
+              options.gatewayJvmOptions(), List.of(), options.serverCpus())) {
+              bare = driver.run(point, value, group, target, "bl-" + runId + "-" + n, label + " baseline");
+            }
+            JsonObject ratio = vsBaseline(measured.get(0), bare.get(0));
+            measured.get(0).put("vsBaseline", ratio);
+            options.log().printf("%s vs bare Vert.x: delivered/s %s of %s, p99 %s x %s ms, CPU/1k %s x %s ms%n", label,
+              ratio.getValue("deliveredPerSecondRatio"), ratio.getValue("deliveredPerSecond"), ratio.getValue("p99Ratio"),
+              ratio.getValue("p99Ms"), ratio.getValue("cpuRatio"), ratio.getValue("cpuMsPer1000Deliveries"));
+            bare.forEach(runs::add);
           }
         }
       }
@@ -91,6 +116,23 @@ public final class LoadTest {
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(20), "stopping the load generator");
     }
+  }
+
+  /** The gateway's figures as a share of the bare broadcaster's on the same scenario and clients. */
+  static JsonObject vsBaseline(JsonObject gateway, JsonObject bare) {
+    double gwRate = gateway.getDouble("deliveredPerSecond");
+    double blRate = bare.getDouble("deliveredPerSecond");
+    Double gwP99 = gateway.getJsonObject("latencyMs").getDouble("p99");
+    Double blP99 = bare.getJsonObject("latencyMs").getDouble("p99");
+    Double gwCpu = gateway.getJsonObject("gateway").getDouble("cpuMsPer1000Deliveries");
+    Double blCpu = bare.getJsonObject("gateway").getDouble("cpuMsPer1000Deliveries");
+    return new JsonObject()
+      .put("deliveredPerSecond", blRate)
+      .put("deliveredPerSecondRatio", blRate == 0 ? null : Figures.round(gwRate / blRate, 3))
+      .put("p99Ms", blP99)
+      .put("p99Ratio", gwP99 == null || blP99 == null || blP99 == 0 ? null : Figures.round(gwP99 / blP99, 3))
+      .put("cpuMsPer1000Deliveries", blCpu)
+      .put("cpuRatio", gwCpu == null || blCpu == null || blCpu == 0 ? null : Figures.round(gwCpu / blCpu, 3));
   }
 
   private static List<List<Transport>> groups(Scenario s) {
@@ -107,14 +149,17 @@ public final class LoadTest {
     }
     Path log = options.outDir().resolve("gateway-" + n + ".log");
     options.log().printf("starting the gateway (log: %s)%n", log);
-    return SpawnedGateway.start(log, options.gatewayJvmOptions(), options.gatewayArgs());
+    return SpawnedGateway.start(SpawnedGateway.MAIN_CLASS, "spawned", log, options.gatewayJvmOptions(),
+      options.gatewayArgs(), options.serverCpus());
   }
 
   private JsonObject targetJson() {
     return new JsonObject()
       .put("kind", options.targets().isEmpty() ? "spawned" : "external")
       .put("urls", new JsonArray(options.targets().stream().map(URI::toString).toList()))
-      .put("jvmOptions", new JsonArray(new ArrayList<>(options.gatewayJvmOptions())));
+      .put("jvmOptions", new JsonArray(new ArrayList<>(options.gatewayJvmOptions())))
+      .put("baseline", options.baseline())
+      .put("cpus", options.serverCpus());
   }
 
   private void write(JsonObject doc) {

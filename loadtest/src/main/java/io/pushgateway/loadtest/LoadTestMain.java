@@ -113,6 +113,14 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
   List<String> gatewayArgs = new ArrayList<>();
 
+  @Option(names = "--baseline",
+    description = "After each WebSocket run, run it again against a bare Vert.x broadcaster (its own JVM, one event loop, one prebuilt frame per event, no history) and report the gateway as a ratio of it (runs[].vsBaseline).")
+  boolean baseline;
+
+  @Option(names = "--server-cpus", paramLabel = "LIST",
+    description = "Pin started gateway/baseline JVMs to these cores (taskset -c LIST), e.g. 0; pin the load test itself with taskset -c 1.")
+  String serverCpus;
+
   @Option(names = "--chaos",
     description = "Soak under chaos for --duration seconds: --subscribers well-behaved subscribers (a tenth of them slow readers) that are cut off at random and resume with their cursor on a random transport, garbage frames and oversize requests; reports loss, errors by code and gateway heap (chaos.json); exit 1 on any loss.")
   boolean chaos;
@@ -140,7 +148,7 @@ public final class LoadTestMain implements Callable<Integer> {
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
-      System.out);
+      System.out, baseline, serverCpus);
     new LoadTest(options, scenario, series).run();
     return 0;
   }
@@ -192,6 +200,9 @@ public final class LoadTestMain implements Callable<Integer> {
     require(rtt == null || (rtt >= 0 && rtt <= 10_000), "--rtt must be 0 to 10000 ms");
     require(headers.equals("minimal") || headers.equals("browser"), "--headers must be minimal or browser");
     require(gatewayPid == null || targets.size() == 1, "--gateway-pid needs exactly one --target");
+    require(!baseline || list.contains(Transport.WS), "--baseline needs the ws transport");
+    require(!baseline || !concurrent, "--baseline compares WebSocket runs one at a time: drop --concurrent");
+    require(serverCpus == null || serverCpus.matches("[0-9]+([-,][0-9]+)*"), "--server-cpus: a list such as 0 or 0-1");
     for (URI t : targets) {
       require("http".equals(t.getScheme()) && t.getHost() != null,
         "--target '" + t + "': expected http://HOST:PORT");

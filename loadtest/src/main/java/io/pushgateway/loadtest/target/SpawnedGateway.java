@@ -24,31 +24,48 @@ public final class SpawnedGateway implements Target {
   public static final String MAIN_CLASS = "io.pushgateway.gateway.GatewayMain";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  public static final String BASELINE_CLASS = "io.pushgateway.loadtest.target.BaselineServer";
+
   private final Process process;
   private final Endpoint endpoint;
   private final Path log;
+  private final String kind;
 
-  private SpawnedGateway(Process process, Endpoint endpoint, Path log) {
+  private SpawnedGateway(Process process, Endpoint endpoint, Path log, String kind) {
     this.process = process;
     this.endpoint = endpoint;
     this.log = log;
+    this.kind = kind;
   }
 
   /** Starts the gateway and returns once it answers {@code GET /ready} with 200. */
   public static SpawnedGateway start(Path log, List<String> jvmOptions, List<String> gatewayArgs) {
+    return start(MAIN_CLASS, "spawned", log, jvmOptions, gatewayArgs, null);
+  }
+
+  /**
+   * Starts {@code mainClass} ({@link #MAIN_CLASS} or {@link #BASELINE_CLASS}, reported as
+   * {@code kind}); with {@code cpus} (a taskset list such as "0") the process is pinned to those
+   * cores, so the load generator can be kept on the others.
+   */
+  public static SpawnedGateway start(String mainClass, String kind, Path log, List<String> jvmOptions,
+                                     List<String> gatewayArgs, String cpus) {
     int port = ByteCountingProxy.freePort();
     List<String> cmd = new ArrayList<>();
+    if (cpus != null) {
+      cmd.addAll(List.of("taskset", "-c", cpus));
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(classpath());
-    cmd.add(MAIN_CLASS);
+    cmd.add(mainClass);
     cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port)));
     cmd.addAll(gatewayArgs);
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      SpawnedGateway g = new SpawnedGateway(p, new Endpoint("127.0.0.1", port), log);
+      SpawnedGateway g = new SpawnedGateway(p, new Endpoint("127.0.0.1", port), log, kind);
       g.awaitReady();
       return g;
     } catch (IOException e) {
@@ -123,7 +140,7 @@ public final class SpawnedGateway implements Target {
 
   @Override
   public String kind() {
-    return "spawned";
+    return kind;
   }
 
   /** SIGTERM first so the gateway drains as in production, then SIGKILL if it hangs. */
