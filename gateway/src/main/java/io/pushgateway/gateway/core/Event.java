@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
  *                 {@code id: topic:id:epoch\ndata: <json>\n\n}; subscribers of several topics
  *                 get their own {@code id:} line (the cursor over all their topics) and
  *                 {@link #sseData()}
+ * @param position where a subscriber stands after receiving this event; built once here, so a
+ *                 live delivery (which moves the subscriber's position) allocates nothing
  */
-public record Event(String topic, long id, long ts, String epoch, Buffer json, Buffer sseFrame, int sseDataOffset) {
+public record Event(String topic, long id, long ts, String epoch, Buffer json, Buffer sseFrame, int sseDataOffset,
+                    Position position) {
 
   private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -23,22 +26,20 @@ public record Event(String topic, long id, long ts, String epoch, Buffer json, B
     // Topic names need no escaping (see Topics), so plain concatenation is valid JSON.
     String text = "{\"topic\":\"" + topic + "\",\"id\":" + id + ",\"ts\":" + ts + ",\"data\":" + dataJson + "}";
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    byte[] idLine = ("id: " + new Position(id, epoch).entry(topic)).getBytes(StandardCharsets.US_ASCII);
+    Position position = new Position(id, epoch);
+    byte[] idLine = ("id: " + position.entry(topic)).getBytes(StandardCharsets.US_ASCII);
     Buffer sseFrame = Buffer.buffer(idLine.length + SSE_DATA.length + bytes.length + SSE_END.length)
       .appendBytes(idLine)
       .appendBytes(SSE_DATA)
       .appendBytes(bytes)
       .appendBytes(SSE_END);
-    return new Event(topic, id, ts, epoch, Buffer.buffer(bytes), sseFrame, idLine.length + 1);
+    // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
+    // topic lookups match by identity
+    return new Event(topic.intern(), id, ts, epoch, Buffer.buffer(bytes), sseFrame, idLine.length + 1, position);
   }
 
   /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
   public Buffer sseData() {
     return sseFrame.slice(sseDataOffset, sseFrame.length());
-  }
-
-  /** Where a subscriber stands after receiving this event. */
-  public Position position() {
-    return new Position(id, epoch);
   }
 }

@@ -52,7 +52,9 @@ public final class GatewayMetrics implements AutoCloseable {
     Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
     Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
-  /** One per event loop thread: which transports wrote the event being dispatched there. */
+  private static final Transport[] TRANSPORTS = Transport.values();
+
+  /** One per event loop thread: which transports wrote the event being dispatched there, how much. */
   private static final FastThreadLocal<DispatchBatch> BATCH = new FastThreadLocal<>() {
     @Override
     protected DispatchBatch initialValue() {
@@ -218,12 +220,17 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   public void delivered(Transport transport, int events, long bytes) {
-    deliveries.get(transport).increment(events);
-    bytesWritten.get(transport).increment(bytes);
     DispatchBatch batch = BATCH.get();
     if (batch.active) {
-      batch.transports |= 1 << transport.ordinal();
+      // inside a fan-out: summed here, added to the shared counters once per event and loop
+      int t = transport.ordinal();
+      batch.transports |= 1 << t;
+      batch.events[t] += events;
+      batch.bytes[t] += bytes;
+      return;
     }
+    deliveries.get(transport).increment(events);
+    bytesWritten.get(transport).increment(bytes);
   }
 
   /**
@@ -251,9 +258,14 @@ public final class GatewayMetrics implements AutoCloseable {
     if (wrote != 0) {
       // ts comes from the clock of the node that accepted the event: clamp skew in a cluster.
       long millis = Math.max(0, System.currentTimeMillis() - event.ts());
-      for (Transport t : Transport.values()) {
-        if ((wrote & (1 << t.ordinal())) != 0) {
+      for (Transport t : TRANSPORTS) {
+        int i = t.ordinal();
+        if ((wrote & (1 << i)) != 0) {
           latency.get(t).record(millis, TimeUnit.MILLISECONDS);
+          deliveries.get(t).increment(batch.events[i]);
+          bytesWritten.get(t).increment(batch.bytes[i]);
+          batch.events[i] = 0;
+          batch.bytes[i] = 0;
         }
       }
     }
@@ -299,5 +311,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private static final class DispatchBatch {
     boolean active;
     int transports;
+    final long[] events = new long[TRANSPORTS.length];
+    final long[] bytes = new long[TRANSPORTS.length];
   }
 }
