@@ -38,7 +38,7 @@ public final class PollClient extends StreamClient {
     stoppedPolling = Promise.promise();
     Promise<Void> first = Promise.promise();
     context.runOnContext(v -> poll(cursor, first));
-    first.future().await(10, TimeUnit.SECONDS);
+    first.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     return this;
   }
 

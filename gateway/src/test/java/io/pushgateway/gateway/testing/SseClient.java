@@ -60,12 +60,12 @@ public final class SseClient extends StreamClient {
         r.endHandler(v -> ended = true);
         return r;
       }))
-      .await(10, TimeUnit.SECONDS);
+      .await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     status = response.statusCode();
     if (status != 200) {
       return this;
     }
-    opened.future().await(10, TimeUnit.SECONDS);
+    opened.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     return this;
   }
 

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  */
 public abstract class StreamClient {
 
+  /** Generous: a busy CI machine may take seconds to run a freshly started JVM's first requests. */
+  protected static final long OPEN_TIMEOUT_SECONDS = 30;
+
   protected final Vertx vertx;
   protected final int port;
   /** Every call of this client runs on one event loop, the one its connection lives on. */

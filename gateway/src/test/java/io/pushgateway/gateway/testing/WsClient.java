@@ -46,8 +46,8 @@ public final class WsClient extends StreamClient {
         ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
         return ws;
       })
-      .await(10, TimeUnit.SECONDS);
-    subscribed.future().await(10, TimeUnit.SECONDS);
+      .await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    subscribed.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     return this;
   }
 
