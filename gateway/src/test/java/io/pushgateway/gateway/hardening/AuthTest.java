@@ -2,6 +2,7 @@ package io.pushgateway.gateway.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;

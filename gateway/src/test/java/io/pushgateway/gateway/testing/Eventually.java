@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.metrics;
+package io.pushgateway.gateway.testing;
 
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  * the client already saw, so an exact assertion may need a second scrape; a bounded retry on a
  * Vert.x timer, never an open-ended sleep.
  */
-final class Eventually {
+public final class Eventually {
 
-  interface Check {
+  public interface Check {
     void run() throws Exception;
   }
 
@@ -20,7 +20,7 @@ final class Eventually {
   private Eventually() {
   }
 
-  static void check(Vertx vertx, Check check) throws Exception {
+  public static void check(Vertx vertx, Check check) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MILLIS);
     while (true) {
       try {
