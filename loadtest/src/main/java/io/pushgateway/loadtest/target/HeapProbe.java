@@ -9,12 +9,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Live heap of a local JVM after a full GC, through the JDK's {@code jcmd} (GC.run, then
- * GC.heap_info). RSS alone cannot tell per-connection memory: a JVM's RSS follows its heap sizing,
- * not what is live. Runs on the driver thread only; a missing jcmd simply gives no figure.
+ * Live heap of a local JVM, through the JDK's {@code jcmd}: the total of {@code GC.class_histogram},
+ * which collects first and counts only live objects. (GC.heap_info's first "used" figure is the
+ * young generation alone under SerialGC, which a JVM pinned to one core gets: nearly 0 after a
+ * full GC.) RSS alone cannot tell per-connection memory: a JVM's RSS follows its heap sizing, not
+ * what is live. Runs on the driver thread only; a missing jcmd simply gives no figure.
  */
 public final class HeapProbe {
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
   private HeapProbe() {
   }
@@ -25,10 +27,9 @@ public final class HeapProbe {
       return OptionalLong.empty();
     }
     try {
-      run(jcmd, pid, "GC.run");
-      String info = run(jcmd, pid, "GC.heap_info");
-      Matcher m = USED.matcher(info);
-      return m.find() ? OptionalLong.of(Long.parseLong(m.group(1)) * 1024) : OptionalLong.empty();
+      String histogram = run(jcmd, pid, "GC.class_histogram");
+      Matcher m = TOTAL.matcher(histogram);
+      return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     } catch (IOException e) {
       return OptionalLong.empty();
     } catch (InterruptedException e) {
