@@ -2,7 +2,7 @@ package io.pushgateway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.gateway.testing.PollClient;
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.SseClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
@@ -33,7 +33,7 @@ class GracefulStopTest {
       SseClient sse = new SseClient(gateway.vertx, gateway.port()).open("stop");
       String cursor = gateway.get("/poll?topics=stop").json().getString("cursor");
       Future<TestGateway.Reply> longPoll = gateway.getAsync("/poll/long?topics=stop&timeout=60&cursor=" + cursor);
-      awaitLongPolls(gateway, 1);
+      gateway.awaitSubscribers("stop", "long", 1);
       assertThat(gateway.get("/ready").status()).isEqualTo(200);
 
       Future<Void> closing = gateway.gateway.close();
@@ -44,9 +44,8 @@ class GracefulStopTest {
       assertThat(answered.status()).isEqualTo(200);
       assertThat(answered.json().getJsonArray("events")).isEmpty();
       assertThat(answered.json().getString("cursor")).isEqualTo(cursor);
-      awaitTrue(() -> ws.closeCode() != null);
-      assertThat(ws.closeCode()).isEqualTo((short) 1001);
-      awaitTrue(sse::ended);
+      Eventually.check(gateway.vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
+      Eventually.check(gateway.vertx, () -> assertThat(sse.ended()).as("SSE stream ended").isTrue());
     } finally {
       gateway.close();
     }
@@ -65,8 +64,7 @@ class GracefulStopTest {
       WsClient ws = new WsClient(vertx, port).open("sigterm");
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
-      awaitTrue(() -> ws.closeCode() != null);
-      assertThat(ws.closeCode()).isEqualTo((short) 1001);
+      Eventually.check(vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
     } finally {
       process.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -93,26 +91,5 @@ class GracefulStopTest {
     // Keep draining its output so the process never blocks on a full pipe.
     CompletableFuture.runAsync(() -> reader.lines().forEach(l -> { }));
     return found;
-  }
-
-  private static void awaitLongPolls(TestGateway gateway, long expected) throws Exception {
-    awaitTrue(() -> {
-      try {
-        return gateway.get("/api/topics/stop").json().getJsonObject("subscribers").getLong("long") == expected;
-      } catch (Exception e) {
-        return false;
-      }
-    });
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in time");
-      }
-      Thread.onSpinWait();
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
   }
 }

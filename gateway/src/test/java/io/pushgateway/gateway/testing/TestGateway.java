@@ -1,5 +1,7 @@
 package io.pushgateway.gateway.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
@@ -38,6 +40,12 @@ public final class TestGateway implements AutoCloseable {
 
   public int port() {
     return gateway.port();
+  }
+
+  /** Waits (bounded) until {@code GET /api/topics/{topic}} counts {@code expected} subscribers of a transport. */
+  public void awaitSubscribers(String topic, String transport, long expected) throws Exception {
+    Eventually.check(vertx, () -> assertThat(get("/api/topics/" + topic).json()
+      .getJsonObject("subscribers").getLong(transport)).as(transport + " subscribers of " + topic).isEqualTo(expected));
   }
 
   /** Publishes over HTTP and returns the 201 body ({@code topic,id,ts}). */

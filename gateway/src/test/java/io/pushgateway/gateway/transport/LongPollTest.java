@@ -33,7 +33,7 @@ class LongPollTest {
     gateway.publish(topic, 1);
     String cursor = gateway.get("/poll?topics=" + topic).json().getString("cursor");
     Future<TestGateway.Reply> poll = gateway.getAsync("/poll/long?topics=" + topic + "&timeout=30&cursor=" + cursor);
-    awaitWaitingPolls(topic, 1);
+    gateway.awaitSubscribers(topic, "long", 1);
     assertThat(poll.isComplete()).as("held while nothing is new").isFalse();
 
     gateway.publish(topic, new JsonObject().put("hello", "world"));
@@ -43,7 +43,7 @@ class LongPollTest {
     assertThat(answer.getString("cursor")).startsWith(topic + ":2:");
     assertThat(answer.getJsonArray("resets")).isEmpty();
     assertThat(answer.getBoolean("more")).isFalse();
-    awaitWaitingPolls(topic, 0);
+    gateway.awaitSubscribers(topic, "long", 0);
   }
 
   @Test
@@ -67,7 +67,7 @@ class LongPollTest {
     assertThat(reply.json().getString("cursor")).isEqualTo(cursor);
     assertThat(reply.json().getBoolean("more")).isFalse();
     assertThat(elapsedMs).as("held for its timeout").isGreaterThanOrEqualTo(900);
-    awaitWaitingPolls(topic, 0);
+    gateway.awaitSubscribers(topic, "long", 0);
   }
 
   @Test
@@ -92,16 +92,4 @@ class LongPollTest {
     assertThat(shortAnswer.getBoolean("more")).isFalse();
   }
 
-  private static void awaitWaitingPolls(String topic, long expected) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    long waiting = -1;
-    while (System.nanoTime() < deadline) {
-      waiting = gateway.get("/api/topics/" + topic).json().getJsonObject("subscribers").getLong("long");
-      if (waiting == expected) {
-        return;
-      }
-      gateway.vertx.timer(10).await();
-    }
-    throw new AssertionError("expected " + expected + " waiting long polls on " + topic + ", saw " + waiting);
-  }
 }

@@ -2,11 +2,11 @@ package io.pushgateway.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
@@ -102,15 +102,16 @@ class WebSocketProtocolTest {
     });
     socket.write(Buffer.buffer("GET /ws?topics=silent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
       + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String bytes = "";
-    while (!bytes.contains("\u0088") && System.nanoTime() < deadline) {
-      gateway.vertx.timer(20).await();
+    Eventually.check(gateway.vertx, () -> {
       synchronized (received) {
-        bytes = received.toString();
+        assertThat(received.toString()).as("a close frame").contains("\u0088");
       }
-    }
+    });
     socket.close();
+    String bytes;
+    synchronized (received) {
+      bytes = received.toString();
+    }
     assertThat(bytes).startsWith("HTTP/1.1 101");
     assertThat(bytes).as("a ping frame was sent").contains("\u0089\u0000");
     assertThat(bytes).as("then a close frame").contains("\u0088");
@@ -132,12 +133,7 @@ class WebSocketProtocolTest {
   }
 
   private static void awaitControl(WsClient client, String ref) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (client.controls().stream().noneMatch(c -> ref.equals(c.getString("ref")))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no control frame with ref " + ref);
-      }
-      gateway.vertx.timer(10).await();
-    }
+    Eventually.check(gateway.vertx, () -> assertThat(client.controls())
+      .as("a control frame with ref " + ref).anyMatch(c -> ref.equals(c.getString("ref"))));
   }
 }
