@@ -115,7 +115,7 @@ final class RunDriver {
       if (left <= 0) {
         return;
       }
-      sleep(Math.min(PROGRESS_EVERY_MS, Math.max(1, left / 1_000_000)));
+      Pause.millis(Math.min(PROGRESS_EVERY_MS, Math.max(1, left / 1_000_000)));
       progress.update(phase, (System.nanoTime() - schedule.originNanos()) / 1e9, total, loads.values());
     }
   }
@@ -138,7 +138,7 @@ final class RunDriver {
           (schedule.measureEndNanos() - schedule.originNanos()) / 1e9, loads.values());
         nextProgress = System.nanoTime() + PROGRESS_EVERY_MS * 1_000_000L;
       }
-      sleep(DRAIN_CHECK_MS);
+      Pause.millis(DRAIN_CHECK_MS);
     }
   }
 
@@ -153,14 +153,5 @@ final class RunDriver {
   private static OptionalLong delta(OptionalLong before, OptionalLong after) {
     return before.isPresent() && after.isPresent()
       ? OptionalLong.of(after.getAsLong() - before.getAsLong()) : OptionalLong.empty();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

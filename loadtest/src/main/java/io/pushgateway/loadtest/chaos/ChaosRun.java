@@ -1,5 +1,6 @@
 package io.pushgateway.loadtest.chaos;
 
+import io.pushgateway.loadtest.Pause;
 import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.target.HeapProbe;
 import io.pushgateway.loadtest.target.Target;
@@ -94,7 +95,7 @@ public final class ChaosRun {
       long start = System.nanoTime();
       long end = start + (long) (settings.durationS() * 1e9);
       while (System.nanoTime() < end) {
-        sleep(Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        Pause.millis(Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
         log.printf("chaos %4.0fs: published %d, deliveries %d, connections %d, drops %d, bad requests %d%n",
           (System.nanoTime() - start) / 1e9, counters.published.sum(), counters.deliveries.sum(),
           counters.connections.sum(), counters.drops.sum(), counters.garbage.sum());
@@ -150,7 +151,7 @@ public final class ChaosRun {
       if (done) {
         return;
       }
-      sleep(200);
+      Pause.millis(200);
     }
   }
 
@@ -210,15 +211,6 @@ public final class ChaosRun {
       return future.await(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(what + " did not answer within 30 s", e);
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 }

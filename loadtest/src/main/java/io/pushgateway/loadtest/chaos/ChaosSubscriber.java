@@ -1,6 +1,7 @@
 package io.pushgateway.loadtest.chaos;
 
 import io.pushgateway.loadtest.client.Endpoint;
+import io.pushgateway.loadtest.client.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -22,8 +23,6 @@ import java.util.Random;
  * abandoned connection harmless.
  */
 final class ChaosSubscriber {
-  enum Kind { WS, SSE, LONG, SHORT }
-
   private static final String TOPIC = ChaosRun.TOPIC;
 
   private final Vertx vertx;
@@ -56,7 +55,7 @@ final class ChaosSubscriber {
   }
 
   void start() {
-    connect(slow ? Kind.WS : Kind.values()[random.nextInt(4)]);
+    connect(nextTransport());
     // A slow reader's chaos is its stalls; cutting it off as well would end them before they bite.
     if (!slow) {
       scheduleDrop();
@@ -87,7 +86,7 @@ final class ChaosSubscriber {
     int gen = ++generation;
     vertx.setTimer(50 + random.nextInt(800), t -> {
       if (!stopped && gen == generation) {
-        connect(slow ? Kind.WS : Kind.values()[random.nextInt(4)]);
+        connect(nextTransport());
       }
     });
   }
@@ -105,10 +104,16 @@ final class ChaosSubscriber {
       : "&cursor=" + URLEncoder.encode(TOPIC + ":" + position + ":" + epoch, StandardCharsets.UTF_8);
   }
 
-  private void connect(Kind kind) {
+  /** A slow reader stays on WebSocket (it stalls by not reading); the others pick any transport. */
+  private Transport nextTransport() {
+    Transport[] all = Transport.values();
+    return slow ? Transport.WS : all[random.nextInt(all.length)];
+  }
+
+  private void connect(Transport transport) {
     int gen = ++generation;
     counters.connections.increment();
-    switch (kind) {
+    switch (transport) {
       case WS -> connectWs(gen);
       case SSE -> connectSse(gen);
       case LONG -> poll(gen, true);
