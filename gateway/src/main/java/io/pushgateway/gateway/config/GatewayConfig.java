@@ -58,7 +58,7 @@ public final class GatewayConfig {
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
-    new Option("demoRate", 2, "demo ticker events per second"),
+    new Option("demoRate", 2.0, "demo ticker events per second"),
     new Option("cluster", false, "run as a node of a Hazelcast cluster: shared history, events reach every node"),
     new Option("clusterHost", "", "address this node's cluster traffic binds to and announces (empty: picked by Hazelcast)"),
     new Option("clusterPort", 5701, "Hazelcast member port of this node"),
@@ -262,12 +262,14 @@ public final class GatewayConfig {
           throw new IllegalArgumentException();
         }
         if (defaultValue instanceof Number) {
-          Function<String, Number> parse = key.equals("demoRate") ? Double::valueOf : Long::valueOf;
+          // A fractional default makes a fractional option; every other number is whole.
+          boolean fractional = defaultValue instanceof Double;
+          Function<String, Number> parse = fractional ? Double::valueOf : Long::valueOf;
           Number n = value instanceof Number number ? number : parse.apply(String.valueOf(value).trim());
-          if (!key.equals("demoRate") && n.doubleValue() != Math.rint(n.doubleValue())) {
+          if (!fractional && n.doubleValue() != Math.rint(n.doubleValue())) {
             throw new IllegalArgumentException();
           }
-          return key.equals("demoRate") ? (Object) n.doubleValue() : (Object) n.longValue();
+          return fractional ? (Object) n.doubleValue() : (Object) n.longValue();
         }
         if (value instanceof JsonArray array) {
           return String.join(",", array.stream().map(String::valueOf).toList());
