@@ -12,7 +12,6 @@ import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.ConnectionGuard;
 import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.HttpReplies;
-import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.pushgateway.gateway.transport.poll.LongPollTransport;
@@ -160,10 +159,5 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private void fail(RoutingContext ctx, GatewayException error) {
     HttpReplies.error(ctx.response(), error, metrics);
-  }
-
-  /** Transports served by this verticle, for tests and diagnostics. */
-  public List<Transport> transports() {
-    return transports.stream().map(TransportHandler::transport).toList();
   }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -282,12 +281,5 @@ public final class GatewayConfig {
         throw new ConfigException(key, "expected a " + type() + ", got " + value);
       }
     }
-  }
-
-  /** Ordered view of the options for documentation. */
-  public static Map<String, Option> optionsByKey() {
-    Map<String, Option> map = new LinkedHashMap<>();
-    OPTIONS.forEach(o -> map.put(o.key(), o));
-    return map;
   }
 }

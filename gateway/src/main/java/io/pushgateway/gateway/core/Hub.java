@@ -60,8 +60,4 @@ public final class Hub {
       }
     }
   }
-
-  public int listeners(String topic) {
-    return byTopic.getOrDefault(topic, NONE).length;
-  }
 }

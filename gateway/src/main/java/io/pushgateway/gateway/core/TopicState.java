@@ -5,8 +5,4 @@ package io.pushgateway.gateway.core;
  * {@code lastId + 1} when nothing is kept), all of history {@code epoch}.
  */
 public record TopicState(String topic, long lastId, long oldestId, String epoch) {
-
-  public Position latest() {
-    return new Position(lastId, epoch);
-  }
 }

@@ -23,8 +23,6 @@ public final class PollClient extends StreamClient {
   private HttpClient client;
   private String topics;
   private volatile boolean stopped;
-  private volatile Promise<Void> stoppedPolling;
-  private volatile int requests;
 
   public PollClient(Vertx vertx, int port, boolean longPoll) {
     super(vertx, port);
@@ -35,7 +33,6 @@ public final class PollClient extends StreamClient {
   public PollClient open(String topics, String cursor) throws Exception {
     this.topics = topics;
     client = vertx.createHttpClient();
-    stoppedPolling = Promise.promise();
     Promise<Void> first = Promise.promise();
     context.runOnContext(v -> poll(cursor, first));
     first.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -43,17 +40,12 @@ public final class PollClient extends StreamClient {
   }
 
   private void poll(String cursor, Promise<Void> first) {
-    if (stopped) {
-      stoppedPolling.tryComplete();
-      return;
-    }
-    if (client == null) {
+    if (stopped || client == null) {
       return;
     }
     String uri = (longPoll ? "/poll/long" : "/poll") + "?topics=" + topics
       + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
       + (longPoll ? "&timeout=5" : "");
-    requests++;
     client.request(HttpMethod.GET, port, "localhost", uri)
       .compose(request -> {
         Future<HttpClientResponse> response = request.response();
@@ -83,12 +75,7 @@ public final class PollClient extends StreamClient {
         if (!stopped) {
           first.tryFail(e);
         }
-        stoppedPolling.tryComplete();
       });
-  }
-
-  public int requests() {
-    return requests;
   }
 
   @Override
