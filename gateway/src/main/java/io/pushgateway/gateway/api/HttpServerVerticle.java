@@ -111,8 +111,12 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
-      // Compression per connection costs a deflater each; off unless asked for.
-      .setPerMessageWebSocketCompressionSupported(false)
+      // Events are compressed once each, never with a connection's context (see WebSocketFrames),
+      // so a client that asks the server not to take over context is welcome; clients are asked
+      // not to either, so no connection keeps an inflater between messages.
+      .setPerMessageWebSocketCompressionSupported(config.compression())
+      .setWebSocketAllowServerNoContext(true)
+      .setWebSocketPreferredClientNoContext(true)
       .setPerFrameWebSocketCompressionSupported(false)
       .setMaxWebSocketFrameSize(config.maxFrameBytes())
       .setMaxWebSocketMessageSize(config.maxFrameBytes());

@@ -43,6 +43,7 @@ public final class GatewayConfig {
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
+    new Option("compression", false, "accept WebSocket permessage-deflate: each event is compressed once, the same bytes go to every connection that accepted it"),
     new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("maxConnectionsPerIp", 0, "open TCP connections from one client address; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
@@ -149,6 +150,7 @@ public final class GatewayConfig {
   public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
+  public boolean compression() { return values.getBoolean("compression"); }
   public boolean demo() { return values.getBoolean("demo"); }
   public double demoRate() { return values.getDouble("demoRate"); }
   public boolean cluster() { return values.getBoolean("cluster"); }

@@ -1,25 +1,42 @@
 package io.pushgateway.gateway.core;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One accepted event. Immutable, and encoded exactly once, when the log accepts it: every
- * transport writes these same bytes to every subscriber.
- *
- * @param json     {@code {"topic":…,"id":…,"ts":…,"data":…}} as UTF-8
- * @param sseFrame the whole SSE event for a subscriber of this one topic:
- *                 {@code id: topic:id:epoch\ndata: <json>\n\n}; subscribers of several topics
- *                 get their own {@code id:} line (the cursor over all their topics) and
- *                 {@link #sseData()}
- * @param position where a subscriber stands after receiving this event; built once here, so a
- *                 live delivery (which moves the subscriber's position) allocates nothing
+ * One accepted event. Immutable, and serialized once per wire format: every transport writes
+ * these same bytes to every subscriber.
  */
-public record Event(String topic, long id, long ts, String epoch, Buffer json, Buffer sseFrame, int sseDataOffset,
-                    Position position) {
+public final class Event {
 
   private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final String topic;
+  private final long id;
+  private final long ts;
+  private final String epoch;
+  private final Buffer json;
+  private final ByteBuf webSocketFrame;
+  private final Buffer sseFrame;
+  private final int sseDataOffset;
+  private final Position position;
+  /** Built by the first connection that wants it, on whichever event loop that is. */
+  private volatile ByteBuf deflatedWebSocketFrame;
+
+  private Event(String topic, long id, long ts, String epoch, byte[] json, Buffer sseFrame, int sseDataOffset,
+                Position position) {
+    this.topic = topic;
+    this.id = id;
+    this.ts = ts;
+    this.epoch = epoch;
+    this.json = Buffer.buffer(json);
+    this.webSocketFrame = WebSocketFrames.text(json);
+    this.sseFrame = sseFrame;
+    this.sseDataOffset = sseDataOffset;
+    this.position = position;
+  }
 
   /** Encodes an event whose data is already valid JSON text without line breaks. */
   public static Event encode(String topic, long id, long ts, String epoch, String dataJson) {
@@ -35,11 +52,75 @@ public record Event(String topic, long id, long ts, String epoch, Buffer json, B
       .appendBytes(SSE_END);
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
-    return new Event(topic.intern(), id, ts, epoch, Buffer.buffer(bytes), sseFrame, idLine.length + 1, position);
+    return new Event(topic.intern(), id, ts, epoch, bytes, sseFrame, idLine.length + 1, position);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  /** When the log accepted it, epoch milliseconds. */
+  public long ts() {
+    return ts;
+  }
+
+  public String epoch() {
+    return epoch;
+  }
+
+  /** {@code {"topic":…,"id":…,"ts":…,"data":…}} as UTF-8. */
+  public Buffer json() {
+    return json;
+  }
+
+  /** {@link #json()} as one WebSocket text frame; write a duplicate, never the buffer itself. */
+  public ByteBuf webSocketFrame() {
+    return webSocketFrame;
+  }
+
+  /** The same frame compressed for permessage-deflate, compressed at most once per event. */
+  public ByteBuf deflatedWebSocketFrame() {
+    ByteBuf frame = deflatedWebSocketFrame;
+    if (frame == null) {
+      synchronized (this) {
+        frame = deflatedWebSocketFrame;
+        if (frame == null) {
+          frame = WebSocketFrames.deflatedText(json.getBytes());
+          deflatedWebSocketFrame = frame;
+        }
+      }
+    }
+    return frame;
+  }
+
+  /**
+   * The whole SSE event for a subscriber of this one topic: {@code id: topic:id:epoch\ndata:
+   * <json>\n\n}; subscribers of several topics get their own {@code id:} line (the cursor over
+   * all their topics) and {@link #sseData()}.
+   */
+  public Buffer sseFrame() {
+    return sseFrame;
   }
 
   /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
   public Buffer sseData() {
     return sseFrame.slice(sseDataOffset, sseFrame.length());
+  }
+
+  /**
+   * Where a subscriber stands after receiving this event; built once here, so a live delivery
+   * (which moves the subscriber's position) allocates nothing.
+   */
+  public Position position() {
+    return position;
+  }
+
+  @Override
+  public String toString() {
+    return topic + ":" + id + ":" + epoch;
   }
 }

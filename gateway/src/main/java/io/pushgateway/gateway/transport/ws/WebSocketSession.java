@@ -8,17 +8,14 @@ import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.core.WebSocketFrames;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -37,6 +34,7 @@ final class WebSocketSession implements LiveStream.Sink {
   static final short TRY_AGAIN_LATER = 1013;
 
   private final ServerWebSocket socket;
+  private final FrameOutput output;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
@@ -47,8 +45,10 @@ final class WebSocketSession implements LiveStream.Sink {
   private long lastHeard = System.nanoTime();
   private boolean released;
 
-  WebSocketSession(ServerWebSocket socket, TransportContext context, WebSocketTransport transport, Access access) {
+  WebSocketSession(ServerWebSocket socket, FrameOutput output, TransportContext context, WebSocketTransport transport,
+                   Access access) {
     this.socket = socket;
+    this.output = output;
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -192,11 +192,8 @@ final class WebSocketSession implements LiveStream.Sink {
     if (socket.isClosed()) {
       return;
     }
-    // The event's bytes were encoded once; each connection gets a slice of the same buffer.
-    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT,
-      ((BufferInternal) event.json()).getByteBuf(), true));
-    context.metrics().delivered(Transport.WS, 1, event.json().length());
-    if (!stream.isCatchingUp() && !socket.isClosed() && socket.writeQueueFull()) {
+    context.metrics().delivered(Transport.WS, 1, output.event(event));
+    if (!stream.isCatchingUp() && !output.writable()) {
       // Bounded output: a client that stops reading is told to come back with its cursor.
       context.metrics().slowConsumerClosed(Transport.WS);
       close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
@@ -205,14 +202,12 @@ final class WebSocketSession implements LiveStream.Sink {
 
   @Override
   public boolean writable() {
-    return socket.isClosed() || !socket.writeQueueFull();
+    return socket.isClosed() || output.writable();
   }
 
   @Override
   public Future<Void> drained() {
-    Promise<Void> promise = Promise.promise();
-    socket.drainHandler(v -> promise.tryComplete());
-    return promise.future();
+    return output.drained();
   }
 
   @Override
@@ -226,7 +221,7 @@ final class WebSocketSession implements LiveStream.Sink {
       frame.put("ref", ref);
     }
     if (!socket.isClosed()) {
-      socket.writeTextMessage(frame.encode());
+      output.write(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
     }
   }
 

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class WebSocketTransport implements TransportHandler {
 
   private final TransportContext context;
   private final Set<WebSocketSession> sessions = new LinkedHashSet<>();
+  private final FlushQueue flushes = new FlushQueue();
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
@@ -57,8 +59,10 @@ public final class WebSocketTransport implements TransportHandler {
       return;
     }
     Access access = Access.of(ctx);
+    HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket().onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, context, this, access);
+      WebSocketSession session = new WebSocketSession(socket, new FrameOutput(connection, flushes), context, this,
+        access);
       sessions.add(session);
       session.open(params.topics(), params.cursor());
     }).onFailure(e -> HttpReplies.error(ctx.response(),

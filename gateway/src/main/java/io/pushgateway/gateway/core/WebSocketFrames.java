@@ -1,0 +1,82 @@
+package io.pushgateway.gateway.core;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+
+/**
+ * Whole server-to-client WebSocket text frames (RFC 6455 §5.2: unmasked, FIN set), header and
+ * payload in one buffer, so an event's frame is built once and every connection writes a view
+ * of the same bytes.
+ */
+public final class WebSocketFrames {
+
+  private static final int FIN_TEXT = 0x81;
+  /** RSV1 marks a message compressed with permessage-deflate (RFC 7692 §6). */
+  private static final int FIN_RSV1_TEXT = 0xC1;
+  /** What every sync flush ends with; RFC 7692 §7.2.1 has the sender drop it. */
+  private static final int DEFLATE_TAIL = 4;
+  /** One deflater per thread, reset per message: no context is ever taken over. */
+  private static final ThreadLocal<Deflater> DEFLATERS =
+    ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
+
+  private WebSocketFrames() {
+  }
+
+  /** An event's frame, in direct memory: the socket writes it without a copy. */
+  public static ByteBuf text(byte[] payload) {
+    return frame(FIN_TEXT, payload, payload.length, true);
+  }
+
+  /** A one-off control frame (ack, error…), on the heap. */
+  public static ByteBuf control(byte[] payload) {
+    return frame(FIN_TEXT, payload, payload.length, false);
+  }
+
+  /**
+   * The payload compressed on its own, as permessage-deflate's receivers expect whatever context
+   * they negotiated: an independent message is valid with or without context takeover, so one
+   * compressed frame serves every connection that accepted the extension.
+   */
+  public static ByteBuf deflatedText(byte[] payload) {
+    Deflater deflater = DEFLATERS.get();
+    deflater.reset();
+    deflater.setInput(payload);
+    byte[] out = new byte[payload.length / 2 + 64];
+    int length = 0;
+    while (true) {
+      length += deflater.deflate(out, length, out.length - length, Deflater.SYNC_FLUSH);
+      if (length < out.length) {
+        break;
+      }
+      out = Arrays.copyOf(out, out.length * 2);
+    }
+    return frame(FIN_RSV1_TEXT, out, length - DEFLATE_TAIL, true);
+  }
+
+  /** The payload length a frame's header states. */
+  public static long payloadLength(ByteBuf frame) {
+    int length = frame.getByte(frame.readerIndex() + 1) & 0x7F;
+    return length < 126 ? length
+      : length == 126 ? frame.getUnsignedShort(frame.readerIndex() + 2) : frame.getLong(frame.readerIndex() + 2);
+  }
+
+  private static ByteBuf frame(int first, byte[] payload, int length, boolean direct) {
+    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    ByteBuf frame = direct
+      // A JDK direct buffer is freed by the garbage collector when the event is dropped.
+      ? Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(header + length)).clear()
+      : Unpooled.buffer(header + length);
+    frame.writeByte(first);
+    if (header == 2) {
+      frame.writeByte(length);
+    } else if (header == 4) {
+      frame.writeByte(126).writeShort(length);
+    } else {
+      frame.writeByte(127).writeLong(length);
+    }
+    return frame.writeBytes(payload, 0, length);
+  }
+}

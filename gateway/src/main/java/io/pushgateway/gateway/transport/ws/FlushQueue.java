@@ -1,0 +1,48 @@
+package io.pushgateway.gateway.transport.ws;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The connections of one event loop that have frames written but not flushed. They are flushed
+ * after the loop has run its queued tasks: the fan-out of every event that arrived in that turn
+ * is then on its way in one system call per connection.
+ */
+final class FlushQueue {
+
+  private List<FrameOutput> pending = new ArrayList<>();
+  /** The other list: a flush may let a stream write again, which starts the next turn's list. */
+  private List<FrameOutput> flushing = new ArrayList<>();
+  private final Runnable flushAll = this::flushAll;
+  private boolean scheduled;
+
+  void add(FrameOutput output) {
+    pending.add(output);
+    if (!scheduled) {
+      scheduled = true;
+      schedule(output);
+    }
+  }
+
+  private void schedule(FrameOutput output) {
+    EventLoop loop = output.eventLoop();
+    if (loop instanceof SingleThreadEventLoop turns) {
+      turns.executeAfterEventLoopIteration(flushAll);
+    } else {
+      loop.execute(flushAll);
+    }
+  }
+
+  private void flushAll() {
+    scheduled = false;
+    List<FrameOutput> batch = pending;
+    pending = flushing;
+    flushing = batch;
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).flush();
+    }
+    batch.clear();
+  }
+}
