@@ -63,7 +63,10 @@ final class Figures {
       .put("gateway", gateway(run, window).put("counted", counted(run, load)))
       .put("loadGenerator", loadGenerator(run, window))
       .put("machine", machine(run, window))
-      .put("vsBaseline", null);
+      .put("compression", false)
+      .put("deflateNegotiated", load.transport == Transport.WS ? stats.deflateNegotiated.sum() : null)
+      .put("vsBaseline", null)
+      .put("compressed", null);
   }
 
   private static JsonObject wire(TrafficCounters.Snapshot t, long deliveries, TrafficCounters.Snapshot setup,
@@ -160,6 +163,11 @@ final class Figures {
 
   private static Double per(long amount, long count, int decimals) {
     return count <= 0 ? null : round((double) amount / count, decimals);
+  }
+
+  /** {@code a / b} rounded to 3 decimals; null when either is unknown or b is not above 0. */
+  static Double ratio(Double a, Double b) {
+    return a == null || b == null || b <= 0 ? null : round(a / b, 3);
   }
 
   static double round(double v, int decimals) {

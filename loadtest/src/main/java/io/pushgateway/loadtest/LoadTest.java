@@ -3,6 +3,7 @@ package io.pushgateway.loadtest;
 import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.report.ConsoleTable;
+import io.pushgateway.loadtest.report.Fmt;
 import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
 import io.pushgateway.loadtest.target.ExternalTarget;
@@ -35,6 +36,13 @@ import java.util.OptionalLong;
 public final class LoadTest {
   /** Big enough for any payload the gateway accepts (64 KiB by default) in one frame. */
   private static final int MAX_WS_MESSAGE = 4 * 1024 * 1024;
+  /** Figures the comparison runs are set against, as paths into a runs[] entry. */
+  private static final String RATE = "deliveredPerSecond";
+  private static final String P50 = "latencyMs.p50";
+  private static final String P99 = "latencyMs.p99";
+  private static final String CPU = "gateway.cpuMsPer1000Deliveries";
+  private static final String HEAP = "gateway.heapPerConnectionBytes";
+  private static final String DOWN = "wire.bytesDownPerEvent";
 
   /**
    * @param targets           running gateways; empty = start one per run as a separate JVM
@@ -43,25 +51,48 @@ public final class LoadTest {
    * @param gatewayArgs       extra arguments of a started gateway
    * @param baseline          also run each WebSocket group against the bare Vert.x broadcaster
    *                          ({@code BaselineServer}) and report the gateway as a ratio of it
+   * @param compression       also run each WebSocket group against a second started gateway with
+   *                          {@code --set compression=true}, its subscribers offering
+   *                          permessage-deflate, and attach its figures to the plain run
    * @param serverCpus        taskset core list for started gateway and baseline JVMs, or null
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
-                        String serverCpus) {
+                        boolean compression, String serverCpus) {
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log) {
-      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, null);
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, false, null);
     }
+  }
+
+  /**
+   * A server JVM the load test starts: {@code name} names its log ({@code name-N.log}) and, for the
+   * runs repeated against it, the label's suffix.
+   */
+  private record Server(String name, String what, String mainClass, String kind, List<String> args) {
   }
 
   private final Options options;
   private final Scenario base;
   private final Sweep sweep;
+  private final Server gateway;
+  private final Server baseline;
+  private final Server compressedGateway;
 
   public LoadTest(Options options, Scenario base, Sweep sweep) {
+    if (options.compression() && !options.targets().isEmpty()) {
+      throw new IllegalArgumentException("compression runs start their own gateways: give no targets");
+    }
     this.options = options;
     this.base = base;
     this.sweep = sweep;
+    this.gateway = new Server("gateway", "the gateway", SpawnedGateway.MAIN_CLASS, "spawned", options.gatewayArgs());
+    this.baseline = new Server("baseline", "the bare Vert.x baseline", SpawnedGateway.BASELINE_CLASS, "baseline",
+      List.of());
+    List<String> compressedArgs = new ArrayList<>(options.gatewayArgs());
+    compressedArgs.addAll(List.of("--set", "compression=true"));
+    this.compressedGateway = new Server("compressed", "the gateway with compression on", SpawnedGateway.MAIN_CLASS,
+      "spawned", List.copyOf(compressedArgs));
   }
 
   /** Runs everything and writes result.json and report.html; returns the result document. */
@@ -73,9 +104,10 @@ public final class LoadTest {
       LoopPool loops = LoopPool.deploy(vertx, eventLoops);
       HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setMaxChunkSize(64 * 1024));
-      WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000_000)
-        .setTryUsePerMessageCompression(false).setMaxFrameSize(MAX_WS_MESSAGE).setMaxMessageSize(MAX_WS_MESSAGE));
-      RunDriver driver = new RunDriver(vertx, loops, http, ws, options.log());
+      WebSocketClient ws = vertx.createWebSocketClient(wsOptions(false));
+      RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log());
+      RunDriver deflating = options.compression()
+        ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log()) : null;
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
       List<Scenario> points = sweep == null ? List.of(base) : sweep.points(base);
@@ -91,20 +123,30 @@ public final class LoadTest {
             measured = driver.run(point, value, group, target, "lt-" + runId + "-" + n, label);
           }
           measured.forEach(runs::add);
-          if (options.baseline() && group.equals(List.of(Transport.WS))) {
-            Path log = options.outDir().resolve("baseline-" + n + ".log");
-            options.log().printf("starting the bare Vert.x baseline (log: %s)%n", log);
-            List<JsonObject> bare;
-            try (Target target = SpawnedGateway.start(SpawnedGateway.BASELINE_CLASS, "baseline", log,
-              options.gatewayJvmOptions(), List.of(), options.serverCpus())) {
-              bare = driver.run(point, value, group, target, "bl-" + runId + "-" + n, label + " baseline");
-            }
-            JsonObject ratio = vsBaseline(measured.get(0), bare.get(0));
-            measured.get(0).put("vsBaseline", ratio);
+          if (!group.equals(List.of(Transport.WS))) {
+            continue;
+          }
+          JsonObject plain = measured.get(0);
+          if (options.baseline()) {
+            JsonObject bare = rerun(baseline, driver, point, value, runId, n, label);
+            JsonObject ratio = vsBaseline(plain, bare);
+            plain.put("vsBaseline", ratio);
             options.log().printf("%s vs bare Vert.x: delivered/s %s of %s, p99 %s x %s ms, CPU/1k %s x %s ms%n", label,
               ratio.getValue("deliveredPerSecondRatio"), ratio.getValue("deliveredPerSecond"), ratio.getValue("p99Ratio"),
               ratio.getValue("p99Ms"), ratio.getValue("cpuRatio"), ratio.getValue("cpuMsPer1000Deliveries"));
-            bare.forEach(runs::add);
+            runs.add(bare);
+          }
+          if (deflating != null) {
+            JsonObject deflated = rerun(compressedGateway, deflating, point, value, runId, n, label)
+              .put("compression", true);
+            JsonObject c = compressed(plain, deflated);
+            plain.put("compressed", c);
+            options.log().printf("%s compressed: B/event down %s (x%s), CPU/1k %s ms (x%s), p99 %s ms (x%s), "
+                + "permessage-deflate on %s of %s subscribers%n", label, c.getValue("bytesDownPerEvent"),
+              c.getValue("bytesDownRatio"), c.getValue("cpuMsPer1000Deliveries"), c.getValue("cpuRatio"),
+              c.getValue("p99Ms"), c.getValue("p99Ratio"), c.getValue("deflateNegotiated"),
+              deflated.getValue("subscribers"));
+            runs.add(deflated);
           }
         }
       }
@@ -120,19 +162,56 @@ public final class LoadTest {
 
   /** The gateway's figures as a share of the bare broadcaster's on the same scenario and clients. */
   static JsonObject vsBaseline(JsonObject gateway, JsonObject bare) {
-    double gwRate = gateway.getDouble("deliveredPerSecond");
-    double blRate = bare.getDouble("deliveredPerSecond");
-    Double gwP99 = gateway.getJsonObject("latencyMs").getDouble("p99");
-    Double blP99 = bare.getJsonObject("latencyMs").getDouble("p99");
-    Double gwCpu = gateway.getJsonObject("gateway").getDouble("cpuMsPer1000Deliveries");
-    Double blCpu = bare.getJsonObject("gateway").getDouble("cpuMsPer1000Deliveries");
     return new JsonObject()
-      .put("deliveredPerSecond", blRate)
-      .put("deliveredPerSecondRatio", blRate == 0 ? null : Figures.round(gwRate / blRate, 3))
-      .put("p99Ms", blP99)
-      .put("p99Ratio", gwP99 == null || blP99 == null || blP99 == 0 ? null : Figures.round(gwP99 / blP99, 3))
-      .put("cpuMsPer1000Deliveries", blCpu)
-      .put("cpuRatio", gwCpu == null || blCpu == null || blCpu == 0 ? null : Figures.round(gwCpu / blCpu, 3));
+      .put("deliveredPerSecond", bare.getDouble(RATE))
+      .put("deliveredPerSecondRatio", ratio(gateway, bare, RATE))
+      .put("p99Ms", Fmt.num(bare, P99))
+      .put("p99Ratio", ratio(gateway, bare, P99))
+      .put("cpuMsPer1000Deliveries", Fmt.num(bare, CPU))
+      .put("cpuRatio", ratio(gateway, bare, CPU));
+  }
+
+  /**
+   * The compressed run's figures beside the plain run's, on the same scenario: each ratio is
+   * compressed / plain, so below 1 means compression costs less of that.
+   */
+  static JsonObject compressed(JsonObject plain, JsonObject deflated) {
+    return new JsonObject()
+      .put("deflateNegotiated", deflated.getValue("deflateNegotiated"))
+      .put("deliveries", deflated.getLong("deliveries"))
+      .put("lost", deflated.getJsonObject("integrity").getLong("lost"))
+      .put("bytesDownPerEvent", Fmt.num(deflated, DOWN))
+      .put("bytesDownRatio", ratio(deflated, plain, DOWN))
+      .put("cpuMsPer1000Deliveries", Fmt.num(deflated, CPU))
+      .put("cpuRatio", ratio(deflated, plain, CPU))
+      .put("heapPerConnectionBytes", Fmt.num(deflated, HEAP))
+      .put("heapPerConnectionRatio", ratio(deflated, plain, HEAP))
+      .put("rssPerConnectionBytes", Fmt.num(deflated, "gateway.rssPerConnectionBytes"))
+      .put("p50Ms", Fmt.num(deflated, P50))
+      .put("p50Ratio", ratio(deflated, plain, P50))
+      .put("p99Ms", Fmt.num(deflated, P99))
+      .put("p99Ratio", ratio(deflated, plain, P99));
+  }
+
+  /** {@code a}'s figure at {@code path} over {@code b}'s. */
+  private static Double ratio(JsonObject a, JsonObject b, String path) {
+    return Figures.ratio(Fmt.num(a, path), Fmt.num(b, path));
+  }
+
+  /** The same WebSocket run once more against another started server, each subscriber through {@code driver}. */
+  private JsonObject rerun(Server server, RunDriver driver, Scenario point, Long value, String runId, int n,
+                           String label) {
+    try (Target target = start(server, n)) {
+      return driver.run(point, value, List.of(Transport.WS), target, server.name() + "-" + runId + "-" + n,
+        label + " " + server.name()).get(0);
+    }
+  }
+
+  private static WebSocketClientOptions wsOptions(boolean offerDeflate) {
+    return new WebSocketClientOptions().setMaxConnections(1_000_000).setTryUsePerMessageCompression(offerDeflate)
+      // as browsers do: accept a server that asks the client to compress each message on its own
+      .setCompressionAllowClientNoContext(offerDeflate)
+      .setMaxFrameSize(MAX_WS_MESSAGE).setMaxMessageSize(MAX_WS_MESSAGE);
   }
 
   private static List<List<Transport>> groups(Scenario s) {
@@ -147,10 +226,14 @@ public final class LoadTest {
       List<Endpoint> endpoints = options.targets().stream().map(Endpoint::of).toList();
       return new ExternalTarget(endpoints, options.gatewayPid());
     }
-    Path log = options.outDir().resolve("gateway-" + n + ".log");
-    options.log().printf("starting the gateway (log: %s)%n", log);
-    return SpawnedGateway.start(SpawnedGateway.MAIN_CLASS, "spawned", log, options.gatewayJvmOptions(),
-      options.gatewayArgs(), options.serverCpus());
+    return start(gateway, n);
+  }
+
+  private Target start(Server server, int n) {
+    Path log = options.outDir().resolve(server.name() + "-" + n + ".log");
+    options.log().printf("starting %s (log: %s)%n", server.what(), log);
+    return SpawnedGateway.start(server.mainClass(), server.kind(), log, options.gatewayJvmOptions(), server.args(),
+      options.serverCpus());
   }
 
   private JsonObject targetJson() {
@@ -159,6 +242,7 @@ public final class LoadTest {
       .put("urls", new JsonArray(options.targets().stream().map(URI::toString).toList()))
       .put("jvmOptions", new JsonArray(new ArrayList<>(options.gatewayJvmOptions())))
       .put("baseline", options.baseline())
+      .put("compression", options.compression())
       .put("cpus", options.serverCpus());
   }
 

@@ -2,6 +2,7 @@ package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.chaos.ChaosRun;
 import io.pushgateway.loadtest.client.Endpoint;
+import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.report.ConsoleTable;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Spec;
     "  java -jar push-loadtest.jar",
     "  java -jar push-loadtest.jar --subscribers 100 --rate 10 --duration 20 --sweep poll-interval=250,500,1000,2000",
     "  java -jar push-loadtest.jar --network 3g --transports ws,short",
+    "  java -jar push-loadtest.jar --transports ws --compression --payload-fill repeat",
     "  java -jar push-loadtest.jar --target http://127.0.0.1:8080,http://127.0.0.1:8081 --concurrent"})
 public final class LoadTestMain implements Callable<Integer> {
   /** Sockets the load generator holds per subscriber: client, proxy's accepted side, proxy's upstream. */
@@ -70,6 +72,10 @@ public final class LoadTestMain implements Callable<Integer> {
 
   @Option(names = "--payload", paramLabel = "BYTES", description = "Payload characters per event (default: ${DEFAULT-VALUE}).")
   int payload = 128;
+
+  @Option(names = "--payload-fill", paramLabel = "random|repeat",
+    description = "Payload characters: random base64, which compression barely shrinks, or one short pattern repeated, compression's best case (default: ${DEFAULT-VALUE}).")
+  String payloadFill = "random";
 
   @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured publishing time per run (default: ${DEFAULT-VALUE}).")
   double duration = 20;
@@ -117,6 +123,10 @@ public final class LoadTestMain implements Callable<Integer> {
     description = "After each WebSocket run, run it again against a bare Vert.x broadcaster (its own JVM, one event loop, one prebuilt frame per event, no history) and report the gateway as a ratio of it (runs[].vsBaseline).")
   boolean baseline;
 
+  @Option(names = "--compression",
+    description = "After each WebSocket run against a started gateway, start a second one with --set compression=true (same JVM options and --server-cpus), run the same scenario with subscribers that offer permessage-deflate (the default ones do not), and report its wire bytes, CPU, heap, loss and latency beside the plain run, with ratios (runs[].compressed).")
+  boolean compression;
+
   @Option(names = "--server-cpus", paramLabel = "LIST",
     description = "Pin started gateway/baseline JVMs to these cores (taskset -c LIST), e.g. 0; pin the load test itself with taskset -c 1.")
   String serverCpus;
@@ -148,7 +158,7 @@ public final class LoadTestMain implements Callable<Integer> {
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
-      System.out, baseline, serverCpus);
+      System.out, baseline, compression, serverCpus);
     new LoadTest(options, scenario, series).run();
     return 0;
   }
@@ -202,6 +212,10 @@ public final class LoadTestMain implements Callable<Integer> {
     require(gatewayPid == null || targets.size() == 1, "--gateway-pid needs exactly one --target");
     require(!baseline || list.contains(Transport.WS), "--baseline needs the ws transport");
     require(!baseline || !concurrent, "--baseline compares WebSocket runs one at a time: drop --concurrent");
+    require(!compression || targets.isEmpty(), "--compression starts its own gateways: drop --target");
+    require(!compression || list.contains(Transport.WS), "--compression needs the ws transport");
+    require(!compression || !concurrent, "--compression compares WebSocket runs one at a time: drop --concurrent");
+    PayloadFill fill = parse(() -> PayloadFill.of(payloadFill));
     require(serverCpus == null || serverCpus.matches("[0-9]+([-,][0-9]+)*"), "--server-cpus: a list such as 0 or 0-1");
     for (URI t : targets) {
       require("http".equals(t.getScheme()) && t.getHost() != null,
@@ -212,7 +226,7 @@ public final class LoadTestMain implements Callable<Integer> {
     NetworkProfile net = base.with(rtt, bw);
     require(!noProxy || !net.shaped(), "--no-proxy cannot shape the network: drop --network, --rtt and --bandwidth");
     return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
-      headers.equals("browser"), !noProxy);
+      headers.equals("browser"), !noProxy, fill);
   }
 
   private void checkSockets(Scenario s, Sweep series) {

@@ -35,25 +35,34 @@ final class RunDriver {
   private final Vertx vertx;
   private final LoopPool loops;
   private final HttpClientAgent http;
-  private final WebSocketClient ws;
+  private final WebSocketClient publisherWs;
+  private final WebSocketClient subscriberWs;
   private final PrintStream log;
 
-  RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient ws, PrintStream log) {
+  /**
+   * @param publisherWs  the publisher's client
+   * @param subscriberWs the WebSocket subscribers' client: the same, or one that offers
+   *                     permessage-deflate (the publisher never does, so only subscribers differ)
+   */
+  RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient publisherWs,
+            WebSocketClient subscriberWs, PrintStream log) {
     this.vertx = vertx;
     this.loops = loops;
     this.http = http;
-    this.ws = ws;
+    this.publisherWs = publisherWs;
+    this.subscriberWs = subscriberWs;
     this.log = log;
   }
 
   List<JsonObject> run(Scenario s, Long sweepValue, List<Transport> group, Target target, String topic, String label) {
     PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
     MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
-    ClientContext ctx = new ClientContext(vertx, http, ws, topic, headers, s.pollIntervalMs(), LONG_POLL_TIMEOUT_S);
+    ClientContext ctx = new ClientContext(vertx, http, subscriberWs, topic, headers, s.pollIntervalMs(),
+      LONG_POLL_TIMEOUT_S);
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
-    Publisher publisher = new Publisher(loops.publisher(), ws, target.endpoints().get(0), topic, schedule,
-      s.payloadBytes());
+    Publisher publisher = new Publisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
+      s.payloadBytes(), s.payloadFill());
     try {
       OptionalLong heapBefore = heap(pid);
       OptionalLong rssBefore = rss(pid);

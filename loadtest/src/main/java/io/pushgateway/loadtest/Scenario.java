@@ -1,5 +1,6 @@
 package io.pushgateway.loadtest;
 
+import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.vertx.core.json.JsonArray;
@@ -19,29 +20,38 @@ import java.util.List;
  * @param concurrent     all transports at once on one topic, instead of one after another
  * @param browserHeaders send a browser's request headers on every HTTP request and handshake
  * @param proxied        subscribers connect through the byte-counting proxy (off: latency only)
+ * @param payloadFill    what the payload string is made of: random (default) or a repeated pattern
  */
 public record Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
                        double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
-                       boolean browserHeaders, boolean proxied) {
+                       boolean browserHeaders, boolean proxied, PayloadFill payloadFill) {
+
+  /** With random payloads. */
+  public Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
+                  double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
+                  boolean browserHeaders, boolean proxied) {
+    this(transports, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders, proxied, PayloadFill.RANDOM);
+  }
 
   public Scenario withSubscribers(int n) {
     return new Scenario(transports, n, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied);
+      browserHeaders, proxied, payloadFill);
   }
 
   public Scenario withPayload(int bytes) {
     return new Scenario(transports, subscribers, rate, bytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied);
+      browserHeaders, proxied, payloadFill);
   }
 
   public Scenario withPollInterval(long ms) {
     return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
-      browserHeaders, proxied);
+      browserHeaders, proxied, payloadFill);
   }
 
   public Scenario withTransports(List<Transport> list) {
     return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied);
+      browserHeaders, proxied, payloadFill);
   }
 
   public JsonObject toJson() {
@@ -50,6 +60,7 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       .put("subscribersPerTransport", subscribers)
       .put("ratePerSecond", rate)
       .put("payloadBytes", payloadBytes)
+      .put("payloadFill", payloadFill.wireName())
       .put("durationSeconds", durationS)
       .put("warmupSeconds", warmupS)
       .put("pollIntervalMs", pollIntervalMs)

@@ -30,7 +30,8 @@ class CommandLineTest {
     Outcome o = execute("--help");
     assertThat(o.code()).isZero();
     assertThat(o.out()).contains("--target", "--subscribers", "--transports", "--rate", "--payload", "--duration",
-      "--warmup", "--poll-interval", "--concurrent", "--sweep", "--out", "--network", "--rtt", "--bandwidth");
+      "--warmup", "--poll-interval", "--concurrent", "--sweep", "--out", "--network", "--rtt", "--bandwidth",
+      "--baseline", "--compression", "--payload-fill");
   }
 
   @ParameterizedTest
@@ -46,9 +47,23 @@ class CommandLineTest {
     "--sweep;payload=10,-1;'-1' is not a positive whole number",
     "--target;ftp://host;expected http://HOST:PORT",
     "--duration;0;--duration must be above 0",
+    "--payload-fill;zigzag;unknown payload fill 'zigzag'",
   })
   void refusesWithAClearMessage(String option, String value, String message) {
     Outcome o = execute(option, value);
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = ';', value = {
+    "--target http://127.0.0.1:8080;--compression starts its own gateways: drop --target",
+    "--transports sse;--compression needs the ws transport",
+    "--concurrent;--compression compares WebSocket runs one at a time",
+  })
+  void refusesCompressionWhereItCannotCompare(String others, String message) {
+    String[] args = ("--compression " + others).split(" ");
+    Outcome o = execute(args);
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains(message);
   }

@@ -9,19 +9,16 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Publishes the run's events over one WebSocket straight to the gateway (not through the proxy:
  * only subscriber traffic is counted), with the protocol's {@code publish} op. Each event's data is
- * {@code {"seq":n,"t":<due time, ns after the run's origin>,"p":"<payload>"}}; publisher and
- * subscribers share this process's clock, so latency needs no clock sync.
+ * {@code {"seq":n,"t":<due time, ns after the run's origin>,"p":"<payload>"}}, the payload made as
+ * {@link PayloadFill} says; publisher and subscribers share this process's clock, so latency needs
+ * no clock sync.
  */
 public final class Publisher {
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  private static final int PAYLOAD_VARIANTS = 64;
-
   private final Context context;
   private final Vertx vertx;
   private final WebSocketClient client;
@@ -38,28 +35,14 @@ public final class Publisher {
 
   /** {@code context}: the event loop the publisher owns; its socket and timers live there. */
   public Publisher(Context context, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
-                   int payloadBytes) {
+                   int payloadBytes, PayloadFill fill) {
     this.context = context;
     this.vertx = context.owner();
     this.client = client;
     this.endpoint = endpoint;
     this.topic = topic;
     this.schedule = schedule;
-    this.payloads = randomPayloads(payloadBytes);
-  }
-
-  /** Random base64 characters, so neither gzip nor permessage-deflate could flatter anyone. */
-  private static String[] randomPayloads(int bytes) {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    String[] out = new String[PAYLOAD_VARIANTS];
-    for (int v = 0; v < out.length; v++) {
-      StringBuilder sb = new StringBuilder(bytes);
-      for (int i = 0; i < bytes; i++) {
-        sb.append(ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
-      }
-      out[v] = sb.toString();
-    }
-    return out;
+    this.payloads = fill.payloads(payloadBytes);
   }
 
   /** Connects; the publisher's own subscription is an idle topic because /ws needs one. */
@@ -115,7 +98,7 @@ public final class Publisher {
     long due = schedule.dueOffsetNanos(seq);
     maxLagNanos = Math.max(maxLagNanos, now - schedule.originNanos() - due);
     String frame = "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq + "\",\"data\":{\"seq\":" + seq
-      + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % PAYLOAD_VARIANTS)] + "\"}}";
+      + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % payloads.length)] + "\"}}";
     schedule.markSent(seq, System.nanoTime());
     socket.writeTextMessage(frame);
   }

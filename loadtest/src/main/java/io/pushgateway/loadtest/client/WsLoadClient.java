@@ -22,6 +22,7 @@ final class WsLoadClient implements LoadClient {
   private String epoch;
   private int attempts;
   private boolean closed;
+  private boolean deflateCounted;
 
   WsLoadClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
     this.ctx = ctx;
@@ -54,6 +55,7 @@ final class WsLoadClient implements LoadClient {
       return;
     }
     socket = ws;
+    countDeflate(ws);
     ws.textMessageHandler(this::onText);
     ws.exceptionHandler(err -> tracker.stats().errors.increment());
     ws.closeHandler(v -> {
@@ -63,6 +65,15 @@ final class WsLoadClient implements LoadClient {
         ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
       }
     });
+  }
+
+  /** Whether the gateway's handshake answer accepted the permessage-deflate the client may have offered. */
+  private void countDeflate(WebSocket ws) {
+    String extensions = ws.headers() == null ? null : ws.headers().get("Sec-WebSocket-Extensions");
+    if (!deflateCounted && extensions != null && extensions.contains("permessage-deflate")) {
+      deflateCounted = true;
+      tracker.stats().deflateNegotiated.increment();
+    }
   }
 
   private void onText(String text) {

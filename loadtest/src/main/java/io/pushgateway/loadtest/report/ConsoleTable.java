@@ -20,7 +20,7 @@ public final class ConsoleTable {
       header[i + 1] = Fmt.title(runs.getJsonObject(i), sweep);
     }
     lines.add(header);
-    for (Rows.Row row : Rows.ALL) {
+    for (Rows.Row row : Rows.of(doc)) {
       String[] line = new String[runs.size() + 1];
       line[0] = row.name();
       for (int i = 0; i < runs.size(); i++) {
@@ -58,7 +58,7 @@ public final class ConsoleTable {
       sb.append(' ').append(Fmt.title(runs.getJsonObject(i), sweep)).append(" |");
     }
     sb.append("\n| --- |").append(" ---: |".repeat(runs.size())).append('\n');
-    for (Rows.Row row : Rows.ALL) {
+    for (Rows.Row row : Rows.of(doc)) {
       sb.append("| ").append(row.name()).append(" |");
       for (int i = 0; i < runs.size(); i++) {
         sb.append(' ').append(row.value().apply(runs.getJsonObject(i))).append(" |");

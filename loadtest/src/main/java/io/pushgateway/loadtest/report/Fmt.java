@@ -4,12 +4,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
 /** Reading figures out of result JSON for display; a null figure shows as a dash. */
-final class Fmt {
+public final class Fmt {
   private Fmt() {
   }
 
   /** The number at a dotted path such as {@code latencyMs.p99}, or null. */
-  static Double num(JsonObject o, String path) {
+  public static Double num(JsonObject o, String path) {
     Object cur = o;
     for (String key : path.split("\\.")) {
       if (!(cur instanceof JsonObject j)) {
@@ -45,6 +45,16 @@ final class Fmt {
     return String.format(Locale.ROOT, "%.3f", v);
   }
 
+  /** A ratio as {@code x0.41}. */
+  static String ratio(Double v) {
+    return v == null ? "-" : "x" + sig(v);
+  }
+
+  /** A shown figure followed by its ratio in parentheses, when both are known. */
+  static String withRatio(String shown, Double ratio) {
+    return shown.equals("-") || ratio == null ? shown : shown + " (" + ratio(ratio) + ")";
+  }
+
   static String percent(Double share) {
     return share == null ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
   }
@@ -63,19 +73,32 @@ final class Fmt {
   }
 
   /**
-   * Column title of a run: transport, and the sweep value when there is one, e.g. "short 250ms",
-   * "ws 1000 subs", "sse 4096B". A poll interval means nothing to the push transports.
+   * Column title of a run: transport, what it ran against when that is not the plain gateway, and
+   * the sweep value when there is one, e.g. "short 250ms", "ws 1000 subs", "sse 4096B",
+   * "ws baseline", "ws compressed". A poll interval means nothing to the push transports.
    */
   static String title(JsonObject run, String sweepParameter) {
-    String t = run.getString("transport");
+    String t = series(run);
     Object v = run.getValue("sweepValue");
     if (v == null || sweepParameter == null) {
       return t;
     }
     return switch (sweepParameter) {
-      case "poll-interval" -> "short".equals(t) ? t + " " + v + "ms" : t;
+      case "poll-interval" -> "short".equals(run.getString("transport")) ? t + " " + v + "ms" : t;
       case "subscribers" -> t + " " + v + " subs";
       default -> t + " " + v + "B";
     };
+  }
+
+  /**
+   * Transport, and " baseline" or " compressed" for the runs that --baseline and --compression add:
+   * what a chart joins into one line.
+   */
+  static String series(JsonObject run) {
+    String t = run.getString("transport");
+    if ("baseline".equals(run.getString("target"))) {
+      return t + " baseline";
+    }
+    return run.getBoolean("compression", false) ? t + " compressed" : t;
   }
 }

@@ -1,6 +1,8 @@
 package io.pushgateway.loadtest.report;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -33,4 +35,46 @@ final class Rows {
     new Row("gateway RSS/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.rssPerConnectionBytes"))),
     new Row("load gen CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "loadGenerator.cpuMsPer1000Deliveries"))),
     new Row("other processes CPU ms", r -> Fmt.fixed(Fmt.num(r, "machine.otherProcessesCpuMs"), 0)));
+
+  /** --baseline: the gateway as a share of the bare broadcaster, on the gateway's column. */
+  static final List<Row> VS_BASELINE = List.of(
+    new Row("vs baseline: delivered/s", r -> Fmt.ratio(Fmt.num(r, "vsBaseline.deliveredPerSecondRatio"))),
+    new Row("vs baseline: latency p99", r -> Fmt.ratio(Fmt.num(r, "vsBaseline.p99Ratio"))),
+    new Row("vs baseline: CPU ms/1k deliveries", r -> Fmt.ratio(Fmt.num(r, "vsBaseline.cpuRatio"))));
+
+  /** --compression: the compressed run's figures, and compressed / plain, on the plain run's column. */
+  static final List<Row> COMPRESSED = List.of(
+    new Row("compressed: permessage-deflate subscribers", r -> Fmt.fixed(Fmt.num(r, "compressed.deflateNegotiated"), 0)),
+    new Row("compressed: delivered / lost", r -> Fmt.fixed(Fmt.num(r, "compressed.deliveries"), 0) + " / "
+      + Fmt.fixed(Fmt.num(r, "compressed.lost"), 0)),
+    new Row("compressed: wire B/event down", r -> Fmt.withRatio(Fmt.fixed(Fmt.num(r, "compressed.bytesDownPerEvent"), 1),
+      Fmt.num(r, "compressed.bytesDownRatio"))),
+    new Row("compressed: gateway CPU ms/1k deliveries", r -> Fmt.withRatio(
+      Fmt.sig(Fmt.num(r, "compressed.cpuMsPer1000Deliveries")), Fmt.num(r, "compressed.cpuRatio"))),
+    new Row("compressed: gateway heap/connection", r -> Fmt.withRatio(
+      Fmt.bytes(Fmt.num(r, "compressed.heapPerConnectionBytes")), Fmt.num(r, "compressed.heapPerConnectionRatio"))),
+    new Row("compressed: latency p50 / p99 ms", r -> Fmt.sig(Fmt.num(r, "compressed.p50Ms")) + " / "
+      + Fmt.sig(Fmt.num(r, "compressed.p99Ms"))));
+
+  /** {@link #ALL}, then the comparison rows of the options some run of the document used. */
+  static List<Row> of(JsonObject doc) {
+    JsonArray runs = doc.getJsonArray("runs");
+    List<Row> out = new ArrayList<>(ALL);
+    if (any(runs, "vsBaseline")) {
+      out.addAll(VS_BASELINE);
+    }
+    if (any(runs, "compressed")) {
+      out.addAll(COMPRESSED);
+    }
+    return out;
+  }
+
+  private static boolean any(JsonArray runs, String field) {
+    for (int i = 0; i < runs.size(); i++) {
+      if (runs.getJsonObject(i).getValue(field) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

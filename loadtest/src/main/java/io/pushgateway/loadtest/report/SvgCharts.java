@@ -104,7 +104,7 @@ public final class SvgCharts {
       if (x == null || y == null || x <= 0) {
         continue;
       }
-      series.computeIfAbsent(r.getString("transport"), k -> new ArrayList<>()).add(r);
+      series.computeIfAbsent(Fmt.series(r), k -> new ArrayList<>()).add(r);
       minX = Math.min(minX, x);
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, Math.max(y, 0.01));
@@ -124,7 +124,7 @@ public final class SvgCharts {
     for (Map.Entry<String, List<JsonObject>> e : series.entrySet()) {
       List<JsonObject> pts = new ArrayList<>(e.getValue());
       pts.sort(Comparator.comparingDouble(r -> Fmt.num(r, "wire.bytesPerEvent")));
-      String c = COLORS.getOrDefault(e.getKey(), "#333");
+      String c = color(pts.get(0));
       StringBuilder path = new StringBuilder();
       for (JsonObject r : pts) {
         double px = xs.map(Fmt.num(r, "wire.bytesPerEvent"));

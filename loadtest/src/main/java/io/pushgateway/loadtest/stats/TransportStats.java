@@ -27,6 +27,8 @@ public final class TransportStats {
   public final LongAdder reconnects = new LongAdder();
   public final LongAdder pollAnswers = new LongAdder();
   public final LongAdder emptyPolls = new LongAdder();
+  /** WebSocket subscribers whose handshake answer accepted permessage-deflate (each counted once). */
+  public final LongAdder deflateNegotiated = new LongAdder();
 
   public TransportStats(String transport, PublishSchedule schedule) {
     this.transport = transport;
