@@ -2,13 +2,14 @@ package io.pushgateway.gateway.transport.ws;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The connections of one event loop that have frames written but not flushed. They are flushed
- * after the loop has run its queued tasks: the fan-out of every event that arrived in that turn
- * is then on its way in one system call per connection.
+ * after the loop has run its queued tasks: under load, the fan-out of every event that arrived
+ * in that turn is then on its way in one system call per connection.
  */
 final class FlushQueue {
 
@@ -17,6 +18,15 @@ final class FlushQueue {
   private List<FrameOutput> flushing = new ArrayList<>();
   private final Runnable flushAll = this::flushAll;
   private boolean scheduled;
+
+  /**
+   * True while the loop is busy: more tasks queued (events still to fan out, say) or flushes
+   * already deferred in this turn. An idle loop flushes each write at once, in the same pass
+   * over the connections, rather than coming back to every one of them.
+   */
+  boolean deferring(FrameOutput output) {
+    return scheduled || output.eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() > 0;
+  }
 
   void add(FrameOutput output) {
     pending.add(output);

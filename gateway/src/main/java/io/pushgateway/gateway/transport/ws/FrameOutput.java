@@ -16,9 +16,10 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.VertxHandler;
 
 /**
- * A WebSocket's outgoing frames, written as prebuilt bytes straight to its Netty channel and
- * flushed once per event-loop turn by the {@link FlushQueue}: an event fanned out to thousands of
- * connections costs one view of its frame per connection, and a connection that gets several
+ * A WebSocket's outgoing frames, written as prebuilt bytes straight to its Netty channel: an
+ * event fanned out to thousands of connections costs one view of its frame per connection. A
+ * frame is flushed at once while the event loop has nothing else queued; once it has, flushes
+ * wait for the end of the loop's turn (see {@link FlushQueue}), so a connection that gets several
  * events in one turn gets them in one system call.
  *
  * <p>Every frame of the protocol goes through here, so frames keep their order; only pings and
@@ -63,12 +64,17 @@ final class FrameOutput {
     return WebSocketFrames.payloadLength(frame);
   }
 
-  /** Writes a frame this output now owns; flushed at the end of the event-loop turn. */
+  /** Writes a frame this output now owns. */
   void write(ByteBuf frame) {
     channel.write(frame, noPromise);
-    if (!pending) {
+    if (pending) {
+      return;
+    }
+    if (flushes.deferring(this)) {
       pending = true;
       flushes.add(this);
+    } else {
+      channel.flush();
     }
   }
 
