@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
+import io.pushgateway.gateway.transport.FlushQueue;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Authenticator;
@@ -66,7 +67,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TransportContext context = new TransportContext(vertx, config, log, hub, counts, metrics);
+    TransportContext context = new TransportContext(vertx, config, log, hub, new FlushQueue(), counts, metrics);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))

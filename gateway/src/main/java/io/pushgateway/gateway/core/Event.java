@@ -1,7 +1,9 @@
 package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,13 +21,13 @@ public final class Event {
   private final String epoch;
   private final Buffer json;
   private final ByteBuf webSocketFrame;
-  private final Buffer sseFrame;
+  private final ByteBuf sseFrame;
   private final int sseDataOffset;
   private final Position position;
   /** Built by the first connection that wants it, on whichever event loop that is. */
   private volatile ByteBuf deflatedWebSocketFrame;
 
-  private Event(String topic, long id, long ts, String epoch, byte[] json, Buffer sseFrame, int sseDataOffset,
+  private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseFrame, int sseDataOffset,
                 Position position) {
     this.topic = topic;
     this.id = id;
@@ -45,11 +47,11 @@ public final class Event {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Position position = new Position(id, epoch);
     byte[] idLine = ("id: " + position.entry(topic)).getBytes(StandardCharsets.US_ASCII);
-    Buffer sseFrame = Buffer.buffer(idLine.length + SSE_DATA.length + bytes.length + SSE_END.length)
-      .appendBytes(idLine)
-      .appendBytes(SSE_DATA)
-      .appendBytes(bytes)
-      .appendBytes(SSE_END);
+    ByteBuf sseFrame = directBuffer(idLine.length + SSE_DATA.length + bytes.length + SSE_END.length)
+      .writeBytes(idLine)
+      .writeBytes(SSE_DATA)
+      .writeBytes(bytes)
+      .writeBytes(SSE_END);
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
     return new Event(topic.intern(), id, ts, epoch, bytes, sseFrame, idLine.length + 1, position);
@@ -100,15 +102,23 @@ public final class Event {
   /**
    * The whole SSE event for a subscriber of this one topic: {@code id: topic:id:epoch\ndata:
    * <json>\n\n}; subscribers of several topics get their own {@code id:} line (the cursor over
-   * all their topics) and {@link #sseData()}.
+   * all their topics) and {@link #sseData()}. Write a duplicate, never the buffer itself.
    */
-  public Buffer sseFrame() {
+  public ByteBuf sseFrame() {
     return sseFrame;
   }
 
   /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
-  public Buffer sseData() {
-    return sseFrame.slice(sseDataOffset, sseFrame.length());
+  public ByteBuf sseData() {
+    return sseFrame.slice(sseDataOffset, sseFrame.writerIndex() - sseDataOffset);
+  }
+
+  /**
+   * Bytes kept with an event, in direct memory so sockets write them without a copy; a JDK
+   * buffer, freed by the garbage collector once the event is dropped.
+   */
+  static ByteBuf directBuffer(int capacity) {
+    return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -65,10 +64,7 @@ public final class WebSocketFrames {
 
   private static ByteBuf frame(int first, byte[] payload, int length, boolean direct) {
     int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-    ByteBuf frame = direct
-      // A JDK direct buffer is freed by the garbage collector when the event is dropped.
-      ? Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(header + length)).clear()
-      : Unpooled.buffer(header + length);
+    ByteBuf frame = direct ? Event.directBuffer(header + length) : Unpooled.buffer(header + length);
     frame.writeByte(first);
     if (header == 2) {
       frame.writeByte(length);

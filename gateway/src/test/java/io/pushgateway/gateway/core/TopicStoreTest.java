@@ -2,6 +2,7 @@ package io.pushgateway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,8 @@ class TopicStoreTest {
     assertThat(store.append("b", "3", 12).id()).isEqualTo(1);
     Event event = store.append("a", "{\"x\":true}", 13);
     assertThat(event.json().toString()).isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}");
-    assertThat(event.sseData().toString()).isEqualTo("data: " + event.json() + "\n\n");
-    assertThat(event.sseFrame().toString()).isEqualTo("id: a:3:ep1\ndata: " + event.json() + "\n\n");
+    assertThat(event.sseData().toString(StandardCharsets.UTF_8)).isEqualTo("data: " + event.json() + "\n\n");
+    assertThat(event.sseFrame().toString(StandardCharsets.UTF_8)).isEqualTo("id: a:3:ep1\ndata: " + event.json() + "\n\n");
   }
 
   @Test

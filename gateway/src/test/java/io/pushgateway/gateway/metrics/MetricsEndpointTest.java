@@ -6,6 +6,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.StreamClient;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -167,21 +169,27 @@ class MetricsEndpointTest {
 
   /** Requests naming 20 fresh topics on every kind of endpoint. */
   private void traffic(int port, String round) throws Exception {
+    Context context = vertx.getOrCreateContext();
     WebSocketClient wsClient = vertx.createWebSocketClient();
     for (int i = 0; i < 20; i++) {
       String topic = "card." + round + i;
       publish(port, topic, 1);
-      List<Future<?>> requests = new ArrayList<>();
-      for (String uri : List.of("/api/topics/" + topic, "/poll?topics=" + topic + "&cursor=" + topic + ":0",
-        "/poll/long?topics=" + topic + "&cursor=" + topic + ":0", "/no/such/" + topic)) {
-        requests.add(http.request(HttpMethod.GET, port, "127.0.0.1", uri)
-          .compose(HttpClientRequest::send)
-          .compose(r -> r.body()));
-      }
-      Future.all(requests).await(10, TimeUnit.SECONDS);
+      // Sent from one Vert.x context, as every test client here: requests made from the test
+      // thread itself can lose their response under load.
+      StreamClient.onContext(context, () -> {
+        List<Future<?>> requests = new ArrayList<>();
+        for (String uri : List.of("/api/topics/" + topic, "/poll?topics=" + topic + "&cursor=" + topic + ":0",
+          "/poll/long?topics=" + topic + "&cursor=" + topic + ":0", "/no/such/" + topic)) {
+          requests.add(http.request(HttpMethod.GET, port, "127.0.0.1", uri)
+            .compose(HttpClientRequest::send)
+            .compose(r -> r.body()));
+        }
+        return Future.all(requests);
+      }).await(10, TimeUnit.SECONDS);
       ClientWebSocket ws = wsClient.webSocket();
-      ws.connect(port, "127.0.0.1", "/ws?topics=" + topic).await(10, TimeUnit.SECONDS);
-      ws.close().await(10, TimeUnit.SECONDS);
+      StreamClient.onContext(context, () -> ws.connect(port, "127.0.0.1", "/ws?topics=" + topic))
+        .await(10, TimeUnit.SECONDS);
+      StreamClient.onContext(context, ws::close).await(10, TimeUnit.SECONDS);
     }
   }
 

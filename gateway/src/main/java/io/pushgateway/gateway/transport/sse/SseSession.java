@@ -5,10 +5,13 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +23,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseSession implements LiveStream.Sink {
 
-  private static final Buffer KEEP_ALIVE = Buffer.buffer(":\n\n");
+  private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final HttpServerResponse response;
+  private final ChannelOutput output;
   private final TransportContext context;
   private final SseTransport transport;
   private final LiveStream stream;
@@ -30,8 +34,9 @@ final class SseSession implements LiveStream.Sink {
   private long expiryTimer = -1;
   private boolean singleTopic;
 
-  SseSession(HttpServerResponse response, TransportContext context, SseTransport transport) {
+  SseSession(HttpServerResponse response, ChannelOutput output, TransportContext context, SseTransport transport) {
     this.response = response;
+    this.output = output;
     this.context = context;
     this.transport = transport;
     this.stream = new LiveStream(context.log(), context.hub(), this);
@@ -43,7 +48,8 @@ final class SseSession implements LiveStream.Sink {
     response.setWriteQueueMaxSize(context.config().maxQueueBytes());
     response.closeHandler(v -> release());
     response.exceptionHandler(e -> release());
-    // Headers go out at once, so the client's onopen fires before the first event.
+    // Headers go out at once, so the client's onopen fires before the first event; the rest
+    // goes through the output, behind them.
     response.write(Buffer.buffer(": open\nretry: 1000\n\n"));
     for (String topic : topics) {
       context.counts().add(topic, Transport.SSE, 1);
@@ -63,25 +69,29 @@ final class SseSession implements LiveStream.Sink {
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.SSE);
-    write(Buffer.buffer("id: " + stream.cursor() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n"));
+    write(("id: " + stream.cursor() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
+      .getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public void event(Event event) {
-    if (response.closed()) {
+    if (response.closed() || response.ended()) {
       return;
     }
-    Buffer frame;
+    ByteBuf frame;
     if (singleTopic) {
-      frame = event.sseFrame(); // the cursor is the event's own entry: the bytes every subscriber gets
+      // the cursor is the event's own entry: a view of the bytes every subscriber gets
+      frame = event.sseFrame().retainedDuplicate();
     } else {
-      // One write, so one chunk and one flush per event.
+      // One message, so one chunk per event.
       byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
-      frame = Buffer.buffer(id.length + event.sseData().length()).appendBytes(id).appendBuffer(event.sseData());
+      ByteBuf data = event.sseData();
+      frame = Unpooled.buffer(id.length + data.readableBytes()).writeBytes(id).writeBytes(data);
     }
-    response.write(frame);
-    context.metrics().delivered(Transport.SSE, 1, frame.length());
-    if (!stream.isCatchingUp() && response.writeQueueFull()) {
+    int length = frame.readableBytes();
+    output.write(new DefaultHttpContent(frame));
+    context.metrics().delivered(Transport.SSE, 1, length);
+    if (!stream.isCatchingUp() && !output.writable()) {
       context.metrics().slowConsumerClosed(Transport.SSE);
       close();
     }
@@ -89,14 +99,12 @@ final class SseSession implements LiveStream.Sink {
 
   @Override
   public boolean writable() {
-    return response.closed() || !response.writeQueueFull();
+    return response.closed() || output.writable();
   }
 
   @Override
   public Future<Void> drained() {
-    Promise<Void> promise = Promise.promise();
-    response.drainHandler(v -> promise.tryComplete());
-    return promise.future();
+    return output.drained();
   }
 
   @Override
@@ -108,9 +116,9 @@ final class SseSession implements LiveStream.Sink {
     write(KEEP_ALIVE);
   }
 
-  private void write(Buffer buffer) {
-    if (!response.closed()) {
-      response.write(buffer);
+  private void write(byte[] bytes) {
+    if (!response.closed() && !response.ended()) {
+      output.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
     }
   }
 
@@ -132,6 +140,7 @@ final class SseSession implements LiveStream.Sink {
     }
     stream.topics().forEach(topic -> context.counts().add(topic, Transport.SSE, -1));
     stream.close();
+    output.release();
     transport.forget(this);
     context.metrics().connectionClosed(Transport.SSE);
   }

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.sse;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
@@ -58,7 +59,8 @@ public final class SseTransport implements TransportHandler {
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
-    SseSession session = new SseSession(response, context, this);
+    SseSession session = new SseSession(response, new ChannelOutput(ctx.request().connection(), context.flushes()),
+      context, this);
     sessions.add(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
       Access.of(ctx).expiresAtMillis());

@@ -10,9 +10,12 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.WebSocketFrames;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -34,7 +37,9 @@ final class WebSocketSession implements LiveStream.Sink {
   static final short TRY_AGAIN_LATER = 1013;
 
   private final ServerWebSocket socket;
-  private final FrameOutput output;
+  private final ChannelOutput output;
+  /** The client accepted permessage-deflate (the only extension offered): events go compressed. */
+  private final boolean deflate;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
@@ -45,10 +50,11 @@ final class WebSocketSession implements LiveStream.Sink {
   private long lastHeard = System.nanoTime();
   private boolean released;
 
-  WebSocketSession(ServerWebSocket socket, FrameOutput output, TransportContext context, WebSocketTransport transport,
+  WebSocketSession(ServerWebSocket socket, ChannelOutput output, TransportContext context, WebSocketTransport transport,
                    Access access) {
     this.socket = socket;
     this.output = output;
+    this.deflate = output.has(WebSocketExtensionEncoder.class);
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -192,7 +198,10 @@ final class WebSocketSession implements LiveStream.Sink {
     if (socket.isClosed()) {
       return;
     }
-    context.metrics().delivered(Transport.WS, 1, output.event(event));
+    // Built once per event; each connection writes a view of the same bytes.
+    ByteBuf frame = deflate ? event.deflatedWebSocketFrame() : event.webSocketFrame();
+    output.write(frame.retainedDuplicate());
+    context.metrics().delivered(Transport.WS, 1, WebSocketFrames.payloadLength(frame));
     if (!stream.isCatchingUp() && !output.writable()) {
       // Bounded output: a client that stops reading is told to come back with its cursor.
       context.metrics().slowConsumerClosed(Transport.WS);
@@ -259,6 +268,7 @@ final class WebSocketSession implements LiveStream.Sink {
     }
     stream.topics().forEach(topic -> context.counts().add(topic, Transport.WS, -1));
     stream.close();
+    output.release();
     transport.forget(this);
     context.metrics().connectionClosed(Transport.WS);
   }

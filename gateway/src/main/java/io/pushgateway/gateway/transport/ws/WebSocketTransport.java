@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.ws;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
@@ -25,7 +26,6 @@ public final class WebSocketTransport implements TransportHandler {
 
   private final TransportContext context;
   private final Set<WebSocketSession> sessions = new LinkedHashSet<>();
-  private final FlushQueue flushes = new FlushQueue();
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
@@ -61,8 +61,11 @@ public final class WebSocketTransport implements TransportHandler {
     Access access = Access.of(ctx);
     HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket().onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, new FrameOutput(connection, flushes), context, this,
-        access);
+      if (socket.isClosed()) {
+        return; // the peer left during the handshake
+      }
+      WebSocketSession session = new WebSocketSession(socket, new ChannelOutput(connection, context.flushes()),
+        context, this, access);
       sessions.add(session);
       session.open(params.topics(), params.cursor());
     }).onFailure(e -> HttpReplies.error(ctx.response(),

@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport.ws;
+package io.pushgateway.gateway.transport;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;
@@ -11,11 +11,11 @@ import java.util.List;
  * after the loop has run its queued tasks: under load, the fan-out of every event that arrived
  * in that turn is then on its way in one system call per connection.
  */
-final class FlushQueue {
+public final class FlushQueue {
 
-  private List<FrameOutput> pending = new ArrayList<>();
+  private List<ChannelOutput> pending = new ArrayList<>();
   /** The other list: a flush may let a stream write again, which starts the next turn's list. */
-  private List<FrameOutput> flushing = new ArrayList<>();
+  private List<ChannelOutput> flushing = new ArrayList<>();
   private final Runnable flushAll = this::flushAll;
   private boolean scheduled;
 
@@ -24,11 +24,11 @@ final class FlushQueue {
    * already deferred in this turn. An idle loop flushes each write at once, in the same pass
    * over the connections, rather than coming back to every one of them.
    */
-  boolean deferring(FrameOutput output) {
+  boolean deferring(ChannelOutput output) {
     return scheduled || output.eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() > 0;
   }
 
-  void add(FrameOutput output) {
+  void add(ChannelOutput output) {
     pending.add(output);
     if (!scheduled) {
       scheduled = true;
@@ -36,7 +36,7 @@ final class FlushQueue {
     }
   }
 
-  private void schedule(FrameOutput output) {
+  private void schedule(ChannelOutput output) {
     EventLoop loop = output.eventLoop();
     if (loop instanceof SingleThreadEventLoop turns) {
       turns.executeAfterEventLoopIteration(flushAll);
@@ -47,7 +47,7 @@ final class FlushQueue {
 
   private void flushAll() {
     scheduled = false;
-    List<FrameOutput> batch = pending;
+    List<ChannelOutput> batch = pending;
     pending = flushing;
     flushing = batch;
     for (int i = 0; i < batch.size(); i++) {

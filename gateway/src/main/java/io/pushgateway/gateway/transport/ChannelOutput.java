@@ -1,0 +1,117 @@
+package io.pushgateway.gateway.transport;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.VoidChannelPromise;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
+
+/**
+ * A push connection's output, written straight to its Netty channel: an event fanned out to
+ * thousands of connections costs one view of its prebuilt bytes per connection, with no promise,
+ * no copy and no flush of its own. A write is flushed at once while the event loop has nothing
+ * else queued; once it has, flushes wait for the end of the loop's turn (see {@link FlushQueue}),
+ * so a connection that gets several events in one turn gets them in one system call.
+ *
+ * <p>Everything a session sends after its first bytes goes through here, so it keeps its order;
+ * only what Vert.x writes itself (WebSocket pings, the close frame, the end of a response) takes
+ * Vert.x's path, which flushes what is pending before it.
+ */
+public final class ChannelOutput {
+
+  private final ChannelHandlerContext channel;
+  private final ChannelPromise noPromise;
+  private final FlushQueue flushes;
+  private final ChannelHandler drainWatch;
+  private Promise<Void> drained;
+  private boolean pending;
+
+  /** Writes on {@code connection}'s channel (for a WebSocket: the connection it was upgraded from). */
+  public ChannelOutput(HttpConnection connection, FlushQueue flushes) {
+    // Vert.x's own handler, last in the pipeline: written from here, messages pass the same
+    // handlers as Vert.x's (HTTP or WebSocket encoders, TLS) and skip only its per-write flush.
+    this.channel = ((ConnectionBase) connection).channel().pipeline().context(VertxHandler.class);
+    this.noPromise = new VoidChannelPromise(channel.channel(), false);
+    this.flushes = flushes;
+    // Vert.x's handler keeps writability changes to itself: watch them just in front of it.
+    this.drainWatch = new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (drained != null && ctx.channel().isWritable()) {
+          Promise<Void> waiting = drained;
+          drained = null;
+          waiting.complete();
+        }
+        ctx.fireChannelWritabilityChanged();
+      }
+    };
+    channel.pipeline().addBefore(channel.name(), null, drainWatch);
+  }
+
+  /** Whether the channel's pipeline holds a handler of this type (a negotiated extension, say). */
+  public boolean has(Class<? extends ChannelHandler> type) {
+    return channel.pipeline().get(type) != null;
+  }
+
+  /** Writes a message (a ByteBuf, an HttpContent) this output now owns. */
+  public void write(Object message) {
+    channel.write(message, noPromise);
+    if (pending) {
+      return;
+    }
+    if (flushes.deferring(this)) {
+      pending = true;
+      flushes.add(this);
+    } else {
+      channel.flush();
+    }
+  }
+
+  /**
+   * False once more than the write queue's limit waits for the peer. What waits unflushed is
+   * flushed first, so a burst that one turn produced is not mistaken for a slow reader.
+   */
+  public boolean writable() {
+    if (channel.channel().isWritable()) {
+      return true;
+    }
+    flush();
+    return channel.channel().isWritable();
+  }
+
+  /** Completes once the peer has read enough for {@link #writable()} to be true again. */
+  public Future<Void> drained() {
+    if (writable()) {
+      return Future.succeededFuture();
+    }
+    if (drained == null) {
+      drained = Promise.promise();
+    }
+    return drained.future();
+  }
+
+  /** Flushes what is pending and leaves the pipeline as it was (an HTTP connection lives on). */
+  public void release() {
+    flush();
+    if (channel.pipeline().context(drainWatch) != null) {
+      channel.pipeline().remove(drainWatch);
+    }
+  }
+
+  EventLoop eventLoop() {
+    return channel.channel().eventLoop();
+  }
+
+  void flush() {
+    if (pending) {
+      pending = false;
+      channel.flush();
+    }
+  }
+}
