@@ -112,6 +112,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
+      // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
+      // browsers never speak cleartext HTTP/2 anyway.
+      .setHttp2ClearTextEnabled(false)
       // Events are compressed once each, never with a connection's context (see WebSocketFrames),
       // so a client that asks the server not to take over context is welcome; clients are asked
       // not to either, so no connection keeps an inflater between messages.
