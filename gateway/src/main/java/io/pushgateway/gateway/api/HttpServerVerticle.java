@@ -116,8 +116,8 @@ public final class HttpServerVerticle extends VerticleBase {
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
       // Events are compressed once each, never with a connection's context (see WebSocketFrames),
-      // so a client that asks the server not to take over context is welcome; clients are asked
-      // not to either, so no connection keeps an inflater between messages.
+      // so a client that asks the server not to take over context is welcome; a client that
+      // offers not to take over its own is taken up on it: no inflater kept between its messages.
       .setPerMessageWebSocketCompressionSupported(config.compression())
       .setWebSocketAllowServerNoContext(true)
       .setWebSocketPreferredClientNoContext(true)
