@@ -46,6 +46,23 @@ final class TestGateway implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The body of a GET, which must answer 200. */
+  String get(String path) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(TIMEOUT).GET().build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new AssertionError("GET " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Publishes over HTTP and returns the id the gateway gave the event. */
   long publish(String topic, JsonObject data) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/api/topics/" + topic + "/events"))
