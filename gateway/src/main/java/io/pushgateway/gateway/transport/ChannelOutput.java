@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.channel.VoidChannelPromise;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
@@ -37,7 +36,10 @@ public final class ChannelOutput {
     // Vert.x's own handler, last in the pipeline: written from here, messages pass the same
     // handlers as Vert.x's (HTTP or WebSocket encoders, TLS) and skip only its per-write flush.
     this.channel = ((ConnectionBase) connection).channel().pipeline().context(VertxHandler.class);
-    this.noPromise = new VoidChannelPromise(channel.channel(), false);
+    // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
+    // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
+    // the session through Vert.x's exception handling, as any broken connection does.
+    this.noPromise = channel.channel().voidPromise();
     this.flushes = flushes;
     // Vert.x's handler keeps writability changes to itself: watch them just in front of it.
     this.drainWatch = new ChannelInboundHandlerAdapter() {
