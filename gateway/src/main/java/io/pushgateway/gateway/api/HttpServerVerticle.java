@@ -67,7 +67,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TransportContext context = new TransportContext(vertx, config, log, hub, new FlushQueue(), counts, metrics);
+    TransportContext context = new TransportContext(vertx, config, log, hub,
+      new FlushQueue(() -> hub.dispatched() < log.eventsPublished()), counts, metrics);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))

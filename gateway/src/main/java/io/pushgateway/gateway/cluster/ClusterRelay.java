@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Carries accepted events from the node that appended them to the hubs of every node: one
@@ -31,12 +32,15 @@ final class ClusterRelay extends VerticleBase {
 
   private final String clusterAddress;
   private final String localAddress;
+  private final AtomicLong published;
   private final Map<String, Order> orders = new HashMap<>();
   private DeliveryOptions local;
 
-  ClusterRelay(String clusterAddress, String localAddress) {
+  /** {@code published}: counts the events handed to this node's hubs (see EventLog.eventsPublished). */
+  ClusterRelay(String clusterAddress, String localAddress, AtomicLong published) {
     this.clusterAddress = clusterAddress;
     this.localAddress = localAddress;
+    this.published = published;
   }
 
   @Override
@@ -110,6 +114,7 @@ final class ClusterRelay extends VerticleBase {
   }
 
   private void forward(Event event) {
+    published.incrementAndGet();
     vertx.eventBus().publish(localAddress, event, local);
   }
 

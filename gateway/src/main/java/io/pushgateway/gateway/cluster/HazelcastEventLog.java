@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster {@link EventLog}: every topic's history is one entry of a Hazelcast map (a
@@ -58,6 +59,7 @@ public final class HazelcastEventLog implements EventLog {
   private final int historySize;
   private final long maxAgeMillis;
   private final String eventsAddress;
+  private final AtomicLong published = new AtomicLong();
   private String relayDeployment;
   private long probeTimer = -1;
   private volatile boolean ready;
@@ -89,7 +91,7 @@ public final class HazelcastEventLog implements EventLog {
         return new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis,
           "push-gateway." + namespace + ".events");
       })
-      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress))
+      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published))
         .map(id -> {
           log.relayDeployment = id;
           log.ready = true;
@@ -192,6 +194,11 @@ public final class HazelcastEventLog implements EventLog {
   @Override
   public String eventsAddress() {
     return eventsAddress;
+  }
+
+  @Override
+  public long eventsPublished() {
+    return published.get();
   }
 
   /** One read through the cluster: ready while it answers in time. */

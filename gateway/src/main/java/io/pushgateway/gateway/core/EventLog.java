@@ -29,6 +29,12 @@ public interface EventLog {
   /** Where accepted events are published (body: {@link Event}, passed by reference locally). */
   String eventsAddress();
 
+  /**
+   * Events this node has published on {@link #eventsAddress()} so far: a hub that has dispatched
+   * fewer has more waiting in its event loop's queue. Any thread.
+   */
+  long eventsPublished();
+
   /** Able to serve history now; a cluster log is not while it cannot reach the cluster. */
   default boolean ready() {
     return true;

@@ -22,12 +22,18 @@ public final class Hub {
   private static final Listener[] NONE = new Listener[0];
 
   private final Map<String, Listener[]> byTopic = new HashMap<>();
+  private long dispatched;
 
   public void add(String topic, Listener listener) {
     Listener[] current = byTopic.getOrDefault(topic, NONE);
     Listener[] next = Arrays.copyOf(current, current.length + 1);
     next[current.length] = listener;
     byTopic.put(topic, next);
+  }
+
+  /** Events dispatched so far, compared with {@link EventLog#eventsPublished()}: more are queued. */
+  public long dispatched() {
+    return dispatched;
   }
 
   public void remove(String topic, Listener listener) {
@@ -52,6 +58,7 @@ public final class Hub {
 
   /** Hands the event to every listener; one failing listener never starves the others. */
   public void dispatch(Event event) {
+    dispatched++;
     for (Listener listener : byTopic.getOrDefault(event.topic(), NONE)) {
       try {
         listener.onEvent(event);

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 
 /**
@@ -23,12 +24,14 @@ public final class LocalEventLog implements EventLog {
   private final String address;
   private final String deployment;
   private final TopicStore store;
+  private final AtomicLong published;
 
-  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store) {
+  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
     this.store = store;
+    this.published = published;
   }
 
   /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
@@ -38,8 +41,9 @@ public final class LocalEventLog implements EventLog {
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch());
-    return vertx.deployVerticle(new Owner(store, address))
-      .map(id -> new LocalEventLog(vertx, address, id, store));
+    AtomicLong published = new AtomicLong();
+    return vertx.deployVerticle(new Owner(store, address, published))
+      .map(id -> new LocalEventLog(vertx, address, id, store, published));
   }
 
   @Override
@@ -73,6 +77,11 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
+  public long eventsPublished() {
+    return published.get();
+  }
+
+  @Override
   public long keptEvents() {
     return store.keptEvents();
   }
@@ -94,10 +103,12 @@ public final class LocalEventLog implements EventLog {
 
     private final TopicStore store;
     private final String address;
+    private final AtomicLong published;
 
-    Owner(TopicStore store, String address) {
+    Owner(TopicStore store, String address, AtomicLong published) {
       this.store = store;
       this.address = address;
+      this.published = published;
     }
 
     @Override
@@ -107,6 +118,7 @@ public final class LocalEventLog implements EventLog {
       bus.<Append>localConsumer(address + ".append", msg -> {
         Event event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
         // Publish before replying: a publisher that got its ack can rely on the hubs having it queued.
+        published.incrementAndGet();
         bus.publish(events, event, LOCAL);
         msg.reply(event, LOCAL);
       });

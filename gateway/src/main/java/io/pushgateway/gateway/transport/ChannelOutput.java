@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.net.impl.VertxHandler;
 
 /**
  * A push connection's output, written straight to its Netty channel: an event fanned out to
@@ -24,7 +24,7 @@ import io.vertx.core.net.impl.VertxHandler;
  */
 public final class ChannelOutput {
 
-  private final ChannelHandlerContext channel;
+  private final Channel channel;
   private final ChannelPromise noPromise;
   private final FlushQueue flushes;
   private final ChannelHandler drainWatch;
@@ -33,15 +33,16 @@ public final class ChannelOutput {
 
   /** Writes on {@code connection}'s channel (for a WebSocket: the connection it was upgraded from). */
   public ChannelOutput(HttpConnection connection, FlushQueue flushes) {
-    // Vert.x's own handler, last in the pipeline: written from here, messages pass the same
-    // handlers as Vert.x's (HTTP or WebSocket encoders, TLS) and skip only its per-write flush.
-    this.channel = ((ConnectionBase) connection).channel().pipeline().context(VertxHandler.class);
+    // Written from the pipeline's tail, messages pass the same handlers as Vert.x's own writes
+    // (HTTP or WebSocket encoders, TLS, whatever the upgrade left in place) and skip only its
+    // per-write flush.
+    this.channel = ((ConnectionBase) connection).channel();
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
     // the session through Vert.x's exception handling, as any broken connection does.
-    this.noPromise = channel.channel().voidPromise();
+    this.noPromise = channel.voidPromise();
     this.flushes = flushes;
-    // Vert.x's handler keeps writability changes to itself: watch them just in front of it.
+    // Vert.x's handler keeps writability changes to itself: watch them first, at the head.
     this.drainWatch = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext ctx) {
@@ -53,7 +54,7 @@ public final class ChannelOutput {
         ctx.fireChannelWritabilityChanged();
       }
     };
-    channel.pipeline().addBefore(channel.name(), null, drainWatch);
+    channel.pipeline().addFirst(drainWatch);
   }
 
   /** Whether the channel's pipeline holds a handler of this type (a negotiated extension, say). */
@@ -80,11 +81,11 @@ public final class ChannelOutput {
    * flushed first, so a burst that one turn produced is not mistaken for a slow reader.
    */
   public boolean writable() {
-    if (channel.channel().isWritable()) {
+    if (channel.isWritable()) {
       return true;
     }
     flush();
-    return channel.channel().isWritable();
+    return channel.isWritable();
   }
 
   /** Completes once the peer has read enough for {@link #writable()} to be true again. */
@@ -107,7 +108,7 @@ public final class ChannelOutput {
   }
 
   EventLoop eventLoop() {
-    return channel.channel().eventLoop();
+    return channel.eventLoop();
   }
 
   void flush() {

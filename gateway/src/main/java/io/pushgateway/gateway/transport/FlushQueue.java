@@ -5,6 +5,7 @@ import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The connections of one event loop that have frames written but not flushed. They are flushed
@@ -17,15 +18,23 @@ public final class FlushQueue {
   /** The other list: a flush may let a stream write again, which starts the next turn's list. */
   private List<ChannelOutput> flushing = new ArrayList<>();
   private final Runnable flushAll = this::flushAll;
+  private final BooleanSupplier moreEventsQueued;
   private boolean scheduled;
 
+  /** {@code moreEventsQueued}: whether this loop has events published but not yet fanned out. */
+  public FlushQueue(BooleanSupplier moreEventsQueued) {
+    this.moreEventsQueued = moreEventsQueued;
+  }
+
   /**
-   * True while the loop is busy: more tasks queued (events still to fan out, say) or flushes
-   * already deferred in this turn. An idle loop flushes each write at once, in the same pass
-   * over the connections, rather than coming back to every one of them.
+   * True while more events wait in this loop's queue (or flushes were already deferred in this
+   * turn): their writes then share the flush. Otherwise each write is flushed at once, in the same
+   * pass over the connections, rather than coming back to every one of them; other queued tasks
+   * (a publisher's ack, say) are no reason to wait.
    */
   boolean deferring(ChannelOutput output) {
-    return scheduled || output.eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() > 0;
+    return scheduled || moreEventsQueued.getAsBoolean()
+      && output.eventLoop() instanceof SingleThreadEventExecutor loop && loop.pendingTasks() > 0;
   }
 
   void add(ChannelOutput output) {

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.testing;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -39,13 +40,12 @@ public final class WsClient extends StreamClient {
     client = vertx.createWebSocketClient();
     WebSocketClient connecting = client;
     String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-    // Handlers go on inside the chain, on the event loop, so no frame can arrive before them.
-    socket = onContext(() -> connecting.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri)))
-      .map(ws -> {
-        ws.closeHandler(v -> closeCode = ws.closeStatusCode());
-        ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
-        return ws;
-      })
+    // Handlers go on before the connection exists: the first frame may share a packet with the
+    // handshake's answer, and must not find the socket without them.
+    ClientWebSocket ws = connecting.webSocket();
+    ws.closeHandler(v -> closeCode = ws.closeStatusCode());
+    ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
+    socket = onContext(() -> ws.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri)))
       .await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     subscribed.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     return this;

@@ -38,8 +38,11 @@ final class WebSocketSession implements LiveStream.Sink {
 
   private final ServerWebSocket socket;
   private final ChannelOutput output;
-  /** The client accepted permessage-deflate (the only extension offered): events go compressed. */
-  private final boolean deflate;
+  /**
+   * Whether the client accepted permessage-deflate (the only extension offered), so events go
+   * compressed; null until the first event, by when Netty has installed the extension's encoder.
+   */
+  private Boolean deflate;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
@@ -54,7 +57,6 @@ final class WebSocketSession implements LiveStream.Sink {
                    Access access) {
     this.socket = socket;
     this.output = output;
-    this.deflate = output.has(WebSocketExtensionEncoder.class);
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -199,6 +201,9 @@ final class WebSocketSession implements LiveStream.Sink {
       return;
     }
     // Built once per event; each connection writes a view of the same bytes.
+    if (deflate == null) {
+      deflate = output.has(WebSocketExtensionEncoder.class);
+    }
     ByteBuf frame = deflate ? event.deflatedWebSocketFrame() : event.webSocketFrame();
     output.write(frame.retainedDuplicate());
     context.metrics().delivered(Transport.WS, 1, WebSocketFrames.payloadLength(frame));
