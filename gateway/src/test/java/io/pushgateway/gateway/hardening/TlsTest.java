@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.testing.StreamClient;
+import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -57,40 +59,43 @@ class TlsTest {
       .setSsl(true).setVerifyHost(true).setTrustOptions(certificate.trustOptions()));
     Promise<Void> subscribed = Promise.promise();
     Promise<JsonObject> event = Promise.promise();
-    WebSocket socket = wss.connect(new WebSocketConnectOptions().setHost("localhost").setPort(gateway.port())
-        .setURI("/ws?topics=secure"))
-      .map(ws -> {
-        ws.textMessageHandler(text -> {
-          JsonObject frame = new JsonObject(text);
-          if ("subscribed".equals(frame.getString("op"))) {
-            subscribed.tryComplete();
-          } else if (frame.getString("op") == null) {
-            event.tryComplete(frame);
-          }
-        });
-        return ws;
-      })
+    // Every client call from one Vert.x context, as the other tests' clients: a request made from
+    // the test thread itself can lose its response under load.
+    Context context = vertx.getOrCreateContext();
+    ClientWebSocket socket = wss.webSocket();
+    socket.textMessageHandler(text -> {
+      JsonObject frame = new JsonObject(text);
+      if ("subscribed".equals(frame.getString("op"))) {
+        subscribed.tryComplete();
+      } else if (frame.getString("op") == null) {
+        event.tryComplete(frame);
+      }
+    });
+    StreamClient.onContext(context, () -> socket.connect(new WebSocketConnectOptions().setHost("localhost")
+        .setPort(gateway.port()).setURI("/ws?topics=secure")))
       .await(10, TimeUnit.SECONDS);
     assertThat(socket.isSsl()).isTrue();
     subscribed.future().await(10, TimeUnit.SECONDS);
 
     HttpClient https = vertx.createHttpClient(new HttpClientOptions()
       .setSsl(true).setVerifyHost(true).setTrustOptions(certificate.trustOptions()));
-    int status = https.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
-        .setPort(gateway.port()).setURI("/api/topics/secure/events").putHeader("Content-Type", "application/json"))
-      .compose(r -> r.send("{\"over\":\"tls\"}"))
-      .map(r -> r.statusCode())
+    int status = StreamClient.onContext(context, () -> https.request(new RequestOptions().setMethod(HttpMethod.POST)
+          .setHost("localhost").setPort(gateway.port()).setURI("/api/topics/secure/events")
+          .putHeader("Content-Type", "application/json"))
+        .compose(r -> r.send("{\"over\":\"tls\"}"))
+        .map(r -> r.statusCode()))
       .await(10, TimeUnit.SECONDS);
     assertThat(status).isEqualTo(201);
     assertThat(event.future().await(10, TimeUnit.SECONDS).getJsonObject("data").getString("over")).isEqualTo("tls");
 
-    JsonObject poll = https.request(HttpMethod.GET, gateway.port(), "localhost", "/poll?topics=secure&cursor=secure:0")
-      .compose(r -> r.send())
-      .compose(r -> r.body())
-      .map(b -> b.toJsonObject())
+    JsonObject poll = StreamClient.onContext(context, () -> https
+        .request(HttpMethod.GET, gateway.port(), "localhost", "/poll?topics=secure&cursor=secure:0")
+        .compose(r -> r.send())
+        .compose(r -> r.body())
+        .map(b -> b.toJsonObject()))
       .await(10, TimeUnit.SECONDS);
     assertThat(poll.getJsonArray("events")).hasSize(1);
-    socket.close().await(5, TimeUnit.SECONDS);
+    StreamClient.onContext(context, socket::close).await(5, TimeUnit.SECONDS);
   }
 
   @Test
