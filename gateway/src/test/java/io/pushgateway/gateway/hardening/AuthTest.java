@@ -8,6 +8,7 @@ import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -218,11 +219,10 @@ class AuthTest {
   }
 
   private WebSocket connect(String uri, List<JsonObject> frames) throws Exception {
-    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(uri))
-      .map(socket -> {
-        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-        return socket;
-      })
+    // The handler goes on before the connection exists: the first frame may come with the handshake.
+    ClientWebSocket socket = ws.webSocket();
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    return socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(uri))
       .await(10, TimeUnit.SECONDS);
   }
 
