@@ -3,6 +3,7 @@ package io.pushgateway.loadtest.client;
 import io.pushgateway.loadtest.stats.SubscriberTracker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
@@ -42,10 +43,24 @@ final class WsLoadClient implements LoadClient {
       uri += "&cursor=" + ctx.topic() + ":" + tracker.lastId() + ":" + epoch;
     }
     attempts++;
-    ctx.ws()
-      .connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()).setURI(uri)
+    // Handlers go on before the connection exists: the first frame may arrive with the handshake's
+    // answer and must not find the socket without them.
+    ClientWebSocket ws = ctx.ws().webSocket();
+    ws.textMessageHandler(this::onText);
+    ws.exceptionHandler(err -> tracker.stats().errors.increment());
+    ws.closeHandler(v -> {
+      if (socket != ws) {
+        return; // never attached: a failed connect is retried by retry()
+      }
+      socket = null;
+      if (!closed) {
+        tracker.stats().reconnects.increment();
+        ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
+      }
+    });
+    ws.connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()).setURI(uri)
         .setHeaders(ctx.headers()))
-      .onSuccess(this::attach)
+      .onSuccess(v -> attach(ws))
       .onFailure(this::retry);
   }
 
@@ -56,15 +71,6 @@ final class WsLoadClient implements LoadClient {
     }
     socket = ws;
     countDeflate(ws);
-    ws.textMessageHandler(this::onText);
-    ws.exceptionHandler(err -> tracker.stats().errors.increment());
-    ws.closeHandler(v -> {
-      socket = null;
-      if (!closed) {
-        tracker.stats().reconnects.increment();
-        ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
-      }
-    });
   }
 
   /** Whether the gateway's handshake answer accepted the permessage-deflate the client may have offered. */
