@@ -3,6 +3,7 @@ package io.pushgateway.gateway.core;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -33,8 +34,10 @@ public final class Event {
     this.id = id;
     this.ts = ts;
     this.epoch = epoch;
-    this.json = Buffer.buffer(json);
     this.webSocketFrame = WebSocketFrames.text(json);
+    // The JSON is the frame's payload: a view of it, not a third copy of the bytes.
+    int header = webSocketFrame.readableBytes() - json.length;
+    this.json = BufferInternal.buffer(webSocketFrame.slice(header, json.length));
     this.sseFrame = sseFrame;
     this.sseDataOffset = sseDataOffset;
     this.position = position;
