@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each transport, forced, delivers what is published: once, in order, on that transport. */
 class TransportBrowserTest {
+
+  private static final Pattern WS_BYTES =
+    Pattern.compile("^pushgateway_written_bytes_total\\{transport=\"ws\"[^}]*} (\\S+)$", Pattern.MULTILINE);
 
   private static TestGateway gateway;
   private static Browser browser;
@@ -117,6 +122,34 @@ class TransportBrowserTest {
     assertThat(client.awaitEvents(1)).containsExactly("heartbeat:" + id + ":1");
     assertThat(client.stat("reconnects")).isZero();
     client.close();
+  }
+
+  /**
+   * Chromium offers permessage-deflate on every WebSocket: with the {@code compression} option on,
+   * it gets the gateway's once-per-event compressed frames and reads every event, in order.
+   */
+  @Test
+  void chromiumReadsCompressedWebSocketEventsInOrder() {
+    String text = "compressible ".repeat(40);
+    try (TestGateway compressing = TestGateway.start(new JsonObject().put("compression", true))) {
+      browser.open(compressing.url() + "/");
+      String topic = "deflated";
+      PageClient client = PageClient.create(browser, "z", "ws", topic).awaitOpen();
+
+      List<String> expected = new ArrayList<>();
+      for (int n = 1; n <= 20; n++) {
+        long id = compressing.publish(topic, new JsonObject().put("n", n).put("text", text));
+        expected.add(topic + ":" + id + ":" + n);
+      }
+
+      assertThat(client.awaitEvents(20)).containsExactlyElementsOf(expected);
+      assertThat(client.stat("reconnects")).isZero();
+      // The meter counts payload bytes as written: compressed, they are a fraction of the JSON.
+      Matcher written = WS_BYTES.matcher(compressing.get("/metrics"));
+      assertThat(written.find()).as("ws bytes meter").isTrue();
+      assertThat(Double.parseDouble(written.group(1))).isLessThan(20 * text.length() / 4.0);
+      client.close();
+    }
   }
 
   @Test
