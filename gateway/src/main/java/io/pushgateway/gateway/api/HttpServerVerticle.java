@@ -116,15 +116,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
-      // Events are compressed once each, never with a connection's context (see WebSocketFrames),
-      // so a client that asks the server not to take over context is welcome; a client that
-      // offers not to take over its own is taken up on it: no inflater kept between its messages.
-      .setPerMessageWebSocketCompressionSupported(config.compression())
-      .setWebSocketAllowServerNoContext(true)
-      .setWebSocketPreferredClientNoContext(true)
-      .setPerFrameWebSocketCompressionSupported(false)
-      .setMaxWebSocketFrameSize(config.maxFrameBytes())
-      .setMaxWebSocketMessageSize(config.maxFrameBytes());
+      // WebSocket handshakes, permessage-deflate included, are the WebSocket transport's own.
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false);
   }
 
   private Router router(Authenticator authenticator) {

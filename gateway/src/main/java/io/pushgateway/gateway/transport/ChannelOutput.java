@@ -32,12 +32,15 @@ public final class ChannelOutput {
   private Promise<Void> drained;
   private boolean pending;
 
-  /** Writes on {@code connection}'s channel (for a WebSocket: the connection it was upgraded from). */
+  /** Writes on the channel of a connection Vert.x serves (an HTTP response). */
   public ChannelOutput(HttpConnection connection, FlushQueue flushes) {
     // Written from the pipeline's tail, messages pass the same handlers as Vert.x's own writes
-    // (HTTP or WebSocket encoders, TLS, whatever the upgrade left in place) and skip only its
-    // per-write flush.
-    this.channel = ((ConnectionBase) connection).channel();
+    // (the HTTP encoder, TLS) and skip only its per-write flush.
+    this(((ConnectionBase) connection).channel(), flushes);
+  }
+
+  public ChannelOutput(Channel channel, FlushQueue flushes) {
+    this.channel = channel;
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
     // the session through Vert.x's exception handling, as any broken connection does.

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -151,6 +152,32 @@ class BadInputTest {
     client.socket().writeTextMessage("{\"op\":\"ping\",\"pad\":\"" + "x".repeat(8000) + "\"}");
     Eventually.check(gateway.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
     client.close();
+  }
+
+  @Test
+  void aMessageFragmentedPastTheLimitClosesWith1009() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("big");
+    // Each fragment is under the 4,096-byte limit; the message they make is not.
+    String part = "x".repeat(2000);
+    client.socket().writeFrame(WebSocketFrame.textFrame("{\"op\":\"ping\",\"pad\":\"" + part, false));
+    client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part), false));
+    client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part + "\"}"), true));
+    Eventually.check(gateway.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
+    client.close();
+  }
+
+  @Test
+  void aFragmentedMessageUnderTheLimitIsOneCommand() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("frag");
+    try {
+      client.socket().writeFrame(WebSocketFrame.textFrame("{\"op\":\"ping\",", false));
+      client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"ref\":\"f1\"}"), true));
+      Eventually.check(gateway.vertx, () -> assertThat(client.controls())
+        .anyMatch(c -> "pong".equals(c.getString("op")) && "f1".equals(c.getString("ref"))));
+      assertThat(client.socket().isClosed()).isFalse();
+    } finally {
+      client.close();
+    }
   }
 
   @Test

@@ -14,11 +14,8 @@ import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -26,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * One WebSocket subscriber: its {@link LiveStream}, the client's commands, and every resource it
  * holds, released in {@link #release()} whichever way the connection ends.
  */
-final class WebSocketSession implements LiveStream.Sink {
+final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener {
 
   /** RFC 6455 §7.4.1 and the protocol's close codes. */
   static final short NORMAL = 1000;
@@ -36,13 +33,10 @@ final class WebSocketSession implements LiveStream.Sink {
   private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
   static final short TRY_AGAIN_LATER = 1013;
 
-  private final ServerWebSocket socket;
+  private final WebSocketPeer socket;
   private final ChannelOutput output;
-  /**
-   * Whether the client accepted permessage-deflate (the only extension offered), so events go
-   * compressed; null until the first event, by when Netty has installed the extension's encoder.
-   */
-  private Boolean deflate;
+  /** Whether the client accepted permessage-deflate, so events go compressed. */
+  private final boolean deflate;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
@@ -53,10 +47,11 @@ final class WebSocketSession implements LiveStream.Sink {
   private long lastHeard = System.nanoTime();
   private boolean released;
 
-  WebSocketSession(ServerWebSocket socket, ChannelOutput output, TransportContext context, WebSocketTransport transport,
+  WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
                    Access access) {
-    this.socket = socket;
-    this.output = output;
+    this.socket = upgraded.peer();
+    this.deflate = upgraded.deflate();
+    this.output = new ChannelOutput(socket.channel(), context.flushes());
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -65,13 +60,7 @@ final class WebSocketSession implements LiveStream.Sink {
 
   void open(Iterable<String> topics, Cursor cursor) {
     context.metrics().connectionOpened(Transport.WS);
-    socket.setWriteQueueMaxSize(context.config().maxQueueBytes());
-    socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(b -> sendError(
-      new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null));
-    socket.pongHandler(b -> lastHeard = System.nanoTime());
-    socket.closeHandler(v -> release());
-    socket.exceptionHandler(this::onFailure);
+    socket.listen(this);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic));
     }
@@ -82,18 +71,25 @@ final class WebSocketSession implements LiveStream.Sink {
     }
   }
 
-  /** A frame the decoder refused closes with its RFC 6455 code: 1009 too big, 1002 protocol error. */
-  private void onFailure(Throwable cause) {
-    if (cause instanceof CorruptedWebSocketFrameException corrupt) {
-      close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
-    } else {
-      close(NORMAL, "connection error");
-    }
-  }
-
   // ---- client → server
 
-  private void onText(String text) {
+  @Override
+  public void onBinary() {
+    sendError(new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null);
+  }
+
+  @Override
+  public void onPong() {
+    lastHeard = System.nanoTime();
+  }
+
+  @Override
+  public void onClosed() {
+    release();
+  }
+
+  @Override
+  public void onText(String text) {
     lastHeard = System.nanoTime();
     ClientCommand command;
     try {
@@ -201,9 +197,6 @@ final class WebSocketSession implements LiveStream.Sink {
       return;
     }
     // Built once per event; each connection writes a view of the same bytes.
-    if (deflate == null) {
-      deflate = output.has(WebSocketExtensionEncoder.class);
-    }
     ByteBuf frame = deflate ? event.deflatedWebSocketFrame() : event.webSocketFrame();
     output.write(frame.retainedDuplicate());
     context.metrics().delivered(Transport.WS, 1, WebSocketFrames.payloadLength(frame));
@@ -251,7 +244,7 @@ final class WebSocketSession implements LiveStream.Sink {
     if (nowNanos - lastHeard > 2 * intervalNanos) {
       close(NORMAL, "no pong within two ping intervals");
     } else if (!socket.isClosed()) {
-      socket.writePing(Buffer.buffer());
+      output.write(new PingWebSocketFrame());
     }
   }
 

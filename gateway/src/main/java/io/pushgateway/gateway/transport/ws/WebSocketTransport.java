@@ -1,16 +1,13 @@
 package io.pushgateway.gateway.transport.ws;
 
-import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
-import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -26,9 +23,12 @@ public final class WebSocketTransport implements TransportHandler {
 
   private final TransportContext context;
   private final Set<WebSocketSession> sessions = new LinkedHashSet<>();
+  private final WebSocketUpgrade upgrade;
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
+    this.upgrade = new WebSocketUpgrade(context.config().maxFrameBytes(), context.config().maxQueueBytes(),
+      context.config().compression());
   }
 
   @Override
@@ -49,27 +49,20 @@ public final class WebSocketTransport implements TransportHandler {
 
   private void upgrade(RoutingContext ctx) {
     SubscriptionParams params;
+    Future<WebSocketUpgrade.Upgraded> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
-      if (!ctx.request().canUpgradeToWebSocket()) {
-        throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request");
-      }
+      upgraded = upgrade.accept(ctx.request());
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
     Access access = Access.of(ctx);
-    HttpConnection connection = ctx.request().connection();
-    ctx.request().toWebSocket().onSuccess(socket -> {
-      if (socket.isClosed()) {
-        return; // the peer left during the handshake
-      }
-      WebSocketSession session = new WebSocketSession(socket, new ChannelOutput(connection, context.flushes()),
-        context, this, access);
+    upgraded.onSuccess(socket -> {
+      WebSocketSession session = new WebSocketSession(socket, context, this, access);
       sessions.add(session);
       session.open(params.topics(), params.cursor());
-    }).onFailure(e -> HttpReplies.error(ctx.response(),
-      new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request"), context.metrics()));
+    });
   }
 
   void forget(WebSocketSession session) {

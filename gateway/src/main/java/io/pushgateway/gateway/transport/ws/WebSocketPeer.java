@@ -1,0 +1,132 @@
+package io.pushgateway.gateway.transport.ws;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end of one WebSocket's channel once the handshake is done: Netty's codec decodes frames,
+ * this answers pings and the closing handshake (RFC 6455 §5.5, §7) and hands messages to its
+ * {@link Listener}. It takes the place of Vert.x's WebSocket, so an idle connection costs its
+ * channel, the codec and the session, without Vert.x's per-connection queues.
+ */
+final class WebSocketPeer extends ChannelInboundHandlerAdapter {
+
+  /** What the session hears; called on the channel's event loop. */
+  interface Listener {
+    void onText(String text);
+
+    void onBinary();
+
+    void onPong();
+
+    /** The connection is gone, whichever side ended it; called once. */
+    void onClosed();
+  }
+
+  /** How long a close frame waits for the peer's before the connection is cut. */
+  private static final long CLOSE_TIMEOUT_SECONDS = 5;
+  private static final int NO_STATUS = -1;
+
+  private final Channel channel;
+  private final Runnable onDisconnect;
+  private Listener listener;
+  private boolean closeSent;
+  private ScheduledFuture<?> closeTimeout;
+
+  /** {@code onDisconnect}: what else must learn that the connection ended (server meters). */
+  WebSocketPeer(Channel channel, Runnable onDisconnect) {
+    this.channel = channel;
+    this.onDisconnect = onDisconnect;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  void listen(Listener listener) {
+    this.listener = listener;
+  }
+
+  /** True once a close frame went out or the connection is gone: nothing more may be sent. */
+  boolean isClosed() {
+    return closeSent || !channel.isActive();
+  }
+
+  /** Starts the closing handshake; the channel closes when the peer answers, or after a timeout. */
+  void close(int code, String reason) {
+    if (isClosed()) {
+      return;
+    }
+    closeSent = true;
+    channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
+    closeTimeout = channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (closeSent && !(msg instanceof CloseWebSocketFrame)) {
+        return; // closing: only the peer's close frame matters now
+      }
+      if (msg instanceof TextWebSocketFrame text) {
+        listener.onText(text.text());
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+      } else if (msg instanceof PongWebSocketFrame) {
+        listener.onPong();
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        onCloseFrame(ctx, close);
+      } else if (msg instanceof BinaryWebSocketFrame) {
+        listener.onBinary();
+      }
+      // anything else is what the HTTP decoder had left when it was replaced: nothing to do
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onCloseFrame(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+    if (closeSent) {
+      ctx.close(); // the answer to ours: the handshake is complete
+      return;
+    }
+    closeSent = true;
+    // Echo the peer's code; a close without one (a browser's ws.close()) is answered with 1000.
+    int code = close.statusCode() == NO_STATUS ? WebSocketSession.NORMAL : close.statusCode();
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, null)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big"); // a fragmented message over the limit
+    } else if (cause instanceof CorruptedWebSocketFrameException) {
+      closeSent = true; // the codec has sent the close frame with its code (1002, 1007, 1009) and closes
+    } else {
+      ctx.close(); // an I/O failure: no one to say goodbye to
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (closeTimeout != null) {
+      closeTimeout.cancel(false);
+    }
+    onDisconnect.run();
+    listener.onClosed();
+    ctx.fireChannelInactive();
+  }
+}

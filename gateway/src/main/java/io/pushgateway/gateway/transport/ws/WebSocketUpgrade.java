@@ -1,0 +1,178 @@
+package io.pushgateway.gateway.transport.ws;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.stream.Collectors;
+
+/**
+ * The server's side of the opening handshake (RFC 6455 §4.2.2), after which the channel belongs to
+ * a {@link WebSocketPeer} on Netty's frame codec instead of to Vert.x. Vert.x still answers the
+ * upgrade request, so its request meters close it like any other; the connection meter is told
+ * when the channel goes.
+ */
+final class WebSocketUpgrade {
+
+  private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+  /**
+   * Events are compressed once each, never with a connection's context (see WebSocketFrames), so
+   * a client that asks the server not to take over context is welcome; a client that offers not
+   * to take over its own is taken up on it: no inflater kept between its messages.
+   */
+  private static final WebSocketServerExtensionHandshaker DEFLATE = new PerMessageDeflateServerExtensionHandshaker(
+    6, false, 15, true, true);
+
+  /** Vert.x gives every response it ends a Content-Length; a 101 must not have one (RFC 9110 §8.6). */
+  private static final ChannelHandler NO_CONTENT_LENGTH = new NoContentLength();
+
+  private final int maxMessageBytes;
+  private final int writeQueueBytes;
+  private final boolean compression;
+
+  /** {@code compression}: whether permessage-deflate is accepted when a client offers it. */
+  WebSocketUpgrade(int maxMessageBytes, int writeQueueBytes, boolean compression) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.writeQueueBytes = writeQueueBytes;
+    this.compression = compression;
+  }
+
+  /**
+   * Checks the request at once (a bad one throws, to be answered with an HTTP error), then
+   * switches protocols once Vert.x has seen the whole request, so it counts the request as ended.
+   */
+  Future<Upgraded> accept(HttpServerRequest request) {
+    String key = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+    if (!request.canUpgradeToWebSocket() || key == null
+        || !"13".equals(request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
+    }
+    WebSocketServerExtension deflate = compression ? negotiateDeflate(request) : null;
+    return request.end().map(v -> switchProtocols(request, key, deflate));
+  }
+
+  private Upgraded switchProtocols(HttpServerRequest request, String key, WebSocketServerExtension deflate) {
+    ConnectionBase connection = (ConnectionBase) request.connection();
+    Channel channel = connection.channel();
+    if (!channel.isActive()) {
+      throw new IllegalStateException("the client left during the handshake");
+    }
+    Runnable onDisconnect = connectionMeter(connection);
+    request.response().setStatusCode(101).setStatusMessage("Switching Protocols")
+      .putHeader(HttpHeaders.UPGRADE, "websocket")
+      .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
+      .putHeader(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept(key));
+    if (deflate != null) {
+      request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, headerValue(deflate.newReponseData()));
+    }
+    // Encoded on this thread, by the HTTP encoder still in place; after it, the channel speaks frames.
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addBefore(pipeline.context(VertxHandler.class).name(), "no-content-length", NO_CONTENT_LENGTH);
+    request.response().end();
+
+    pipeline.remove(NO_CONTENT_LENGTH);
+    pipeline.remove(VertxHandler.class);
+    pipeline.remove(HttpResponseEncoder.class);
+    pipeline.replace(HttpRequestDecoder.class, "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+      .maxFramePayloadLength(maxMessageBytes)
+      .allowExtensions(deflate != null)
+      .build()));
+    // Before the decoder, so the close frame the decoder sends on a bad frame gets encoded too.
+    pipeline.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
+    if (deflate != null) {
+      // Only the decoder: events go out compressed already, so no deflater is kept per connection.
+      pipeline.addLast(deflate.newExtensionDecoder());
+    }
+    WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect);
+    pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxMessageBytes), peer);
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
+    return new Upgraded(peer, deflate != null);
+  }
+
+  @ChannelHandler.Sharable
+  private static final class NoContentLength extends ChannelOutboundHandlerAdapter {
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse response) {
+        response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      }
+      ctx.write(msg, promise);
+    }
+  }
+
+  /** The peer, and whether events go to it compressed. */
+  record Upgraded(WebSocketPeer peer, boolean deflate) {
+  }
+
+  private static WebSocketServerExtension negotiateDeflate(HttpServerRequest request) {
+    String offered = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+    if (offered == null) {
+      return null;
+    }
+    for (WebSocketExtensionData offer : WebSocketExtensionUtil.extractExtensions(offered)) {
+      WebSocketServerExtension accepted = DEFLATE.handshakeExtension(offer);
+      if (accepted != null) {
+        return accepted;
+      }
+    }
+    return null;
+  }
+
+  private static String headerValue(WebSocketExtensionData data) {
+    return data.name() + data.parameters().entrySet().stream()
+      .map(p -> "; " + p.getKey() + (p.getValue() == null ? "" : "=" + p.getValue()))
+      .collect(Collectors.joining());
+  }
+
+  /** Sec-WebSocket-Accept: base64(SHA-1(key + GUID)). */
+  static String accept(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-1", e);
+    }
+  }
+
+  /** Vert.x counted the connection when it opened; once it no longer handles it, it must hear of its end. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Runnable connectionMeter(ConnectionBase connection) {
+    if (!(connection.metrics() instanceof TCPMetrics metrics)) {
+      return () -> { };
+    }
+    Object metric = connection.metric();
+    SocketAddress remote = connection.remoteAddress();
+    return () -> ((TCPMetrics) metrics).disconnected(metric, remote);
+  }
+}
