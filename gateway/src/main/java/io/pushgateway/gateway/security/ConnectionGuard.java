@@ -3,7 +3,9 @@ package io.pushgateway.gateway.security;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.HttpReplies;
+import io.netty.channel.Channel;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -28,8 +30,8 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final Limits limits;
   private final GatewayMetrics metrics;
-  private final Map<HttpConnection, Access> admitted = new HashMap<>();
-  private final Set<HttpConnection> refused = new HashSet<>();
+  private final Map<Channel, Access> admitted = new HashMap<>();
+  private final Set<Channel> refused = new HashSet<>();
 
   public ConnectionGuard(Vertx vertx, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -37,33 +39,39 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     this.metrics = metrics;
   }
 
-  /** The server's connection handler. */
+  /**
+   * The server's connection handler. Connections are known by their channel and uncounted when it
+   * closes: a WebSocket leaves Vert.x after its handshake, so Vert.x's close handler would never
+   * hear of its end.
+   */
   public void onConnection(HttpConnection connection) {
     String ip = ip(connection);
+    Channel channel = ChannelOutput.channelOf(connection);
     if (limits.open(ip)) {
-      admitted.put(connection, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
-      connection.closeHandler(v -> {
-        admitted.remove(connection);
+      admitted.put(channel, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
+      channel.closeFuture().addListener(f -> {
+        admitted.remove(channel);
         limits.close(ip);
       });
     } else {
-      refused.add(connection);
-      connection.closeHandler(v -> refused.remove(connection));
-      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> connection.close());
+      refused.add(channel);
+      channel.closeFuture().addListener(f -> refused.remove(channel));
+      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> channel.close());
     }
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    if (refused.contains(connection)) {
+    Channel channel = ChannelOutput.channelOf(connection);
+    if (refused.contains(channel)) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
         .endHandler(v -> connection.close());
       HttpReplies.error(ctx.response(),
         new GatewayException(ErrorCode.OVERLOADED, "too many open connections, retry later"), metrics);
       return;
     }
-    Access access = admitted.get(connection);
+    Access access = admitted.get(channel);
     if (access != null) {
       ctx.put(Access.KEY, access);
     }

@@ -36,7 +36,12 @@ public final class ChannelOutput {
   public ChannelOutput(HttpConnection connection, FlushQueue flushes) {
     // Written from the pipeline's tail, messages pass the same handlers as Vert.x's own writes
     // (the HTTP encoder, TLS) and skip only its per-write flush.
-    this(((ConnectionBase) connection).channel(), flushes);
+    this(channelOf(connection), flushes);
+  }
+
+  /** The Netty channel under a Vert.x HTTP connection. */
+  public static Channel channelOf(HttpConnection connection) {
+    return ((ConnectionBase) connection).channel();
   }
 
   public ChannelOutput(Channel channel, FlushQueue flushes) {

@@ -114,6 +114,27 @@ class LimitsTest {
     assertThat(bystander.awaitEvents(1).get(0).getInteger("data")).isEqualTo(1);
   }
 
+  @Test
+  void aClosedWebSocketGivesBackItsPlace() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxConnectionsPerIp", 1).put("instances", 1));
+    WebSocketClient ws = gateway.vertx.createWebSocketClient();
+    closeables.add(() -> ws.close().await(5, TimeUnit.SECONDS));
+    // One at a time from one address: each fits only once the one before is uncounted (the
+    // gateway hears of a close a moment after the client, so each is retried until then).
+    for (int i = 0; i < 3; i++) {
+      Eventually.check(gateway.vertx, () -> assertThat(openAndClose(ws)).isEqualTo(101));
+    }
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/poll?topics=lim").status()).isEqualTo(200));
+  }
+
+  /** 101 once the upgrade succeeded and the socket closed again, else the refusal's status. */
+  private int openAndClose(WebSocketClient ws) throws Exception {
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/ws?topics=lim"))
+      .compose(s -> s.close().map(101))
+      .recover(e -> Future.succeededFuture(e instanceof io.vertx.core.http.UpgradeRejectedException u ? u.getStatus() : -1))
+      .await(10, TimeUnit.SECONDS);
+  }
+
   private int upgradeStatus(WebSocketClient ws) throws Exception {
     return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/ws?topics=lim"))
       .map(s -> 101)
