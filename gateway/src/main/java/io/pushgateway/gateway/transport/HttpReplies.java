@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonObject;
 /** The gateway's JSON answers and error bodies, in one place for every endpoint. */
 public final class HttpReplies {
 
-  public static final String JSON = "application/json; charset=utf-8";
+  /** JSON is UTF-8 by definition and its media type has no charset parameter (RFC 8259 §11). */
+  public static final String JSON = "application/json";
 
   private HttpReplies() {
   }
