@@ -20,8 +20,8 @@ import io.vertx.core.net.impl.ConnectionBase;
  * system call.
  *
  * <p>Everything a session sends after its first bytes goes through here, so it keeps its order;
- * only what Vert.x writes itself (WebSocket pings, the close frame, the end of a response) takes
- * Vert.x's path, which flushes what is pending before it.
+ * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame and pongs
+ * (written by its peer) take another path, which flushes what is pending before them.
  */
 public final class ChannelOutput {
 
@@ -48,10 +48,11 @@ public final class ChannelOutput {
     this.channel = channel;
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
-    // the session through Vert.x's exception handling, as any broken connection does.
+    // the session through the pipeline's exception handling, as any broken connection does.
     this.noPromise = channel.voidPromise();
     this.flushes = flushes;
-    // Vert.x's handler keeps writability changes to itself: watch them first, at the head.
+    // Vert.x's handler (while it serves the channel) keeps writability changes to itself: watch
+    // them first, at the head.
     this.drainWatch = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext ctx) {
