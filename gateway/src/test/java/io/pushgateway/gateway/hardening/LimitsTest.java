@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.SseClient;
+import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -119,19 +121,22 @@ class LimitsTest {
     gateway = TestGateway.start(new JsonObject().put("maxConnectionsPerIp", 1).put("instances", 1));
     WebSocketClient ws = gateway.vertx.createWebSocketClient();
     closeables.add(() -> ws.close().await(5, TimeUnit.SECONDS));
+    Context context = gateway.vertx.getOrCreateContext();
     // One at a time from one address: each fits only once the one before is uncounted (the
     // gateway hears of a close a moment after the client, so each is retried until then).
     for (int i = 0; i < 3; i++) {
-      Eventually.check(gateway.vertx, () -> assertThat(openAndClose(ws)).isEqualTo(101));
+      Eventually.check(gateway.vertx, () -> assertThat(openAndClose(context, ws)).isEqualTo(101));
     }
     Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/poll?topics=lim").status()).isEqualTo(200));
   }
 
   /** 101 once the upgrade succeeded and the socket closed again, else the refusal's status. */
-  private int openAndClose(WebSocketClient ws) throws Exception {
-    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/ws?topics=lim"))
-      .compose(s -> s.close().map(101))
-      .recover(e -> Future.succeededFuture(e instanceof io.vertx.core.http.UpgradeRejectedException u ? u.getStatus() : -1))
+  private int openAndClose(Context context, WebSocketClient ws) throws Exception {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+      .setURI("/ws?topics=lim");
+    return StreamClient.onContext(context, () -> ws.connect(options)
+        .compose(s -> s.close().map(101))
+        .recover(e -> Future.succeededFuture(e instanceof io.vertx.core.http.UpgradeRejectedException u ? u.getStatus() : -1)))
       .await(10, TimeUnit.SECONDS);
   }
 
@@ -159,7 +164,7 @@ class LimitsTest {
     return gateway.vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress).setKeepAlive(false));
   }
 
-  private <T extends io.pushgateway.gateway.testing.StreamClient> T track(T client) {
+  private <T extends StreamClient> T track(T client) {
     closeables.add(client::close);
     return client;
   }
