@@ -91,10 +91,34 @@ class WebSocketProtocolTest {
   }
 
   @Test
+  void aCloseWithAStatusIsAnsweredWithTheSameStatus() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing-code");
+    Promise<Short> closed = Promise.promise();
+    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    client.socket().close((short) 4001, "done");
+    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 4001);
+    client.close();
+  }
+
+  @Test
+  void textThatIsNotUtf8ClosesWith1007() throws Exception {
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("not-utf8");
+    Promise<Short> closed = Promise.promise();
+    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    // 0xC3 opens a two-byte sequence that 0x28 does not continue.
+    client.socket().writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT,
+      io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {'"', (byte) 0xC3, 0x28, '"'}), true));
+    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1007);
+    client.close();
+  }
+
+  @Test
   void pingsAndClosesAPeerThatNeverAnswers() throws Exception {
     // A raw TCP peer that completes the handshake and then never answers a ping.
     NetSocket socket = gateway.vertx.createNetClient().connect(gateway.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
     StringBuilder received = new StringBuilder();
+    Promise<Void> dropped = Promise.promise();
+    socket.closeHandler(v -> dropped.tryComplete());
     socket.handler(b -> {
       synchronized (received) {
         received.append(b.toString(StandardCharsets.ISO_8859_1));
@@ -107,7 +131,8 @@ class WebSocketProtocolTest {
         assertThat(received.toString()).as("a close frame").contains("\u0088");
       }
     });
-    socket.close();
+    // Its close frame unanswered too, the gateway cuts the connection after a few seconds.
+    dropped.future().await(15, TimeUnit.SECONDS);
     String bytes;
     synchronized (received) {
       bytes = received.toString();
