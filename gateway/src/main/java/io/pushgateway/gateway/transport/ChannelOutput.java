@@ -67,11 +67,6 @@ public final class ChannelOutput {
     channel.pipeline().addFirst(drainWatch);
   }
 
-  /** Whether the channel's pipeline holds a handler of this type (a negotiated extension, say). */
-  public boolean has(Class<? extends ChannelHandler> type) {
-    return channel.pipeline().get(type) != null;
-  }
-
   /** Writes a message (a ByteBuf, an HttpContent) this output now owns. */
   public void write(Object message) {
     channel.write(message, noPromise);

@@ -33,7 +33,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
   static final short TRY_AGAIN_LATER = 1013;
 
-  private final WebSocketPeer socket;
+  private final WebSocketPeer peer;
   private final ChannelOutput output;
   /** Whether the client accepted permessage-deflate, so events go compressed. */
   private final boolean deflate;
@@ -49,9 +49,9 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
                    Access access) {
-    this.socket = upgraded.peer();
+    this.peer = upgraded.peer();
     this.deflate = upgraded.deflate();
-    this.output = new ChannelOutput(socket.channel(), context.flushes());
+    this.output = new ChannelOutput(peer.channel(), context.flushes());
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -60,7 +60,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   void open(Iterable<String> topics, Cursor cursor) {
     context.metrics().connectionOpened(Transport.WS);
-    socket.listen(this);
+    peer.listen(this);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic));
     }
@@ -193,7 +193,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public void event(Event event) {
-    if (socket.isClosed()) {
+    if (peer.isClosed()) {
       return;
     }
     // Built once per event; each connection writes a view of the same bytes.
@@ -209,7 +209,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public boolean writable() {
-    return socket.isClosed() || output.writable();
+    return peer.isClosed() || output.writable();
   }
 
   @Override
@@ -227,7 +227,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
-    if (!socket.isClosed()) {
+    if (!peer.isClosed()) {
       output.write(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
     }
   }
@@ -243,14 +243,14 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   void heartbeat(long nowNanos, long intervalNanos) {
     if (nowNanos - lastHeard > 2 * intervalNanos) {
       close(NORMAL, "no pong within two ping intervals");
-    } else if (!socket.isClosed()) {
+    } else if (!peer.isClosed()) {
       output.write(new PingWebSocketFrame());
     }
   }
 
   void close(short code, String reason) {
-    if (!socket.isClosed()) {
-      socket.close(code, reason);
+    if (!peer.isClosed()) {
+      peer.close(code, reason);
     }
     release();
   }
