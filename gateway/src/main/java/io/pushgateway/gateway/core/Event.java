@@ -22,14 +22,16 @@ public final class Event {
   private final String epoch;
   private final Buffer json;
   private final ByteBuf webSocketFrame;
-  private final ByteBuf sseFrame;
+  private final ByteBuf sseChunk;
+  private final int sseEventOffset;
   private final int sseDataOffset;
+  private final int sseEventLength;
   private final Position position;
   /** Built by the first connection that wants it, on whichever event loop that is. */
   private volatile ByteBuf deflatedWebSocketFrame;
 
-  private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseFrame, int sseDataOffset,
-                Position position) {
+  private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseChunk, int sseEventOffset,
+                int sseDataOffset, int sseEventLength, Position position) {
     this.topic = topic;
     this.id = id;
     this.ts = ts;
@@ -38,8 +40,10 @@ public final class Event {
     // The JSON is the frame's payload: a view of it, not a third copy of the bytes.
     int header = webSocketFrame.readableBytes() - json.length;
     this.json = BufferInternal.buffer(webSocketFrame.slice(header, json.length));
-    this.sseFrame = sseFrame;
+    this.sseChunk = sseChunk;
+    this.sseEventOffset = sseEventOffset;
     this.sseDataOffset = sseDataOffset;
+    this.sseEventLength = sseEventLength;
     this.position = position;
   }
 
@@ -50,14 +54,14 @@ public final class Event {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Position position = new Position(id, epoch);
     byte[] idLine = ("id: " + position.entry(topic)).getBytes(StandardCharsets.US_ASCII);
-    ByteBuf sseFrame = directBuffer(idLine.length + SSE_DATA.length + bytes.length + SSE_END.length)
-      .writeBytes(idLine)
-      .writeBytes(SSE_DATA)
-      .writeBytes(bytes)
-      .writeBytes(SSE_END);
+    int sseEventLength = idLine.length + SSE_DATA.length + bytes.length + SSE_END.length;
+    ByteBuf sseChunk = HttpChunks.write(directBuffer(HttpChunks.wireSize(sseEventLength)),
+      idLine, SSE_DATA, bytes, SSE_END);
+    int sseEventOffset = HttpChunks.header(sseEventLength).length;
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
-    return new Event(topic.intern(), id, ts, epoch, bytes, sseFrame, idLine.length + 1, position);
+    return new Event(topic.intern(), id, ts, epoch, bytes, sseChunk, sseEventOffset,
+      sseEventOffset + idLine.length + 1, sseEventLength, position);
   }
 
   public String topic() {
@@ -103,17 +107,23 @@ public final class Event {
   }
 
   /**
-   * The whole SSE event for a subscriber of this one topic: {@code id: topic:id:epoch\ndata:
-   * <json>\n\n}; subscribers of several topics get their own {@code id:} line (the cursor over
-   * all their topics) and {@link #sseData()}. Write a duplicate, never the buffer itself.
+   * The whole SSE event for a subscriber of this one topic, {@code id: topic:id:epoch\ndata:
+   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}); subscribers of several
+   * topics get their own {@code id:} line (the cursor over all their topics) and
+   * {@link #sseData()}. Write a duplicate, never the buffer itself.
    */
-  public ByteBuf sseFrame() {
-    return sseFrame;
+  public ByteBuf sseChunk() {
+    return sseChunk;
+  }
+
+  /** The SSE event in {@link #sseChunk()}, without the chunk's framing. */
+  public ByteBuf sseEvent() {
+    return sseChunk.slice(sseEventOffset, sseEventLength);
   }
 
   /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
   public ByteBuf sseData() {
-    return sseFrame.slice(sseDataOffset, sseFrame.writerIndex() - sseDataOffset);
+    return sseChunk.slice(sseDataOffset, sseEventOffset + sseEventLength - sseDataOffset);
   }
 
   /**

@@ -4,8 +4,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
@@ -26,17 +28,22 @@ import io.vertx.core.net.impl.ConnectionBase;
 public final class ChannelOutput {
 
   private final Channel channel;
+  /** Where writes enter the pipeline: its tail, or just below a handler they must skip. */
+  private final ChannelOutboundInvoker entry;
   private final ChannelPromise noPromise;
   private final FlushQueue flushes;
   private final ChannelHandler drainWatch;
   private Promise<Void> drained;
   private boolean pending;
 
-  /** Writes on the channel of a connection Vert.x serves (an HTTP response). */
-  public ChannelOutput(HttpConnection connection, FlushQueue flushes) {
-    // Written from the pipeline's tail, messages pass the same handlers as Vert.x's own writes
-    // (the HTTP encoder, TLS) and skip only its per-write flush.
-    this(channelOf(connection), flushes);
+  /**
+   * Writes finished HTTP chunks (see {@code HttpChunks}) on the channel of a response Vert.x
+   * serves: they enter the pipeline below the HTTP encoder, which has nothing left to add, and
+   * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
+   */
+  public static ChannelOutput belowHttpEncoder(HttpConnection connection, FlushQueue flushes) {
+    Channel channel = channelOf(connection);
+    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), flushes);
   }
 
   /** The Netty channel under a Vert.x HTTP connection. */
@@ -44,8 +51,14 @@ public final class ChannelOutput {
     return ((ConnectionBase) connection).channel();
   }
 
+  /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */
   public ChannelOutput(Channel channel, FlushQueue flushes) {
+    this(channel, channel, flushes);
+  }
+
+  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, FlushQueue flushes) {
     this.channel = channel;
+    this.entry = entry;
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
     // the session through the pipeline's exception handling, as any broken connection does.
@@ -67,9 +80,9 @@ public final class ChannelOutput {
     channel.pipeline().addFirst(drainWatch);
   }
 
-  /** Writes a message (a ByteBuf, an HttpContent) this output now owns. */
+  /** Writes a message (a ByteBuf, a WebSocket frame) this output now owns. */
   public void write(Object message) {
-    channel.write(message, noPromise);
+    entry.write(message, noPromise);
     if (pending) {
       return;
     }

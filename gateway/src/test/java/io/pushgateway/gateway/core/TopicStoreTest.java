@@ -22,7 +22,10 @@ class TopicStoreTest {
     Event event = store.append("a", "{\"x\":true}", 13);
     assertThat(event.json().toString()).isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}");
     assertThat(event.sseData().toString(StandardCharsets.UTF_8)).isEqualTo("data: " + event.json() + "\n\n");
-    assertThat(event.sseFrame().toString(StandardCharsets.UTF_8)).isEqualTo("id: a:3:ep1\ndata: " + event.json() + "\n\n");
+    String sseEvent = "id: a:3:ep1\ndata: " + event.json() + "\n\n";
+    assertThat(event.sseEvent().toString(StandardCharsets.UTF_8)).isEqualTo(sseEvent);
+    assertThat(event.sseChunk().toString(StandardCharsets.UTF_8))
+      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
   }
 
   @Test

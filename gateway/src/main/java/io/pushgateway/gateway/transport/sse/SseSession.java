@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.sse;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.HttpChunks;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
@@ -9,8 +10,6 @@ import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -78,18 +77,17 @@ final class SseSession implements LiveStream.Sink {
     if (response.closed() || response.ended()) {
       return;
     }
-    ByteBuf frame;
+    int length;
     if (singleTopic) {
       // the cursor is the event's own entry: a view of the bytes every subscriber gets
-      frame = event.sseFrame().retainedDuplicate();
+      output.write(event.sseChunk().retainedDuplicate());
+      length = event.sseEvent().readableBytes();
     } else {
-      // One message, so one chunk per event.
       byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
       ByteBuf data = event.sseData();
-      frame = Unpooled.buffer(id.length + data.readableBytes()).writeBytes(id).writeBytes(data);
+      length = id.length + data.readableBytes();
+      output.write(HttpChunks.chunk(id, data));
     }
-    int length = frame.readableBytes();
-    output.write(new DefaultHttpContent(frame));
     context.metrics().delivered(Transport.SSE, 1, length);
     if (!stream.isCatchingUp() && !output.writable()) {
       context.metrics().slowConsumerClosed(Transport.SSE);
@@ -118,7 +116,7 @@ final class SseSession implements LiveStream.Sink {
 
   private void write(byte[] bytes) {
     if (!response.closed() && !response.ended()) {
-      output.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+      output.write(HttpChunks.chunk(bytes));
     }
   }
 
