@@ -170,8 +170,21 @@ public final class LiveStream implements Hub.Listener {
       });
   }
 
+  private void readAgain() {
+    stale = false;
+    queued.clear(); // the next read covers them: they were in the log before they were published
+    whenWritable().onSuccess(v -> readNext());
+  }
+
   private void deliver(ReadResult result) {
     if (closed) {
+      return;
+    }
+    if (positions.entrySet().stream()
+        .anyMatch(p -> p.getValue() == null && !result.cursor().positions().containsKey(p.getKey()))) {
+      // A topic subscribed after this read went out has no position yet: an event delivered now
+      // would hand out a cursor without it (an SSE id). Read again, for every topic.
+      readAgain();
       return;
     }
     for (String topic : List.copyOf(unannounced)) {
@@ -181,6 +194,14 @@ public final class LiveStream implements Hub.Listener {
         sink.subscribed(state);
       }
     }
+    // Topics that start at "now" learn their position before any event goes out, so every cursor
+    // handed out (an SSE id) names every topic: "now" becomes an id. The read returns no events
+    // for them.
+    result.cursor().positions().forEach((topic, after) -> {
+      if (positions.containsKey(topic) && positions.get(topic) == null) {
+        positions.put(topic, after);
+      }
+    });
     for (Reset reset : result.resets()) {
       if (positions.containsKey(reset.topic())) {
         positions.put(reset.topic(), new Position(reset.from() - 1, reset.epoch()));
@@ -193,17 +214,8 @@ public final class LiveStream implements Hub.Listener {
         sink.event(event);
       }
     }
-    // Topics that had nothing to deliver still learn their position ("now" becomes an id).
-    result.cursor().positions().forEach((topic, after) -> {
-      if (positions.containsKey(topic) && positions.get(topic) == null) {
-        positions.put(topic, after);
-      }
-    });
-    boolean again = result.more() || stale || positions.containsValue(null);
-    if (again) {
-      stale = false;
-      queued.clear(); // the next read covers them: they were in the log before they were published
-      whenWritable().onSuccess(v -> readNext());
+    if (result.more() || stale || positions.containsValue(null)) {
+      readAgain();
       return;
     }
     reading = false;

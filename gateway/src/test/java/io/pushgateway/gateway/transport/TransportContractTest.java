@@ -102,6 +102,24 @@ class TransportContractTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
+  void theCursorNamesATopicThatStartedAtNowFromTheFirstEvent(Transport transport) throws Exception {
+    String a = "named-" + transport.label();
+    String b = "unnamed-" + transport.label();
+    gateway.publishMany(a, 2);
+    gateway.publishMany(b, 1);
+    // b is not in the cursor, so it starts at "now" (id 1); the events of a come from history.
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(a + "," + b, a + ":0");
+    try {
+      client.awaitEvents(2);
+      // A client that resumes with this cursor must not lose what b gets meanwhile.
+      assertThat(client.cursor()).contains(a + ":2:").contains(b + ":1:");
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
   void resetsWhenCursorIsOlderThanHistory(Transport transport) throws Exception {
     String topic = "reset-" + transport.label();
     gateway.publishMany(topic, HISTORY * 3); // ids 1..15, ids 11..15 kept
