@@ -48,6 +48,6 @@ public final class HttpChunks {
 
   /** A one-off chunk of these bytes, on the heap. */
   public static ByteBuf chunk(byte[] content) {
-    return write(Unpooled.buffer(wireSize(content.length)), content);
+    return chunk(content, Unpooled.EMPTY_BUFFER);
   }
 }

@@ -214,7 +214,7 @@ public final class LiveStream implements Hub.Listener {
         sink.event(event);
       }
     }
-    if (result.more() || stale || positions.containsValue(null)) {
+    if (result.more() || stale) {
       readAgain();
       return;
     }

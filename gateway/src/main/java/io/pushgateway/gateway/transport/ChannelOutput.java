@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,9 +42,9 @@ public final class ChannelOutput {
    * serves: they enter the pipeline below the HTTP encoder, which has nothing left to add, and
    * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
    */
-  public static ChannelOutput belowHttpEncoder(HttpConnection connection, FlushQueue flushes) {
+  public static ChannelOutput belowHttpEncoder(HttpConnection connection, TransportContext context) {
     Channel channel = channelOf(connection);
-    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), flushes);
+    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), context);
   }
 
   /** The Netty channel under a Vert.x HTTP connection. */
@@ -52,18 +53,21 @@ public final class ChannelOutput {
   }
 
   /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */
-  public ChannelOutput(Channel channel, FlushQueue flushes) {
-    this(channel, channel, flushes);
+  public ChannelOutput(Channel channel, TransportContext context) {
+    this(channel, channel, context);
   }
 
-  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, FlushQueue flushes) {
+  /** Also bounds the channel's write queue at {@code maxQueueBytes}, which {@link #writable()} judges by. */
+  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, TransportContext context) {
     this.channel = channel;
     this.entry = entry;
+    int maxQueueBytes = context.config().maxQueueBytes();
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueueBytes / 2, maxQueueBytes));
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
     // the session through the pipeline's exception handling, as any broken connection does.
     this.noPromise = channel.voidPromise();
-    this.flushes = flushes;
+    this.flushes = context.flushes();
     // Vert.x's handler (while it serves the channel) keeps writability changes to itself: watch
     // them first, at the head.
     this.drainWatch = new ChannelInboundHandlerAdapter() {

@@ -44,7 +44,6 @@ final class SseSession implements LiveStream.Sink {
   /** {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream. */
   void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis) {
     context.metrics().connectionOpened(Transport.SSE);
-    response.setWriteQueueMaxSize(context.config().maxQueueBytes());
     response.closeHandler(v -> release());
     response.exceptionHandler(e -> release());
     // Headers go out at once, so the client's onopen fires before the first event; the rest

@@ -59,7 +59,7 @@ public final class SseTransport implements TransportHandler {
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
-    SseSession session = new SseSession(response, ChannelOutput.belowHttpEncoder(ctx.request().connection(), context.flushes()),
+    SseSession session = new SseSession(response, ChannelOutput.belowHttpEncoder(ctx.request().connection(), context),
       context, this);
     sessions.add(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),

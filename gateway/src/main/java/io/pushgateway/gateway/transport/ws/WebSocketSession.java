@@ -51,7 +51,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
                    Access access) {
     this.peer = upgraded.peer();
     this.deflate = upgraded.deflate();
-    this.output = new ChannelOutput(peer.channel(), context.flushes());
+    this.output = new ChannelOutput(peer.channel(), context);
     this.access = access;
     this.context = context;
     this.transport = transport;

@@ -27,8 +27,7 @@ public final class WebSocketTransport implements TransportHandler {
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
-    this.upgrade = new WebSocketUpgrade(context.config().maxFrameBytes(), context.config().maxQueueBytes(),
-      context.config().compression());
+    this.upgrade = new WebSocketUpgrade(context.config().maxFrameBytes(), context.config().compression());
   }
 
   @Override

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -58,13 +57,11 @@ final class WebSocketUpgrade {
   private static final ChannelHandler NO_CONTENT_LENGTH = new NoContentLength();
 
   private final int maxMessageBytes;
-  private final int writeQueueBytes;
   private final boolean compression;
 
   /** {@code compression}: whether permessage-deflate is accepted when a client offers it. */
-  WebSocketUpgrade(int maxMessageBytes, int writeQueueBytes, boolean compression) {
+  WebSocketUpgrade(int maxMessageBytes, boolean compression) {
     this.maxMessageBytes = maxMessageBytes;
-    this.writeQueueBytes = writeQueueBytes;
     this.compression = compression;
   }
 
@@ -92,7 +89,7 @@ final class WebSocketUpgrade {
     request.response().setStatusCode(101).setStatusMessage("Switching Protocols")
       .putHeader(HttpHeaders.UPGRADE, "websocket")
       .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
-      .putHeader(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept(key));
+      .putHeader(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, acceptKey(key));
     if (deflate != null) {
       request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, headerValue(deflate.newReponseData()));
     }
@@ -116,7 +113,6 @@ final class WebSocketUpgrade {
     }
     WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect);
     pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxMessageBytes), peer);
-    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
     return new Upgraded(peer, deflate != null);
   }
 
@@ -156,7 +152,7 @@ final class WebSocketUpgrade {
   }
 
   /** Sec-WebSocket-Accept: base64(SHA-1(key + GUID)). */
-  static String accept(String key) {
+  static String acceptKey(String key) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
       return Base64.getEncoder().encodeToString(digest);
