@@ -1,49 +1,86 @@
 package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.nio.ByteBuffer;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One accepted event. Immutable, and serialized once per wire format: every transport writes
  * these same bytes to every subscriber.
+ *
+ * <p>The bytes live in pooled direct buffers, so a delivery costs no allocation: a connection
+ * writes a retained duplicate, which Netty recycles once the socket has taken it. The event's
+ * own reference is dropped when the event itself is no longer reachable (history has let it go
+ * and no read or fan-out holds it); a duplicate still queued on a slow socket keeps the bytes
+ * until it is written. Every way out of this class hands out either a retained buffer or a copy,
+ * never a bare view.
  */
 public final class Event {
 
   private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * Returns an event's buffers to the pool. This relies on the garbage collector, as the JDK's own
+   * direct buffers do; an event leaves more garbage on the heap (its text, its bytes, this object)
+   * than in the pool, so the heap fills, and is collected, before the pool could.
+   */
+  private static final Cleaner RELEASER = Cleaner.create();
 
   private final String topic;
   private final long id;
   private final long ts;
   private final String epoch;
+  private final Buffers buffers;
+  /** The JSON inside the WebSocket frame; only ever copied out, see {@link #appendJson}. */
   private final Buffer json;
-  private final ByteBuf webSocketFrame;
-  private final ByteBuf sseChunk;
-  private final int sseEventOffset;
-  private final int sseDataOffset;
   private final int sseEventLength;
+  /** Where {@code data: <json>\n\n} starts in the SSE chunk, and its length. */
+  private final int sseDataOffset;
+  private final int sseDataLength;
   private final Position position;
-  /** Built by the first connection that wants it, on whichever event loop that is. */
-  private volatile ByteBuf deflatedWebSocketFrame;
 
-  private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseChunk, int sseEventOffset,
-                int sseDataOffset, int sseEventLength, Position position) {
+  /** The buffers an event owns; not the event itself, so the cleaner can run once it is gone. */
+  private static final class Buffers implements Runnable {
+    final ByteBuf webSocketFrame;
+    final ByteBuf sseChunk;
+    /** Built by the first connection that wants it, on whichever event loop that is. */
+    volatile ByteBuf deflatedWebSocketFrame;
+
+    Buffers(ByteBuf webSocketFrame, ByteBuf sseChunk) {
+      this.webSocketFrame = webSocketFrame;
+      this.sseChunk = sseChunk;
+    }
+
+    @Override
+    public void run() {
+      webSocketFrame.release();
+      sseChunk.release();
+      ByteBuf deflated = deflatedWebSocketFrame;
+      if (deflated != null) {
+        deflated.release();
+      }
+    }
+  }
+
+  private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseChunk, int sseEventLength,
+                int sseDataOffset, Position position) {
     this.topic = topic;
     this.id = id;
     this.ts = ts;
     this.epoch = epoch;
-    this.webSocketFrame = WebSocketFrames.text(json);
+    ByteBuf webSocketFrame = WebSocketFrames.text(json);
     // The JSON is the frame's payload: a view of it, not a third copy of the bytes.
     int header = webSocketFrame.readableBytes() - json.length;
     this.json = BufferInternal.buffer(webSocketFrame.slice(header, json.length));
-    this.sseChunk = sseChunk;
-    this.sseEventOffset = sseEventOffset;
-    this.sseDataOffset = sseDataOffset;
+    this.buffers = new Buffers(webSocketFrame, sseChunk);
+    RELEASER.register(this, buffers);
     this.sseEventLength = sseEventLength;
+    this.sseDataOffset = sseDataOffset;
+    this.sseDataLength = SSE_DATA.length - 1 + json.length + SSE_END.length;
     this.position = position;
   }
 
@@ -57,11 +94,10 @@ public final class Event {
     int sseEventLength = idLine.length + SSE_DATA.length + bytes.length + SSE_END.length;
     ByteBuf sseChunk = HttpChunks.write(directBuffer(HttpChunks.wireSize(sseEventLength)),
       idLine, SSE_DATA, bytes, SSE_END);
-    int sseEventOffset = HttpChunks.header(sseEventLength).length;
+    int sseDataOffset = HttpChunks.header(sseEventLength).length + idLine.length + 1;
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
-    return new Event(topic.intern(), id, ts, epoch, bytes, sseChunk, sseEventOffset,
-      sseEventOffset + idLine.length + 1, sseEventLength, position);
+    return new Event(topic.intern(), id, ts, epoch, bytes, sseChunk, sseEventLength, sseDataOffset, position);
   }
 
   public String topic() {
@@ -81,57 +117,78 @@ public final class Event {
     return epoch;
   }
 
-  /** {@code {"topic":…,"id":…,"ts":…,"data":…}} as UTF-8. */
-  public Buffer json() {
-    return json;
+  /** The length of {@code {"topic":…,"id":…,"ts":…,"data":…}} in UTF-8. */
+  public int jsonLength() {
+    return json.length();
   }
 
-  /** {@link #json()} as one WebSocket text frame; write a duplicate, never the buffer itself. */
-  public ByteBuf webSocketFrame() {
-    return webSocketFrame;
+  /** Copies {@code {"topic":…,"id":…,"ts":…,"data":…}}, UTF-8, to the end of {@code into}. */
+  public void appendJson(Buffer into) {
+    into.appendBuffer(json);
+    Reference.reachabilityFence(this);
   }
 
-  /** The same frame compressed for permessage-deflate, compressed at most once per event. */
-  public ByteBuf deflatedWebSocketFrame() {
-    ByteBuf frame = deflatedWebSocketFrame;
-    if (frame == null) {
-      synchronized (this) {
-        frame = deflatedWebSocketFrame;
-        if (frame == null) {
-          frame = WebSocketFrames.deflatedText(json.getBytes());
-          deflatedWebSocketFrame = frame;
-        }
-      }
-    }
+  /** The event as one WebSocket text frame: a retained duplicate the caller writes or releases. */
+  public ByteBuf retainedWebSocketFrame() {
+    ByteBuf frame = buffers.webSocketFrame.retainedDuplicate();
+    Reference.reachabilityFence(this);
     return frame;
   }
 
   /**
-   * The whole SSE event for a subscriber of this one topic, {@code id: topic:id:epoch\ndata:
-   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}); subscribers of several
-   * topics get their own {@code id:} line (the cursor over all their topics) and
-   * {@link #sseData()}. Write a duplicate, never the buffer itself.
+   * The same frame compressed for permessage-deflate, compressed at most once per event; a
+   * retained duplicate, as {@link #retainedWebSocketFrame()}.
    */
-  public ByteBuf sseChunk() {
-    return sseChunk;
-  }
-
-  /** The SSE event in {@link #sseChunk()}, without the chunk's framing. */
-  public ByteBuf sseEvent() {
-    return sseChunk.slice(sseEventOffset, sseEventLength);
-  }
-
-  /** {@code data: <json>\n\n}: the SSE event without its {@code id:} line. */
-  public ByteBuf sseData() {
-    return sseChunk.slice(sseDataOffset, sseEventOffset + sseEventLength - sseDataOffset);
+  public ByteBuf retainedDeflatedWebSocketFrame() {
+    ByteBuf frame = buffers.deflatedWebSocketFrame;
+    if (frame == null) {
+      synchronized (this) {
+        frame = buffers.deflatedWebSocketFrame;
+        if (frame == null) {
+          frame = WebSocketFrames.deflatedText(json.getBytes());
+          buffers.deflatedWebSocketFrame = frame;
+        }
+      }
+    }
+    ByteBuf duplicate = frame.retainedDuplicate();
+    Reference.reachabilityFence(this);
+    return duplicate;
   }
 
   /**
-   * Bytes kept with an event, in direct memory so sockets write them without a copy; a JDK
-   * buffer, freed by the garbage collector once the event is dropped.
+   * The whole SSE event for a subscriber of this one topic, {@code id: topic:id:epoch\ndata:
+   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}): a retained duplicate the
+   * caller writes or releases.
    */
+  public ByteBuf retainedSseChunk() {
+    ByteBuf chunk = buffers.sseChunk.retainedDuplicate();
+    Reference.reachabilityFence(this);
+    return chunk;
+  }
+
+  /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
+  public int sseEventLength() {
+    return sseEventLength;
+  }
+
+  /** The length of {@code data: <json>\n\n}, the SSE event without its {@code id:} line. */
+  public int sseDataLength() {
+    return sseDataLength;
+  }
+
+  /**
+   * The SSE event with another {@code id:} line (a subscriber of several topics gets the cursor
+   * over all of them) as a one-off chunk on the heap.
+   */
+  public ByteBuf sseChunk(byte[] idLine) {
+    ByteBuf chunk = HttpChunks.chunk(idLine, buffers.sseChunk.slice(sseDataOffset, sseDataLength));
+    Reference.reachabilityFence(this);
+    return chunk;
+  }
+
+  /** Pooled direct memory for an event's bytes: sockets write it without a copy. */
   static ByteBuf directBuffer(int capacity) {
-    return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();
+    return PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
   }
 
   /**

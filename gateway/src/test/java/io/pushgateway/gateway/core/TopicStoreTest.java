@@ -2,6 +2,8 @@ package io.pushgateway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,12 +22,36 @@ class TopicStoreTest {
     assertThat(store.append("a", "2", 11).id()).isEqualTo(2);
     assertThat(store.append("b", "3", 12).id()).isEqualTo(1);
     Event event = store.append("a", "{\"x\":true}", 13);
-    assertThat(event.json().toString()).isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}");
-    assertThat(event.sseData().toString(StandardCharsets.UTF_8)).isEqualTo("data: " + event.json() + "\n\n");
-    String sseEvent = "id: a:3:ep1\ndata: " + event.json() + "\n\n";
-    assertThat(event.sseEvent().toString(StandardCharsets.UTF_8)).isEqualTo(sseEvent);
-    assertThat(event.sseChunk().toString(StandardCharsets.UTF_8))
+    String json = "{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}";
+    Buffer appended = Buffer.buffer("[");
+    event.appendJson(appended);
+    assertThat(appended.toString()).isEqualTo("[" + json);
+    assertThat(event.jsonLength()).isEqualTo(json.length());
+    assertThat(text(event.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) json.length() + json);
+    String sseEvent = "id: a:3:ep1\ndata: " + json + "\n\n";
+    assertThat(text(event.retainedSseChunk()))
       .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
+    assertThat(event.sseEventLength()).isEqualTo(sseEvent.length());
+    String otherId = "id: a:3:ep1,b:0:ep1\n";
+    String otherEvent = otherId + "data: " + json + "\n\n";
+    assertThat(text(event.sseChunk(otherId.getBytes(StandardCharsets.US_ASCII))))
+      .isEqualTo(Integer.toHexString(otherEvent.length()) + "\r\n" + otherEvent + "\r\n");
+    assertThat(otherId.length() + event.sseDataLength()).isEqualTo(otherEvent.length());
+  }
+
+  private static String json(Event event) {
+    Buffer json = Buffer.buffer();
+    event.appendJson(json);
+    return json.toString();
+  }
+
+  /** The buffer's bytes as ISO-8859-1 text (one char per byte), releasing it. */
+  private static String text(ByteBuf buffer) {
+    try {
+      return buffer.toString(StandardCharsets.ISO_8859_1);
+    } finally {
+      buffer.release();
+    }
   }
 
   @Test
@@ -109,6 +135,6 @@ class TopicStoreTest {
     }
     ReadResult all = big.read(new ReadRequest(List.of("a"), Cursor.parse("a:0"), 1000), 0);
     assertThat(all.events()).extracting(Event::id).hasSize(40).startsWith(61L).endsWith(100L).isSorted();
-    assertThat(all.events()).extracting(e -> e.json().toString()).allMatch(s -> s.contains("\"data\":"));
+    assertThat(all.events()).extracting(TopicStoreTest::json).allMatch(s -> s.contains("\"data\":"));
   }
 }

@@ -24,14 +24,14 @@ final class PollAnswer {
   static Buffer encode(List<Event> events, Cursor cursor, List<Reset> resets, boolean more) {
     int size = 64;
     for (Event event : events) {
-      size += event.json().length() + 1;
+      size += event.jsonLength() + 1;
     }
     Buffer body = Buffer.buffer(size).appendString("{\"events\":[");
     for (int i = 0; i < events.size(); i++) {
       if (i > 0) {
         body.appendByte((byte) ',');
       }
-      body.appendBuffer(events.get(i).json());
+      events.get(i).appendJson(body);
     }
     body.appendString("],\"cursor\":\"").appendString(cursor.toString(), StandardCharsets.US_ASCII.name())
       .appendString("\",\"resets\":[");

@@ -9,7 +9,6 @@ import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -79,13 +78,12 @@ final class SseSession implements LiveStream.Sink {
     int length;
     if (singleTopic) {
       // the cursor is the event's own entry: a view of the bytes every subscriber gets
-      output.write(event.sseChunk().retainedDuplicate());
-      length = event.sseEvent().readableBytes();
+      output.write(event.retainedSseChunk());
+      length = event.sseEventLength();
     } else {
       byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
-      ByteBuf data = event.sseData();
-      length = id.length + data.readableBytes();
-      output.write(HttpChunks.chunk(id, data));
+      output.write(event.sseChunk(id));
+      length = id.length + event.sseDataLength();
     }
     context.metrics().delivered(Transport.SSE, 1, length);
     if (!stream.isCatchingUp() && !output.writable()) {

@@ -197,9 +197,10 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       return;
     }
     // Built once per event; each connection writes a view of the same bytes.
-    ByteBuf frame = deflate ? event.deflatedWebSocketFrame() : event.webSocketFrame();
-    output.write(frame.retainedDuplicate());
-    context.metrics().delivered(Transport.WS, 1, WebSocketFrames.payloadLength(frame));
+    ByteBuf frame = deflate ? event.retainedDeflatedWebSocketFrame() : event.retainedWebSocketFrame();
+    long payloadLength = WebSocketFrames.payloadLength(frame);
+    output.write(frame);
+    context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !output.writable()) {
       // Bounded output: a client that stops reading is told to come back with its cursor.
       context.metrics().slowConsumerClosed(Transport.WS);
