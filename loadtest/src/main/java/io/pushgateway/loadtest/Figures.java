@@ -101,15 +101,22 @@ final class Figures {
   private static JsonObject gateway(RunFacts run, double window) {
     JsonObject g = new JsonObject()
       .put("sharedWith", new JsonArray(run.group().stream().map(Transport::wireName).toList()));
-    OptionalLong a = run.start().gatewayCpuMs();
-    OptionalLong b = run.end().gatewayCpuMs();
-    if (a.isPresent() && b.isPresent()) {
-      long cpu = b.getAsLong() - a.getAsLong();
-      g.put("cpuMs", cpu)
-        .put("cpuMsPer1000Deliveries", per(cpu * 1000, run.groupDeliveries(), 3))
-        .put("cpuPercentOfCore", round(cpu / 10.0 / window, 1));
+    OptionalLong cpu = difference(run.start().gatewayCpuMs(), run.end().gatewayCpuMs());
+    OptionalLong jit = difference(run.start().gatewayCompilerCpuMs(), run.end().gatewayCompilerCpuMs());
+    if (cpu.isPresent()) {
+      long ms = cpu.getAsLong();
+      g.put("cpuMs", ms)
+        .put("cpuMsPer1000Deliveries", per(ms * 1000, run.groupDeliveries(), 3))
+        .put("cpuPercentOfCore", round(ms / 10.0 / window, 1));
     } else {
       g.put("cpuMs", null).put("cpuMsPer1000Deliveries", null).put("cpuPercentOfCore", null);
+    }
+    if (cpu.isPresent() && jit.isPresent()) {
+      long withoutJit = Math.max(0, cpu.getAsLong() - jit.getAsLong());
+      g.put("jitCpuMs", jit.getAsLong())
+        .put("cpuMsPer1000DeliveriesWithoutJit", per(withoutJit * 1000, run.groupDeliveries(), 3));
+    } else {
+      g.put("jitCpuMs", null).put("cpuMsPer1000DeliveriesWithoutJit", null);
     }
     return g
       .put("rssBytes", run.rssEnd().isPresent() ? run.rssEnd().getAsLong() : null)
@@ -117,6 +124,10 @@ final class Figures {
         ? per(run.rssDelta().getAsLong(), run.groupConnections(), 0) : null)
       .put("heapPerConnectionBytes", run.heapDelta().isPresent()
         ? per(run.heapDelta().getAsLong(), run.groupConnections(), 0) : null);
+  }
+
+  private static OptionalLong difference(OptionalLong start, OptionalLong end) {
+    return start.isPresent() && end.isPresent() ? OptionalLong.of(end.getAsLong() - start.getAsLong()) : OptionalLong.empty();
   }
 
   /** What the gateway's /metrics say happened to this transport in the window; null without /metrics. */

@@ -13,7 +13,7 @@ import java.util.OptionalLong;
 
 /** Every counter at one instant; a window's figures are the difference of two marks. */
 record Mark(long nanos, Map<Transport, TrafficCounters.Snapshot> traffic, Map<Transport, long[]> polls,
-            OptionalLong gatewayCpuMs, long selfCpuMs, OptionalLong machineCpuMs, Map<String, Double> gatewayMetrics) {
+            OptionalLong gatewayCpuMs, OptionalLong gatewayCompilerCpuMs, long selfCpuMs, OptionalLong machineCpuMs, Map<String, Double> gatewayMetrics) {
 
   static Mark take(Collection<TransportLoad> loads, OptionalLong gatewayPid, List<Endpoint> nodes) {
     Map<Transport, TrafficCounters.Snapshot> traffic = new LinkedHashMap<>();
@@ -23,11 +23,12 @@ record Mark(long nanos, Map<Transport, TrafficCounters.Snapshot> traffic, Map<Tr
       polls.put(l.transport, l.stats.pollCounts());
     }
     OptionalLong gw = gatewayPid.isPresent() ? ProcessStats.cpuMillis(gatewayPid.getAsLong()) : OptionalLong.empty();
+    OptionalLong jit = gatewayPid.isPresent() ? ProcessStats.compilerCpuMillis(gatewayPid.getAsLong()) : OptionalLong.empty();
     long now = System.nanoTime();
     long self = ProcessStats.selfCpuMillis();
     OptionalLong machine = ProcessStats.machineBusyMillis();
     // scraped last: an HTTP round trip must not stretch the window the other counters describe
-    return new Mark(now, traffic, polls, gw, self, machine, GatewayMetrics.scrape(nodes));
+    return new Mark(now, traffic, polls, gw, jit, self, machine, GatewayMetrics.scrape(nodes));
   }
 
   double secondsSince(Mark earlier) {

@@ -30,6 +30,9 @@ class SpawnedGatewayRunTest {
     assertThat(run.getJsonObject("integrity").getLong("lost")).isZero();
     JsonObject gateway = run.getJsonObject("gateway");
     assertThat(gateway.getLong("cpuMs")).isNotNull();
+    assertThat(gateway.getLong("jitCpuMs")).isBetween(0L, gateway.getLong("cpuMs"));
+    assertThat(gateway.getDouble("cpuMsPer1000DeliveriesWithoutJit"))
+      .isLessThanOrEqualTo(gateway.getDouble("cpuMsPer1000Deliveries"));
     assertThat(gateway.getLong("rssBytes")).isGreaterThan(10_000_000L);
     // the gateway's own count, read from its /metrics at the window's edges, matches the clients'
     assertThat(gateway.getJsonObject("counted").getLong("deliveries")).isCloseTo(run.getLong("deliveries"),

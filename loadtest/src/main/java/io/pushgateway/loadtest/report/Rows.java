@@ -30,6 +30,7 @@ final class Rows {
     new Row("empty polls", r -> Fmt.percent(Fmt.num(r, "polls.emptyShare"))),
     new Row("setup B/subscriber", r -> Fmt.fixed(Fmt.num(r, "wire.setupBytesPerSubscriber"), 0)),
     new Row("gateway CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000Deliveries"))),
+    new Row("gateway CPU ms/1k, JIT excluded", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000DeliveriesWithoutJit"))),
     new Row("gateway CPU % of a core", r -> Fmt.fixed(Fmt.num(r, "gateway.cpuPercentOfCore"), 1)),
     new Row("gateway heap/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.heapPerConnectionBytes"))),
     new Row("gateway RSS/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.rssPerConnectionBytes"))),

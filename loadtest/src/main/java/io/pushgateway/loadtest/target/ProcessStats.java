@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * CPU and memory of processes, read from Linux's /proc (proc(5)). CPU times there are in clock
@@ -13,6 +15,7 @@ import java.util.OptionalLong;
  */
 public final class ProcessStats {
   private static final long TICK_MS = 10;
+  private static final Pattern COMPILER_THREAD = Pattern.compile("C[12] CompilerThre");
 
   private ProcessStats() {
   }
@@ -26,6 +29,39 @@ public final class ProcessStats {
       return OptionalLong.of((Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_MS);
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * CPU of a JVM's JIT compiler threads (named {@code C1/C2 CompilerThread…}; Linux keeps the first
+   * 15 characters) in ms, empty if not readable. A JVM started for a run is still compiling its
+   * hot paths during the run; this part of its CPU is start-up cost, not the cost of a delivery.
+   */
+  public static OptionalLong compilerCpuMillis(long pid) {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      long ticks = 0;
+      for (Path task : tasks.toList()) {
+        String stat = readOrEmpty(task.resolve("stat"));
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < 0 || !COMPILER_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) {
+          continue;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      }
+      return OptionalLong.of(ticks * TICK_MS);
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** A thread may end between listing and reading: it then counts as nothing. */
+  private static String readOrEmpty(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
     }
   }
 
