@@ -16,7 +16,10 @@ class EventBuffersTest {
   void aQueuedFrameOutlivesItsEventAndIsThenFreed() {
     Event event = Event.encode("a", 1, 2, "ep", "{\"x\":1}");
     ByteBuf queued = event.retainedWebSocketFrame();
-    ByteBuf shared = queued.unwrap();
+    ByteBuf shared = queued;
+    while (shared.unwrap() != null) {
+      shared = shared.unwrap(); // past the duplicate, and the leak detector's wrapper if it chose this one
+    }
     String bytes = queued.toString(StandardCharsets.ISO_8859_1);
     assertThat(shared.refCnt()).as("the event's reference and the queued write's").isEqualTo(2);
     Reference.reachabilityFence(event);
