@@ -2,14 +2,16 @@ package io.pushgateway.gateway.core;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * Who listens to which topic on one event loop. Each HTTP verticle has its own hub, fed by the
  * log's event bus publication, so a fan-out is spread over all event loops and needs no locks.
  *
- * <p>Listener arrays are copied on write: subscriptions change rarely compared to events, and a
- * dispatch may safely run while a listener unsubscribes.
+ * <p>Adding and removing a listener take constant time, whatever the topic's audience: long
+ * polls come and go once per event each, so with N of them on a topic, copying the listener
+ * list on every change would cost N² per event.
  */
 public final class Hub {
 
@@ -19,16 +21,20 @@ public final class Hub {
   }
 
   private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-  private static final Listener[] NONE = new Listener[0];
 
-  private final Map<String, Listener[]> byTopic = new HashMap<>();
+  private final Map<String, Listeners> byTopic = new HashMap<>();
   private long dispatched;
 
+  /** Adds {@code listener} to {@code topic}'s audience; adding it again changes nothing. */
   public void add(String topic, Listener listener) {
-    Listener[] current = byTopic.getOrDefault(topic, NONE);
-    Listener[] next = Arrays.copyOf(current, current.length + 1);
-    next[current.length] = listener;
-    byTopic.put(topic, next);
+    byTopic.computeIfAbsent(topic, t -> new Listeners()).add(listener);
+  }
+
+  public void remove(String topic, Listener listener) {
+    Listeners listeners = byTopic.get(topic);
+    if (listeners != null && listeners.remove(listener) && listeners.isEmpty()) {
+      byTopic.remove(topic);
+    }
   }
 
   /** Events dispatched so far, compared with {@link EventLog#eventsPublished()}: more are queued. */
@@ -36,35 +42,94 @@ public final class Hub {
     return dispatched;
   }
 
-  public void remove(String topic, Listener listener) {
-    Listener[] current = byTopic.get(topic);
-    if (current == null) {
+  /**
+   * Hands the event to every listener; one failing listener never starves the others. A listener
+   * added meanwhile gets the next event, not this one; one removed meanwhile gets no more.
+   */
+  public void dispatch(Event event) {
+    dispatched++;
+    Listeners listeners = byTopic.get(event.topic());
+    if (listeners == null) {
       return;
     }
-    for (int i = 0; i < current.length; i++) {
-      if (current[i] == listener) {
-        if (current.length == 1) {
-          byTopic.remove(topic);
-        } else {
-          Listener[] next = new Listener[current.length - 1];
-          System.arraycopy(current, 0, next, 0, i);
-          System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-          byTopic.put(topic, next);
+    listeners.dispatching++;
+    try {
+      for (int i = 0, n = listeners.size; i < n; i++) {
+        Listener listener = listeners.slots[i];
+        if (listener == null) {
+          continue;
         }
-        return;
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "listener failed on " + event.topic() + ":" + event.id(), e);
+        }
       }
+    } finally {
+      listeners.dispatching--;
+    }
+    listeners.compactIfSparse();
+    if (listeners.isEmpty()) {
+      // this instance only: if the last listener left during the dispatch, a new one may have
+      // come since, with a new list
+      byTopic.remove(event.topic(), listeners);
     }
   }
 
-  /** Hands the event to every listener; one failing listener never starves the others. */
-  public void dispatch(Event event) {
-    dispatched++;
-    for (Listener listener : byTopic.getOrDefault(event.topic(), NONE)) {
-      try {
-        listener.onEvent(event);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "listener failed on " + event.topic() + ":" + event.id(), e);
+  /**
+   * One topic's listeners in an array with holes: a removal empties its slot, found through an
+   * index, and the array is compacted once half of it is holes, never while a dispatch walks it.
+   */
+  private static final class Listeners {
+    Listener[] slots = new Listener[2];
+    /** Slots in use or emptied since the last compaction. */
+    int size;
+    int dispatching;
+    /** Sized for one listener: many topics have one (a user's own) and the map doubles as it fills. */
+    private final Map<Listener, Integer> slotOf = new IdentityHashMap<>(2);
+
+    void add(Listener listener) {
+      if (slotOf.containsKey(listener)) {
+        return;
       }
+      if (size == slots.length) {
+        compactIfSparse();
+        if (size == slots.length) {
+          slots = Arrays.copyOf(slots, size * 2);
+        }
+      }
+      slotOf.put(listener, size);
+      slots[size++] = listener;
+    }
+
+    boolean remove(Listener listener) {
+      Integer slot = slotOf.remove(listener);
+      if (slot == null) {
+        return false;
+      }
+      slots[slot] = null;
+      compactIfSparse();
+      return true;
+    }
+
+    boolean isEmpty() {
+      return slotOf.isEmpty();
+    }
+
+    void compactIfSparse() {
+      if (dispatching > 0 || slotOf.size() * 2 > size) {
+        return;
+      }
+      int kept = 0;
+      for (int i = 0; i < size; i++) {
+        Listener listener = slots[i];
+        if (listener != null) {
+          slots[kept] = listener;
+          slotOf.put(listener, kept++);
+        }
+      }
+      Arrays.fill(slots, kept, size, null);
+      size = kept;
     }
   }
 }
