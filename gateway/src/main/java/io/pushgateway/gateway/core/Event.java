@@ -1,40 +1,32 @@
 package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One accepted event. Immutable, and serialized once per wire format: every transport writes
  * these same bytes to every subscriber.
  *
- * <p>The bytes live in pooled direct buffers, so a delivery costs no allocation: a connection
- * writes a retained duplicate, which Netty recycles once the socket has taken it. The event's
- * own reference is dropped when the event itself is no longer reachable (history has let it go
- * and no read or fan-out holds it); a duplicate still queued on a slow socket keeps the bytes
- * until it is written. Every way out of this class hands out either a retained buffer or a copy,
- * never a bare view.
+ * <p>Nothing outside this class gets the shared buffers themselves: a connection writes a
+ * retained duplicate (each write needs its own reader index), anything else gets a copy.
  */
 public final class Event {
 
   private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
-  /**
-   * Returns an event's buffers to the pool. This relies on the garbage collector, as the JDK's own
-   * direct buffers do; an event leaves more garbage on the heap (its text, its bytes, this object)
-   * than in the pool, so the heap fills, and is collected, before the pool could.
-   */
-  private static final Cleaner RELEASER = Cleaner.create();
 
   private final String topic;
   private final long id;
   private final long ts;
   private final String epoch;
-  private final Buffers buffers;
+  private final ByteBuf webSocketFrame;
+  private final ByteBuf sseChunk;
+  /** Built by the first connection that wants it, on whichever event loop that is. */
+  private volatile ByteBuf deflatedWebSocketFrame;
   /** The JSON inside the WebSocket frame; only ever copied out, see {@link #appendJson}. */
   private final Buffer json;
   private final int sseEventLength;
@@ -43,41 +35,17 @@ public final class Event {
   private final int sseDataLength;
   private final Position position;
 
-  /** The buffers an event owns; not the event itself, so the cleaner can run once it is gone. */
-  private static final class Buffers implements Runnable {
-    final ByteBuf webSocketFrame;
-    final ByteBuf sseChunk;
-    /** Built by the first connection that wants it, on whichever event loop that is. */
-    volatile ByteBuf deflatedWebSocketFrame;
-
-    Buffers(ByteBuf webSocketFrame, ByteBuf sseChunk) {
-      this.webSocketFrame = webSocketFrame;
-      this.sseChunk = sseChunk;
-    }
-
-    @Override
-    public void run() {
-      webSocketFrame.release();
-      sseChunk.release();
-      ByteBuf deflated = deflatedWebSocketFrame;
-      if (deflated != null) {
-        deflated.release();
-      }
-    }
-  }
-
   private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseChunk, int sseEventLength,
                 int sseDataOffset, Position position) {
     this.topic = topic;
     this.id = id;
     this.ts = ts;
     this.epoch = epoch;
-    ByteBuf webSocketFrame = WebSocketFrames.text(json);
+    this.webSocketFrame = WebSocketFrames.text(json);
     // The JSON is the frame's payload: a view of it, not a third copy of the bytes.
     int header = webSocketFrame.readableBytes() - json.length;
     this.json = BufferInternal.buffer(webSocketFrame.slice(header, json.length));
-    this.buffers = new Buffers(webSocketFrame, sseChunk);
-    RELEASER.register(this, buffers);
+    this.sseChunk = sseChunk;
     this.sseEventLength = sseEventLength;
     this.sseDataOffset = sseDataOffset;
     this.sseDataLength = SSE_DATA.length - 1 + json.length + SSE_END.length;
@@ -125,14 +93,11 @@ public final class Event {
   /** Copies {@code {"topic":…,"id":…,"ts":…,"data":…}}, UTF-8, to the end of {@code into}. */
   public void appendJson(Buffer into) {
     into.appendBuffer(json);
-    Reference.reachabilityFence(this);
   }
 
   /** The event as one WebSocket text frame: a retained duplicate the caller writes or releases. */
   public ByteBuf retainedWebSocketFrame() {
-    ByteBuf frame = buffers.webSocketFrame.retainedDuplicate();
-    Reference.reachabilityFence(this);
-    return frame;
+    return webSocketFrame.retainedDuplicate();
   }
 
   /**
@@ -140,19 +105,17 @@ public final class Event {
    * retained duplicate, as {@link #retainedWebSocketFrame()}.
    */
   public ByteBuf retainedDeflatedWebSocketFrame() {
-    ByteBuf frame = buffers.deflatedWebSocketFrame;
+    ByteBuf frame = deflatedWebSocketFrame;
     if (frame == null) {
       synchronized (this) {
-        frame = buffers.deflatedWebSocketFrame;
+        frame = deflatedWebSocketFrame;
         if (frame == null) {
           frame = WebSocketFrames.deflatedText(json.getBytes());
-          buffers.deflatedWebSocketFrame = frame;
+          deflatedWebSocketFrame = frame;
         }
       }
     }
-    ByteBuf duplicate = frame.retainedDuplicate();
-    Reference.reachabilityFence(this);
-    return duplicate;
+    return frame.retainedDuplicate();
   }
 
   /**
@@ -161,9 +124,7 @@ public final class Event {
    * caller writes or releases.
    */
   public ByteBuf retainedSseChunk() {
-    ByteBuf chunk = buffers.sseChunk.retainedDuplicate();
-    Reference.reachabilityFence(this);
-    return chunk;
+    return sseChunk.retainedDuplicate();
   }
 
   /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
@@ -181,14 +142,19 @@ public final class Event {
    * over all of them) as a one-off chunk on the heap.
    */
   public ByteBuf sseChunk(byte[] idLine) {
-    ByteBuf chunk = HttpChunks.chunk(idLine, buffers.sseChunk.slice(sseDataOffset, sseDataLength));
-    Reference.reachabilityFence(this);
-    return chunk;
+    return HttpChunks.chunk(idLine, sseChunk.slice(sseDataOffset, sseDataLength));
   }
 
-  /** Pooled direct memory for an event's bytes: sockets write it without a copy. */
+  /**
+   * Direct memory for an event's bytes, so sockets write them without a copy: a JDK buffer, freed
+   * by the garbage collector once the event is dropped. Not Netty's pool, although its recycled
+   * duplicates would make a delivery allocate nothing: a pooled buffer must be released, and an
+   * event has no single owner (history, reads in flight and queued writes all hold it). Released
+   * by a cleaner instead, pooled memory would wait for the collector with nothing to call it:
+   * the JDK asks for a collection when its direct memory runs short, Netty's pool fails.
+   */
   static ByteBuf directBuffer(int capacity) {
-    return PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
+    return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();
   }
 
   /**
