@@ -30,9 +30,8 @@ public final class Event {
   /** The JSON inside the WebSocket frame; only ever copied out, see {@link #appendJson}. */
   private final Buffer json;
   private final int sseEventLength;
-  /** Where {@code data: <json>\n\n} starts in the SSE chunk, and its length. */
+  /** Where {@code data: <json>\n\n} starts in the SSE chunk. */
   private final int sseDataOffset;
-  private final int sseDataLength;
   private final Position position;
 
   private Event(String topic, long id, long ts, String epoch, byte[] json, ByteBuf sseChunk, int sseEventLength,
@@ -48,7 +47,6 @@ public final class Event {
     this.sseChunk = sseChunk;
     this.sseEventLength = sseEventLength;
     this.sseDataOffset = sseDataOffset;
-    this.sseDataLength = SSE_DATA.length - 1 + json.length + SSE_END.length;
     this.position = position;
   }
 
@@ -134,7 +132,7 @@ public final class Event {
 
   /** The length of {@code data: <json>\n\n}, the SSE event without its {@code id:} line. */
   public int sseDataLength() {
-    return sseDataLength;
+    return SSE_DATA.length - 1 + json.length() + SSE_END.length; // "data: " without SSE_DATA's leading line end
   }
 
   /**
@@ -142,7 +140,7 @@ public final class Event {
    * over all of them) as a one-off chunk on the heap.
    */
   public ByteBuf sseChunk(byte[] idLine) {
-    return HttpChunks.chunk(idLine, sseChunk.slice(sseDataOffset, sseDataLength));
+    return HttpChunks.chunk(idLine, sseChunk.slice(sseDataOffset, sseDataLength()));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -81,34 +82,31 @@ class WebSocketProtocolTest {
   @Test
   void aCloseWithoutStatusIsAnsweredWith1000() throws Exception {
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing");
-    Promise<Short> closed = Promise.promise();
-    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    Future<Short> closed = closeStatus(client);
     // What a browser's ws.close() sends: a close frame with no payload.
     client.socket().writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(
       io.vertx.core.http.WebSocketFrameType.CLOSE, io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
-    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1000);
+    assertThat(closed.await(10, TimeUnit.SECONDS)).isEqualTo((short) 1000);
     client.close();
   }
 
   @Test
   void aCloseWithAStatusIsAnsweredWithTheSameStatus() throws Exception {
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing-code");
-    Promise<Short> closed = Promise.promise();
-    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    Future<Short> closed = closeStatus(client);
     client.socket().close((short) 4001, "done");
-    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 4001);
+    assertThat(closed.await(10, TimeUnit.SECONDS)).isEqualTo((short) 4001);
     client.close();
   }
 
   @Test
   void textThatIsNotUtf8ClosesWith1007() throws Exception {
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("not-utf8");
-    Promise<Short> closed = Promise.promise();
-    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    Future<Short> closed = closeStatus(client);
     // 0xC3 opens a two-byte sequence that 0x28 does not continue.
     client.socket().writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT,
       io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {'"', (byte) 0xC3, 0x28, '"'}), true));
-    assertThat(closed.future().await(10, TimeUnit.SECONDS)).isEqualTo((short) 1007);
+    assertThat(closed.await(10, TimeUnit.SECONDS)).isEqualTo((short) 1007);
     client.close();
   }
 
@@ -160,5 +158,12 @@ class WebSocketProtocolTest {
   private static void awaitControl(WsClient client, String ref) throws Exception {
     Eventually.check(gateway.vertx, () -> assertThat(client.controls())
       .as("a control frame with ref " + ref).anyMatch(c -> ref.equals(c.getString("ref"))));
+  }
+
+  /** The status code of the close frame that will end {@code client}'s connection. */
+  private static Future<Short> closeStatus(WsClient client) {
+    Promise<Short> closed = Promise.promise();
+    client.socket().closeHandler(v -> closed.tryComplete(client.socket().closeStatusCode()));
+    return closed.future();
   }
 }

@@ -23,10 +23,7 @@ public final class ProcessStats {
   /** utime + stime of a process in ms, empty if it is not readable (not Linux, gone, not ours). */
   public static OptionalLong cpuMillis(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // the command name in parentheses may contain spaces: fields are counted after the last ')'
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return OptionalLong.of((Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_MS);
+      return OptionalLong.of(cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))) * TICK_MS);
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
@@ -44,16 +41,21 @@ public final class ProcessStats {
         String stat = readOrEmpty(task.resolve("stat"));
         int open = stat.indexOf('(');
         int close = stat.lastIndexOf(')');
-        if (open < 0 || close < 0 || !COMPILER_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) {
-          continue;
+        if (open >= 0 && close > open && COMPILER_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) {
+          ticks += cpuTicks(stat);
         }
-        String[] f = stat.substring(close + 2).split(" ");
-        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
       }
       return OptionalLong.of(ticks * TICK_MS);
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
+  }
+
+  /** utime + stime, in clock ticks, of a process's or thread's {@code stat} line. */
+  private static long cpuTicks(String stat) {
+    // the command name in parentheses may contain spaces: fields are counted after the last ')'
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** A thread may end between listing and reading: it then counts as nothing. */
