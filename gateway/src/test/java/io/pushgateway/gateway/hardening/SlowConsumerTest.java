@@ -166,7 +166,7 @@ class SlowConsumerTest {
 
   /**
    * Publishes big events in small concurrent batches until the topic's {@code transport}
-   * subscribers drop to {@code remaining} (the stalled one was closed); returns how many.
+   * subscribers drop to {@code remaining} (the stalled one was closed), then one more; returns how many.
    */
   private int publishUntil(String topic, String transport, int remaining) throws Exception {
     int published = 0;
@@ -181,7 +181,11 @@ class SlowConsumerTest {
       published += batch.size();
       int subscribers = gateway.get("/api/topics/" + topic).json().getJsonObject("subscribers").getInteger(transport);
       if (subscribers <= remaining) {
-        return published;
+        // One more after the close, so the stalled subscriber has certainly missed something
+        // and its resume is put to the test.
+        assertThat(gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD),
+          "application/json").await(30, TimeUnit.SECONDS).status()).isEqualTo(201);
+        return published + 1;
       }
     }
     throw new AssertionError("the stalled " + transport + " client was still open after " + published + " events");
