@@ -1,8 +1,6 @@
 package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -13,25 +11,10 @@ import java.nio.charset.StandardCharsets;
  * One accepted event. Immutable, and serialized once per wire format: every transport writes
  * these same bytes to every subscriber.
  *
- * <p>Nothing outside this class gets the shared buffers themselves: a connection writes bytes of
- * its own for one write (see {@link #COPY_LIMIT}), anything else gets a copy.
+ * <p>Nothing outside this class gets the shared buffers themselves: a connection writes a
+ * retained duplicate (each write needs its own reader index), anything else gets a copy.
  */
 public final class Event {
-
-  /**
-   * Up to this many bytes, a connection's write is a copy of the shared bytes in pooled memory,
-   * which Netty recycles once written: a delivery then allocates nothing on the heap, and no
-   * delivery on any event loop writes to the shared buffer's reference count. The copy costs less
-   * than the kernel's own copy of the same bytes into the socket. A larger event is written as a
-   * retained duplicate of the shared bytes (each write needs its own reader index): one small
-   * object per delivery against kilobytes of payload.
-   */
-  public static final int COPY_LIMIT = 1024;
-  /**
-   * Netty's pooled allocator: its thread caches on the event loops recycle both memory and buffer
-   * objects. The channels' default (Netty 4.2's adaptive allocator) makes a new NIO view per buffer.
-   */
-  private static final ByteBufAllocator WRITES = PooledByteBufAllocator.DEFAULT;
 
   private static final byte[] SSE_DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -110,16 +93,16 @@ public final class Event {
     into.appendBuffer(json);
   }
 
-  /** The event as one WebSocket text frame, for one write (see {@link #COPY_LIMIT}) the caller makes or releases. */
-  public ByteBuf webSocketFrame() {
-    return forOneWrite(webSocketFrame);
+  /** The event as one WebSocket text frame: a retained duplicate the caller writes or releases. */
+  public ByteBuf retainedWebSocketFrame() {
+    return webSocketFrame.retainedDuplicate();
   }
 
   /**
-   * The same frame compressed for permessage-deflate, compressed at most once per event; for one
-   * write, as {@link #webSocketFrame}.
+   * The same frame compressed for permessage-deflate, compressed at most once per event; a
+   * retained duplicate, as {@link #retainedWebSocketFrame()}.
    */
-  public ByteBuf deflatedWebSocketFrame() {
+  public ByteBuf retainedDeflatedWebSocketFrame() {
     ByteBuf frame = deflatedWebSocketFrame;
     if (frame == null) {
       synchronized (this) {
@@ -130,27 +113,19 @@ public final class Event {
         }
       }
     }
-    return forOneWrite(frame);
+    return frame.retainedDuplicate();
   }
 
   /**
    * The whole SSE event for a subscriber of this one topic, {@code id: topic:id:epoch\ndata:
-   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}), for one write, as
-   * {@link #webSocketFrame}.
+   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}): a retained duplicate the
+   * caller writes or releases.
    */
-  public ByteBuf sseChunk() {
-    return forOneWrite(sseChunk);
+  public ByteBuf retainedSseChunk() {
+    return sseChunk.retainedDuplicate();
   }
 
-  private static ByteBuf forOneWrite(ByteBuf shared) {
-    int length = shared.readableBytes();
-    if (length > COPY_LIMIT) {
-      return shared.retainedDuplicate();
-    }
-    return WRITES.directBuffer(length, length).writeBytes(shared, shared.readerIndex(), length);
-  }
-
-  /** The length of the SSE event in {@link #sseChunk()}, without the chunk's framing. */
+  /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
   public int sseEventLength() {
     return sseEventLength;
   }
@@ -169,12 +144,12 @@ public final class Event {
   }
 
   /**
-   * Direct memory for an event's shared bytes, so large ones are written without a copy: a JDK
-   * buffer, freed by the garbage collector once the event is dropped. Not Netty's pool: a pooled
-   * buffer must be released, and an event has no single owner (history, reads in flight and queued
-   * writes all hold it). Released by a cleaner instead, pooled memory would wait for the collector
-   * with nothing to call it: the JDK asks for a collection when its direct memory runs short,
-   * Netty's pool fails.
+   * Direct memory for an event's bytes, so sockets write them without a copy: a JDK buffer, freed
+   * by the garbage collector once the event is dropped. Not Netty's pool, although its recycled
+   * duplicates would make a delivery allocate nothing: a pooled buffer must be released, and an
+   * event has no single owner (history, reads in flight and queued writes all hold it). Released
+   * by a cleaner instead, pooled memory would wait for the collector with nothing to call it:
+   * the JDK asks for a collection when its direct memory runs short, Netty's pool fails.
    */
   static ByteBuf directBuffer(int capacity) {
     return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();

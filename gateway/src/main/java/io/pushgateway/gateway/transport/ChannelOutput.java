@@ -16,8 +16,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * A push connection's output, written straight to its Netty channel: an event fanned out to
- * thousands of connections costs one write of its prebuilt bytes per connection, with no promise
- * and no flush of its own. A write is flushed at once unless more events wait to be
+ * thousands of connections costs one view of its prebuilt bytes per connection, with no promise,
+ * no copy and no flush of its own. A write is flushed at once unless more events wait to be
  * fanned out on this event loop; then flushes wait for the end of the loop's turn (see
  * {@link FlushQueue}), so a connection that gets several events in one turn gets them in one
  * system call.

@@ -27,9 +27,9 @@ class TopicStoreTest {
     event.appendJson(appended);
     assertThat(appended.toString()).isEqualTo("[" + json);
     assertThat(event.jsonLength()).isEqualTo(json.length());
-    assertThat(text(event.webSocketFrame())).isEqualTo("\u0081" + (char) json.length() + json);
+    assertThat(text(event.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) json.length() + json);
     String sseEvent = "id: a:3:ep1\ndata: " + json + "\n\n";
-    assertThat(text(event.sseChunk()))
+    assertThat(text(event.retainedSseChunk()))
       .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
     assertThat(event.sseEventLength()).isEqualTo(sseEvent.length());
     String otherId = "id: a:3:ep1,b:0:ep1\n";
@@ -40,20 +40,20 @@ class TopicStoreTest {
   }
 
   @Test
-  void largeEventsAreWrittenAsTheSameBytes() {
-    String data = "\"" + "x".repeat(Event.COPY_LIMIT) + "\"";
+  void largeEventsGetTheExtendedLengthAndAViewPerWrite() {
+    String data = "\"" + "x".repeat(1024) + "\"";
     Event event = store.append("a", data, 10);
     String json = "{\"topic\":\"a\",\"id\":1,\"ts\":10,\"data\":" + data + "}";
-    assertThat(text(event.webSocketFrame()))
+    assertThat(text(event.retainedWebSocketFrame()))
       .isEqualTo("\u0081\u007e" + (char) (json.length() >> 8) + (char) (json.length() & 0xff) + json);
     String sseEvent = "id: a:1:ep1\ndata: " + json + "\n\n";
-    assertThat(text(event.sseChunk()))
+    assertThat(text(event.retainedSseChunk()))
       .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
     // each write has its own reader index: reading one leaves the next whole
-    ByteBuf first = event.webSocketFrame();
+    ByteBuf first = event.retainedWebSocketFrame();
     first.skipBytes(first.readableBytes());
     first.release();
-    assertThat(text(event.webSocketFrame())).endsWith(json);
+    assertThat(text(event.retainedWebSocketFrame())).endsWith(json);
   }
 
   private static String json(Event event) {

@@ -77,8 +77,8 @@ final class SseSession implements LiveStream.Sink {
     }
     int length;
     if (singleTopic) {
-      // the cursor is the event's own entry: the bytes every subscriber gets
-      output.write(event.sseChunk());
+      // the cursor is the event's own entry: a view of the bytes every subscriber gets
+      output.write(event.retainedSseChunk());
       length = event.sseEventLength();
     } else {
       byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);

@@ -196,8 +196,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (peer.isClosed()) {
       return;
     }
-    // Built once per event; each connection writes the same bytes (see Event.COPY_LIMIT).
-    ByteBuf frame = deflate ? event.deflatedWebSocketFrame() : event.webSocketFrame();
+    // Built once per event; each connection writes a view of the same bytes.
+    ByteBuf frame = deflate ? event.retainedDeflatedWebSocketFrame() : event.retainedWebSocketFrame();
     long payloadLength = WebSocketFrames.payloadLength(frame);
     output.write(frame);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
