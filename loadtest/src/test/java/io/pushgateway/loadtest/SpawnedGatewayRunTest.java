@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
+import io.pushgateway.loadtest.report.ConsoleTable;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,5 +39,8 @@ class SpawnedGatewayRunTest {
     assertThat(gateway.getJsonObject("counted").getLong("deliveries")).isCloseTo(run.getLong("deliveries"),
       within(10L));
     assertThat(Files.readString(out.resolve("gateway-1.log"))).isNotEmpty();
+    // the table says whether the generator itself was the bottleneck
+    assertThat(ConsoleTable.render(doc)).containsPattern("load gen CPU % of a core +[0-9.]+\\n")
+      .containsPattern("publisher max lag ms +[0-9.]+\\n");
   }
 }

@@ -35,6 +35,9 @@ final class Rows {
     new Row("gateway heap/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.heapPerConnectionBytes"))),
     new Row("gateway RSS/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.rssPerConnectionBytes"))),
     new Row("load gen CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "loadGenerator.cpuMsPer1000Deliveries"))),
+    // Near 100% per core it may use, or lagging publishes: the generator, not the gateway, set the latencies.
+    new Row("load gen CPU % of a core", r -> Fmt.fixed(Fmt.num(r, "loadGenerator.cpuPercentOfCore"), 1)),
+    new Row("publisher max lag ms", r -> Fmt.sig(Fmt.num(r, "loadGenerator.publisherMaxLagMs"))),
     new Row("other processes CPU ms", r -> Fmt.fixed(Fmt.num(r, "machine.otherProcessesCpuMs"), 0)));
 
   /** --baseline: the gateway as a share of the bare broadcaster, on the gateway's column. */
