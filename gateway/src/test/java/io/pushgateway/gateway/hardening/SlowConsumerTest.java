@@ -111,8 +111,9 @@ class SlowConsumerTest {
     Promise<Void> caughtUp = Promise.promise();
     Promise<Void> ended = Promise.promise();
     HttpClient stalledClient = gateway.vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(8192));
-    HttpClientResponse stalled = stalledClient.request(HttpMethod.GET, gateway.port(), "127.0.0.1",
-        "/sse?topics=slowsse&cursor=slowsse:0")
+    // The chain runs on an event loop, so the handler is on before the first chunk can arrive.
+    HttpClientResponse stalled = StreamClient.onContext(gateway.vertx.getOrCreateContext(), () -> stalledClient
+      .request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/sse?topics=slowsse&cursor=slowsse:0")
       .compose(r -> r.send())
       .map(r -> {
         r.handler(chunk -> {
@@ -125,7 +126,7 @@ class SlowConsumerTest {
         });
         r.endHandler(v -> ended.tryComplete());
         return r;
-      })
+      }))
       .await(10, TimeUnit.SECONDS);
     assertThat(stalled.statusCode()).isEqualTo(200);
     caughtUp.future().await(10, TimeUnit.SECONDS);

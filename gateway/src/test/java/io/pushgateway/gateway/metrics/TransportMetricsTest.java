@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -108,7 +109,9 @@ class TransportMetricsTest {
     List<String> dataLines = new CopyOnWriteArrayList<>();
     List<String> frames = new CopyOnWriteArrayList<>();
     StringBuilder pending = new StringBuilder();
-    HttpClientResponse response = http.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/sse?topics=m.sse&cursor=m.sse:0")
+    // The chain runs on an event loop, so the handler is on before the first chunk can arrive.
+    HttpClientResponse response = StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(HttpMethod.GET,
+        gateway.port(), "127.0.0.1", "/sse?topics=m.sse&cursor=m.sse:0")
       .compose(r -> r.send())
       .map(r -> r.handler(chunk -> {
         pending.append(chunk.toString(StandardCharsets.UTF_8));
@@ -123,7 +126,7 @@ class TransportMetricsTest {
           }
           pending.delete(0, end + 2);
         }
-      }))
+      })))
       .await(10, TimeUnit.SECONDS);
     assertThat(response.statusCode()).isEqualTo(200);
     Eventually.check(vertx, () -> assertThat(dataLines).hasSize(1));
