@@ -257,19 +257,20 @@ class ClusterTest {
   private static Future<Long> publish(GatewayProcess node, String topic, JsonObject data) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(node.port())
       .setURI("/api/topics/" + topic + "/events").putHeader("Content-Type", "application/json").setIdleTimeout(20_000);
-    return http.request(options)
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
       .compose(r -> r.send(Buffer.buffer(data.encode())))
       .compose(r -> r.statusCode() == 201 ? r.body() : Future.failedFuture("publish answered " + r.statusCode()))
-      .map(body -> body.toJsonObject().getLong("id"));
+      .map(body -> body.toJsonObject().getLong("id")));
   }
 
   private static Future<JsonObject> get(GatewayProcess node, String uri) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
       .setURI(uri).setIdleTimeout(20_000);
-    return http.request(options)
+    // On an event loop, so the body's handler is on before its chunks arrive.
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
       .compose(r -> r.send())
       .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture(uri + " answered " + r.statusCode()))
-      .map(Buffer::toJsonObject);
+      .map(Buffer::toJsonObject));
   }
 
   private static List<Long> ids(long from, long to) {

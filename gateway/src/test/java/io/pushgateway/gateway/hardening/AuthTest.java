@@ -3,6 +3,7 @@ package io.pushgateway.gateway.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
@@ -169,12 +170,13 @@ class AuthTest {
     Promise<Void> ended = Promise.promise();
     var client = gateway.vertx.createHttpClient();
     try {
-      int status = client.request(HttpMethod.GET, gateway.port(), "127.0.0.1", "/sse?topics=open&token=" + token)
+      int status = StreamClient.onContext(gateway.vertx.getOrCreateContext(), () -> client.request(HttpMethod.GET,
+          gateway.port(), "127.0.0.1", "/sse?topics=open&token=" + token)
         .compose(r -> r.send())
         .map(r -> {
           r.endHandler(v -> ended.tryComplete());
           return r.statusCode();
-        })
+        }))
         .await(10, TimeUnit.SECONDS);
       assertThat(status).isEqualTo(200);
       ended.future().await(10, TimeUnit.SECONDS);

@@ -158,10 +158,10 @@ class TransportMetricsTest {
     JsonObject first = get("/poll/long?topics=m.long").toJsonObject();
     assertThat(first.getJsonArray("events")).isEmpty();
 
-    Future<Buffer> waiting = http.request(HttpMethod.GET, gateway.port(), "127.0.0.1",
-        "/poll/long?topics=m.long&timeout=20&cursor=" + first.getString("cursor"))
+    Future<Buffer> waiting = StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(HttpMethod.GET,
+        gateway.port(), "127.0.0.1", "/poll/long?topics=m.long&timeout=20&cursor=" + first.getString("cursor"))
       .compose(r -> r.send())
-      .compose(HttpClientResponse::body);
+      .compose(HttpClientResponse::body));
     Eventually.check(vertx, () -> assertThat(delta(before, scrape(), "pushgateway_connections", "transport", "long"))
       .isEqualTo(1));
     publish("m.long", 1);
@@ -249,12 +249,14 @@ class TransportMetricsTest {
   }
 
   private static Buffer get(String uri) throws Exception {
-    return http.request(HttpMethod.GET, gateway.port(), "127.0.0.1", uri)
+    // On an event loop, so the body's handler is on before its chunks arrive.
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(HttpMethod.GET, gateway.port(),
+        "127.0.0.1", uri)
       .compose(r -> r.send())
       .compose(response -> response.body().map(body -> {
         assertThat(response.statusCode()).as("GET %s: %s", uri, body).isEqualTo(200);
         return body;
-      }))
+      })))
       .await(10, TimeUnit.SECONDS);
   }
 }
