@@ -174,8 +174,7 @@ class SlowConsumerTest {
     while (published < MAX_EVENTS) {
       List<Future<TestGateway.Reply>> batch = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        batch.add(gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events",
-          Buffer.buffer(PAD), "application/json"));
+        batch.add(publishPad(topic));
       }
       Future.all(batch).await(30, TimeUnit.SECONDS);
       batch.forEach(reply -> assertThat(reply.result().status()).isEqualTo(201));
@@ -184,12 +183,16 @@ class SlowConsumerTest {
       if (subscribers <= remaining) {
         // One more after the close, so the stalled subscriber has certainly missed something
         // and its resume is put to the test.
-        assertThat(gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD),
-          "application/json").await(30, TimeUnit.SECONDS).status()).isEqualTo(201);
+        assertThat(publishPad(topic).await(30, TimeUnit.SECONDS).status()).isEqualTo(201);
         return published + 1;
       }
     }
     throw new AssertionError("the stalled " + transport + " client was still open after " + published + " events");
+  }
+
+  private Future<TestGateway.Reply> publishPad(String topic) {
+    return gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD),
+      "application/json");
   }
 
   private StreamClient track(StreamClient client) {
