@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.core;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.RecycledViews;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -12,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * these same bytes to every subscriber.
  *
  * <p>Nothing outside this class gets the shared buffers themselves: a connection writes a
- * retained duplicate (each write needs its own reader index), anything else gets a copy.
+ * retained duplicate (each write needs its own reader index), which Netty recycles once written,
+ * so a delivery allocates nothing; anything else gets a copy.
  */
 public final class Event {
 
@@ -95,7 +97,7 @@ public final class Event {
 
   /** The event as one WebSocket text frame: a retained duplicate the caller writes or releases. */
   public ByteBuf retainedWebSocketFrame() {
-    return webSocketFrame.retainedDuplicate();
+    return RecycledViews.retainedDuplicate(webSocketFrame);
   }
 
   /**
@@ -113,7 +115,7 @@ public final class Event {
         }
       }
     }
-    return frame.retainedDuplicate();
+    return RecycledViews.retainedDuplicate(frame);
   }
 
   /**
@@ -122,7 +124,7 @@ public final class Event {
    * caller writes or releases.
    */
   public ByteBuf retainedSseChunk() {
-    return sseChunk.retainedDuplicate();
+    return RecycledViews.retainedDuplicate(sseChunk);
   }
 
   /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
@@ -145,11 +147,11 @@ public final class Event {
 
   /**
    * Direct memory for an event's bytes, so sockets write them without a copy: a JDK buffer, freed
-   * by the garbage collector once the event is dropped. Not Netty's pool, although its recycled
-   * duplicates would make a delivery allocate nothing: a pooled buffer must be released, and an
-   * event has no single owner (history, reads in flight and queued writes all hold it). Released
-   * by a cleaner instead, pooled memory would wait for the collector with nothing to call it:
-   * the JDK asks for a collection when its direct memory runs short, Netty's pool fails.
+   * by the garbage collector once the event is dropped. Not Netty's pool: a pooled buffer must be
+   * released, and an event has no single owner (history, reads in flight and queued writes all
+   * hold it). Released by a cleaner instead, pooled memory would wait for the collector with
+   * nothing to call it: the JDK asks for a collection when its direct memory runs short, Netty's
+   * pool fails. The views written to sockets are recycled all the same (see {@link RecycledViews}).
    */
   static ByteBuf directBuffer(int capacity) {
     return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();

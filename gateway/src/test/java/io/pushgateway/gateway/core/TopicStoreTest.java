@@ -3,9 +3,16 @@ package io.pushgateway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class TopicStoreTest {
@@ -54,6 +61,41 @@ class TopicStoreTest {
     first.skipBytes(first.readableBytes());
     first.release();
     assertThat(text(event.retainedWebSocketFrame())).endsWith(json);
+  }
+
+  @Test
+  void releasedViewsAreRecycledAndGiveBackTheirReference() throws Exception {
+    Event event = store.append("a", "1", 10);
+    // Netty recycles on its own threads (event loops are such threads), so test on one
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    new FastThreadLocalThread(() -> {
+      try {
+        assertViewsRecycled(event::retainedWebSocketFrame);
+        assertViewsRecycled(event::retainedSseChunk);
+        done.complete(null);
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    }).start();
+    done.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Views taken and released one after another: reused objects, and the shared bytes held once each. */
+  private static void assertViewsRecycled(Supplier<ByteBuf> views) {
+    Set<ByteBuf> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+    String whole = text(views.get());
+    for (int i = 0; i < 16; i++) {
+      ByteBuf view = views.get();
+      distinct.add(view);
+      assertThat(view.toString(StandardCharsets.ISO_8859_1)).isEqualTo(whole);
+      view.skipBytes(view.readableBytes() / 2);
+      view.release();
+    }
+    assertThat(distinct).hasSizeLessThan(16);
+    ByteBuf view = views.get();
+    // the shared bytes' own reference and this view's: none left behind by the released ones
+    assertThat(view.unwrap().refCnt()).isEqualTo(2);
+    view.release();
   }
 
   private static String json(Event event) {
