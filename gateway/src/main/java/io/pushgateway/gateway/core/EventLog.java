@@ -35,6 +35,15 @@ public interface EventLog {
    */
   long eventsPublished();
 
+  /**
+   * The position of the topic's newest event, known without asking the log, or null. Any thread.
+   * A listener added to its hub before this call gets every event after the position returned:
+   * a subscriber whose cursor equals it is caught up and can wait for the hub without a read.
+   */
+  default Position head(String topic) {
+    return null;
+  }
+
   /** Able to serve history now; a cluster log is not while it cannot reach the cluster. */
   default boolean ready() {
     return true;

@@ -8,7 +8,9 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,13 +27,16 @@ public final class LocalEventLog implements EventLog {
   private final String deployment;
   private final TopicStore store;
   private final AtomicLong published;
+  private final Map<String, Position> heads;
 
-  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published) {
+  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published,
+                        Map<String, Position> heads) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
     this.store = store;
     this.published = published;
+    this.heads = heads;
   }
 
   /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
@@ -42,8 +47,9 @@ public final class LocalEventLog implements EventLog {
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch());
     AtomicLong published = new AtomicLong();
-    return vertx.deployVerticle(new Owner(store, address, published))
-      .map(id -> new LocalEventLog(vertx, address, id, store, published));
+    Map<String, Position> heads = new ConcurrentHashMap<>();
+    return vertx.deployVerticle(new Owner(store, address, published, heads))
+      .map(id -> new LocalEventLog(vertx, address, id, store, published, heads));
   }
 
   @Override
@@ -77,6 +83,11 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
+  public Position head(String topic) {
+    return heads.get(topic);
+  }
+
+  @Override
   public long eventsPublished() {
     return published.get();
   }
@@ -104,11 +115,13 @@ public final class LocalEventLog implements EventLog {
     private final TopicStore store;
     private final String address;
     private final AtomicLong published;
+    private final Map<String, Position> heads;
 
-    Owner(TopicStore store, String address, AtomicLong published) {
+    Owner(TopicStore store, String address, AtomicLong published, Map<String, Position> heads) {
       this.store = store;
       this.address = address;
       this.published = published;
+      this.heads = heads;
     }
 
     @Override
@@ -117,7 +130,10 @@ public final class LocalEventLog implements EventLog {
       String events = address + ".events";
       bus.<Append>localConsumer(address + ".append", msg -> {
         Event event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
-        // Publish before replying: a publisher that got its ack can rely on the hubs having it queued.
+        // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
+        // by then and gets this event from it. Publish before replying: a publisher that got its
+        // ack can rely on the hubs having it queued.
+        heads.put(event.topic(), event.position());
         published.incrementAndGet();
         bus.publish(events, event, LOCAL);
         msg.reply(event, LOCAL);

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,4 +97,40 @@ class LongPollTest {
     assertThat(shortAnswer.getBoolean("more")).isFalse();
   }
 
+  @Test
+  void atTheHeadOfOneTopicButBehindOnAnotherAnswersAtOnce() throws Exception {
+    gateway.publishMany("lp-head-a", 2);
+    gateway.publishMany("lp-head-b", 2);
+    String cursor = gateway.get("/poll?topics=lp-head-a,lp-head-b").json().getString("cursor");
+    String behindOnB = cursor.replaceFirst("lp-head-b:2:", "lp-head-b:1:");
+    JsonObject answer = gateway.get("/poll/long?topics=lp-head-a,lp-head-b&timeout=30&cursor=" + behindOnB).json();
+    assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getString("topic") + ":"
+      + ((JsonObject) e).getLong("id")).containsExactly("lp-head-b:2");
+  }
+
+  @Test
+  void aChainOfPollsFollowingEachAnswerMissesNothingWhileEventsArePublished() throws Exception {
+    String topic = "lp-chain";
+    gateway.publish(topic, 0);
+    String cursor = gateway.get("/poll?topics=" + topic).json().getString("cursor");
+    int count = 300;
+    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+      try {
+        gateway.publishMany(topic, count);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    List<Long> ids = new ArrayList<>();
+    while (ids.size() < count) {
+      JsonObject answer = gateway.get("/poll/long?topics=" + topic + "&timeout=10&cursor=" + cursor).json();
+      assertThat(answer.getJsonArray("resets")).isEmpty();
+      JsonArray events = answer.getJsonArray("events");
+      assertThat(events).as("an empty answer means an event was missed").isNotEmpty();
+      events.forEach(e -> ids.add(((JsonObject) e).getLong("id")));
+      cursor = answer.getString("cursor");
+    }
+    publishing.get(30, TimeUnit.SECONDS);
+    assertThat(ids).containsExactlyElementsOf(LongStream.rangeClosed(2, count + 1).boxed().toList());
+  }
 }

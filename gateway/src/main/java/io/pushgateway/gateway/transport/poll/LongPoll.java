@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One waiting long poll (RFC 6202 §2.1). It listens on the hub before reading the log, so an
- * event accepted meanwhile cannot be missed; it is answered by the first event past its cursor,
- * by its timeout, or by a graceful stop. Its resources are released in {@link #finish}.
+ * One waiting long poll (RFC 6202 §2.1). It listens on the hub before it looks at the log (a read,
+ * or only the log's head when the cursor is there already), so an event accepted meanwhile cannot
+ * be missed; it is answered by the first event past its cursor, by its timeout, or by a graceful
+ * stop. Its resources are released in {@link #finish}.
  */
 final class LongPoll implements Hub.Listener {
 
@@ -49,7 +50,12 @@ final class LongPoll implements Hub.Listener {
       timer = -1;
       answerNow();
     });
-    read();
+    if (Polls.atHead(request.topics(), cursor, context.log())) {
+      // the usual re-poll after an answer: nothing to read, the next event comes from the hub
+      cursor = Polls.nothingNew(request.topics(), cursor).cursor();
+    } else {
+      read();
+    }
   }
 
   private void read() {
@@ -87,7 +93,11 @@ final class LongPoll implements Hub.Listener {
       return;
     }
     Position position = cursor.get(event.topic());
-    if (position != null && event.epoch().equals(position.epoch()) && event.id() == position.id() + 1) {
+    boolean sameHistory = position != null && event.epoch().equals(position.epoch());
+    if (sameHistory && event.id() <= position.id()) {
+      return; // the client has it: its cursor was taken from another event loop that got it first
+    }
+    if (sameHistory && event.id() == position.id() + 1) {
       // The common case: exactly the next event, no need to ask the log.
       Map<String, Position> after = new LinkedHashMap<>(cursor.positions());
       after.put(event.topic(), event.position());

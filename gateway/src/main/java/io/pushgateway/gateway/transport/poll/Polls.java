@@ -1,8 +1,11 @@
 package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.transport.HttpReplies;
@@ -12,6 +15,9 @@ import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** What the two polls share: reading the request into a log read, and answering. */
 final class Polls {
@@ -24,6 +30,31 @@ final class Polls {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit);
+  }
+
+  /**
+   * The cursor stands at every topic's newest event, as the log's head shows without a read: a
+   * read would find nothing new, and would hand back this same cursor.
+   */
+  static boolean atHead(List<String> topics, Cursor cursor, EventLog log) {
+    for (String topic : topics) {
+      Position at = cursor.get(topic);
+      Position head = log.head(topic);
+      if (at == null || head == null || at.id() != head.id() || !head.epoch().equals(at.epoch())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The answer "nothing new" for a poll whose cursor is {@link #atHead at the head}, with the
+   * cursor a read would give: the polled topics only, in their order.
+   */
+  static ReadResult nothingNew(List<String> topics, Cursor cursor) {
+    Map<String, Position> positions = new LinkedHashMap<>();
+    topics.forEach(topic -> positions.put(topic, cursor.get(topic)));
+    return new ReadResult(List.of(), List.of(), Cursor.of(positions), Map.of(), false);
   }
 
   static void answer(HttpServerResponse response, ReadResult result, Transport transport, TransportContext context) {

@@ -40,6 +40,10 @@ public final class ShortPollTransport implements TransportHandler {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
+    if (Polls.atHead(request.topics(), request.cursor(), context.log())) {
+      Polls.answer(ctx.response(), Polls.nothingNew(request.topics(), request.cursor()), Transport.SHORT, context);
+      return;
+    }
     context.log().read(request)
       .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.SHORT, context))
       .onFailure(e -> Polls.unavailable(ctx.response(), context));
