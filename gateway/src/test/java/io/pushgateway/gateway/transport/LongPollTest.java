@@ -133,4 +133,39 @@ class LongPollTest {
     publishing.get(30, TimeUnit.SECONDS);
     assertThat(ids).containsExactlyElementsOf(LongStream.rangeClosed(2, count + 1).boxed().toList());
   }
+
+  @Test
+  void pollsAnsweredByOneEventEachGetTheirOwnCursor() throws Exception {
+    // one HTTP verticle: every poll waits on the same event loop, where one answer body is shared
+    TestGateway oneLoop = TestGateway.start(new JsonObject().put("instances", 1));
+    try {
+      oneLoop.publish("lp-one-a", 1);
+      oneLoop.publish("lp-one-b", 1);
+      String both = oneLoop.get("/poll?topics=lp-one-a,lp-one-b").json().getString("cursor");
+      String aOnly = both.substring(0, both.indexOf(','));
+      List<Future<TestGateway.Reply>> single = new ArrayList<>();
+      List<Future<TestGateway.Reply>> pair = new ArrayList<>();
+      // two of each: with the publish and the subscriber count they fill the client's five connections
+      for (int i = 0; i < 2; i++) {
+        single.add(oneLoop.getAsync("/poll/long?topics=lp-one-a&timeout=30&cursor=" + aOnly));
+        pair.add(oneLoop.getAsync("/poll/long?topics=lp-one-a,lp-one-b&timeout=30&cursor=" + both));
+      }
+      oneLoop.awaitSubscribers("lp-one-a", "long", 4);
+
+      long id = oneLoop.publish("lp-one-a", 2).getLong("id");
+      String aAfter = "lp-one-a:" + id + aOnly.substring(aOnly.lastIndexOf(':'));
+      for (Future<TestGateway.Reply> poll : single) {
+        JsonObject answer = poll.await(10, TimeUnit.SECONDS).json();
+        assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(id);
+        assertThat(answer.getString("cursor")).isEqualTo(aAfter);
+      }
+      for (Future<TestGateway.Reply> poll : pair) {
+        JsonObject answer = poll.await(10, TimeUnit.SECONDS).json();
+        assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(id);
+        assertThat(answer.getString("cursor")).isEqualTo(aAfter + both.substring(both.indexOf(',')));
+      }
+    } finally {
+      oneLoop.close();
+    }
+  }
 }

@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,9 +100,11 @@ final class LongPoll implements Hub.Listener {
     }
     if (sameHistory && event.id() == position.id() + 1) {
       // The common case: exactly the next event, no need to ask the log.
-      Map<String, Position> after = new LinkedHashMap<>(cursor.positions());
-      after.put(event.topic(), event.position());
-      finish(new ReadResult(List.of(), List.of(event), Cursor.of(after), Map.of(), false));
+      Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
+      positions.put(event.topic(), event.position());
+      Cursor after = Cursor.of(positions);
+      Buffer body = transport.liveAnswer().body(event, after);
+      finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
     } else {
       read();
     }
@@ -116,13 +119,18 @@ final class LongPoll implements Hub.Listener {
 
   /** Answers with {@code result} (null: the client went away) and releases everything. */
   private void finish(ReadResult result) {
+    finish(result, null);
+  }
+
+  /** As {@link #finish(ReadResult)}, with {@code body} the result already encoded (null: not yet). */
+  private void finish(ReadResult result, Buffer body) {
     if (done) {
       return;
     }
     done = true;
     release();
     if (result != null) {
-      Polls.answer(response, result, Transport.LONG, context);
+      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result), Transport.LONG, context);
     }
   }
 

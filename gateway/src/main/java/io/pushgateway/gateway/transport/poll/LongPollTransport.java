@@ -23,6 +23,7 @@ public final class LongPollTransport implements TransportHandler {
 
   private final TransportContext context;
   private final Set<LongPoll> waiting = new LinkedHashSet<>();
+  private final LiveAnswer liveAnswer = new LiveAnswer();
 
   public LongPollTransport(TransportContext context) {
     this.context = context;
@@ -58,6 +59,11 @@ public final class LongPollTransport implements TransportHandler {
     LongPoll poll = new LongPoll(request, ctx.response(), context, this);
     waiting.add(poll);
     poll.start(timeoutSeconds * 1000L);
+  }
+
+  /** Shared by this event loop's polls, all confined to it. */
+  LiveAnswer liveAnswer() {
+    return liveAnswer;
   }
 
   void forget(LongPoll poll) {

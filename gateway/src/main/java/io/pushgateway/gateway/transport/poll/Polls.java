@@ -58,7 +58,12 @@ final class Polls {
   }
 
   static void answer(HttpServerResponse response, ReadResult result, Transport transport, TransportContext context) {
-    Buffer body = PollAnswer.encode(result);
+    answer(response, result, PollAnswer.encode(result), transport, context);
+  }
+
+  /** Answers with {@code body}, {@code result} already encoded (see {@link LiveAnswer}). */
+  static void answer(HttpServerResponse response, ReadResult result, Buffer body, Transport transport,
+                     TransportContext context) {
     context.metrics().polled(transport, result.events().isEmpty());
     result.resets().forEach(r -> context.metrics().reset(transport));
     if (!result.events().isEmpty()) {
