@@ -2,6 +2,7 @@ package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.LocalCodec;
+import io.pushgateway.gateway.core.Position;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -33,14 +34,19 @@ final class ClusterRelay extends VerticleBase {
   private final String clusterAddress;
   private final String localAddress;
   private final AtomicLong published;
+  private final Map<String, Position> heads;
   private final Map<String, Order> orders = new HashMap<>();
   private DeliveryOptions local;
 
-  /** {@code published}: counts the events handed to this node's hubs (see EventLog.eventsPublished). */
-  ClusterRelay(String clusterAddress, String localAddress, AtomicLong published) {
+  /**
+   * {@code published}: counts the events handed to this node's hubs (see EventLog.eventsPublished);
+   * {@code heads}: each topic's last event handed to them (see EventLog.head), any thread may read.
+   */
+  ClusterRelay(String clusterAddress, String localAddress, AtomicLong published, Map<String, Position> heads) {
     this.clusterAddress = clusterAddress;
     this.localAddress = localAddress;
     this.published = published;
+    this.heads = heads;
   }
 
   @Override
@@ -114,6 +120,8 @@ final class ClusterRelay extends VerticleBase {
   }
 
   private void forward(Event event) {
+    // before the hubs hear of it: whoever saw the old head is on a hub by then
+    heads.put(event.topic(), event.position());
     published.incrementAndGet();
     vertx.eventBus().publish(localAddress, event, local);
   }

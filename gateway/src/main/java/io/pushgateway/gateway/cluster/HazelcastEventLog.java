@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,6 +61,7 @@ public final class HazelcastEventLog implements EventLog {
   private final long maxAgeMillis;
   private final String eventsAddress;
   private final AtomicLong published = new AtomicLong();
+  private final Map<String, Position> heads = new ConcurrentHashMap<>();
   private String relayDeployment;
   private long probeTimer = -1;
   private volatile boolean ready;
@@ -91,7 +93,7 @@ public final class HazelcastEventLog implements EventLog {
         return new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis,
           "push-gateway." + namespace + ".events");
       })
-      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published))
+      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published, log.heads))
         .map(id -> {
           log.relayDeployment = id;
           log.ready = true;
@@ -189,6 +191,16 @@ public final class HazelcastEventLog implements EventLog {
       vertx.cancelTimer(probeTimer);
     }
     return relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment);
+  }
+
+  /**
+   * The newest event the relay handed to this node's hubs. An event stored but never relayed (its
+   * node died in between) is read by the topic's subscribers once a later one shows the gap, as
+   * push subscribers already do; until then a poll at this head waits.
+   */
+  @Override
+  public Position head(String topic) {
+    return heads.get(topic);
   }
 
   @Override
