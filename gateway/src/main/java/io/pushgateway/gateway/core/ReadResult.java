@@ -14,6 +14,11 @@ public record ReadResult(
   Map<String, TopicState> states,
   boolean more) {
 
+  /** No events and no resets: where the subscriber stands is all there is to say. */
+  public static ReadResult nothingNew(Cursor cursor) {
+    return new ReadResult(List.of(), List.of(), cursor, Map.of(), false);
+  }
+
   public boolean isEmpty() {
     return resets.isEmpty() && events.isEmpty();
   }

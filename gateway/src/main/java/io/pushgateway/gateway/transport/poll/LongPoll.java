@@ -51,9 +51,10 @@ final class LongPoll implements Hub.Listener {
       timer = -1;
       answerNow();
     });
-    if (Polls.atHead(request.topics(), cursor, context.log())) {
+    Cursor head = Polls.atHead(request.topics(), cursor, context.log());
+    if (head != null) {
       // the usual re-poll after an answer: nothing to read, the next event comes from the hub
-      cursor = Polls.nothingNew(request.topics(), cursor).cursor();
+      cursor = head;
     } else {
       read();
     }
@@ -113,7 +114,7 @@ final class LongPoll implements Hub.Listener {
   /** Answers with what is known now (nothing new): timeout or graceful stop. */
   void answerNow() {
     if (!done) {
-      finish(new ReadResult(List.of(), List.of(), cursor, Map.of(), false));
+      finish(ReadResult.nothingNew(cursor));
     }
   }
 

@@ -33,28 +33,21 @@ final class Polls {
   }
 
   /**
-   * The cursor stands at every topic's newest event, as the log's head shows without a read: a
-   * read would find nothing new, and would hand back this same cursor.
+   * When the cursor stands at every polled topic's newest event, as the log's head shows without
+   * a read, the cursor a read would hand back (the polled topics only, in their order): a read
+   * would find nothing new. Otherwise null.
    */
-  static boolean atHead(List<String> topics, Cursor cursor, EventLog log) {
+  static Cursor atHead(List<String> topics, Cursor cursor, EventLog log) {
+    Map<String, Position> positions = new LinkedHashMap<>();
     for (String topic : topics) {
       Position at = cursor.get(topic);
       Position head = log.head(topic);
       if (at == null || head == null || at.id() != head.id() || !head.epoch().equals(at.epoch())) {
-        return false;
+        return null;
       }
+      positions.put(topic, at);
     }
-    return true;
-  }
-
-  /**
-   * The answer "nothing new" for a poll whose cursor is {@link #atHead at the head}, with the
-   * cursor a read would give: the polled topics only, in their order.
-   */
-  static ReadResult nothingNew(List<String> topics, Cursor cursor) {
-    Map<String, Position> positions = new LinkedHashMap<>();
-    topics.forEach(topic -> positions.put(topic, cursor.get(topic)));
-    return new ReadResult(List.of(), List.of(), Cursor.of(positions), Map.of(), false);
+    return Cursor.of(positions);
   }
 
   static void answer(HttpServerResponse response, ReadResult result, Transport transport, TransportContext context) {

@@ -1,7 +1,9 @@
 package io.pushgateway.gateway.transport.poll;
 
+import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -40,8 +42,9 @@ public final class ShortPollTransport implements TransportHandler {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
-    if (Polls.atHead(request.topics(), request.cursor(), context.log())) {
-      Polls.answer(ctx.response(), Polls.nothingNew(request.topics(), request.cursor()), Transport.SHORT, context);
+    Cursor head = Polls.atHead(request.topics(), request.cursor(), context.log());
+    if (head != null) {
+      Polls.answer(ctx.response(), ReadResult.nothingNew(head), Transport.SHORT, context);
       return;
     }
     context.log().read(request)
