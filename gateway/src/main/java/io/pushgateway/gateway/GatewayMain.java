@@ -130,14 +130,24 @@ public final class GatewayMain implements Callable<Integer> {
     System.getProperties().putIfAbsent("io.netty.recycler.ratio", "1");
   }
 
-  /** Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. */
+  /**
+   * Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. Vert.x is closed from
+   * this thread once the drain is over, not from a callback of the drain: that callback runs on an
+   * event loop (the drain delay's timer), and an event loop cannot wait for its own shutdown.
+   */
   private static void stop(Vertx vertx, Gateway gateway) {
-    int timeout = gateway.config().shutdownTimeoutSeconds();
-    LOG.log(Level.INFO, "push-gateway stopping (at most {0} s)", timeout);
+    long timeoutNanos = TimeUnit.SECONDS.toNanos(gateway.config().shutdownTimeoutSeconds());
+    long deadline = System.nanoTime() + timeoutNanos;
+    LOG.log(Level.INFO, "push-gateway stopping (at most {0} s)", gateway.config().shutdownTimeoutSeconds());
     try {
-      gateway.close().eventually(() -> vertx.close()).await(timeout, TimeUnit.SECONDS);
+      gateway.close().await(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "graceful stop did not finish in time: {0}", e.toString());
+    }
+    try {
+      vertx.close().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "Vert.x did not close in time: {0}", e.toString());
     }
   }
 

@@ -8,11 +8,16 @@ import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,30 +58,92 @@ class GracefulStopTest {
 
   @Test
   void sigtermStopsTheProcessGracefully() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-      GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1")
-      .redirectErrorStream(true)
-      .start();
+    Gateway process = Gateway.spawn();
     Vertx vertx = Vertx.vertx();
     try {
-      int port = portFromLog(process);
-      WsClient ws = new WsClient(vertx, port).open("sigterm");
-      process.destroy(); // SIGTERM
-      assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
+      WsClient ws = new WsClient(vertx, process.port).open("sigterm");
+      process.process.destroy(); // SIGTERM
+      assertThat(process.process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
       Eventually.check(vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
     } finally {
-      process.destroyForcibly();
+      process.process.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
-  private static int portFromLog(Process process) throws Exception {
+  /**
+   * The process ends when its drain is done, not when its shutdown timeout runs out: with a drain
+   * delay (a timer on an event loop) and waiting long polls it once waited for the whole timeout,
+   * after an event loop refused the last step of the stop.
+   */
+  @Test
+  void sigtermWithWaitingLongPollsEndsWhenTheDrainIsDone() throws Exception {
+    Gateway process = Gateway.spawn("--set", "drainDelaySeconds=1", "--set", "shutdownTimeoutSeconds=120");
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpClient http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(POLLS));
+      HttpClient control = vertx.createHttpClient();
+      send(control, process.port, HttpMethod.POST, "/api/topics/stop/events").await(10, TimeUnit.SECONDS);
+      String cursor = new JsonObject(send(control, process.port, HttpMethod.GET, "/poll?topics=stop").await(10, TimeUnit.SECONDS))
+        .getString("cursor");
+      List<Future<String>> polls = new ArrayList<>();
+      for (int i = 0; i < POLLS; i++) {
+        polls.add(send(http, process.port, HttpMethod.GET, "/poll/long?timeout=60&topics=stop&cursor=" + cursor));
+      }
+      Eventually.check(vertx, () -> assertThat(subscribers(control, process.port)).isEqualTo(POLLS));
+
+      process.process.destroy(); // SIGTERM
+      Future.all(polls).await(30, TimeUnit.SECONDS);
+      assertThat(polls).allSatisfy(p -> assertThat(new JsonObject(p.result()).getJsonArray("events")).isEmpty());
+      // far less than the 120 s timeout: the process ends with its drain
+      assertThat(process.process.waitFor(30, TimeUnit.SECONDS)).as("exited with the drain").isTrue();
+      assertThat(process.output()).as("the gateway's output").doesNotContain("Exception");
+    } finally {
+      process.process.destroyForcibly();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static final int POLLS = 500;
+
+  private static long subscribers(HttpClient http, int port) throws Exception {
+    return new JsonObject(send(http, port, HttpMethod.GET, "/api/topics/stop").await(10, TimeUnit.SECONDS))
+      .getJsonObject("subscribers").getLong("long");
+  }
+
+  /** A GET, or a POST of the JSON {@code 1}. */
+  private static Future<String> send(HttpClient http, int port, HttpMethod method, String uri) {
+    return http.request(method, port, "127.0.0.1", uri)
+      .compose(request -> (method == HttpMethod.POST
+        ? request.putHeader("Content-Type", "application/json").send("1") : request.send())
+        .compose(response -> response.body().map(Object::toString)));
+  }
+
+  /** The gateway as its own process (GatewayMain), its output collected. */
+  private record Gateway(Process process, int port, StringBuffer log) {
+
+    static Gateway spawn(String... args) throws Exception {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1"));
+      command.addAll(List.of(args));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      StringBuffer log = new StringBuffer();
+      return new Gateway(process, portFromLog(process, log), log);
+    }
+
+    String output() {
+      return log.toString();
+    }
+  }
+
+  private static int portFromLog(Process process, StringBuffer log) throws Exception {
     Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
     BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
       try {
         for (String line; (line = reader.readLine()) != null; ) {
+          log.append(line).append('\n');
           Matcher m = listening.matcher(line);
           if (m.find()) {
             return Integer.parseInt(m.group(1));
@@ -89,7 +156,7 @@ class GracefulStopTest {
     });
     int found = port.get(30, TimeUnit.SECONDS);
     // Keep draining its output so the process never blocks on a full pipe.
-    CompletableFuture.runAsync(() -> reader.lines().forEach(l -> { }));
+    CompletableFuture.runAsync(() -> reader.lines().forEach(l -> log.append(l).append('\n')));
     return found;
   }
 }
