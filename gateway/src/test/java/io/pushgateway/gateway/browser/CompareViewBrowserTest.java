@@ -15,7 +15,7 @@ import org.openqa.selenium.OutputType;
 
 /**
  * The demo page's compare view against the demo ticker: four live panels with real numbers, a
- * screenshot of them for the README ({@code docs/compare-view.png}), and the switch that takes
+ * screenshot of them for the README ({@code docs/images/compare-view.png}), and the switch that takes
  * WebSocket away from the auto panel.
  */
 class CompareViewBrowserTest {
@@ -103,7 +103,7 @@ class CompareViewBrowserTest {
   }
 
   /**
-   * Every run leaves the picture in {@code target/}; {@code docs/compare-view.png}, the one the
+   * Every run leaves the picture in {@code target/}; {@code docs/images/compare-view.png}, the one the
    * README shows, is replaced only when asked ({@code -DupdateScreenshots=true}) or missing, so a
    * test run does not dirty the working tree.
    */
@@ -114,7 +114,7 @@ class CompareViewBrowserTest {
       dir = dir.getParent();
     }
     assertThat(dir).as("repository root above the working directory").isNotNull();
-    Path docs = dir.resolve("docs").resolve("compare-view.png");
+    Path docs = dir.resolve("docs").resolve("images").resolve("compare-view.png");
     if (Boolean.getBoolean("updateScreenshots") || !Files.exists(docs)) {
       Files.write(Files.createDirectories(docs.getParent()).resolve(docs.getFileName()), png);
     }
