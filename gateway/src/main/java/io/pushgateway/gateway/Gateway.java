@@ -2,6 +2,7 @@ package io.pushgateway.gateway;
 
 import io.pushgateway.gateway.api.HttpServerVerticle;
 import io.pushgateway.gateway.api.MetricsServerVerticle;
+import io.pushgateway.gateway.cluster.ClusterNode;
 import io.pushgateway.gateway.cluster.HazelcastEventLog;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
@@ -50,8 +51,17 @@ public final class Gateway {
   }
 
   public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+    return deploy(vertx, null, config, metrics);
+  }
+
+  /** A node of a gateway cluster ({@code cluster}): its history is the one the cluster shares. */
+  public static Future<Gateway> deploy(ClusterNode node, GatewayConfig config, GatewayMetrics metrics) {
+    return deploy(node.vertx(), node, config, metrics);
+  }
+
+  private static Future<Gateway> deploy(Vertx vertx, ClusterNode node, GatewayConfig config, GatewayMetrics metrics) {
     String namespace = UUID.randomUUID().toString();
-    return deployLog(vertx, config, namespace)
+    return deployLog(vertx, node, config, namespace)
       .compose(log -> deployServers(vertx, config, log, metrics))
       .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
@@ -64,9 +74,12 @@ public final class Gateway {
   }
 
   /** The in-memory single node by default; with {@code cluster}, the history shared by the cluster. */
-  private static Future<EventLog> deployLog(Vertx vertx, GatewayConfig config, String namespace) {
+  private static Future<EventLog> deployLog(Vertx vertx, ClusterNode node, GatewayConfig config, String namespace) {
+    if (config.cluster() && node == null) {
+      return Future.failedFuture("cluster mode: deploy on the ClusterNode this process joined with");
+    }
     return config.cluster()
-      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
+      ? HazelcastEventLog.deploy(node, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
       : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast);
   }
 

@@ -91,6 +91,7 @@ public final class GatewayMain implements Callable<Integer> {
     // One registry for the gateway's, Vert.x's and the JVM's meters: one scrape shows them all.
     PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
     Vertx vertx;
+    ClusterNode node = null;
     try {
       // A cluster node joins before it deploys anything: its log must reach the shared history.
       VertxOptions options = config.cluster() ? ClusterNode.options(config) : new VertxOptions();
@@ -98,14 +99,21 @@ public final class GatewayMain implements Callable<Integer> {
       // per connection, and epoll's costs less CPU per write than NIO's (docs/performance.md)
       options.setPreferNativeTransport(true);
       VertxBuilder builder = VertxMeters.builder(options, registry);
-      vertx = config.cluster() ? ClusterNode.join(config, builder).await(120, TimeUnit.SECONDS) : builder.build();
+      if (config.cluster()) {
+        node = ClusterNode.join(config, builder).await(120, TimeUnit.SECONDS);
+        vertx = node.vertx();
+      } else {
+        vertx = builder.build();
+      }
     } catch (Exception e) {
       System.err.println("push-gateway: could not join the cluster: " + e.getMessage());
       return 1;
     }
     Gateway gateway;
     try {
-      gateway = Gateway.deploy(vertx, config, new GatewayMetrics(registry)).await(60, TimeUnit.SECONDS);
+      GatewayMetrics metrics = new GatewayMetrics(registry);
+      gateway = (node != null ? Gateway.deploy(node, config, metrics) : Gateway.deploy(vertx, config, metrics))
+        .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("push-gateway: could not start: " + e.getMessage());
       vertx.close();

@@ -5,6 +5,7 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,9 +18,10 @@ import java.net.UnknownHostException;
 import java.util.Map;
 
 /**
- * Starts this process as a member of a gateway cluster: a Vert.x whose event bus is clustered
- * through Hazelcast, joined over TCP/IP to the configured members (multicast and auto-detection
- * are never used: a gateway joins exactly whom it is told to).
+ * This process as a member of a gateway cluster: a Vert.x whose event bus is clustered through
+ * Hazelcast, joined over TCP/IP to the configured members (multicast and auto-detection are never
+ * used: a gateway joins exactly whom it is told to), and the Hazelcast member it runs, which the
+ * cluster log uses ({@code Gateway.deploy(ClusterNode, …)}).
  */
 public final class ClusterNode {
 
@@ -39,7 +41,22 @@ public final class ClusterNode {
     "hazelcast.shutdownhook.enabled", "false",
     "hazelcast.phone.home.enabled", "false");
 
-  private ClusterNode() {
+  private final Vertx vertx;
+  private final HazelcastClusterManager manager;
+
+  private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
+    this.vertx = vertx;
+    this.manager = manager;
+  }
+
+  /** The clustered Vert.x. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The Hazelcast member this node's Vert.x joined with; kept here, not fished out of Vert.x's internals. */
+  public HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
   }
 
   /** Vert.x options with this node's clustered event bus address (its host and port). */
@@ -56,14 +73,15 @@ public final class ClusterNode {
    * Builds a clustered Vert.x from {@code builder} (made with {@link #options}), complete once
    * this node has joined the cluster.
    */
-  public static Future<Vertx> join(GatewayConfig config, VertxBuilder builder) {
+  public static Future<ClusterNode> join(GatewayConfig config, VertxBuilder builder) {
     Config hazelcast;
     try {
       hazelcast = hazelcastConfig(config);
     } catch (UnknownHostException e) {
       return Future.failedFuture("clusterHost: cannot resolve " + e.getMessage());
     }
-    return builder.withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
+    return builder.withClusterManager(manager).buildClustered().map(vertx -> new ClusterNode(vertx, manager));
   }
 
   /** Vert.x's own maps (from its default cluster config) plus the gateway's network and history. */

@@ -15,8 +15,6 @@ import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -77,14 +75,13 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   /**
-   * Starts the log on a Vert.x clustered by {@link ClusterNode}. It is deployed once one read
-   * went through the cluster (it can serve history) and its relay receives every node's events.
+   * Starts the log on a {@link ClusterNode}. It is deployed once one read went through the
+   * cluster (it can serve history) and its relay receives every node's events.
    */
-  public static Future<HazelcastEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
-    if (!vertx.isClustered() || !(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
-      return Future.failedFuture("cluster mode needs a Vert.x clustered with Hazelcast (see ClusterNode)");
-    }
-    HazelcastInstance hazelcast = manager.getHazelcastInstance();
+  public static Future<HazelcastEventLog> deploy(ClusterNode node, String namespace, int historySize,
+                                                 long maxAgeMillis) {
+    Vertx vertx = node.vertx();
+    HazelcastInstance hazelcast = node.hazelcast();
     // The first use creates the map's proxy on every member and may wait for the partition table:
     // blocking calls, so on a worker. Later calls are asynchronous.
     return vertx.executeBlocking(() -> {

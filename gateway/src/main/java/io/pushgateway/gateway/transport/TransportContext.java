@@ -5,6 +5,7 @@ import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.netty.FlushQueue;
 import io.vertx.core.Vertx;
 
 /**

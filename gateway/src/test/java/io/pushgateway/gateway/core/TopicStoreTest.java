@@ -2,17 +2,8 @@ package io.pushgateway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class TopicStoreTest {
@@ -34,83 +25,12 @@ class TopicStoreTest {
     event.appendJson(appended);
     assertThat(appended.toString()).isEqualTo("[" + json);
     assertThat(event.jsonLength()).isEqualTo(json.length());
-    assertThat(text(event.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) json.length() + json);
-    String sseEvent = "id: a:3:ep1\ndata: " + json + "\n\n";
-    assertThat(text(event.retainedSseChunk()))
-      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
-    assertThat(event.sseEventLength()).isEqualTo(sseEvent.length());
-    String otherId = "id: a:3:ep1,b:0:ep1\n";
-    String otherEvent = otherId + "data: " + json + "\n\n";
-    assertThat(text(event.sseChunk(otherId.getBytes(StandardCharsets.US_ASCII))))
-      .isEqualTo(Integer.toHexString(otherEvent.length()) + "\r\n" + otherEvent + "\r\n");
-    assertThat(otherId.length() + event.sseDataLength()).isEqualTo(otherEvent.length());
-  }
-
-  @Test
-  void largeEventsGetTheExtendedLengthAndAViewPerWrite() {
-    String data = "\"" + "x".repeat(1024) + "\"";
-    Event event = store.append("a", data, 10);
-    String json = "{\"topic\":\"a\",\"id\":1,\"ts\":10,\"data\":" + data + "}";
-    assertThat(text(event.retainedWebSocketFrame()))
-      .isEqualTo("\u0081\u007e" + (char) (json.length() >> 8) + (char) (json.length() & 0xff) + json);
-    String sseEvent = "id: a:1:ep1\ndata: " + json + "\n\n";
-    assertThat(text(event.retainedSseChunk()))
-      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
-    // each write has its own reader index: reading one leaves the next whole
-    ByteBuf first = event.retainedWebSocketFrame();
-    first.skipBytes(first.readableBytes());
-    first.release();
-    assertThat(text(event.retainedWebSocketFrame())).endsWith(json);
-  }
-
-  @Test
-  void releasedViewsAreRecycledAndGiveBackTheirReference() throws Exception {
-    Event event = store.append("a", "1", 10);
-    // Netty recycles on its own threads (event loops are such threads), so test on one
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    new FastThreadLocalThread(() -> {
-      try {
-        assertViewsRecycled(event::retainedWebSocketFrame);
-        assertViewsRecycled(event::retainedSseChunk);
-        done.complete(null);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }).start();
-    done.get(10, TimeUnit.SECONDS);
-  }
-
-  /** Views taken and released one after another: reused objects, and the shared bytes held once each. */
-  private static void assertViewsRecycled(Supplier<ByteBuf> views) {
-    Set<ByteBuf> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-    String whole = text(views.get());
-    for (int i = 0; i < 16; i++) {
-      ByteBuf view = views.get();
-      distinct.add(view);
-      assertThat(view.toString(StandardCharsets.ISO_8859_1)).isEqualTo(whole);
-      view.skipBytes(view.readableBytes() / 2);
-      view.release();
-    }
-    assertThat(distinct).hasSizeLessThan(16);
-    ByteBuf view = views.get();
-    // the shared bytes' own reference and this view's: none left behind by the released ones
-    assertThat(view.unwrap().refCnt()).isEqualTo(2);
-    view.release();
   }
 
   private static String json(Event event) {
     Buffer json = Buffer.buffer();
     event.appendJson(json);
     return json.toString();
-  }
-
-  /** The buffer's bytes as ISO-8859-1 text (one char per byte), releasing it. */
-  private static String text(ByteBuf buffer) {
-    try {
-      return buffer.toString(StandardCharsets.ISO_8859_1);
-    } finally {
-      buffer.release();
-    }
   }
 
   @Test

@@ -2,13 +2,14 @@ package io.pushgateway.gateway.transport.sse;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
-import io.pushgateway.gateway.core.HttpChunks;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
-import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.netty.ChannelOutput;
+import io.pushgateway.gateway.wire.EncodedEvent;
+import io.pushgateway.gateway.wire.HttpChunks;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -75,15 +76,16 @@ final class SseSession implements LiveStream.Sink {
     if (response.closed() || response.ended()) {
       return;
     }
+    EncodedEvent encoded = EncodedEvent.of(event);
     int length;
     if (singleTopic) {
       // the cursor is the event's own entry: a view of the bytes every subscriber gets
-      output.write(event.retainedSseChunk());
-      length = event.sseEventLength();
+      output.write(encoded.retainedSseChunk());
+      length = encoded.sseEventLength();
     } else {
       byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
-      output.write(event.sseChunk(id));
-      length = id.length + event.sseDataLength();
+      output.write(encoded.sseChunk(id));
+      length = id.length + encoded.sseDataLength();
     }
     context.metrics().delivered(Transport.SSE, 1, length);
     if (!stream.isCatchingUp() && !output.writable()) {

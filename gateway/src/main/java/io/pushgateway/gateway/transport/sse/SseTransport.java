@@ -3,12 +3,12 @@ package io.pushgateway.gateway.transport.sse;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
-import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
+import io.pushgateway.gateway.transport.netty.ChannelOutput;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -59,7 +59,8 @@ public final class SseTransport implements TransportHandler {
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
-    SseSession session = new SseSession(response, ChannelOutput.belowHttpEncoder(ctx.request().connection(), context),
+    SseSession session = new SseSession(response, ChannelOutput.belowHttpEncoder(ctx.request().connection(),
+      context.config().maxQueueBytes(), context.flushes()),
       context, this);
     sessions.add(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),

@@ -8,11 +8,12 @@ import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
-import io.pushgateway.gateway.core.WebSocketFrames;
 import io.pushgateway.gateway.security.Access;
-import io.pushgateway.gateway.transport.ChannelOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.transport.netty.ChannelOutput;
+import io.pushgateway.gateway.wire.EncodedEvent;
+import io.pushgateway.gateway.wire.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.vertx.core.Future;
@@ -51,7 +52,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
                    Access access) {
     this.peer = upgraded.peer();
     this.deflate = upgraded.deflate();
-    this.output = new ChannelOutput(peer.channel(), context);
+    this.output = new ChannelOutput(peer.channel(), context.config().maxQueueBytes(), context.flushes());
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -197,7 +198,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       return;
     }
     // Built once per event; each connection writes a view of the same bytes.
-    ByteBuf frame = deflate ? event.retainedDeflatedWebSocketFrame() : event.retainedWebSocketFrame();
+    EncodedEvent encoded = EncodedEvent.of(event);
+    ByteBuf frame = deflate ? encoded.retainedDeflatedWebSocketFrame() : encoded.retainedWebSocketFrame();
     long payloadLength = WebSocketFrames.payloadLength(frame);
     output.write(frame);
     context.metrics().delivered(Transport.WS, 1, payloadLength);

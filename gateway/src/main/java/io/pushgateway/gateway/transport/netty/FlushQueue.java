@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport;
+package io.pushgateway.gateway.transport.netty;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;

@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.core;
+package io.pushgateway.gateway.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

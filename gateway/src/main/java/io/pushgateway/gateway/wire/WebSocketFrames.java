@@ -1,7 +1,8 @@
-package io.pushgateway.gateway.core;
+package io.pushgateway.gateway.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -25,7 +26,7 @@ public final class WebSocketFrames {
   }
 
   /** An event's frame, in direct memory: the socket writes it without a copy. */
-  public static ByteBuf text(byte[] payload) {
+  static ByteBuf text(byte[] payload) {
     return frame(FIN_TEXT, payload, payload.length, true);
   }
 
@@ -39,7 +40,7 @@ public final class WebSocketFrames {
    * they negotiated: an independent message is valid with or without context takeover, so one
    * compressed frame serves every connection that accepted the extension.
    */
-  public static ByteBuf deflatedText(byte[] payload) {
+  static ByteBuf deflatedText(byte[] payload) {
     Deflater deflater = DEFLATERS.get();
     deflater.reset();
     deflater.setInput(payload);
@@ -64,7 +65,7 @@ public final class WebSocketFrames {
 
   private static ByteBuf frame(int first, byte[] payload, int length, boolean direct) {
     int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-    ByteBuf frame = direct ? Event.directBuffer(header + length) : Unpooled.buffer(header + length);
+    ByteBuf frame = direct ? directBuffer(header + length) : Unpooled.buffer(header + length);
     frame.writeByte(first);
     if (header == 2) {
       frame.writeByte(length);
@@ -74,5 +75,17 @@ public final class WebSocketFrames {
       frame.writeByte(127).writeLong(length);
     }
     return frame.writeBytes(payload, 0, length);
+  }
+
+  /**
+   * Direct memory for an event's bytes, so sockets write them without a copy: a JDK buffer, freed
+   * by the garbage collector once the event is dropped. Not Netty's pool: a pooled buffer must be
+   * released, and an event has no single owner (history, reads in flight and queued writes all
+   * hold it). Released by a cleaner instead, pooled memory would wait for the collector with
+   * nothing to call it: the JDK asks for a collection when its direct memory runs short, Netty's
+   * pool fails.
+   */
+  static ByteBuf directBuffer(int capacity) {
+    return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();
   }
 }

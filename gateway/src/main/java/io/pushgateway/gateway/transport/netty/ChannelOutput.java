@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport;
+package io.pushgateway.gateway.transport.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -42,32 +42,34 @@ public final class ChannelOutput {
    * serves: they enter the pipeline below the HTTP encoder, which has nothing left to add, and
    * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
    */
-  public static ChannelOutput belowHttpEncoder(HttpConnection connection, TransportContext context) {
+  public static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
     Channel channel = channelOf(connection);
-    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), context);
+    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), maxQueueBytes, flushes);
   }
 
-  /** The Netty channel under a Vert.x HTTP connection. */
+  /**
+   * The Netty channel under a Vert.x HTTP connection: Vert.x's implementation class, the one place
+   * the gateway reaches it.
+   */
   public static Channel channelOf(HttpConnection connection) {
     return ((ConnectionBase) connection).channel();
   }
 
   /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */
-  public ChannelOutput(Channel channel, TransportContext context) {
-    this(channel, channel, context);
+  public ChannelOutput(Channel channel, int maxQueueBytes, FlushQueue flushes) {
+    this(channel, channel, maxQueueBytes, flushes);
   }
 
   /** Also bounds the channel's write queue at {@code maxQueueBytes}, which {@link #writable()} judges by. */
-  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, TransportContext context) {
+  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, int maxQueueBytes, FlushQueue flushes) {
     this.channel = channel;
     this.entry = entry;
-    int maxQueueBytes = context.config().maxQueueBytes();
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueueBytes / 2, maxQueueBytes));
     // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
     // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
     // the session through the pipeline's exception handling, as any broken connection does.
     this.noPromise = channel.voidPromise();
-    this.flushes = context.flushes();
+    this.flushes = flushes;
     // Vert.x's handler (while it serves the channel) keeps writability changes to itself: watch
     // them first, at the head.
     this.drainWatch = new ChannelInboundHandlerAdapter() {

@@ -1,0 +1,127 @@
+package io.pushgateway.gateway.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.pushgateway.gateway.core.Event;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.Inflater;
+import org.junit.jupiter.api.Test;
+
+class EncodedEventTest {
+
+  private static final String JSON = "{\"topic\":\"a\",\"id\":3,\"ts\":13,\"data\":{\"x\":true}}";
+
+  private static Event event(String data) {
+    return Event.encode("a", 3, 13, "ep1", data);
+  }
+
+  @Test
+  void everyFormCarriesTheSameJson() {
+    EncodedEvent encoded = EncodedEvent.of(event("{\"x\":true}"));
+    assertThat(text(encoded.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) JSON.length() + JSON);
+    assertThat(encoded.webSocketPayloadLength()).isEqualTo(JSON.length());
+    String sseEvent = "id: a:3:ep1\ndata: " + JSON + "\n\n";
+    assertThat(text(encoded.retainedSseChunk()))
+      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
+    assertThat(encoded.sseEventLength()).isEqualTo(sseEvent.length());
+    String otherId = "id: a:3:ep1,b:0:ep1\n";
+    String otherEvent = otherId + "data: " + JSON + "\n\n";
+    assertThat(text(encoded.sseChunk(otherId.getBytes(StandardCharsets.US_ASCII))))
+      .isEqualTo(Integer.toHexString(otherEvent.length()) + "\r\n" + otherEvent + "\r\n");
+    assertThat(otherId.length() + encoded.sseDataLength()).isEqualTo(otherEvent.length());
+    // the public-API forms: the same text, chunk framing left to Vert.x
+    assertThat(encoded.text()).isEqualTo(JSON);
+    assertThat(encoded.sseEvent().toString()).isEqualTo(sseEvent);
+    assertThat(encoded.sseEvent(otherId.getBytes(StandardCharsets.US_ASCII)).toString()).isEqualTo(otherEvent);
+  }
+
+  @Test
+  void largeEventsGetTheExtendedLengthAndAViewPerWrite() {
+    String data = "\"" + "x".repeat(1024) + "\"";
+    EncodedEvent encoded = EncodedEvent.of(Event.encode("a", 1, 10, "ep1", data));
+    String json = "{\"topic\":\"a\",\"id\":1,\"ts\":10,\"data\":" + data + "}";
+    assertThat(text(encoded.retainedWebSocketFrame()))
+      .isEqualTo("\u0081\u007e" + (char) (json.length() >> 8) + (char) (json.length() & 0xff) + json);
+    // each write has its own reader index: reading one leaves the next whole
+    ByteBuf first = encoded.retainedWebSocketFrame();
+    first.skipBytes(first.readableBytes());
+    first.release();
+    assertThat(text(encoded.retainedWebSocketFrame())).endsWith(json);
+  }
+
+  @Test
+  void theDeflatedFrameInflatesToTheJson() throws Exception {
+    String data = "\"" + "abc".repeat(200) + "\"";
+    Event event = Event.encode("a", 1, 10, "ep1", data);
+    ByteBuf frame = EncodedEvent.of(event).retainedDeflatedWebSocketFrame();
+    try {
+      assertThat(frame.getByte(0) & 0xFF).isEqualTo(0xC1); // FIN, RSV1, text (RFC 7692 §6)
+      int length = (int) WebSocketFrames.payloadLength(frame);
+      byte[] payload = new byte[length + 4];
+      frame.getBytes(frame.readableBytes() - length, payload, 0, length);
+      payload[length + 2] = (byte) 0xFF; // the tail the sender dropped (RFC 7692 §7.2.2)
+      payload[length + 3] = (byte) 0xFF;
+      Inflater inflater = new Inflater(true);
+      inflater.setInput(payload);
+      byte[] out = new byte[4096];
+      int n = inflater.inflate(out);
+      assertThat(new String(out, 0, n, StandardCharsets.UTF_8))
+        .isEqualTo("{\"topic\":\"a\",\"id\":1,\"ts\":10,\"data\":" + data + "}");
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Test
+  void releasedViewsGiveBackTheirReference() {
+    EncodedEvent encoded = EncodedEvent.of(event("1"));
+    for (int i = 0; i < 16; i++) {
+      ByteBuf view = encoded.retainedWebSocketFrame();
+      view.skipBytes(view.readableBytes() / 2);
+      view.release();
+      encoded.retainedSseChunk().release();
+    }
+    ByteBuf view = encoded.retainedWebSocketFrame();
+    // the shared bytes' own reference and this view's: none left behind by the released ones
+    assertThat(view.unwrap().refCnt()).isEqualTo(2);
+    view.release();
+  }
+
+  @Test
+  void everyThreadGetsTheSameFormsAndTheSameBytes() throws Exception {
+    Event event = event("1");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<ByteBuf>> tasks = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        tasks.add(() -> EncodedEvent.of(event).retainedWebSocketFrame());
+      }
+      List<ByteBuf> views = new ArrayList<>();
+      for (Future<ByteBuf> view : pool.invokeAll(tasks, 10, TimeUnit.SECONDS)) {
+        views.add(view.get());
+      }
+      assertThat(views).extracting(ByteBuf::unwrap).containsOnly(views.get(0).unwrap());
+      views.forEach(ByteBuf::release);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(EncodedEvent.of(event)).isSameAs(event.wireForms());
+  }
+
+  /** The buffer's bytes as ISO-8859-1 text (one char per byte), releasing it. */
+  private static String text(ByteBuf buffer) {
+    try {
+      return buffer.toString(StandardCharsets.ISO_8859_1);
+    } finally {
+      buffer.release();
+    }
+  }
+}
