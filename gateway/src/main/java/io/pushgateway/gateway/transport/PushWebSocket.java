@@ -1,0 +1,65 @@
+package io.pushgateway.gateway.transport;
+
+import io.pushgateway.gateway.core.Event;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A WebSocket after its handshake, as its session sees it on either {@link WritePath}: frames out
+ * within {@code maxQueueBytes}, messages in, the closing handshake (RFC 6455 §7). Called on the
+ * connection's event loop; the listener is called there too.
+ */
+public interface PushWebSocket {
+
+  /** What the session hears. */
+  interface Listener {
+    void onText(String text);
+
+    void onBinary();
+
+    /** A Ping (RFC 6455 §5.5.2): the session answers it with {@link #pong}, within the output's bound. */
+    void onPing(Buffer payload);
+
+    void onPong();
+
+    /** The connection is gone, whichever side ended it; called once. */
+    void onClosed();
+  }
+
+  void listen(Listener listener);
+
+  /**
+   * Writes the event as one text frame, compressed if the client accepted permessage-deflate; the
+   * same bytes go to every connection. Returns the payload bytes put on the wire.
+   */
+  long sendEvent(Event event);
+
+  /** Writes a one-off text frame (an ack, an error, a control message). */
+  void sendText(String text);
+
+  void ping();
+
+  /** Answers a ping with its payload (where the path's own code has not answered it already). */
+  void pong(Buffer payload);
+
+  /** False once more than {@code maxQueueBytes} wait for the client. */
+  boolean writable();
+
+  /** Completes once {@link #writable()} is true again. */
+  Future<Void> drained();
+
+  /** Reads nothing more from the client until {@code ready} completes: TCP holds the client back. */
+  void pauseReadingUntil(Future<Void> ready);
+
+  /** Reads nothing more: what the client still sends waits in TCP until the connection is cut. */
+  void stopReading();
+
+  /** True once a close frame went out or the connection is gone: nothing more may be sent. */
+  boolean isClosed();
+
+  /** Starts the closing handshake; the connection is cut when the client answers, or after a timeout. */
+  void close(int code, String reason);
+
+  /** Gives back what the output holds; called once, when the session ends. */
+  void release();
+}

@@ -1,0 +1,43 @@
+package io.pushgateway.gateway.transport.vertx;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.transport.PushWebSocket;
+import io.pushgateway.gateway.transport.SseOutput;
+import io.pushgateway.gateway.transport.WritePath;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The write path on Vert.x's public API only ({@code writePath=vertx}): a {@code ServerWebSocket}
+ * from {@code request.toWebSocket()}, SSE through {@code HttpServerResponse.write}, bounded by
+ * their write queues. It costs more per delivery than the raw channel (docs/performance.md) but
+ * no Vert.x or Netty upgrade can break it without a compile error or a documented change.
+ *
+ * <p>Frame and message sizes are bounded by the server's options ({@code maxFrameBytes}, set
+ * where the server is created); permessage-deflate is not offered on this path, so no inflated
+ * message can outgrow that bound.
+ */
+public final class VertxWritePath implements WritePath {
+
+  private final int maxQueueBytes;
+
+  public VertxWritePath(int maxQueueBytes) {
+    this.maxQueueBytes = maxQueueBytes;
+  }
+
+  @Override
+  public Future<PushWebSocket> upgrade(HttpServerRequest request) {
+    // The same checks and the same HTTP error as the raw path, before Vert.x answers the handshake.
+    if (!request.canUpgradeToWebSocket() || request.getHeader("Sec-WebSocket-Key") == null
+        || !"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
+    }
+    return request.toWebSocket().map(socket -> new VertxWebSocket(socket, maxQueueBytes));
+  }
+
+  @Override
+  public SseOutput sse(HttpServerRequest request) {
+    return new VertxSseOutput(request.response(), maxQueueBytes);
+  }
+}
