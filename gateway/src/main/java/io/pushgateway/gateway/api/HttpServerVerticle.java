@@ -74,7 +74,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
-    guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
+    guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
@@ -113,6 +113,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
+      // No Vert.x idle timeout: the request-head and idle clocks are the ConnectionGuard's, since
+      // Vert.x's idle handler sits where push writes never pass and would cut SSE streams.
+      .setIdleTimeout(0)
       // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
