@@ -78,7 +78,9 @@ public final class HttpServerVerticle extends VerticleBase {
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
-      server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection)
+      RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
+      server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
+        .invalidRequestHandler(headLimits)
         .requestHandler(router(authenticator));
       return server.listen();
     });
@@ -101,7 +103,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(v -> server.close());
   }
 
-  private HttpServerOptions serverOptions() {
+  private HttpServerOptions serverOptions(RequestHeadLimits headLimits) {
     HttpServerOptions options = new HttpServerOptions();
     if (config.tls()) {
       // https:// and wss:// on the same port; the files are read once, when the server starts.
@@ -113,6 +115,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
+      // Every subscription the protocol allows must fit in a request line (see RequestHeadLimits).
+      .setMaxInitialLineLength(headLimits.maxLine())
+      .setMaxHeaderSize(headLimits.maxHeaders())
       // No Vert.x idle timeout: the request-head and idle clocks are the ConnectionGuard's, since
       // Vert.x's idle handler sits where push writes never pass and would cut SSE streams.
       .setIdleTimeout(0)
