@@ -118,6 +118,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // Every subscription the protocol allows must fit in a request line (see RequestHeadLimits).
       .setMaxInitialLineLength(headLimits.maxLine())
       .setMaxHeaderSize(headLimits.maxHeaders())
+      // Request bodies are never inflated: a few kilobytes of gzip can unpack to gigabytes. A
+      // publish that declares a Content-Encoding is refused (see TopicApi).
+      .setDecompressionSupported(false)
       // No Vert.x idle timeout: the request-head and idle clocks are the ConnectionGuard's, since
       // Vert.x's idle handler sits where push writes never pass and would cut SSE streams.
       .setIdleTimeout(0)
