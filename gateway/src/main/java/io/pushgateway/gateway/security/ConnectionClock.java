@@ -160,6 +160,10 @@ final class ConnectionClock {
         // What came so far was a head, or a body: the next byte starts a new head.
         partialHead = false;
       }
+      if (msg instanceof LastHttpContent && outstanding == 0) {
+        // The rest of a body answered early (a 413, say) is no head: the clock was armed by it.
+        disarmHead();
+      }
       ctx.fireChannelRead(msg);
     }
 
