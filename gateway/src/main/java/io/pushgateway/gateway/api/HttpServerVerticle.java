@@ -74,11 +74,13 @@ public final class HttpServerVerticle extends VerticleBase {
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
-    guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
+    guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
-      server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection)
+      RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
+      server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
+        .invalidRequestHandler(headLimits)
         .requestHandler(router(authenticator));
       return server.listen();
     });
@@ -101,7 +103,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(v -> server.close());
   }
 
-  private HttpServerOptions serverOptions() {
+  private HttpServerOptions serverOptions(RequestHeadLimits headLimits) {
     HttpServerOptions options = new HttpServerOptions();
     if (config.tls()) {
       // https:// and wss:// on the same port; the files are read once, when the server starts.
@@ -113,6 +115,15 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
+      // Every subscription the protocol allows must fit in a request line (see RequestHeadLimits).
+      .setMaxInitialLineLength(headLimits.maxLine())
+      .setMaxHeaderSize(headLimits.maxHeaders())
+      // Request bodies are never inflated: a few kilobytes of gzip can unpack to gigabytes. A
+      // publish that declares a Content-Encoding is refused (see TopicApi).
+      .setDecompressionSupported(false)
+      // No Vert.x idle timeout: the request-head and idle clocks are the ConnectionGuard's, since
+      // Vert.x's idle handler sits where push writes never pass and would cut SSE streams.
+      .setIdleTimeout(0)
       // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)

@@ -13,6 +13,7 @@ import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +21,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
@@ -97,6 +101,14 @@ final class TopicApi {
    * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
    */
   private String dataJson(RoutingContext ctx) {
+    String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      // Bodies are never inflated (a small gzip bomb unpacks to gigabytes); RFC 9110 §12.5.3: the
+      // answer names the codings that would have been accepted.
+      ctx.response().putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "Content-Encoding is not supported on publish bodies, send them uncompressed");
+    }
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Content-Type must be application/json");
@@ -105,7 +117,7 @@ final class TopicApi {
     if (body == null || body.length() == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON value");
     }
-    String text = body.toString(StandardCharsets.UTF_8).strip();
+    String text = utf8(body).strip();
     Object value;
     try {
       value = Json.decodeValue(text);
@@ -113,6 +125,22 @@ final class TopicApi {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
     }
     return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(value);
+  }
+
+  /**
+   * JSON text exchanged between systems is UTF-8 (RFC 8259 §8.1): bytes that are not (a stray
+   * 0xC3, an overlong form, an encoded surrogate) are refused rather than stored as U+FFFD.
+   */
+  private static String utf8(Buffer body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(body.getBytes()))
+        .toString();
+    } catch (CharacterCodingException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid UTF-8");
+    }
   }
 
   private void fail(RoutingContext ctx, Throwable e) {
