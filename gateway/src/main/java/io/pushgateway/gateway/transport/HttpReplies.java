@@ -53,6 +53,7 @@ public final class HttpReplies {
       error(request.response(), known, metrics);
       return;
     }
+    // The path, never the query: a browser's ?token= must not end up in the log.
     LOG.log(Level.ERROR, "unexpected failure serving " + request.method() + " " + request.path(), failure);
     error(request.response(), new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error"), metrics);
   }
