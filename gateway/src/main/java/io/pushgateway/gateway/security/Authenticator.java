@@ -73,7 +73,8 @@ public final class Authenticator {
         return;
       }
       // compose: a claim of the wrong type (exp as a string) throws inside authenticate, and is
-      // a bad token like any other, not a server error.
+      // a bad token like any other, not a server error. JWTAuth verifies in the calling thread,
+      // so a publish's body handler still sees the body's first bytes.
       Future.succeededFuture(token)
         .compose(t -> jwt.authenticate(new TokenCredentials(t)))
         .onFailure(e -> unauthorized(ctx, "the token is invalid, malformed or expired"))
