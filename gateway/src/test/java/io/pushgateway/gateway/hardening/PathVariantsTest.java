@@ -137,6 +137,13 @@ class PathVariantsTest {
       assertThat(poll.json().getJsonArray("events")).hasSize(1);
       assertThat(raw.send("GET", "/poll?topics=open,secret&cursor=open:0", null, bearer(reader)).errorCode())
         .isEqualTo("forbidden");
+      // A second topics= (or one after a ;) is neither checked nor served: both read the first.
+      for (String query : List.of("topics=open&topics=secret", "topics=open;topics=secret")) {
+        RawHttp.Reply twice = raw.send("GET", "/poll?" + query + "&cursor=open:0,secret:0", null, bearer(reader));
+        assertThat(twice.status()).isEqualTo(200);
+        assertThat(twice.json().getJsonArray("events")).allSatisfy(e ->
+          assertThat(((JsonObject) e).getString("topic")).isEqualTo("open"));
+      }
       assertThat(raw.upgrade("/ws?topics=open&token=" + reader).status()).isEqualTo(101);
       assertThat(raw.upgrade("/ws?topics=secret&token=" + reader).status()).isEqualTo(403);
       // A topic's state needs the subscribe grant on exactly the topic of the path.
