@@ -9,22 +9,25 @@ import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
@@ -41,12 +44,17 @@ final class TopicApi {
     this.metrics = metrics;
   }
 
-  void mount(Router router) {
-    router.post("/api/topics/:topic/events")
-      .handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()))
-      .handler(this::publish);
-    router.get("/api/topics/:topic").handler(this::topic);
-    router.get("/api/topics").handler(this::topics);
+  /**
+   * The API's routes and their grants. Publishing is checked against {@code topics.pub} before
+   * the body is read; a topic's state is a subscriber's right; the list needs any valid token and
+   * shows only the topics it may subscribe to.
+   */
+  List<Endpoint> routes() {
+    return List.of(
+      new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
+        List.of(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()), this::publish)),
+      Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
+      Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics));
   }
 
   /** {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. */
@@ -77,7 +85,9 @@ final class TopicApi {
   }
 
   private void topics(RoutingContext ctx) {
+    Access access = Access.of(ctx);
     log.topics()
+      .map(names -> names.stream().filter(access::maySubscribe).toList())
       .onSuccess(names -> HttpReplies.json(ctx.response(), 200,
         new JsonObject().put("topics", new JsonArray(names))))
       .onFailure(e -> fail(ctx, e));
@@ -144,9 +154,7 @@ final class TopicApi {
   }
 
   private void fail(RoutingContext ctx, Throwable e) {
-    GatewayException error = e instanceof GatewayException g ? g
-      : new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry");
-    HttpReplies.error(ctx.response(), error, metrics);
+    HttpReplies.failure(ctx.request(), e, metrics);
   }
 
   private record Publish(String topic, String dataJson) {
