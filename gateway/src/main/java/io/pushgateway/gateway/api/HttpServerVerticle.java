@@ -10,7 +10,9 @@ import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.ConnectionGuard;
+import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
@@ -25,10 +27,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -73,12 +77,15 @@ public final class HttpServerVerticle extends VerticleBase {
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
+    transports.forEach(TransportHandler::start);
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
-    guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
+    guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
-      server = vertx.createHttpServer(serverOptions()).connectionHandler(guard::onConnection)
+      RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
+      server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
+        .invalidRequestHandler(headLimits)
         .requestHandler(router(authenticator));
       return server.listen();
     });
@@ -101,7 +108,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(v -> server.close());
   }
 
-  private HttpServerOptions serverOptions() {
+  private HttpServerOptions serverOptions(RequestHeadLimits headLimits) {
     HttpServerOptions options = new HttpServerOptions();
     if (config.tls()) {
       // https:// and wss:// on the same port; the files are read once, when the server starts.
@@ -113,6 +120,15 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
+      // Every subscription the protocol allows must fit in a request line (see RequestHeadLimits).
+      .setMaxInitialLineLength(headLimits.maxLine())
+      .setMaxHeaderSize(headLimits.maxHeaders())
+      // Request bodies are never inflated: a few kilobytes of gzip can unpack to gigabytes. A
+      // publish that declares a Content-Encoding is refused (see TopicApi).
+      .setDecompressionSupported(false)
+      // No Vert.x idle timeout: the request-head and idle clocks are the ConnectionGuard's, since
+      // Vert.x's idle handler sits where push writes never pass and would cut SSE streams.
+      .setIdleTimeout(0)
       // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
@@ -123,18 +139,20 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private Router router(Authenticator authenticator) {
     Router router = Router.router(vertx);
+    router.route().handler(this::canonicalRequest);
     router.route().handler(new OriginPolicy(config.allowedOrigins(), metrics));
     router.route().handler(guard);
-    if (authenticator != null) {
-      router.route().handler(authenticator);
-    }
-    transports.forEach(t -> t.mount(router));
-    new TopicApi(config, log, counts, metrics).mount(router);
-    router.get("/health").handler(ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP")));
-    router.get("/ready").handler(this::readiness);
+    List<Endpoint> endpoints = new ArrayList<>();
+    transports.forEach(t -> endpoints.addAll(t.routes()));
+    endpoints.addAll(new TopicApi(config, log, counts, metrics).routes());
+    endpoints.add(Endpoint.get("/health", Grant.NONE,
+      ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));
+    endpoints.add(Endpoint.get("/ready", Grant.NONE, this::readiness));
     if (config.metricsPort() == 0) {
-      router.get("/metrics").handler(ctx -> MetricsServerVerticle.scrape(vertx, metrics, ctx.request()));
+      endpoints.add(Endpoint.get("/metrics", Grant.NONE,
+        ctx -> MetricsServerVerticle.scrape(vertx, metrics, ctx.request())));
     }
+    endpoints.forEach(e -> mount(router, e, authenticator));
     router.get("/*").handler(staticFiles());
     router.route().last().handler(ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND,
       "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
@@ -142,8 +160,40 @@ public final class HttpServerVerticle extends VerticleBase {
       "the body is larger than " + config.maxPayloadBytes() + " bytes")));
     router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
     router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
-    router.errorHandler(500, ctx -> fail(ctx, new GatewayException(ErrorCode.OVERLOADED, "internal error, retry")));
+    router.errorHandler(500, ctx -> HttpReplies.failure(ctx.request(), ctx.failure(), metrics));
     return router;
+  }
+
+  /**
+   * Mounts one declared route, the auth check of its grant in front, on the route itself: the
+   * request it serves is the request that was checked, however its path was spelt.
+   */
+  private static void mount(Router router, Endpoint endpoint, Authenticator authenticator) {
+    Route route = router.route(endpoint.method(), endpoint.path());
+    if (authenticator != null && endpoint.grant() != Grant.NONE) {
+      route.handler(authenticator.check(endpoint.grant()));
+    }
+    endpoint.handlers().forEach(route::handler);
+  }
+
+  /**
+   * Only the canonical spelling of a path is served ({@link CanonicalPath}), and only a query
+   * that decodes: a bad escape such as {@code topics=%ZZ} is the client's error, not a 500.
+   */
+  private void canonicalRequest(RoutingContext ctx) {
+    String problem = CanonicalPath.problem(ctx.request().path());
+    if (problem == null) {
+      try {
+        ctx.request().params();
+      } catch (IllegalArgumentException e) {
+        problem = "the query is not valid percent-encoding (RFC 3986 §2.1)";
+      }
+    }
+    if (problem != null) {
+      fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, problem));
+      return;
+    }
+    ctx.next();
   }
 
   private void readiness(RoutingContext ctx) {

@@ -9,18 +9,25 @@ import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
@@ -37,12 +44,17 @@ final class TopicApi {
     this.metrics = metrics;
   }
 
-  void mount(Router router) {
-    router.post("/api/topics/:topic/events")
-      .handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()))
-      .handler(this::publish);
-    router.get("/api/topics/:topic").handler(this::topic);
-    router.get("/api/topics").handler(this::topics);
+  /**
+   * The API's routes and their grants. Publishing is checked against {@code topics.pub} before
+   * the body is read; a topic's state is a subscriber's right; the list needs any valid token and
+   * shows only the topics it may subscribe to.
+   */
+  List<Endpoint> routes() {
+    return List.of(
+      new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
+        List.of(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()), this::publish)),
+      Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
+      Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics));
   }
 
   /** {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. */
@@ -73,7 +85,9 @@ final class TopicApi {
   }
 
   private void topics(RoutingContext ctx) {
+    Access access = Access.of(ctx);
     log.topics()
+      .map(names -> names.stream().filter(access::maySubscribe).toList())
       .onSuccess(names -> HttpReplies.json(ctx.response(), 200,
         new JsonObject().put("topics", new JsonArray(names))))
       .onFailure(e -> fail(ctx, e));
@@ -97,6 +111,14 @@ final class TopicApi {
    * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
    */
   private String dataJson(RoutingContext ctx) {
+    String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      // Bodies are never inflated (a small gzip bomb unpacks to gigabytes); RFC 9110 §12.5.3: the
+      // answer names the codings that would have been accepted.
+      ctx.response().putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "Content-Encoding is not supported on publish bodies, send them uncompressed");
+    }
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Content-Type must be application/json");
@@ -105,7 +127,7 @@ final class TopicApi {
     if (body == null || body.length() == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON value");
     }
-    String text = body.toString(StandardCharsets.UTF_8).strip();
+    String text = utf8(body).strip();
     Object value;
     try {
       value = Json.decodeValue(text);
@@ -115,10 +137,24 @@ final class TopicApi {
     return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(value);
   }
 
+  /**
+   * JSON text exchanged between systems is UTF-8 (RFC 8259 §8.1): bytes that are not (a stray
+   * 0xC3, an overlong form, an encoded surrogate) are refused rather than stored as U+FFFD.
+   */
+  private static String utf8(Buffer body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(body.getBytes()))
+        .toString();
+    } catch (CharacterCodingException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid UTF-8");
+    }
+  }
+
   private void fail(RoutingContext ctx, Throwable e) {
-    GatewayException error = e instanceof GatewayException g ? g
-      : new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry");
-    HttpReplies.error(ctx.response(), error, metrics);
+    HttpReplies.failure(ctx.request(), e, metrics);
   }
 
   private record Publish(String topic, String dataJson) {

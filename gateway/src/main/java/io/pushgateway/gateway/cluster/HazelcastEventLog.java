@@ -1,10 +1,15 @@
 package io.pushgateway.gateway.cluster;
 
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.map.IMap;
 import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -23,9 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -172,7 +180,8 @@ public final class HazelcastEventLog implements EventLog {
     return vertx.executeBlocking(() -> topics.keySet(new TopicOps.HasEvents()).stream()
       .filter(Topics::isValid)
       .sorted()
-      .toList(), false);
+      .toList(), false)
+      .recover(HazelcastEventLog::unavailable);
   }
 
   @Override
@@ -212,7 +221,9 @@ public final class HazelcastEventLog implements EventLog {
 
   /** One read through the cluster: ready while it answers in time. */
   private void probe() {
-    onContext(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)))
+    // Not through onContext: the log line wants Hazelcast's own words for what went wrong.
+    Future.fromCompletionStage(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)),
+        vertx.getOrCreateContext())
       .timeout(PROBE_INTERVAL_MILLIS * 2, TimeUnit.MILLISECONDS)
       .onComplete(ar -> {
         if (ready != ar.succeeded()) {
@@ -226,6 +237,23 @@ public final class HazelcastEventLog implements EventLog {
   /** A Hazelcast answer as a Vert.x future completed on the calling context. */
   private <T> Future<T> onContext(CompletionStage<T> stage) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(stage, context);
+    return Future.fromCompletionStage(stage, context).recover(HazelcastEventLog::unavailable);
+  }
+
+  /**
+   * Hazelcast failing (a member gone, a timeout, the instance shutting down) is the cluster being
+   * unavailable: {@code overloaded}, worth a retry. Any other failure is a bug.
+   */
+  private static <T> Future<T> unavailable(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && !(cause instanceof RetryableException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof HazelcastException || cause instanceof HazelcastInstanceNotActiveException
+        || cause instanceof RetryableException || cause instanceof TimeoutException) {
+      return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the cluster log is unavailable, retry"));
+    }
+    return Future.failedFuture(failure);
   }
 }

@@ -42,6 +42,8 @@ public final class GatewayConfig {
     new Option("maxLongPollTimeoutSeconds", 60, "longest long-poll wait a request may ask for"),
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
+    new Option("requestHeadTimeoutSeconds", 10, "a request head (line and headers) not complete this long after the connection opens, or after the first byte of a later request, closes the connection"),
+    new Option("idleTimeoutSeconds", 90, "an HTTP connection with no byte either way for this long is closed; above maxLongPollTimeoutSeconds and sseKeepAliveSeconds (WebSockets: pings)"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
     new Option("compression", false, "accept WebSocket permessage-deflate: each event is compressed once, the same bytes go to every connection that accepted it"),
     new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
@@ -135,6 +137,8 @@ public final class GatewayConfig {
   public int maxLongPollTimeoutSeconds() { return values.getInteger("maxLongPollTimeoutSeconds"); }
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
+  public long requestHeadTimeoutMillis() { return values.getLong("requestHeadTimeoutSeconds") * 1000; }
+  public long idleTimeoutMillis() { return values.getLong("idleTimeoutSeconds") * 1000; }
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
   public int maxConnections() { return values.getInteger("maxConnections"); }
   public int maxConnectionsPerIp() { return values.getInteger("maxConnectionsPerIp"); }
@@ -175,6 +179,18 @@ public final class GatewayConfig {
     range("longPollTimeoutSeconds", 1, maxLongPollTimeoutSeconds());
     range("pingIntervalSeconds", 1, 3600);
     range("sseKeepAliveSeconds", 1, 3600);
+    range("requestHeadTimeoutSeconds", 1, 3600);
+    range("idleTimeoutSeconds", 1, 86_400);
+    // Long polls wait and SSE streams sit between keep-alives without a byte either way: neither
+    // may look idle.
+    if (values.getLong("idleTimeoutSeconds") <= values.getLong("maxLongPollTimeoutSeconds")) {
+      throw new ConfigException("idleTimeoutSeconds", "must be above maxLongPollTimeoutSeconds ("
+        + values.getLong("maxLongPollTimeoutSeconds") + "), got " + values.getLong("idleTimeoutSeconds"));
+    }
+    if (values.getLong("sseKeepAliveSeconds") >= values.getLong("idleTimeoutSeconds")) {
+      throw new ConfigException("sseKeepAliveSeconds", "must be below idleTimeoutSeconds ("
+        + values.getLong("idleTimeoutSeconds") + "), got " + values.getLong("sseKeepAliveSeconds"));
+    }
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
     range("maxConnections", 0, 10_000_000);
     range("maxConnectionsPerIp", 0, 10_000_000);

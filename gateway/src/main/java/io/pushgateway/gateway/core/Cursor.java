@@ -14,7 +14,12 @@ public final class Cursor {
 
   public static final Cursor EMPTY = new Cursor(Map.of());
 
-  private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final int MAX_ID_DIGITS = 18;
+  private static final int MAX_EPOCH_LENGTH = 64;
+  /** The longest entry parsed, {@code topic:id:epoch}: what a request must have room for per topic. */
+  public static final int MAX_ENTRY_LENGTH = Topics.MAX_LENGTH + 1 + MAX_ID_DIGITS + 1 + MAX_EPOCH_LENGTH;
+
+  private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_EPOCH_LENGTH + "}");
   private static final int MAX_LENGTH = 64 * 1024;
 
   private final Map<String, Position> positions;
@@ -92,7 +97,7 @@ public final class Cursor {
   }
 
   private static long parseId(String text, String entry) {
-    if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (text.isEmpty() || text.length() > MAX_ID_DIGITS || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw invalid("cursor id must be a non-negative integer in '" + shorten(entry) + "'");
     }
     return Long.parseLong(text);

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +105,21 @@ public final class LocalEventLog implements EventLog {
   }
 
   private <T> Future<T> request(String action, Object body) {
-    return vertx.eventBus().<T>request(address + "." + action, body, LOCAL).map(Message::body);
+    return vertx.eventBus().<T>request(address + "." + action, body, LOCAL)
+      .map(Message::body)
+      .recover(LocalEventLog::unavailable);
+  }
+
+  /**
+   * The owner not answering in time, or not there (undeployed while the gateway stops), is the
+   * log being unavailable: {@code overloaded}, worth a retry. Any other failure is a bug.
+   */
+  private static <T> Future<T> unavailable(Throwable failure) {
+    if (failure instanceof ReplyException reply
+        && (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS)) {
+      return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry"));
+    }
+    return Future.failedFuture(failure);
   }
 
   record Append(String topic, String dataJson) {

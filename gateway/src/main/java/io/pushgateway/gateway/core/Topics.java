@@ -5,7 +5,10 @@ import java.util.regex.Pattern;
 /** Topic names: {@code ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$}. They never need escaping in JSON or cursors. */
 public final class Topics {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  /** The longest name, in characters (all ASCII). */
+  public static final int MAX_LENGTH = 128;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0," + (MAX_LENGTH - 1) + "}");
 
   private Topics() {
   }

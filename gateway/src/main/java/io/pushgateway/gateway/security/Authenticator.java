@@ -3,14 +3,12 @@ package io.pushgateway.gateway.security;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
-import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -19,18 +17,20 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 /**
  * Bearer JWT auth (RFC 6750) of the transports and {@code /api}, when {@code auth} is on: the
  * token comes in {@code Authorization: Bearer …} or, for browsers' WebSocket and EventSource that
  * cannot set headers, {@code ?token=}. HS256 with {@code jwtHmacSecret}, RS256 with the public key
- * in {@code jwtPublicKeyPath}. No token, or a bad, forged or expired one: {@code 401 unauthorized}.
- * A subscription naming a topic outside the token's {@code topics.sub} patterns:
- * {@code 403 forbidden}, before any transport runs (so before a WebSocket upgrade). Publishing is
- * checked against {@code topics.pub} by {@link Access#checkPublish}. {@code /health},
- * {@code /ready}, {@code /metrics} and the page stay open.
+ * in {@code jwtPublicKeyPath}. No token, or a bad, forged, expired or malformed one:
+ * {@code 401 unauthorized}. A token whose grants do not cover what the route's {@link Grant} asks:
+ * {@code 403 forbidden}, before the route's own handler runs (so before a WebSocket upgrade).
+ *
+ * <p>{@link #check(Grant)} is mounted by the HTTP server on each route that declares a grant;
+ * this class knows no paths. Routes that declare {@link Grant#NONE} stay open.
  */
-public final class Authenticator implements Handler<RoutingContext> {
+public final class Authenticator {
 
   private final JWTAuth jwt;
   private final GatewayMetrics metrics;
@@ -57,57 +57,40 @@ public final class Authenticator implements Handler<RoutingContext> {
     });
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    String path = request.path();
-    boolean subscription = path.equals("/ws") || path.equals("/sse") || path.equals("/poll") || path.equals("/poll/long");
-    if (!subscription && !path.startsWith("/api/")) {
-      ctx.next();
-      return;
-    }
-    String token = token(request);
-    if (token == null) {
-      unauthorized(ctx, "a bearer token is required: Authorization: Bearer <jwt> or ?token=<jwt>");
-      return;
-    }
-    jwt.authenticate(new TokenCredentials(token))
-      .onFailure(e -> unauthorized(ctx, "the token is invalid or expired"))
-      .onSuccess(user -> {
-        Grants grants = Grants.of(user.principal());
-        String refused = subscription ? refusedTopic(request.getParam("topics"), grants) : refusedInfo(request, grants);
-        if (refused != null) {
-          HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.FORBIDDEN,
-            "the token does not allow subscribing to " + refused), metrics);
-          return;
-        }
-        ctx.put(Access.KEY, Access.of(ctx).authorized(grants, expiresAtMillis(user)));
-        ctx.next();
-      });
-  }
-
-  /** The first well-formed topic of {@code topics=} the grants do not cover; bad names are the transport's to refuse. */
-  private static String refusedTopic(String topics, Grants grants) {
-    if (topics == null) {
-      return null;
-    }
-    for (String topic : topics.split(",", -1)) {
-      String t = topic.trim();
-      if (Topics.isValid(t) && !grants.maySubscribe(t)) {
-        return t;
+  /**
+   * The check of one route: a valid token whose grants cover {@code grant}, read from the
+   * route's own {@code :topic} parameter or {@code ?topics=} list, the same ones its handler
+   * serves. On success the request's {@link Access} carries the token's grants and expiry.
+   * It is a {@link SecurityPolicyHandler} in vertx-web's handler order, which lets it run before
+   * a route's body handler: a refused publish is refused before its body is read.
+   */
+  public Handler<RoutingContext> check(Grant grant) {
+    return (SecurityPolicyHandler) ctx -> {
+      HttpServerRequest request = ctx.request();
+      String token = token(request);
+      if (token == null) {
+        unauthorized(ctx, "a bearer token is required: Authorization: Bearer <jwt> or ?token=<jwt>");
+        return;
       }
-    }
-    return null;
-  }
-
-  /** {@code GET /api/topics/{topic}} shows a topic's state: a subscriber's right. */
-  private static String refusedInfo(HttpServerRequest request, Grants grants) {
-    String prefix = "/api/topics/";
-    String path = request.path();
-    if (request.method() != HttpMethod.GET || !path.startsWith(prefix) || path.length() == prefix.length()) {
-      return null;
-    }
-    return refusedTopic(path.substring(prefix.length()), grants);
+      // compose: a claim of the wrong type (exp as a string) throws inside authenticate, and is
+      // a bad token like any other, not a server error. JWTAuth verifies in the calling thread,
+      // so a publish's body handler still sees the body's first bytes.
+      Future.succeededFuture(token)
+        .compose(t -> jwt.authenticate(new TokenCredentials(t)))
+        .onFailure(e -> unauthorized(ctx, "the token is invalid, malformed or expired"))
+        .onSuccess(user -> {
+          Grants grants = Grants.of(user.principal());
+          String refused = grant.refused(grants, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
+          if (refused != null) {
+            String what = grant == Grant.PUBLISH_TOPIC ? "publishing to " : "subscribing to ";
+            HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.FORBIDDEN,
+              "the token does not allow " + what + refused), metrics);
+            return;
+          }
+          ctx.put(Access.KEY, Access.of(ctx).authorized(grants, expiresAtMillis(user)));
+          ctx.next();
+        });
+    };
   }
 
   private static String token(HttpServerRequest request) {

@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.security;
 
+import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
@@ -21,7 +22,8 @@ import java.util.Set;
  * when it opens and uncounted when it closes, whichever way it ends. A connection over
  * {@code maxConnections} or {@code maxConnectionsPerIp} is not served: its first request gets
  * {@code 503 overloaded} and the connection is closed (one that sends nothing is closed after a
- * few seconds). Requests of admitted connections get their {@link Access}.
+ * few seconds). Requests of admitted connections get their {@link Access}; their connections run
+ * a {@link ConnectionClock}, so a silent or trickling one gives its slot back.
  */
 public final class ConnectionGuard implements Handler<RoutingContext> {
 
@@ -30,13 +32,17 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final Limits limits;
   private final GatewayMetrics metrics;
+  private final long requestHeadTimeoutMillis;
+  private final long idleTimeoutMillis;
   private final Map<Channel, Access> admitted = new HashMap<>();
   private final Set<Channel> refused = new HashSet<>();
 
-  public ConnectionGuard(Vertx vertx, Limits limits, GatewayMetrics metrics) {
+  public ConnectionGuard(Vertx vertx, GatewayConfig config, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.limits = limits;
     this.metrics = metrics;
+    this.requestHeadTimeoutMillis = config.requestHeadTimeoutMillis();
+    this.idleTimeoutMillis = config.idleTimeoutMillis();
   }
 
   /**
@@ -53,6 +59,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
         admitted.remove(channel);
         limits.close(ip);
       });
+      ConnectionClock.start(channel, requestHeadTimeoutMillis, idleTimeoutMillis);
     } else {
       refused.add(channel);
       channel.closeFuture().addListener(f -> refused.remove(channel));

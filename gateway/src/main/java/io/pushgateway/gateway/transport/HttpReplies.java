@@ -1,14 +1,20 @@
 package io.pushgateway.gateway.transport;
 
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 
 /** The gateway's JSON answers and error bodies, in one place for every endpoint. */
 public final class HttpReplies {
+
+  private static final Logger LOG = System.getLogger(HttpReplies.class.getName());
 
   /** JSON is UTF-8 by definition and its media type has no charset parameter (RFC 8259 §11). */
   public static final String JSON = "application/json";
@@ -35,5 +41,20 @@ public final class HttpReplies {
       return;
     }
     json(response, error.code().status(), new JsonObject().put("error", error.toJson()));
+  }
+
+  /**
+   * A failed request's answer: a {@link GatewayException} travels with its own code (the event
+   * log's "unavailable" is one, {@code overloaded}); anything else is a bug, logged here once with
+   * its stack and the request, and answered {@code 500 internal_error}.
+   */
+  public static void failure(HttpServerRequest request, Throwable failure, GatewayMetrics metrics) {
+    if (failure instanceof GatewayException known) {
+      error(request.response(), known, metrics);
+      return;
+    }
+    // The path, never the query: a browser's ?token= must not end up in the log.
+    LOG.log(Level.ERROR, "unexpected failure serving " + request.method() + " " + request.path(), failure);
+    error(request.response(), new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error"), metrics);
   }
 }

@@ -49,6 +49,21 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theIdleTimeoutOutlastsLongPollsAndSseKeepAlives() {
+    assertThat(GatewayConfig.defaults().idleTimeoutMillis()).isEqualTo(90_000);
+    assertThat(GatewayConfig.defaults().requestHeadTimeoutMillis()).isEqualTo(10_000);
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("idleTimeoutSeconds", 60)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'idleTimeoutSeconds'")
+      .hasMessageContaining("maxLongPollTimeoutSeconds");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("maxLongPollTimeoutSeconds", 120)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'idleTimeoutSeconds'");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("sseKeepAliveSeconds", 90)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'sseKeepAliveSeconds'");
+    assertThat(GatewayConfig.fromJson(new JsonObject().put("maxLongPollTimeoutSeconds", 120)
+      .put("idleTimeoutSeconds", 150)).idleTimeoutMillis()).isEqualTo(150_000);
+  }
+
+  @Test
   void readmeDocumentsEveryOptionWithItsDefault() throws Exception {
     Path readme = Path.of("..", "README.md");
     String text = Files.readString(readme);

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Map;
 final class LongPoll implements Hub.Listener {
 
   private final ReadRequest request;
+  private final HttpServerRequest http;
   private final HttpServerResponse response;
   private final TransportContext context;
   private final LongPollTransport transport;
@@ -32,9 +34,10 @@ final class LongPoll implements Hub.Listener {
   private boolean stale;
   private boolean done;
 
-  LongPoll(ReadRequest request, HttpServerResponse response, TransportContext context, LongPollTransport transport) {
+  LongPoll(ReadRequest request, HttpServerRequest http, TransportContext context, LongPollTransport transport) {
     this.request = request;
-    this.response = response;
+    this.http = http;
+    this.response = http.response();
     this.context = context;
     this.transport = transport;
     this.cursor = request.cursor();
@@ -80,7 +83,7 @@ final class LongPoll implements Hub.Listener {
         if (!done) {
           done = true;
           release();
-          Polls.unavailable(response, context);
+          Polls.failed(http, e, context);
         }
       });
   }

@@ -8,10 +8,12 @@ import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,8 +37,8 @@ public final class LongPollTransport implements TransportHandler {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/poll/long").handler(this::poll);
+  public List<Endpoint> routes() {
+    return List.of(Endpoint.get("/poll/long", Grant.SUBSCRIBE_TOPICS, this::poll));
   }
 
   private void poll(RoutingContext ctx) {
@@ -53,10 +55,10 @@ public final class LongPollTransport implements TransportHandler {
     if (request.cursor().isEmpty()) {
       context.log().read(request)
         .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.LONG, context))
-        .onFailure(e -> Polls.unavailable(ctx.response(), context));
+        .onFailure(e -> Polls.failed(ctx.request(), e, context));
       return;
     }
-    LongPoll poll = new LongPoll(request, ctx.response(), context, this);
+    LongPoll poll = new LongPoll(request, ctx.request(), context, this);
     waiting.add(poll);
     poll.start(timeoutSeconds * 1000L);
   }

@@ -2,9 +2,7 @@ package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
-import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.EventLog;
-import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -67,8 +65,8 @@ final class Polls {
     }
   }
 
-  static void unavailable(HttpServerResponse response, TransportContext context) {
-    HttpReplies.error(response, new GatewayException(ErrorCode.OVERLOADED, "history is unavailable, retry"),
-      context.metrics());
+  /** A failed read: {@code overloaded} when the log is unavailable, else a logged {@code internal_error}. */
+  static void failed(HttpServerRequest request, Throwable failure, TransportContext context) {
+    HttpReplies.failure(request, failure, context.metrics());
   }
 }

@@ -9,8 +9,10 @@ import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * {@code GET /poll?topics=…&cursor=…&limit=…}: answers at once with whatever is past the cursor
@@ -30,8 +32,8 @@ public final class ShortPollTransport implements TransportHandler {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/poll").handler(this::poll);
+  public List<Endpoint> routes() {
+    return List.of(Endpoint.get("/poll", Grant.SUBSCRIBE_TOPICS, this::poll));
   }
 
   private void poll(RoutingContext ctx) {
@@ -49,7 +51,7 @@ public final class ShortPollTransport implements TransportHandler {
     }
     context.log().read(request)
       .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.SHORT, context))
-      .onFailure(e -> Polls.unavailable(ctx.response(), context));
+      .onFailure(e -> Polls.failed(ctx.request(), e, context));
   }
 
   @Override

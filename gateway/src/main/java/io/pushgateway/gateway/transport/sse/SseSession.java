@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.sse;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
@@ -13,6 +14,8 @@ import io.pushgateway.gateway.wire.HttpChunks;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseSession implements LiveStream.Sink {
 
+  private static final Logger LOG = System.getLogger(SseSession.class.getName());
   private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final HttpServerResponse response;
@@ -106,6 +110,10 @@ final class SseSession implements LiveStream.Sink {
 
   @Override
   public void failed(Throwable cause) {
+    if (!(cause instanceof GatewayException)) {
+      // A bug, not the log being unavailable; the stream has begun, so it can only end: said once here.
+      LOG.log(Level.ERROR, "unexpected failure of an SSE stream of " + stream.topics(), cause);
+    }
     close();
   }
 

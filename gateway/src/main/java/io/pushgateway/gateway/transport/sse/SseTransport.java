@@ -3,6 +3,8 @@ package io.pushgateway.gateway.transport.sse;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
@@ -12,10 +14,10 @@ import io.pushgateway.gateway.transport.netty.ChannelOutput;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,8 +40,12 @@ public final class SseTransport implements TransportHandler {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/sse").handler(this::open);
+  public List<Endpoint> routes() {
+    return List.of(Endpoint.get("/sse", Grant.SUBSCRIBE_TOPICS, this::open));
+  }
+
+  @Override
+  public void start() {
     context.vertx().setPeriodic(context.config().sseKeepAliveMillis(),
       id -> new ArrayList<>(sessions).forEach(SseSession::keepAlive));
   }

@@ -2,13 +2,14 @@ package io.pushgateway.gateway.transport.ws;
 
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,8 +37,13 @@ public final class WebSocketTransport implements TransportHandler {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/ws").handler(this::upgrade);
+  public List<Endpoint> routes() {
+    // The grant is checked before the upgrade: a refused client gets an HTTP error, not a socket.
+    return List.of(Endpoint.get("/ws", Grant.SUBSCRIBE_TOPICS, this::upgrade));
+  }
+
+  @Override
+  public void start() {
     long interval = context.config().pingIntervalMillis();
     // One sweep per event loop instead of a timer per connection.
     context.vertx().setPeriodic(interval, id -> {

@@ -1,0 +1,190 @@
+package io.pushgateway.gateway.security;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The two clocks of one HTTP/1.1 connection, so that a silent or trickling client cannot hold a
+ * connection (and its {@code maxConnections} slot) for ever:
+ *
+ * <ul>
+ *   <li>the <b>head clock</b>: a request head (line and headers) must be complete within
+ *   {@code requestHeadTimeoutSeconds}, counted from the opening of the connection for its first
+ *   request, and for a later one from its first byte (never while an answer is still being
+ *   served, when the server may have stopped reading); the slowloris defence;</li>
+ *   <li>the <b>idle clock</b>: no byte in either direction for {@code idleTimeoutSeconds}. Long
+ *   polls and SSE streams stay under it by configuration (see GatewayConfig).</li>
+ * </ul>
+ *
+ * <p>Two Netty handlers share this state: one below the HTTP decoder sees every plain byte both
+ * ways, push writes included (they enter below the encoder, see ChannelOutput); one between the
+ * encoder and Vert.x sees request heads come in and answers end. Vert.x's own idle handler sits
+ * above the encoder, where push writes never pass, so it would cut SSE streams. A connection
+ * upgraded to a WebSocket leaves both clocks: its liveness is the WebSocket peer's pings.
+ */
+final class ConnectionClock {
+
+  private final Channel channel;
+  private final long headNanos;
+  private final long idleNanos;
+  private final Bytes bytes = new Bytes();
+  private final Messages messages = new Messages();
+  private Future<?> headTimer;
+  private Future<?> idleTimer;
+  private long lastActivity;
+  /** Request heads received whose answer has not ended yet. */
+  private int outstanding;
+  /** Bytes read since the last decoded head or body end: a head in the making. */
+  private boolean partialHead;
+  private boolean stopped;
+
+  private ConnectionClock(Channel channel, long headMillis, long idleMillis) {
+    this.channel = channel;
+    this.headNanos = TimeUnit.MILLISECONDS.toNanos(headMillis);
+    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+  }
+
+  /** Starts both clocks of a new connection; called on its event loop, before it has read a request. */
+  static void start(Channel channel, long headMillis, long idleMillis) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.context(HttpRequestDecoder.class) == null || pipeline.context(HttpResponseEncoder.class) == null) {
+      return;
+    }
+    ConnectionClock clock = new ConnectionClock(channel, headMillis, idleMillis);
+    pipeline.addBefore(pipeline.context(HttpRequestDecoder.class).name(), "clock-bytes", clock.bytes);
+    pipeline.addAfter(pipeline.context(HttpResponseEncoder.class).name(), "clock-messages", clock.messages);
+    clock.lastActivity = System.nanoTime();
+    clock.idleTimer = clock.schedule(clock::idleCheck, clock.idleNanos);
+    clock.armHead();
+    channel.closeFuture().addListener(f -> clock.stop());
+  }
+
+  private void armHead() {
+    if (headTimer == null && !stopped) {
+      headTimer = schedule(this::headExpired, headNanos);
+    }
+  }
+
+  private void disarmHead() {
+    if (headTimer != null) {
+      headTimer.cancel(false);
+      headTimer = null;
+    }
+  }
+
+  private void headExpired() {
+    headTimer = null;
+    if (!stopped) {
+      // RFC 9110 §15.5.9 lets a server close a connection it will not wait on any longer; a client
+      // that cannot finish a head in this time is not going to read a 408 either.
+      channel.close();
+    }
+  }
+
+  private void idleCheck() {
+    idleTimer = null;
+    if (stopped) {
+      return;
+    }
+    long quiet = System.nanoTime() - lastActivity;
+    if (quiet >= idleNanos) {
+      channel.close();
+    } else {
+      idleTimer = schedule(this::idleCheck, idleNanos - quiet);
+    }
+  }
+
+  private Future<?> schedule(Runnable task, long nanos) {
+    return channel.eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Both clocks off and both handlers gone: on close, and when the connection becomes a WebSocket. */
+  private void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    disarmHead();
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.context(bytes) != null) {
+      pipeline.remove(bytes);
+    }
+    if (pipeline.context(messages) != null) {
+      pipeline.remove(messages);
+    }
+  }
+
+  /** Plain bytes both ways, below the HTTP codec. */
+  private final class Bytes extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      lastActivity = System.nanoTime();
+      partialHead = true;
+      if (outstanding == 0) {
+        armHead();
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      lastActivity = System.nanoTime();
+      ctx.write(msg, promise);
+    }
+  }
+
+  /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
+  private final class Messages extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest) {
+        outstanding++;
+        disarmHead();
+      }
+      if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
+        // What came so far was a head, or a body: the next byte starts a new head.
+        partialHead = false;
+      }
+      if (msg instanceof LastHttpContent && outstanding == 0) {
+        // The rest of a body answered early (a 413, say) is no head: the clock was armed by it.
+        disarmHead();
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      boolean upgrade = false;
+      boolean interim = false;
+      if (msg instanceof HttpResponse response) {
+        upgrade = response.status().code() == 101;
+        // 100 Continue is not the answer (RFC 9110 §15.2); the final one follows.
+        interim = !upgrade && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+      }
+      ctx.write(msg, promise);
+      if (upgrade) {
+        stop();
+      } else if (msg instanceof LastHttpContent && !interim && outstanding > 0) {
+        outstanding--;
+        if (outstanding == 0 && partialHead) {
+          armHead();
+        }
+      }
+    }
+  }
+}
