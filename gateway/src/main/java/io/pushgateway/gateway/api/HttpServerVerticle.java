@@ -16,7 +16,10 @@ import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
+import io.pushgateway.gateway.transport.WritePath;
 import io.pushgateway.gateway.transport.netty.FlushQueue;
+import io.pushgateway.gateway.transport.netty.NettyWritePath;
+import io.pushgateway.gateway.transport.vertx.VertxWritePath;
 import io.pushgateway.gateway.transport.poll.LongPollTransport;
 import io.pushgateway.gateway.transport.poll.ShortPollTransport;
 import io.pushgateway.gateway.transport.sse.SseTransport;
@@ -71,8 +74,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TransportContext context = new TransportContext(vertx, config, log, hub,
-      new FlushQueue(() -> hub.dispatched() < log.eventsPublished()), counts, metrics);
+    FlushQueue flushes = new FlushQueue(() -> hub.dispatched() < log.eventsPublished());
+    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(flushes), flushes, counts, metrics);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
@@ -89,6 +92,13 @@ public final class HttpServerVerticle extends VerticleBase {
         .requestHandler(router(authenticator));
       return server.listen();
     });
+  }
+
+  /** The {@code writePath} chosen: the raw channel, or Vert.x's public API. */
+  private WritePath writePath(FlushQueue flushes) {
+    return config.writePath().equals(GatewayConfig.WRITE_PATH_VERTX)
+      ? new VertxWritePath(config.maxQueueBytes())
+      : new NettyWritePath(config.maxQueueBytes(), flushes);
   }
 
   /** Set by the gateway before deployment, so every server counts against the same limits. */
@@ -132,6 +142,9 @@ public final class HttpServerVerticle extends VerticleBase {
       // HTTP/1.1 only: push connections write to their channel directly (see ChannelOutput), and
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
+      // What Vert.x's own WebSocket (writePath=vertx) accepts; the raw path's codec has the same bound.
+      .setMaxWebSocketFrameSize(config.maxFrameBytes())
+      .setMaxWebSocketMessageSize(config.maxFrameBytes())
       // WebSocket handshakes, permessage-deflate included, are the WebSocket transport's own.
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false);

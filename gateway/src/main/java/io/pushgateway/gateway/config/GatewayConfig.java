@@ -22,6 +22,10 @@ import java.util.function.Function;
 public final class GatewayConfig {
 
   public static final String ENV_PREFIX = "PUSH_GATEWAY_";
+  /** {@code writePath}: WebSocket frames and SSE chunks written straight to the Netty channel. */
+  public static final String WRITE_PATH_NETTY = "netty";
+  /** {@code writePath}: the same output through Vert.x's public API only. */
+  public static final String WRITE_PATH_VERTX = "vertx";
 
   /** The documented options: key, default, what it means. The README table is checked against it. */
   public static final List<Option> OPTIONS = List.of(
@@ -46,6 +50,7 @@ public final class GatewayConfig {
     new Option("idleTimeoutSeconds", 90, "an HTTP connection with no byte either way for this long is closed; above maxLongPollTimeoutSeconds and sseKeepAliveSeconds (WebSockets: pings)"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
     new Option("compression", false, "accept WebSocket permessage-deflate: each event is compressed once, the same bytes go to every connection that accepted it"),
+    new Option("writePath", WRITE_PATH_NETTY, "netty: WebSocket and SSE output straight to the channel (the fast path); vertx: Vert.x's public API only (the fallback: more CPU per delivery, no compression)"),
     new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("maxConnectionsPerIp", 0, "open TCP connections from one client address; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
@@ -155,6 +160,7 @@ public final class GatewayConfig {
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
   public boolean compression() { return values.getBoolean("compression"); }
+  public String writePath() { return values.getString("writePath").trim(); }
   public boolean demo() { return values.getBoolean("demo"); }
   public double demoRate() { return values.getDouble("demoRate"); }
   public boolean cluster() { return values.getBoolean("cluster"); }
@@ -217,6 +223,14 @@ public final class GatewayConfig {
     }
     if (split(values.getString("transports")).isEmpty()) {
       throw new ConfigException("transports", "must name at least one of ws, sse, long, short");
+    }
+    if (!writePath().equals(WRITE_PATH_NETTY) && !writePath().equals(WRITE_PATH_VERTX)) {
+      throw new ConfigException("writePath", "must be netty or vertx, got '" + writePath() + "'");
+    }
+    if (compression() && writePath().equals(WRITE_PATH_VERTX)) {
+      // Vert.x's own permessage-deflate would compress every event once per connection, and its
+      // inflater has no bound of ours on a message's inflated size.
+      throw new ConfigException("compression", "needs writePath=netty (the vertx write path offers no compression)");
     }
     for (String name : split(values.getString("transports"))) {
       if (Transport.find(name).isEmpty()) {

@@ -5,8 +5,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.transport.HttpReplies;
-import io.pushgateway.gateway.transport.netty.ChannelOutput;
-import io.netty.channel.Channel;
+import io.pushgateway.gateway.transport.netty.Connections;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -23,7 +22,8 @@ import java.util.Set;
  * {@code maxConnections} or {@code maxConnectionsPerIp} is not served: its first request gets
  * {@code 503 overloaded} and the connection is closed (one that sends nothing is closed after a
  * few seconds). Requests of admitted connections get their {@link Access}; their connections run
- * a {@link ConnectionClock}, so a silent or trickling one gives its slot back.
+ * a head and an idle clock ({@link Connections#startClocks}), so a silent or trickling one gives
+ * its slot back.
  */
 public final class ConnectionGuard implements Handler<RoutingContext> {
 
@@ -34,8 +34,8 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final long requestHeadTimeoutMillis;
   private final long idleTimeoutMillis;
-  private final Map<Channel, Access> admitted = new HashMap<>();
-  private final Set<Channel> refused = new HashSet<>();
+  private final Map<HttpConnection, Access> admitted = new HashMap<>();
+  private final Set<HttpConnection> refused = new HashSet<>();
 
   public ConnectionGuard(Vertx vertx, GatewayConfig config, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -46,39 +46,37 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   }
 
   /**
-   * The server's connection handler. Connections are known by their channel and uncounted when it
-   * closes: a WebSocket leaves Vert.x after its handshake, so Vert.x's close handler would never
-   * hear of its end.
+   * The server's connection handler. Connections are uncounted when their TCP connection closes
+   * ({@link Connections#whenClosed}): a WebSocket may leave Vert.x after its handshake, so Vert.x's
+   * close handler would not hear of its end.
    */
   public void onConnection(HttpConnection connection) {
     String ip = ip(connection);
-    Channel channel = ChannelOutput.channelOf(connection);
     if (limits.open(ip)) {
-      admitted.put(channel, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
-      channel.closeFuture().addListener(f -> {
-        admitted.remove(channel);
+      admitted.put(connection, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
+      Connections.whenClosed(connection, () -> {
+        admitted.remove(connection);
         limits.close(ip);
       });
-      ConnectionClock.start(channel, requestHeadTimeoutMillis, idleTimeoutMillis);
+      Connections.startClocks(connection, requestHeadTimeoutMillis, idleTimeoutMillis);
     } else {
-      refused.add(channel);
-      channel.closeFuture().addListener(f -> refused.remove(channel));
-      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> channel.close());
+      refused.add(connection);
+      Connections.whenClosed(connection, () -> refused.remove(connection));
+      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> Connections.close(connection));
     }
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    Channel channel = ChannelOutput.channelOf(connection);
-    if (refused.contains(channel)) {
+    if (refused.contains(connection)) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
         .endHandler(v -> connection.close());
       HttpReplies.error(ctx.response(),
         new GatewayException(ErrorCode.OVERLOADED, "too many open connections, retry later"), metrics);
       return;
     }
-    Access access = admitted.get(channel);
+    Access access = admitted.get(connection);
     if (access != null) {
       ctx.put(Access.KEY, access);
     }

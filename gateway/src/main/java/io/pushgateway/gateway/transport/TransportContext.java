@@ -17,6 +17,7 @@ public record TransportContext(
   GatewayConfig config,
   EventLog log,
   Hub hub,
+  WritePath writePath,
   FlushQueue flushes,
   SubscriberCounts counts,
   GatewayMetrics metrics) {

@@ -44,6 +44,10 @@ class GatewayConfigTest {
       .isInstanceOf(ConfigException.class).hasMessageContaining("'historySize'");
     assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("transports", "ws,carrier-pigeon")))
       .isInstanceOf(ConfigException.class).hasMessageContaining("'transports'").hasMessageContaining("carrier-pigeon");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("writePath", "epoll")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'writePath'");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("writePath", "vertx").put("compression", true)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'compression'").hasMessageContaining("writePath=netty");
     assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("histroySize", 5)))
       .isInstanceOf(ConfigException.class).hasMessageContaining("'histroySize'").hasMessageContaining("unknown");
   }

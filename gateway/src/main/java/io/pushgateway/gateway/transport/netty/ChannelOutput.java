@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * A push connection's output, written straight to its Netty channel: an event fanned out to
@@ -42,17 +41,9 @@ public final class ChannelOutput {
    * serves: they enter the pipeline below the HTTP encoder, which has nothing left to add, and
    * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
    */
-  public static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
-    Channel channel = channelOf(connection);
+  static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
+    Channel channel = Connections.channelOf(connection);
     return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), maxQueueBytes, flushes);
-  }
-
-  /**
-   * The Netty channel under a Vert.x HTTP connection: Vert.x's implementation class, the one place
-   * the gateway reaches it.
-   */
-  public static Channel channelOf(HttpConnection connection) {
-    return ((ConnectionBase) connection).channel();
   }
 
   /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */

@@ -6,11 +6,9 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
-import io.pushgateway.gateway.transport.netty.ChannelOutput;
-import io.pushgateway.gateway.wire.EncodedEvent;
-import io.pushgateway.gateway.wire.HttpChunks;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -29,7 +27,7 @@ final class SseSession implements LiveStream.Sink {
   private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final HttpServerResponse response;
-  private final ChannelOutput output;
+  private final SseOutput output;
   private final TransportContext context;
   private final SseTransport transport;
   private final LiveStream stream;
@@ -37,7 +35,7 @@ final class SseSession implements LiveStream.Sink {
   private long expiryTimer = -1;
   private boolean singleTopic;
 
-  SseSession(HttpServerResponse response, ChannelOutput output, TransportContext context, SseTransport transport) {
+  SseSession(HttpServerResponse response, SseOutput output, TransportContext context, SseTransport transport) {
     this.response = response;
     this.output = output;
     this.context = context;
@@ -80,17 +78,9 @@ final class SseSession implements LiveStream.Sink {
     if (response.closed() || response.ended()) {
       return;
     }
-    EncodedEvent encoded = EncodedEvent.of(event);
-    int length;
-    if (singleTopic) {
-      // the cursor is the event's own entry: a view of the bytes every subscriber gets
-      output.write(encoded.retainedSseChunk());
-      length = encoded.sseEventLength();
-    } else {
-      byte[] id = ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII);
-      output.write(encoded.sseChunk(id));
-      length = id.length + encoded.sseDataLength();
-    }
+    // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
+    int length = singleTopic ? output.event(event)
+      : output.event(event, ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);
     if (!stream.isCatchingUp() && !output.writable()) {
       context.metrics().slowConsumerClosed(Transport.SSE);
@@ -123,7 +113,7 @@ final class SseSession implements LiveStream.Sink {
 
   private void write(byte[] bytes) {
     if (!response.closed() && !response.ended()) {
-      output.write(HttpChunks.chunk(bytes));
+      output.write(bytes);
     }
   }
 

@@ -10,7 +10,6 @@ import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
-import io.pushgateway.gateway.transport.netty.ChannelOutput;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -65,9 +64,7 @@ public final class SseTransport implements TransportHandler {
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
-    SseSession session = new SseSession(response, ChannelOutput.belowHttpEncoder(ctx.request().connection(),
-      context.config().maxQueueBytes(), context.flushes()),
-      context, this);
+    SseSession session = new SseSession(response, context.writePath().sse(ctx.request()), context, this);
     sessions.add(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
       Access.of(ctx).expiresAtMillis());

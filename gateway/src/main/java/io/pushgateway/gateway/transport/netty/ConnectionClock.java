@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.security;
+package io.pushgateway.gateway.transport.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
