@@ -43,6 +43,7 @@ public final class GatewayConfig {
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
     new Option("requestHeadTimeoutSeconds", 10, "a request head (line and headers) not complete this long after the connection opens, or after the first byte of a later request, closes the connection"),
+    new Option("requestBodyTimeoutSeconds", 20, "a request body not complete this long after its head, plus a second per 500 bytes received, closes the connection"),
     new Option("idleTimeoutSeconds", 90, "an HTTP connection with no byte either way for this long is closed; above maxLongPollTimeoutSeconds and sseKeepAliveSeconds (WebSockets: pings)"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
     new Option("compression", false, "accept WebSocket permessage-deflate: each event is compressed once, the same bytes go to every connection that accepted it"),
@@ -138,6 +139,7 @@ public final class GatewayConfig {
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
   public long requestHeadTimeoutMillis() { return values.getLong("requestHeadTimeoutSeconds") * 1000; }
+  public long requestBodyTimeoutMillis() { return values.getLong("requestBodyTimeoutSeconds") * 1000; }
   public long idleTimeoutMillis() { return values.getLong("idleTimeoutSeconds") * 1000; }
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
   public int maxConnections() { return values.getInteger("maxConnections"); }
@@ -180,6 +182,7 @@ public final class GatewayConfig {
     range("pingIntervalSeconds", 1, 3600);
     range("sseKeepAliveSeconds", 1, 3600);
     range("requestHeadTimeoutSeconds", 1, 3600);
+    range("requestBodyTimeoutSeconds", 1, 3600);
     range("idleTimeoutSeconds", 1, 86_400);
     // Long polls wait and SSE streams sit between keep-alives without a byte either way: neither
     // may look idle.

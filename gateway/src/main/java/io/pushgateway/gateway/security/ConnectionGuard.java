@@ -33,6 +33,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final Limits limits;
   private final GatewayMetrics metrics;
   private final long requestHeadTimeoutMillis;
+  private final long requestBodyTimeoutMillis;
   private final long idleTimeoutMillis;
   private final Map<Channel, Access> admitted = new HashMap<>();
   private final Set<Channel> refused = new HashSet<>();
@@ -42,6 +43,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     this.limits = limits;
     this.metrics = metrics;
     this.requestHeadTimeoutMillis = config.requestHeadTimeoutMillis();
+    this.requestBodyTimeoutMillis = config.requestBodyTimeoutMillis();
     this.idleTimeoutMillis = config.idleTimeoutMillis();
   }
 
@@ -59,7 +61,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
         admitted.remove(channel);
         limits.close(ip);
       });
-      ConnectionClock.start(channel, requestHeadTimeoutMillis, idleTimeoutMillis);
+      ConnectionClock.start(channel, requestHeadTimeoutMillis, requestBodyTimeoutMillis, idleTimeoutMillis);
     } else {
       refused.add(channel);
       channel.closeFuture().addListener(f -> refused.remove(channel));
