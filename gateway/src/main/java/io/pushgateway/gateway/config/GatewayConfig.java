@@ -174,7 +174,8 @@ public final class GatewayConfig {
     range("historyMaxAgeSeconds", 0, Integer.MAX_VALUE);
     range("maxPayloadBytes", 1, 64 * 1024 * 1024);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
-    range("maxTopicsPerSubscription", 1, 10_000);
+    // A cursor naming them all must parse (Cursor caps its length at 64 KiB: 307 full entries).
+    range("maxTopicsPerSubscription", 1, 256);
     range("pollLimit", 1, maxPollLimit());
     range("maxPollLimit", 1, 1_000_000);
     range("maxLongPollTimeoutSeconds", 1, 3600);
