@@ -113,6 +113,8 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
       close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big"); // a fragmented message over the limit
+    } else if (cause instanceof BoundedInflater.Refused refused) {
+      close(refused.code, refused.getMessage()); // a compressed message too big once inflated, or corrupt
     } else if (cause instanceof CorruptedWebSocketFrameException) {
       closeSent = true; // the codec has sent the close frame with its code (1002, 1007, 1009) and closes
     } else {
