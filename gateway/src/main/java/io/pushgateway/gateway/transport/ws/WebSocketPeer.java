@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.ws;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,11 +15,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The end of one WebSocket's channel once the handshake is done: Netty's codec decodes frames,
- * this answers pings and the closing handshake (RFC 6455 §5.5, §7) and hands messages to its
+ * this answers the closing handshake (RFC 6455 §7) and hands messages and pings to its
  * {@link Listener}. It takes the place of Vert.x's WebSocket, so an idle connection costs its
  * channel, the codec and the session, without Vert.x's per-connection queues.
  */
@@ -29,6 +31,9 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     void onText(String text);
 
     void onBinary();
+
+    /** A Ping frame: the listener answers it (RFC 6455 §5.5.2), within its output's bound. */
+    void onPing(ByteBuf payload);
 
     void onPong();
 
@@ -65,6 +70,17 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     return closeSent || !channel.isActive();
   }
 
+  /** Reads nothing more from the client until {@code ready} completes: TCP holds the client back. */
+  void pauseReadingUntil(Future<Void> ready) {
+    channel.config().setAutoRead(false);
+    ready.onComplete(v -> channel.config().setAutoRead(true));
+  }
+
+  /** Reads nothing more: what the client still sends waits in TCP until the connection is cut. */
+  void stopReading() {
+    channel.config().setAutoRead(false);
+  }
+
   /** Starts the closing handshake; the channel closes when the peer answers, or after a timeout. */
   void close(int code, String reason) {
     if (isClosed()) {
@@ -84,7 +100,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
       if (msg instanceof TextWebSocketFrame text) {
         listener.onText(text.text());
       } else if (msg instanceof PingWebSocketFrame ping) {
-        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        listener.onPing(ping.content());
       } else if (msg instanceof PongWebSocketFrame) {
         listener.onPong();
       } else if (msg instanceof CloseWebSocketFrame close) {

@@ -15,6 +15,8 @@ import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +77,17 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public void onBinary() {
+    if (closing()) {
+      return;
+    }
     sendError(new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null);
+  }
+
+  @Override
+  public void onPing(ByteBuf payload) {
+    if (!closing()) {
+      reply(new PongWebSocketFrame(payload.retain()));
+    }
   }
 
   @Override
@@ -91,6 +103,9 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   @Override
   public void onText(String text) {
     lastHeard = System.nanoTime();
+    if (closing()) {
+      return; // closing: commands that arrive now are neither carried out nor answered
+    }
     ClientCommand command;
     try {
       command = ClientCommand.parse(text);
@@ -202,9 +217,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     output.write(frame);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !output.writable()) {
-      // Bounded output: a client that stops reading is told to come back with its cursor.
-      context.metrics().slowConsumerClosed(Transport.WS);
-      close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+      closeSlowConsumer();
     }
   }
 
@@ -228,9 +241,38 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
-    if (!peer.isClosed()) {
-      output.write(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+    reply(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Writes a frame that is not an event (a pong, an ack, an error, a control frame) within the
+   * same {@code maxQueueBytes} as events: a client that asks for more than it reads is closed,
+   * whatever it asks for. While history is being caught up the queue is full by design, so the
+   * client's commands wait instead: nothing more is read from it until the queue drains.
+   */
+  private void reply(Object frame) {
+    if (peer.isClosed()) {
+      ReferenceCountUtil.release(frame);
+      return;
     }
+    output.write(frame);
+    if (output.writable()) {
+      return;
+    }
+    if (stream.isCatchingUp()) {
+      peer.pauseReadingUntil(output.drained());
+    } else {
+      closeSlowConsumer();
+    }
+  }
+
+  /** Bounded output: a client that stops reading is told to come back with its cursor. */
+  private void closeSlowConsumer() {
+    context.metrics().slowConsumerClosed(Transport.WS);
+    close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+    // It does not read, so its answer to the close frame is not coming soon: nothing it sends
+    // matters now, and leaving it unread holds it back instead of decoding it until the timeout.
+    peer.stopReading();
   }
 
   private void sendError(GatewayException error, String ref) {
@@ -247,6 +289,11 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     } else if (!peer.isClosed()) {
       output.write(new PingWebSocketFrame());
     }
+  }
+
+  /** True once a close is decided: no command is taken any more. */
+  private boolean closing() {
+    return peer.isClosed();
   }
 
   void close(short code, String reason) {

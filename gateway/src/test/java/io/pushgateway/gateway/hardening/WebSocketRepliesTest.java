@@ -1,0 +1,135 @@
+package io.pushgateway.gateway.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.RawWebSocket;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the gateway sends a WebSocket client that is not an event: pongs (to the {@code ping} op
+ * and to Ping frames), errors and acks are held to {@code maxQueueBytes} like events, so a client
+ * that asks and never reads is closed with 1013.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WebSocketRepliesTest {
+
+  private static final int MAX_QUEUE_BYTES = 65_536;
+  /** A small receive window: a client that does not read stops taking bytes after a few KB. */
+  private static final int RECEIVE_BUFFER = 8192;
+  private static final Pattern SLOW_CLOSES =
+    Pattern.compile("(?m)^pushgateway_slow_consumer_closes_total\\{transport=\"ws\"} (\\S+)$");
+
+  private TestGateway gateway;
+  private WsClient bystander;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (bystander != null) {
+      bystander.close();
+    }
+    gateway.close();
+  }
+
+  @Test
+  void aClientSendingPingOpsThatNeverReadsIsClosedWith1013() throws Exception {
+    startWithBystander(new JsonObject().put("maxQueueBytes", MAX_QUEUE_BYTES));
+    double slowBefore = slowConsumerCloses();
+    String bigRef = "r".repeat(100_000);
+    try (RawWebSocket attacker = RawWebSocket.open(gateway.port(), "/ws?topics=attack", null, RECEIVE_BUFFER)) {
+      gateway.awaitSubscribers("attack", "ws", 1);
+      int sent = sendUntilRefused(attacker, 600, () -> attacker.sendText(
+        new JsonObject().put("op", "ping").put("ref", bigRef).encode()));
+      assertClosedAsSlowConsumer(attacker, slowBefore, sent);
+    }
+  }
+
+  @Test
+  void aClientSendingPingFramesThatNeverReadsIsClosedWith1013() throws Exception {
+    startWithBystander(new JsonObject().put("maxQueueBytes", MAX_QUEUE_BYTES));
+    double slowBefore = slowConsumerCloses();
+    byte[] payload = new byte[125]; // the most a control frame may carry (RFC 6455 §5.5)
+    try (RawWebSocket attacker = RawWebSocket.open(gateway.port(), "/ws?topics=attack", null, RECEIVE_BUFFER)) {
+      gateway.awaitSubscribers("attack", "ws", 1);
+      // Far more pongs than the loopback's socket buffers and the queue can hold together.
+      int sent = sendUntilRefused(attacker, 400_000, () -> attacker.send(RawWebSocket.PING, true, false, payload));
+      assertClosedAsSlowConsumer(attacker, slowBefore, sent);
+    }
+  }
+
+  private void startWithBystander(JsonObject config) throws Exception {
+    gateway = TestGateway.start(config.put("instances", 1));
+    bystander = new WsClient(gateway.vertx, gateway.port()).open("calm");
+    gateway.publish("attack", "exists"); // so GET /api/topics/attack counts its subscribers
+  }
+
+  private interface Send {
+    void run() throws IOException;
+  }
+
+  /**
+   * Sends up to {@code max} messages without reading a byte; stops early once the gateway has
+   * let go of the connection (its subscriber count drops) or refuses more bytes. Returns how many
+   * went out.
+   */
+  private int sendUntilRefused(RawWebSocket attacker, int max, Send send) throws Exception {
+    for (int sent = 0; sent < max; sent++) {
+      if (sent % 500 == 499 && subscribers("attack") == 0) {
+        return sent;
+      }
+      try {
+        send.run();
+      } catch (IOException refused) {
+        return sent;
+      }
+    }
+    return max;
+  }
+
+  private void assertClosedAsSlowConsumer(RawWebSocket attacker, double slowBefore, int sent) throws Exception {
+    // The gateway let go of the client, counted it as a slow consumer, and serves others meanwhile.
+    gateway.awaitSubscribers("attack", "ws", 0);
+    Eventually.check(gateway.vertx, () -> assertThat(slowConsumerCloses()).isEqualTo(slowBefore + 1));
+    gateway.publish("calm", new JsonObject().put("still", "served"));
+    assertThat(bystander.awaitEvents(1).get(0).getJsonObject("data").getString("still")).isEqualTo("served");
+
+    // What it finally reads: a bounded number of pongs, then the 1013 close, or the connection
+    // cut once the close frame could not get through in time.
+    int pongs = 0;
+    int closeCode;
+    try {
+      for (RawWebSocket.Frame frame = attacker.read(); ; frame = attacker.read()) {
+        if (frame.opcode() == RawWebSocket.CLOSE) {
+          closeCode = frame.closeCode();
+          break;
+        }
+        pongs++;
+      }
+    } catch (SocketTimeoutException silent) {
+      throw new AssertionError("neither a close frame nor the end of the connection came", silent);
+    } catch (IOException cut) {
+      closeCode = -1;
+    }
+    assertThat(closeCode).isIn(1013, -1);
+    assertThat(pongs).isLessThan(sent);
+  }
+
+  private long subscribers(String topic) throws Exception {
+    return gateway.get("/api/topics/" + topic).json().getJsonObject("subscribers").getLong("ws");
+  }
+
+  private double slowConsumerCloses() throws Exception {
+    Matcher matcher = SLOW_CLOSES.matcher(gateway.get("/metrics").body());
+    return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+  }
+}
