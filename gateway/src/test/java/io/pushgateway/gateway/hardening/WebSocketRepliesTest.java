@@ -9,9 +9,12 @@ import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What the gateway sends a WebSocket client that is not an event: pongs (to the {@code ping} op
  * and to Ping frames), errors and acks are held to {@code maxQueueBytes} like events, so a client
- * that asks and never reads is closed with 1013.
+ * that asks and never reads is closed with 1013; and a close for too many rate-limited publishes
+ * (1008) goes out only once every accepted publish has its ack, so acks always count what was
+ * stored.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebSocketRepliesTest {
@@ -64,6 +69,38 @@ class WebSocketRepliesTest {
       // Far more pongs than the loopback's socket buffers and the queue can hold together.
       int sent = sendUntilRefused(attacker, 400_000, () -> attacker.send(RawWebSocket.PING, true, false, payload));
       assertClosedAsSlowConsumer(attacker, slowBefore, sent);
+    }
+  }
+
+  @Test
+  void everyAcceptedPublishIsAckedBeforeTheRateLimitClose() throws Exception {
+    startWithBystander(new JsonObject().put("publishRatePerConnection", 5).put("rateLimitStrikes", 3));
+    int stored = 0;
+    for (int round = 0; round < 3; round++) {
+      WsClient publisher = new WsClient(gateway.vertx, gateway.port()).open("elsewhere");
+      try {
+        for (int i = 0; i < 20; i++) {
+          String ref = round + "-" + i;
+          publisher.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", "calm")
+            .put("data", new JsonObject().put("ref", ref)).put("ref", ref).encode());
+        }
+        Eventually.check(gateway.vertx, () -> assertThat(publisher.closeCode()).isEqualTo((short) 1008));
+        List<JsonObject> acks = publisher.controls().stream().filter(c -> "ack".equals(c.getString("op"))).toList();
+        stored += acks.size();
+        assertThat(acks).isNotEmpty();
+        // Everything the gateway stored was acknowledged, and nothing else was stored.
+        assertThat(gateway.get("/api/topics/calm").json().getLong("lastId")).isEqualTo(stored);
+        Set<String> acked = acks.stream().map(a -> a.getString("ref")).collect(Collectors.toSet());
+        List<JsonObject> events = bystander.awaitEvents(stored);
+        assertThat(events.subList(stored - acks.size(), stored))
+          .extracting(e -> e.getJsonObject("data").getString("ref"))
+          .containsExactlyInAnyOrderElementsOf(acked);
+        // The refused ones were answered rate_limited, never stored.
+        assertThat(publisher.controls().stream().filter(c -> "rate_limited".equals(c.getString("code"))).count())
+          .isEqualTo(3);
+      } finally {
+        publisher.close();
+      }
     }
   }
 

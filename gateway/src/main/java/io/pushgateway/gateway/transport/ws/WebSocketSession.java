@@ -47,6 +47,11 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
+  /** Publishes appended but not yet answered: a close waits for their acks. */
+  private int publishing;
+  /** A close decided while publishes were still being appended; null until then. */
+  private String closeReason;
+  private short closeCode;
   private boolean released;
 
   WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
@@ -69,7 +74,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (access.expiresAtMillis() > 0) {
       // A token is good until its exp claim, not for the life of the connection.
       expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
-        id -> close(POLICY_VIOLATION, "token expired"));
+        id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
     }
   }
 
@@ -104,7 +109,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   public void onText(String text) {
     lastHeard = System.nanoTime();
     if (closing()) {
-      return; // closing: commands that arrive now are neither carried out nor answered
+      return; // decided to close: commands that arrive now are neither carried out nor answered
     }
     ClientCommand command;
     try {
@@ -162,7 +167,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
       if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        close(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
       }
       return;
     }
@@ -172,14 +177,22 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
         "data is " + size + " bytes, the limit is " + context.config().maxPayloadBytes()), command.ref());
       return;
     }
+    publishing++;
     context.log().append(command.topic(), command.dataJson())
-      .onSuccess(event -> {
-        context.metrics().published();
-        sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
-          command.ref());
-      })
-      .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
-        command.ref()));
+      .onComplete(appended -> {
+        publishing--;
+        if (appended.succeeded()) {
+          context.metrics().published();
+          Event event = appended.result();
+          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
+            command.ref());
+        } else {
+          sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"), command.ref());
+        }
+        if (closeReason != null && publishing == 0) {
+          close(closeCode, closeReason);
+        }
+      });
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
@@ -291,9 +304,22 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     }
   }
 
-  /** True once a close is decided: no command is taken any more. */
+  /** True once a close is decided, even while it waits for acks: no command is taken any more. */
   private boolean closing() {
-    return peer.isClosed();
+    return closeReason != null || peer.isClosed();
+  }
+
+  /**
+   * Closes once every publish already appended has its ack (or error) on the wire, so a client
+   * never retries, and duplicates, an event that was stored; nothing new is taken meanwhile.
+   */
+  private void closeAfterReplies(short code, String reason) {
+    if (publishing == 0) {
+      close(code, reason);
+    } else if (closeReason == null) {
+      closeCode = code;
+      closeReason = reason;
+    }
   }
 
   void close(short code, String reason) {
