@@ -73,6 +73,38 @@ class WebSocketRepliesTest {
   }
 
   @Test
+  void aClientCatchingUpMayAskMeanwhileAndIsServedOnceItReads() throws Exception {
+    startWithBystander(new JsonObject().put("maxQueueBytes", MAX_QUEUE_BYTES));
+    String pad = "h".repeat(4000);
+    int history = 900; // more than one read of the log: the queue fills and catching up waits
+    for (int i = 1; i <= history; i++) {
+      gateway.publish("history", new JsonObject().put("pad", pad));
+    }
+    try (RawWebSocket client = RawWebSocket.open(gateway.port(), "/ws?topics=history&cursor=history:0", null,
+        RECEIVE_BUFFER)) {
+      assertThat(client.readText().text()).contains("\"subscribed\"");
+      assertThat(new JsonObject(client.readText().text()).getLong("id")).isEqualTo(1);
+      // Asks while history fills its queue: the answers wait their turn instead of closing it.
+      int pings = 50;
+      for (int i = 0; i < pings; i++) {
+        client.sendText(new JsonObject().put("op", "ping").put("ref", "p" + i).encode());
+      }
+      int events = 1;
+      int pongs = 0;
+      while (events < history || pongs < pings) {
+        RawWebSocket.Frame frame = client.readText();
+        assertThat(frame.opcode()).as("no close while it reads").isEqualTo(RawWebSocket.TEXT);
+        JsonObject json = new JsonObject(frame.text());
+        if ("pong".equals(json.getString("op"))) {
+          pongs++;
+        } else {
+          assertThat(json.getLong("id")).isEqualTo(++events);
+        }
+      }
+    }
+  }
+
+  @Test
   void everyAcceptedPublishIsAckedBeforeTheRateLimitClose() throws Exception {
     startWithBystander(new JsonObject().put("publishRatePerConnection", 5).put("rateLimitStrikes", 3));
     int stored = 0;
