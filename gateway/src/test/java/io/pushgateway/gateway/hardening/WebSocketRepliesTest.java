@@ -6,12 +6,19 @@ import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.RawWebSocket;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * What the gateway sends a WebSocket client that is not an event: pongs (to the {@code ping} op
  * and to Ping frames), errors and acks are held to {@code maxQueueBytes} like events, so a client
  * that asks and never reads is closed with 1013; and a close for too many rate-limited publishes
- * (1008) goes out only once every accepted publish has its ack, so acks always count what was
- * stored.
+ * (1008), or for an expired token, goes out only once every accepted publish has its ack, so
+ * acks always count what was stored.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebSocketRepliesTest {
@@ -134,6 +141,53 @@ class WebSocketRepliesTest {
         publisher.close();
       }
     }
+  }
+
+  @Test
+  void everyAcceptedPublishIsAckedBeforeTheTokenExpiryClose() throws Exception {
+    String secret = "a-test-secret-that-is-long-enough-0123456789";
+    gateway = TestGateway.start(new JsonObject().put("auth", true).put("jwtHmacSecret", secret).put("instances", 1));
+    JWTAuth signer = JWTAuth.create(gateway.vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    JsonObject claims = new JsonObject().put("sub", "publisher").put("topics", new JsonObject()
+      .put("sub", new JsonArray().add("expiring")).put("pub", new JsonArray().add("expiring")));
+    JWTOptions hs256 = new JWTOptions().setAlgorithm("HS256");
+    String fresh = signer.generateToken(claims, hs256); // the first one is slow: signing warms up
+    String expiring = signer.generateToken(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3), hs256);
+    long acks = 0;
+    int closeCode;
+    try (RawWebSocket publisher = RawWebSocket.open(gateway.port(), "/ws?topics=expiring&token=" + expiring, null)) {
+      publisher.readText(); // subscribed
+      // Publishes without pause until the token runs out, so the expiry finds some being appended.
+      AtomicBoolean closed = new AtomicBoolean();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 1_000_000 && !closed.get(); i++) {
+            publisher.sendText(new JsonObject().put("op", "publish").put("topic", "expiring")
+              .put("data", i).put("ref", "r" + i).encode());
+          }
+        } catch (IOException gone) {
+          // the gateway cut the connection: nothing more to send
+        }
+      });
+      writer.start();
+      while (true) {
+        RawWebSocket.Frame frame = publisher.readText();
+        if (frame.opcode() == RawWebSocket.CLOSE) {
+          closeCode = frame.closeCode();
+          break;
+        }
+        if ("ack".equals(new JsonObject(frame.text()).getString("op"))) {
+          acks++;
+        }
+      }
+      closed.set(true);
+      writer.join(10_000);
+    }
+    assertThat(closeCode).isEqualTo(1008);
+    TestGateway.Reply topic = gateway.request(HttpMethod.GET, "/api/topics/expiring", null, null,
+      "Authorization", "Bearer " + fresh);
+    assertThat(topic.json().getLong("lastId")).as("events stored").isEqualTo(acks);
   }
 
   private void startWithBystander(JsonObject config) throws Exception {
