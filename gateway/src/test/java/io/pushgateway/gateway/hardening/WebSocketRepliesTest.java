@@ -112,6 +112,36 @@ class WebSocketRepliesTest {
   }
 
   @Test
+  void publishesPipelinedPastTheQueueLimitWaitTheirTurnAndAreAllAcked() throws Exception {
+    // Appends under way count against maxQueueBytes too: past it the client is read no further
+    // until acks come back, so a pipelining client is slowed down, never dropped or refused.
+    startWithBystander(new JsonObject().put("maxQueueBytes", 4096));
+    int count = 2000;
+    String pad = "p".repeat(1000);
+    try (RawWebSocket publisher = RawWebSocket.open(gateway.port(), "/ws?topics=elsewhere", null)) {
+      publisher.readText(); // subscribed
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < count; i++) {
+            publisher.sendText(new JsonObject().put("op", "publish").put("topic", "piped")
+              .put("data", pad).put("ref", "r" + i).encode());
+          }
+        } catch (IOException gone) {
+          // the reader below reports what went wrong
+        }
+      });
+      writer.start();
+      for (int acks = 0; acks < count; ) {
+        JsonObject frame = new JsonObject(publisher.readText().text());
+        assertThat(frame.getString("op")).isEqualTo("ack");
+        assertThat(frame.getString("ref")).isEqualTo("r" + acks++);
+      }
+      writer.join(10_000);
+    }
+    assertThat(gateway.get("/api/topics/piped").json().getLong("lastId")).isEqualTo(count);
+  }
+
+  @Test
   void everyAcceptedPublishIsAckedBeforeTheRateLimitClose() throws Exception {
     startWithBystander(new JsonObject().put("publishRatePerConnection", 5).put("rateLimitStrikes", 3));
     int stored = 0;

@@ -49,6 +49,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   private final Runnable onDisconnect;
   private Listener listener;
   private boolean closeSent;
+  private int holds;
   private ScheduledFuture<?> closeTimeout;
 
   /** {@code onDisconnect}: what else must learn that the connection ended (server meters). */
@@ -70,15 +71,29 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     return closeSent || !channel.isActive();
   }
 
-  /** Reads nothing more from the client until {@code ready} completes: TCP holds the client back. */
-  void pauseReadingUntil(Future<Void> ready) {
-    channel.config().setAutoRead(false);
-    ready.onComplete(v -> channel.config().setAutoRead(true));
+  /** Reasons to leave what the client sends unread: TCP then holds the client back. */
+  static final int DRAINING = 1;
+  static final int PUBLISHING = 2;
+  static final int CLOSING = 4;
+
+  /**
+   * Holds reading back for one reason ({@link #DRAINING}, {@link #PUBLISHING}, {@link #CLOSING})
+   * or lets go of it; the client is read while no reason holds.
+   */
+  void holdReading(int reason, boolean hold) {
+    int before = holds;
+    holds = hold ? holds | reason : holds & ~reason;
+    if ((before == 0) != (holds == 0)) {
+      channel.config().setAutoRead(holds == 0);
+    }
   }
 
-  /** Reads nothing more: what the client still sends waits in TCP until the connection is cut. */
-  void stopReading() {
-    channel.config().setAutoRead(false);
+  /** Holds reading back for {@code reason} until {@code done} completes. */
+  void holdReadingUntil(int reason, Future<Void> done) {
+    if ((holds & reason) == 0) {
+      holdReading(reason, true);
+      done.onComplete(v -> holdReading(reason, false));
+    }
   }
 
   /** Starts the closing handshake; the channel closes when the peer answers, or after a timeout. */

@@ -49,6 +49,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private long lastHeard = System.nanoTime();
   /** Publishes appended but not yet answered: a close waits for their acks. */
   private int publishing;
+  /** Their data's bytes, held to maxQueueBytes: past it the client is not read until acks come back. */
+  private long publishingBytes;
   /** A close decided while publishes were still being appended; null until then. */
   private String closeReason;
   private short closeCode;
@@ -178,9 +180,11 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       return;
     }
     publishing++;
+    appending(size);
     context.log().append(command.topic(), command.dataJson())
       .onComplete(appended -> {
         publishing--;
+        appending(-size);
         if (appended.succeeded()) {
           context.metrics().published();
           Event event = appended.result();
@@ -193,6 +197,11 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
           close(closeCode, closeReason);
         }
       });
+  }
+
+  private void appending(int bytes) {
+    publishingBytes += bytes;
+    peer.holdReading(WebSocketPeer.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
@@ -273,7 +282,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       return;
     }
     if (stream.isCatchingUp()) {
-      peer.pauseReadingUntil(output.drained());
+      peer.holdReadingUntil(WebSocketPeer.DRAINING, output.drained());
     } else {
       closeSlowConsumer();
     }
@@ -285,7 +294,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
     // It does not read, so its answer to the close frame is not coming soon: nothing it sends
     // matters now, and leaving it unread holds it back instead of decoding it until the timeout.
-    peer.stopReading();
+    peer.holdReading(WebSocketPeer.CLOSING, true);
   }
 
   private void sendError(GatewayException error, String ref) {
