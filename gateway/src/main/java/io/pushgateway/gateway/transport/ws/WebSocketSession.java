@@ -15,6 +15,8 @@ import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,13 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
+  /** Publishes appended but not yet answered: a close waits for their acks. */
+  private int publishing;
+  /** Their data's bytes, held to maxQueueBytes: past it the client is not read until acks come back. */
+  private long publishingBytes;
+  /** A close decided while publishes were still being appended; null until then. */
+  private String closeReason;
+  private short closeCode;
   private boolean released;
 
   WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
@@ -67,7 +76,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (access.expiresAtMillis() > 0) {
       // A token is good until its exp claim, not for the life of the connection.
       expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
-        id -> close(POLICY_VIOLATION, "token expired"));
+        id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
     }
   }
 
@@ -75,7 +84,17 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public void onBinary() {
+    if (closing()) {
+      return;
+    }
     sendError(new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null);
+  }
+
+  @Override
+  public void onPing(ByteBuf payload) {
+    if (!closing()) {
+      reply(new PongWebSocketFrame(payload.retain()));
+    }
   }
 
   @Override
@@ -91,6 +110,9 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   @Override
   public void onText(String text) {
     lastHeard = System.nanoTime();
+    if (closing()) {
+      return; // decided to close: commands that arrive now are neither carried out nor answered
+    }
     ClientCommand command;
     try {
       command = ClientCommand.parse(text);
@@ -147,7 +169,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
       if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        close(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
       }
       return;
     }
@@ -157,14 +179,29 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
         "data is " + size + " bytes, the limit is " + context.config().maxPayloadBytes()), command.ref());
       return;
     }
+    publishing++;
+    appending(size);
     context.log().append(command.topic(), command.dataJson())
-      .onSuccess(event -> {
-        context.metrics().published();
-        sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
-          command.ref());
-      })
-      .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
-        command.ref()));
+      .onComplete(appended -> {
+        publishing--;
+        appending(-size);
+        if (appended.succeeded()) {
+          context.metrics().published();
+          Event event = appended.result();
+          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
+            command.ref());
+        } else {
+          sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"), command.ref());
+        }
+        if (closeReason != null && publishing == 0) {
+          close(closeCode, closeReason);
+        }
+      });
+  }
+
+  private void appending(int bytes) {
+    publishingBytes += bytes;
+    peer.holdReading(WebSocketPeer.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
@@ -202,9 +239,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     output.write(frame);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !output.writable()) {
-      // Bounded output: a client that stops reading is told to come back with its cursor.
-      context.metrics().slowConsumerClosed(Transport.WS);
-      close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+      closeSlowConsumer();
     }
   }
 
@@ -228,9 +263,38 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
-    if (!peer.isClosed()) {
-      output.write(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+    reply(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Writes a frame that is not an event (a pong, an ack, an error, a control frame) within the
+   * same {@code maxQueueBytes} as events: a client that asks for more than it reads is closed,
+   * whatever it asks for. While history is being caught up the queue is full by design, so the
+   * client's commands wait instead: nothing more is read from it until the queue drains.
+   */
+  private void reply(Object frame) {
+    if (peer.isClosed()) {
+      ReferenceCountUtil.release(frame);
+      return;
     }
+    output.write(frame);
+    if (output.writable()) {
+      return;
+    }
+    if (stream.isCatchingUp()) {
+      peer.holdReadingUntil(WebSocketPeer.DRAINING, output.drained());
+    } else {
+      closeSlowConsumer();
+    }
+  }
+
+  /** Bounded output: a client that stops reading is told to come back with its cursor. */
+  private void closeSlowConsumer() {
+    context.metrics().slowConsumerClosed(Transport.WS);
+    close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+    // It does not read, so its answer to the close frame is not coming soon: nothing it sends
+    // matters now, and leaving it unread holds it back instead of decoding it until the timeout.
+    peer.holdReading(WebSocketPeer.CLOSING, true);
   }
 
   private void sendError(GatewayException error, String ref) {
@@ -246,6 +310,24 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       close(NORMAL, "no pong within two ping intervals");
     } else if (!peer.isClosed()) {
       output.write(new PingWebSocketFrame());
+    }
+  }
+
+  /** True once a close is decided, even while it waits for acks: no command is taken any more. */
+  private boolean closing() {
+    return closeReason != null || peer.isClosed();
+  }
+
+  /**
+   * Closes once every publish already appended has its ack (or error) on the wire, so a client
+   * never retries, and duplicates, an event that was stored; nothing new is taken meanwhile.
+   */
+  private void closeAfterReplies(short code, String reason) {
+    if (publishing == 0) {
+      close(code, reason);
+    } else if (closeReason == null) {
+      closeCode = code;
+      closeReason = reason;
     }
   }
 
