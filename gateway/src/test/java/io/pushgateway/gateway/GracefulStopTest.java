@@ -56,6 +56,27 @@ class GracefulStopTest {
     }
   }
 
+  /** Publishes still being stored when the stop begins are acked before the 1001 close. */
+  @Test
+  void aWebSocketGetsItsAcksBeforeGoingAway() throws Exception {
+    TestGateway gateway = TestGateway.start(new JsonObject().put("historySize", 100_000));
+    try {
+      WsClient ws = new WsClient(gateway.vertx, gateway.port()).open("acked");
+      // Written without waiting, so that many are on their way to the log when the stop begins.
+      for (int i = 0; i < 2000; i++) {
+        ws.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", "acked")
+          .put("data", i).put("ref", "r" + i).encode());
+      }
+      Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(c -> "ack".equals(c.getString("op"))));
+      gateway.gateway.close().await(20, TimeUnit.SECONDS);
+      Eventually.check(gateway.vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
+      long acks = ws.controls().stream().filter(c -> "ack".equals(c.getString("op"))).count();
+      assertThat(acks).as("acks received").isEqualTo(gateway.gateway.log().keptEvents());
+    } finally {
+      gateway.close();
+    }
+  }
+
   @Test
   void sigtermStopsTheProcessGracefully() throws Exception {
     Gateway process = Gateway.spawn();

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -55,6 +56,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private String closeReason;
   private short closeCode;
   private boolean released;
+  private final Promise<Void> releasedPromise = Promise.promise();
 
   WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
                    Access access) {
@@ -322,7 +324,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
    * Closes once every publish already appended has its ack (or error) on the wire, so a client
    * never retries, and duplicates, an event that was stored; nothing new is taken meanwhile.
    */
-  private void closeAfterReplies(short code, String reason) {
+  void closeAfterReplies(short code, String reason) {
     if (publishing == 0) {
       close(code, reason);
     } else if (closeReason == null) {
@@ -338,12 +340,24 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     release();
   }
 
+  /**
+   * Completes once the connection is gone: released, its last acks and its close frame written,
+   * and the channel closed (by the client's answer to the close frame, or its timeout). Waiting
+   * for the channel keeps a server that closes next from cutting off what is still queued.
+   */
+  Future<Void> closed() {
+    Promise<Void> channelClosed = Promise.promise();
+    peer.channel().closeFuture().addListener(f -> channelClosed.complete());
+    return releasedPromise.future().compose(v -> channelClosed.future());
+  }
+
   /** Releases everything the connection holds; the one exit of every path. */
   private void release() {
     if (released) {
       return;
     }
     released = true;
+    releasedPromise.complete();
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
