@@ -73,7 +73,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
-    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
+    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
     guard = new ConnectionGuard(vertx, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
