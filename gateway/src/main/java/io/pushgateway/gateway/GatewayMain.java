@@ -16,21 +16,25 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Starts a gateway from the command line: defaults, then {@code --config file.json}, then
  * {@code PUSH_GATEWAY_*} environment variables, then flags. SIGTERM stops it gracefully.
  */
 @Command(name = "push-gateway", mixinStandardHelpOptions = true, version = "push-gateway 0.1.0",
-  description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.",
-  footer = {"", "Every option of the JSON config can also be set as PUSH_GATEWAY_<KEY> (e.g. "
-    + "PUSH_GATEWAY_HISTORY_SIZE=5000) or with --set key=value."})
+  description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.")
 public final class GatewayMain implements Callable<Integer> {
 
   private static final Logger LOG = System.getLogger(GatewayMain.class.getName());
@@ -38,45 +42,65 @@ public final class GatewayMain implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "JSON config file")
   private Path configFile;
 
-  @Option(names = "--host", description = "interface to bind (default 0.0.0.0)")
-  private String host;
-
-  @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one)")
-  private Integer port;
-
-  @Option(names = "--transports", paramLabel = "LIST", description = "transports to serve (default ws,sse,long,short)")
-  private String transports;
-
-  @Option(names = "--allowed-origins", paramLabel = "LIST", description = "extra allowed origins, or *")
-  private String allowedOrigins;
-
-  @Option(names = "--webroot", paramLabel = "DIR", description = "serve / from this directory instead of the bundled page")
-  private String webRoot;
-
-  @Option(names = "--demo", description = "publish a demo ticker to topic demo.ticker")
-  private Boolean demo;
-
-  @Option(names = "--demo-rate", paramLabel = "N", description = "demo events per second (default 2)")
-  private Double demoRate;
-
-  @Option(names = "--cluster", description = "run as a node of a Hazelcast cluster (default: one in-memory node)")
-  private Boolean cluster;
-
-  @Option(names = "--cluster-host", paramLabel = "HOST", description = "address for cluster traffic (default: picked by Hazelcast)")
-  private String clusterHost;
-
-  @Option(names = "--cluster-port", paramLabel = "PORT", description = "Hazelcast member port (default 5701)")
-  private Integer clusterPort;
-
-  @Option(names = "--cluster-members", paramLabel = "LIST", description = "host:port of members to join, comma-separated")
-  private String clusterMembers;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option, e.g. --set historySize=5000")
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option below, e.g. --set historySize=5000")
   private Map<String, String> settings = Map.of();
+
+  @Spec
+  private CommandSpec spec;
+
+  /**
+   * The flags that set one option each. Their help is the option's own description and default
+   * from {@link GatewayConfig#OPTIONS}, so the two never disagree.
+   */
+  private static final List<Flag> FLAGS = List.of(
+    new Flag("--host", "host", "HOST"),
+    new Flag("--port", "port", "PORT"),
+    new Flag("--transports", "transports", "LIST"),
+    new Flag("--allowed-origins", "allowedOrigins", "LIST"),
+    new Flag("--webroot", "webRoot", "DIR"),
+    new Flag("--demo", "demo", null),
+    new Flag("--demo-rate", "demoRate", "N"),
+    new Flag("--cluster", "cluster", null),
+    new Flag("--cluster-host", "clusterHost", "HOST"),
+    new Flag("--cluster-port", "clusterPort", "PORT"),
+    new Flag("--cluster-members", "clusterMembers", "LIST"));
 
   public static void main(String[] args) {
     poolEveryWriteInFlight();
-    System.exit(new CommandLine(new GatewayMain()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command with its option flags and help generated from {@link GatewayConfig#OPTIONS}. */
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new GatewayMain());
+    CommandSpec command = commandLine.getCommandSpec();
+    for (Flag flag : FLAGS) {
+      GatewayConfig.Option option = option(flag.key());
+      OptionSpec.Builder builder = OptionSpec.builder(flag.name()).description(help(option));
+      if (option.defaultValue() instanceof Boolean) {
+        builder.type(Boolean.class).arity("0");
+      } else {
+        builder.type(String.class).paramLabel(flag.label());
+      }
+      command.addOption(builder.build());
+    }
+    List<String> footer = new ArrayList<>(List.of("", "Options, for --set key=value, a JSON config file or "
+      + GatewayConfig.ENV_PREFIX + "<KEY> (e.g. " + GatewayConfig.ENV_PREFIX + "HISTORY_SIZE=5000):"));
+    for (GatewayConfig.Option option : GatewayConfig.OPTIONS) {
+      footer.add("  " + option.key() + ": " + help(option));
+    }
+    command.usageMessage().footer(footer.toArray(String[]::new));
+    return commandLine;
+  }
+
+  /** What an option means and its default, as help text ({@code %} doubled: picocli formats it). */
+  static String help(GatewayConfig.Option option) {
+    String value = String.valueOf(option.defaultValue());
+    return (option.description() + " (default " + (value.isEmpty() ? "empty" : value) + ")").replace("%", "%%");
+  }
+
+  private static GatewayConfig.Option option(String key) {
+    return GatewayConfig.OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
   }
 
   @Override
@@ -100,19 +124,20 @@ public final class GatewayMain implements Callable<Integer> {
       VertxBuilder builder = VertxMeters.builder(options, registry);
       vertx = config.cluster() ? ClusterNode.join(config, builder).await(120, TimeUnit.SECONDS) : builder.build();
     } catch (Exception e) {
-      System.err.println("push-gateway: could not join the cluster: " + e.getMessage());
+      LOG.log(Level.ERROR, "push-gateway could not join the cluster", e);
       return 1;
     }
     Gateway gateway;
     try {
       gateway = Gateway.deploy(vertx, config, new GatewayMetrics(registry)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      System.err.println("push-gateway: could not start: " + e.getMessage());
+      // a failed deployment was logged by the gateway; only a start that hangs is news here
+      if (e instanceof TimeoutException) {
+        LOG.log(Level.ERROR, "push-gateway did not start within 60 s");
+      }
       vertx.close();
       return 1;
     }
-    LOG.log(Level.INFO, "push-gateway listening on http://{0}:{1,number,#} (transports {2})",
-      config.host(), gateway.port(), config.transports());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, gateway), "push-gateway-shutdown"));
     Thread.currentThread().join();
     return 0;
@@ -133,7 +158,6 @@ public final class GatewayMain implements Callable<Integer> {
   /** Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. */
   private static void stop(Vertx vertx, Gateway gateway) {
     int timeout = gateway.config().shutdownTimeoutSeconds();
-    LOG.log(Level.INFO, "push-gateway stopping (at most {0} s)", timeout);
     try {
       gateway.close().eventually(() -> vertx.close()).await(timeout, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -148,23 +172,16 @@ public final class GatewayMain implements Callable<Integer> {
     }
     json.mergeIn(GatewayConfig.fromEnvironment(System.getenv()));
     settings.forEach(json::put);
-    putIfSet(json, "host", host);
-    putIfSet(json, "port", port);
-    putIfSet(json, "transports", transports);
-    putIfSet(json, "allowedOrigins", allowedOrigins);
-    putIfSet(json, "webRoot", webRoot);
-    putIfSet(json, "demo", demo);
-    putIfSet(json, "demoRate", demoRate);
-    putIfSet(json, "cluster", cluster);
-    putIfSet(json, "clusterHost", clusterHost);
-    putIfSet(json, "clusterPort", clusterPort);
-    putIfSet(json, "clusterMembers", clusterMembers);
+    for (Flag flag : FLAGS) {
+      Object value = spec.findOption(flag.name()).getValue();
+      if (value != null) {
+        json.put(flag.key(), value);
+      }
+    }
     return json;
   }
 
-  private static void putIfSet(JsonObject json, String key, Object value) {
-    if (value != null) {
-      json.put(key, value);
-    }
+  /** A flag, the option it sets, and what its value looks like in the help. */
+  private record Flag(String name, String key, String label) {
   }
 }
