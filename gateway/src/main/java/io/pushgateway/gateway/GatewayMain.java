@@ -84,10 +84,11 @@ public final class GatewayMain implements Callable<Integer> {
       }
       command.addOption(builder.build());
     }
-    List<String> footer = new ArrayList<>(List.of("", "Options, for --set key=value, a JSON config file or "
-      + GatewayConfig.ENV_PREFIX + "<KEY> (e.g. " + GatewayConfig.ENV_PREFIX + "HISTORY_SIZE=5000):"));
+    List<String> footer = new ArrayList<>(List.of("", "Options with their defaults, for --set key=value, a JSON "
+      + "config file or " + GatewayConfig.ENV_PREFIX + "<KEY> (e.g. " + GatewayConfig.ENV_PREFIX + "HISTORY_SIZE=5000):"));
     for (GatewayConfig.Option option : GatewayConfig.OPTIONS) {
-      footer.add("  " + option.key() + ": " + help(option));
+      footer.add("  " + option.key() + "=" + option.defaultValue());
+      footer.add("      " + option.description().replace("%", "%%"));
     }
     command.usageMessage().footer(footer.toArray(String[]::new));
     return commandLine;
@@ -165,7 +166,7 @@ public final class GatewayMain implements Callable<Integer> {
     }
   }
 
-  private JsonObject mergedConfig() throws IOException {
+  JsonObject mergedConfig() throws IOException {
     JsonObject json = new JsonObject();
     if (configFile != null) {
       json.mergeIn(new JsonObject(Files.readString(configFile)));
