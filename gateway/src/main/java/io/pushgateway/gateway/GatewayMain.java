@@ -6,6 +6,7 @@ import io.pushgateway.gateway.config.ConfigException;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.metrics.VertxMeters;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +39,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "push-gateway", mixinStandardHelpOptions = true, version = "push-gateway 0.1.0",
   description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.")
 public final class GatewayMain implements Callable<Integer> {
+
+  static {
+    // before the first logger exists: see StopLogging
+    System.getProperties().putIfAbsent("java.util.logging.manager", StopLogging.class.getName());
+  }
 
   private static final Logger LOG = System.getLogger(GatewayMain.class.getName());
 
@@ -128,18 +136,20 @@ public final class GatewayMain implements Callable<Integer> {
       LOG.log(Level.ERROR, "push-gateway could not join the cluster", e);
       return 1;
     }
-    Gateway gateway;
+    // The stop hook goes on before the gateway says it listens: a SIGTERM from then on drains.
+    AtomicReference<Gateway> started = new AtomicReference<>();
+    StopLogging.hold();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, started.get(), config),
+      "push-gateway-shutdown"));
     try {
-      gateway = Gateway.deploy(vertx, config, new GatewayMetrics(registry)).await(60, TimeUnit.SECONDS);
+      started.set(Gateway.deploy(vertx, config, new GatewayMetrics(registry)).await(60, TimeUnit.SECONDS));
     } catch (Exception e) {
       // a failed deployment was logged by the gateway; only a start that hangs is news here
       if (e instanceof TimeoutException) {
         LOG.log(Level.ERROR, "push-gateway did not start within 60 s");
       }
-      vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, gateway), "push-gateway-shutdown"));
     Thread.currentThread().join();
     return 0;
   }
@@ -156,13 +166,48 @@ public final class GatewayMain implements Callable<Integer> {
     System.getProperties().putIfAbsent("io.netty.recycler.ratio", "1");
   }
 
-  /** Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. */
-  private static void stop(Vertx vertx, Gateway gateway) {
-    int timeout = gateway.config().shutdownTimeoutSeconds();
+  /** Graceful stop on SIGTERM (or exit), bounded by {@code shutdownTimeoutSeconds}. */
+  private static void stop(Vertx vertx, Gateway gateway, GatewayConfig config) {
+    int timeout = config.shutdownTimeoutSeconds();
     try {
-      gateway.close().eventually(() -> vertx.close()).await(timeout, TimeUnit.SECONDS);
+      Future<Void> drained = gateway == null ? Future.succeededFuture() : gateway.close();
+      drained.eventually(() -> vertx.close()).await(timeout, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "graceful stop did not finish in time: {0}", e.toString());
+    } finally {
+      StopLogging.release();
+    }
+  }
+
+  /**
+   * The JDK's logging closes its handlers in a shutdown hook of its own, which runs at the same
+   * time as the gateway's graceful stop: the stop's log lines would be lost. While the gateway
+   * runs, that reset waits; the stop does it once it has logged its last line. Only in effect
+   * when the JDK's logging is the backend and nobody chose another manager.
+   */
+  public static final class StopLogging extends LogManager {
+    private static volatile boolean holding;
+
+    public StopLogging() {
+      super();
+    }
+
+    static void hold() {
+      holding = true;
+    }
+
+    static void release() {
+      holding = false;
+      if (LogManager.getLogManager() instanceof StopLogging manager) {
+        manager.reset();
+      }
+    }
+
+    @Override
+    public void reset() {
+      if (!holding) {
+        super.reset();
+      }
     }
   }
 

@@ -13,7 +13,9 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,24 +61,36 @@ class GracefulStopTest {
       .redirectErrorStream(true)
       .start();
     Vertx vertx = Vertx.vertx();
+    List<String> output = new CopyOnWriteArrayList<>();
     try {
-      int port = portFromLog(process);
+      CompletableFuture<Void> exited = new CompletableFuture<>();
+      int port = portFromLog(process, output, exited);
       WsClient ws = new WsClient(vertx, port).open("sigterm");
-      process.destroy(); // SIGTERM
+      // SIGTERM; Process.destroy() would also close our end of its output, losing the last lines
+      process.toHandle().destroy();
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
       Eventually.check(vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
+      exited.get(10, TimeUnit.SECONDS);
+      // start with the effective configuration, stop, and not one warning in between
+      assertThat(output).anyMatch(line -> line.contains("effective configuration: {"));
+      assertThat(output).anyMatch(line -> line.contains("push-gateway stopping"));
+      assertThat(output).anyMatch(line -> line.contains("push-gateway stopped"));
+      assertThat(output).noneMatch(line -> line.startsWith("WARNING") || line.startsWith("SEVERE"));
     } finally {
       process.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
-  private static int portFromLog(Process process) throws Exception {
+  /** Reads the process's output into {@code output} until it ends, which completes {@code exited}. */
+  private static int portFromLog(Process process, List<String> output, CompletableFuture<Void> exited)
+    throws Exception {
     Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
     BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
       try {
         for (String line; (line = reader.readLine()) != null; ) {
+          output.add(line);
           Matcher m = listening.matcher(line);
           if (m.find()) {
             return Integer.parseInt(m.group(1));
@@ -89,7 +103,16 @@ class GracefulStopTest {
     });
     int found = port.get(30, TimeUnit.SECONDS);
     // Keep draining its output so the process never blocks on a full pipe.
-    CompletableFuture.runAsync(() -> reader.lines().forEach(l -> { }));
+    Thread drain = new Thread(() -> {
+      try {
+        reader.lines().forEach(output::add);
+        exited.complete(null);
+      } catch (RuntimeException e) {
+        exited.completeExceptionally(e);
+      }
+    }, "gateway-output");
+    drain.setDaemon(true);
+    drain.start();
     return found;
   }
 }
