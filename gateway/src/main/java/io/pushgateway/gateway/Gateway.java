@@ -13,6 +13,7 @@ import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the demo ticker when asked for. Embeddable: tests and the load test start it in-process.
  */
 public final class Gateway {
+
+  private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -50,6 +53,7 @@ public final class Gateway {
   }
 
   public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+    logUnexpectedErrors(vertx);
     String namespace = UUID.randomUUID().toString();
     return deployLog(vertx, config, namespace)
       .compose(log -> deployServers(vertx, config, log, metrics))
@@ -60,7 +64,22 @@ public final class Gateway {
             gateway.demoDeployment = id;
             return gateway;
           })
-        : Future.succeededFuture(gateway));
+        : Future.succeededFuture(gateway))
+      .onSuccess(gateway -> LOG.log(Level.INFO, "push-gateway listening on {0}://{1}:{2,number,#} (transports {3}, "
+        + "{4} event loops); effective configuration: {5}", config.tls() ? "https" : "http", config.host(),
+        gateway.port(), config.transports(), config.instances(), config))
+      .onFailure(e -> LOG.log(Level.ERROR, "push-gateway could not start", e));
+  }
+
+  /**
+   * An exception no handler caught on one of this Vert.x's threads, logged once with its stack:
+   * without a handler Vert.x logs it itself, but an embedding application's handler wins.
+   */
+  private static void logUnexpectedErrors(Vertx vertx) {
+    if (vertx.exceptionHandler() == null) {
+      vertx.exceptionHandler(e -> LOG.log(Level.ERROR,
+        "unexpected error on " + Thread.currentThread().getName() + ", not handled by the code that ran", e));
+    }
   }
 
   /** The in-memory single node by default; with {@code cluster}, the history shared by the cluster. */
@@ -134,6 +153,8 @@ public final class Gateway {
     if (!draining.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
+    LOG.log(Level.INFO, "push-gateway stopping: /ready answers 503, connections close in {0} s",
+      config.drainDelaySeconds());
     // /ready answers 503 first, so a load balancer stops sending new clients before connections close.
     long delay = config.drainDelaySeconds() * 1000L;
     Future<Void> notice = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
@@ -141,6 +162,8 @@ public final class Gateway {
       .compose(v -> demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment))
       .compose(v -> vertx.undeploy(serversDeployment))
       .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
-      .compose(v -> log.close());
+      .compose(v -> log.close())
+      .onSuccess(v -> LOG.log(Level.INFO, "push-gateway stopped"))
+      .onFailure(e -> LOG.log(Level.ERROR, "push-gateway did not stop cleanly", e));
   }
 }

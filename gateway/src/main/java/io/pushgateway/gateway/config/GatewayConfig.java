@@ -69,6 +69,9 @@ public final class GatewayConfig {
     new Option("clusterEventBusPort", 0, "port of the clustered event bus (0: a free one)"),
     new Option("clusterBackupCount", 1, "copies of each topic's history on other nodes (nodes that may die at once)"));
 
+  /** Options never written to a log. */
+  private static final Set<String> SECRETS = Set.of("jwtHmacSecret");
+
   private final JsonObject values;
 
   private GatewayConfig(JsonObject values) {
@@ -253,9 +256,16 @@ public final class GatewayConfig {
     return parts;
   }
 
+  /** The effective options as JSON, secrets replaced by {@code "(set)"}: safe to log. */
   @Override
   public String toString() {
-    return values.encode();
+    JsonObject shown = values.copy();
+    for (String key : SECRETS) {
+      if (!shown.getString(key, "").isEmpty()) {
+        shown.put(key, "(set)");
+      }
+    }
+    return shown.encode();
   }
 
   /** One option: its key, its default (whose type is the option's type) and what it means. */
