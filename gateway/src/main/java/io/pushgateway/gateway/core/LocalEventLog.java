@@ -6,12 +6,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The single-node, in-memory {@link EventLog}. Its {@link TopicStore} lives on the event loop of
@@ -21,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LocalEventLog implements EventLog {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Topics the eviction sweep looks at per tick at most: a bounded piece of the event loop's time. */
+  static final int SWEEP_BATCH = 10_000;
 
   private final Vertx vertx;
   private final String address;
@@ -41,14 +46,23 @@ public final class LocalEventLog implements EventLog {
 
   /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
   public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
+    return deploy(vertx, namespace, historySize, maxAgeMillis, Integer.MAX_VALUE, 0, topic -> false);
+  }
+
+  /**
+   * The same with bounded topics: at most {@code maxTopics}, and those untouched for
+   * {@code idleMillis} (0: never) for which {@code inUse} (any thread) says no are evicted.
+   */
+  public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis,
+                                             int maxTopics, long idleMillis, Predicate<String> inUse) {
     EventBus eventBus = vertx.eventBus();
     List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class)
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
-    TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch());
+    TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
     AtomicLong published = new AtomicLong();
     Map<String, Position> heads = new ConcurrentHashMap<>();
-    return vertx.deployVerticle(new Owner(store, address, published, heads))
+    return vertx.deployVerticle(new Owner(store, address, published, heads, idleMillis))
       .map(id -> new LocalEventLog(vertx, address, id, store, published, heads));
   }
 
@@ -103,7 +117,18 @@ public final class LocalEventLog implements EventLog {
   }
 
   private <T> Future<T> request(String action, Object body) {
-    return vertx.eventBus().<T>request(address + "." + action, body, LOCAL).map(Message::body);
+    return vertx.eventBus().<T>request(address + "." + action, body, LOCAL)
+      .map(Message::body)
+      .recover(LocalEventLog::refusal);
+  }
+
+  /** A refusal the owner sent back ({@link Message#fail} with the code's ordinal) as it was thrown. */
+  private static <T> Future<T> refusal(Throwable e) {
+    if (e instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() >= 0 && reply.failureCode() < ErrorCode.values().length) {
+      return Future.failedFuture(new GatewayException(ErrorCode.values()[reply.failureCode()], reply.getMessage()));
+    }
+    return Future.failedFuture(e);
   }
 
   record Append(String topic, String dataJson) {
@@ -116,12 +141,14 @@ public final class LocalEventLog implements EventLog {
     private final String address;
     private final AtomicLong published;
     private final Map<String, Position> heads;
+    private final long idleMillis;
 
-    Owner(TopicStore store, String address, AtomicLong published, Map<String, Position> heads) {
+    Owner(TopicStore store, String address, AtomicLong published, Map<String, Position> heads, long idleMillis) {
       this.store = store;
       this.address = address;
       this.published = published;
       this.heads = heads;
+      this.idleMillis = idleMillis;
     }
 
     @Override
@@ -129,7 +156,13 @@ public final class LocalEventLog implements EventLog {
       EventBus bus = vertx.eventBus();
       String events = address + ".events";
       bus.<Append>localConsumer(address + ".append", msg -> {
-        Event event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
+        Event event;
+        try {
+          event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
+        } catch (GatewayException refused) {
+          msg.fail(refused.code().ordinal(), refused.getMessage());
+          return;
+        }
         // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
         // by then and gets this event from it. Publish before replying: a publisher that got its
         // ack can rely on the hubs having it queued.
@@ -143,7 +176,16 @@ public final class LocalEventLog implements EventLog {
       bus.<String>localConsumer(address + ".state",
         msg -> msg.reply(store.state(msg.body(), System.currentTimeMillis()).orElse(null), LOCAL));
       bus.<String>localConsumer(address + ".topics", msg -> msg.reply(new JsonArray(store.topicNames()), LOCAL));
+      if (idleMillis > 0) {
+        // a few sweeps per idle period, at most one a second: a topic goes soon after its time
+        vertx.setPeriodic(Math.max(100, Math.min(1000, idleMillis / 4)), t -> sweep());
+      }
       return Future.succeededFuture();
+    }
+
+    /** Evicts idle topics; their heads go too, so no poll takes an old life's head for the new one's. */
+    private void sweep() {
+      store.sweep(System.currentTimeMillis(), SWEEP_BATCH).forEach(heads::remove);
     }
   }
 }

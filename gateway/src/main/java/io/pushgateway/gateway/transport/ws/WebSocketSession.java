@@ -163,8 +163,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
         sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
           command.ref());
       })
-      .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
-        command.ref()));
+      .onFailure(e -> sendError(e instanceof GatewayException refused ? refused
+        : new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"), command.ref()));
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
