@@ -18,6 +18,8 @@ final class TopicHistory {
   private int size;
   /** When it was last published to, read or found in use: the eviction sweep's clock. */
   long touched;
+  /** When it last moved to the end of its store's order; {@code touched} is at most a step later. */
+  long ordered;
 
   TopicHistory(String topic, int capacity, String epoch) {
     this.topic = topic;

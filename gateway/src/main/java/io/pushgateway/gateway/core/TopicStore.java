@@ -23,19 +23,24 @@ public final class TopicStore {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** In access order: the least recently touched topics come first, where the sweep looks. */
-  private final LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>(16, 0.75f, true);
+  /**
+   * In the order they were last moved to the end: a topic moves when touched a step after its
+   * last move, so the least recently touched come first, where the sweep looks, and a busy
+   * topic costs no more than a field write per touch.
+   */
+  private final LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
   private final int historySize;
   private final long maxAgeMillis;
   /** The store's epoch: every history's without eviction, a topic without history's with it. */
   private final String epoch;
   private final int maxTopics;
   private final long idleMillis;
+  private final long orderStep;
   private final Predicate<String> inUse;
   /** Histories started so far, numbering their epochs. */
   private long lives;
   private long lastTs;
-  /** The latest time seen, so the access order is also the order of {@code touched}. */
+  /** The latest time seen, so the order of the map is also the order of {@code ordered}. */
   private long clock;
   /** Written only on the owning event loop, read by the metrics scrape: volatile, no lock. */
   private volatile long keptEvents;
@@ -61,6 +66,7 @@ public final class TopicStore {
     this.epoch = epoch;
     this.maxTopics = maxTopics;
     this.idleMillis = idleMillis;
+    this.orderStep = idleMillis / 8;
     this.inUse = inUse;
   }
 
@@ -129,7 +135,8 @@ public final class TopicStore {
 
   /** The topic's state, empty if it has no events (a history started by a subscriber has none). */
   public Optional<TopicState> state(String topic, long nowMillis) {
-    TopicHistory history = touch(topic, nowMillis);
+    // a look, not a use: watching a topic does not keep it from eviction
+    TopicHistory history = topics.get(topic);
     if (history == null || history.lastId() == 0) {
       return Optional.empty();
     }
@@ -162,23 +169,27 @@ public final class TopicStore {
     if (idleMillis <= 0) {
       return evicted;
     }
-    List<String> busy = new ArrayList<>();
-    long idleBefore = Math.max(clock, nowMillis) - idleMillis;
+    List<TopicHistory> busy = new ArrayList<>();
+    clock = Math.max(clock, nowMillis);
+    long idleBefore = clock - idleMillis;
     Iterator<TopicHistory> it = topics.values().iterator();
-    while (it.hasNext() && evicted.size() + busy.size() < maxChecked) {
+    for (int checked = 0; checked < maxChecked && it.hasNext(); checked++) {
       TopicHistory history = it.next();
+      if (history.ordered > idleBefore) {
+        break; // every later one was touched later still
+      }
       if (history.touched > idleBefore) {
-        break; // access order: every later one was touched later still
+        continue; // touched less than a step after its move: due soon, or moved by its next touch
       }
       if (inUse.test(history.topic())) {
-        busy.add(history.topic());
+        busy.add(history);
       } else {
         it.remove();
         keptEvents -= history.size();
         evicted.add(history.topic());
       }
     }
-    busy.forEach(topic -> touch(topic, nowMillis));
+    busy.forEach(this::moveToEnd);
     topicCount = topics.size();
     return evicted;
   }
@@ -207,14 +218,24 @@ public final class TopicStore {
     return new TopicState(topic, history.lastId(), history.oldestId(), history.epoch());
   }
 
-  /** The topic's history moved to the end of the access order, or null. */
+  /** The topic's history, now touched, or null. */
   private TopicHistory touch(String topic, long nowMillis) {
     clock = Math.max(clock, nowMillis);
     TopicHistory history = topics.get(topic);
     if (history != null) {
       history.touched = clock;
+      if (clock - history.ordered > orderStep && idleMillis > 0) {
+        moveToEnd(history);
+      }
     }
     return history;
+  }
+
+  private void moveToEnd(TopicHistory history) {
+    topics.remove(history.topic());
+    topics.put(history.topic(), history);
+    history.touched = clock;
+    history.ordered = clock;
   }
 
   /**
@@ -225,6 +246,7 @@ public final class TopicStore {
     String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
     TopicHistory history = new TopicHistory(topic, historySize, life);
     history.touched = clock;
+    history.ordered = clock;
     topics.put(topic, history);
     topicCount = topics.size();
     return history;

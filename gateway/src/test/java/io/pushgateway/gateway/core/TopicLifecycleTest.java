@@ -58,6 +58,19 @@ class TopicLifecycleTest {
   }
 
   @Test
+  void lookingAtATopicDoesNotKeepItButPublishingDoes() {
+    store.append("a", "1", 0);
+    store.append("b", "1", 0);
+    for (long t = 100; t < 1000; t += 100) {
+      store.state("a", t);
+      store.append("b", "2", t);
+    }
+    assertThat(store.sweep(1000, 100)).containsExactly("a");
+    assertThat(store.sweep(1899, 100)).isEmpty();
+    assertThat(store.sweep(1900, 100)).containsExactly("b");
+  }
+
+  @Test
   void neverEvictsATopicWithSubscribers() {
     store.append("a", "1", 0);
     subscribed.add("a");
