@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -32,10 +33,10 @@ public final class LocalEventLog implements EventLog {
   private final String deployment;
   private final TopicStore store;
   private final AtomicLong published;
-  private final Map<String, Position> heads;
+  private final AtomicReference<Map<String, Position>> heads;
 
   private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published,
-                        Map<String, Position> heads) {
+                        AtomicReference<Map<String, Position>> heads) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
@@ -61,7 +62,7 @@ public final class LocalEventLog implements EventLog {
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
     AtomicLong published = new AtomicLong();
-    Map<String, Position> heads = new ConcurrentHashMap<>();
+    AtomicReference<Map<String, Position>> heads = new AtomicReference<>(new ConcurrentHashMap<>());
     return vertx.deployVerticle(new Owner(store, address, published, heads, idleMillis))
       .map(id -> new LocalEventLog(vertx, address, id, store, published, heads));
   }
@@ -98,7 +99,7 @@ public final class LocalEventLog implements EventLog {
 
   @Override
   public Position head(String topic) {
-    return heads.get(topic);
+    return heads.get().get(topic);
   }
 
   @Override
@@ -140,10 +141,13 @@ public final class LocalEventLog implements EventLog {
     private final TopicStore store;
     private final String address;
     private final AtomicLong published;
-    private final Map<String, Position> heads;
+    /** Written only here; swapped for a smaller copy once most topics went (a map's table never shrinks). */
+    private final AtomicReference<Map<String, Position>> heads;
     private final long idleMillis;
+    private int peakTopics;
 
-    Owner(TopicStore store, String address, AtomicLong published, Map<String, Position> heads, long idleMillis) {
+    Owner(TopicStore store, String address, AtomicLong published, AtomicReference<Map<String, Position>> heads,
+          long idleMillis) {
       this.store = store;
       this.address = address;
       this.published = published;
@@ -166,7 +170,7 @@ public final class LocalEventLog implements EventLog {
         // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
         // by then and gets this event from it. Publish before replying: a publisher that got its
         // ack can rely on the hubs having it queued.
-        heads.put(event.topic(), event.position());
+        heads.get().put(event.topic(), event.position());
         published.incrementAndGet();
         bus.publish(events, event, LOCAL);
         msg.reply(event, LOCAL);
@@ -185,7 +189,16 @@ public final class LocalEventLog implements EventLog {
 
     /** Evicts idle topics; their heads go too, so no poll takes an old life's head for the new one's. */
     private void sweep() {
-      store.sweep(System.currentTimeMillis(), SWEEP_BATCH).forEach(heads::remove);
+      Map<String, Position> current = heads.get();
+      store.sweep(System.currentTimeMillis(), SWEEP_BATCH).forEach(current::remove);
+      int topics = store.topicCount();
+      peakTopics = Math.max(peakTopics, topics);
+      if (peakTopics > TopicStore.SHRINK_ABOVE && topics < peakTopics / 4) {
+        // Only this event loop writes heads, so the copy misses nothing; a reader of the old
+        // map meanwhile gets the same heads.
+        heads.set(new ConcurrentHashMap<>(current));
+        peakTopics = topics;
+      }
     }
   }
 }

@@ -22,13 +22,17 @@ import java.util.function.Predicate;
 public final class TopicStore {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Maps of topics that held more than this are copied smaller once three quarters went. */
+  static final int SHRINK_ABOVE = 1024;
 
   /**
    * In the order they were last moved to the end: a topic moves when touched a step after its
    * last move, so the least recently touched come first, where the sweep looks, and a busy
    * topic costs no more than a field write per touch.
    */
-  private final LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
+  private LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
+  /** Most topics since the map was last copied: its table never shrinks by itself. */
+  private int peakTopics;
   private final int historySize;
   private final long maxAgeMillis;
   /** The store's epoch: every history's without eviction, a topic without history's with it. */
@@ -191,6 +195,10 @@ public final class TopicStore {
     }
     busy.forEach(this::moveToEnd);
     topicCount = topics.size();
+    if (peakTopics > SHRINK_ABOVE && topicCount < peakTopics / 4) {
+      topics = new LinkedHashMap<>(topics); // same order
+      peakTopics = topicCount;
+    }
     return evicted;
   }
 
@@ -249,6 +257,7 @@ public final class TopicStore {
     history.ordered = clock;
     topics.put(topic, history);
     topicCount = topics.size();
+    peakTopics = Math.max(peakTopics, topicCount);
     return history;
   }
 
