@@ -68,12 +68,14 @@ public final class Gateway {
 
   /**
    * The in-memory single node by default; with {@code cluster}, the history shared by the cluster.
-   * The single node never evicts a topic {@code counts} has subscribers for.
+   * Neither evicts a topic {@code counts} has subscribers for.
    */
   private static Future<EventLog> deployLog(Vertx vertx, GatewayConfig config, String namespace,
                                             SubscriberCounts counts) {
     return config.cluster()
-      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
+      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(),
+        new HazelcastEventLog.Limits(config.maxTopics(), config.topicIdleMillis(), counts.topicNames()))
+        .map(EventLog.class::cast)
       : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(), config.maxTopics(),
         config.topicIdleMillis(), counts::inUse).map(EventLog.class::cast);
   }

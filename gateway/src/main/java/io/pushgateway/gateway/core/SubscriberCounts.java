@@ -1,6 +1,8 @@
 package io.pushgateway.gateway.core;
 
 import io.pushgateway.gateway.transport.Transport;
+import java.util.Collections;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -34,6 +36,11 @@ public final class SubscriberCounts {
   /** Topics with at least one subscriber. */
   public int topics() {
     return counts.size();
+  }
+
+  /** A live view of the topics with at least one subscriber; any thread. */
+  public Set<String> topicNames() {
+    return Collections.unmodifiableSet(counts.keySet());
   }
 
   /** Topic subscriptions of one transport over all topics. */
