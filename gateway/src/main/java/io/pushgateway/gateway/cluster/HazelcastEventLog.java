@@ -106,19 +106,13 @@ public final class HazelcastEventLog implements EventLog {
    * (0: none), and {@code subscribed} the topics this node's subscribers hold (any thread).
    */
   public record Limits(int maxTopics, long idleMillis, Collection<String> subscribed) {
-
-    public static final Limits NONE = new Limits(Integer.MAX_VALUE, 0, List.of());
   }
 
   /**
    * Starts the log on a Vert.x clustered by {@link ClusterNode}. It is deployed once one read
-   * went through the cluster (it can serve history) and its relay receives every node's events.
+   * went through the cluster (it can serve history) and its relay receives every node's events;
+   * {@code limits} bound its topics.
    */
-  public static Future<HazelcastEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
-    return deploy(vertx, namespace, historySize, maxAgeMillis, Limits.NONE);
-  }
-
-  /** The same with bounded topics (see {@link Limits}). */
   public static Future<HazelcastEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis,
                                                  Limits limits) {
     if (!vertx.isClustered() || !(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {

@@ -45,14 +45,10 @@ public final class LocalEventLog implements EventLog {
     this.heads = heads;
   }
 
-  /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
-  public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
-    return deploy(vertx, namespace, historySize, maxAgeMillis, Integer.MAX_VALUE, 0, topic -> false);
-  }
-
   /**
-   * The same with bounded topics: at most {@code maxTopics}, and those untouched for
-   * {@code idleMillis} (0: never) for which {@code inUse} (any thread) says no are evicted.
+   * Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. Topics
+   * are bounded: at most {@code maxTopics}, and those untouched for {@code idleMillis} (0: never)
+   * for which {@code inUse} (any thread) says no are evicted.
    */
   public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis,
                                              int maxTopics, long idleMillis, Predicate<String> inUse) {
