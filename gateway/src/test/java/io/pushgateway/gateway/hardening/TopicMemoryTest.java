@@ -79,6 +79,7 @@ class TopicMemoryTest {
         // the same paths once before the baseline, so it holds what they load too
         publishTopics(gateway, "warm", 2_000);
         awaitEvicted(gateway);
+        long directBuffersBefore = awaitDirectBuffersFreed(gateway, Long.MAX_VALUE);
         long before = liveHeap();
         long directBefore = directMemory();
 
@@ -90,6 +91,7 @@ class TopicMemoryTest {
         }
 
         awaitEvicted(gateway);
+        awaitDirectBuffersFreed(gateway, directBuffersBefore);
         long after = liveHeap();
         System.out.println("topic-memory before=" + before + " with=" + with + " direct=" + (directWith - directBefore)
           + " after=" + after);
@@ -108,6 +110,33 @@ class TopicMemoryTest {
       }
       Future.all(batch).await(30, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Collects until the direct buffers of dropped events are freed (at most {@code expected} left,
+   * or no fewer than at the last look): their cleaners, run by the JVM's reference handler, are
+   * live objects until then, and would be counted.
+   */
+  private static long awaitDirectBuffersFreed(TestGateway gateway, long expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long last = Long.MAX_VALUE;
+    while (System.nanoTime() < deadline) {
+      histogramTotal(); // a full collection
+      gateway.vertx.timer(200).await(1, TimeUnit.SECONDS);
+      long now = directBuffers();
+      if (now <= expected || (expected == Long.MAX_VALUE && now >= last)) {
+        return now;
+      }
+      last = now;
+    }
+    throw new IllegalStateException("direct buffers not freed within 30 s");
+  }
+
+  private static long directBuffers() {
+    return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+      .filter(pool -> pool.getName().equals("direct"))
+      .mapToLong(BufferPoolMXBean::getCount)
+      .sum();
   }
 
   private static long directMemory() {
