@@ -30,6 +30,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final EventLog log;
+  private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
   private final List<HttpServerVerticle> servers;
   private final String serversDeployment;
@@ -37,11 +38,12 @@ public final class Gateway {
   private String demoDeployment;
   private String metricsDeployment;
 
-  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, GatewayMetrics metrics,
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
                   List<HttpServerVerticle> servers, String serversDeployment, AtomicBoolean draining) {
     this.vertx = vertx;
     this.config = config;
     this.log = log;
+    this.counts = counts;
     this.metrics = metrics;
     this.servers = servers;
     this.serversDeployment = serversDeployment;
@@ -55,8 +57,9 @@ public final class Gateway {
   public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     logUnexpectedErrors(vertx);
     String namespace = UUID.randomUUID().toString();
-    return deployLog(vertx, config, namespace)
-      .compose(log -> deployServers(vertx, config, log, metrics))
+    SubscriberCounts counts = new SubscriberCounts();
+    return deployLog(vertx, config, namespace, counts)
+      .compose(log -> deployServers(vertx, config, log, counts, metrics))
       .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
@@ -82,17 +85,23 @@ public final class Gateway {
     }
   }
 
-  /** The in-memory single node by default; with {@code cluster}, the history shared by the cluster. */
-  private static Future<EventLog> deployLog(Vertx vertx, GatewayConfig config, String namespace) {
+  /**
+   * The in-memory single node by default; with {@code cluster}, the history shared by the cluster.
+   * Neither evicts a topic {@code counts} has subscribers for.
+   */
+  private static Future<EventLog> deployLog(Vertx vertx, GatewayConfig config, String namespace,
+                                            SubscriberCounts counts) {
     return config.cluster()
-      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
-      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast);
+      ? HazelcastEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(),
+        new HazelcastEventLog.Limits(config.maxTopics(), config.topicIdleMillis(), counts.topicNames()))
+        .map(EventLog.class::cast)
+      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(), config.maxTopics(),
+        config.topicIdleMillis(), counts::inUse).map(EventLog.class::cast);
   }
 
   private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log,
-                                               GatewayMetrics metrics) {
+                                               SubscriberCounts counts, GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
-    SubscriberCounts counts = new SubscriberCounts();
     Limits limits = new Limits(config);
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {
@@ -101,7 +110,7 @@ public final class Gateway {
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, metrics, servers, id, draining))
+      .map(id -> new Gateway(vertx, config, log, counts, metrics, servers, id, draining))
       .map(gateway -> {
         metrics.watch(log, counts, gateway::isReady);
         return gateway;
@@ -130,6 +139,10 @@ public final class Gateway {
 
   public EventLog log() {
     return log;
+  }
+
+  public SubscriberCounts subscriberCounts() {
+    return counts;
   }
 
   public GatewayMetrics metrics() {

@@ -33,6 +33,8 @@ public final class GatewayConfig {
     new Option("allowedOrigins", "", "extra origins allowed besides the gateway's own, comma-separated, or *"),
     new Option("historySize", 1000, "events kept per topic"),
     new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
+    new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
+    new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
     new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
     new Option("maxTopicsPerSubscription", 64, "topics one subscription may name"),
@@ -132,6 +134,8 @@ public final class GatewayConfig {
   public List<String> allowedOrigins() { return split(values.getString("allowedOrigins")); }
   public int historySize() { return values.getInteger("historySize"); }
   public long historyMaxAgeMillis() { return values.getLong("historyMaxAgeSeconds") * 1000; }
+  public int maxTopics() { return values.getInteger("maxTopics"); }
+  public long topicIdleMillis() { return values.getLong("topicIdleSeconds") * 1000; }
   public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
   public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
@@ -175,6 +179,8 @@ public final class GatewayConfig {
     range("instances", 0, 1024);
     range("historySize", 1, 10_000_000);
     range("historyMaxAgeSeconds", 0, Integer.MAX_VALUE);
+    range("maxTopics", 1, 100_000_000);
+    range("topicIdleSeconds", 0, Integer.MAX_VALUE);
     range("maxPayloadBytes", 1, 64 * 1024 * 1024);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
     // A cursor naming them all must parse (Cursor caps its length at 64 KiB: 307 full entries).

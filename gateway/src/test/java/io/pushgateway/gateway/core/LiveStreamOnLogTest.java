@@ -29,7 +29,7 @@ class LiveStreamOnLogTest {
     Context loop = vertx.getOrCreateContext();
     List<Long> ids = new ArrayList<>();
     Checkpoint delivered = test.checkpoint(4);
-    LocalEventLog.deploy(vertx, UUID.randomUUID().toString(), 100, 0)
+    LocalEventLog.deploy(vertx, UUID.randomUUID().toString(), 100, 0, 1000, 0, topic -> true)
       .compose(log -> log.append("t", "{}")
         .compose(first -> log.append("t", "{}"))
         .compose(second -> log.append("t", "{}"))

@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener {
 
+  private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
+
   /** RFC 6455 §7.4.1 and the protocol's close codes. */
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
@@ -193,12 +195,24 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
           sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
             command.ref());
         } else {
-          sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"), command.ref());
+          sendError(refusal(appended.cause()), command.ref());
         }
         if (closeReason != null && publishing == 0) {
           close(closeCode, closeReason);
         }
       });
+  }
+
+  /**
+   * A refused publish travels with its own code (too_many_topics, overloaded when the log is
+   * unavailable); anything else is a bug, logged once here and answered internal_error.
+   */
+  private static GatewayException refusal(Throwable failure) {
+    if (failure instanceof GatewayException known) {
+      return known;
+    }
+    LOG.log(System.Logger.Level.ERROR, "unexpected failure of a WebSocket publish", failure);
+    return new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error");
   }
 
   private void appending(int bytes) {
