@@ -24,6 +24,8 @@
   // A connection open this long counts as healthy and resets the backoff.
   const STABLE_MS = 10000;
 
+  // The options' defaults, in one place: exported as PushClient.DEFAULTS, and
+  // docs/browser-client.md's option table is checked against this literal.
   const DEFAULTS = {
     transport: 'auto',
     pollInterval: 1000, // ms between short polls
@@ -418,6 +420,7 @@
     PushClient.prototype[name] = value;
   }
   PushClient.TRANSPORTS = TRANSPORTS.slice();
+  PushClient.DEFAULTS = Object.freeze(Object.assign({}, DEFAULTS, { unavailable: Object.freeze([]) }));
 
   // --- transports ----------------------------------------------------------
   // Each is a small object {start, stop, publish?} that reports to the client

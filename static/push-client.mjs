@@ -4,4 +4,5 @@
 import './push-client.js';
 
 export const PushClient = globalThis.PushClient;
+export const DEFAULTS = PushClient.DEFAULTS;
 export default PushClient;

@@ -14,6 +14,7 @@ import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,9 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Gateway {
 
+  private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+
   private final Vertx vertx;
   private final GatewayConfig config;
   private final EventLog log;
+  private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
   private final List<HttpServerVerticle> servers;
   private final String serversDeployment;
@@ -35,11 +39,12 @@ public final class Gateway {
   private String demoDeployment;
   private String metricsDeployment;
 
-  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, GatewayMetrics metrics,
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
                   List<HttpServerVerticle> servers, String serversDeployment, AtomicBoolean draining) {
     this.vertx = vertx;
     this.config = config;
     this.log = log;
+    this.counts = counts;
     this.metrics = metrics;
     this.servers = servers;
     this.serversDeployment = serversDeployment;
@@ -60,9 +65,11 @@ public final class Gateway {
   }
 
   private static Future<Gateway> deploy(Vertx vertx, ClusterNode node, GatewayConfig config, GatewayMetrics metrics) {
+    logUnexpectedErrors(vertx);
     String namespace = UUID.randomUUID().toString();
-    return deployLog(vertx, node, config, namespace)
-      .compose(log -> deployServers(vertx, config, log, metrics))
+    SubscriberCounts counts = new SubscriberCounts();
+    return deployLog(vertx, node, config, namespace, counts)
+      .compose(log -> deployServers(vertx, config, log, counts, metrics))
       .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
@@ -70,23 +77,44 @@ public final class Gateway {
             gateway.demoDeployment = id;
             return gateway;
           })
-        : Future.succeededFuture(gateway));
+        : Future.succeededFuture(gateway))
+      .onSuccess(gateway -> LOG.log(Level.INFO, "push-gateway listening on {0}://{1}:{2,number,#} (transports {3}, "
+        + "{4} event loops); effective configuration: {5}", config.tls() ? "https" : "http", config.host(),
+        gateway.port(), config.transports(), config.instances(), config))
+      .onFailure(e -> LOG.log(Level.ERROR, "push-gateway could not start", e));
   }
 
-  /** The in-memory single node by default; with {@code cluster}, the history shared by the cluster. */
-  private static Future<EventLog> deployLog(Vertx vertx, ClusterNode node, GatewayConfig config, String namespace) {
+  /**
+   * An exception no handler caught on one of this Vert.x's threads, logged once with its stack:
+   * without a handler Vert.x logs it itself, but an embedding application's handler wins.
+   */
+  private static void logUnexpectedErrors(Vertx vertx) {
+    if (vertx.exceptionHandler() == null) {
+      vertx.exceptionHandler(e -> LOG.log(Level.ERROR,
+        "unexpected error on " + Thread.currentThread().getName() + ", not handled by the code that ran", e));
+    }
+  }
+
+  /**
+   * The in-memory single node by default; with {@code cluster}, the history shared by the cluster.
+   * Neither evicts a topic {@code counts} has subscribers for.
+   */
+  private static Future<EventLog> deployLog(Vertx vertx, ClusterNode node, GatewayConfig config, String namespace,
+                                            SubscriberCounts counts) {
     if (config.cluster() && node == null) {
       return Future.failedFuture("cluster mode: deploy on the ClusterNode this process joined with");
     }
     return config.cluster()
-      ? HazelcastEventLog.deploy(node, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast)
-      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis()).map(EventLog.class::cast);
+      ? HazelcastEventLog.deploy(node, namespace, config.historySize(), config.historyMaxAgeMillis(),
+        new HazelcastEventLog.Limits(config.maxTopics(), config.topicIdleMillis(), counts.topicNames()))
+        .map(EventLog.class::cast)
+      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(), config.maxTopics(),
+        config.topicIdleMillis(), counts::inUse).map(EventLog.class::cast);
   }
 
   private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log,
-                                               GatewayMetrics metrics) {
+                                               SubscriberCounts counts, GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
-    SubscriberCounts counts = new SubscriberCounts();
     Limits limits = new Limits(config);
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {
@@ -95,7 +123,7 @@ public final class Gateway {
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, metrics, servers, id, draining))
+      .map(id -> new Gateway(vertx, config, log, counts, metrics, servers, id, draining))
       .map(gateway -> {
         metrics.watch(log, counts, gateway::isReady);
         return gateway;
@@ -126,6 +154,10 @@ public final class Gateway {
     return log;
   }
 
+  public SubscriberCounts subscriberCounts() {
+    return counts;
+  }
+
   public GatewayMetrics metrics() {
     return metrics;
   }
@@ -147,6 +179,8 @@ public final class Gateway {
     if (!draining.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
+    LOG.log(Level.INFO, "push-gateway stopping: /ready answers 503, connections close in {0} s",
+      config.drainDelaySeconds());
     // /ready answers 503 first, so a load balancer stops sending new clients before connections close.
     long delay = config.drainDelaySeconds() * 1000L;
     Future<Void> notice = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
@@ -154,6 +188,8 @@ public final class Gateway {
       .compose(v -> demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment))
       .compose(v -> vertx.undeploy(serversDeployment))
       .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
-      .compose(v -> log.close());
+      .compose(v -> log.close())
+      .onSuccess(v -> LOG.log(Level.INFO, "push-gateway stopped"))
+      .onFailure(e -> LOG.log(Level.ERROR, "push-gateway did not stop cleanly", e));
   }
 }

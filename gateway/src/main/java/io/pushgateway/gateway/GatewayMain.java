@@ -6,6 +6,7 @@ import io.pushgateway.gateway.config.ConfigException;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.metrics.VertxMeters;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -16,67 +17,98 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Starts a gateway from the command line: defaults, then {@code --config file.json}, then
  * {@code PUSH_GATEWAY_*} environment variables, then flags. SIGTERM stops it gracefully.
  */
 @Command(name = "push-gateway", mixinStandardHelpOptions = true, version = "push-gateway 0.1.0",
-  description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.",
-  footer = {"", "Every option of the JSON config can also be set as PUSH_GATEWAY_<KEY> (e.g. "
-    + "PUSH_GATEWAY_HISTORY_SIZE=5000) or with --set key=value."})
+  description = "Serves one event stream over WebSocket, Server-Sent Events, long polling and short polling.")
 public final class GatewayMain implements Callable<Integer> {
+
+  static {
+    // before the first logger exists: see StopLogging
+    System.getProperties().putIfAbsent("java.util.logging.manager", StopLogging.class.getName());
+  }
 
   private static final Logger LOG = System.getLogger(GatewayMain.class.getName());
 
   @Option(names = "--config", paramLabel = "FILE", description = "JSON config file")
   private Path configFile;
 
-  @Option(names = "--host", description = "interface to bind (default 0.0.0.0)")
-  private String host;
-
-  @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one)")
-  private Integer port;
-
-  @Option(names = "--transports", paramLabel = "LIST", description = "transports to serve (default ws,sse,long,short)")
-  private String transports;
-
-  @Option(names = "--allowed-origins", paramLabel = "LIST", description = "extra allowed origins, or *")
-  private String allowedOrigins;
-
-  @Option(names = "--webroot", paramLabel = "DIR", description = "serve / from this directory instead of the bundled page")
-  private String webRoot;
-
-  @Option(names = "--demo", description = "publish a demo ticker to topic demo.ticker")
-  private Boolean demo;
-
-  @Option(names = "--demo-rate", paramLabel = "N", description = "demo events per second (default 2)")
-  private Double demoRate;
-
-  @Option(names = "--cluster", description = "run as a node of a Hazelcast cluster (default: one in-memory node)")
-  private Boolean cluster;
-
-  @Option(names = "--cluster-host", paramLabel = "HOST", description = "address for cluster traffic (default: picked by Hazelcast)")
-  private String clusterHost;
-
-  @Option(names = "--cluster-port", paramLabel = "PORT", description = "Hazelcast member port (default 5701)")
-  private Integer clusterPort;
-
-  @Option(names = "--cluster-members", paramLabel = "LIST", description = "host:port of members to join, comma-separated")
-  private String clusterMembers;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option, e.g. --set historySize=5000")
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any config option below, e.g. --set historySize=5000")
   private Map<String, String> settings = Map.of();
 
+  @Spec
+  private CommandSpec spec;
+
+  /**
+   * The flags that set one option each. Their help is the option's own description and default
+   * from {@link GatewayConfig#OPTIONS}, so the two never disagree.
+   */
+  private static final List<Flag> FLAGS = List.of(
+    new Flag("--host", "host", "HOST"),
+    new Flag("--port", "port", "PORT"),
+    new Flag("--transports", "transports", "LIST"),
+    new Flag("--allowed-origins", "allowedOrigins", "LIST"),
+    new Flag("--webroot", "webRoot", "DIR"),
+    new Flag("--demo", "demo", null),
+    new Flag("--demo-rate", "demoRate", "N"),
+    new Flag("--cluster", "cluster", null),
+    new Flag("--cluster-host", "clusterHost", "HOST"),
+    new Flag("--cluster-port", "clusterPort", "PORT"),
+    new Flag("--cluster-members", "clusterMembers", "LIST"));
+
   public static void main(String[] args) {
-    poolEveryWriteInFlight();
-    System.exit(new CommandLine(new GatewayMain()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command with its option flags and help generated from {@link GatewayConfig#OPTIONS}. */
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new GatewayMain());
+    CommandSpec command = commandLine.getCommandSpec();
+    for (Flag flag : FLAGS) {
+      GatewayConfig.Option option = option(flag.key());
+      OptionSpec.Builder builder = OptionSpec.builder(flag.name()).description(help(option));
+      if (option.defaultValue() instanceof Boolean) {
+        builder.type(Boolean.class).arity("0");
+      } else {
+        builder.type(String.class).paramLabel(flag.label());
+      }
+      command.addOption(builder.build());
+    }
+    List<String> footer = new ArrayList<>(List.of("", "Options with their defaults, for --set key=value, a JSON "
+      + "config file or " + GatewayConfig.ENV_PREFIX + "<KEY> (e.g. " + GatewayConfig.ENV_PREFIX + "HISTORY_SIZE=5000):"));
+    for (GatewayConfig.Option option : GatewayConfig.OPTIONS) {
+      footer.add("  " + option.key() + "=" + option.defaultValue());
+      footer.add("      " + option.description().replace("%", "%%"));
+    }
+    command.usageMessage().footer(footer.toArray(String[]::new));
+    return commandLine;
+  }
+
+  /** What an option means and its default, as help text ({@code %} doubled: picocli formats it). */
+  static String help(GatewayConfig.Option option) {
+    String value = String.valueOf(option.defaultValue());
+    return (option.description() + " (default " + (value.isEmpty() ? "empty" : value) + ")").replace("%", "%%");
+  }
+
+  private static GatewayConfig.Option option(String key) {
+    return GatewayConfig.OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
   }
 
   @Override
@@ -106,49 +138,42 @@ public final class GatewayMain implements Callable<Integer> {
         vertx = builder.build();
       }
     } catch (Exception e) {
-      System.err.println("push-gateway: could not join the cluster: " + e.getMessage());
+      LOG.log(Level.ERROR, "push-gateway could not join the cluster", e);
       return 1;
     }
-    Gateway gateway;
+    // The stop hook goes on before the gateway says it listens: a SIGTERM from then on drains.
+    AtomicReference<Gateway> started = new AtomicReference<>();
+    StopLogging.hold();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, started.get(), config),
+      "push-gateway-shutdown"));
     try {
       GatewayMetrics metrics = new GatewayMetrics(registry);
-      gateway = (node != null ? Gateway.deploy(node, config, metrics) : Gateway.deploy(vertx, config, metrics))
-        .await(60, TimeUnit.SECONDS);
+      started.set((node != null ? Gateway.deploy(node, config, metrics) : Gateway.deploy(vertx, config, metrics))
+        .await(60, TimeUnit.SECONDS));
     } catch (Exception e) {
-      System.err.println("push-gateway: could not start: " + e.getMessage());
-      vertx.close();
+      // a failed deployment was logged by the gateway; only a start that hangs is news here
+      if (e instanceof TimeoutException) {
+        LOG.log(Level.ERROR, "push-gateway did not start within 60 s");
+      }
       return 1;
     }
-    LOG.log(Level.INFO, "push-gateway listening on http://{0}:{1,number,#} (transports {2})",
-      config.host(), gateway.port(), config.transports());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, gateway), "push-gateway-shutdown"));
     Thread.currentThread().join();
     return 0;
   }
 
   /**
-   * Sizes Netty's recycler, which hands out the views an event's writes use and the write queues'
-   * entries, for a fan-out: one sweep keeps a write in flight per connection, tens of thousands
-   * on one event loop. By default a thread keeps 4,096 of each and pools one new object in eight,
-   * so most of a large sweep's views would be new garbage. Must run before Netty's classes load;
-   * {@code -D} options on the command line still win.
+   * Graceful stop on SIGTERM (or exit), bounded by {@code shutdownTimeoutSeconds}. Vert.x is
+   * closed from this thread once the drain is over, not from a callback of the drain: that callback
+   * runs on an event loop (the drain delay's timer), and an event loop cannot wait for its own
+   * shutdown.
    */
-  private static void poolEveryWriteInFlight() {
-    System.getProperties().putIfAbsent("io.netty.recycler.maxCapacityPerThread", "65536");
-    System.getProperties().putIfAbsent("io.netty.recycler.ratio", "1");
-  }
-
-  /**
-   * Graceful stop on SIGTERM, bounded by {@code shutdownTimeoutSeconds}. Vert.x is closed from
-   * this thread once the drain is over, not from a callback of the drain: that callback runs on an
-   * event loop (the drain delay's timer), and an event loop cannot wait for its own shutdown.
-   */
-  private static void stop(Vertx vertx, Gateway gateway) {
-    long timeoutNanos = TimeUnit.SECONDS.toNanos(gateway.config().shutdownTimeoutSeconds());
+  private static void stop(Vertx vertx, Gateway gateway, GatewayConfig config) {
+    long timeoutNanos = TimeUnit.SECONDS.toNanos(config.shutdownTimeoutSeconds());
     long deadline = System.nanoTime() + timeoutNanos;
-    LOG.log(Level.INFO, "push-gateway stopping (at most {0} s)", gateway.config().shutdownTimeoutSeconds());
     try {
-      gateway.close().await(timeoutNanos, TimeUnit.NANOSECONDS);
+      if (gateway != null) {
+        gateway.close().await(timeoutNanos, TimeUnit.NANOSECONDS);
+      }
     } catch (Exception e) {
       LOG.log(Level.WARNING, "graceful stop did not finish in time: {0}", e.toString());
     }
@@ -156,33 +181,60 @@ public final class GatewayMain implements Callable<Integer> {
       vertx.close().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "Vert.x did not close in time: {0}", e.toString());
+    } finally {
+      StopLogging.release();
     }
   }
 
-  private JsonObject mergedConfig() throws IOException {
+  /**
+   * The JDK's logging closes its handlers in a shutdown hook of its own, which runs at the same
+   * time as the gateway's graceful stop: the stop's log lines would be lost. While the gateway
+   * runs, that reset waits; the stop does it once it has logged its last line. Only in effect
+   * when the JDK's logging is the backend and nobody chose another manager.
+   */
+  public static final class StopLogging extends LogManager {
+    private static volatile boolean holding;
+
+    public StopLogging() {
+      super();
+    }
+
+    static void hold() {
+      holding = true;
+    }
+
+    static void release() {
+      holding = false;
+      if (LogManager.getLogManager() instanceof StopLogging manager) {
+        manager.reset();
+      }
+    }
+
+    @Override
+    public void reset() {
+      if (!holding) {
+        super.reset();
+      }
+    }
+  }
+
+  JsonObject mergedConfig() throws IOException {
     JsonObject json = new JsonObject();
     if (configFile != null) {
       json.mergeIn(new JsonObject(Files.readString(configFile)));
     }
     json.mergeIn(GatewayConfig.fromEnvironment(System.getenv()));
     settings.forEach(json::put);
-    putIfSet(json, "host", host);
-    putIfSet(json, "port", port);
-    putIfSet(json, "transports", transports);
-    putIfSet(json, "allowedOrigins", allowedOrigins);
-    putIfSet(json, "webRoot", webRoot);
-    putIfSet(json, "demo", demo);
-    putIfSet(json, "demoRate", demoRate);
-    putIfSet(json, "cluster", cluster);
-    putIfSet(json, "clusterHost", clusterHost);
-    putIfSet(json, "clusterPort", clusterPort);
-    putIfSet(json, "clusterMembers", clusterMembers);
+    for (Flag flag : FLAGS) {
+      Object value = spec.findOption(flag.name()).getValue();
+      if (value != null) {
+        json.put(flag.key(), value);
+      }
+    }
     return json;
   }
 
-  private static void putIfSet(JsonObject json, String key, Object value) {
-    if (value != null) {
-      json.put(key, value);
-    }
+  /** A flag, the option it sets, and what its value looks like in the help. */
+  private record Flag(String name, String key, String label) {
   }
 }

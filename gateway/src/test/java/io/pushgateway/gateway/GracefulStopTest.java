@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,15 +57,42 @@ class GracefulStopTest {
     }
   }
 
+  /** Publishes still being stored when the stop begins are acked before the 1001 close. */
+  @Test
+  void aWebSocketGetsItsAcksBeforeGoingAway() throws Exception {
+    TestGateway gateway = TestGateway.start(new JsonObject().put("historySize", 100_000));
+    try {
+      WsClient ws = new WsClient(gateway.vertx, gateway.port()).open("acked");
+      // Written without waiting, so that many are on their way to the log when the stop begins.
+      for (int i = 0; i < 2000; i++) {
+        ws.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", "acked")
+          .put("data", i).put("ref", "r" + i).encode());
+      }
+      Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(c -> "ack".equals(c.getString("op"))));
+      gateway.gateway.close().await(20, TimeUnit.SECONDS);
+      Eventually.check(gateway.vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
+      long acks = ws.controls().stream().filter(c -> "ack".equals(c.getString("op"))).count();
+      assertThat(acks).as("acks received").isEqualTo(gateway.gateway.log().keptEvents());
+    } finally {
+      gateway.close();
+    }
+  }
+
   @Test
   void sigtermStopsTheProcessGracefully() throws Exception {
     Gateway process = Gateway.spawn();
     Vertx vertx = Vertx.vertx();
     try {
       WsClient ws = new WsClient(vertx, process.port).open("sigterm");
-      process.process.destroy(); // SIGTERM
+      process.terminate();
       assertThat(process.process.waitFor(20, TimeUnit.SECONDS)).as("exited in time").isTrue();
       Eventually.check(vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1001));
+      process.exited.get(10, TimeUnit.SECONDS);
+      // start with the effective configuration, stop, and not one warning in between
+      assertThat(process.output).anyMatch(line -> line.contains("effective configuration: {"));
+      assertThat(process.output).anyMatch(line -> line.contains("push-gateway stopping"));
+      assertThat(process.output).anyMatch(line -> line.contains("push-gateway stopped"));
+      assertThat(process.output).noneMatch(line -> line.startsWith("WARNING") || line.startsWith("SEVERE"));
     } finally {
       process.process.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -84,20 +112,21 @@ class GracefulStopTest {
       HttpClient http = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(POLLS));
       HttpClient control = vertx.createHttpClient();
       send(control, process.port, HttpMethod.POST, "/api/topics/stop/events").await(10, TimeUnit.SECONDS);
-      String cursor = new JsonObject(send(control, process.port, HttpMethod.GET, "/poll?topics=stop").await(10, TimeUnit.SECONDS))
-        .getString("cursor");
+      String cursor = new JsonObject(send(control, process.port, HttpMethod.GET, "/poll?topics=stop")
+        .await(10, TimeUnit.SECONDS)).getString("cursor");
       List<Future<String>> polls = new ArrayList<>();
       for (int i = 0; i < POLLS; i++) {
         polls.add(send(http, process.port, HttpMethod.GET, "/poll/long?timeout=60&topics=stop&cursor=" + cursor));
       }
       Eventually.check(vertx, () -> assertThat(subscribers(control, process.port)).isEqualTo(POLLS));
 
-      process.process.destroy(); // SIGTERM
+      process.terminate();
       Future.all(polls).await(30, TimeUnit.SECONDS);
       assertThat(polls).allSatisfy(p -> assertThat(new JsonObject(p.result()).getJsonArray("events")).isEmpty());
       // far less than the 120 s timeout: the process ends with its drain
       assertThat(process.process.waitFor(30, TimeUnit.SECONDS)).as("exited with the drain").isTrue();
-      assertThat(process.output()).as("the gateway's output").doesNotContain("Exception");
+      process.exited.get(10, TimeUnit.SECONDS);
+      assertThat(process.output).as("the gateway's output").noneMatch(line -> line.contains("Exception"));
     } finally {
       process.process.destroyForcibly();
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -119,8 +148,8 @@ class GracefulStopTest {
         .compose(response -> response.body().map(Object::toString)));
   }
 
-  /** The gateway as its own process (GatewayMain), its output collected. */
-  private record Gateway(Process process, int port, StringBuffer log) {
+  /** The gateway as its own process (GatewayMain); its output is collected until it ends. */
+  private record Gateway(Process process, int port, List<String> output, CompletableFuture<Void> exited) {
 
     static Gateway spawn(String... args) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -128,22 +157,26 @@ class GracefulStopTest {
         GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1"));
       command.addAll(List.of(args));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      StringBuffer log = new StringBuffer();
-      return new Gateway(process, portFromLog(process, log), log);
+      List<String> output = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> exited = new CompletableFuture<>();
+      return new Gateway(process, portFromLog(process, output, exited), output, exited);
     }
 
-    String output() {
-      return log.toString();
+    /** SIGTERM; Process.destroy() would also close our end of its output, losing the last lines. */
+    void terminate() {
+      process.toHandle().destroy();
     }
   }
 
-  private static int portFromLog(Process process, StringBuffer log) throws Exception {
+  /** Reads the process's output into {@code output} until it ends, which completes {@code exited}. */
+  private static int portFromLog(Process process, List<String> output, CompletableFuture<Void> exited)
+    throws Exception {
     Pattern listening = Pattern.compile("listening on http://[^:]+:(\\d+)");
     BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
       try {
         for (String line; (line = reader.readLine()) != null; ) {
-          log.append(line).append('\n');
+          output.add(line);
           Matcher m = listening.matcher(line);
           if (m.find()) {
             return Integer.parseInt(m.group(1));
@@ -156,7 +189,16 @@ class GracefulStopTest {
     });
     int found = port.get(30, TimeUnit.SECONDS);
     // Keep draining its output so the process never blocks on a full pipe.
-    CompletableFuture.runAsync(() -> reader.lines().forEach(l -> log.append(l).append('\n')));
+    Thread drain = new Thread(() -> {
+      try {
+        reader.lines().forEach(output::add);
+        exited.complete(null);
+      } catch (RuntimeException e) {
+        exited.completeExceptionally(e);
+      }
+    }, "gateway-output");
+    drain.setDaemon(true);
+    drain.start();
     return found;
   }
 }

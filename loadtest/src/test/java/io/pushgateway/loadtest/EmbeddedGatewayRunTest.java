@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A short real run of all four transports against a gateway started in this JVM: what must hold
  * for every transport, and the relations that hold by construction. Events (2/s) are rarer than
- * short polls (every 250 ms), so about half the polls come back empty. The interval is wide enough
- * that a busy CI machine cannot push long polling's median past it.
+ * short polls (every 250 ms), so about half the polls come back empty. Nothing here depends on
+ * how fast the machine is: the assertions are on counts, never on measured latency.
  */
 @Timeout(90)
 class EmbeddedGatewayRunTest {
@@ -107,11 +107,18 @@ class EmbeddedGatewayRunTest {
     assertThat(run(Transport.SHORT).getJsonObject("polls").getDouble("emptyShare")).isGreaterThan(0.2);
   }
 
+  /**
+   * Why long polling is quicker than short polling, held by counts rather than by timing: a long
+   * poll waits for an event (the run is far shorter than its timeout), a short poll is answered
+   * whenever it asks, often before anything new has come.
+   */
   @Test
-  void longPollingLatencyIsBelowTheShortPollInterval() {
-    assertThat(run(Transport.LONG).getJsonObject("latencyMs").getDouble("p50")).isLessThan(POLL_INTERVAL_MS);
-    assertThat(run(Transport.LONG).getJsonObject("latencyMs").getDouble("p50"))
-      .isLessThan(run(Transport.SHORT).getJsonObject("latencyMs").getDouble("p50"));
+  void longPollsFindNothingLessOftenThanShortPolls() {
+    JsonObject longPolls = run(Transport.LONG).getJsonObject("polls");
+    JsonObject shortPolls = run(Transport.SHORT).getJsonObject("polls");
+    assertThat(longPolls.getLong("answers")).isPositive();
+    assertThat(shortPolls.getLong("empty")).isPositive();
+    assertThat(longPolls.getDouble("emptyShare")).isLessThan(shortPolls.getDouble("emptyShare"));
   }
 
   @Test

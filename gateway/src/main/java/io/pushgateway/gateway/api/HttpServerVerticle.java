@@ -81,7 +81,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
     transports.forEach(TransportHandler::start);
-    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> metrics.dispatch(msg.body(), hub::dispatch));
+    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
     guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();

@@ -107,11 +107,14 @@ public final class ClusterNode {
 
     // OBJECT: an append changes one slot of a live object instead of re-serializing the whole
     // history; backups are synchronous, so an acknowledged append has a copy on another member.
+    // An entry processor counts as an access for the max-idle time, read-only ones included.
     hazelcast.addMapConfig(new MapConfig(HazelcastEventLog.TOPICS_MAP)
       .setInMemoryFormat(InMemoryFormat.OBJECT)
       .setBackupCount(config.clusterBackupCount())
       .setAsyncBackupCount(0)
-      .setReadBackupData(false));
+      .setReadBackupData(false)
+      // a topic no append, read or subscriber's keep-alive touched for topicIdleSeconds goes
+      .setMaxIdleSeconds((int) (config.topicIdleMillis() / 1000)));
     return hazelcast;
   }
 }

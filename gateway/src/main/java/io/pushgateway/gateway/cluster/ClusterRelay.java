@@ -60,6 +60,19 @@ final class ClusterRelay extends VerticleBase {
     return bus.<Buffer>consumer(clusterAddress, msg -> accept(decode(msg.body()))).completion();
   }
 
+  /**
+   * Forgets a topic the cluster evicted, on this verticle's event loop; any thread. Its next
+   * event, of a new epoch, starts a new order anyway: this only frees the memory.
+   */
+  void forget(String topic) {
+    context.runOnContext(v -> {
+      Order order = orders.remove(topic);
+      if (order != null && order.timer >= 0) {
+        vertx.cancelTimer(order.timer);
+      }
+    });
+  }
+
   /** Sends an accepted event to every node's relay, this one included. */
   static void publish(EventBus bus, String clusterAddress, Event event, String dataJson) {
     bus.publish(clusterAddress, encode(event, dataJson));

@@ -1,10 +1,14 @@
 package io.pushgateway.gateway.cluster;
 
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
@@ -22,7 +26,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +55,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link ClusterRelay}). Hazelcast answers with {@link CompletionStage}s completed on its own
  * threads; they come back as Vert.x futures on the caller's context, so nothing here blocks an
  * event loop.
+ *
+ * <p>Topics are bounded as on a single node, by Hazelcast's own means: the map's max-idle time
+ * (set by {@link ClusterNode} from {@code topicIdleSeconds}) drops a topic no operation touched
+ * for that long, each node touches the topics its own subscribers hold, and a new history gets a
+ * new epoch. {@code maxTopics} is held against the map's size as last counted (every
+ * {@link #PROBE_INTERVAL_MILLIS}), so a burst of new topics may pass it by a little.
  */
 public final class HazelcastEventLog implements EventLog {
 
@@ -59,35 +72,54 @@ public final class HazelcastEventLog implements EventLog {
   /** Not a valid topic name, so never a topic: read to check that the cluster answers. */
   private static final String PROBE_KEY = "~ready-probe";
   private static final long PROBE_INTERVAL_MILLIS = 2000;
+  /** Subscribed topics touched per keep-alive tick at most, so a pass never floods the cluster. */
+  private static final int KEEP_ALIVE_BATCH = 5_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, TopicLog> topics;
   private final int historySize;
   private final long maxAgeMillis;
+  private final Limits limits;
   private final String eventsAddress;
   private final AtomicLong published = new AtomicLong();
   private final Map<String, Position> heads = new ConcurrentHashMap<>();
+  private final Deque<String> toKeepAlive = new ArrayDeque<>();
+  private ClusterRelay relay;
   private String relayDeployment;
+  private UUID goneListener;
   private long probeTimer = -1;
+  private long keepAliveTimer = -1;
+  private long keepAlivePass;
   private volatile boolean ready;
+  /** The topics map's size at the last probe: {@code maxTopics} is held against it. */
+  private volatile int topicsCounted;
 
   private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics, int historySize,
-                            long maxAgeMillis, String eventsAddress) {
+                            long maxAgeMillis, Limits limits, String eventsAddress) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.topics = topics;
     this.historySize = historySize;
     this.maxAgeMillis = maxAgeMillis;
+    this.limits = limits;
     this.eventsAddress = eventsAddress;
   }
 
   /**
-   * Starts the log on a {@link ClusterNode}. It is deployed once one read went through the
-   * cluster (it can serve history) and its relay receives every node's events.
+   * The topic bounds: at most {@code maxTopics}; {@code idleMillis} is the map's max-idle time
+   * (0: none), and {@code subscribed} the topics this node's subscribers hold (any thread).
    */
-  public static Future<HazelcastEventLog> deploy(ClusterNode node, String namespace, int historySize,
-                                                 long maxAgeMillis) {
+  public record Limits(int maxTopics, long idleMillis, Collection<String> subscribed) {
+  }
+
+  /**
+   * Starts the log on a {@link ClusterNode}. It is deployed once one read went through the
+   * cluster (it can serve history) and its relay receives every node's events; {@code limits}
+   * bound its topics.
+   */
+  public static Future<HazelcastEventLog> deploy(ClusterNode node, String namespace, int historySize, long maxAgeMillis,
+                                                 Limits limits) {
     Vertx vertx = node.vertx();
     HazelcastInstance hazelcast = node.hazelcast();
     // The first use creates the map's proxy on every member and may wait for the partition table:
@@ -95,14 +127,22 @@ public final class HazelcastEventLog implements EventLog {
     return vertx.executeBlocking(() -> {
         IMap<String, TopicLog> topics = hazelcast.getMap(TOPICS_MAP);
         topics.executeOnKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0));
-        return new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis,
+        HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis, limits,
           "push-gateway." + namespace + ".events");
+        log.topicsCounted = topics.size();
+        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published, log.heads);
+        log.goneListener = topics.addEntryListener(new Gone(log), false);
+        return log;
       })
-      .compose(log -> vertx.deployVerticle(new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published, log.heads))
+      .compose(log -> vertx.deployVerticle(log.relay)
         .map(id -> {
           log.relayDeployment = id;
           log.ready = true;
           log.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, t -> log.probe());
+          if (limits.idleMillis() > 0) {
+            log.keepAliveTimer = vertx.setPeriodic(Math.min(1000, Math.max(100, limits.idleMillis() / 4)),
+              t -> log.keepAlive());
+          }
           return log;
         }));
   }
@@ -113,9 +153,13 @@ public final class HazelcastEventLog implements EventLog {
     // The key makes a retried append (its owner died before answering) find itself instead of
     // adding a copy; the epoch is used only if this append starts the topic's history.
     TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, TopicStore.newEpoch(),
-      historySize, now, maxAgeMillis);
+      historySize, now, maxAgeMillis, mayStart());
     return onContext(topics.submitToKey(topic, append))
       .map(done -> {
+        if (done.id == 0) {
+          throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
+            + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
+        }
         Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson);
         ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson);
         return event;
@@ -133,7 +177,8 @@ public final class HazelcastEventLog implements EventLog {
         : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), cutoff);
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
-          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), historySize)))));
+          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), historySize,
+            mayStart())))));
     }
     return Future.all(slices).map(all -> assemble(request, slices));
   }
@@ -196,7 +241,14 @@ public final class HazelcastEventLog implements EventLog {
     if (probeTimer >= 0) {
       vertx.cancelTimer(probeTimer);
     }
-    return relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment);
+    if (keepAliveTimer >= 0) {
+      vertx.cancelTimer(keepAliveTimer);
+    }
+    // removing a listener waits for the cluster: on a worker
+    Future<Void> unlisten = vertx.executeBlocking(() -> topics.removeEntryListener(goneListener), false)
+      .<Void>mapEmpty()
+      .recover(e -> Future.succeededFuture());
+    return unlisten.compose(v -> relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment));
   }
 
   /**
@@ -219,6 +271,27 @@ public final class HazelcastEventLog implements EventLog {
     return published.get();
   }
 
+  private boolean mayStart() {
+    return topicsCounted < limits.maxTopics();
+  }
+
+  /**
+   * Touches the topics this node's subscribers hold, so the map's max-idle time never drops a
+   * topic someone listens to: a bounded batch per tick, each topic three times per idle time
+   * (Hazelcast keeps entry times in whole seconds).
+   */
+  private void keepAlive() {
+    long now = System.currentTimeMillis();
+    if (toKeepAlive.isEmpty() && now - keepAlivePass >= limits.idleMillis() / 3) {
+      keepAlivePass = now;
+      toKeepAlive.addAll(limits.subscribed());
+    }
+    for (int i = 0; i < KEEP_ALIVE_BATCH && !toKeepAlive.isEmpty(); i++) {
+      // a read-only entry processor counts as an access for the max-idle time
+      topics.submitToKey(toKeepAlive.poll(), new TopicOps.Read(true, 0, null, 0, 0));
+    }
+  }
+
   /** One read through the cluster: ready while it answers in time. */
   private void probe() {
     // Not through onContext: the log line wants Hazelcast's own words for what went wrong.
@@ -232,6 +305,33 @@ public final class HazelcastEventLog implements EventLog {
         }
         ready = ar.succeeded();
       });
+    // counting asks every member: on a worker
+    vertx.executeBlocking(topics::size, false).onSuccess(size -> topicsCounted = size);
+  }
+
+  /** A topic the cluster dropped (idle, or evicted): this node forgets its head and order. */
+  private static final class Gone implements EntryExpiredListener<String, TopicLog>, EntryEvictedListener<String, TopicLog> {
+
+    private final HazelcastEventLog log;
+
+    Gone(HazelcastEventLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, TopicLog> event) {
+      forget(event.getKey());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, TopicLog> event) {
+      forget(event.getKey());
+    }
+
+    private void forget(String topic) {
+      log.heads.remove(topic);
+      log.relay.forget(topic);
+    }
   }
 
   /** A Hazelcast answer as a Vert.x future completed on the calling context. */

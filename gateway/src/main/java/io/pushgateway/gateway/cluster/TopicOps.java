@@ -23,7 +23,10 @@ public final class TopicOps {
   private TopicOps() {
   }
 
-  /** Appends one event, starting the topic's history (with {@code epoch}) if it has none. */
+  /**
+   * Appends one event, starting the topic's history (with {@code epoch}) if it has none and
+   * {@code mayStart} (the cluster holds fewer than its topic limit); else answers id 0.
+   */
   public static final class Append implements EntryProcessor<String, TopicLog, Appended>, DataSerializable {
 
     private String key;
@@ -32,22 +35,27 @@ public final class TopicOps {
     private int capacity;
     private long now;
     private long maxAgeMillis;
+    private boolean mayStart;
 
     public Append() {
       // for Hazelcast
     }
 
-    Append(String key, String dataJson, String epoch, int capacity, long now, long maxAgeMillis) {
+    Append(String key, String dataJson, String epoch, int capacity, long now, long maxAgeMillis, boolean mayStart) {
       this.key = key;
       this.dataJson = dataJson;
       this.epoch = epoch;
       this.capacity = capacity;
       this.now = now;
       this.maxAgeMillis = maxAgeMillis;
+      this.mayStart = mayStart;
     }
 
     @Override
     public Appended process(Map.Entry<String, TopicLog> entry) {
+      if (entry.getValue() == null && !mayStart) {
+        return new Appended(0, 0, null);
+      }
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
       long id = log.find(key);
       if (id == 0) {
@@ -68,6 +76,7 @@ public final class TopicOps {
       out.writeInt(capacity);
       out.writeLong(now);
       out.writeLong(maxAgeMillis);
+      out.writeBoolean(mayStart);
     }
 
     @Override
@@ -78,6 +87,7 @@ public final class TopicOps {
       capacity = in.readInt();
       now = in.readLong();
       maxAgeMillis = in.readLong();
+      mayStart = in.readBoolean();
     }
   }
 
@@ -165,22 +175,26 @@ public final class TopicOps {
 
   /**
    * Reads a topic that had no history yet, first starting one (empty, with {@code newEpoch}): a
-   * subscriber must get an epoch that stays the topic's epoch once events arrive.
+   * subscriber must get an epoch that stays the topic's epoch once events arrive. Without
+   * {@code mayStart} (the cluster holds its topic limit) nothing is stored: the subscriber gets
+   * {@code newEpoch}, and a reset from 1 once the topic starts.
    */
   public static final class Start implements EntryProcessor<String, TopicLog, Slice>, DataSerializable {
 
     private Read read;
     private String newEpoch;
     private int capacity;
+    private boolean mayStart;
 
     public Start() {
       // for Hazelcast
     }
 
-    Start(Read read, String newEpoch, int capacity) {
+    Start(Read read, String newEpoch, int capacity, boolean mayStart) {
       this.read = read;
       this.newEpoch = newEpoch;
       this.capacity = capacity;
+      this.mayStart = mayStart;
     }
 
     @Override
@@ -188,7 +202,9 @@ public final class TopicOps {
       TopicLog log = entry.getValue();
       if (log == null) {
         log = new TopicLog(newEpoch, capacity);
-        entry.setValue(log);
+        if (mayStart) {
+          entry.setValue(log);
+        }
       }
       return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.cutoffTs);
     }
@@ -198,6 +214,7 @@ public final class TopicOps {
       read.writeData(out);
       out.writeString(newEpoch);
       out.writeInt(capacity);
+      out.writeBoolean(mayStart);
     }
 
     @Override
@@ -206,6 +223,7 @@ public final class TopicOps {
       read.readData(in);
       newEpoch = in.readString();
       capacity = in.readInt();
+      mayStart = in.readBoolean();
     }
   }
 

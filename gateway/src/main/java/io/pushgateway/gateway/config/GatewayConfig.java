@@ -37,6 +37,8 @@ public final class GatewayConfig {
     new Option("allowedOrigins", "", "extra origins allowed besides the gateway's own, comma-separated, or *"),
     new Option("historySize", 1000, "events kept per topic"),
     new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
+    new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
+    new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
     new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
     new Option("maxTopicsPerSubscription", 64, "topics one subscription may name"),
@@ -47,6 +49,7 @@ public final class GatewayConfig {
     new Option("pingIntervalSeconds", 25, "WebSocket ping interval; a peer silent for two intervals is closed"),
     new Option("sseKeepAliveSeconds", 15, "interval of SSE comment lines that keep proxies from closing the stream"),
     new Option("requestHeadTimeoutSeconds", 10, "a request head (line and headers) not complete this long after the connection opens, or after the first byte of a later request, closes the connection"),
+    new Option("requestBodyTimeoutSeconds", 20, "a request body not complete this long after its head, plus a second per 500 bytes received, closes the connection"),
     new Option("idleTimeoutSeconds", 90, "an HTTP connection with no byte either way for this long is closed; above maxLongPollTimeoutSeconds and sseKeepAliveSeconds (WebSockets: pings)"),
     new Option("maxQueueBytes", 1048576, "bytes queued for one slow connection before it is closed (1013)"),
     new Option("compression", false, "accept WebSocket permessage-deflate: each event is compressed once, the same bytes go to every connection that accepted it"),
@@ -72,6 +75,9 @@ public final class GatewayConfig {
     new Option("clusterMembers", "", "host:port of the members to join, comma-separated (TCP/IP; never multicast)"),
     new Option("clusterEventBusPort", 0, "port of the clustered event bus (0: a free one)"),
     new Option("clusterBackupCount", 1, "copies of each topic's history on other nodes (nodes that may die at once)"));
+
+  /** Options never written to a log. */
+  private static final Set<String> SECRETS = Set.of("jwtHmacSecret");
 
   private final JsonObject values;
 
@@ -133,6 +139,8 @@ public final class GatewayConfig {
   public List<String> allowedOrigins() { return split(values.getString("allowedOrigins")); }
   public int historySize() { return values.getInteger("historySize"); }
   public long historyMaxAgeMillis() { return values.getLong("historyMaxAgeSeconds") * 1000; }
+  public int maxTopics() { return values.getInteger("maxTopics"); }
+  public long topicIdleMillis() { return values.getLong("topicIdleSeconds") * 1000; }
   public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
   public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
@@ -143,6 +151,7 @@ public final class GatewayConfig {
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
   public long requestHeadTimeoutMillis() { return values.getLong("requestHeadTimeoutSeconds") * 1000; }
+  public long requestBodyTimeoutMillis() { return values.getLong("requestBodyTimeoutSeconds") * 1000; }
   public long idleTimeoutMillis() { return values.getLong("idleTimeoutSeconds") * 1000; }
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
   public int maxConnections() { return values.getInteger("maxConnections"); }
@@ -176,9 +185,12 @@ public final class GatewayConfig {
     range("instances", 0, 1024);
     range("historySize", 1, 10_000_000);
     range("historyMaxAgeSeconds", 0, Integer.MAX_VALUE);
+    range("maxTopics", 1, 100_000_000);
+    range("topicIdleSeconds", 0, Integer.MAX_VALUE);
     range("maxPayloadBytes", 1, 64 * 1024 * 1024);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
-    range("maxTopicsPerSubscription", 1, 10_000);
+    // A cursor naming them all must parse (Cursor caps its length at 64 KiB: 307 full entries).
+    range("maxTopicsPerSubscription", 1, 256);
     range("pollLimit", 1, maxPollLimit());
     range("maxPollLimit", 1, 1_000_000);
     range("maxLongPollTimeoutSeconds", 1, 3600);
@@ -186,6 +198,7 @@ public final class GatewayConfig {
     range("pingIntervalSeconds", 1, 3600);
     range("sseKeepAliveSeconds", 1, 3600);
     range("requestHeadTimeoutSeconds", 1, 3600);
+    range("requestBodyTimeoutSeconds", 1, 3600);
     range("idleTimeoutSeconds", 1, 86_400);
     // Long polls wait and SSE streams sit between keep-alives without a byte either way: neither
     // may look idle.
@@ -263,9 +276,16 @@ public final class GatewayConfig {
     return parts;
   }
 
+  /** The effective options as JSON, secrets replaced by {@code "(set)"}: safe to log. */
   @Override
   public String toString() {
-    return values.encode();
+    JsonObject shown = values.copy();
+    for (String key : SECRETS) {
+      if (!shown.getString(key, "").isEmpty()) {
+        shown.put(key, "(set)");
+      }
+    }
+    return shown.encode();
   }
 
   /** One option: its key, its default (whose type is the option's type) and what it means. */

@@ -11,6 +11,7 @@ public enum ErrorCode {
   FORBIDDEN("forbidden", 403),
   RATE_LIMITED("rate_limited", 429),
   NOT_FOUND("not_found", 404),
+  TOO_MANY_TOPICS("too_many_topics", 503),
   OVERLOADED("overloaded", 503),
   /** A bug, not the client's doing: logged with its stack where it happened. */
   INTERNAL_ERROR("internal_error", 500);

@@ -20,6 +20,16 @@ public final class Hub {
     void onEvent(Event event);
   }
 
+  /**
+   * Told before and after each dispatch, on the dispatching thread: lets an observer (the
+   * metrics) tell what the listeners did for one event without taking part in the fan-out.
+   */
+  public interface DispatchObserver {
+    void dispatching(Event event);
+
+    void dispatched(Event event);
+  }
+
   private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
   private final Map<String, Listeners> byTopic = new HashMap<>();
@@ -49,9 +59,22 @@ public final class Hub {
   public void dispatch(Event event) {
     dispatched++;
     Listeners listeners = byTopic.get(event.topic());
-    if (listeners == null) {
-      return;
+    if (listeners != null) {
+      fanOut(event, listeners);
     }
+  }
+
+  /** {@link #dispatch(Event)}, with {@code observer} told before and after. */
+  public void dispatch(Event event, DispatchObserver observer) {
+    observer.dispatching(event);
+    try {
+      dispatch(event);
+    } finally {
+      observer.dispatched(event);
+    }
+  }
+
+  private void fanOut(Event event, Listeners listeners) {
     listeners.dispatching++;
     try {
       for (int i = 0, n = listeners.size; i < n; i++) {

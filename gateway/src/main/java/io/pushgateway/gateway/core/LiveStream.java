@@ -80,7 +80,10 @@ public final class LiveStream implements Hub.Listener {
     }
   }
 
-  /** True while reading the log; the sink's queue may legitimately fill then. */
+  /**
+   * True while reading the log and until what it read has drained; the sink's queue may
+   * legitimately fill then.
+   */
   public boolean isCatchingUp() {
     return reading;
   }
@@ -215,6 +218,19 @@ public final class LiveStream implements Hub.Listener {
       }
     }
     if (result.more() || stale) {
+      readAgain();
+      return;
+    }
+    // The last read may have filled the queue as much as any before it: it is history all the
+    // same, so catching up ends once the queue drains, not while the client is still reading it.
+    whenWritable().onSuccess(v -> caughtUp());
+  }
+
+  private void caughtUp() {
+    if (closed) {
+      return;
+    }
+    if (stale) {
       readAgain();
       return;
     }

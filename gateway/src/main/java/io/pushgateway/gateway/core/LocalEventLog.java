@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * The single-node, in-memory {@link EventLog}. Its {@link TopicStore} lives on the event loop of
@@ -23,16 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LocalEventLog implements EventLog {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Topics the eviction sweep looks at per tick at most: a bounded piece of the event loop's time. */
+  static final int SWEEP_BATCH = 10_000;
 
   private final Vertx vertx;
   private final String address;
   private final String deployment;
   private final TopicStore store;
   private final AtomicLong published;
-  private final Map<String, Position> heads;
+  private final AtomicReference<Map<String, Position>> heads;
 
   private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published,
-                        Map<String, Position> heads) {
+                        AtomicReference<Map<String, Position>> heads) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
@@ -41,16 +45,21 @@ public final class LocalEventLog implements EventLog {
     this.heads = heads;
   }
 
-  /** Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. */
-  public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis) {
+  /**
+   * Deploys the owning verticle; {@code namespace} keeps two gateways in one Vert.x apart. Topics
+   * are bounded: at most {@code maxTopics}, and those untouched for {@code idleMillis} (0: never)
+   * for which {@code inUse} (any thread) says no are evicted.
+   */
+  public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis,
+                                             int maxTopics, long idleMillis, Predicate<String> inUse) {
     EventBus eventBus = vertx.eventBus();
     List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class)
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
-    TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch());
+    TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
     AtomicLong published = new AtomicLong();
-    Map<String, Position> heads = new ConcurrentHashMap<>();
-    return vertx.deployVerticle(new Owner(store, address, published, heads))
+    AtomicReference<Map<String, Position>> heads = new AtomicReference<>(new ConcurrentHashMap<>());
+    return vertx.deployVerticle(new Owner(store, address, published, heads, idleMillis))
       .map(id -> new LocalEventLog(vertx, address, id, store, published, heads));
   }
 
@@ -86,7 +95,7 @@ public final class LocalEventLog implements EventLog {
 
   @Override
   public Position head(String topic) {
-    return heads.get(topic);
+    return heads.get().get(topic);
   }
 
   @Override
@@ -107,19 +116,25 @@ public final class LocalEventLog implements EventLog {
   private <T> Future<T> request(String action, Object body) {
     return vertx.eventBus().<T>request(address + "." + action, body, LOCAL)
       .map(Message::body)
-      .recover(LocalEventLog::unavailable);
+      .recover(LocalEventLog::failure);
   }
 
   /**
+   * A refusal the owner sent back ({@link Message#fail} with the code's ordinal) as it was thrown.
    * The owner not answering in time, or not there (undeployed while the gateway stops), is the
    * log being unavailable: {@code overloaded}, worth a retry. Any other failure is a bug.
    */
-  private static <T> Future<T> unavailable(Throwable failure) {
-    if (failure instanceof ReplyException reply
-        && (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS)) {
-      return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry"));
+  private static <T> Future<T> failure(Throwable e) {
+    if (e instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && reply.failureCode() >= 0 && reply.failureCode() < ErrorCode.values().length) {
+        return Future.failedFuture(new GatewayException(ErrorCode.values()[reply.failureCode()], reply.getMessage()));
+      }
+      if (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry"));
+      }
     }
-    return Future.failedFuture(failure);
+    return Future.failedFuture(e);
   }
 
   record Append(String topic, String dataJson) {
@@ -131,13 +146,18 @@ public final class LocalEventLog implements EventLog {
     private final TopicStore store;
     private final String address;
     private final AtomicLong published;
-    private final Map<String, Position> heads;
+    /** Written only here; swapped for a smaller copy once most topics went (a map's table never shrinks). */
+    private final AtomicReference<Map<String, Position>> heads;
+    private final long idleMillis;
+    private int peakTopics;
 
-    Owner(TopicStore store, String address, AtomicLong published, Map<String, Position> heads) {
+    Owner(TopicStore store, String address, AtomicLong published, AtomicReference<Map<String, Position>> heads,
+          long idleMillis) {
       this.store = store;
       this.address = address;
       this.published = published;
       this.heads = heads;
+      this.idleMillis = idleMillis;
     }
 
     @Override
@@ -145,11 +165,17 @@ public final class LocalEventLog implements EventLog {
       EventBus bus = vertx.eventBus();
       String events = address + ".events";
       bus.<Append>localConsumer(address + ".append", msg -> {
-        Event event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
+        Event event;
+        try {
+          event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
+        } catch (GatewayException refused) {
+          msg.fail(refused.code().ordinal(), refused.getMessage());
+          return;
+        }
         // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
         // by then and gets this event from it. Publish before replying: a publisher that got its
         // ack can rely on the hubs having it queued.
-        heads.put(event.topic(), event.position());
+        heads.get().put(event.topic(), event.position());
         published.incrementAndGet();
         bus.publish(events, event, LOCAL);
         msg.reply(event, LOCAL);
@@ -159,7 +185,25 @@ public final class LocalEventLog implements EventLog {
       bus.<String>localConsumer(address + ".state",
         msg -> msg.reply(store.state(msg.body(), System.currentTimeMillis()).orElse(null), LOCAL));
       bus.<String>localConsumer(address + ".topics", msg -> msg.reply(new JsonArray(store.topicNames()), LOCAL));
+      if (idleMillis > 0) {
+        // a few sweeps per idle period, at most one a second: a topic goes soon after its time
+        vertx.setPeriodic(Math.max(100, Math.min(1000, idleMillis / 4)), t -> sweep());
+      }
       return Future.succeededFuture();
+    }
+
+    /** Evicts idle topics; their heads go too, so no poll takes an old life's head for the new one's. */
+    private void sweep() {
+      Map<String, Position> current = heads.get();
+      store.sweep(System.currentTimeMillis(), SWEEP_BATCH).forEach(current::remove);
+      int topics = store.topicCount();
+      peakTopics = Math.max(peakTopics, topics);
+      if (peakTopics > TopicStore.SHRINK_ABOVE && topics < peakTopics / 4) {
+        // Only this event loop writes heads, so the copy misses nothing; a reader of the old
+        // map meanwhile gets the same heads.
+        heads.set(new ConcurrentHashMap<>(current));
+        peakTopics = topics;
+      }
     }
   }
 }

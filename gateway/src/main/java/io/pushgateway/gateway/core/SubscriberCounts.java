@@ -1,12 +1,15 @@
 package io.pushgateway.gateway.core;
 
 import io.pushgateway.gateway.transport.Transport;
+import java.util.Collections;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Subscribers per topic and transport, over all event loops, for {@code GET /api/topics/{t}}.
- * Touched only when a subscription starts or ends, never per event.
+ * Subscribers per topic and transport, over all event loops, for {@code GET /api/topics/{t}}
+ * and for the log's eviction of unused topics. Touched only when a subscription starts or ends,
+ * never per event. A topic's entry exists exactly while some count is not zero.
  */
 public final class SubscriberCounts {
 
@@ -15,9 +18,29 @@ public final class SubscriberCounts {
   private final AtomicLongArray totals = new AtomicLongArray(Transport.values().length);
 
   public void add(String topic, Transport transport, int delta) {
-    counts.computeIfAbsent(topic, t -> new AtomicLongArray(Transport.values().length))
-      .addAndGet(transport.ordinal(), delta);
+    // compute runs atomically per key: an entry dropped at zero is never one another thread is
+    // adding to at the same moment (that add then makes a new entry)
+    counts.compute(topic, (t, array) -> {
+      AtomicLongArray updated = array == null ? new AtomicLongArray(Transport.values().length) : array;
+      updated.addAndGet(transport.ordinal(), delta);
+      return isZero(updated) ? null : updated;
+    });
     totals.addAndGet(transport.ordinal(), delta);
+  }
+
+  /** Whether any transport has a subscriber of the topic now. Any thread. */
+  public boolean inUse(String topic) {
+    return counts.containsKey(topic);
+  }
+
+  /** Topics with at least one subscriber. */
+  public int topics() {
+    return counts.size();
+  }
+
+  /** A live view of the topics with at least one subscriber; any thread. */
+  public Set<String> topicNames() {
+    return Collections.unmodifiableSet(counts.keySet());
   }
 
   /** Topic subscriptions of one transport over all topics. */
@@ -28,5 +51,14 @@ public final class SubscriberCounts {
   public long get(String topic, Transport transport) {
     AtomicLongArray array = counts.get(topic);
     return array == null ? 0 : array.get(transport.ordinal());
+  }
+
+  private static boolean isZero(AtomicLongArray array) {
+    for (int i = 0; i < array.length(); i++) {
+      if (array.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -11,17 +11,32 @@ final class TopicHistory {
 
   private final String topic;
   private final int capacity;
+  /** This life of the topic's history: a topic evicted and created again gets another. */
+  private final String epoch;
   private Event[] ring;
   private long lastId;
   private int size;
+  /** When it was last published to, read or found in use: the eviction sweep's clock. */
+  long touched;
+  /** When it last moved to the end of its store's order; {@code touched} is at most a step later. */
+  long ordered;
 
-  TopicHistory(String topic, int capacity) {
+  TopicHistory(String topic, int capacity, String epoch) {
     this.topic = topic;
     this.capacity = capacity;
+    this.epoch = epoch;
     this.ring = new Event[Math.min(16, capacity)];
   }
 
-  Event append(long ts, String epoch, String dataJson) {
+  String topic() {
+    return topic;
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  Event append(long ts, String dataJson) {
     Event event = Event.encode(topic, lastId + 1, ts, epoch, dataJson);
     if (size == ring.length && ring.length < capacity) {
       grow();

@@ -2,26 +2,50 @@ package io.pushgateway.gateway.core;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The in-memory event log: topics, ids, bounded history, epochs and the cursor arithmetic.
  * Plain single-threaded logic with no I/O, so it is unit-tested directly; {@link LocalEventLog}
  * confines it to one event loop.
+ *
+ * <p>Topics are bounded: at most {@code maxTopics} of them, and with {@code idleMillis} a topic
+ * nobody publishes to, reads or subscribes to for that long is evicted with its history by
+ * {@link #sweep}. Each life of a topic then has its own epoch, so a cursor from a life that was
+ * evicted gets a reset from the next one instead of silently skipping its first ids.
  */
 public final class TopicStore {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Maps of topics that held more than this are copied smaller once three quarters went. */
+  static final int SHRINK_ABOVE = 1024;
 
-  private final Map<String, TopicHistory> topics = new HashMap<>();
+  /**
+   * In the order they were last moved to the end: a topic moves when touched a step after its
+   * last move, so the least recently touched come first, where the sweep looks, and a busy
+   * topic costs no more than a field write per touch.
+   */
+  private LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
+  /** Most topics since the map was last copied: its table never shrinks by itself. */
+  private int peakTopics;
   private final int historySize;
   private final long maxAgeMillis;
+  /** The store's epoch: every history's without eviction, a topic without history's with it. */
   private final String epoch;
+  private final int maxTopics;
+  private final long idleMillis;
+  private final long orderStep;
+  private final Predicate<String> inUse;
+  /** Histories started so far, numbering their epochs. */
+  private long lives;
   private long lastTs;
+  /** The latest time seen, so the order of the map is also the order of {@code ordered}. */
+  private long clock;
   /** Written only on the owning event loop, read by the metrics scrape: volatile, no lock. */
   private volatile long keptEvents;
   private volatile int topicCount;
@@ -31,9 +55,23 @@ public final class TopicStore {
    * @param epoch        this history's name; a new store (a restart) must get a new one
    */
   public TopicStore(int historySize, long maxAgeMillis, String epoch) {
+    this(historySize, maxAgeMillis, epoch, Integer.MAX_VALUE, 0, topic -> false);
+  }
+
+  /**
+   * @param maxTopics  topics kept at most; a publish that would start one more is refused
+   * @param idleMillis evict a topic untouched for this long (0: never evict)
+   * @param inUse      whether a topic has subscribers now (it is then never evicted); any thread
+   */
+  public TopicStore(int historySize, long maxAgeMillis, String epoch, int maxTopics, long idleMillis,
+                    Predicate<String> inUse) {
     this.historySize = historySize;
     this.maxAgeMillis = maxAgeMillis;
     this.epoch = epoch;
+    this.maxTopics = maxTopics;
+    this.idleMillis = idleMillis;
+    this.orderStep = idleMillis / 8;
+    this.inUse = inUse;
   }
 
   /** A short random epoch such as {@code k3x9q2}, so an old cursor is never taken for a new one. */
@@ -51,11 +89,17 @@ public final class TopicStore {
 
   /** Accepts an event: the next id of its topic, and a timestamp that never goes backwards. */
   public Event append(String topic, String dataJson, long nowMillis) {
+    TopicHistory history = touch(topic, nowMillis);
+    if (history == null) {
+      if (topics.size() >= maxTopics) {
+        throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the gateway holds its limit of " + maxTopics
+          + " topics; topics without subscribers are evicted once idle, retry later or publish to an existing topic");
+      }
+      history = start(topic);
+    }
     lastTs = Math.max(lastTs, nowMillis);
-    TopicHistory history = topics.computeIfAbsent(topic, t -> new TopicHistory(t, historySize));
-    topicCount = topics.size();
     int before = history.size();
-    Event event = history.append(lastTs, epoch, dataJson);
+    Event event = history.append(lastTs, dataJson);
     keptEvents += history.size() - before;
     trim(history, nowMillis);
     return event;
@@ -69,7 +113,12 @@ public final class TopicStore {
     int room = request.limit();
     boolean more = false;
     for (String topic : request.topics()) {
-      TopicHistory history = topics.get(topic);
+      TopicHistory history = touch(topic, nowMillis);
+      if (history == null && idleMillis > 0 && topics.size() < maxTopics) {
+        // A subscriber must get the epoch the topic keeps once events arrive, or the first one
+        // would reset it: the history starts now, empty (the sweep drops it once unused).
+        history = start(topic);
+      }
       if (history != null) {
         trim(history, nowMillis);
       }
@@ -83,14 +132,16 @@ public final class TopicStore {
         room -= events.size() - before;
       }
       more |= end < state.lastId();
-      after.put(topic, new Position(end, epoch));
+      after.put(topic, new Position(end, state.epoch()));
     }
     return new ReadResult(resets, events, Cursor.of(after), states, more);
   }
 
+  /** The topic's state, empty if it has no events (a history started by a subscriber has none). */
   public Optional<TopicState> state(String topic, long nowMillis) {
+    // a look, not a use: watching a topic does not keep it from eviction
     TopicHistory history = topics.get(topic);
-    if (history == null) {
+    if (history == null || history.lastId() == 0) {
       return Optional.empty();
     }
     trim(history, nowMillis);
@@ -102,12 +153,53 @@ public final class TopicStore {
     return keptEvents;
   }
 
+  /** Topics kept, with or without events. */
   public int topicCount() {
     return topicCount;
   }
 
+  /** The topics that have had events (not those a subscriber alone started). */
   public List<String> topicNames() {
-    return topics.keySet().stream().sorted().toList();
+    return topics.values().stream().filter(h -> h.lastId() > 0).map(TopicHistory::topic).sorted().toList();
+  }
+
+  /**
+   * Evicts topics untouched for {@code idleMillis} and without subscribers, looking at no more
+   * than {@code maxChecked} of them (the sweep runs on the event loop, a bounded piece per tick).
+   * A topic found in use counts as touched now. Returns the evicted topics.
+   */
+  public List<String> sweep(long nowMillis, int maxChecked) {
+    List<String> evicted = new ArrayList<>();
+    if (idleMillis <= 0) {
+      return evicted;
+    }
+    List<TopicHistory> busy = new ArrayList<>();
+    clock = Math.max(clock, nowMillis);
+    long idleBefore = clock - idleMillis;
+    Iterator<TopicHistory> it = topics.values().iterator();
+    for (int checked = 0; checked < maxChecked && it.hasNext(); checked++) {
+      TopicHistory history = it.next();
+      if (history.ordered > idleBefore) {
+        break; // every later one was touched later still
+      }
+      if (history.touched > idleBefore) {
+        continue; // touched less than a step after its move: due soon, or moved by its next touch
+      }
+      if (inUse.test(history.topic())) {
+        busy.add(history);
+      } else {
+        it.remove();
+        keptEvents -= history.size();
+        evicted.add(history.topic());
+      }
+    }
+    busy.forEach(this::moveToEnd);
+    topicCount = topics.size();
+    if (peakTopics > SHRINK_ABOVE && topicCount < peakTopics / 4) {
+      topics = new LinkedHashMap<>(topics); // same order
+      peakTopics = topicCount;
+    }
+    return evicted;
   }
 
   /** The id a read starts after, adding a reset when the position cannot be honoured. */
@@ -131,7 +223,42 @@ public final class TopicStore {
     if (history == null) {
       return new TopicState(topic, 0, 1, epoch);
     }
-    return new TopicState(topic, history.lastId(), history.oldestId(), epoch);
+    return new TopicState(topic, history.lastId(), history.oldestId(), history.epoch());
+  }
+
+  /** The topic's history, now touched, or null. */
+  private TopicHistory touch(String topic, long nowMillis) {
+    clock = Math.max(clock, nowMillis);
+    TopicHistory history = topics.get(topic);
+    if (history != null) {
+      history.touched = clock;
+      if (clock - history.ordered > orderStep && idleMillis > 0) {
+        moveToEnd(history);
+      }
+    }
+    return history;
+  }
+
+  private void moveToEnd(TopicHistory history) {
+    topics.remove(history.topic());
+    topics.put(history.topic(), history);
+    history.touched = clock;
+    history.ordered = clock;
+  }
+
+  /**
+   * A new, empty history. Without eviction a topic lives as long as the store and shares its
+   * epoch; with it, each life gets the store's epoch plus a number, unique in the store's life.
+   */
+  private TopicHistory start(String topic) {
+    String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
+    TopicHistory history = new TopicHistory(topic, historySize, life);
+    history.touched = clock;
+    history.ordered = clock;
+    topics.put(topic, history);
+    topicCount = topics.size();
+    peakTopics = Math.max(peakTopics, topicCount);
+    return history;
   }
 
   private void trim(TopicHistory history, long nowMillis) {

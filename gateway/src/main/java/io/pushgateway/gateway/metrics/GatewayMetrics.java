@@ -20,16 +20,19 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.transport.Transport;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * The only class that names meters. Every gateway meter starts with {@code pushgateway_}; the
@@ -54,18 +57,20 @@ public final class GatewayMetrics implements AutoCloseable {
 
   private static final Transport[] TRANSPORTS = Transport.values();
 
-  /** One per event loop thread: which transports wrote the event being dispatched there, how much. */
-  private static final FastThreadLocal<DispatchBatch> BATCH = new FastThreadLocal<>() {
-    @Override
-    protected DispatchBatch initialValue() {
-      return new DispatchBatch();
-    }
-  };
-
   private final PrometheusMeterRegistry registry;
   private final Map<Transport, AtomicLong> connections = new EnumMap<>(Transport.class);
-  private final Map<Transport, Counter> deliveries = new EnumMap<>(Transport.class);
-  private final Map<Transport, Counter> bytesWritten = new EnumMap<>(Transport.class);
+  /** Every thread's delivery counters, summed when scraped. */
+  private final List<LoopCounters> loops = new CopyOnWriteArrayList<>();
+  /** The calling thread's delivery counters: an event loop's own, so a delivery adds without contention. */
+  private final FastThreadLocal<LoopCounters> loop = new FastThreadLocal<>() {
+    @Override
+    protected LoopCounters initialValue() {
+      LoopCounters counters = new LoopCounters();
+      loops.add(counters);
+      return counters;
+    }
+  };
+  private final Hub.DispatchObserver liveLatency = new LiveLatency();
   private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> resets = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> slowConsumerCloses = new EnumMap<>(Transport.class);
@@ -96,12 +101,16 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("transport", label)
         .strongReference(true)
         .register(registry);
-      deliveries.put(t, counter("pushgateway_deliveries", "Events written to subscribers", label));
-      bytesWritten.put(t, Counter.builder("pushgateway_written_bytes")
+      int i = t.ordinal();
+      FunctionCounter.builder("pushgateway_deliveries", this, m -> m.sum(i, false))
+        .description("Events written to subscribers")
+        .tag("transport", label)
+        .register(registry);
+      FunctionCounter.builder("pushgateway_written_bytes", this, m -> m.sum(i, true))
         .description("Bytes of events written to subscribers (poll answers: the whole body)")
         .baseUnit("bytes")
         .tag("transport", label)
-        .register(registry));
+        .register(registry);
       latency.put(t, Timer.builder("pushgateway_delivery_latency")
         .description("From accepting a publish (the event's ts) to writing it live to the subscribers "
           + "of one event loop; one sample per event, event loop and transport")
@@ -219,56 +228,21 @@ public final class GatewayMetrics implements AutoCloseable {
     return connections.get(transport).get();
   }
 
+  /**
+   * Counts {@code events} of {@code bytes} written to subscribers of {@code transport}, live,
+   * from history or in a poll answer alike. A plain add to the calling thread's own counters:
+   * at a fan-out of 10,000 a shared counter would cost as much as the writes themselves.
+   */
   public void delivered(Transport transport, int events, long bytes) {
-    DispatchBatch batch = BATCH.get();
-    if (batch.active) {
-      // inside a fan-out: summed here, added to the shared counters once per event and loop
-      int t = transport.ordinal();
-      batch.transports |= 1 << t;
-      batch.events[t] += events;
-      batch.bytes[t] += bytes;
-      return;
-    }
-    deliveries.get(transport).increment(events);
-    bytesWritten.get(transport).increment(bytes);
+    loop.get().add(transport.ordinal(), events, bytes);
   }
 
   /**
-   * Fans {@code event} out on the calling event loop and records its delivery latency.
-   *
-   * <p>Why not one sample per delivery: at a fan-out of 10,000 subscribers that is 10,000 timer
-   * updates (atomic adds on shared cache lines) per event, as much work as the writes themselves.
-   * Instead every delivery only sets a bit in a thread-local word, and once the synchronous
-   * fan-out on this event loop is done each transport that wrote the event gets one sample,
-   * taken after the loop's last write: the slowest delivery of that event on that loop, which is
-   * what a p99 alert is about. The cost is O(events x event loops), independent of fan-out.
-   * Deliveries outside a live fan-out (catch-up from history, short polls) get no sample: their
-   * age is the client's choice, not the gateway's delay. Resolution is 1 ms, like {@code ts}.
+   * What an event loop's hub tells around each live fan-out, to time it: see {@link LiveLatency}.
+   * It observes only: the hub dispatches whether or not anyone watches.
    */
-  public void dispatch(Event event, Consumer<Event> fanOut) {
-    DispatchBatch batch = BATCH.get();
-    batch.active = true;
-    batch.transports = 0;
-    try {
-      fanOut.accept(event);
-    } finally {
-      batch.active = false;
-    }
-    int wrote = batch.transports;
-    if (wrote != 0) {
-      // ts comes from the clock of the node that accepted the event: clamp skew in a cluster.
-      long millis = Math.max(0, System.currentTimeMillis() - event.ts());
-      for (Transport t : TRANSPORTS) {
-        int i = t.ordinal();
-        if ((wrote & (1 << i)) != 0) {
-          latency.get(t).record(millis, TimeUnit.MILLISECONDS);
-          deliveries.get(t).increment(batch.events[i]);
-          bytesWritten.get(t).increment(batch.bytes[i]);
-          batch.events[i] = 0;
-          batch.bytes[i] = 0;
-        }
-      }
-    }
+  public Hub.DispatchObserver liveLatency() {
+    return liveLatency;
   }
 
   public void published() {
@@ -296,6 +270,14 @@ public final class GatewayMetrics implements AutoCloseable {
     return counts == null ? 0 : counts.total(transport);
   }
 
+  private double sum(int transport, boolean bytes) {
+    long sum = 0;
+    for (LoopCounters counters : loops) {
+      sum += counters.read(transport, bytes);
+    }
+    return sum;
+  }
+
   private double history(boolean events) {
     EventLog log = sources.log();
     if (log == null) {
@@ -307,11 +289,61 @@ public final class GatewayMetrics implements AutoCloseable {
   private record Sources(EventLog log, SubscriberCounts counts, BooleanSupplier ready) {
   }
 
-  /** Confined to one thread; see {@link #dispatch}. */
-  private static final class DispatchBatch {
-    boolean active;
-    int transports;
-    final long[] events = new long[TRANSPORTS.length];
-    final long[] bytes = new long[TRANSPORTS.length];
+  /**
+   * One thread's deliveries and bytes per transport. Only the owning thread writes, so an add is
+   * a plain read and an ordered store (no lock, no atomic read-modify-write); a scrape on another
+   * thread reads a value at most a few writes old.
+   */
+  private static final class LoopCounters {
+    final AtomicLongArray events = new AtomicLongArray(TRANSPORTS.length);
+    final AtomicLongArray bytes = new AtomicLongArray(TRANSPORTS.length);
+    /** Events per transport when the current live fan-out began; owner thread only. */
+    final long[] mark = new long[TRANSPORTS.length];
+
+    void add(int transport, int n, long length) {
+      events.lazySet(transport, events.getPlain(transport) + n);
+      bytes.lazySet(transport, bytes.getPlain(transport) + length);
+    }
+
+    long read(int transport, boolean ofBytes) {
+      return (ofBytes ? bytes : events).get(transport);
+    }
+  }
+
+  /**
+   * Delivery latency of live fan-outs, one sample per event, event loop and transport that wrote it.
+   *
+   * <p>Why not one sample per delivery: at a fan-out of 10,000 subscribers that is 10,000 timer
+   * updates (atomic adds on shared cache lines) per event, as much work as the writes themselves.
+   * Instead the loop's delivery counts are marked before the hub's fan-out and compared after
+   * it: each transport that wrote the event gets one sample, taken after the loop's last write,
+   * i.e. the slowest delivery of that event on that loop, which is what a p99 alert is about.
+   * The cost is O(events x event loops), independent of fan-out. Deliveries outside a live
+   * fan-out (catch-up from history, short polls) get no sample: their age is the client's
+   * choice, not the gateway's delay. Resolution is 1 ms, like {@code ts}.
+   */
+  private final class LiveLatency implements Hub.DispatchObserver {
+    @Override
+    public void dispatching(Event event) {
+      LoopCounters counters = loop.get();
+      for (int i = 0; i < TRANSPORTS.length; i++) {
+        counters.mark[i] = counters.events.getPlain(i);
+      }
+    }
+
+    @Override
+    public void dispatched(Event event) {
+      LoopCounters counters = loop.get();
+      long millis = -1;
+      for (int i = 0; i < TRANSPORTS.length; i++) {
+        if (counters.events.getPlain(i) != counters.mark[i]) {
+          if (millis < 0) {
+            // ts comes from the clock of the node that accepted the event: clamp skew in a cluster.
+            millis = Math.max(0, System.currentTimeMillis() - event.ts());
+          }
+          latency.get(TRANSPORTS[i]).record(millis, TimeUnit.MILLISECONDS);
+        }
+      }
+    }
   }
 }

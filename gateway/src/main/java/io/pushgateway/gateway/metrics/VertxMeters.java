@@ -9,6 +9,8 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Vert.x's own meters (HTTP server, event bus, worker pools; {@code vertx_*}) written into the
@@ -27,6 +29,18 @@ public final class VertxMeters {
   static final EnumSet<Label> LABELS = EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE,
     Label.POOL_TYPE, Label.POOL_NAME);
 
+  /**
+   * Micrometer's registry logger, held here because JUL drops the filter of a logger nobody
+   * references. Vert.x registers its connection, request and event bus gauges again for every
+   * connection and consumer, each time under the same id (the labels that would tell them apart
+   * are off) and each time reading the same shared counter, which is how its gauges work
+   * (vert-x3/vertx-micrometer-metrics#259). Micrometer 1.15 warns about any re-registered gauge,
+   * so a clean start would log a warning about nothing; only that warning, for Vert.x's own
+   * meters, is dropped.
+   */
+  private static final Logger MICROMETER = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+  private static final String VERTX_GAUGE_AGAIN = "This Gauge has been already registered (MeterId{name='vertx.";
+
   private VertxMeters() {
   }
 
@@ -36,9 +50,14 @@ public final class VertxMeters {
    * gateways in one JVM (tests) must not end up sharing the first one's registry.
    */
   public static VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
+    MICROMETER.setFilter(VertxMeters::notAVertxGaugeAgain);
     return Vertx.builder()
       .with(options.setMetricsOptions(metricsOptions("push-gateway-" + System.identityHashCode(registry))))
       .withMetrics(new MicrometerMetricsFactory(registry));
+  }
+
+  private static boolean notAVertxGaugeAgain(LogRecord record) {
+    return record.getMessage() == null || !record.getMessage().startsWith(VERTX_GAUGE_AGAIN);
   }
 
   /** Vert.x meters on, bounded labels, the domains the gateway does not use off. */

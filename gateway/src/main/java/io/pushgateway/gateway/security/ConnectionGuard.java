@@ -33,6 +33,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final Limits limits;
   private final GatewayMetrics metrics;
   private final long requestHeadTimeoutMillis;
+  private final long requestBodyTimeoutMillis;
   private final long idleTimeoutMillis;
   private final Map<HttpConnection, Access> admitted = new HashMap<>();
   private final Set<HttpConnection> refused = new HashSet<>();
@@ -42,6 +43,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     this.limits = limits;
     this.metrics = metrics;
     this.requestHeadTimeoutMillis = config.requestHeadTimeoutMillis();
+    this.requestBodyTimeoutMillis = config.requestBodyTimeoutMillis();
     this.idleTimeoutMillis = config.idleTimeoutMillis();
   }
 
@@ -58,7 +60,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
         admitted.remove(connection);
         limits.close(ip);
       });
-      Connections.startClocks(connection, requestHeadTimeoutMillis, idleTimeoutMillis);
+      Connections.startClocks(connection, requestHeadTimeoutMillis, requestBodyTimeoutMillis, idleTimeoutMillis);
     } else {
       refused.add(connection);
       Connections.whenClosed(connection, () -> refused.remove(connection));

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,6 +21,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -74,6 +78,8 @@ final class Browser implements AutoCloseable {
       .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--disable-quic", "--user-data-dir=" + profile);
+    // the page's console, so a test can hold it to "no errors" (a missing favicon shows there too)
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
       .usingDriverExecutable(new File(CHROMEDRIVER))
       .usingAnyFreePort()
@@ -95,6 +101,14 @@ final class Browser implements AutoCloseable {
   /** Runs a script that calls its last argument when done; bounded by the script timeout. */
   Object jsAsync(String script, Object... args) {
     return driver.executeAsyncScript(script, args);
+  }
+
+  /** Errors the page's console has shown since the last call. */
+  List<String> consoleErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+      .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+      .map(LogEntry::getMessage)
+      .toList();
   }
 
   <T> T await(String what, Function<WebDriver, T> condition) {

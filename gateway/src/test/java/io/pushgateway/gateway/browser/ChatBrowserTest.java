@@ -2,15 +2,18 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** Two browsers in the demo page's chat room, on different transports, hear each other. */
+@Tag("browser")
 class ChatBrowserTest {
 
   private static TestGateway gateway;
@@ -18,7 +21,7 @@ class ChatBrowserTest {
   private static Browser bob;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     Browser.requireChromium();
     gateway = TestGateway.start(new JsonObject());
     ann = Browser.start();
@@ -26,7 +29,7 @@ class ChatBrowserTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     for (AutoCloseable c : new AutoCloseable[] {ann, bob, gateway}) {
       try {
         if (c != null) {
@@ -39,7 +42,7 @@ class ChatBrowserTest {
   }
 
   @Test
-  void twoPagesChat() {
+  void twoPagesChat() throws Exception {
     ann.open(gateway.url() + "/#chat");
     bob.open(gateway.url() + "/?transport=long#chat");
     joinAs(ann, "ann", "ws");
@@ -57,7 +60,7 @@ class ChatBrowserTest {
       .contains("hello from ann");
   }
 
-  private static void joinAs(Browser browser, String name, String transport) {
+  private static void joinAs(Browser browser, String name, String transport) throws Exception {
     browser.awaitJs("chat connected on " + transport,
       "return window.demo.chat && window.demo.chat.readyState === 1 && window.demo.chat.transport === arguments[0]",
       transport);
@@ -66,14 +69,14 @@ class ChatBrowserTest {
     input.sendKeys(name);
   }
 
-  private static void say(Browser browser, String text) {
+  private static void say(Browser browser, String text) throws Exception {
     browser.driver.findElement(By.id("chat-text")).sendKeys(text);
     browser.driver.findElement(By.id("chat-send")).click();
     // the input clears once the gateway acknowledged the publish
     browser.awaitJs("message acknowledged", "return document.getElementById('chat-text').value === ''");
   }
 
-  private static String awaitLine(Browser browser, String text) {
+  private static String awaitLine(Browser browser, String text) throws Exception {
     return browser.await("chat shows '" + text + "'", d -> lines(browser).stream()
       .filter(line -> line.endsWith(text)).findFirst().orElse(null));
   }

@@ -2,12 +2,14 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -18,6 +20,7 @@ import org.openqa.selenium.OutputType;
  * screenshot of them for the README ({@code docs/images/compare-view.png}), and the switch that takes
  * WebSocket away from the auto panel.
  */
+@Tag("browser")
 class CompareViewBrowserTest {
 
   private static final String[] PANELS = {"ws", "sse", "long", "short"};
@@ -26,14 +29,14 @@ class CompareViewBrowserTest {
   private static Browser browser;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     Browser.requireChromium();
     gateway = TestGateway.start(new JsonObject().put("demo", true).put("demoRate", 100));
     browser = Browser.start();
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (browser != null) {
       browser.close();
     }
@@ -71,7 +74,7 @@ class CompareViewBrowserTest {
   }
 
   @Test
-  void everyViewFitsAPhoneScreen() {
+  void everyViewFitsAPhoneScreen() throws Exception {
     browser.driver.manage().window().setSize(new Dimension(390, 844));
     try {
       for (String view : new String[] {"ticker", "chat", "compare"}) {

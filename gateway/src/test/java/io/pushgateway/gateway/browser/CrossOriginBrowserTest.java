@@ -2,10 +2,12 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code allowedOrigins}): EventSource, fetch with a JSON body (preflighted) and the WebSocket
  * handshake all pass the gateway's Origin check and CORS.
  */
+@Tag("browser")
 class CrossOriginBrowserTest {
 
   private static TestGateway site;
@@ -21,7 +24,7 @@ class CrossOriginBrowserTest {
   private static Browser browser;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     Browser.requireChromium();
     site = TestGateway.start(new JsonObject());
     api = TestGateway.start(new JsonObject().put("allowedOrigins", site.url()));
@@ -29,7 +32,7 @@ class CrossOriginBrowserTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     for (AutoCloseable c : new AutoCloseable[] {browser, api, site}) {
       try {
         if (c != null) {
@@ -43,13 +46,13 @@ class CrossOriginBrowserTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
-  void pageOnAnotherOriginSubscribesAndPublishes(String transport) {
+  void pageOnAnotherOriginSubscribesAndPublishes(String transport) throws Exception {
     browser.open(site.url() + "/");
     String topic = "cors." + transport;
     PageClient client = PageClient.create(browser, "x", transport, Map.of("baseUrl", api.url()), topic)
       .awaitOpen();
 
-    long first = api.publish(topic, new JsonObject().put("n", 1));
+    long first = api.publishId(topic, new JsonObject().put("n", 1));
     long second = client.publish(topic, 2);
 
     assertThat(client.awaitEvents(2)).containsExactly(topic + ":" + first + ":1", topic + ":" + second + ":2");

@@ -2,11 +2,13 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code auto} tries ws, sse, long, short in that order and settles on the first one the gateway
  * serves; a transport the gateway stops serving (config {@code transports}) is left for the next.
  */
+@Tag("browser")
 class FallbackBrowserTest {
 
   private TestGateway gateway;
@@ -31,7 +34,7 @@ class FallbackBrowserTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (browser != null) {
       browser.close();
     }
@@ -46,18 +49,18 @@ class FallbackBrowserTest {
     "sse,long,short    | sse   | ws,sse",
     "long,short        | long  | ws,sse,long",
     "short             | short | ws,sse,long,short"})
-  void autoSettlesOnTheFirstServedTransport(String served, String expected, String tried) {
+  void autoSettlesOnTheFirstServedTransport(String served, String expected, String tried) throws Exception {
     gateway = TestGateway.start(new JsonObject().put("transports", served));
     browser.open(gateway.url() + "/");
     PageClient client = PageClient.create(browser, "auto", "auto", "fallback").awaitOpenOn(expected);
 
     assertThat(client.tried()).containsExactlyElementsOf(List.of(tried.split(",")));
-    long id = gateway.publish("fallback", new JsonObject().put("n", 1));
+    long id = gateway.publishId("fallback", new JsonObject().put("n", 1));
     assertThat(client.awaitEvents(1)).containsExactly("fallback:" + id + ":1");
   }
 
   @Test
-  void fallsBackStepByStepAsTheGatewayDropsWebSocketThenSseAndComesBack() {
+  void fallsBackStepByStepAsTheGatewayDropsWebSocketThenSseAndComesBack() throws Exception {
     gateway = TestGateway.start(new JsonObject());
     browser.open(gateway.url() + "/");
     PageClient client = PageClient.create(browser, "auto", "auto", "steps").awaitOpenOn("ws");
@@ -96,7 +99,7 @@ class FallbackBrowserTest {
   }
 
   @Test
-  void demoSwitchMakesWebSocketUnavailableAndTheClientResumesOnSse() {
+  void demoSwitchMakesWebSocketUnavailableAndTheClientResumesOnSse() throws Exception {
     gateway = TestGateway.start(new JsonObject());
     browser.open(gateway.url() + "/");
     PageClient client = PageClient.create(browser, "auto", "auto", "switch").awaitOpenOn("ws");

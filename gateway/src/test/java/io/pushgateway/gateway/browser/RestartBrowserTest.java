@@ -2,12 +2,14 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * sees as an event, and every event of the new life arrives once, in order, including those
  * published while the client was still away.
  */
+@Tag("browser")
 class RestartBrowserTest {
 
   private static final String TOPIC = "restart";
@@ -30,7 +33,7 @@ class RestartBrowserTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (browser != null) {
       browser.close();
     }
@@ -41,7 +44,7 @@ class RestartBrowserTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
-  void pageReconnectsAndSeesEveryEventOnceInOrder(String transport) {
+  void pageReconnectsAndSeesEveryEventOnceInOrder(String transport) throws Exception {
     gateway = TestGateway.start(new JsonObject());
     browser = Browser.start();
     browser.open(gateway.url() + "/");
@@ -77,8 +80,8 @@ class RestartBrowserTest {
     assertThat(client.transport()).isEqualTo(transport);
   }
 
-  private String publish(int n) {
-    long id = gateway.publish(TOPIC, new JsonObject().put("n", n));
+  private String publish(int n) throws Exception {
+    long id = gateway.publishId(TOPIC, new JsonObject().put("n", n));
     return TOPIC + ":" + id + ":" + n;
   }
 }

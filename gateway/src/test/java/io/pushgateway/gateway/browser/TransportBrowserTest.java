@@ -2,6 +2,7 @@ package io.pushgateway.gateway.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +12,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each transport, forced, delivers what is published: once, in order, on that transport. */
+@Tag("browser")
 class TransportBrowserTest {
 
   private static final Pattern WS_BYTES =
@@ -25,14 +28,14 @@ class TransportBrowserTest {
   private static Browser browser;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     Browser.requireChromium();
     gateway = TestGateway.start(new JsonObject());
     browser = Browser.start();
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (browser != null) {
       browser.close();
     }
@@ -48,13 +51,13 @@ class TransportBrowserTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
-  void forcedTransportReceivesPublishedEvents(String transport) {
+  void forcedTransportReceivesPublishedEvents(String transport) throws Exception {
     String topic = "browser." + transport;
     PageClient client = PageClient.create(browser, "c", transport, topic).awaitOpen();
 
     List<String> expected = new ArrayList<>();
     for (int n = 1; n <= 20; n++) {
-      long id = gateway.publish(topic, new JsonObject().put("n", n));
+      long id = gateway.publishId(topic, new JsonObject().put("n", n));
       expected.add(topic + ":" + id + ":" + n);
     }
     // one more from the page itself: a publish frame with an ack on ws, a POST elsewhere
@@ -70,7 +73,7 @@ class TransportBrowserTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
-  void resumesFromAGivenCursorAndHandsOutAFullOne(String transport) {
+  void resumesFromAGivenCursorAndHandsOutAFullOne(String transport) throws Exception {
     String topic = "resume." + transport;
     for (int n = 1; n <= 5; n++) {
       gateway.publish(topic, new JsonObject().put("n", n));
@@ -88,7 +91,7 @@ class TransportBrowserTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
-  void aHoleInTheStreamIsRefilledFromHistory(String transport) {
+  void aHoleInTheStreamIsRefilledFromHistory(String transport) throws Exception {
     String topic = "gap." + transport;
     PageClient client = PageClient.create(browser, "g", transport, topic).awaitOpen();
     for (int n = 1; n <= 3; n++) {
@@ -112,13 +115,13 @@ class TransportBrowserTest {
   }
 
   @Test
-  void webSocketHeartbeatKeepsAQuietConnectionOpen() {
+  void webSocketHeartbeatKeepsAQuietConnectionOpen() throws Exception {
     // a ping every 500 ms (roomy for a busy build machine); a pong missing at the next ping drops
     // the connection
     PageClient client = PageClient.create(browser, "hb", "ws", Map.of("heartbeat", 500), "heartbeat")
       .awaitOpen()
       .awaitConnectedFor(2600);
-    long id = gateway.publish("heartbeat", new JsonObject().put("n", 1));
+    long id = gateway.publishId("heartbeat", new JsonObject().put("n", 1));
     assertThat(client.awaitEvents(1)).containsExactly("heartbeat:" + id + ":1");
     assertThat(client.stat("reconnects")).isZero();
     client.close();
@@ -129,7 +132,7 @@ class TransportBrowserTest {
    * it gets the gateway's once-per-event compressed frames and reads every event, in order.
    */
   @Test
-  void chromiumReadsCompressedWebSocketEventsInOrder() {
+  void chromiumReadsCompressedWebSocketEventsInOrder() throws Exception {
     String text = "compressible ".repeat(40);
     try (TestGateway compressing = TestGateway.start(new JsonObject().put("compression", true))) {
       browser.open(compressing.url() + "/");
@@ -138,14 +141,14 @@ class TransportBrowserTest {
 
       List<String> expected = new ArrayList<>();
       for (int n = 1; n <= 20; n++) {
-        long id = compressing.publish(topic, new JsonObject().put("n", n).put("text", text));
+        long id = compressing.publishId(topic, new JsonObject().put("n", n).put("text", text));
         expected.add(topic + ":" + id + ":" + n);
       }
 
       assertThat(client.awaitEvents(20)).containsExactlyElementsOf(expected);
       assertThat(client.stat("reconnects")).isZero();
       // The meter counts payload bytes as written: compressed, they are a fraction of the JSON.
-      Matcher written = WS_BYTES.matcher(compressing.get("/metrics"));
+      Matcher written = WS_BYTES.matcher(compressing.get("/metrics").body());
       assertThat(written.find()).as("ws bytes meter").isTrue();
       assertThat(Double.parseDouble(written.group(1))).isLessThan(20 * text.length() / 4.0);
       client.close();
@@ -160,5 +163,21 @@ class TransportBrowserTest {
         (e) => done(String(e)));
       """);
     assertThat(same).isEqualTo(true);
+  }
+
+  @Test
+  void theDemoPageLoadsWithoutAConsoleErrorAndItsIconLoads() {
+    browser.consoleErrors();
+    browser.open(gateway.url() + "/");
+    browser.awaitJs("page loaded", "return document.readyState === 'complete'");
+    assertThat(browser.consoleErrors()).isEmpty();
+    // Headless Chromium fetches no favicon, a desktop browser does: without an icon the page
+    // declares, its request for /favicon.ico is a 404 on the console. The declared one must load.
+    Object icon = browser.jsAsync("""
+      const done = arguments[arguments.length - 1];
+      const link = document.querySelector('link[rel~="icon"]');
+      if (!link) { done('no icon link'); } else { fetch(link.href).then((r) => done(r.ok), (e) => done(String(e))); }
+      """);
+    assertThat(icon).isEqualTo(true);
   }
 }

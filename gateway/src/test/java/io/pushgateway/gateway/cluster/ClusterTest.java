@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code kill -9}, its clients resume elsewhere with their cursors and lose nothing; and a node
  * that joins later serves the full history.
  */
+@Tag("cluster")
 @TestMethodOrder(OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterTest {

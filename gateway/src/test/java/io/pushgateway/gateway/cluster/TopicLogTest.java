@@ -37,11 +37,23 @@ class TopicLogTest {
   @Test
   void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Appended first = new TopicOps.Append("key-1", "1", "e1", 10, 1000, 0).process(entry);
-    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", "e2", 10, 1001, 0).process(entry);
+    TopicOps.Appended first = new TopicOps.Append("key-1", "1", "e1", 10, 1000, 0, true).process(entry);
+    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", "e2", 10, 1001, 0, true).process(entry);
     assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
     assertThat(retry.epoch).isEqualTo("e1");
     assertThat(entry.getValue().lastId()).isEqualTo(1);
+  }
+
+  @Test
+  void atTheTopicLimitANewTopicIsRefusedAndNothingStoredButAnExistingOneAppends() {
+    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
+    assertThat(new TopicOps.Append("k1", "1", "e1", 10, 1000, 0, false).process(entry).id).isZero();
+    assertThat(entry.getValue()).isNull();
+    TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
+    assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
+    assertThat(entry.getValue()).isNull();
+    new TopicOps.Append("k2", "1", "e1", 10, 1000, 0, true).process(entry);
+    assertThat(new TopicOps.Append("k3", "2", "e2", 10, 1000, 0, false).process(entry).id).isEqualTo(2);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Any text as a cursor: {@link Cursor#parse} refuses it with {@code invalid_cursor} or returns a
@@ -11,6 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * lets every transport hand the cursor out and take it back. Regression inputs:
  * {@code CursorFuzzTestInputs/} in the test resources.
  */
+@Tag("fuzz")
 class CursorFuzzTest {
 
   @FuzzTest(maxDuration = "2m")

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Topic validation against a plain character-by-character reading of the protocol's rule
  * {@code ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$}; a valid topic also fits in a cursor entry unescaped.
  * Regression inputs: {@code TopicsFuzzTestInputs/} in the test resources.
  */
+@Tag("fuzz")
 class TopicsFuzzTest {
 
   @FuzzTest(maxDuration = "2m")

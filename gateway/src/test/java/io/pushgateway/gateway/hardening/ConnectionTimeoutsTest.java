@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The request-head and idle clocks over raw TCP, as a slowloris attacker would use them: silent
+ * The request-head, body and idle clocks over raw TCP, as a slowloris attacker would use them: silent
  * and trickling connections are closed and give their {@code maxConnections} slots back, while a
  * long poll that waits its full time, an SSE stream and a WebSocket are never cut.
  */
@@ -67,6 +67,37 @@ class ConnectionTimeoutsTest {
     // A served request does not buy time for the next head: its clock starts with its first byte.
     trickle(socket, SLOW_HEAD, 300);
     Eventually.check(gateway.vertx, () -> assertThat(reader.closed).isTrue());
+  }
+
+  @Test
+  void aTrickledPublishBodyIsCutAndNothingIsStored() throws Exception {
+    start(new JsonObject().put("requestBodyTimeoutSeconds", 1));
+    NetSocket socket = connect();
+    Reader reader = new Reader(socket);
+    String body = "\"" + "a".repeat(2000) + "\"";
+    // The head at once, then the body a byte every 200 ms: 2.4 s of credit at 500 B/s would need
+    // 1,200 bytes; this sends 5 a second, never idle.
+    socket.write("POST /api/topics/slowbody/events HTTP/1.1\r\nHost: gateway\r\n"
+      + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n");
+    trickle(socket, body, 200);
+    Eventually.check(gateway.vertx, () -> assertThat(reader.closed).isTrue());
+    assertThat(reader.text()).as("closed without an answer").isEmpty();
+    assertThat(gateway.get("/api/topics/slowbody").status()).as("nothing stored").isEqualTo(404);
+  }
+
+  @Test
+  void aBodyThatPausesWithinItsTimeIsServed() throws Exception {
+    start(new JsonObject().put("requestBodyTimeoutSeconds", 5));
+    NetSocket socket = connect();
+    Reader reader = new Reader(socket);
+    String body = "{\"part\":\"" + "b".repeat(100) + "\"}";
+    socket.write("POST /api/topics/pausedbody/events HTTP/1.1\r\nHost: gateway\r\n"
+      + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+      + body.substring(0, 50));
+    // The rest after one read has ended with the body incomplete: the body clock is running.
+    timers.add(gateway.vertx.setTimer(300, id -> socket.write(body.substring(50))));
+    Eventually.check(gateway.vertx, () -> assertThat(reader.text()).startsWith("HTTP/1.1 201"));
+    assertThat(reader.closed).isFalse();
   }
 
   @Test

@@ -153,7 +153,7 @@ class HonestErrorsTest {
   void theLocalLogGoneIsUnavailableNotABug() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      LocalEventLog log = LocalEventLog.deploy(vertx, "gone", 10, 0).await(10, TimeUnit.SECONDS);
+      LocalEventLog log = LocalEventLog.deploy(vertx, "gone", 10, 0, 1000, 0, topic -> true).await(10, TimeUnit.SECONDS);
       log.close().await(10, TimeUnit.SECONDS);
       Throwable failure = log.append("t", "1").map(e -> (Throwable) null)
         .recover(Future::succeededFuture).await(10, TimeUnit.SECONDS);

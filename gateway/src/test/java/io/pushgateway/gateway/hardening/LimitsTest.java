@@ -57,10 +57,11 @@ class LimitsTest {
     long limited = publisher.controls().stream()
       .filter(c -> "error".equals(c.getString("op")) && "rate_limited".equals(c.getString("code"))).count();
     assertThat(limited).isEqualTo(5);
-    // The accepted ones (a burst of one second's worth) are stored, acknowledged or not: the
-    // connection may close before their acks are written.
+    // The accepted ones (a burst of one second's worth) are stored, and each was acknowledged
+    // before the close went out.
     long acked = gateway.get("/api/topics/lim").json().getLong("lastId");
     assertThat(acked).isBetween(1L, 10L);
+    assertThat(publisher.controls().stream().filter(c -> "ack".equals(c.getString("op"))).count()).isEqualTo(acked);
 
     // The bystander got exactly the accepted events and still gets new ones.
     gateway.publish("lim", "after");

@@ -13,25 +13,32 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
-/** A real gateway on a free port, and a plain HTTP client to publish and query it. */
+/**
+ * A real gateway on loopback, on a free port unless the config names one, and a plain HTTP client
+ * to publish and query it. The one fixture of the tests: unit-level transport tests and browser
+ * tests alike; {@link #stop} and {@link #restart} let a test take the gateway away under its clients.
+ */
 public final class TestGateway implements AutoCloseable {
 
   public final Vertx vertx;
-  public final Gateway gateway;
+  /** The running gateway; {@link #restart} replaces it. */
+  public volatile Gateway gateway;
   public final HttpClient http;
   private final io.vertx.core.Context context;
+  /** Kept across {@link #restart}, so clients reconnect to the same address. */
+  private int port;
 
   private TestGateway(Vertx vertx, Gateway gateway) {
     this.vertx = vertx;
     this.gateway = gateway;
+    this.port = gateway.port();
     this.http = vertx.createHttpClient();
     this.context = vertx.getOrCreateContext();
   }
 
   public static TestGateway start(JsonObject config) throws Exception {
     Vertx vertx = Vertx.vertx();
-    GatewayConfig gatewayConfig = GatewayConfig.fromJson(config.copy().put("port", 0).put("host", "127.0.0.1"));
-    return new TestGateway(vertx, Gateway.deploy(vertx, gatewayConfig).await(20, TimeUnit.SECONDS));
+    return new TestGateway(vertx, deploy(vertx, config.copy().put("port", config.getInteger("port", 0))));
   }
 
   public static TestGateway start() throws Exception {
@@ -39,7 +46,32 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public int port() {
-    return gateway.port();
+    return port;
+  }
+
+  /** {@code http://127.0.0.1:<port>}, also while the gateway is stopped. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Stops the gateway gracefully (its clients see it go); the Vert.x instance stays. */
+  public void stop() throws Exception {
+    Gateway running = gateway;
+    if (running != null) {
+      gateway = null;
+      running.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Stops the gateway and starts a fresh one (new in-memory history, new epoch) on the same port. */
+  public void restart(JsonObject config) throws Exception {
+    stop();
+    gateway = deploy(vertx, config.copy().put("port", port));
+  }
+
+  private static Gateway deploy(Vertx vertx, JsonObject config) throws Exception {
+    GatewayConfig gatewayConfig = GatewayConfig.fromJson(config.copy().put("host", "127.0.0.1"));
+    return Gateway.deploy(vertx, gatewayConfig).await(20, TimeUnit.SECONDS);
   }
 
   /** Waits (bounded) until {@code GET /api/topics/{topic}} counts {@code expected} subscribers of a transport. */
@@ -56,6 +88,11 @@ public final class TestGateway implements AutoCloseable {
       throw new IllegalStateException("publish answered " + reply.status() + " " + reply.body());
     }
     return reply.json();
+  }
+
+  /** Publishes over HTTP and returns the id the gateway gave the event. */
+  public long publishId(String topic, Object data) throws Exception {
+    return publish(topic, data).getLong("id");
   }
 
   public void publishMany(String topic, int count) throws Exception {

@@ -22,8 +22,8 @@ import io.vertx.core.http.HttpConnection;
  * system call.
  *
  * <p>Everything a session sends after its first bytes goes through here, so it keeps its order;
- * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame and pongs
- * (written by its peer) take another path, which flushes what is pending before them.
+ * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame (written by
+ * its peer) take another path, which flushes what is pending before them.
  */
 public final class ChannelOutput {
 

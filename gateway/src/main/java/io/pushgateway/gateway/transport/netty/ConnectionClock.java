@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  *   {@code requestHeadTimeoutSeconds}, counted from the opening of the connection for its first
  *   request, and for a later one from its first byte (never while an answer is still being
  *   served, when the server may have stopped reading); the slowloris defence;</li>
+ *   <li>the <b>body clock</b>: a request body must be complete within
+ *   {@code requestBodyTimeoutSeconds} of its head, plus one second for every
+ *   {@link #MIN_BODY_RATE} bytes received (Apache's mod_reqtimeout model): a big body on a slow
+ *   link gets its time, a body trickled a byte at a time does not hold the connection;</li>
  *   <li>the <b>idle clock</b>: no byte in either direction for {@code idleTimeoutSeconds}. Long
  *   polls and SSE streams stay under it by configuration (see GatewayConfig).</li>
  * </ul>
@@ -35,13 +40,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionClock {
 
+  /** Bytes a second a body must arrive at, once its first {@code requestBodyTimeoutSeconds} are used up. */
+  static final int MIN_BODY_RATE = 500;
+  private static final long NANOS_PER_BODY_BYTE = TimeUnit.SECONDS.toNanos(1) / MIN_BODY_RATE;
+
   private final Channel channel;
   private final long headNanos;
+  private final long bodyNanos;
   private final long idleNanos;
   private final Bytes bytes = new Bytes();
   private final Messages messages = new Messages();
   private Future<?> headTimer;
+  private Future<?> bodyTimer;
   private Future<?> idleTimer;
+  /** While a body is on its way: when it must be complete, moved on by every part received. */
+  private long bodyDeadline;
+  private boolean bodyPending;
   private long lastActivity;
   /** Request heads received whose answer has not ended yet. */
   private int outstanding;
@@ -49,19 +63,20 @@ final class ConnectionClock {
   private boolean partialHead;
   private boolean stopped;
 
-  private ConnectionClock(Channel channel, long headMillis, long idleMillis) {
+  private ConnectionClock(Channel channel, long headMillis, long bodyMillis, long idleMillis) {
     this.channel = channel;
     this.headNanos = TimeUnit.MILLISECONDS.toNanos(headMillis);
+    this.bodyNanos = TimeUnit.MILLISECONDS.toNanos(bodyMillis);
     this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
   }
 
   /** Starts both clocks of a new connection; called on its event loop, before it has read a request. */
-  static void start(Channel channel, long headMillis, long idleMillis) {
+  static void start(Channel channel, long headMillis, long bodyMillis, long idleMillis) {
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.context(HttpRequestDecoder.class) == null || pipeline.context(HttpResponseEncoder.class) == null) {
       return;
     }
-    ConnectionClock clock = new ConnectionClock(channel, headMillis, idleMillis);
+    ConnectionClock clock = new ConnectionClock(channel, headMillis, bodyMillis, idleMillis);
     pipeline.addBefore(pipeline.context(HttpRequestDecoder.class).name(), "clock-bytes", clock.bytes);
     pipeline.addAfter(pipeline.context(HttpResponseEncoder.class).name(), "clock-messages", clock.messages);
     clock.lastActivity = System.nanoTime();
@@ -92,6 +107,26 @@ final class ConnectionClock {
     }
   }
 
+  /** Armed only when a read ends with a body still on its way: bodiless requests never start it. */
+  private void armBody() {
+    if (bodyTimer == null && !stopped) {
+      bodyTimer = schedule(this::bodyCheck, Math.max(0, bodyDeadline - System.nanoTime()));
+    }
+  }
+
+  private void bodyCheck() {
+    bodyTimer = null;
+    if (stopped || !bodyPending) {
+      return;
+    }
+    long left = bodyDeadline - System.nanoTime();
+    if (left <= 0) {
+      channel.close(); // as for a head: a client this slow would not read a 408 either
+    } else {
+      bodyTimer = schedule(this::bodyCheck, left);
+    }
+  }
+
   private void idleCheck() {
     idleTimer = null;
     if (stopped) {
@@ -116,6 +151,10 @@ final class ConnectionClock {
     }
     stopped = true;
     disarmHead();
+    if (bodyTimer != null) {
+      bodyTimer.cancel(false);
+      bodyTimer = null;
+    }
     if (idleTimer != null) {
       idleTimer.cancel(false);
       idleTimer = null;
@@ -155,6 +194,14 @@ final class ConnectionClock {
       if (msg instanceof HttpRequest) {
         outstanding++;
         disarmHead();
+        bodyPending = true;
+        bodyDeadline = System.nanoTime() + bodyNanos;
+      }
+      if (msg instanceof HttpContent content && bodyPending) {
+        bodyDeadline += content.content().readableBytes() * NANOS_PER_BODY_BYTE;
+      }
+      if (msg instanceof LastHttpContent) {
+        bodyPending = false;
       }
       if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
         // What came so far was a head, or a body: the next byte starts a new head.
@@ -165,6 +212,14 @@ final class ConnectionClock {
         disarmHead();
       }
       ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (bodyPending) {
+        armBody();
+      }
+      ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -31,8 +31,8 @@ public final class Connections {
     channelOf(connection).close();
   }
 
-  /** Starts the head and idle clocks of a new connection, before it has read a request. */
-  public static void startClocks(HttpConnection connection, long headMillis, long idleMillis) {
-    ConnectionClock.start(channelOf(connection), headMillis, idleMillis);
+  /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
+  public static void startClocks(HttpConnection connection, long headMillis, long bodyMillis, long idleMillis) {
+    ConnectionClock.start(channelOf(connection), headMillis, bodyMillis, idleMillis);
   }
 }

@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.ws;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,11 +15,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The end of one WebSocket's channel once the handshake is done: Netty's codec decodes frames,
- * this answers pings and the closing handshake (RFC 6455 §5.5, §7) and hands messages to its
+ * this answers the closing handshake (RFC 6455 §7) and hands messages and pings to its
  * {@link Listener}. It takes the place of Vert.x's WebSocket, so an idle connection costs its
  * channel, the codec and the session, without Vert.x's per-connection queues.
  */
@@ -29,6 +31,9 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     void onText(String text);
 
     void onBinary();
+
+    /** A Ping frame: the listener answers it (RFC 6455 §5.5.2), within its output's bound. */
+    void onPing(ByteBuf payload);
 
     void onPong();
 
@@ -44,6 +49,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   private final Runnable onDisconnect;
   private Listener listener;
   private boolean closeSent;
+  private int holds;
   private ScheduledFuture<?> closeTimeout;
 
   /** {@code onDisconnect}: what else must learn that the connection ended (server meters). */
@@ -65,6 +71,31 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     return closeSent || !channel.isActive();
   }
 
+  /** Reasons to leave what the client sends unread: TCP then holds the client back. */
+  static final int DRAINING = 1;
+  static final int PUBLISHING = 2;
+  static final int CLOSING = 4;
+
+  /**
+   * Holds reading back for one reason ({@link #DRAINING}, {@link #PUBLISHING}, {@link #CLOSING})
+   * or lets go of it; the client is read while no reason holds.
+   */
+  void holdReading(int reason, boolean hold) {
+    int before = holds;
+    holds = hold ? holds | reason : holds & ~reason;
+    if ((before == 0) != (holds == 0)) {
+      channel.config().setAutoRead(holds == 0);
+    }
+  }
+
+  /** Holds reading back for {@code reason} until {@code done} completes. */
+  void holdReadingUntil(int reason, Future<Void> done) {
+    if ((holds & reason) == 0) {
+      holdReading(reason, true);
+      done.onComplete(v -> holdReading(reason, false));
+    }
+  }
+
   /** Starts the closing handshake; the channel closes when the peer answers, or after a timeout. */
   void close(int code, String reason) {
     if (isClosed()) {
@@ -84,7 +115,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
       if (msg instanceof TextWebSocketFrame text) {
         listener.onText(text.text());
       } else if (msg instanceof PingWebSocketFrame ping) {
-        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        listener.onPing(ping.content());
       } else if (msg instanceof PongWebSocketFrame) {
         listener.onPong();
       } else if (msg instanceof CloseWebSocketFrame close) {
@@ -113,6 +144,8 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
       close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big"); // a fragmented message over the limit
+    } else if (cause instanceof BoundedInflater.Refused refused) {
+      close(refused.code, refused.getMessage()); // a compressed message too big once inflated, or corrupt
     } else if (cause instanceof CorruptedWebSocketFrameException) {
       closeSent = true; // the codec has sent the close frame with its code (1002, 1007, 1009) and closes
     } else {

@@ -16,7 +16,10 @@ import io.pushgateway.gateway.wire.EncodedEvent;
 import io.pushgateway.gateway.wire.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -25,6 +28,8 @@ import java.nio.charset.StandardCharsets;
  * holds, released in {@link #release()} whichever way the connection ends.
  */
 final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener {
+
+  private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
 
   /** RFC 6455 §7.4.1 and the protocol's close codes. */
   static final short NORMAL = 1000;
@@ -46,7 +51,15 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
+  /** Publishes appended but not yet answered: a close waits for their acks. */
+  private int publishing;
+  /** Their data's bytes, held to maxQueueBytes: past it the client is not read until acks come back. */
+  private long publishingBytes;
+  /** A close decided while publishes were still being appended; null until then. */
+  private String closeReason;
+  private short closeCode;
   private boolean released;
+  private final Promise<Void> releasedPromise = Promise.promise();
 
   WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
                    Access access) {
@@ -68,7 +81,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (access.expiresAtMillis() > 0) {
       // A token is good until its exp claim, not for the life of the connection.
       expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
-        id -> close(POLICY_VIOLATION, "token expired"));
+        id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
     }
   }
 
@@ -76,7 +89,17 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public void onBinary() {
+    if (closing()) {
+      return;
+    }
     sendError(new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null);
+  }
+
+  @Override
+  public void onPing(ByteBuf payload) {
+    if (!closing()) {
+      reply(new PongWebSocketFrame(payload.retain()));
+    }
   }
 
   @Override
@@ -92,6 +115,9 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   @Override
   public void onText(String text) {
     lastHeard = System.nanoTime();
+    if (closing()) {
+      return; // decided to close: commands that arrive now are neither carried out nor answered
+    }
     ClientCommand command;
     try {
       command = ClientCommand.parse(text);
@@ -148,7 +174,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
       if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        close(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
       }
       return;
     }
@@ -158,14 +184,41 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
         "data is " + size + " bytes, the limit is " + context.config().maxPayloadBytes()), command.ref());
       return;
     }
+    publishing++;
+    appending(size);
     context.log().append(command.topic(), command.dataJson())
-      .onSuccess(event -> {
-        context.metrics().published();
-        sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
-          command.ref());
-      })
-      .onFailure(e -> sendError(new GatewayException(ErrorCode.OVERLOADED, "publish failed, try again"),
-        command.ref()));
+      .onComplete(appended -> {
+        publishing--;
+        appending(-size);
+        if (appended.succeeded()) {
+          context.metrics().published();
+          Event event = appended.result();
+          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
+            command.ref());
+        } else {
+          sendError(refusal(appended.cause()), command.ref());
+        }
+        if (closeReason != null && publishing == 0) {
+          close(closeCode, closeReason);
+        }
+      });
+  }
+
+  /**
+   * A refused publish travels with its own code (too_many_topics, overloaded when the log is
+   * unavailable); anything else is a bug, logged once here and answered internal_error.
+   */
+  private static GatewayException refusal(Throwable failure) {
+    if (failure instanceof GatewayException known) {
+      return known;
+    }
+    LOG.log(System.Logger.Level.ERROR, "unexpected failure of a WebSocket publish", failure);
+    return new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error");
+  }
+
+  private void appending(int bytes) {
+    publishingBytes += bytes;
+    peer.holdReading(WebSocketPeer.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
@@ -204,9 +257,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     output.write(frame);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !output.writable()) {
-      // Bounded output: a client that stops reading is told to come back with its cursor.
-      context.metrics().slowConsumerClosed(Transport.WS);
-      close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+      closeSlowConsumer();
     }
   }
 
@@ -230,9 +281,38 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
-    if (!peer.isClosed()) {
-      output.write(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+    reply(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Writes a frame that is not an event (a pong, an ack, an error, a control frame) within the
+   * same {@code maxQueueBytes} as events: a client that asks for more than it reads is closed,
+   * whatever it asks for. While history is being caught up the queue is full by design, so the
+   * client's commands wait instead: nothing more is read from it until the queue drains.
+   */
+  private void reply(Object frame) {
+    if (peer.isClosed()) {
+      ReferenceCountUtil.release(frame);
+      return;
     }
+    output.write(frame);
+    if (output.writable()) {
+      return;
+    }
+    if (stream.isCatchingUp()) {
+      peer.holdReadingUntil(WebSocketPeer.DRAINING, output.drained());
+    } else {
+      closeSlowConsumer();
+    }
+  }
+
+  /** Bounded output: a client that stops reading is told to come back with its cursor. */
+  private void closeSlowConsumer() {
+    context.metrics().slowConsumerClosed(Transport.WS);
+    close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
+    // It does not read, so its answer to the close frame is not coming soon: nothing it sends
+    // matters now, and leaving it unread holds it back instead of decoding it until the timeout.
+    peer.holdReading(WebSocketPeer.CLOSING, true);
   }
 
   private void sendError(GatewayException error, String ref) {
@@ -251,11 +331,40 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     }
   }
 
+  /** True once a close is decided, even while it waits for acks: no command is taken any more. */
+  private boolean closing() {
+    return closeReason != null || peer.isClosed();
+  }
+
+  /**
+   * Closes once every publish already appended has its ack (or error) on the wire, so a client
+   * never retries, and duplicates, an event that was stored; nothing new is taken meanwhile.
+   */
+  void closeAfterReplies(short code, String reason) {
+    if (publishing == 0) {
+      close(code, reason);
+    } else if (closeReason == null) {
+      closeCode = code;
+      closeReason = reason;
+    }
+  }
+
   void close(short code, String reason) {
     if (!peer.isClosed()) {
       peer.close(code, reason);
     }
     release();
+  }
+
+  /**
+   * Completes once the connection is gone: released, its last acks and its close frame written,
+   * and the channel closed (by the client's answer to the close frame, or its timeout). Waiting
+   * for the channel keeps a server that closes next from cutting off what is still queued.
+   */
+  Future<Void> closed() {
+    Promise<Void> channelClosed = Promise.promise();
+    peer.channel().closeFuture().addListener(f -> channelClosed.complete());
+    return releasedPromise.future().compose(v -> channelClosed.future());
   }
 
   /** Releases everything the connection holds; the one exit of every path. */
@@ -264,6 +373,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
       return;
     }
     released = true;
+    releasedPromise.complete();
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }

@@ -74,10 +74,14 @@ public final class WebSocketTransport implements TransportHandler {
     sessions.remove(session);
   }
 
+  /**
+   * Every session closes with 1001 once the publishes it already took are acked; done when every
+   * connection has ended (at most the close handshake's timeout after that).
+   */
   @Override
   public Future<Void> drain() {
     List<WebSocketSession> open = new ArrayList<>(sessions);
-    open.forEach(s -> s.close(WebSocketSession.GOING_AWAY, "gateway shutting down, reconnect"));
-    return Future.succeededFuture();
+    open.forEach(s -> s.closeAfterReplies(WebSocketSession.GOING_AWAY, "gateway shutting down, reconnect"));
+    return Future.join(open.stream().map(WebSocketSession::closed).toList()).mapEmpty();
   }
 }

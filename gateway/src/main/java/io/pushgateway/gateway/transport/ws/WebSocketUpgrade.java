@@ -53,6 +53,8 @@ final class WebSocketUpgrade {
   private static final WebSocketServerExtensionHandshaker DEFLATE = new PerMessageDeflateServerExtensionHandshaker(
     6, false, 15, true, true);
 
+  private static final String CLIENT_NO_CONTEXT = "client_no_context_takeover";
+
   /** Vert.x gives every response it ends a Content-Length; a 101 must not have one (RFC 9110 §8.6). */
   private static final ChannelHandler NO_CONTENT_LENGTH = new NoContentLength();
 
@@ -108,8 +110,10 @@ final class WebSocketUpgrade {
     // Before the decoder, so the close frame the decoder sends on a bad frame gets encoded too.
     pipeline.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
     if (deflate != null) {
-      // Only the decoder: events go out compressed already, so no deflater is kept per connection.
-      pipeline.addLast(deflate.newExtensionDecoder());
+      // Only a decoder: events go out compressed already, so no deflater is kept per connection.
+      // Not Netty's: it builds a whole inflated frame before its size can be judged.
+      boolean noContext = deflate.newReponseData().parameters().containsKey(CLIENT_NO_CONTEXT);
+      pipeline.addLast(new BoundedInflater(maxMessageBytes, noContext));
     }
     WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect);
     pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxMessageBytes), peer);

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.json.Json;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Any text a client can send as a WebSocket frame: {@link ClientCommand#parse} either returns a
@@ -13,6 +14,7 @@ import io.vertx.core.json.Json;
  * frame can break a connection's handler. Regression inputs: {@code ClientCommandFuzzTestInputs/}
  * in the test resources; {@code JAZZER_FUZZ=1} fuzzes (see the README).
  */
+@Tag("fuzz")
 class ClientCommandFuzzTest {
 
   @FuzzTest(maxDuration = "2m")

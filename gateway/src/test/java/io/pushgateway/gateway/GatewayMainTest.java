@@ -1,0 +1,56 @@
+package io.pushgateway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line: its help is generated from {@link GatewayConfig#OPTIONS}, its flags set them. */
+class GatewayMainTest {
+
+  @Test
+  void theHelpShowsEveryOptionWithItsDefaultFromTheOptionList() {
+    String help = flat(GatewayMain.commandLine().getUsageMessage());
+    for (GatewayConfig.Option option : GatewayConfig.OPTIONS) {
+      assertThat(help).as(option.key()).contains(flat(option.key() + "=" + option.defaultValue() + option.description()));
+    }
+    // a flag's own line says the same as its option
+    assertThat(help).contains(flat("--port=PORT " + GatewayMain.help(option("port"))));
+    assertThat(help).contains(flat("--demo-rate=N " + GatewayMain.help(option("demoRate"))));
+  }
+
+  @Test
+  void flagsSetTheirOptions() throws Exception {
+    CommandLine commandLine = GatewayMain.commandLine();
+    commandLine.parseArgs("--port", "9000", "--demo", "--demo-rate", "5.5", "--allowed-origins", "*",
+      "--webroot", "/srv/www", "--set", "historySize=7");
+    JsonObject json = commandLine.<GatewayMain>getCommand().mergedConfig();
+    GatewayConfig config = GatewayConfig.fromJson(json);
+    assertThat(config.port()).isEqualTo(9000);
+    assertThat(config.demo()).isTrue();
+    assertThat(config.demoRate()).isEqualTo(5.5);
+    assertThat(config.allowedOrigins()).containsExactly("*");
+    assertThat(config.webRoot()).isEqualTo("/srv/www");
+    assertThat(config.historySize()).isEqualTo(7);
+    assertThat(config.cluster()).isFalse();
+  }
+
+  @Test
+  void unsetFlagsLeaveTheDefaults() throws Exception {
+    CommandLine commandLine = GatewayMain.commandLine();
+    commandLine.parseArgs();
+    JsonObject json = commandLine.<GatewayMain>getCommand().mergedConfig();
+    assertThat(json.fieldNames()).doesNotContain("port", "demo", "cluster", "host");
+  }
+
+  private static GatewayConfig.Option option(String key) {
+    return GatewayConfig.OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+  }
+
+  /** Without whitespace and with picocli's doubled percent signs undone: the help wraps lines. */
+  private static String flat(String text) {
+    return text.replace("%%", "%").replaceAll("\\s+", "");
+  }
+}

@@ -1,0 +1,152 @@
+package io.pushgateway.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.Gateway;
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Topic bounds in cluster mode, on a one-member cluster in this process: {@code maxTopics}
+ * (held against the map's size as last counted) refuses new topics with 503
+ * {@code too_many_topics}; a topic idle for {@code topicIdleSeconds} is dropped by Hazelcast's
+ * max-idle time unless a node's subscriber holds it, and a cursor from its old life gets a reset.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTopicLimitsTest {
+
+  private Vertx vertx;
+  private Gateway gateway;
+  private HttpClient http;
+
+  @BeforeAll
+  static void fastExpiry() {
+    // Hazelcast looks for expired entries every 5 s by default; a test needs no such wait
+    System.setProperty("hazelcast.internal.map.expiration.task.period.seconds", "1");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (vertx != null) {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void newTopicsOverTheLimitAreRefused() throws Exception {
+    start(new JsonObject().put("maxTopics", 3).put("topicIdleSeconds", 0));
+    for (String topic : new String[] {"t1", "t2", "t3"}) {
+      assertThat(publish(topic).getInteger("status")).isEqualTo(201);
+    }
+    // the size is counted every two seconds: a few more may pass before it is
+    JsonObject refused = null;
+    for (int n = 0; refused == null && n < 400; n++) {
+      JsonObject answer = publish("more" + n);
+      if (answer.getInteger("status") != 201) {
+        refused = answer;
+      } else {
+        vertx.timer(25).await(1, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(refused).as("a publish to a new topic refused").isNotNull();
+    assertThat(refused.getInteger("status")).isEqualTo(503);
+    assertThat(refused.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("too_many_topics");
+    assertThat(publish("t1").getInteger("status")).isEqualTo(201);
+  }
+
+  @Test
+  void anIdleTopicIsDroppedAndItsOldCursorGetsAReset() throws Exception {
+    // Hazelcast keeps entry times in whole seconds: one idle second could end at once
+    start(new JsonObject().put("topicIdleSeconds", 3));
+    for (int i = 0; i < 3; i++) {
+      publish("ev");
+    }
+    String oldEpoch = request(HttpMethod.GET, "/api/topics/ev").getJsonObject("body").getString("epoch");
+    // the relay saw the events; the expiry listener drops the head: an event, not a touch
+    waitFor(() -> gateway.log().head("ev") != null);
+    waitFor(() -> gateway.log().head("ev") == null);
+
+    publish("ev");
+    publish("ev");
+    String newEpoch = request(HttpMethod.GET, "/api/topics/ev").getJsonObject("body").getString("epoch");
+    assertThat(newEpoch).isNotEqualTo(oldEpoch);
+    JsonObject answer = request(HttpMethod.GET, "/poll?topics=ev&cursor=ev:1:" + oldEpoch).getJsonObject("body");
+    assertThat(answer.getJsonArray("resets").getList()).containsExactly(
+      new JsonObject().put("topic", "ev").put("from", 1).put("epoch", newEpoch).getMap());
+    assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aTopicWithASubscriberOnThisNodeIsKept() throws Exception {
+    start(new JsonObject().put("topicIdleSeconds", 3));
+    WsClient subscriber = new WsClient(vertx, gateway.port()).open("kept");
+    try {
+      publish("kept");
+      publish("idle");
+      waitFor(() -> gateway.log().head("kept") != null && gateway.log().head("idle") != null);
+      String epoch = gateway.log().head("kept").epoch();
+      waitFor(() -> gateway.log().head("idle") == null);
+      // and once more, so "kept" has gone twice its idle time without a publish
+      publish("idle2");
+      waitFor(() -> gateway.log().head("idle2") != null);
+      waitFor(() -> gateway.log().head("idle2") == null);
+      // "idle" went after its idle time; "kept", published together, stayed in the same life
+      assertThat(gateway.log().head("kept")).isNotNull();
+      publish("kept");
+      assertThat(subscriber.awaitEvents(2)).extracting(e -> e.getLong("id")).containsExactly(1L, 2L);
+      assertThat(gateway.log().head("kept").epoch()).isEqualTo(epoch);
+      assertThat(subscriber.controls()).noneMatch(c -> "reset".equals(c.getString("op")));
+    } finally {
+      subscriber.close();
+    }
+  }
+
+  private void start(JsonObject options) throws Exception {
+    int hazelcastPort = GatewayProcess.freePort();
+    GatewayConfig config = GatewayConfig.fromJson(options.copy()
+      .put("port", 0).put("host", "127.0.0.1").put("instances", 1)
+      .put("cluster", true).put("clusterHost", "127.0.0.1").put("clusterPort", hazelcastPort)
+      .put("clusterMembers", "127.0.0.1:" + hazelcastPort));
+    ClusterNode node = ClusterNode.join(config, Vertx.builder().with(ClusterNode.options(config)))
+      .await(90, TimeUnit.SECONDS);
+    vertx = node.vertx();
+    gateway = Gateway.deploy(node, config, new GatewayMetrics()).await(60, TimeUnit.SECONDS);
+    http = vertx.createHttpClient();
+  }
+
+  private JsonObject publish(String topic) throws Exception {
+    return request(HttpMethod.POST, "/api/topics/" + topic + "/events");
+  }
+
+  /** {@code {"status":…,"body":{…}}}. */
+  private JsonObject request(HttpMethod method, String uri) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.port())
+      .setURI(uri).putHeader("Content-Type", "application/json");
+    return http.request(options)
+      .compose(r -> method == HttpMethod.POST ? r.send(Buffer.buffer("{\"n\":1}")) : r.send())
+      .compose(r -> r.body().map(body -> new JsonObject().put("status", r.statusCode())
+        .put("body", body.length() == 0 ? new JsonObject() : new JsonObject(body))))
+      .await(30, TimeUnit.SECONDS);
+  }
+
+  /** A bounded wait on a condition, checked every 50 ms. */
+  private void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 60 s").isLessThan(deadline);
+      vertx.timer(50).await(1, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.pushgateway.gateway.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.SseClient;
+import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Topics are bounded, over the real wire: {@code maxTopics} refuses a new topic with 503
+ * {@code too_many_topics} (HTTP and WebSocket) and stores nothing; an idle topic is evicted and
+ * a cursor from its old life gets a reset; subscriber counts leave nothing behind.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TopicLimitsTest {
+
+  private TestGateway gateway;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    gateway.close();
+  }
+
+  @Test
+  void aPublishToOneTopicTooManyIsRefusedOverHttpAndWebSocket() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxTopics", 3));
+    for (String topic : List.of("t1", "t2", "t3")) {
+      gateway.publish(topic, 1);
+    }
+    TestGateway.Reply refused = gateway.request(HttpMethod.POST, "/api/topics/t4/events", Buffer.buffer("1"),
+      "application/json");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.errorCode()).isEqualTo("too_many_topics");
+    assertThat(refused.json().getJsonObject("error").getString("message")).contains("evicted");
+
+    WsClient ws = track(new WsClient(gateway.vertx, gateway.port()).open("t1"));
+    ws.send(new JsonObject().put("op", "publish").put("topic", "t5").put("data", 1).put("ref", "new"));
+    ws.send(new JsonObject().put("op", "publish").put("topic", "t1").put("data", 2).put("ref", "old"));
+    Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anySatisfy(c -> {
+      assertThat(c.getString("op")).isEqualTo("ack");
+      assertThat(c.getString("ref")).isEqualTo("old");
+    }));
+    assertThat(ws.controls()).anySatisfy(c -> {
+      assertThat(c.getString("op")).isEqualTo("error");
+      assertThat(c.getString("code")).isEqualTo("too_many_topics");
+      assertThat(c.getString("ref")).isEqualTo("new");
+    });
+    assertThat(ws.closeCode()).isNull();
+
+    // nothing stored for the refused ones; existing topics keep accepting
+    assertThat(gateway.get("/api/topics").json().getJsonArray("topics").getList()).containsExactly("t1", "t2", "t3");
+    assertThat(gateway.get("/api/topics/t4").status()).isEqualTo(404);
+    assertThat(gateway.publish("t2", 2).getLong("id")).isEqualTo(2);
+    assertThat(ws.awaitEvents(1).get(0).getLong("id")).isEqualTo(2);
+  }
+
+  @Test
+  void anEvictedTopicsOldCursorGetsAResetOnAPoll() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1));
+    gateway.publishMany("ev", 3);
+    String oldEpoch = gateway.get("/api/topics/ev").json().getString("epoch");
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/api/topics/ev").status()).isEqualTo(404));
+    assertThat(gateway.gateway.log().topicCount()).isZero();
+
+    // the new life reuses ids 1 and 2: a cursor at 1 of the old life must not skip them
+    gateway.publishMany("ev", 2);
+    JsonObject topic = gateway.get("/api/topics/ev").json();
+    assertThat(topic.getString("epoch")).isNotEqualTo(oldEpoch);
+    for (String cursor : List.of("ev:1:" + oldEpoch, "ev:3:" + oldEpoch)) {
+      JsonObject answer = gateway.get("/poll?topics=ev&cursor=" + cursor).json();
+      assertThat(answer.getJsonArray("resets").getList()).containsExactly(
+        new JsonObject().put("topic", "ev").put("from", 1).put("epoch", topic.getString("epoch")).getMap());
+      assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(1L, 2L);
+      assertThat(answer.getString("cursor")).isEqualTo("ev:2:" + topic.getString("epoch"));
+    }
+  }
+
+  @Test
+  void aTopicWithASubscriberIsNotEvicted() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1));
+    WsClient subscriber = track(new WsClient(gateway.vertx, gateway.port()).open("kept"));
+    gateway.publish("kept", 1);
+    gateway.publish("idle", 1);
+    String epoch = gateway.get("/api/topics/kept").json().getString("epoch");
+    // "kept" was touched before "idle": the sweep that evicted "idle" looked at "kept" first
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/api/topics/idle").status()).isEqualTo(404));
+    assertThat(gateway.get("/api/topics/kept").json().getString("epoch")).isEqualTo(epoch);
+    assertThat(subscriber.awaitEvents(1)).hasSize(1);
+    gateway.publish("kept", 2);
+    assertThat(subscriber.awaitEvents(2).get(1).getLong("id")).isEqualTo(2);
+  }
+
+  @Test
+  void subscribingAndUnsubscribingLeavesNothingBehind() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1));
+    WsClient ws = track(new WsClient(gateway.vertx, gateway.port()).open("first"));
+    for (int i = 0; i < 1000; i++) {
+      ws.send(new JsonObject().put("op", "subscribe").put("topic", "n" + i));
+      ws.send(new JsonObject().put("op", "unsubscribe").put("topic", "n" + i).put("ref", "u" + i));
+    }
+    String many = IntStream.range(0, 64).mapToObj(i -> "s" + i).collect(Collectors.joining(","));
+    SseClient sse = new SseClient(gateway.vertx, gateway.port()).open(many);
+    sse.close();
+    Eventually.check(gateway.vertx, () -> assertThat(ws.controls())
+      .filteredOn(c -> "u999".equals(c.getString("ref"))).isNotEmpty());
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.gateway.subscriberCounts().topics()).isEqualTo(1));
+    ws.close();
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.gateway.subscriberCounts().topics()).isZero());
+    // the empty histories the subscriptions started go once idle
+    Eventually.check(gateway.vertx, () -> assertThat(gateway.gateway.log().topicCount()).isZero());
+  }
+
+  private <T extends StreamClient> T track(T client) {
+    closeables.add(client::close);
+    return client;
+  }
+}
