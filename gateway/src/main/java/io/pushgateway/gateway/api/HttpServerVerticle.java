@@ -74,8 +74,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    FlushQueue flushes = new FlushQueue(() -> hub.dispatched() < log.eventsPublished());
-    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(flushes), flushes, counts, metrics);
+    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), counts, metrics);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
@@ -95,10 +94,10 @@ public final class HttpServerVerticle extends VerticleBase {
   }
 
   /** The {@code writePath} chosen: the raw channel, or Vert.x's public API. */
-  private WritePath writePath(FlushQueue flushes) {
+  private WritePath writePath() {
     return config.writePath().equals(GatewayConfig.WRITE_PATH_VERTX)
       ? new VertxWritePath(config.maxQueueBytes())
-      : new NettyWritePath(config.maxQueueBytes(), flushes);
+      : new NettyWritePath(config, new FlushQueue(() -> hub.dispatched() < log.eventsPublished()));
   }
 
   /** Set by the gateway before deployment, so every server counts against the same limits. */

@@ -48,17 +48,28 @@ public interface PushWebSocket {
   /** Completes once {@link #writable()} is true again. */
   Future<Void> drained();
 
-  /** Reads nothing more from the client until {@code ready} completes: TCP holds the client back. */
-  void pauseReadingUntil(Future<Void> ready);
+  /** Reasons to leave what the client sends unread (TCP then holds the client back). */
+  int DRAINING = 1;
+  int PUBLISHING = 2;
+  int CLOSING = 4;
 
-  /** Reads nothing more: what the client still sends waits in TCP until the connection is cut. */
-  void stopReading();
+  /**
+   * Holds reading back for one reason ({@link #DRAINING}, {@link #PUBLISHING}, {@link #CLOSING})
+   * or lets go of it; the client is read while no reason holds.
+   */
+  void holdReading(int reason, boolean hold);
+
+  /** Holds reading back for {@code reason} until {@code done} completes. */
+  void holdReadingUntil(int reason, Future<Void> done);
 
   /** True once a close frame went out or the connection is gone: nothing more may be sent. */
   boolean isClosed();
 
   /** Starts the closing handshake; the connection is cut when the client answers, or after a timeout. */
   void close(int code, String reason);
+
+  /** Completes once the TCP connection is closed. */
+  Future<Void> closed();
 
   /** Gives back what the output holds; called once, when the session ends. */
   void release();

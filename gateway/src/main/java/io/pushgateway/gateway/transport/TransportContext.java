@@ -5,12 +5,11 @@ import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
-import io.pushgateway.gateway.transport.netty.FlushQueue;
 import io.vertx.core.Vertx;
 
 /**
- * What a transport may use: the options, the log, and its event loop's hub and flush queue, and
- * the meters.
+ * What a transport may use: the options, the log, its event loop's hub and write path (the raw
+ * channel or Vert.x's public API, see {@link WritePath}), and the meters.
  */
 public record TransportContext(
   Vertx vertx,
@@ -18,7 +17,6 @@ public record TransportContext(
   EventLog log,
   Hub hub,
   WritePath writePath,
-  FlushQueue flushes,
   SubscriberCounts counts,
   GatewayMetrics metrics) {
 }

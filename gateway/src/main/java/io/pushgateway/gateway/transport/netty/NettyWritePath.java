@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.netty;
 
+import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.transport.WritePath;
@@ -15,15 +16,18 @@ public final class NettyWritePath implements WritePath {
 
   private final int maxQueueBytes;
   private final FlushQueue flushes;
+  private final WebSocketUpgrade upgrade;
 
-  public NettyWritePath(int maxQueueBytes, FlushQueue flushes) {
-    this.maxQueueBytes = maxQueueBytes;
+  public NettyWritePath(GatewayConfig config, FlushQueue flushes) {
+    this.maxQueueBytes = config.maxQueueBytes();
     this.flushes = flushes;
+    this.upgrade = new WebSocketUpgrade(config.maxFrameBytes(), config.compression());
   }
 
   @Override
   public Future<PushWebSocket> upgrade(HttpServerRequest request) {
-    throw new UnsupportedOperationException("not yet");
+    return upgrade.accept(request).map(upgraded -> new NettyWebSocket(upgraded.peer(),
+      new ChannelOutput(upgraded.peer().channel(), maxQueueBytes, flushes), upgraded.deflate()));
   }
 
   @Override

@@ -19,8 +19,10 @@ final class VertxWebSocket implements PushWebSocket {
   private static final Buffer EMPTY = Buffer.buffer();
 
   private final ServerWebSocket socket;
+  private final Promise<Void> closed = Promise.promise();
   private Promise<Void> drained;
   private boolean closeSent;
+  private int holds;
 
   VertxWebSocket(ServerWebSocket socket, int maxQueueBytes) {
     this.socket = socket;
@@ -44,7 +46,10 @@ final class VertxWebSocket implements PushWebSocket {
       }
     });
     socket.pongHandler(data -> listener.onPong());
-    socket.closeHandler(v -> listener.onClosed());
+    socket.closeHandler(v -> {
+      closed.tryComplete();
+      listener.onClosed();
+    });
     // A failed connection closes, and the close handler runs: nothing else to do here.
     socket.exceptionHandler(e -> { });
   }
@@ -88,14 +93,22 @@ final class VertxWebSocket implements PushWebSocket {
   }
 
   @Override
-  public void pauseReadingUntil(Future<Void> ready) {
-    socket.pause();
-    ready.onComplete(v -> socket.resume());
+  public void holdReading(int reason, boolean hold) {
+    int before = holds;
+    holds = hold ? holds | reason : holds & ~reason;
+    if (before == 0 && holds != 0) {
+      socket.pause(); // Vert.x stops reading the socket once its inbound queue fills
+    } else if (before != 0 && holds == 0) {
+      socket.resume();
+    }
   }
 
   @Override
-  public void stopReading() {
-    socket.pause();
+  public void holdReadingUntil(int reason, Future<Void> done) {
+    if ((holds & reason) == 0) {
+      holdReading(reason, true);
+      done.onComplete(v -> holdReading(reason, false));
+    }
   }
 
   @Override
@@ -110,6 +123,11 @@ final class VertxWebSocket implements PushWebSocket {
     }
     closeSent = true;
     socket.close((short) code, reason);
+  }
+
+  @Override
+  public Future<Void> closed() {
+    return closed.future();
   }
 
   @Override

@@ -9,17 +9,12 @@ import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
-import io.pushgateway.gateway.transport.netty.ChannelOutput;
-import io.pushgateway.gateway.wire.EncodedEvent;
-import io.pushgateway.gateway.wire.WebSocketFrames;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -27,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * One WebSocket subscriber: its {@link LiveStream}, the client's commands, and every resource it
  * holds, released in {@link #release()} whichever way the connection ends.
  */
-final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener {
+final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener {
 
   private static final System.Logger LOG = System.getLogger(WebSocketSession.class.getName());
 
@@ -39,10 +34,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
   static final short TRY_AGAIN_LATER = 1013;
 
-  private final WebSocketPeer peer;
-  private final ChannelOutput output;
-  /** Whether the client accepted permessage-deflate, so events go compressed. */
-  private final boolean deflate;
+  /** The connection, on whichever write path: events, replies, the closing handshake. */
+  private final PushWebSocket socket;
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
@@ -61,11 +54,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   private boolean released;
   private final Promise<Void> releasedPromise = Promise.promise();
 
-  WebSocketSession(WebSocketUpgrade.Upgraded upgraded, TransportContext context, WebSocketTransport transport,
-                   Access access) {
-    this.peer = upgraded.peer();
-    this.deflate = upgraded.deflate();
-    this.output = new ChannelOutput(peer.channel(), context.config().maxQueueBytes(), context.flushes());
+  WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access) {
+    this.socket = socket;
     this.access = access;
     this.context = context;
     this.transport = transport;
@@ -74,7 +64,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   void open(Iterable<String> topics, Cursor cursor) {
     context.metrics().connectionOpened(Transport.WS);
-    peer.listen(this);
+    socket.listen(this);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic));
     }
@@ -96,9 +86,10 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   }
 
   @Override
-  public void onPing(ByteBuf payload) {
+  public void onPing(Buffer payload) {
     if (!closing()) {
-      reply(new PongWebSocketFrame(payload.retain()));
+      socket.pong(payload);
+      checkReplyBound();
     }
   }
 
@@ -218,7 +209,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   private void appending(int bytes) {
     publishingBytes += bytes;
-    peer.holdReading(WebSocketPeer.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
+    socket.holdReading(PushWebSocket.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
   }
 
   /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
@@ -247,28 +238,25 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
 
   @Override
   public void event(Event event) {
-    if (peer.isClosed()) {
+    if (socket.isClosed()) {
       return;
     }
-    // Built once per event; each connection writes a view of the same bytes.
-    EncodedEvent encoded = EncodedEvent.of(event);
-    ByteBuf frame = deflate ? encoded.retainedDeflatedWebSocketFrame() : encoded.retainedWebSocketFrame();
-    long payloadLength = WebSocketFrames.payloadLength(frame);
-    output.write(frame);
+    // Built once per event; each connection writes the same bytes.
+    long payloadLength = socket.sendEvent(event);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
-    if (!stream.isCatchingUp() && !output.writable()) {
+    if (!stream.isCatchingUp() && !socket.writable()) {
       closeSlowConsumer();
     }
   }
 
   @Override
   public boolean writable() {
-    return peer.isClosed() || output.writable();
+    return socket.isClosed() || socket.writable();
   }
 
   @Override
   public Future<Void> drained() {
-    return output.drained();
+    return socket.drained();
   }
 
   @Override
@@ -281,26 +269,24 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
-    reply(WebSocketFrames.control(frame.encode().getBytes(StandardCharsets.UTF_8)));
+    if (!socket.isClosed()) {
+      socket.sendText(frame.encode());
+      checkReplyBound();
+    }
   }
 
   /**
-   * Writes a frame that is not an event (a pong, an ack, an error, a control frame) within the
-   * same {@code maxQueueBytes} as events: a client that asks for more than it reads is closed,
-   * whatever it asks for. While history is being caught up the queue is full by design, so the
-   * client's commands wait instead: nothing more is read from it until the queue drains.
+   * After a frame that is not an event (a pong, an ack, an error, a control frame): replies count
+   * against the same {@code maxQueueBytes} as events, so a client that asks for more than it
+   * reads is closed, whatever it asks for. While history is being caught up the queue is full by
+   * design, so the client's commands wait instead: nothing more is read until the queue drains.
    */
-  private void reply(Object frame) {
-    if (peer.isClosed()) {
-      ReferenceCountUtil.release(frame);
-      return;
-    }
-    output.write(frame);
-    if (output.writable()) {
+  private void checkReplyBound() {
+    if (socket.writable()) {
       return;
     }
     if (stream.isCatchingUp()) {
-      peer.holdReadingUntil(WebSocketPeer.DRAINING, output.drained());
+      socket.holdReadingUntil(PushWebSocket.DRAINING, socket.drained());
     } else {
       closeSlowConsumer();
     }
@@ -312,7 +298,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     close(TRY_AGAIN_LATER, "slow consumer: reconnect with your cursor");
     // It does not read, so its answer to the close frame is not coming soon: nothing it sends
     // matters now, and leaving it unread holds it back instead of decoding it until the timeout.
-    peer.holdReading(WebSocketPeer.CLOSING, true);
+    socket.holdReading(PushWebSocket.CLOSING, true);
   }
 
   private void sendError(GatewayException error, String ref) {
@@ -326,14 +312,14 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   void heartbeat(long nowNanos, long intervalNanos) {
     if (nowNanos - lastHeard > 2 * intervalNanos) {
       close(NORMAL, "no pong within two ping intervals");
-    } else if (!peer.isClosed()) {
-      output.write(new PingWebSocketFrame());
+    } else if (!socket.isClosed()) {
+      socket.ping();
     }
   }
 
   /** True once a close is decided, even while it waits for acks: no command is taken any more. */
   private boolean closing() {
-    return closeReason != null || peer.isClosed();
+    return closeReason != null || socket.isClosed();
   }
 
   /**
@@ -350,8 +336,8 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
   }
 
   void close(short code, String reason) {
-    if (!peer.isClosed()) {
-      peer.close(code, reason);
+    if (!socket.isClosed()) {
+      socket.close(code, reason);
     }
     release();
   }
@@ -362,9 +348,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
    * for the channel keeps a server that closes next from cutting off what is still queued.
    */
   Future<Void> closed() {
-    Promise<Void> channelClosed = Promise.promise();
-    peer.channel().closeFuture().addListener(f -> channelClosed.complete());
-    return releasedPromise.future().compose(v -> channelClosed.future());
+    return releasedPromise.future().compose(v -> socket.closed());
   }
 
   /** Releases everything the connection holds; the one exit of every path. */
@@ -379,7 +363,7 @@ final class WebSocketSession implements LiveStream.Sink, WebSocketPeer.Listener 
     }
     stream.topics().forEach(topic -> context.counts().add(topic, Transport.WS, -1));
     stream.close();
-    output.release();
+    socket.release();
     transport.forget(this);
     context.metrics().connectionClosed(Transport.WS);
   }

@@ -5,6 +5,7 @@ import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -24,11 +25,9 @@ public final class WebSocketTransport implements TransportHandler {
 
   private final TransportContext context;
   private final Set<WebSocketSession> sessions = new LinkedHashSet<>();
-  private final WebSocketUpgrade upgrade;
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
-    this.upgrade = new WebSocketUpgrade(context.config().maxFrameBytes(), context.config().compression());
   }
 
   @Override
@@ -54,10 +53,10 @@ public final class WebSocketTransport implements TransportHandler {
 
   private void upgrade(RoutingContext ctx) {
     SubscriptionParams params;
-    Future<WebSocketUpgrade.Upgraded> upgraded;
+    Future<PushWebSocket> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
-      upgraded = upgrade.accept(ctx.request());
+      upgraded = context.writePath().upgrade(ctx.request());
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;

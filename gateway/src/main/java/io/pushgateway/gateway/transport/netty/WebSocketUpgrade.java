@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport.ws;
+package io.pushgateway.gateway.transport.netty;
 
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;

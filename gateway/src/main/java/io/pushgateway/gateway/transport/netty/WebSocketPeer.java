@@ -1,6 +1,6 @@
-package io.pushgateway.gateway.transport.ws;
+package io.pushgateway.gateway.transport.netty;
 
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +15,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pushgateway.gateway.transport.PushWebSocket.Listener;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,21 +27,6 @@ import java.util.concurrent.TimeUnit;
  * channel, the codec and the session, without Vert.x's per-connection queues.
  */
 final class WebSocketPeer extends ChannelInboundHandlerAdapter {
-
-  /** What the session hears; called on the channel's event loop. */
-  interface Listener {
-    void onText(String text);
-
-    void onBinary();
-
-    /** A Ping frame: the listener answers it (RFC 6455 §5.5.2), within its output's bound. */
-    void onPing(ByteBuf payload);
-
-    void onPong();
-
-    /** The connection is gone, whichever side ended it; called once. */
-    void onClosed();
-  }
 
   /** How long a close frame waits for the peer's before the connection is cut. */
   private static final long CLOSE_TIMEOUT_SECONDS = 5;
@@ -71,15 +58,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     return closeSent || !channel.isActive();
   }
 
-  /** Reasons to leave what the client sends unread: TCP then holds the client back. */
-  static final int DRAINING = 1;
-  static final int PUBLISHING = 2;
-  static final int CLOSING = 4;
-
-  /**
-   * Holds reading back for one reason ({@link #DRAINING}, {@link #PUBLISHING}, {@link #CLOSING})
-   * or lets go of it; the client is read while no reason holds.
-   */
+  /** Holds reading back for one reason (see PushWebSocket) or lets go of it; read while none holds. */
   void holdReading(int reason, boolean hold) {
     int before = holds;
     holds = hold ? holds | reason : holds & ~reason;
@@ -115,7 +94,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
       if (msg instanceof TextWebSocketFrame text) {
         listener.onText(text.text());
       } else if (msg instanceof PingWebSocketFrame ping) {
-        listener.onPing(ping.content());
+        listener.onPing(Buffer.buffer(ByteBufUtil.getBytes(ping.content()))); // at most 125 bytes
       } else if (msg instanceof PongWebSocketFrame) {
         listener.onPong();
       } else if (msg instanceof CloseWebSocketFrame close) {
@@ -136,7 +115,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     // Echo the peer's code; a close without one (a browser's ws.close()) is answered with 1000.
-    int code = close.statusCode() == NO_STATUS ? WebSocketSession.NORMAL : close.statusCode();
+    int code = close.statusCode() == NO_STATUS ? WebSocketCloseStatus.NORMAL_CLOSURE.code() : close.statusCode();
     ctx.writeAndFlush(new CloseWebSocketFrame(code, null)).addListener(ChannelFutureListener.CLOSE);
   }
 

@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport.ws;
+package io.pushgateway.gateway.transport.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
