@@ -96,7 +96,7 @@ public final class HttpServerVerticle extends VerticleBase {
   /** The {@code writePath} chosen: the raw channel, or Vert.x's public API. */
   private WritePath writePath() {
     return config.writePath().equals(GatewayConfig.WRITE_PATH_VERTX)
-      ? new VertxWritePath(config.maxQueueBytes())
+      ? new VertxWritePath(config.maxQueueBytes(), config.maxFrameBytes())
       : new NettyWritePath(config, new FlushQueue(() -> hub.dispatched() < log.eventsPublished()));
   }
 

@@ -24,9 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Slow consumers over the real wire: a client that stops reading while events flow is closed
@@ -45,9 +45,9 @@ class SlowConsumerTest {
   private TestGateway gateway;
   private final List<StreamClient> clients = new ArrayList<>();
 
-  @BeforeEach
-  void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("maxQueueBytes", 1024).put("instances", 1));
+  private void start(String writePath) throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxQueueBytes", 1024).put("instances", 1)
+      .put("writePath", writePath));
   }
 
   @AfterEach
@@ -55,11 +55,15 @@ class SlowConsumerTest {
     for (StreamClient client : clients) {
       client.close();
     }
-    gateway.close();
+    if (gateway != null) {
+      gateway.close();
+    }
   }
 
-  @Test
-  void aWebSocketThatStopsReadingIsClosedWith1013AndResumesWithoutLoss() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aWebSocketThatStopsReadingIsClosedWith1013AndResumesWithoutLoss(String writePath) throws Exception {
+    start(writePath);
     gateway.publish("slow", new JsonObject().put("n", 0));
     StreamClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("slow", "slow:0"));
 
@@ -102,8 +106,10 @@ class SlowConsumerTest {
     stalledClient.close();
   }
 
-  @Test
-  void anSseStreamThatStopsReadingIsEndedAndResumesWithoutLoss() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void anSseStreamThatStopsReadingIsEndedAndResumesWithoutLoss(String writePath) throws Exception {
+    start(writePath);
     gateway.publish("slowsse", new JsonObject().put("n", 0));
     StreamClient bystander = track(new SseClient(gateway.vertx, gateway.port()).open("slowsse", "slowsse:0"));
 

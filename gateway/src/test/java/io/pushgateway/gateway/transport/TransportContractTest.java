@@ -2,41 +2,60 @@ package io.pushgateway.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The contract every transport keeps, checked over the real wire: the same events in id order,
- * resume from a cursor with nothing lost or repeated, and an explicit reset past history.
+ * resume from a cursor with nothing lost or repeated, and an explicit reset past history; on
+ * both write paths ({@code writePath}: the raw channel and Vert.x's public API).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransportContractTest {
 
   private static final int HISTORY = 5;
-  private static TestGateway gateway;
+  /** One gateway per write path: the raw channel and Vert.x's public API keep the same contract. */
+  private static final Map<String, TestGateway> GATEWAYS = new LinkedHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("historySize", HISTORY));
+    for (String path : List.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)) {
+      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("historySize", HISTORY).put("writePath", path)));
+    }
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close();
+    for (TestGateway gateway : GATEWAYS.values()) {
+      gateway.close();
+    }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void deliversPublishedEventsInOrder(Transport transport) throws Exception {
+  /** Every transport on every write path. */
+  static Stream<Arguments> paths() {
+    return Stream.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)
+      .flatMap(path -> Arrays.stream(Transport.values()).map(t -> Arguments.of(path, t)));
+  }
+
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void deliversPublishedEventsInOrder(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "deliver-" + transport.label();
     StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
     try {
@@ -58,9 +77,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void resumesFromCursorWithoutLossOrRepeat(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void resumesFromCursorWithoutLossOrRepeat(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "resume-" + transport.label();
     gateway.publishMany(topic, 3);
     StreamClient first = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, topic + ":0");
@@ -81,9 +101,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void resumesSeveralTopicsFromOneCursor(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void resumesSeveralTopicsFromOneCursor(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String a = "multi-a-" + transport.label();
     String b = "multi-b-" + transport.label();
     gateway.publishMany(a, 3);
@@ -100,9 +121,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void theCursorNamesATopicThatStartedAtNowFromTheFirstEvent(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void theCursorNamesATopicThatStartedAtNowFromTheFirstEvent(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String a = "named-" + transport.label();
     String b = "unnamed-" + transport.label();
     gateway.publishMany(a, 2);
@@ -118,9 +140,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void resetsWhenCursorIsOlderThanHistory(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void resetsWhenCursorIsOlderThanHistory(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "reset-" + transport.label();
     gateway.publishMany(topic, HISTORY * 3); // ids 1..15, ids 11..15 kept
     long oldest = HISTORY * 2 + 1;
@@ -138,9 +161,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void resetsWhenCursorNamesAnotherEpoch(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void resetsWhenCursorNamesAnotherEpoch(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "epoch-" + transport.label();
     gateway.publishMany(topic, 2);
     StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port())
@@ -155,9 +179,10 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void startsAtNowWithoutCursor(Transport transport) throws Exception {
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void startsAtNowWithoutCursor(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "now-" + transport.label();
     gateway.publishMany(topic, 4);
     StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);

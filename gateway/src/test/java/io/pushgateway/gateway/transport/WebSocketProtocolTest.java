@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
@@ -11,31 +12,43 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The WebSocket control protocol: subscribed, publish/ack, subscribe/unsubscribe, ping, close, heartbeats. */
+/**
+ * The WebSocket control protocol: subscribed, publish/ack, subscribe/unsubscribe, ping, close,
+ * heartbeats; on both write paths.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebSocketProtocolTest {
 
-  private static TestGateway gateway;
+  private static final Map<String, TestGateway> GATEWAYS = new LinkedHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("pingIntervalSeconds", 1));
+    for (String path : List.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)) {
+      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("pingIntervalSeconds", 1).put("writePath", path)));
+    }
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close();
+    for (TestGateway gateway : GATEWAYS.values()) {
+      gateway.close();
+    }
   }
 
-  @Test
-  void announcesEachTopicWithItsLatestIdAndEpoch() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void announcesEachTopicWithItsLatestIdAndEpoch(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     gateway.publishMany("ann-a", 3);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("ann-a,ann-b");
     try {
@@ -50,8 +63,10 @@ class WebSocketProtocolTest {
     }
   }
 
-  @Test
-  void publishesWithAckAndSubscribesAndUnsubscribesLive() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void publishesWithAckAndSubscribesAndUnsubscribesLive(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("live-a");
     try {
       client.send(new JsonObject().put("op", "publish").put("topic", "live-a").put("data", new JsonObject().put("k", 1)).put("ref", "p1"));
@@ -79,8 +94,10 @@ class WebSocketProtocolTest {
     }
   }
 
-  @Test
-  void aCloseWithoutStatusIsAnsweredWith1000() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aCloseWithoutStatusIsAnsweredWith1000(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing");
     Future<Short> closed = closeStatus(client);
     // What a browser's ws.close() sends: a close frame with no payload.
@@ -90,8 +107,10 @@ class WebSocketProtocolTest {
     client.close();
   }
 
-  @Test
-  void aCloseWithAStatusIsAnsweredWithTheSameStatus() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aCloseWithAStatusIsAnsweredWithTheSameStatus(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("closing-code");
     Future<Short> closed = closeStatus(client);
     client.socket().close((short) 4001, "done");
@@ -99,8 +118,10 @@ class WebSocketProtocolTest {
     client.close();
   }
 
-  @Test
-  void textThatIsNotUtf8ClosesWith1007() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void textThatIsNotUtf8ClosesWith1007(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("not-utf8");
     Future<Short> closed = closeStatus(client);
     // 0xC3 opens a two-byte sequence that 0x28 does not continue.
@@ -110,8 +131,10 @@ class WebSocketProtocolTest {
     client.close();
   }
 
-  @Test
-  void pingsAndClosesAPeerThatNeverAnswers() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void pingsAndClosesAPeerThatNeverAnswers(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     // A raw TCP peer that completes the handshake and then never answers a ping.
     NetSocket socket = gateway.vertx.createNetClient().connect(gateway.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
     StringBuilder received = new StringBuilder();
@@ -140,8 +163,10 @@ class WebSocketProtocolTest {
     assertThat(bytes).as("then a close frame").contains("\u0088");
   }
 
-  @Test
-  void aPeerThatAnswersPingsStaysOpen() throws Exception {
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aPeerThatAnswersPingsStaysOpen(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
     WsClient client = new WsClient(gateway.vertx, gateway.port()).open("alive");
     Promise<Void> twoPings = Promise.promise();
     int[] pings = {0};
@@ -156,7 +181,7 @@ class WebSocketProtocolTest {
   }
 
   private static void awaitControl(WsClient client, String ref) throws Exception {
-    Eventually.check(gateway.vertx, () -> assertThat(client.controls())
+    Eventually.check(GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY).vertx, () -> assertThat(client.controls())
       .as("a control frame with ref " + ref).anyMatch(c -> ref.equals(c.getString("ref"))));
   }
 

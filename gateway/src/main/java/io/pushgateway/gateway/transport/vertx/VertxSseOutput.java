@@ -67,6 +67,6 @@ final class VertxSseOutput implements SseOutput {
 
   @Override
   public void release() {
-    response.drainHandler(null);
+    drained = null;
   }
 }

@@ -7,25 +7,41 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A {@link PushWebSocket} on Vert.x's {@code ServerWebSocket}. Vert.x keeps the closing handshake
  * and answers pings itself (so {@link #pong} has nothing to do); its write queue, sized to
  * {@code maxQueueBytes}, is the output's bound. Each event is a text frame Vert.x encodes from the
  * event's text, once per connection: the price of the public API.
+ *
+ * <p>Messages are put together here from their frames, as the raw path's codec does: Vert.x's own
+ * text handler would decode invalid UTF-8 into replacement characters instead of closing with
+ * 1007 (RFC 6455 §8.1), and a message over {@code maxFrameBytes} closes with 1009 (§7.4.1).
  */
 final class VertxWebSocket implements PushWebSocket {
 
   private static final Buffer EMPTY = Buffer.buffer();
+  private static final short INVALID_PAYLOAD = 1007;
+  private static final short MESSAGE_TOO_BIG = 1009;
 
   private final ServerWebSocket socket;
+  private final int maxMessageBytes;
+  /** The message being put together from its frames, null between messages. */
+  private Buffer message;
+  private boolean messageIsText;
   private final Promise<Void> closed = Promise.promise();
   private Promise<Void> drained;
   private boolean closeSent;
   private int holds;
 
-  VertxWebSocket(ServerWebSocket socket, int maxQueueBytes) {
+  VertxWebSocket(ServerWebSocket socket, int maxQueueBytes, int maxMessageBytes) {
     this.socket = socket;
+    this.maxMessageBytes = maxMessageBytes;
     socket.setWriteQueueMaxSize(maxQueueBytes);
     socket.drainHandler(v -> {
       if (drained != null) {
@@ -38,13 +54,7 @@ final class VertxWebSocket implements PushWebSocket {
 
   @Override
   public void listen(Listener listener) {
-    socket.textMessageHandler(listener::onText);
-    socket.binaryMessageHandler(data -> listener.onBinary());
-    socket.frameHandler(frame -> {
-      if (frame.isPing()) {
-        listener.onPing(frame.binaryData());
-      }
-    });
+    socket.frameHandler(frame -> onFrame(frame, listener));
     socket.pongHandler(data -> listener.onPong());
     socket.closeHandler(v -> {
       closed.tryComplete();
@@ -52,6 +62,47 @@ final class VertxWebSocket implements PushWebSocket {
     });
     // A failed connection closes, and the close handler runs: nothing else to do here.
     socket.exceptionHandler(e -> { });
+  }
+
+  private void onFrame(WebSocketFrame frame, Listener listener) {
+    if (closeSent) {
+      return; // closing: only the client's close frame matters now, and Vert.x handles it
+    }
+    if (frame.isPing()) {
+      listener.onPing(frame.binaryData());
+      return;
+    }
+    if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
+      return; // pongs reach the pong handler; close frames are Vert.x's
+    }
+    if (!frame.isContinuation()) {
+      message = Buffer.buffer();
+      messageIsText = frame.isText();
+    } else if (message == null) {
+      return; // a continuation without a start: Vert.x's decoder has refused it already
+    }
+    message.appendBuffer(frame.binaryData());
+    if (message.length() > maxMessageBytes) {
+      message = null;
+      close(MESSAGE_TOO_BIG, "message too big");
+      return;
+    }
+    if (!frame.isFinal()) {
+      return;
+    }
+    Buffer whole = message;
+    message = null;
+    if (!messageIsText) {
+      listener.onBinary();
+      return;
+    }
+    try {
+      listener.onText(StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(whole.getBytes())).toString());
+    } catch (CharacterCodingException e) {
+      close(INVALID_PAYLOAD, "text is not UTF-8");
+    }
   }
 
   @Override
@@ -132,6 +183,6 @@ final class VertxWebSocket implements PushWebSocket {
 
   @Override
   public void release() {
-    socket.drainHandler(null);
+    drained = null;
   }
 }

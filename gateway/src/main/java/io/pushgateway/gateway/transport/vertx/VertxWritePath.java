@@ -21,9 +21,11 @@ import io.vertx.core.http.HttpServerRequest;
 public final class VertxWritePath implements WritePath {
 
   private final int maxQueueBytes;
+  private final int maxMessageBytes;
 
-  public VertxWritePath(int maxQueueBytes) {
+  public VertxWritePath(int maxQueueBytes, int maxMessageBytes) {
     this.maxQueueBytes = maxQueueBytes;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   @Override
@@ -33,7 +35,7 @@ public final class VertxWritePath implements WritePath {
         || !"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
     }
-    return request.toWebSocket().map(socket -> new VertxWebSocket(socket, maxQueueBytes));
+    return request.toWebSocket().map(socket -> new VertxWebSocket(socket, maxQueueBytes, maxMessageBytes));
   }
 
   @Override
