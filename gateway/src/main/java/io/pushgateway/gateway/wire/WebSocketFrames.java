@@ -2,6 +2,7 @@ package io.pushgateway.gateway.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;
@@ -54,6 +55,14 @@ public final class WebSocketFrames {
       out = Arrays.copyOf(out, out.length * 2);
     }
     return frame(FIN_RSV1_TEXT, out, length - DEFLATE_TAIL, true);
+  }
+
+  /**
+   * The close code (RFC 6455 §7.4.1) a frame decoder's failure calls for, such as 1009 for a frame
+   * over the size limit, or -1 when {@code failure} is not a decoder's verdict on a frame.
+   */
+  public static int closeCode(Throwable failure) {
+    return failure instanceof CorruptedWebSocketFrameException corrupted ? corrupted.closeStatus().code() : -1;
   }
 
   /** The payload length a frame's header states. */

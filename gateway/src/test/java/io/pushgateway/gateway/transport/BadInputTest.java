@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every refusal of the protocol's error list, over the real wire, while a subscriber on the same
@@ -29,6 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
 
   private static TestGateway gateway;
+  /** The same gateway on the public-API write path, for what reaches the WebSocket's own code. */
+  private static TestGateway onVertx;
   private static WsClient bystander;
 
   @BeforeAll
@@ -37,6 +40,9 @@ class BadInputTest {
       .put("maxPayloadBytes", 1024).put("maxFrameBytes", 4096).put("maxTopicsPerSubscription", 3)
       .put("allowedOrigins", "https://app.example"));
     bystander = new WsClient(gateway.vertx, gateway.port()).open("calm");
+    onVertx = TestGateway.start(new JsonObject()
+      .put("maxPayloadBytes", 1024).put("maxFrameBytes", 4096).put("maxTopicsPerSubscription", 3)
+      .put("writePath", "vertx"));
   }
 
   @AfterAll
@@ -46,6 +52,11 @@ class BadInputTest {
     assertThat(bystander.awaitEvents(1).get(0).getString("data")).isEqualTo("still here");
     bystander.close();
     gateway.close();
+    onVertx.close();
+  }
+
+  private static TestGateway on(String writePath) {
+    return writePath.equals("vertx") ? onVertx : gateway;
   }
 
   static Stream<Arguments> badRequests() {
@@ -125,9 +136,11 @@ class BadInputTest {
     assertThat(preflight.headers().get("Access-Control-Allow-Headers")).containsIgnoringCase("Content-Type");
   }
 
-  @Test
-  void badWebSocketFramesGetErrorFramesAndTheConnectionStaysOpen() throws Exception {
-    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("frames");
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void badWebSocketFramesGetErrorFramesAndTheConnectionStaysOpen(String writePath) throws Exception {
+    TestGateway g = on(writePath);
+    WsClient client = new WsClient(g.vertx, g.port()).open("frames");
     try {
       client.send(new JsonObject().put("op", "dance").put("ref", "r1"));
       client.socket().writeTextMessage("not json").await();
@@ -146,33 +159,39 @@ class BadInputTest {
     }
   }
 
-  @Test
-  void anOversizeFrameClosesWith1009() throws Exception {
-    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("big");
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void anOversizeFrameClosesWith1009(String writePath) throws Exception {
+    TestGateway g = on(writePath);
+    WsClient client = new WsClient(g.vertx, g.port()).open("big");
     client.socket().writeTextMessage("{\"op\":\"ping\",\"pad\":\"" + "x".repeat(8000) + "\"}");
-    Eventually.check(gateway.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
+    Eventually.check(g.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
     client.close();
   }
 
-  @Test
-  void aMessageFragmentedPastTheLimitClosesWith1009() throws Exception {
-    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("big");
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aMessageFragmentedPastTheLimitClosesWith1009(String writePath) throws Exception {
+    TestGateway g = on(writePath);
+    WsClient client = new WsClient(g.vertx, g.port()).open("big");
     // Each fragment is under the 4,096-byte limit; the message they make is not.
     String part = "x".repeat(2000);
     client.socket().writeFrame(WebSocketFrame.textFrame("{\"op\":\"ping\",\"pad\":\"" + part, false));
     client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part), false));
     client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part + "\"}"), true));
-    Eventually.check(gateway.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
+    Eventually.check(g.vertx, () -> assertThat(client.closeCode()).isEqualTo((short) 1009));
     client.close();
   }
 
-  @Test
-  void aFragmentedMessageUnderTheLimitIsOneCommand() throws Exception {
-    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("frag");
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aFragmentedMessageUnderTheLimitIsOneCommand(String writePath) throws Exception {
+    TestGateway g = on(writePath);
+    WsClient client = new WsClient(g.vertx, g.port()).open("frag");
     try {
       client.socket().writeFrame(WebSocketFrame.textFrame("{\"op\":\"ping\",", false));
       client.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"ref\":\"f1\"}"), true));
-      Eventually.check(gateway.vertx, () -> assertThat(client.controls())
+      Eventually.check(g.vertx, () -> assertThat(client.controls())
         .anyMatch(c -> "pong".equals(c.getString("op")) && "f1".equals(c.getString("ref"))));
       assertThat(client.socket().isClosed()).isFalse();
     } finally {

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.vertx;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.wire.EncodedEvent;
+import io.pushgateway.gateway.wire.WebSocketFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -60,8 +61,14 @@ final class VertxWebSocket implements PushWebSocket {
       closed.tryComplete();
       listener.onClosed();
     });
-    // A failed connection closes, and the close handler runs: nothing else to do here.
-    socket.exceptionHandler(e -> { });
+    // A frame the decoder refused (one over maxFrameBytes: 1009) is answered with its close code;
+    // any other failure closes the connection, and the close handler runs.
+    socket.exceptionHandler(e -> {
+      int code = WebSocketFrames.closeCode(e);
+      if (code > 0) {
+        close(code, e.getMessage());
+      }
+    });
   }
 
   private void onFrame(WebSocketFrame frame, Listener listener) {
