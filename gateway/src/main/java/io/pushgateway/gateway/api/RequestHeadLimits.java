@@ -7,8 +7,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.transport.HttpReplies;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.pushgateway.gateway.wire.RequestHeads;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -72,13 +71,13 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
   /** The server's invalid request handler: a head the HTTP decoder could not take. */
   @Override
   public void handle(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
+    RequestHeads.Failure failure = RequestHeads.failure(request.decoderResult().cause());
     int status;
     String message;
-    if (cause instanceof TooLongHttpLineException) {
+    if (failure == RequestHeads.Failure.LINE_TOO_LONG) {
       status = 414;
       message = "the request line is longer than " + maxLine + " bytes";
-    } else if (cause instanceof TooLongHttpHeaderException) {
+    } else if (failure == RequestHeads.Failure.HEADERS_TOO_LARGE) {
       status = 431;
       message = "the request headers are larger than " + maxHeaders + " bytes";
     } else {
