@@ -18,5 +18,6 @@ public record TransportContext(
   Hub hub,
   FlushQueue flushes,
   SubscriberCounts counts,
-  GatewayMetrics metrics) {
+  GatewayMetrics metrics,
+  PublishRule publishing) {
 }
