@@ -13,6 +13,7 @@ import io.pushgateway.gateway.security.ConnectionGuard;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
@@ -57,6 +58,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
   private final Hub hub = new Hub();
+  private PublishRule publishing;
   private List<TransportHandler> transports;
   /** Connection and publish limits shared by every server of the gateway. */
   private Limits limits;
@@ -74,7 +76,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), counts, metrics);
+    publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
+    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), counts, metrics, publishing);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
@@ -156,7 +159,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().handler(guard);
     List<Endpoint> endpoints = new ArrayList<>();
     transports.forEach(t -> endpoints.addAll(t.routes()));
-    endpoints.addAll(new TopicApi(config, log, counts, metrics).routes());
+    endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics).routes());
     endpoints.add(Endpoint.get("/health", Grant.NONE,
       ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));
     endpoints.add(Endpoint.get("/ready", Grant.NONE, this::readiness));

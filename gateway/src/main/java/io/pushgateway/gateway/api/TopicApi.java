@@ -12,6 +12,7 @@ import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -34,12 +35,14 @@ final class TopicApi {
 
   private final GatewayConfig config;
   private final EventLog log;
+  private final PublishRule publishing;
   private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
 
-  TopicApi(GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics) {
+  TopicApi(GatewayConfig config, EventLog log, PublishRule publishing, SubscriberCounts counts, GatewayMetrics metrics) {
     this.config = config;
     this.log = log;
+    this.publishing = publishing;
     this.counts = counts;
     this.metrics = metrics;
   }
@@ -57,20 +60,17 @@ final class TopicApi {
       Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics));
   }
 
-  /** {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. */
+  /**
+   * {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. The body
+   * (read within {@code maxPayloadBytes}) becomes the data; the rest is the one publish rule.
+   */
   private void publish(RoutingContext ctx) {
     Future.succeededFuture(ctx)
-      .map(c -> new Publish(Topics.require(c.pathParam("topic")), dataJson(c)))
-      .map(p -> {
-        Access.of(ctx).checkPublish(p.topic());
-        return p;
-      })
-      .compose(p -> log.append(p.topic(), p.dataJson()))
-      .onSuccess(event -> {
-        metrics.published();
-        HttpReplies.json(ctx.response(), 201,
-          new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts()));
-      })
+      .map(c -> Topics.require(c.pathParam("topic"))) // a bad topic is named before a bad body
+      .map(topic -> dataJson(ctx))
+      .compose(data -> publishing.publish(Access.of(ctx), ctx.pathParam("topic"), data))
+      .onSuccess(event -> HttpReplies.json(ctx.response(), 201,
+        new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts())))
       .onFailure(e -> fail(ctx, e));
   }
 
@@ -157,6 +157,4 @@ final class TopicApi {
     HttpReplies.failure(ctx.request(), e, metrics);
   }
 
-  private record Publish(String topic, String dataJson) {
-  }
 }

@@ -140,16 +140,14 @@ public final class LiveStream implements Hub.Listener {
       }
       return;
     }
-    boolean sameHistory = event.epoch().equals(position.epoch());
-    if (sameHistory && event.id() <= position.id()) {
-      return; // already delivered, from history
+    switch (Position.step(position, event)) {
+      case SEEN -> { } // already delivered, from history
+      case NEXT -> {
+        positions.put(event.topic(), event.position());
+        sink.event(event);
+      }
+      case GAP -> catchUp();
     }
-    if (sameHistory && event.id() == position.id() + 1) {
-      positions.put(event.topic(), event.position());
-      sink.event(event);
-      return;
-    }
-    catchUp();
   }
 
   private void catchUp() {

@@ -6,6 +6,27 @@ package io.pushgateway.gateway.core;
  */
 public record Position(long id, String epoch) {
 
+  /** What a live event is to a subscriber at a position: the one rule of live delivery. */
+  public enum Step {
+    /** Of the same history and not past the position: delivered already (from history, or another loop). */
+    SEEN,
+    /** Exactly the next id of the same history: deliver it, no need to ask the log. */
+    NEXT,
+    /** Anything else (a gap, another epoch, no known position): read the log. */
+    GAP
+  }
+
+  /** Where {@code event} stands for a subscriber at {@code position} (null: no position known). */
+  public static Step step(Position position, Event event) {
+    if (position == null || !event.epoch().equals(position.epoch())) {
+      return Step.GAP;
+    }
+    if (event.id() <= position.id()) {
+      return Step.SEEN;
+    }
+    return event.id() == position.id() + 1 ? Step.NEXT : Step.GAP;
+  }
+
   /** The cursor entry {@code topic:id:epoch} (or {@code topic:id} without an epoch). */
   public String entry(String topic) {
     return epoch == null ? topic + ":" + id : topic + ":" + id + ":" + epoch;

@@ -18,5 +18,6 @@ public record TransportContext(
   Hub hub,
   WritePath writePath,
   SubscriberCounts counts,
-  GatewayMetrics metrics) {
+  GatewayMetrics metrics,
+  PublishRule publishing) {
 }

@@ -67,6 +67,18 @@ class GatewayConfigTest {
       .put("idleTimeoutSeconds", 150)).idleTimeoutMillis()).isEqualTo(150_000);
   }
 
+  /** The hardened example of docs/security.md is a configuration the gateway accepts as it stands. */
+  @Test
+  void theSecurityPagesHardenedConfigurationIsValid() throws Exception {
+    String page = Files.readString(Path.of("..", "docs", "security.md"));
+    int start = page.indexOf("```json\n", page.indexOf("## A hardened configuration"));
+    String json = page.substring(start + "```json\n".length(), page.indexOf("```", start + 7));
+    GatewayConfig config = GatewayConfig.fromJson(new JsonObject(json));
+    assertThat(config.auth()).isTrue();
+    assertThat(config.tls()).isTrue();
+    assertThat(config.maxConnections()).isPositive();
+  }
+
   @Test
   void readmeDocumentsEveryOptionWithItsDefault() throws Exception {
     Path readme = Path.of("..", "README.md");

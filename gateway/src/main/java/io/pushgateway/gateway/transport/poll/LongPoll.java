@@ -97,21 +97,21 @@ final class LongPoll implements Hub.Listener {
       stale = true;
       return;
     }
-    Position position = cursor.get(event.topic());
-    boolean sameHistory = position != null && event.epoch().equals(position.epoch());
-    if (sameHistory && event.id() <= position.id()) {
-      return; // the client has it: its cursor was taken from another event loop that got it first
+    switch (Position.step(cursor.get(event.topic()), event)) {
+      // the client has it: its cursor was taken from another event loop that got it first
+      case SEEN -> { }
+      case NEXT -> answerWith(event); // the common case
+      case GAP -> read();
     }
-    if (sameHistory && event.id() == position.id() + 1) {
-      // The common case: exactly the next event, no need to ask the log.
-      Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
-      positions.put(event.topic(), event.position());
-      Cursor after = Cursor.of(positions);
-      Buffer body = transport.liveAnswer().body(event, after);
-      finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
-    } else {
-      read();
-    }
+  }
+
+  /** Exactly the next event: answered without asking the log. */
+  private void answerWith(Event event) {
+    Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
+    positions.put(event.topic(), event.position());
+    Cursor after = Cursor.of(positions);
+    Buffer body = transport.liveAnswer().body(event, after);
+    finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
   }
 
   /** Answers with what is known now (nothing new): timeout or graceful stop. */

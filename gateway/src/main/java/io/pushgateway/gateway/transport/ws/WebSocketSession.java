@@ -159,35 +159,25 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     }
   }
 
+  /** Through the gateway's one publish rule; what is special here is the ack and the strikes. */
   private void onPublish(ClientCommand command) {
-    try {
-      access.checkPublish(command.topic());
-    } catch (GatewayException refused) {
-      sendError(refused, command.ref());
-      if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
-      }
-      return;
-    }
     int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
-    if (size > context.config().maxPayloadBytes()) {
-      sendError(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-        "data is " + size + " bytes, the limit is " + context.config().maxPayloadBytes()), command.ref());
-      return;
-    }
     publishing++;
     appending(size);
-    context.log().append(command.topic(), command.dataJson())
+    context.publishing().publish(access, command.topic(), command.dataJson())
       .onComplete(appended -> {
         publishing--;
         appending(-size);
         if (appended.succeeded()) {
-          context.metrics().published();
           Event event = appended.result();
           sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
             command.ref());
         } else {
-          sendError(refusal(appended.cause()), command.ref());
+          GatewayException refused = refusal(appended.cause());
+          sendError(refused, command.ref());
+          if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
+            closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+          }
         }
         if (closeReason != null && publishing == 0) {
           close(closeCode, closeReason);
