@@ -14,6 +14,7 @@ import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.PublishRule;
+import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.HttpReplies;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
@@ -147,6 +148,8 @@ public final class HttpServerVerticle extends VerticleBase {
       // What Vert.x's own WebSocket (writePath=vertx) accepts; the raw path's codec has the same bound.
       .setMaxWebSocketFrameSize(config.maxFrameBytes())
       .setMaxWebSocketMessageSize(config.maxFrameBytes())
+      // and how long its close frame waits for the client's, as the raw path's peer waits
+      .setWebSocketClosingTimeout(PushWebSocket.CLOSE_TIMEOUT_SECONDS)
       // WebSocket handshakes, permessage-deflate included, are the WebSocket transport's own.
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false);

@@ -5,7 +5,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.transport.HttpReplies;
-import io.pushgateway.gateway.transport.netty.Connections;
+import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -22,8 +22,8 @@ import java.util.Set;
  * {@code maxConnections} or {@code maxConnectionsPerIp} is not served: its first request gets
  * {@code 503 overloaded} and the connection is closed (one that sends nothing is closed after a
  * few seconds). Requests of admitted connections get their {@link Access}; their connections run
- * a head and an idle clock ({@link Connections#startClocks}), so a silent or trickling one gives
- * its slot back.
+ * head, body and idle clocks ({@link RawConnection#startClocks}), so a silent or trickling one
+ * gives its slot back.
  */
 public final class ConnectionGuard implements Handler<RoutingContext> {
 
@@ -35,8 +35,9 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final long requestHeadTimeoutMillis;
   private final long requestBodyTimeoutMillis;
   private final long idleTimeoutMillis;
-  private final Map<HttpConnection, Access> admitted = new HashMap<>();
-  private final Set<HttpConnection> refused = new HashSet<>();
+  /** Known by their TCP connection, never by the Vert.x object a raw WebSocket leaves behind. */
+  private final Map<RawConnection, Access> admitted = new HashMap<>();
+  private final Set<RawConnection> refused = new HashSet<>();
 
   public ConnectionGuard(Vertx vertx, GatewayConfig config, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -49,36 +50,38 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
 
   /**
    * The server's connection handler. Connections are uncounted when their TCP connection closes
-   * ({@link Connections#whenClosed}): a WebSocket may leave Vert.x after its handshake, so Vert.x's
-   * close handler would not hear of its end.
+   * ({@link RawConnection#whenClosed}): a WebSocket may leave Vert.x after its handshake, so
+   * Vert.x's close handler would not hear of its end.
    */
   public void onConnection(HttpConnection connection) {
     String ip = ip(connection);
+    RawConnection raw = RawConnection.of(connection);
     if (limits.open(ip)) {
-      admitted.put(connection, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
-      Connections.whenClosed(connection, () -> {
-        admitted.remove(connection);
+      admitted.put(raw, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
+      raw.whenClosed(() -> {
+        admitted.remove(raw);
         limits.close(ip);
       });
-      Connections.startClocks(connection, requestHeadTimeoutMillis, requestBodyTimeoutMillis, idleTimeoutMillis);
+      raw.startClocks(requestHeadTimeoutMillis, requestBodyTimeoutMillis, idleTimeoutMillis);
     } else {
-      refused.add(connection);
-      Connections.whenClosed(connection, () -> refused.remove(connection));
-      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> Connections.close(connection));
+      refused.add(raw);
+      raw.whenClosed(() -> refused.remove(raw));
+      vertx.setTimer(REFUSED_GRACE_MILLIS, t -> raw.close());
     }
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    if (refused.contains(connection)) {
+    RawConnection raw = RawConnection.of(connection);
+    if (refused.contains(raw)) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
         .endHandler(v -> connection.close());
       HttpReplies.error(ctx.response(),
         new GatewayException(ErrorCode.OVERLOADED, "too many open connections, retry later"), metrics);
       return;
     }
-    Access access = admitted.get(connection);
+    Access access = admitted.get(raw);
     if (access != null) {
       ctx.put(Access.KEY, access);
     }

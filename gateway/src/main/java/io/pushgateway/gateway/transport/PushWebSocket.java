@@ -11,6 +11,9 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface PushWebSocket {
 
+  /** How long a close frame the gateway sends waits for the client's before the connection is cut. */
+  int CLOSE_TIMEOUT_SECONDS = 5;
+
   /** What the session hears. */
   interface Listener {
     void onText(String text);

@@ -42,7 +42,7 @@ public final class ChannelOutput {
    * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
    */
   static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
-    Channel channel = Connections.channelOf(connection);
+    Channel channel = RawConnection.channelOf(connection);
     return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), maxQueueBytes, flushes);
   }
 

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.PushWebSocket.Listener;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -28,8 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class WebSocketPeer extends ChannelInboundHandlerAdapter {
 
-  /** How long a close frame waits for the peer's before the connection is cut. */
-  private static final long CLOSE_TIMEOUT_SECONDS = 5;
   private static final int NO_STATUS = -1;
 
   private final Channel channel;
@@ -82,7 +81,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
-    closeTimeout = channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    closeTimeout = channel.eventLoop().schedule(() -> channel.close(), PushWebSocket.CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   @Override

@@ -1,0 +1,59 @@
+package io.pushgateway.gateway.transport.netty;
+
+import io.netty.channel.Channel;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * What the connection guard needs of a TCP connection, on either write path: its end, however it
+ * comes, and its head, body and idle clocks ({@link ConnectionClock}). Both hang on the Netty
+ * channel, because a raw-path WebSocket leaves Vert.x after its handshake and Vert.x's close
+ * handler would never hear of its end; so this is the one place that reaches the channel under a
+ * Vert.x connection, through Vert.x's implementation class.
+ *
+ * <p>Equal for the same channel, so it can key a map; it holds the channel only, never the Vert.x
+ * connection, which a raw-path WebSocket leaves behind as garbage after its handshake.
+ */
+public final class RawConnection {
+
+  private final Channel channel;
+
+  private RawConnection(Channel channel) {
+    this.channel = channel;
+  }
+
+  /** The TCP connection under a Vert.x HTTP connection. */
+  public static RawConnection of(HttpConnection connection) {
+    return new RawConnection(channelOf(connection));
+  }
+
+  /** The Netty channel under a Vert.x HTTP connection. */
+  static Channel channelOf(HttpConnection connection) {
+    return ((ConnectionBase) connection).channel();
+  }
+
+  /** Runs {@code action} on the connection's event loop once it is closed. */
+  public void whenClosed(Runnable action) {
+    channel.closeFuture().addListener(f -> action.run());
+  }
+
+  /** Closes the TCP connection, whoever serves it now. */
+  public void close() {
+    channel.close();
+  }
+
+  /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
+  public void startClocks(long headMillis, long bodyMillis, long idleMillis) {
+    ConnectionClock.start(channel, headMillis, bodyMillis, idleMillis);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RawConnection raw && raw.channel == channel;
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(channel);
+  }
+}
