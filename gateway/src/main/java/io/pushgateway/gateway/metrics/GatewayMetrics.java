@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
@@ -61,15 +60,15 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<Transport, AtomicLong> connections = new EnumMap<>(Transport.class);
   /** Every thread's delivery counters, summed when scraped. */
   private final List<LoopCounters> loops = new CopyOnWriteArrayList<>();
-  /** The calling thread's delivery counters: an event loop's own, so a delivery adds without contention. */
-  private final FastThreadLocal<LoopCounters> loop = new FastThreadLocal<>() {
-    @Override
-    protected LoopCounters initialValue() {
-      LoopCounters counters = new LoopCounters();
-      loops.add(counters);
-      return counters;
-    }
-  };
+  /**
+   * The calling thread's delivery counters: an event loop's own, so a delivery adds without
+   * contention. A JDK thread local: Netty's faster one is an internal of the write path.
+   */
+  private final ThreadLocal<LoopCounters> loop = ThreadLocal.withInitial(() -> {
+    LoopCounters counters = new LoopCounters();
+    loops.add(counters);
+    return counters;
+  });
   private final Hub.DispatchObserver liveLatency = new LiveLatency();
   private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> resets = new EnumMap<>(Transport.class);
