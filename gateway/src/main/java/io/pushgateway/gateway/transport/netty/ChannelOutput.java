@@ -25,7 +25,7 @@ import io.vertx.core.http.HttpConnection;
  * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame (written by
  * its peer) take another path, which flushes what is pending before them.
  */
-public final class ChannelOutput {
+final class ChannelOutput {
 
   private final Channel channel;
   /** Where writes enter the pipeline: its tail, or just below a handler they must skip. */
@@ -47,7 +47,7 @@ public final class ChannelOutput {
   }
 
   /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */
-  public ChannelOutput(Channel channel, int maxQueueBytes, FlushQueue flushes) {
+  ChannelOutput(Channel channel, int maxQueueBytes, FlushQueue flushes) {
     this(channel, channel, maxQueueBytes, flushes);
   }
 
