@@ -3,7 +3,7 @@ package io.pushgateway.gateway.api;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
-import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

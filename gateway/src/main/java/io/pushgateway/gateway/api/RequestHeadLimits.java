@@ -6,7 +6,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
-import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.wire.RequestHeads;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -71,7 +71,7 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
   /** The server's invalid request handler: a head the HTTP decoder could not take. */
   @Override
   public void handle(HttpServerRequest request) {
-    RequestHeads.Failure failure = RequestHeads.failure(request.decoderResult().cause());
+    RequestHeads.Failure failure = RequestHeads.failure(request);
     int status;
     String message;
     if (failure == RequestHeads.Failure.LINE_TOO_LONG) {

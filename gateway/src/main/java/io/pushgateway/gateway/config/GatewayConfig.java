@@ -1,6 +1,6 @@
 package io.pushgateway.gateway.config;
 
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

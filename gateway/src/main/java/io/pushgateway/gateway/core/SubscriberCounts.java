@@ -1,6 +1,6 @@
 package io.pushgateway.gateway.core;
 
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -21,7 +21,7 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.SubscriberCounts;
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.EnumMap;

@@ -6,7 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * What one request (and the WebSocket it may become) is allowed: its connection's and its IP's
- * publish buckets, and with auth on, its token's grants and expiry. Attached to the routing context by {@link ConnectionGuard}; transports ask it
+ * publish buckets, and with auth on, its token's grants and expiry. Attached to the routing context by the HTTP server's connection guard; transports ask it
  * before they publish.
  */
 public final class Access {
@@ -46,6 +46,11 @@ public final class Access {
   /** When the token expires, epoch milliseconds; 0 when it never does or auth is off. */
   public long expiresAtMillis() {
     return expiresAtMillis;
+  }
+
+  /** Makes this the access of the request (and of the WebSocket it may become). */
+  public void attachTo(RoutingContext ctx) {
+    ctx.put(KEY, this);
   }
 
   public static Access of(RoutingContext ctx) {

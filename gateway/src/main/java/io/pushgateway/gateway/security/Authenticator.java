@@ -4,7 +4,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
-import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -75,6 +75,11 @@ public final class Limits {
     return clients.computeIfAbsent(ip, key -> new Client(publishRatePerIp)).bucket;
   }
 
+  /** What a new connection from {@code ip} may do: its own publish bucket and its address's. */
+  public Access access(String ip) {
+    return new Access(connectionBucket(), ipBucket(ip));
+  }
+
   /** A new bucket for one connection, or null when unlimited. */
   public TokenBucket connectionBucket() {
     return publishRatePerConnection > 0 ? new TokenBucket(publishRatePerConnection) : null;

@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport;
 
+import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.Future;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.wire;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 
 /** Why the HTTP/1.1 decoder refused a request head (RFC 9112 §3, §5), read from its failure. */
 public final class RequestHeads {
@@ -20,7 +21,9 @@ public final class RequestHeads {
   }
 
   /** The failure of a request Vert.x hands to the server's invalid request handler. */
-  public static Failure failure(Throwable cause) {
+  public static Failure failure(HttpServerRequest request) {
+    // decoderResult() is Vert.x's public API, but its type is Netty's: read here, not by the caller
+    Throwable cause = request.decoderResult().cause();
     if (cause instanceof TooLongHttpLineException) {
       return Failure.LINE_TOO_LONG;
     }

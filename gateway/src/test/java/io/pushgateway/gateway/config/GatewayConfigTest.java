@@ -3,7 +3,7 @@ package io.pushgateway.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;

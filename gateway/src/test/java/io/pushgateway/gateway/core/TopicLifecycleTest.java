@@ -3,7 +3,7 @@ package io.pushgateway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;

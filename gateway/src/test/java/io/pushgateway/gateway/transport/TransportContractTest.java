@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;

@@ -2,9 +2,9 @@ package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
-import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;

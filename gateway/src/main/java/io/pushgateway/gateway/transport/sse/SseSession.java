@@ -7,7 +7,7 @@ import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.transport.SseOutput;
-import io.pushgateway.gateway.transport.Transport;
+import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

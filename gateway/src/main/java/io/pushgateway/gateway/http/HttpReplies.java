@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport;
+package io.pushgateway.gateway.http;
 
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;

@@ -1,4 +1,4 @@
-package io.pushgateway.gateway.transport;
+package io.pushgateway.gateway.core;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,10 +1,12 @@
-package io.pushgateway.gateway.security;
+package io.pushgateway.gateway.api;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
-import io.pushgateway.gateway.transport.HttpReplies;
+import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -57,7 +59,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     String ip = ip(connection);
     RawConnection raw = RawConnection.of(connection);
     if (limits.open(ip)) {
-      admitted.put(raw, new Access(limits.connectionBucket(), limits.ipBucket(ip)));
+      admitted.put(raw, limits.access(ip));
       raw.whenClosed(() -> {
         admitted.remove(raw);
         limits.close(ip);
@@ -83,7 +85,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     }
     Access access = admitted.get(raw);
     if (access != null) {
-      ctx.put(Access.KEY, access);
+      access.attachTo(ctx);
     }
     ctx.next();
   }
