@@ -102,7 +102,7 @@ class HonestErrorsTest {
   void aBugIsLoggedOnceAndAnswered500WhileAnUnavailableLogIsOverloaded() throws Exception {
     Vertx vertx = Vertx.vertx();
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Logger logger = Logger.getLogger("io.pushgateway.gateway.transport.HttpReplies");
+    Logger logger = Logger.getLogger(io.pushgateway.gateway.http.HttpReplies.class.getName());
     Handler capture = new Handler() {
       @Override
       public void publish(LogRecord record) {
