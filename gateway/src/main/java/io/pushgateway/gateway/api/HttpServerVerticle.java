@@ -57,7 +57,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
-  private final Hub hub = new Hub();
+  private final Hub hub;
   private PublishRule publishing;
   private List<TransportHandler> transports;
   /** Connection and publish limits shared by every server of the gateway. */
@@ -70,6 +70,7 @@ public final class HttpServerVerticle extends VerticleBase {
     this.config = config;
     this.log = log;
     this.counts = counts;
+    this.hub = new Hub(counts);
     this.metrics = metrics;
     this.ready = ready;
   }
@@ -77,7 +78,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
-    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), counts, metrics, publishing);
+    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))

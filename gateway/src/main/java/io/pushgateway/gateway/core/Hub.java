@@ -12,12 +12,20 @@ import java.util.Map;
  * <p>Adding and removing a listener take constant time, whatever the topic's audience: long
  * polls come and go once per event each, so with N of them on a topic, copying the listener
  * list on every change would cost N² per event.
+ *
+ * <p>Every subscription of every transport is a listener here, so the hub is where the
+ * {@link SubscriberCounts} are kept: a transport's sessions never count by hand.
  */
 public final class Hub {
 
   /** Receives the events of the topics it was added for, in the log's order. */
   public interface Listener {
     void onEvent(Event event);
+
+    /** The transport it is counted under in the subscriber counts; null: not counted. */
+    default Transport transport() {
+      return null;
+    }
   }
 
   /**
@@ -33,17 +41,40 @@ public final class Hub {
   private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
   private final Map<String, Listeners> byTopic = new HashMap<>();
+  private final SubscriberCounts counts;
   private long dispatched;
+
+  /** A hub whose listeners are counted in {@code counts}, shared by every event loop's hub. */
+  public Hub(SubscriberCounts counts) {
+    this.counts = counts;
+  }
+
+  /** A hub that counts nothing. */
+  public Hub() {
+    this(new SubscriberCounts());
+  }
 
   /** Adds {@code listener} to {@code topic}'s audience; adding it again changes nothing. */
   public void add(String topic, Listener listener) {
-    byTopic.computeIfAbsent(topic, t -> new Listeners()).add(listener);
+    if (byTopic.computeIfAbsent(topic, t -> new Listeners()).add(listener)) {
+      count(topic, listener, 1);
+    }
   }
 
   public void remove(String topic, Listener listener) {
     Listeners listeners = byTopic.get(topic);
-    if (listeners != null && listeners.remove(listener) && listeners.isEmpty()) {
-      byTopic.remove(topic);
+    if (listeners != null && listeners.remove(listener)) {
+      count(topic, listener, -1);
+      if (listeners.isEmpty()) {
+        byTopic.remove(topic);
+      }
+    }
+  }
+
+  private void count(String topic, Listener listener, int delta) {
+    Transport transport = listener.transport();
+    if (transport != null) {
+      counts.add(topic, transport, delta);
     }
   }
 
@@ -111,9 +142,10 @@ public final class Hub {
     /** Sized for one listener: many topics have one (a user's own) and the map doubles as it fills. */
     private final Map<Listener, Integer> slotOf = new IdentityHashMap<>(2);
 
-    void add(Listener listener) {
+    /** False when it was there already. */
+    boolean add(Listener listener) {
       if (slotOf.containsKey(listener)) {
-        return;
+        return false;
       }
       if (size == slots.length) {
         compactIfSparse();
@@ -123,6 +155,7 @@ public final class Hub {
       }
       slotOf.put(listener, size);
       slots[size++] = listener;
+      return true;
     }
 
     boolean remove(Listener listener) {

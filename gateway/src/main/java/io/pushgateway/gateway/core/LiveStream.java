@@ -47,14 +47,27 @@ public final class LiveStream implements Hub.Listener {
   private final Map<String, Position> positions = new LinkedHashMap<>();
   private final List<String> unannounced = new ArrayList<>();
   private final ArrayDeque<Event> queued = new ArrayDeque<>();
+  /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
+  private final Transport transport;
   private boolean reading;
   private boolean stale;
   private boolean closed;
 
-  public LiveStream(EventLog log, Hub hub, Sink sink) {
+  public LiveStream(EventLog log, Hub hub, Sink sink, Transport transport) {
     this.log = log;
     this.hub = hub;
     this.sink = sink;
+    this.transport = transport;
+  }
+
+  /** A stream whose subscriptions are not counted. */
+  public LiveStream(EventLog log, Hub hub, Sink sink) {
+    this(log, hub, sink, null);
+  }
+
+  @Override
+  public Transport transport() {
+    return transport;
   }
 
   /** Starts following {@code topic} after {@code after} (null: from now). */

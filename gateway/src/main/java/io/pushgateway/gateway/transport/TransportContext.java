@@ -3,13 +3,13 @@ package io.pushgateway.gateway.transport;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
-import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 
 /**
  * What a transport may use: the options, the log, its event loop's hub and write path (the raw
- * channel or Vert.x's public API, see {@link WritePath}), and the meters.
+ * channel or Vert.x's public API, see {@link WritePath}), the one publish rule and the meters.
+ * Subscriber counts are the hub's to keep: a subscription is counted where it listens.
  */
 public record TransportContext(
   Vertx vertx,
@@ -17,7 +17,6 @@ public record TransportContext(
   EventLog log,
   Hub hub,
   WritePath writePath,
-  SubscriberCounts counts,
   GatewayMetrics metrics,
   PublishRule publishing) {
 }

@@ -27,6 +27,32 @@ class HubTest {
   }
 
   @Test
+  void theHubKeepsTheSubscriberCountsOfItsListeners() {
+    SubscriberCounts counts = new SubscriberCounts();
+    Hub counting = new Hub(counts);
+    Hub.Listener ws = new Hub.Listener() {
+      @Override
+      public void onEvent(Event event) {
+      }
+
+      @Override
+      public Transport transport() {
+        return Transport.WS;
+      }
+    };
+    counting.add("t", ws);
+    counting.add("t", ws); // already there: counted once
+    counting.add("u", ws);
+    counting.add("t", new Recorder()); // no transport: not counted
+    assertThat(counts.get("t", Transport.WS)).isEqualTo(1);
+    assertThat(counts.get("u", Transport.WS)).isEqualTo(1);
+    counting.remove("t", ws);
+    counting.remove("t", ws); // gone already: uncounted once
+    assertThat(counts.get("t", Transport.WS)).isZero();
+    assertThat(counts.total(Transport.WS)).isEqualTo(1);
+  }
+
+  @Test
   void everyListenerGetsEveryEventOfItsTopicOnce() {
     Recorder a = new Recorder();
     Recorder b = new Recorder();

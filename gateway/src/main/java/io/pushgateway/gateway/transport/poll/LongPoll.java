@@ -45,10 +45,7 @@ final class LongPoll implements Hub.Listener {
 
   void start(long timeoutMillis) {
     context.metrics().connectionOpened(Transport.LONG);
-    request.topics().forEach(topic -> {
-      context.hub().add(topic, this);
-      context.counts().add(topic, Transport.LONG, 1);
-    });
+    request.topics().forEach(topic -> context.hub().add(topic, this));
     response.closeHandler(v -> finish(null));
     timer = context.vertx().setTimer(timeoutMillis, id -> {
       timer = -1;
@@ -86,6 +83,11 @@ final class LongPoll implements Hub.Listener {
           Polls.failed(http, e, context);
         }
       });
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.LONG;
   }
 
   @Override
@@ -143,10 +145,7 @@ final class LongPoll implements Hub.Listener {
       context.vertx().cancelTimer(timer);
       timer = -1;
     }
-    request.topics().forEach(topic -> {
-      context.hub().remove(topic, this);
-      context.counts().add(topic, Transport.LONG, -1);
-    });
+    request.topics().forEach(topic -> context.hub().remove(topic, this));
     transport.forget(this);
     context.metrics().connectionClosed(Transport.LONG);
   }

@@ -40,7 +40,7 @@ final class SseSession implements LiveStream.Sink {
     this.output = output;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this);
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE);
   }
 
   /** {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream. */
@@ -52,7 +52,6 @@ final class SseSession implements LiveStream.Sink {
     // goes through the output, behind them.
     response.write(Buffer.buffer(": open\nretry: 1000\n\n"));
     for (String topic : topics) {
-      context.counts().add(topic, Transport.SSE, 1);
       stream.subscribe(topic, cursor.get(topic));
     }
     singleTopic = stream.topics().size() == 1;
@@ -133,7 +132,6 @@ final class SseSession implements LiveStream.Sink {
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
-    stream.topics().forEach(topic -> context.counts().add(topic, Transport.SSE, -1));
     stream.close();
     output.release();
     transport.forget(this);

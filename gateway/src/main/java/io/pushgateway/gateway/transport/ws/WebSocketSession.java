@@ -59,14 +59,14 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     this.access = access;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this);
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS);
   }
 
   void open(Iterable<String> topics, Cursor cursor) {
     context.metrics().connectionOpened(Transport.WS);
     socket.listen(this);
     for (String topic : topics) {
-      subscribe(topic, cursor.get(topic));
+      stream.subscribe(topic, cursor.get(topic));
     }
     if (access.expiresAtMillis() > 0) {
       // A token is good until its exp claim, not for the life of the connection.
@@ -141,18 +141,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         "at most " + max + " topics per connection"), command.ref());
       return;
     }
-    subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
-  }
-
-  private void subscribe(String topic, Position after) {
-    context.counts().add(topic, Transport.WS, 1);
-    stream.subscribe(topic, after);
+    stream.subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
   }
 
   private void onUnsubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
-      context.counts().add(command.topic(), Transport.WS, -1);
     }
     if (command.ref() != null) {
       sendControl(new JsonObject().put("op", "ack").put("topic", command.topic()), command.ref());
@@ -351,7 +345,6 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
-    stream.topics().forEach(topic -> context.counts().add(topic, Transport.WS, -1));
     stream.close();
     socket.release();
     transport.forget(this);
