@@ -9,8 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.pushgateway.gateway.transport.BoundedOutput;
 import io.vertx.core.http.HttpConnection;
 
 /**
@@ -25,7 +24,7 @@ import io.vertx.core.http.HttpConnection;
  * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame (written by
  * its peer) take another path, which flushes what is pending before them.
  */
-final class ChannelOutput {
+final class ChannelOutput extends BoundedOutput {
 
   private final Channel channel;
   /** Where writes enter the pipeline: its tail, or just below a handler they must skip. */
@@ -33,7 +32,6 @@ final class ChannelOutput {
   private final ChannelPromise noPromise;
   private final FlushQueue flushes;
   private final ChannelHandler drainWatch;
-  private Promise<Void> drained;
   private boolean pending;
 
   /**
@@ -66,10 +64,8 @@ final class ChannelOutput {
     this.drainWatch = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (drained != null && ctx.channel().isWritable()) {
-          Promise<Void> waiting = drained;
-          drained = null;
-          waiting.complete();
+        if (ctx.channel().isWritable()) {
+          onDrained();
         }
         ctx.fireChannelWritabilityChanged();
       }
@@ -95,6 +91,7 @@ final class ChannelOutput {
    * False once more than the write queue's limit waits for the peer. What waits unflushed is
    * flushed first, so a burst that one turn produced is not mistaken for a slow reader.
    */
+  @Override
   public boolean writable() {
     if (channel.isWritable()) {
       return true;
@@ -103,16 +100,6 @@ final class ChannelOutput {
     return channel.isWritable();
   }
 
-  /** Completes once the peer has read enough for {@link #writable()} to be true again. */
-  public Future<Void> drained() {
-    if (writable()) {
-      return Future.succeededFuture();
-    }
-    if (drained == null) {
-      drained = Promise.promise();
-    }
-    return drained.future();
-  }
 
   /** Flushes what is pending and leaves the pipeline as it was (an HTTP connection lives on). */
   public void release() {

@@ -3,8 +3,7 @@ package io.pushgateway.gateway.transport.vertx;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.wire.EncodedEvent;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.pushgateway.gateway.transport.BoundedOutput;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -13,21 +12,14 @@ import io.vertx.core.http.HttpServerResponse;
  * HTTP chunk; its write queue, sized to {@code maxQueueBytes}, is the output's bound. A
  * single-topic event is the same buffer for every subscriber.
  */
-final class VertxSseOutput implements SseOutput {
+final class VertxSseOutput extends BoundedOutput implements SseOutput {
 
   private final HttpServerResponse response;
-  private Promise<Void> drained;
 
   VertxSseOutput(HttpServerResponse response, int maxQueueBytes) {
     this.response = response;
     response.setWriteQueueMaxSize(maxQueueBytes);
-    response.drainHandler(v -> {
-      if (drained != null) {
-        Promise<Void> waiting = drained;
-        drained = null;
-        waiting.complete();
-      }
-    });
+    response.drainHandler(v -> onDrained());
   }
 
   @Override
@@ -55,18 +47,7 @@ final class VertxSseOutput implements SseOutput {
   }
 
   @Override
-  public Future<Void> drained() {
-    if (writable()) {
-      return Future.succeededFuture();
-    }
-    if (drained == null) {
-      drained = Promise.promise();
-    }
-    return drained.future();
-  }
-
-  @Override
   public void release() {
-    drained = null;
+    forgetDrained();
   }
 }

@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.wire.EncodedEvent;
 import io.pushgateway.gateway.wire.WebSocketFrames;
+import io.pushgateway.gateway.transport.BoundedOutput;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +25,7 @@ import java.nio.charset.StandardCharsets;
  * text handler would decode invalid UTF-8 into replacement characters instead of closing with
  * 1007 (RFC 6455 §8.1), and a message over {@code maxFrameBytes} closes with 1009 (§7.4.1).
  */
-final class VertxWebSocket implements PushWebSocket {
+final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
 
   private static final Buffer EMPTY = Buffer.buffer();
   private static final short INVALID_PAYLOAD = 1007;
@@ -36,7 +37,6 @@ final class VertxWebSocket implements PushWebSocket {
   private Buffer message;
   private boolean messageIsText;
   private final Promise<Void> closed = Promise.promise();
-  private Promise<Void> drained;
   private boolean closeSent;
   private int holds;
 
@@ -44,13 +44,7 @@ final class VertxWebSocket implements PushWebSocket {
     this.socket = socket;
     this.maxMessageBytes = maxMessageBytes;
     socket.setWriteQueueMaxSize(maxQueueBytes);
-    socket.drainHandler(v -> {
-      if (drained != null) {
-        Promise<Void> waiting = drained;
-        drained = null;
-        waiting.complete();
-      }
-    });
+    socket.drainHandler(v -> onDrained());
   }
 
   @Override
@@ -140,17 +134,6 @@ final class VertxWebSocket implements PushWebSocket {
   }
 
   @Override
-  public Future<Void> drained() {
-    if (writable()) {
-      return Future.succeededFuture();
-    }
-    if (drained == null) {
-      drained = Promise.promise();
-    }
-    return drained.future();
-  }
-
-  @Override
   public void holdReading(int reason, boolean hold) {
     int before = holds;
     holds = hold ? holds | reason : holds & ~reason;
@@ -190,6 +173,6 @@ final class VertxWebSocket implements PushWebSocket {
 
   @Override
   public void release() {
-    drained = null;
+    forgetDrained();
   }
 }
