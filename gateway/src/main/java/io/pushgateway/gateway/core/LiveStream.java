@@ -211,9 +211,14 @@ public final class LiveStream implements Hub.Listener {
     // Topics that start at "now" learn their position before any event goes out, so every cursor
     // handed out (an SSE id) names every topic: "now" becomes an id. The read returns no events
     // for them.
+    // So do ids the client sent without their epoch ("topic:0", an id alone is trusted): they
+    // learn it, so every cursor handed out names its history. A reset below corrects both.
     result.cursor().positions().forEach((topic, after) -> {
-      if (positions.containsKey(topic) && positions.get(topic) == null) {
+      Position known = positions.get(topic);
+      if (positions.containsKey(topic) && known == null) {
         positions.put(topic, after);
+      } else if (known != null && known.epoch() == null && after.epoch() != null) {
+        positions.put(topic, new Position(known.id(), after.epoch()));
       }
     });
     for (Reset reset : result.resets()) {
