@@ -3,13 +3,15 @@ package io.pushgateway.gateway.cluster;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.ReadStart;
 import java.io.IOException;
 
 /**
  * One topic's answer to "events after this position", computed on the partition that owns the
  * topic: its state, whether the position had to be reset, and the events that follow. The cursor
- * arithmetic is the single node's ({@code TopicStore}): "now", {@code id 0} = everything kept, and
- * a reset for another epoch, an id past the last one, or an id that left the history.
+ * rules are every log's, {@link ReadStart}: "now", {@code id 0} = everything kept, and a reset for
+ * another epoch, an id past the last one, or an id that left the history.
  */
 public final class Slice implements DataSerializable {
 
@@ -36,17 +38,10 @@ public final class Slice implements DataSerializable {
     slice.epoch = log.epoch();
     slice.lastId = log.lastId();
     slice.oldestId = cutoffTs > 0 ? log.oldestId(cutoffTs) : log.oldestId();
-    boolean sameHistory = epoch == null || epoch.equals(log.epoch());
-    if (fromNow) {
-      slice.start = slice.lastId;
-    } else if (sameHistory && after == 0) {
-      slice.start = slice.oldestId - 1;
-    } else if (!sameHistory || after > slice.lastId || after < slice.oldestId - 1) {
-      slice.reset = true;
-      slice.start = slice.oldestId - 1;
-    } else {
-      slice.start = after;
-    }
+    ReadStart start = ReadStart.of(fromNow ? null : new Position(after, epoch), slice.lastId, slice.oldestId,
+      slice.epoch);
+    slice.reset = start.reset();
+    slice.start = start.after();
     int count = (int) Math.max(0, Math.min(slice.lastId - slice.start, limit));
     slice.ts = new long[count];
     slice.data = new String[count];

@@ -204,19 +204,11 @@ public final class TopicStore {
 
   /** The id a read starts after, adding a reset when the position cannot be honoured. */
   private static long start(TopicState state, Position position, List<Reset> resets) {
-    if (position == null) {
-      return state.lastId();
-    }
-    boolean sameHistory = position.epoch() == null || position.epoch().equals(state.epoch());
-    if (sameHistory && position.id() == 0) {
-      // "topic:0" asks for everything still kept: no reset, by definition.
-      return state.oldestId() - 1;
-    }
-    if (!sameHistory || position.id() > state.lastId() || position.id() < state.oldestId() - 1) {
+    ReadStart start = ReadStart.of(position, state.lastId(), state.oldestId(), state.epoch());
+    if (start.reset()) {
       resets.add(new Reset(state.topic(), state.oldestId(), state.epoch()));
-      return state.oldestId() - 1;
     }
-    return position.id();
+    return start.after();
   }
 
   private TopicState state(String topic, TopicHistory history) {

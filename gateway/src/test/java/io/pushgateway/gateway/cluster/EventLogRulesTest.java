@@ -1,0 +1,127 @@
+package io.pushgateway.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.Gateway;
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.ReadRequest;
+import io.pushgateway.gateway.core.ReadResult;
+import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The protocol's history rules, held against both logs through the one {@link EventLog}
+ * interface: the in-memory single node and the Hazelcast log (a one-member cluster in this
+ * process). Ids +1 from 1; "now"; {@code topic:0} is everything kept; a trusted id without its
+ * epoch; a reset for an id gone from the history, an id past the head and another epoch; the
+ * limit over several topics with {@code more}.
+ */
+@Tag("cluster")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EventLogRulesTest {
+
+  private static final int HISTORY = 3;
+  private static final Map<String, Vertx> VERTX = new LinkedHashMap<>();
+  private static final Map<String, EventLog> LOGS = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    JsonObject options = new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 1)
+      .put("historySize", HISTORY).put("topicIdleSeconds", 0);
+    Vertx local = Vertx.vertx();
+    VERTX.put("local", local);
+    LOGS.put("local", Gateway.deploy(local, GatewayConfig.fromJson(options)).await(30, TimeUnit.SECONDS).log());
+
+    int hazelcastPort = GatewayProcess.freePort();
+    GatewayConfig cluster = GatewayConfig.fromJson(options.copy()
+      .put("cluster", true).put("clusterHost", "127.0.0.1").put("clusterPort", hazelcastPort)
+      .put("clusterMembers", "127.0.0.1:" + hazelcastPort));
+    ClusterNode node = ClusterNode.join(cluster, Vertx.builder().with(ClusterNode.options(cluster)))
+      .await(90, TimeUnit.SECONDS);
+    VERTX.put("cluster", node.vertx());
+    LOGS.put("cluster", Gateway.deploy(node, cluster, new GatewayMetrics()).await(60, TimeUnit.SECONDS).log());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (Vertx vertx : VERTX.values()) {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void theCursorRulesAreTheSameOnEveryLog(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "rules." + kind;
+    for (int i = 1; i <= 5; i++) {
+      assertThat(log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS).id()).isEqualTo(i);
+    }
+    String epoch = read(log, topic, new Position(4, null)).cursor().get(topic).epoch();
+    assertThat(epoch).as("every cursor entry handed out names its epoch").isNotNull();
+
+    // now: nothing, and the position is the head
+    ReadResult now = read(log, topic, null);
+    assertThat(now.events()).isEmpty();
+    assertThat(now.cursor().get(topic)).isEqualTo(new Position(5, epoch));
+    // topic:0 is everything still kept (3..5 of 5 with a history of 3), never a reset
+    assertThat(ids(read(log, topic, new Position(0, null)))).containsExactly(3L, 4L, 5L);
+    assertThat(read(log, topic, new Position(0, null)).resets()).isEmpty();
+    // a kept position, with or without its epoch
+    assertThat(ids(read(log, topic, new Position(3, epoch)))).containsExactly(4L, 5L);
+    assertThat(ids(read(log, topic, new Position(4, null)))).containsExactly(5L);
+    assertThat(read(log, topic, new Position(5, epoch)).events()).isEmpty();
+    // resets: gone from the history, past the head, another epoch; then everything kept
+    for (Position unkept : List.of(new Position(1, epoch), new Position(9, epoch), new Position(4, "elsewhere"))) {
+      ReadResult reset = read(log, topic, unkept);
+      assertThat(reset.resets()).as("reset for " + unkept).containsExactly(new Reset(topic, 3, epoch));
+      assertThat(ids(reset)).containsExactly(3L, 4L, 5L);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void theLimitCountsOverAllTopicsInTheirOrder(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String a = "limit.a." + kind;
+    String b = "limit.b." + kind;
+    for (int i = 0; i < 2; i++) {
+      log.append(a, "1").await(10, TimeUnit.SECONDS);
+      log.append(b, "1").await(10, TimeUnit.SECONDS);
+    }
+    Map<String, Position> fromStart = new LinkedHashMap<>();
+    fromStart.put(a, new Position(0, null));
+    fromStart.put(b, new Position(0, null));
+    ReadResult first = log.read(new ReadRequest(List.of(a, b), Cursor.of(fromStart), 3)).await(10, TimeUnit.SECONDS);
+    assertThat(first.events()).extracting(e -> e.topic() + ":" + e.id()).containsExactly(a + ":1", a + ":2", b + ":1");
+    assertThat(first.more()).isTrue();
+    ReadResult rest = log.read(new ReadRequest(List.of(a, b), first.cursor(), 3)).await(10, TimeUnit.SECONDS);
+    assertThat(rest.events()).extracting(e -> e.topic() + ":" + e.id()).containsExactly(b + ":2");
+    assertThat(rest.more()).isFalse();
+  }
+
+  private static ReadResult read(EventLog log, String topic, Position position) throws Exception {
+    Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
+    return log.read(new ReadRequest(List.of(topic), cursor, 100)).await(10, TimeUnit.SECONDS);
+  }
+
+  private static List<Long> ids(ReadResult result) {
+    return result.events().stream().map(Event::id).toList();
+  }
+}
