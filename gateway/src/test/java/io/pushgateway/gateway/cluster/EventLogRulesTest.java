@@ -116,6 +116,39 @@ class EventLogRulesTest {
     assertThat(rest.more()).isFalse();
   }
 
+  /** The history gauges (pushgateway_history_events, _topics) count on both: the cluster's within its probe. */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void theHistoryGaugesCountKeptEventsAndTopics(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    awaitSteady(log);
+    long events = log.keptEvents();
+    long topics = log.topicCount();
+    for (int i = 0; i < HISTORY + 2; i++) {
+      log.append("gauges." + kind, "1").await(10, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while ((log.keptEvents() != events + HISTORY || log.topicCount() != topics + 1) && System.nanoTime() < deadline) {
+      VERTX.get(kind).timer(50).await(1, TimeUnit.SECONDS);
+    }
+    assertThat(log.keptEvents()).as("events kept: the history's bound, not every append").isEqualTo(events + HISTORY);
+    assertThat(log.topicCount()).isEqualTo(topics + 1);
+  }
+
+  /** Until a count has been taken since the last change (the cluster counts every 2 s). */
+  private static void awaitSteady(EventLog log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long seen = -1;
+    while (System.nanoTime() < deadline) {
+      long now = log.keptEvents() * 1_000_003 + log.topicCount();
+      if (now == seen) {
+        return;
+      }
+      seen = now;
+      VERTX.values().iterator().next().timer(2500).await(5, TimeUnit.SECONDS);
+    }
+  }
+
   private static ReadResult read(EventLog log, String topic, Position position) throws Exception {
     Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
     return log.read(new ReadRequest(List.of(topic), cursor, 100)).await(10, TimeUnit.SECONDS);
