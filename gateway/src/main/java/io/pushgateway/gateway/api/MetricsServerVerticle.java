@@ -2,6 +2,7 @@ package io.pushgateway.gateway.api;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -31,7 +32,13 @@ public final class MetricsServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort()))
+    // HTTP/1.1 only, as the main port: Prometheus scrapes with it, and without h2c's sniffing the
+    // connection is an HTTP/1.1 one from its first byte, so its clocks start at once
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort())
+        .setHttp2ClearTextEnabled(false))
+      // the same head, body and idle clocks as the main port: a scrape port is a port too
+      .connectionHandler(connection -> RawConnection.of(connection).startClocks(config.requestHeadTimeoutMillis(),
+        config.requestBodyTimeoutMillis(), config.idleTimeoutMillis()))
       .requestHandler(request -> {
         if (request.method() == HttpMethod.GET && request.path().equals("/metrics")) {
           scrape(vertx, metrics, request);

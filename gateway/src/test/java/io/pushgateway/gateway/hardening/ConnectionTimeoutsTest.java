@@ -70,6 +70,20 @@ class ConnectionTimeoutsTest {
   }
 
   @Test
+  void theMetricsPortHasTheSameHeadClock() throws Exception {
+    int metricsPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      metricsPort = free.getLocalPort();
+    }
+    start(new JsonObject().put("requestHeadTimeoutSeconds", 1).put("metricsPort", metricsPort));
+    NetSocket socket = net.connect(metricsPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    Reader reader = new Reader(socket);
+    trickle(socket, SLOW_HEAD.replace("/health", "/metrics"), 300);
+    Eventually.check(gateway.vertx, () -> assertThat(reader.closed).isTrue());
+    assertThat(reader.text()).isEmpty();
+  }
+
+  @Test
   void aTrickledPublishBodyIsCutAndNothingIsStored() throws Exception {
     start(new JsonObject().put("requestBodyTimeoutSeconds", 1));
     NetSocket socket = connect();
