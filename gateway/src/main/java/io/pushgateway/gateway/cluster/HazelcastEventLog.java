@@ -9,15 +9,15 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import io.pushgateway.gateway.core.ErrorCode;
-import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.ReadAssembly;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
-import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.core.ReadStart;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.TopicStore;
 import io.pushgateway.gateway.core.Topics;
@@ -30,7 +30,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -187,29 +186,21 @@ public final class HazelcastEventLog implements EventLog {
 
   /** The slices, in the request's topic order, within the request's limit over all topics. */
   private static ReadResult assemble(ReadRequest request, List<Future<Slice>> slices) {
-    List<Reset> resets = new ArrayList<>();
-    List<Event> events = new ArrayList<>();
-    Map<String, Position> after = new LinkedHashMap<>();
-    Map<String, TopicState> states = new LinkedHashMap<>();
-    int room = request.limit();
-    boolean more = false;
+    ReadAssembly answer = new ReadAssembly(request.limit());
     for (int i = 0; i < slices.size(); i++) {
       String topic = request.topics().get(i);
       Slice slice = slices.get(i).result();
-      states.put(topic, new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch));
-      if (slice.reset) {
-        resets.add(new Reset(topic, slice.oldestId, slice.epoch));
-      }
-      int taken = Math.min(room, slice.ts.length);
-      for (int k = 0; k < taken; k++) {
-        events.add(Event.encode(topic, slice.start + 1 + k, slice.ts[k], slice.epoch, slice.data[k]));
-      }
-      room -= taken;
-      long end = slice.start + taken;
-      more |= end < slice.lastId;
-      after.put(topic, new Position(end, slice.epoch));
+      // the cursor rules ran on the partition's owner (Slice.of): their answer comes with the slice
+      answer.add(new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch), new ReadStart(slice.start, slice.reset),
+        (after, max, out) -> {
+          int taken = Math.min(max, slice.ts.length);
+          for (int k = 0; k < taken; k++) {
+            out.add(Event.encode(topic, after + 1 + k, slice.ts[k], slice.epoch, slice.data[k]));
+          }
+          return taken;
+        });
     }
-    return new ReadResult(resets, events, Cursor.of(after), states, more);
+    return answer.result();
   }
 
   @Override

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -106,12 +105,7 @@ public final class TopicStore {
   }
 
   public ReadResult read(ReadRequest request, long nowMillis) {
-    List<Reset> resets = new ArrayList<>();
-    List<Event> events = new ArrayList<>();
-    Map<String, Position> after = new LinkedHashMap<>();
-    Map<String, TopicState> states = new LinkedHashMap<>();
-    int room = request.limit();
-    boolean more = false;
+    ReadAssembly answer = new ReadAssembly(request.limit());
     for (String topic : request.topics()) {
       TopicHistory history = touch(topic, nowMillis);
       if (history == null && idleMillis > 0 && topics.size() < maxTopics) {
@@ -123,18 +117,11 @@ public final class TopicStore {
         trim(history, nowMillis);
       }
       TopicState state = state(topic, history);
-      states.put(topic, state);
-      long start = start(state, request.cursor().get(topic), resets);
-      long end = start;
-      if (history != null && room > 0) {
-        int before = events.size();
-        end = history.copyAfter(start, room, events);
-        room -= events.size() - before;
-      }
-      more |= end < state.lastId();
-      after.put(topic, new Position(end, state.epoch()));
+      TopicHistory kept = history;
+      answer.add(state, ReadStart.of(request.cursor().get(topic), state.lastId(), state.oldestId(), state.epoch()),
+        (after, max, out) -> kept == null ? 0 : (int) (kept.copyAfter(after, max, out) - after));
     }
-    return new ReadResult(resets, events, Cursor.of(after), states, more);
+    return answer.result();
   }
 
   /** The topic's state, empty if it has no events (a history started by a subscriber has none). */
@@ -203,13 +190,6 @@ public final class TopicStore {
   }
 
   /** The id a read starts after, adding a reset when the position cannot be honoured. */
-  private static long start(TopicState state, Position position, List<Reset> resets) {
-    ReadStart start = ReadStart.of(position, state.lastId(), state.oldestId(), state.epoch());
-    if (start.reset()) {
-      resets.add(new Reset(state.topic(), state.oldestId(), state.epoch()));
-    }
-    return start.after();
-  }
 
   private TopicState state(String topic, TopicHistory history) {
     if (history == null) {
