@@ -93,8 +93,6 @@ public final class HazelcastEventLog implements EventLog {
   private volatile boolean ready;
   /** The topics map's size at the last probe: {@code maxTopics} is held against it. */
   private volatile int topicsCounted;
-  /** Events kept over the cluster's histories at the last probe, for the history gauge. */
-  private volatile long keptCounted;
 
   private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics, int historySize,
                             long maxAgeMillis, Limits limits, String eventsAddress) {
@@ -285,12 +283,6 @@ public final class HazelcastEventLog implements EventLog {
     }
   }
 
-  /** Events kept in the cluster's histories, as counted at the last probe (every 2 s). */
-  @Override
-  public long keptEvents() {
-    return keptCounted;
-  }
-
   /** Topics in the cluster's map (empty histories that subscriptions started included), as last counted. */
   @Override
   public long topicCount() {
@@ -312,8 +304,6 @@ public final class HazelcastEventLog implements EventLog {
       });
     // counting asks every member: on a worker
     vertx.executeBlocking(topics::size, false).onSuccess(size -> topicsCounted = size);
-    vertx.executeBlocking(() -> topics.aggregate(new TopicOps.KeptEvents()), false)
-      .onSuccess(kept -> keptCounted = kept);
   }
 
   /** A topic the cluster dropped (idle, or evicted): this node forgets its head and order. */

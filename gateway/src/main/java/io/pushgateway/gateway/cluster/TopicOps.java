@@ -1,6 +1,5 @@
 package io.pushgateway.gateway.cluster;
 
-import com.hazelcast.aggregation.Aggregator;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
@@ -229,47 +228,6 @@ public final class TopicOps {
   }
 
   /** Topics that have had at least one event (a subscription alone starts an empty history). */
-  /**
-   * Events kept over all topics, summed by each member over the histories it owns and then
-   * combined: the history gauge of a cluster, without moving a history off its member.
-   */
-  public static final class KeptEvents implements Aggregator<Map.Entry<String, TopicLog>, Long>, DataSerializable {
-
-    private long kept;
-
-    public KeptEvents() {
-      // for Hazelcast
-    }
-
-    @Override
-    public void accumulate(Map.Entry<String, TopicLog> entry) {
-      TopicLog log = entry.getValue();
-      if (log != null) {
-        kept += log.lastId() - log.oldestId() + 1;
-      }
-    }
-
-    @Override
-    public void combine(Aggregator aggregator) {
-      kept += ((KeptEvents) aggregator).kept;
-    }
-
-    @Override
-    public Long aggregate() {
-      return kept;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(kept);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      kept = in.readLong();
-    }
-  }
-
   public static final class HasEvents implements Predicate<String, TopicLog>, DataSerializable {
 
     public HasEvents() {

@@ -116,7 +116,10 @@ class EventLogRulesTest {
     assertThat(rest.more()).isFalse();
   }
 
-  /** The history gauges (pushgateway_history_events, _topics) count on both: the cluster's within its probe. */
+  /**
+   * The history gauges count on both: topics on both (the cluster's within its 2 s probe), kept
+   * events on the single node only (the cluster reports none, see the monitoring README).
+   */
   @ParameterizedTest(name = "{0} log")
   @ValueSource(strings = {"local", "cluster"})
   void theHistoryGaugesCountKeptEventsAndTopics(String kind) throws Exception {
@@ -128,10 +131,11 @@ class EventLogRulesTest {
       log.append("gauges." + kind, "1").await(10, TimeUnit.SECONDS);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while ((log.keptEvents() != events + HISTORY || log.topicCount() != topics + 1) && System.nanoTime() < deadline) {
+    long keptAfter = kind.equals("local") ? events + HISTORY : 0;
+    while ((log.keptEvents() != keptAfter || log.topicCount() != topics + 1) && System.nanoTime() < deadline) {
       VERTX.get(kind).timer(50).await(1, TimeUnit.SECONDS);
     }
-    assertThat(log.keptEvents()).as("events kept: the history's bound, not every append").isEqualTo(events + HISTORY);
+    assertThat(log.keptEvents()).as("events kept: the history's bound, not every append").isEqualTo(keptAfter);
     assertThat(log.topicCount()).isEqualTo(topics + 1);
   }
 
