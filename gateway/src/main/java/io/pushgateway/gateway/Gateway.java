@@ -4,12 +4,16 @@ import io.pushgateway.gateway.api.HttpServerVerticle;
 import io.pushgateway.gateway.api.MetricsServerVerticle;
 import io.pushgateway.gateway.cluster.ClusterNode;
 import io.pushgateway.gateway.cluster.HazelcastEventLog;
+import io.pushgateway.gateway.cluster.HazelcastPresence;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.LocalEventLog;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.demo.DemoTicker;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.presence.LocalPresence;
+import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.presence.PresenceView;
 import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -34,13 +38,17 @@ public final class Gateway {
   private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
   private final List<HttpServerVerticle> servers;
+  /** Null when presence is off. */
+  private final Presence presence;
   private final String serversDeployment;
   private final AtomicBoolean draining;
   private String demoDeployment;
   private String metricsDeployment;
 
-  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
-                  List<HttpServerVerticle> servers, String serversDeployment, AtomicBoolean draining) {
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, Presence presence, SubscriberCounts counts,
+                  GatewayMetrics metrics, List<HttpServerVerticle> servers, String serversDeployment,
+                  AtomicBoolean draining) {
+    this.presence = presence;
     this.vertx = vertx;
     this.config = config;
     this.log = log;
@@ -69,7 +77,8 @@ public final class Gateway {
     String namespace = UUID.randomUUID().toString();
     SubscriberCounts counts = new SubscriberCounts();
     return deployLog(vertx, node, config, namespace, counts)
-      .compose(log -> deployServers(vertx, config, log, counts, metrics))
+      .compose(log -> deployPresence(vertx, node, config, namespace)
+        .compose(presence -> deployServers(vertx, config, log, presence, counts, metrics)))
       .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
@@ -112,7 +121,19 @@ public final class Gateway {
         config.topicIdleMillis(), counts::inUse).map(EventLog.class::cast);
   }
 
-  private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log,
+  /** Presence beside the history: in memory, or shared by the cluster; null when it is off. */
+  private static Future<Presence> deployPresence(Vertx vertx, ClusterNode node, GatewayConfig config,
+                                                 String namespace) {
+    if (!config.presence()) {
+      return Future.succeededFuture();
+    }
+    return config.cluster()
+      ? HazelcastPresence.deploy(node, namespace, config.maxPresenceMembers(), config.maxPresenceOccupants())
+      : Future.succeededFuture(new LocalPresence(vertx, namespace, config.maxPresenceMembers(),
+        config.maxPresenceOccupants()));
+  }
+
+  private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log, Presence presence,
                                                SubscriberCounts counts, GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     Limits limits = new Limits(config);
@@ -120,12 +141,17 @@ public final class Gateway {
     return vertx.deployVerticle(() -> {
         HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get() && log.ready());
         server.limits(limits);
+        server.presence(presence);
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, counts, metrics, servers, id, draining))
+      .map(id -> new Gateway(vertx, config, log, presence, counts, metrics, servers, id, draining))
       .map(gateway -> {
         metrics.watch(log, counts, gateway::isReady);
+        if (presence != null) {
+          PresenceView view = presence.view();
+          metrics.watchPresence(view::occupants, view::joins, view::leaves);
+        }
         return gateway;
       });
   }
@@ -152,6 +178,11 @@ public final class Gateway {
 
   public EventLog log() {
     return log;
+  }
+
+  /** Who is in each topic; null when presence is off. */
+  public Presence presence() {
+    return presence;
   }
 
   public SubscriberCounts subscriberCounts() {
@@ -188,6 +219,7 @@ public final class Gateway {
       .compose(v -> demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment))
       .compose(v -> vertx.undeploy(serversDeployment))
       .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
+      .compose(v -> presence == null ? Future.<Void>succeededFuture() : presence.close())
       .compose(v -> log.close())
       .onSuccess(v -> LOG.log(Level.INFO, "push-gateway stopped"))
       .onFailure(e -> LOG.log(Level.ERROR, "push-gateway did not stop cleanly", e));

@@ -25,8 +25,8 @@ class ArchitectureTest {
 
   /**
    * Bottom to top: core; config; the histories and the wire formats; metrics; the raw write path;
-   * the HTTP answers; security; the cluster; the transports; the API; the gateway that deploys it
-   * all (and the demo publisher beside it).
+   * the HTTP answers; security; presence; the cluster; the transports; the API; the gateway that
+   * deploys it all (and the demo publisher beside it).
    */
   @ArchTest
   static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -38,6 +38,7 @@ class ArchitectureTest {
     .layer("metrics").definedBy(GATEWAY + ".metrics..")
     .layer("http").definedBy(GATEWAY + ".http..")
     .layer("security").definedBy(GATEWAY + ".security..")
+    .layer("presence").definedBy(GATEWAY + ".presence..")
     .layer("cluster").definedBy(GATEWAY + ".cluster..")
     .layer("transport").definedBy(GATEWAY + ".transport..")
     .layer("api").definedBy(GATEWAY + ".api..")
@@ -48,13 +49,14 @@ class ArchitectureTest {
     .whereLayer("demo").mayOnlyBeAccessedByLayers("gateway")
     .whereLayer("transport").mayOnlyBeAccessedByLayers("api", "gateway")
     .whereLayer("cluster").mayOnlyBeAccessedByLayers("gateway")
+    .whereLayer("presence").mayOnlyBeAccessedByLayers("cluster", "transport", "api", "gateway")
     .whereLayer("security").mayOnlyBeAccessedByLayers("transport", "api", "gateway")
     .whereLayer("http").mayOnlyBeAccessedByLayers("security", "transport", "api", "gateway")
     .whereLayer("metrics").mayOnlyBeAccessedByLayers("http", "security", "transport", "api", "gateway")
     .whereLayer("wire").mayOnlyBeAccessedByLayers("transport", "api", "gateway")
     .whereLayer("history").mayOnlyBeAccessedByLayers("cluster", "gateway")
     .whereLayer("config").mayOnlyBeAccessedByLayers(
-      "history", "metrics", "http", "security", "cluster", "transport", "api", "demo", "gateway");
+      "history", "metrics", "http", "security", "presence", "cluster", "transport", "api", "demo", "gateway");
 
   /** Events, positions, cursors, topics, the log's interface, hubs and live streams: no transport in sight. */
   @ArchTest

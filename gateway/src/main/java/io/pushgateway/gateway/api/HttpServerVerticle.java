@@ -6,8 +6,10 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
+import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.security.Limits;
@@ -63,6 +65,8 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Connection and publish limits shared by every server of the gateway. */
   private Limits limits;
   private ConnectionGuard guard;
+  /** Null when presence is off. */
+  private Presence presence;
   private HttpServer server;
 
   public HttpServerVerticle(GatewayConfig config, EventLog log, SubscriberCounts counts, GatewayMetrics metrics,
@@ -78,13 +82,17 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
-    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing);
+    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
+      presence);
     transports = TRANSPORTS.stream()
       .map(factory -> factory.apply(context))
       .filter(t -> config.transports().contains(t.transport()))
       .toList();
     transports.forEach(TransportHandler::start);
     vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
+    if (presence != null) {
+      vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
+    }
     guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
     vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
@@ -107,6 +115,11 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Set by the gateway before deployment, so every server counts against the same limits. */
   public void limits(Limits limits) {
     this.limits = limits;
+  }
+
+  /** Set by the gateway before deployment when presence is on: the one presence of every server. */
+  public void presence(Presence presence) {
+    this.presence = presence;
   }
 
   /** The port actually bound (when configured as 0). */
@@ -162,7 +175,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().handler(guard);
     List<Endpoint> endpoints = new ArrayList<>();
     transports.forEach(t -> endpoints.addAll(t.routes()));
-    endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics).routes());
+    endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, presence).routes());
     endpoints.add(Endpoint.get("/health", Grant.NONE,
       ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));
     endpoints.add(Endpoint.get("/ready", Grant.NONE, this::readiness));

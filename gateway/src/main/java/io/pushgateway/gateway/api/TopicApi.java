@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
@@ -28,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
@@ -38,9 +40,13 @@ final class TopicApi {
   private final PublishRule publishing;
   private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
+  /** Null when presence is off. */
+  private final Presence presence;
 
-  TopicApi(GatewayConfig config, EventLog log, PublishRule publishing, SubscriberCounts counts, GatewayMetrics metrics) {
+  TopicApi(GatewayConfig config, EventLog log, PublishRule publishing, SubscriberCounts counts, GatewayMetrics metrics,
+           Presence presence) {
     this.config = config;
+    this.presence = presence;
     this.log = log;
     this.publishing = publishing;
     this.counts = counts;
@@ -53,11 +59,24 @@ final class TopicApi {
    * shows only the topics it may subscribe to.
    */
   List<Endpoint> routes() {
-    return List.of(
+    List<Endpoint> routes = new ArrayList<>(List.of(
       new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
         List.of(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()), this::publish)),
       Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
-      Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics));
+      Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics)));
+    if (presence != null) {
+      routes.add(Endpoint.get("/api/topics/:topic/presence", Grant.SUBSCRIBE_TOPIC, this::presence));
+    }
+    return routes;
+  }
+
+  /** {@code {"topic","members":[…],"counts":{…},"truncated"}}: who is there, over the cluster. */
+  private void presence(RoutingContext ctx) {
+    Future.succeededFuture(ctx)
+      .map(c -> Topics.require(c.pathParam("topic")))
+      .onSuccess(topic -> HttpReplies.json(ctx.response(), 200,
+        new JsonObject().put("topic", topic).mergeIn(presence.snapshot(topic))))
+      .onFailure(e -> fail(ctx, e));
   }
 
   /**

@@ -39,7 +39,10 @@ public final class ClusterNode {
     "hazelcast.heartbeat.interval.seconds", "1",
     "hazelcast.max.no.heartbeat.seconds", "10",
     "hazelcast.shutdownhook.enabled", "false",
-    "hazelcast.phone.home.enabled", "false");
+    "hazelcast.phone.home.enabled", "false",
+    // expired presence leases are removed (and their listeners told) within a second, not after
+    // the default sweep's 5
+    "hazelcast.internal.map.expiration.task.period.seconds", "1");
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -115,6 +118,10 @@ public final class ClusterNode {
       .setReadBackupData(false)
       // a topic no append, read or subscriber's keep-alive touched for topicIdleSeconds goes
       .setMaxIdleSeconds((int) (config.topicIdleMillis() / 1000)));
+    // presence: one small entry per occupant, backed up like the histories
+    hazelcast.addMapConfig(new MapConfig(HazelcastPresence.PRESENCE_MAP)
+      .setBackupCount(config.clusterBackupCount())
+      .setAsyncBackupCount(0));
     return hazelcast;
   }
 }

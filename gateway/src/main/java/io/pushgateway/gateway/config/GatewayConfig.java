@@ -59,6 +59,12 @@ public final class GatewayConfig {
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
     new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
+    new Option("presence", true, "serve presence: subscribers that ask (presence=1) are listed per topic and told who joins and leaves"),
+    new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=); with auth the name is the token's sub"),
+    new Option("maxPresenceMembers", 100, "members listed, and joins and leaves told one by one, per topic; bigger rooms get counts only, once a second"),
+    new Option("maxPresenceOccupants", 200000, "presence entries (a connection in a topic) held at most over every topic; more are refused with overloaded"),
+    new Option("maxPresenceInfoBytes", 512, "largest info claim a token may show in presence, as JSON"),
+    new Option("presenceGraceSeconds", 5, "how long past its poll interval (or long-poll timeout) a poller stays present"),
     new Option("auth", false, "require a bearer JWT (header or ?token=) on the transports and /api; its topics claim lists sub and pub patterns"),
     new Option("jwtHmacSecret", "", "HS256 key of the tokens, at least 32 characters (empty: no HS256)"),
     new Option("jwtPublicKeyPath", "", "PEM file of the RS256 public key of the tokens (empty: no RS256)"),
@@ -159,6 +165,12 @@ public final class GatewayConfig {
   public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
   public int rateLimitStrikes() { return values.getInteger("rateLimitStrikes"); }
+  public boolean presence() { return values.getBoolean("presence"); }
+  public boolean presenceNames() { return values.getBoolean("presenceNames"); }
+  public int maxPresenceMembers() { return values.getInteger("maxPresenceMembers"); }
+  public int maxPresenceOccupants() { return values.getInteger("maxPresenceOccupants"); }
+  public int maxPresenceInfoBytes() { return values.getInteger("maxPresenceInfoBytes"); }
+  public long presenceGraceMillis() { return values.getLong("presenceGraceSeconds") * 1000; }
   public boolean auth() { return values.getBoolean("auth"); }
   public String jwtHmacSecret() { return values.getString("jwtHmacSecret"); }
   public String jwtPublicKeyPath() { return values.getString("jwtPublicKeyPath").trim(); }
@@ -216,6 +228,10 @@ public final class GatewayConfig {
     range("publishRatePerConnection", 0, 1_000_000_000);
     range("publishRatePerIp", 0, 1_000_000_000);
     range("rateLimitStrikes", 1, 1_000_000);
+    range("maxPresenceMembers", 0, 100_000);
+    range("maxPresenceOccupants", 1, 100_000_000);
+    range("maxPresenceInfoBytes", 0, 65_536);
+    range("presenceGraceSeconds", 0, 3600);
     range("drainDelaySeconds", 0, 3600);
     range("shutdownTimeoutSeconds", 1, 3600);
     range("clusterPort", 1, 65535);

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Who listens to which topic on one event loop. Each HTTP verticle has its own hub, fed by the
@@ -21,6 +22,10 @@ public final class Hub {
   /** Receives the events of the topics it was added for, in the log's order. */
   public interface Listener {
     void onEvent(Event event);
+
+    /** A change of the topic's presence; only listeners that asked for presence act on it. */
+    default void onPresence(PresenceChange change) {
+    }
 
     /** The transport it is counted under in the subscriber counts; null: not counted. */
     default Transport transport() {
@@ -91,7 +96,15 @@ public final class Hub {
     dispatched++;
     Listeners listeners = byTopic.get(event.topic());
     if (listeners != null) {
-      fanOut(event, listeners);
+      fanOut(event.topic(), listeners, listener -> listener.onEvent(event));
+    }
+  }
+
+  /** Hands a presence change to the topic's listeners, as {@link #dispatch(Event)} does an event. */
+  public void dispatchPresence(PresenceChange change) {
+    Listeners listeners = byTopic.get(change.topic());
+    if (listeners != null) {
+      fanOut(change.topic(), listeners, listener -> listener.onPresence(change));
     }
   }
 
@@ -105,7 +118,7 @@ public final class Hub {
     }
   }
 
-  private void fanOut(Event event, Listeners listeners) {
+  private void fanOut(String topic, Listeners listeners, Consumer<Listener> delivery) {
     listeners.dispatching++;
     try {
       for (int i = 0, n = listeners.size; i < n; i++) {
@@ -114,9 +127,9 @@ public final class Hub {
           continue;
         }
         try {
-          listener.onEvent(event);
+          delivery.accept(listener);
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "listener failed on " + event.topic() + ":" + event.id(), e);
+          LOG.log(System.Logger.Level.WARNING, "a listener of " + topic + " failed", e);
         }
       }
     } finally {
@@ -126,7 +139,7 @@ public final class Hub {
     if (listeners.isEmpty()) {
       // this instance only: if the last listener left during the dispatch, a new one may have
       // come since, with a new list
-      byTopic.remove(event.topic(), listeners);
+      byTopic.remove(topic, listeners);
     }
   }
 

@@ -3,9 +3,11 @@ package io.pushgateway.gateway.core;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One push subscriber's ordered view of its topics: the core of resume, shared by WebSocket and
@@ -34,6 +36,10 @@ public final class LiveStream implements Hub.Listener {
 
     /** The log could not be read; the transport ends the connection. */
     void failed(Throwable cause);
+
+    /** A presence change of a topic it follows the presence of ({@link #followPresence}). */
+    default void presence(PresenceChange change) {
+    }
   }
 
   /** Live events kept while catching up; past this the log is read again instead. */
@@ -47,6 +53,8 @@ public final class LiveStream implements Hub.Listener {
   private final Map<String, Position> positions = new LinkedHashMap<>();
   private final List<String> unannounced = new ArrayList<>();
   private final ArrayDeque<Event> queued = new ArrayDeque<>();
+  /** The subscribed topics whose presence changes go to the sink. */
+  private final Set<String> presenceFollowed = new HashSet<>();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
   private boolean reading;
@@ -85,7 +93,24 @@ public final class LiveStream implements Hub.Listener {
     catchUp();
   }
 
+  /** Passes the presence changes of {@code topic}, once subscribed, to the sink. */
+  public void followPresence(String topic) {
+    presenceFollowed.add(topic.intern());
+  }
+
+  public boolean followsPresence(String topic) {
+    return presenceFollowed.contains(topic);
+  }
+
+  @Override
+  public void onPresence(PresenceChange change) {
+    if (!closed && presenceFollowed.contains(change.topic())) {
+      sink.presence(change);
+    }
+  }
+
   public void unsubscribe(String topic) {
+    presenceFollowed.remove(topic);
     if (positions.containsKey(topic)) {
       positions.remove(topic);
       unannounced.remove(topic);

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The only class that names meters. Every gateway meter starts with {@code pushgateway_}; the
@@ -80,6 +81,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   /** What the gauges read; set by {@link #watch} when a gateway starts with this instance. */
   private volatile Sources sources = new Sources(null, null, () -> false);
+  /** Occupants, joins and leaves of presence, as {@link #watchPresence} points them; 0 while off. */
+  private volatile LongSupplier[] presence = {() -> 0, () -> 0, () -> 0};
 
   public GatewayMetrics() {
     this(newRegistry());
@@ -146,6 +149,18 @@ public final class GatewayMetrics implements AutoCloseable {
       .description("Topics with history")
       .strongReference(true)
       .register(registry);
+    Gauge.builder("pushgateway_presence_occupants", this, m -> m.presence[0].getAsLong())
+      .description("Connections listed in presence over every topic (a connection in n topics counts n), as this node sees the cluster")
+      .strongReference(true)
+      .register(registry);
+    String[] kinds = {"join", "leave"};
+    for (int k = 0; k < kinds.length; k++) {
+      int index = k + 1;
+      FunctionCounter.builder("pushgateway_presence_changes", this, m -> m.presence[index].getAsLong())
+        .description("Members that joined or left a topic, as this node saw them")
+        .tag("kind", kinds[k])
+        .register(registry);
+    }
     Gauge.builder("pushgateway_ready", this, m -> m.sources.ready().getAsBoolean() ? 1 : 0)
       .description("1 while this node serves (GET /ready is 200), 0 while starting or draining")
       .strongReference(true)
@@ -198,6 +213,11 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Points the gauges at a started gateway's log, subscriber counts and readiness. */
   public void watch(EventLog log, SubscriberCounts counts, BooleanSupplier ready) {
     sources = new Sources(log, counts, ready);
+  }
+
+  /** Points the presence meters at a started gateway's presence. */
+  public void watchPresence(LongSupplier occupants, LongSupplier joins, LongSupplier leaves) {
+    presence = new LongSupplier[] {occupants, joins, leaves};
   }
 
   public MeterRegistry registry() {

@@ -2,6 +2,7 @@ package io.pushgateway.gateway.security;
 
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -14,28 +15,50 @@ public final class Access {
   static final String KEY = "pushgateway.access";
 
   /** No limits at all (a request that did not pass the guard, e.g. in unit tests). */
-  public static final Access OPEN = new Access(null, null, null, 0);
+  public static final Access OPEN = new Access(null, null, null, 0, null, null);
 
   private final TokenBucket connectionBucket;
   private final TokenBucket ipBucket;
   /** The token's grants; null when auth is off. */
   private final Grants grants;
   private final long expiresAtMillis;
+  /** The token's {@code sub}: who the bearer is, for presence; null when auth is off. */
+  private final String subject;
+  /** The token's {@code info} claim: what the bearer shows others in presence; may be null. */
+  private final JsonObject info;
 
   Access(TokenBucket connectionBucket, TokenBucket ipBucket) {
-    this(connectionBucket, ipBucket, null, 0);
+    this(connectionBucket, ipBucket, null, 0, null, null);
   }
 
-  private Access(TokenBucket connectionBucket, TokenBucket ipBucket, Grants grants, long expiresAtMillis) {
+  private Access(TokenBucket connectionBucket, TokenBucket ipBucket, Grants grants, long expiresAtMillis,
+                 String subject, JsonObject info) {
     this.connectionBucket = connectionBucket;
     this.ipBucket = ipBucket;
     this.grants = grants;
     this.expiresAtMillis = expiresAtMillis;
+    this.subject = subject;
+    this.info = info;
   }
 
   /** The same limits, for the bearer of a verified token. */
-  Access authorized(Grants grants, long expiresAtMillis) {
-    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis);
+  Access authorized(Grants grants, long expiresAtMillis, String subject, JsonObject info) {
+    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis, subject, info);
+  }
+
+  /** True once a token was verified: auth is on and the identity below is the token's. */
+  public boolean authenticated() {
+    return grants != null;
+  }
+
+  /** The token's {@code sub} claim, or null (auth off, or a token without one). */
+  public String subject() {
+    return subject;
+  }
+
+  /** The token's {@code info} claim (an object), or null. */
+  public JsonObject info() {
+    return info;
   }
 
   /** Whether the subscription may include {@code topic} (always, when auth is off). */

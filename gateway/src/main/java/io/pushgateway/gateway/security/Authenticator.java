@@ -32,6 +32,9 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
  */
 public final class Authenticator {
 
+  /** The claim whose object a member shows in presence (a name, an avatar), as Centrifugo's {@code info}. */
+  public static final String INFO_CLAIM = "info";
+
   private final JWTAuth jwt;
   private final GatewayMetrics metrics;
 
@@ -87,7 +90,10 @@ public final class Authenticator {
               "the token does not allow " + what + refused), metrics);
             return;
           }
-          ctx.put(Access.KEY, Access.of(ctx).authorized(grants, expiresAtMillis(user)));
+          JsonObject claims = user.principal();
+          ctx.put(Access.KEY, Access.of(ctx).authorized(grants, expiresAtMillis(user),
+            claims.getValue("sub") instanceof String sub ? sub : null,
+            claims.getValue(INFO_CLAIM) instanceof JsonObject info ? info : null));
           ctx.next();
         });
     };

@@ -4,11 +4,13 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.presence.Presence;
 import io.vertx.core.Vertx;
 
 /**
  * What a transport may use: the options, the log, its event loop's hub and write path (the raw
- * channel or Vert.x's public API, see {@link WritePath}), the one publish rule and the meters.
+ * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters and
+ * presence (null when it is off).
  * Subscriber counts are the hub's to keep: a subscription is counted where it listens.
  */
 public record TransportContext(
@@ -18,5 +20,6 @@ public record TransportContext(
   Hub hub,
   WritePath writePath,
   GatewayMetrics metrics,
-  PublishRule publishing) {
+  PublishRule publishing,
+  Presence presence) {
 }

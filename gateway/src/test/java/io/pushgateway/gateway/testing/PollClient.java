@@ -45,7 +45,7 @@ public final class PollClient extends StreamClient {
     }
     String uri = (longPoll ? "/poll/long" : "/poll") + "?topics=" + topics
       + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
-      + (longPoll ? "&timeout=5" : "");
+      + (longPoll ? "&timeout=5" : "") + extraQuery;
     client.request(HttpMethod.GET, port, "localhost", uri)
       .compose(request -> {
         Future<HttpClientResponse> response = request.response();
@@ -64,6 +64,11 @@ public final class PollClient extends StreamClient {
         onCursor(next);
         answer.getJsonArray("resets").forEach(r -> onReset((JsonObject) r));
         answer.getJsonArray("events").forEach(e -> onEvent((JsonObject) e));
+        JsonObject presence = answer.getJsonObject("presence");
+        if (presence != null) {
+          presence.forEach(entry -> onPresence(new JsonObject().put("op", "presence").put("topic", entry.getKey())
+            .mergeIn((JsonObject) entry.getValue())));
+        }
         first.tryComplete();
         if (longPoll || answer.getBoolean("more")) {
           poll(next, first);

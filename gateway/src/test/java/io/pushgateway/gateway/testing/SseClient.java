@@ -43,7 +43,8 @@ public final class SseClient extends StreamClient {
 
   public SseClient open(String topics, String cursor, String lastEventId) throws Exception {
     client = vertx.createHttpClient();
-    String uri = "/sse?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    String uri = "/sse?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
+      + extraQuery;
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(port).setURI(uri);
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
@@ -109,6 +110,8 @@ public final class SseClient extends StreamClient {
       JsonObject payload = new JsonObject(data.toString());
       if ("reset".equals(eventType)) {
         onReset(payload);
+      } else if ("presence".equals(eventType)) {
+        onPresence(payload);
       } else {
         onEvent(payload);
       }

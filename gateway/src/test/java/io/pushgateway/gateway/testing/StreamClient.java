@@ -30,6 +30,10 @@ public abstract class StreamClient {
   protected final Context context;
   private final List<JsonObject> events = new ArrayList<>();
   private final List<JsonObject> resets = new ArrayList<>();
+  /** Presence frames ({@code presence} snapshots, {@code join}, {@code leave}, {@code occupancy}) in arrival order. */
+  private final List<JsonObject> presence = new ArrayList<>();
+  /** Added to every URL it opens: {@code &presence=1&name=…}. */
+  protected String extraQuery = "";
   private volatile String cursor;
 
   protected StreamClient(Vertx vertx, int port) {
@@ -79,6 +83,30 @@ public abstract class StreamClient {
   protected synchronized void onReset(JsonObject reset) {
     resets.add(reset);
     notifyAll();
+  }
+
+  /** Adds {@code query} ({@code presence=1&name=ann}) to the URLs it opens; call before {@code open}. */
+  public StreamClient query(String query) {
+    extraQuery = "&" + query;
+    return this;
+  }
+
+  protected synchronized void onPresence(JsonObject frame) {
+    presence.add(frame);
+    notifyAll();
+  }
+
+  public synchronized List<JsonObject> presence() {
+    return List.copyOf(presence);
+  }
+
+  /** Waits (bounded) for a presence frame that matches, and returns it. */
+  public JsonObject awaitPresence(java.util.function.Predicate<JsonObject> matching, String what) throws Exception {
+    awaitCondition(() -> presence.stream().anyMatch(matching), Duration.ofSeconds(20),
+      () -> "expected a presence frame: " + what + ", got " + presence);
+    synchronized (this) {
+      return presence.stream().filter(matching).findFirst().orElseThrow();
+    }
   }
 
   protected void onCursor(String cursor) {

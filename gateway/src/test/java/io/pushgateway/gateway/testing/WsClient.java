@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** WebSocket subscriber: builds its cursor from {@code subscribed}/{@code reset} epochs and event ids. */
 public final class WsClient extends StreamClient {
 
+  private static final java.util.Set<String> PRESENCE_OPS = java.util.Set.of("presence", "join", "leave", "occupancy");
   private final Map<String, String> positions = new LinkedHashMap<>();
   private final List<JsonObject> controls = new CopyOnWriteArrayList<>();
   private WebSocketClient client;
@@ -39,7 +40,8 @@ public final class WsClient extends StreamClient {
     Promise<Void> subscribed = Promise.promise();
     client = vertx.createWebSocketClient();
     WebSocketClient connecting = client;
-    String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
+      + extraQuery;
     // Handlers go on before the connection exists: the first frame may share a packet with the
     // handshake's answer, and must not find the socket without them.
     ClientWebSocket ws = connecting.webSocket();
@@ -63,7 +65,9 @@ public final class WsClient extends StreamClient {
       return;
     }
     controls.add(frame);
-    if (op.equals("subscribed")) {
+    if (PRESENCE_OPS.contains(op)) {
+      onPresence(frame);
+    } else if (op.equals("subscribed")) {
       synchronized (this) {
         positions.put(frame.getString("topic"), frame.getLong("id") + ":" + frame.getString("epoch"));
         updateCursor();

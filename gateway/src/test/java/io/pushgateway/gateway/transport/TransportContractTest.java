@@ -6,6 +6,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,8 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The contract every transport keeps, checked over the real wire: the same events in id order,
- * resume from a cursor with nothing lost or repeated, and an explicit reset past history; on
- * both write paths ({@code writePath}: the raw channel and Vert.x's public API).
+ * resume from a cursor with nothing lost or repeated, an explicit reset past history, and
+ * presence beside the events without taking an id; on both write paths ({@code writePath}: the raw channel and Vert.x's public API).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransportContractTest {
@@ -36,7 +37,8 @@ class TransportContractTest {
   @BeforeAll
   static void start() throws Exception {
     for (String path : List.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)) {
-      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("historySize", HISTORY).put("writePath", path)));
+      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("historySize", HISTORY).put("writePath", path)
+        .put("presenceNames", true).put("presenceGraceSeconds", 1)));
     }
   }
 
@@ -194,5 +196,73 @@ class TransportContractTest {
     } finally {
       client.close();
     }
+  }
+
+  /**
+   * A subscriber that asked for presence sees who was there, who joins and who leaves, on its own
+   * transport: frames for the push transports (one join, one leave), snapshots in the answers of
+   * the polls (the current list, not a replay); the events between keep their consecutive ids and
+   * the cursor stays the events' cursor.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void presenceTravelsBesideTheEventsWithoutTakingIds(String writePath, Transport transport) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    String topic = "presence-" + transport.label();
+    StreamClient watcher = StreamClient.create(transport, gateway.vertx, gateway.port())
+      .query("presence=1&name=watcher&client=watcher-" + transport.label() + "&interval=1");
+    watcher.open(topic);
+    WsClient ann = null;
+    try {
+      watcher.awaitPresence(f -> f.getString("op").equals("presence") && topic.equals(f.getString("topic")), "snapshot");
+      long first = gateway.publishId(topic, new JsonObject().put("n", 1));
+      ann = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("presence=1&name=ann");
+      ann.open(topic);
+      watcher.awaitPresence(f -> shows(f, "ann"), "ann joined");
+      long second = gateway.publishId(topic, new JsonObject().put("n", 2));
+      ann.close();
+      watcher.awaitPresence(f -> f.getString("op").equals("leave") && "ann".equals(f.getJsonObject("member").getString("id"))
+        || f.getString("op").equals("presence") && afterJoin(watcher.presence(), f, "ann") && !shows(f, "ann"), "ann left");
+      watcher.awaitEvents(2);
+      assertThat(watcher.ids(topic)).containsExactly(first, second);
+      assertThat(second).isEqualTo(first + 1);
+      assertThat(watcher.cursor()).startsWith(topic + ":" + second + ":");
+      if (transport == Transport.WS || transport == Transport.SSE) {
+        assertThat(watcher.presence()).filteredOn(f -> f.getString("op").equals("join") && isMember(f, "ann")).hasSize(1);
+        assertThat(watcher.presence()).filteredOn(f -> f.getString("op").equals("leave") && isMember(f, "ann")).hasSize(1);
+      }
+    } finally {
+      watcher.close();
+      if (ann != null) {
+        ann.close();
+      }
+    }
+  }
+
+  /** A join of {@code member}, or a snapshot that lists it. */
+  private static boolean shows(JsonObject frame, String member) {
+    return switch (frame.getString("op")) {
+      case "join" -> isMember(frame, member);
+      case "presence" -> frame.getJsonArray("members").stream().anyMatch(m -> member.equals(((JsonObject) m).getString("id")));
+      default -> false;
+    };
+  }
+
+  private static boolean isMember(JsonObject frame, String member) {
+    return member.equals(frame.getJsonObject("member").getString("id"));
+  }
+
+  /** Whether {@code frame} came after a frame that showed {@code member}. */
+  private static boolean afterJoin(List<JsonObject> frames, JsonObject frame, String member) {
+    int joined = -1;
+    for (int i = 0; i < frames.size(); i++) {
+      if (joined < 0 && shows(frames.get(i), member)) {
+        joined = i;
+      }
+      if (frames.get(i) == frame) {
+        return joined >= 0 && i > joined;
+      }
+    }
+    return false;
   }
 }

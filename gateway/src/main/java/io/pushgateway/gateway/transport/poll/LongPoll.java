@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Transport;
@@ -19,7 +20,8 @@ import java.util.Map;
  * One waiting long poll (RFC 6202 §2.1). It listens on the hub before it looks at the log (a read,
  * or only the log's head when the cursor is there already), so an event accepted meanwhile cannot
  * be missed; it is answered by the first event past its cursor, by its timeout, or by a graceful
- * stop. Its resources are released in {@link #finish}.
+ * stop, and, when it asked for presence, by a member joining or leaving. Its resources are
+ * released in {@link #finish}.
  */
 final class LongPoll implements Hub.Listener {
 
@@ -28,14 +30,18 @@ final class LongPoll implements Hub.Listener {
   private final HttpServerResponse response;
   private final TransportContext context;
   private final LongPollTransport transport;
+  /** Null unless it asked for presence. */
+  private final PollPresence presence;
   private Cursor cursor;
   private long timer = -1;
   private boolean reading;
   private boolean stale;
   private boolean done;
 
-  LongPoll(ReadRequest request, HttpServerRequest http, TransportContext context, LongPollTransport transport) {
+  LongPoll(ReadRequest request, HttpServerRequest http, PollPresence presence, TransportContext context,
+           LongPollTransport transport) {
     this.request = request;
+    this.presence = presence;
     this.http = http;
     this.response = http.response();
     this.context = context;
@@ -107,6 +113,14 @@ final class LongPoll implements Hub.Listener {
     }
   }
 
+  /** Counts alone (a big room's) wait for the next answer; joins and leaves answer now. */
+  @Override
+  public void onPresence(PresenceChange change) {
+    if (presence != null && change.kind() != PresenceChange.Kind.OCCUPANCY && !reading) {
+      answerNow();
+    }
+  }
+
   /** Exactly the next event: answered without asking the log. */
   private void answerWith(Event event) {
     Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
@@ -136,7 +150,8 @@ final class LongPoll implements Hub.Listener {
     done = true;
     release();
     if (result != null) {
-      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result), Transport.LONG, context);
+      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result), presence, Transport.LONG,
+        context);
     }
   }
 

@@ -44,21 +44,23 @@ public final class LongPollTransport implements TransportHandler {
   private void poll(RoutingContext ctx) {
     ReadRequest request;
     int timeoutSeconds;
+    PollPresence presence;
     try {
       request = Polls.readRequest(ctx.request(), context.config());
       timeoutSeconds = SubscriptionParams.intParam(ctx.request(), "timeout",
         context.config().longPollTimeoutSeconds(), 1, context.config().maxLongPollTimeoutSeconds());
+      presence = PollPresence.of(ctx, request.topics(), Transport.LONG, timeoutSeconds * 1000L, context);
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
     if (request.cursor().isEmpty()) {
       context.log().read(request)
-        .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.LONG, context))
+        .onSuccess(result -> Polls.answer(ctx.response(), result, presence, Transport.LONG, context))
         .onFailure(e -> Polls.failed(ctx.request(), e, context));
       return;
     }
-    LongPoll poll = new LongPoll(request, ctx.request(), context, this);
+    LongPoll poll = new LongPoll(request, ctx.request(), presence, context, this);
     waiting.add(poll);
     poll.start(timeoutSeconds * 1000L);
   }

@@ -48,13 +48,18 @@ final class Polls {
     return Cursor.of(positions);
   }
 
-  static void answer(HttpServerResponse response, ReadResult result, Transport transport, TransportContext context) {
-    answer(response, result, PollAnswer.encode(result), transport, context);
+  static void answer(HttpServerResponse response, ReadResult result, PollPresence presence, Transport transport,
+                     TransportContext context) {
+    answer(response, result, PollAnswer.encode(result), presence, transport, context);
   }
 
-  /** Answers with {@code body}, {@code result} already encoded (see {@link LiveAnswer}). */
-  static void answer(HttpServerResponse response, ReadResult result, Buffer body, Transport transport,
-                     TransportContext context) {
+  /**
+   * Answers with {@code body}, {@code result} already encoded (see {@link LiveAnswer}), and the
+   * presence snapshots when the poll asked ({@code presence} not null).
+   */
+  static void answer(HttpServerResponse response, ReadResult result, Buffer encoded, PollPresence presence,
+                     Transport transport, TransportContext context) {
+    Buffer body = presence == null ? encoded : presence.addTo(encoded);
     context.metrics().polled(transport, result.events().isEmpty());
     result.resets().forEach(r -> context.metrics().reset(transport));
     if (!result.events().isEmpty()) {

@@ -11,6 +11,7 @@ import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -19,6 +20,9 @@ import java.util.List;
  * (plain AJAX polling). Stateless: nothing to drain.
  */
 public final class ShortPollTransport implements TransportHandler {
+
+  /** The poll interval a presence lease assumes when the poller names none. */
+  private static final int DEFAULT_INTERVAL_SECONDS = 5;
 
   private final TransportContext context;
 
@@ -38,19 +42,23 @@ public final class ShortPollTransport implements TransportHandler {
 
   private void poll(RoutingContext ctx) {
     ReadRequest request;
+    PollPresence presence;
     try {
       request = Polls.readRequest(ctx.request(), context.config());
+      // the interval the client says it waits between polls: its lease, with the grace
+      int interval = SubscriptionParams.intParam(ctx.request(), "interval", DEFAULT_INTERVAL_SECONDS, 1, 3600);
+      presence = PollPresence.of(ctx, request.topics(), Transport.SHORT, interval * 1000L, context);
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
     Cursor head = Polls.atHead(request.topics(), request.cursor(), context.log());
     if (head != null) {
-      Polls.answer(ctx.response(), ReadResult.nothingNew(head), Transport.SHORT, context);
+      Polls.answer(ctx.response(), ReadResult.nothingNew(head), presence, Transport.SHORT, context);
       return;
     }
     context.log().read(request)
-      .onSuccess(result -> Polls.answer(ctx.response(), result, Transport.SHORT, context))
+      .onSuccess(result -> Polls.answer(ctx.response(), result, presence, Transport.SHORT, context))
       .onFailure(e -> Polls.failed(ctx.request(), e, context));
   }
 

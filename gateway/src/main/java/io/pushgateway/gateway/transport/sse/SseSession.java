@@ -4,8 +4,11 @@ import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
+import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.Membership;
+import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -19,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * One Server-Sent Events subscriber. Each event is {@code id: <cursor>} then {@code data: <json>}
  * (no {@code event:} field, so {@code EventSource.onmessage} gets it); the id is the full cursor,
- * which the browser sends back as {@code Last-Event-ID} when it reconnects.
+ * which the browser sends back as {@code Last-Event-ID} when it reconnects. Presence frames go as
+ * {@code event: presence} without an id, so they reach neither {@code onmessage} nor the cursor.
  */
 final class SseSession implements LiveStream.Sink {
 
@@ -31,6 +35,8 @@ final class SseSession implements LiveStream.Sink {
   private final TransportContext context;
   private final SseTransport transport;
   private final LiveStream stream;
+  /** Its places in presence; null unless it asked for presence. */
+  private PushPresence presence;
   private boolean released;
   private long expiryTimer = -1;
   private boolean singleTopic;
@@ -43,16 +49,29 @@ final class SseSession implements LiveStream.Sink {
     this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE);
   }
 
-  /** {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream. */
-  void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis) {
+  /**
+   * {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream;
+   * {@code membership}: who it is in the presence of every topic, null when it did not ask.
+   */
+  void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis, Membership membership) {
     context.metrics().connectionOpened(Transport.SSE);
     response.closeHandler(v -> release());
     response.exceptionHandler(e -> release());
     // Headers go out at once, so the client's onopen fires before the first event; the rest
     // goes through the output, behind them.
     response.write(Buffer.buffer(": open\nretry: 1000\n\n"));
+    if (membership != null) {
+      presence = new PushPresence(context.presence(), membership, Transport.SSE, stream);
+    }
     for (String topic : topics) {
       stream.subscribe(topic, cursor.get(topic));
+      if (presence != null) {
+        try {
+          presence.join(topic, snapshot -> presenceFrame(snapshot.encode()));
+        } catch (GatewayException full) {
+          presenceFrame(full.toJson().put("op", "error").put("topic", topic).encode());
+        }
+      }
     }
     singleTopic = stream.topics().size() == 1;
     if (expiresAtMillis > 0) {
@@ -85,6 +104,15 @@ final class SseSession implements LiveStream.Sink {
       context.metrics().slowConsumerClosed(Transport.SSE);
       close();
     }
+  }
+
+  @Override
+  public void presence(PresenceChange change) {
+    presenceFrame(change.frame());
+  }
+
+  private void presenceFrame(String json) {
+    write(("event: presence\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -133,6 +161,9 @@ final class SseSession implements LiveStream.Sink {
       context.vertx().cancelTimer(expiryTimer);
     }
     stream.close();
+    if (presence != null) {
+      presence.leaveAll();
+    }
     output.release();
     transport.forget(this);
     context.metrics().connectionClosed(Transport.SSE);

@@ -5,6 +5,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
@@ -51,10 +52,13 @@ public final class SseTransport implements TransportHandler {
 
   private void open(RoutingContext ctx) {
     SubscriptionParams params;
+    Membership membership;
     try {
       String lastEventId = ctx.request().getHeader("Last-Event-ID");
       String cursor = lastEventId != null && !lastEventId.isBlank() ? lastEventId : ctx.request().getParam("cursor");
       params = SubscriptionParams.parse(ctx.request().getParam("topics"), cursor, context.config());
+      membership = Membership.asked(ctx.request(), context.config())
+        ? Membership.of(ctx.request(), Access.of(ctx), context.config()) : null;
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
@@ -67,7 +71,7 @@ public final class SseTransport implements TransportHandler {
     SseSession session = new SseSession(response, context.writePath().sse(ctx.request()), context, this);
     sessions.add(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
-      Access.of(ctx).expiresAtMillis());
+      Access.of(ctx).expiresAtMillis(), membership);
   }
 
   void forget(SseSession session) {

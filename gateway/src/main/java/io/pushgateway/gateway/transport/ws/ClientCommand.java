@@ -9,15 +9,18 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One client → server WebSocket frame, parsed strictly: {@code subscribe}, {@code unsubscribe},
- * {@code publish} or {@code ping}. Anything else is a {@link GatewayException} that carries the
+ * {@code publish}, {@code presence} or {@code ping}. Anything else is a {@link GatewayException} that carries the
  * frame's {@code ref} when it had a readable one, so the error frame can point at it.
  *
  * @param after    {@code subscribe}: the id after which to start, or null for "now"
  * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks)
+ * @param presence {@code subscribe}: join the topic's presence and follow its changes
  */
-record ClientCommand(Op op, String topic, Long after, String dataJson, String ref) {
+record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
 
-  enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PING }
+  private static final String OPS = "subscribe, unsubscribe, publish, presence or ping";
+
+  enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PRESENCE, PING }
 
   /** Thrown for a bad frame; {@code ref} is null when the frame had none. */
   static final class Invalid extends RuntimeException {
@@ -47,21 +50,23 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
       throw invalid(ErrorCode.INVALID_PARAMETER, "ref must be a string", null);
     }
     if (!(frame.getValue("op") instanceof String opName)) {
-      throw invalid(ErrorCode.INVALID_PARAMETER, "op is required: subscribe, unsubscribe, publish or ping", ref);
+      throw invalid(ErrorCode.INVALID_PARAMETER, "op is required: " + OPS, ref);
     }
     return switch (opName) {
-      case "ping" -> new ClientCommand(Op.PING, null, null, null, ref);
-      case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), after(frame, ref), null, ref);
-      case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref);
+      case "ping" -> new ClientCommand(Op.PING, null, null, null, ref, false);
+      case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), after(frame, ref), null, ref,
+        presence(frame, ref));
+      case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref, false);
+      case "presence" -> new ClientCommand(Op.PRESENCE, topic(frame, ref), null, null, ref, false);
       case "publish" -> {
         String topic = topic(frame, ref);
         if (!frame.containsKey("data")) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
         }
-        yield new ClientCommand(Op.PUBLISH, topic, null, Json.encode(frame.getValue("data")), ref);
+        yield new ClientCommand(Op.PUBLISH, topic, null, Json.encode(frame.getValue("data")), ref, false);
       }
       default -> throw invalid(ErrorCode.INVALID_PARAMETER,
-        "unknown op '" + shorten(opName) + "': subscribe, unsubscribe, publish or ping", ref);
+        "unknown op '" + shorten(opName) + "': " + OPS, ref);
     };
   }
 
@@ -72,6 +77,14 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     } catch (GatewayException e) {
       throw new Invalid(e, ref);
     }
+  }
+
+  private static boolean presence(JsonObject frame, String ref) {
+    Object presence = frame.getValue("presence");
+    if (presence == null || presence instanceof Boolean) {
+      return Boolean.TRUE.equals(presence);
+    }
+    throw invalid(ErrorCode.INVALID_PARAMETER, "presence must be true or false", ref);
   }
 
   private static Long after(JsonObject frame, String ref) {

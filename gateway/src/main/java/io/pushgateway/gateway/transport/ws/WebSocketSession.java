@@ -6,9 +6,12 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.Membership;
+import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -40,6 +43,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final WebSocketTransport transport;
   private final LiveStream stream;
   private final Access access;
+  /** Its places in presence; null when presence is off. */
+  private final PushPresence presence;
   private int strikes;
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
@@ -54,19 +59,27 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private boolean released;
   private final Promise<Void> releasedPromise = Promise.promise();
 
-  WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access) {
+  /** {@code membership}: who it is in presence; null when presence is off. */
+  WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access,
+                   Membership membership) {
     this.socket = socket;
     this.access = access;
     this.context = context;
     this.transport = transport;
     this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS);
+    this.presence = membership == null ? null
+      : new PushPresence(context.presence(), membership, Transport.WS, stream);
   }
 
-  void open(Iterable<String> topics, Cursor cursor) {
+  /** {@code withPresence}: the URL asked for presence ({@code presence=1}) on every topic. */
+  void open(Iterable<String> topics, Cursor cursor, boolean withPresence) {
     context.metrics().connectionOpened(Transport.WS);
     socket.listen(this);
     for (String topic : topics) {
       stream.subscribe(topic, cursor.get(topic));
+      if (withPresence) {
+        joinPresence(topic, null);
+      }
     }
     if (access.expiresAtMillis() > 0) {
       // A token is good until its exp claim, not for the life of the connection.
@@ -121,6 +134,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       case SUBSCRIBE -> onSubscribe(command);
       case UNSUBSCRIBE -> onUnsubscribe(command);
       case PUBLISH -> onPublish(command);
+      case PRESENCE -> onPresence(command);
     }
   }
 
@@ -141,12 +155,43 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         "at most " + max + " topics per connection"), command.ref());
       return;
     }
+    if (command.presence() && presence == null) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
+      return;
+    }
     stream.subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
+    if (command.presence()) {
+      joinPresence(command.topic(), command.ref());
+    }
+  }
+
+  /** The snapshot, then the changes; an error frame (the subscription stands) when presence is full. */
+  private void joinPresence(String topic, String ref) {
+    try {
+      presence.join(topic, snapshot -> sendControl(snapshot, ref));
+    } catch (GatewayException full) {
+      sendError(full, ref);
+    }
+  }
+
+  /** {@code {"op":"presence","topic":…}}: who is there now, for anyone who may subscribe to the topic. */
+  private void onPresence(ClientCommand command) {
+    if (presence == null) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
+    } else if (!access.maySubscribe(command.topic())) {
+      sendError(new GatewayException(ErrorCode.FORBIDDEN,
+        "the token does not allow subscribing to " + command.topic()), command.ref());
+    } else {
+      sendControl(context.presence().snapshotFrame(command.topic()), command.ref());
+    }
   }
 
   private void onUnsubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
+    }
+    if (presence != null) {
+      presence.leave(command.topic());
     }
     if (command.ref() != null) {
       sendControl(new JsonObject().put("op", "ack").put("topic", command.topic()), command.ref());
@@ -230,6 +275,15 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !socket.writable()) {
       closeSlowConsumer();
+    }
+  }
+
+  /** A join, leave or count: encoded once, the same text for every connection; bounded as replies are. */
+  @Override
+  public void presence(PresenceChange change) {
+    if (!socket.isClosed()) {
+      socket.sendText(change.frame());
+      checkReplyBound();
     }
   }
 
@@ -346,6 +400,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       context.vertx().cancelTimer(expiryTimer);
     }
     stream.close();
+    if (presence != null) {
+      presence.leaveAll();
+    }
     socket.release();
     transport.forget(this);
     context.metrics().connectionClosed(Transport.WS);

@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SubscriptionParams;
@@ -53,19 +54,24 @@ public final class WebSocketTransport implements TransportHandler {
 
   private void upgrade(RoutingContext ctx) {
     SubscriptionParams params;
+    boolean withPresence;
+    Membership membership;
+    Access access = Access.of(ctx);
     Future<PushWebSocket> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
+      withPresence = Membership.asked(ctx.request(), context.config());
+      // the identity is settled at the upgrade: a later subscribe op may join presence with it
+      membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
       upgraded = context.writePath().upgrade(ctx.request());
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
-    Access access = Access.of(ctx);
     upgraded.onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, context, this, access);
+      WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
       sessions.add(session);
-      session.open(params.topics(), params.cursor());
+      session.open(params.topics(), params.cursor(), withPresence);
     });
   }
 

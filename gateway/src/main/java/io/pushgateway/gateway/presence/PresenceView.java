@@ -1,0 +1,278 @@
+package io.pushgateway.gateway.presence;
+
+import io.pushgateway.gateway.core.PresenceChange;
+import io.pushgateway.gateway.core.Transport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The rooms as one node knows them, whoever stores them: occupants (connections) grouped into
+ * members by identity, counts per transport, and the changes they make. A member joins with its
+ * first connection and leaves with its last, so a user with two tabs is one member.
+ *
+ * <p>Rooms above {@code maxMembersListed} members stop telling joins and leaves one by one: a
+ * room of 50,000 would send 50,000 frames to each of its 50,000 members per churn. Their counts
+ * go out instead, at most once per {@link #tick}. Smaller rooms coalesce count-only changes
+ * (another tab of a member, an anonymous reader) the same way.
+ *
+ * <p>Synchronized: changes come from event loops and, in a cluster, Hazelcast's threads. Changes
+ * are handed to {@code changes} under the lock, so they leave in the order they happened.
+ */
+public final class PresenceView {
+
+  private final String node;
+  private final int maxMembersListed;
+  private final int maxOccupants;
+  private final Consumer<PresenceChange> changes;
+  private final Map<String, Room> rooms = new HashMap<>();
+  private final AtomicLong connectionNumbers = new AtomicLong();
+  private int occupants;
+  private long joins;
+  private long leaves;
+
+  /**
+   * @param node             this node's id, the prefix of the connection ids it hands out
+   * @param maxMembersListed above this many members, a room sends counts, not joins and leaves
+   * @param maxOccupants     connections present at most, over every room
+   */
+  public PresenceView(String node, int maxMembersListed, int maxOccupants, Consumer<PresenceChange> changes) {
+    this.node = node;
+    this.maxMembersListed = maxMembersListed;
+    this.maxOccupants = maxOccupants;
+    this.changes = changes;
+  }
+
+  public String node() {
+    return node;
+  }
+
+  public String newConnection() {
+    return node + "/" + connectionNumbers.incrementAndGet();
+  }
+
+  /** True when {@code connection} is one this node handed out (a push connection of its own). */
+  public boolean ownConnection(String connection) {
+    return connection.startsWith(node + "/");
+  }
+
+  /** Adds or renews; false when full (a renewal always succeeds). */
+  public synchronized boolean put(Occupant occupant) {
+    Room room = rooms.get(occupant.topic());
+    Occupant known = room == null ? null : room.byConnection.get(occupant.connection());
+    if (known != null) {
+      room.byConnection.put(occupant.connection(), new Occupant(known.topic(), known.connection(), known.member(),
+        known.info(), known.transport(), known.sinceMillis(), occupant.expiresAtMillis()));
+      return true;
+    }
+    if (occupants >= maxOccupants) {
+      return false;
+    }
+    if (room == null) {
+      room = new Room(occupant.topic());
+      rooms.put(occupant.topic(), room);
+    }
+    occupants++;
+    room.add(occupant);
+    return true;
+  }
+
+  /** Removes one connection's place; nothing when it is not there. */
+  public synchronized void remove(String topic, String connection) {
+    Room room = rooms.get(topic);
+    Occupant occupant = room == null ? null : room.byConnection.get(connection);
+    if (occupant != null) {
+      removeFrom(room, occupant);
+    }
+  }
+
+  /** Removes every connection whose id starts with {@code prefix} (a dead node's). */
+  public synchronized void removeConnections(String prefix) {
+    for (Room room : List.copyOf(rooms.values())) {
+      for (Occupant occupant : List.copyOf(room.byConnection.values())) {
+        if (occupant.connection().startsWith(prefix)) {
+          removeFrom(room, occupant);
+        }
+      }
+    }
+  }
+
+  /** Ends the leases run out by {@code nowMillis}, then sends the counts that changed since the last tick. */
+  public synchronized void tick(long nowMillis) {
+    for (Room room : List.copyOf(rooms.values())) {
+      for (Occupant occupant : List.copyOf(room.byConnection.values())) {
+        if (occupant.leased() && occupant.expiresAtMillis() <= nowMillis) {
+          removeFrom(room, occupant);
+        }
+      }
+    }
+    for (Room room : rooms.values()) {
+      if (room.countsChanged) {
+        room.countsChanged = false;
+        send(room, PresenceChange.Kind.OCCUPANCY, null);
+      }
+    }
+    rooms.values().removeIf(room -> room.byConnection.isEmpty());
+  }
+
+  public synchronized JsonObject snapshot(String topic) {
+    Room room = rooms.get(topic);
+    if (room == null) {
+      return new JsonObject().put("members", new JsonArray()).put("counts", emptyCounts()).put("truncated", false);
+    }
+    JsonArray members = new JsonArray();
+    for (Member member : room.members.values()) {
+      if (members.size() == maxMembersListed) {
+        break;
+      }
+      members.add(member.toJson());
+    }
+    return new JsonObject().put("members", members).put("counts", room.counts())
+      .put("truncated", room.members.size() > members.size());
+  }
+
+  public synchronized int occupants() {
+    return occupants;
+  }
+
+  public synchronized long joins() {
+    return joins;
+  }
+
+  public synchronized long leaves() {
+    return leaves;
+  }
+
+  private static JsonObject emptyCounts() {
+    JsonObject counts = new JsonObject().put("members", 0).put("connections", 0).put("anonymous", 0);
+    for (Transport t : Transport.values()) {
+      counts.put(t.label(), 0);
+    }
+    return counts;
+  }
+
+  private void removeFrom(Room room, Occupant occupant) {
+    occupants--;
+    room.remove(occupant);
+    if (room.byConnection.isEmpty() && !room.countsChanged) {
+      rooms.remove(room.topic);
+    }
+  }
+
+  private void send(Room room, PresenceChange.Kind kind, Member member) {
+    JsonObject frame = new JsonObject().put("op", kind.op()).put("topic", room.topic);
+    if (member != null) {
+      frame.put("member", member.toJson());
+    }
+    frame.put("counts", room.counts());
+    changes.accept(new PresenceChange(room.topic, kind, frame.encode()));
+  }
+
+  /** One topic's occupants. */
+  private final class Room {
+    final String topic;
+    final Map<String, Occupant> byConnection = new LinkedHashMap<>();
+    /** Members in the order they joined. */
+    final Map<String, Member> members = new LinkedHashMap<>();
+    final int[] perTransport = new int[Transport.values().length];
+    int anonymous;
+    /** Counts moved without a join or leave telling it: sent at the next tick. */
+    boolean countsChanged;
+
+    Room(String topic) {
+      this.topic = topic;
+    }
+
+    void add(Occupant occupant) {
+      byConnection.put(occupant.connection(), occupant);
+      perTransport[occupant.transport().ordinal()]++;
+      if (occupant.member() == null) {
+        anonymous++;
+        countsChanged = true;
+        return;
+      }
+      Member member = members.get(occupant.member());
+      boolean joined = member == null;
+      if (joined) {
+        member = new Member(occupant.member(), occupant.info(), occupant.sinceMillis());
+        members.put(member.id, member);
+        joins++;
+      }
+      member.connections.merge(occupant.transport(), 1, Integer::sum);
+      announce(joined, PresenceChange.Kind.JOIN, member);
+    }
+
+    void remove(Occupant occupant) {
+      byConnection.remove(occupant.connection());
+      perTransport[occupant.transport().ordinal()]--;
+      if (occupant.member() == null) {
+        anonymous--;
+        countsChanged = true;
+        return;
+      }
+      Member member = members.get(occupant.member());
+      if (member == null) {
+        return;
+      }
+      member.connections.computeIfPresent(occupant.transport(), (t, n) -> n == 1 ? null : n - 1);
+      boolean left = member.connections.isEmpty();
+      if (left) {
+        members.remove(member.id);
+        leaves++;
+      }
+      announce(left, PresenceChange.Kind.LEAVE, member);
+    }
+
+    /** A join or leave, told at once in a listed room; anything else waits for the tick. */
+    private void announce(boolean membershipChanged, PresenceChange.Kind kind, Member member) {
+      // the room's size before a join or after a leave decides: the member is listed, or was
+      boolean listed = members.size() - (kind == PresenceChange.Kind.JOIN ? 1 : 0) < maxMembersListed;
+      if (membershipChanged && listed) {
+        send(this, kind, member);
+      } else {
+        countsChanged = true;
+      }
+    }
+
+    JsonObject counts() {
+      JsonObject counts = new JsonObject().put("members", members.size()).put("connections", byConnection.size())
+        .put("anonymous", anonymous);
+      for (Transport t : Transport.values()) {
+        counts.put(t.label(), perTransport[t.ordinal()]);
+      }
+      return counts;
+    }
+  }
+
+  /** One identity in a room, with its connections per transport. */
+  private static final class Member {
+    final String id;
+    final JsonObject info;
+    final long since;
+    final Map<Transport, Integer> connections = new EnumMap<>(Transport.class);
+
+    Member(String id, JsonObject info, long since) {
+      this.id = id;
+      this.info = info;
+      this.since = since;
+    }
+
+    JsonObject toJson() {
+      JsonArray transports = new JsonArray();
+      connections.keySet().forEach(t -> transports.add(t.label()));
+      JsonObject json = new JsonObject().put("id", id);
+      if (info != null) {
+        json.put("info", info);
+      }
+      return json.put("transports", transports)
+        .put("connections", connections.values().stream().mapToInt(Integer::intValue).sum())
+        .put("since", since);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.pushgateway.gateway.transport;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.LiveStream;
+import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.presence.Presence;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A push connection's places in presence (WebSocket and SSE): one connection id for all its
+ * topics, present from {@link #join} until it leaves the topic or closes.
+ */
+public final class PushPresence {
+
+  private final Presence presence;
+  private final Membership membership;
+  private final Transport transport;
+  private final LiveStream stream;
+  private final Set<String> topics = new LinkedHashSet<>();
+  private String connection;
+
+  public PushPresence(Presence presence, Membership membership, Transport transport, LiveStream stream) {
+    this.presence = presence;
+    this.membership = membership;
+    this.transport = transport;
+    this.stream = stream;
+  }
+
+  /**
+   * Follows the topic's changes, sends its snapshot through {@code snapshot}, then enters it: the
+   * snapshot lists who was there before, and the connection's own join follows as a change.
+   *
+   * @throws GatewayException {@code overloaded} when presence holds {@code maxPresenceOccupants}
+   *         already: the changes are followed, the connection is not listed
+   */
+  public void join(String topic, Consumer<JsonObject> snapshot) {
+    if (!topics.add(topic)) {
+      return;
+    }
+    stream.followPresence(topic);
+    snapshot.accept(presence.snapshotFrame(topic));
+    if (connection == null) {
+      connection = presence.newConnection();
+    }
+    if (!presence.enter(membership.occupant(topic, connection, transport, 0))) {
+      throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
+    }
+  }
+
+  public boolean joined(String topic) {
+    return topics.contains(topic);
+  }
+
+  public void leave(String topic) {
+    if (topics.remove(topic)) {
+      presence.leave(topic, connection);
+    }
+  }
+
+  public void leaveAll() {
+    List.copyOf(topics).forEach(this::leave);
+  }
+}

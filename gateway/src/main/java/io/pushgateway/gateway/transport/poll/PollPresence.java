@@ -1,0 +1,63 @@
+package io.pushgateway.gateway.transport.poll;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.Membership;
+import io.pushgateway.gateway.transport.TransportContext;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code presence=1} on a poll. A poller is present while it keeps polling: each poll renews a
+ * lease of its interval (a long poll: its timeout) plus {@code presenceGraceSeconds}, and it
+ * leaves when the lease runs out. Its answer carries each topic's current snapshot, not the joins
+ * and leaves in between: a poller that comes back sees who is there, not a replay.
+ */
+final class PollPresence {
+
+  private final Presence presence;
+  private final List<String> topics;
+
+  private PollPresence(Presence presence, List<String> topics) {
+    this.presence = presence;
+    this.topics = topics;
+  }
+
+  /**
+   * Null when the poll did not ask. {@code leaseMillis}: how long the poller stays without
+   * polling again, grace excluded.
+   */
+  static PollPresence of(RoutingContext ctx, List<String> topics, Transport transport, long leaseMillis,
+                         TransportContext context) {
+    if (!Membership.asked(ctx.request(), context.config())) {
+      return null;
+    }
+    Membership membership = Membership.of(ctx.request(), Access.of(ctx), context.config());
+    String connection = membership.pollerConnection(ctx.request(), transport);
+    if (connection != null) {
+      long expiresAt = System.currentTimeMillis() + leaseMillis + context.config().presenceGraceMillis();
+      for (String topic : topics) {
+        if (!context.presence().enter(membership.occupant(topic, connection, transport, expiresAt))) {
+          throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
+        }
+      }
+    }
+    return new PollPresence(context.presence(), topics);
+  }
+
+  /**
+   * A copy of {@code body} with {@code "presence":{topic:snapshot,…}} added, as things stand now;
+   * {@code body} itself is left as it is (it may be shared, see {@link LiveAnswer}).
+   */
+  Buffer addTo(Buffer body) {
+    JsonObject snapshots = new JsonObject();
+    topics.forEach(topic -> snapshots.put(topic, presence.snapshot(topic)));
+    return body.getBuffer(0, body.length() - 1)
+      .appendString(",\"presence\":").appendString(snapshots.encode()).appendString("}");
+  }
+}
