@@ -101,6 +101,11 @@ public final class HazelcastPresence implements Presence {
   }
 
   @Override
+  public long changedMillis(String topic) {
+    return view.changedMillis(topic);
+  }
+
+  @Override
   public String newConnection() {
     return view.newConnection();
   }

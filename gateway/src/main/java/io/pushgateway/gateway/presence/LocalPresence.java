@@ -55,6 +55,11 @@ public final class LocalPresence implements Presence {
   }
 
   @Override
+  public long changedMillis(String topic) {
+    return view.changedMillis(topic);
+  }
+
+  @Override
   public String newConnection() {
     return view.newConnection();
   }

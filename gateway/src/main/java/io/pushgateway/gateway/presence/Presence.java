@@ -20,13 +20,16 @@ public interface Presence {
 
   void leave(String topic, String connection);
 
-  /** {@code {"members":[…],"counts":{…},"truncated":…}}: the topic as every node sees it. */
+  /** {@code {"members":[…],"counts":{…},"truncated":…,"changed":…}}: the topic as every node sees it. */
   JsonObject snapshot(String topic);
 
   /** {@code {"op":"presence","topic":…,"members":…,"counts":…,"truncated":…}}: the snapshot as a frame. */
   default JsonObject snapshotFrame(String topic) {
     return new JsonObject().put("op", "presence").put("topic", topic).mergeIn(snapshot(topic));
   }
+
+  /** When a member last joined or left {@code topic}, epoch milliseconds as this node saw it; 0: never. */
+  long changedMillis(String topic);
 
   /** A connection id no other connection of the cluster has. */
   String newConnection();

@@ -124,7 +124,8 @@ public final class PresenceView {
   public synchronized JsonObject snapshot(String topic) {
     Room room = rooms.get(topic);
     if (room == null) {
-      return new JsonObject().put("members", new JsonArray()).put("counts", emptyCounts()).put("truncated", false);
+      return new JsonObject().put("members", new JsonArray()).put("counts", emptyCounts()).put("truncated", false)
+        .put("changed", 0);
     }
     JsonArray members = new JsonArray();
     for (Member member : room.members.values()) {
@@ -134,7 +135,12 @@ public final class PresenceView {
       members.add(member.toJson());
     }
     return new JsonObject().put("members", members).put("counts", room.counts())
-      .put("truncated", room.members.size() > members.size());
+      .put("truncated", room.members.size() > members.size()).put("changed", room.changedMillis);
+  }
+
+  public synchronized long changedMillis(String topic) {
+    Room room = rooms.get(topic);
+    return room == null ? 0 : room.changedMillis;
   }
 
   public synchronized int occupants() {
@@ -184,6 +190,8 @@ public final class PresenceView {
     int anonymous;
     /** Counts moved without a join or leave telling it: sent at the next tick. */
     boolean countsChanged;
+    /** When a member last joined or left. */
+    long changedMillis;
 
     Room(String topic) {
       this.topic = topic;
@@ -231,6 +239,9 @@ public final class PresenceView {
 
     /** A join or leave, told at once in a listed room; anything else waits for the tick. */
     private void announce(boolean membershipChanged, PresenceChange.Kind kind, Member member) {
+      if (membershipChanged) {
+        changedMillis = Math.max(changedMillis + 1, System.currentTimeMillis());
+      }
       // the room's size before a join or after a leave decides: the member is listed, or was
       boolean listed = members.size() - (kind == PresenceChange.Kind.JOIN ? 1 : 0) < maxMembersListed;
       if (membershipChanged && listed) {

@@ -23,6 +23,8 @@ public final class PollClient extends StreamClient {
   private HttpClient client;
   private String topics;
   private volatile boolean stopped;
+  /** The newest presence change its answers showed, sent back so a long poll tells of a change it missed. */
+  private long presenceSeen;
 
   public PollClient(Vertx vertx, int port, boolean longPoll) {
     super(vertx, port);
@@ -45,7 +47,7 @@ public final class PollClient extends StreamClient {
     }
     String uri = (longPoll ? "/poll/long" : "/poll") + "?topics=" + topics
       + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
-      + (longPoll ? "&timeout=5" : "") + extraQuery;
+      + (longPoll ? "&timeout=5" : "") + extraQuery + (presenceSeen > 0 ? "&presenceSeen=" + presenceSeen : "");
     client.request(HttpMethod.GET, port, "localhost", uri)
       .compose(request -> {
         Future<HttpClientResponse> response = request.response();
@@ -66,8 +68,11 @@ public final class PollClient extends StreamClient {
         answer.getJsonArray("events").forEach(e -> onEvent((JsonObject) e));
         JsonObject presence = answer.getJsonObject("presence");
         if (presence != null) {
-          presence.forEach(entry -> onPresence(new JsonObject().put("op", "presence").put("topic", entry.getKey())
-            .mergeIn((JsonObject) entry.getValue())));
+          presence.forEach(entry -> {
+            JsonObject snapshot = (JsonObject) entry.getValue();
+            presenceSeen = Math.max(presenceSeen, snapshot.getLong("changed"));
+            onPresence(new JsonObject().put("op", "presence").put("topic", entry.getKey()).mergeIn(snapshot));
+          });
         }
         first.tryComplete();
         if (longPoll || answer.getBoolean("more")) {

@@ -36,6 +36,8 @@ final class LongPoll implements Hub.Listener {
   private long timer = -1;
   private boolean reading;
   private boolean stale;
+  /** A join or leave came while reading. */
+  private boolean membersChanged;
   private boolean done;
 
   LongPoll(ReadRequest request, HttpServerRequest http, PollPresence presence, TransportContext context,
@@ -57,6 +59,11 @@ final class LongPoll implements Hub.Listener {
       timer = -1;
       answerNow();
     });
+    if (presence != null && presence.changedSinceSeen()) {
+      // someone joined or left between the poller's last answer and this poll
+      answerNow();
+      return;
+    }
     Cursor head = Polls.atHead(request.topics(), cursor, context.log());
     if (head != null) {
       // the usual re-poll after an answer: nothing to read, the next event comes from the hub
@@ -78,6 +85,8 @@ final class LongPoll implements Hub.Listener {
         cursor = result.cursor();
         if (!result.isEmpty()) {
           finish(result);
+        } else if (membersChanged) {
+          answerNow();
         } else if (stale) {
           read();
         }
@@ -116,7 +125,12 @@ final class LongPoll implements Hub.Listener {
   /** Counts alone (a big room's) wait for the next answer; joins and leaves answer now. */
   @Override
   public void onPresence(PresenceChange change) {
-    if (presence != null && change.kind() != PresenceChange.Kind.OCCUPANCY && !reading) {
+    if (presence == null || done || change.kind() == PresenceChange.Kind.OCCUPANCY) {
+      return;
+    }
+    if (reading) {
+      membersChanged = true; // answered once the read is in: it may bring events too
+    } else {
       answerNow();
     }
   }

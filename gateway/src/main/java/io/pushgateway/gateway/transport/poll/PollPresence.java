@@ -16,16 +16,21 @@ import java.util.List;
  * {@code presence=1} on a poll. A poller is present while it keeps polling: each poll renews a
  * lease of its interval (a long poll: its timeout) plus {@code presenceGraceSeconds}, and it
  * leaves when the lease runs out. Its answer carries each topic's current snapshot, not the joins
- * and leaves in between: a poller that comes back sees who is there, not a replay.
+ * and leaves in between: a poller that comes back sees who is there, not a replay. Each snapshot
+ * says when its member list last {@code changed}; a long poll that sends the newest as
+ * {@code presenceSeen} is answered at once when it has changed since.
  */
 final class PollPresence {
 
   private final Presence presence;
   private final List<String> topics;
+  /** {@code presenceSeen=}: the newest {@code changed} of the poller's last answer (0: none). */
+  private final long seen;
 
-  private PollPresence(Presence presence, List<String> topics) {
+  private PollPresence(Presence presence, List<String> topics, long seen) {
     this.presence = presence;
     this.topics = topics;
+    this.seen = seen;
   }
 
   /**
@@ -47,7 +52,32 @@ final class PollPresence {
         }
       }
     }
-    return new PollPresence(context.presence(), topics);
+    return new PollPresence(context.presence(), topics, seen(ctx.request().getParam("presenceSeen")));
+  }
+
+  private static long seen(String value) {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    try {
+      long seen = Long.parseLong(value);
+      if (seen >= 0) {
+        return seen;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+      "presenceSeen must be the changed time (milliseconds) of the last answer's presence");
+  }
+
+  /**
+   * Whether a member joined or left a polled topic after the answer the poller last saw: a long
+   * poll then answers at once, so a change that fell between two polls is not held back until
+   * the next event or the timeout.
+   */
+  boolean changedSinceSeen() {
+    return seen > 0 && topics.stream().anyMatch(topic -> presence.changedMillis(topic) > seen);
   }
 
   /**
