@@ -102,17 +102,55 @@
       .catch(() => undefined);
   }
 
+  // How the room can show who is here: with names (presenceNames, on with
+  // --demo), anonymously (counts only), or not at all (presence off).
+  function chatPresence(name) {
+    const query = base + '/poll?topics=chat&presence=1&name=' + encodeURIComponent(name);
+    return fetch(query, { cache: 'no-store' })
+      .then((res) => (res.ok ? { presence: true, name } : res.json().then((body) => ({
+        presence: !/presence is off/.test((body.error && body.error.message) || ''), name: ''
+      }))))
+      .catch(() => ({ presence: false, name: '' }));
+  }
+
+  function showMembers(client) {
+    const counts = client.occupancy('chat');
+    const names = client.members('chat').map((m) => m.id);
+    const others = counts ? counts.anonymous : 0;
+    $('chat-online').textContent = counts
+      ? 'online: ' + (names.join(', ') || 'nobody named') + (others ? ' and ' + others + ' anonymous' : '')
+      : '';
+  }
+
+  function chatNotice(text) {
+    const log = $('chat-log');
+    log.appendChild(el('li', 'notice', text));
+    log.scrollTop = log.scrollHeight;
+  }
+
   function startChat() {
     $('chat-name').value = chatName();
     $('chat-name').addEventListener('change', () => {
       localStorage.setItem('push-demo-name', $('chat-name').value.trim() || chatName());
     });
-    chatCursor().then((cursor) => {
-      const client = new PushClient(base, { topics: ['chat'], cursor, transport, pollInterval });
+    Promise.all([chatCursor(), chatPresence(chatName())]).then(([cursor, presence]) => {
+      const client = new PushClient(base, {
+        topics: ['chat'], cursor, transport, pollInterval, presence: presence.presence, name: presence.name
+      });
       demo.chat = client;
       const status = () => { $('chat-status').textContent = describe(client); };
       client.addEventListener('open', status);
       client.addEventListener('disconnect', status);
+      client.addEventListener('presence', () => showMembers(client));
+      client.addEventListener('occupancy', () => showMembers(client));
+      client.addEventListener('join', (e) => {
+        showMembers(client);
+        if (e.member.id !== presence.name) chatNotice(e.member.id + ' joined');
+      });
+      client.addEventListener('leave', (e) => {
+        showMembers(client);
+        chatNotice(e.member.id + ' left');
+      });
       client.addEventListener('reset', (e) => {
         $('chat-log').appendChild(el('li', 'reset', 'chat history restarted at #' + e.from));
       });

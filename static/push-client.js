@@ -4,7 +4,9 @@
  * WebSocket-shaped (onopen/onmessage/onerror/onclose, readyState, send,
  * close) but it reconnects by itself, falls back ws → sse → long → short,
  * resumes from its cursor on every transport and drops duplicates, so the
- * application sees every event once, in id order per topic.
+ * application sees every event once, in id order per topic. With
+ * `presence: true` it also keeps who is in each topic (members()) and tells
+ * joins and leaves the same way on every transport.
  *
  * A classic script (sets window.PushClient) that can also be imported as an
  * ES module through push-client.mjs: `export` would break a classic script.
@@ -36,7 +38,9 @@
     heartbeat: 20000, // ms between WebSocket pings; 0 turns them off
     publishTimeout: 10000, // ms to wait for a publish ack
     latencyWindow: 512, // samples kept for median/p99
-    unavailable: [] // transports to treat as failed (demo's "no WebSocket")
+    unavailable: [], // transports to treat as failed (demo's "no WebSocket")
+    presence: false, // join the topics' presence: members(), join and leave events
+    name: '' // presence name where the gateway allows one (with a token: its sub)
   };
 
   function parseCursor(text) {
@@ -101,8 +105,21 @@
       this._timer = null;
       this._latencies = [];
       this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0 };
+      // topic -> {members: Map id -> member, counts, truncated, changed}
+      this._presence = new Map();
+      // a poller's id for itself: its polls are one member's one connection
+      this._clientId = 'c' + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
       this._onOnline = () => { if (this._timer) this._retryNow(); };
-      if (root.addEventListener) root.addEventListener('online', this._onOnline);
+      // A page that goes away may be kept alive in the back/forward cache
+      // with its connection open: the gateway would keep it subscribed and
+      // present. It lets go, and comes back from its cursor if shown again.
+      this._onPageHide = () => this._suspend();
+      this._onPageShow = (e) => { if (e.persisted && this._suspended) this._resume(); };
+      if (root.addEventListener) {
+        root.addEventListener('online', this._onOnline);
+        root.addEventListener('pagehide', this._onPageHide);
+        root.addEventListener('pageshow', this._onPageShow);
+      }
       // like a WebSocket, start after the caller had a chance to add listeners
       Promise.resolve().then(() => this._connect());
     }
@@ -125,6 +142,18 @@
           samples: sorted.length
         }
       });
+    }
+
+    // Who is in the topic now ([] before the first snapshot), in join order.
+    members(topic) {
+      const room = this._presence.get(topic || this.topics[0]);
+      return room ? Array.from(room.members.values()) : [];
+    }
+
+    // {members, connections, anonymous, ws, sse, long, short}, or null.
+    occupancy(topic) {
+      const room = this._presence.get(topic || this.topics[0]);
+      return room ? Object.assign({}, room.counts) : null;
     }
 
     // Makes transports unavailable at run time (the demo's switch); the
@@ -169,7 +198,11 @@
         clearTimeout(conn.openTimer);
         conn.stop();
       }
-      if (root.removeEventListener) root.removeEventListener('online', this._onOnline);
+      if (root.removeEventListener) {
+        root.removeEventListener('online', this._onOnline);
+        root.removeEventListener('pagehide', this._onPageHide);
+        root.removeEventListener('pageshow', this._onPageShow);
+      }
       this.readyState = CLOSED;
       this._emit('close', { code: 1000, reason: '', wasClean: true });
     }
@@ -184,7 +217,7 @@
 
     _connect() {
       this._timer = null;
-      if (this._conn || this.readyState === CLOSED || this.readyState === CLOSING) return;
+      if (this._conn || this._suspended || this.readyState === CLOSED || this.readyState === CLOSING) return;
       const candidates = this._candidates();
       if (!candidates.length) {
         this._emit('error', { message: 'no transport available' });
@@ -291,6 +324,26 @@
       this._timer = setTimeout(() => this._connect(), delay);
     }
 
+    _suspend() {
+      if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      clearTimeout(this._timer);
+      this._timer = null;
+      const conn = this._conn;
+      this._conn = null;
+      if (conn) {
+        clearTimeout(conn.openTimer);
+        conn.stop();
+      }
+      this._suspended = true;
+      this.readyState = CONNECTING;
+    }
+
+    _resume() {
+      this._suspended = false;
+      this._attempt = 0;
+      this._retryNow();
+    }
+
     _retryNow() {
       clearTimeout(this._timer);
       this._connect();
@@ -336,6 +389,68 @@
         topic: r.topic, from: from, epoch: r.epoch || null,
         previous: old ? { id: old.id, epoch: old.epoch } : null
       });
+    }
+
+    // A snapshot replaces the list; what differs from the list kept so far
+    // (a reconnect, a poll) is told as joins and leaves, so the application
+    // sees the same events whatever the transport.
+    _presenceSnapshot(topic, snapshot) {
+      if (!snapshot || !Array.isArray(snapshot.members)) return;
+      const before = this._presence.get(topic);
+      const members = new Map(snapshot.members.map((m) => [m.id, m]));
+      const room = { members: members, counts: snapshot.counts || null, truncated: !!snapshot.truncated,
+        changed: snapshot.changed || 0 };
+      this._presence.set(topic, room);
+      if (before) {
+        for (const [id, m] of members) {
+          if (!before.members.has(id)) this._emit('join', { topic: topic, member: m, counts: room.counts });
+        }
+        for (const [id, m] of before.members) {
+          if (!members.has(id) && !before.truncated && !room.truncated) {
+            this._emit('leave', { topic: topic, member: m, counts: room.counts });
+          }
+        }
+      }
+      this._emit('presence', { topic: topic, members: this.members(topic), counts: room.counts,
+        truncated: room.truncated });
+    }
+
+    // A join, leave or occupancy frame; a join of a member listed already
+    // (or a leave of one not listed) changes nothing.
+    _presenceChange(frame) {
+      const room = this._presence.get(frame.topic);
+      if (!room) return;
+      if (frame.counts) room.counts = frame.counts;
+      const m = frame.member;
+      if (frame.op === 'join' && m && !room.members.has(m.id)) {
+        room.members.set(m.id, m);
+        this._emit('join', { topic: frame.topic, member: m, counts: room.counts });
+      } else if (frame.op === 'leave' && m && room.members.has(m.id)) {
+        room.members.delete(m.id);
+        this._emit('leave', { topic: frame.topic, member: m, counts: room.counts });
+      } else if (frame.op === 'occupancy') {
+        this._emit('occupancy', { topic: frame.topic, counts: room.counts });
+      }
+    }
+
+    _presenceFrame(frame) {
+      if (frame.op === 'presence') this._presenceSnapshot(frame.topic, frame);
+      else this._presenceChange(frame);
+    }
+
+    // The query of a subscription that joins presence.
+    _presenceParams(params, poller) {
+      if (!this.options.presence) return params;
+      params.presence = '1';
+      if (this.options.name) params.name = this.options.name;
+      if (poller) {
+        params.client = this._clientId;
+        params.interval = String(Math.max(1, Math.ceil(this.options.pollInterval / 1000)));
+        let seen = 0;
+        for (const room of this._presence.values()) seen = Math.max(seen, room.changed || 0);
+        if (seen) params.presenceSeen = String(seen);
+      }
+      return params;
     }
 
     // Returns false for a duplicate, which the application never sees.
@@ -490,6 +605,12 @@
         case 'pong':
           awaitingPong = false;
           break;
+        case 'presence':
+        case 'join':
+        case 'leave':
+        case 'occupancy':
+          client._presenceFrame(msg);
+          break;
         default:
           break;
       }
@@ -497,7 +618,7 @@
 
     const conn = {
       start() {
-        const params = { topics: client.topics.join(',') };
+        const params = client._presenceParams({ topics: client.topics.join(',') }, false);
         if (client.cursor) params.cursor = client.cursor;
         client._stats.requests++;
         try {
@@ -568,7 +689,7 @@
 
     function open() {
       if (stopped) return;
-      const params = { topics: client.topics.join(',') };
+      const params = client._presenceParams({ topics: client.topics.join(',') }, false);
       if (client.cursor) params.cursor = client.cursor;
       client._stats.requests++;
       source = new EventSource(client._httpUrl('/sse', params));
@@ -583,6 +704,11 @@
       };
       source.addEventListener('reset', (e) => {
         try { client._reset(JSON.parse(e.data)); } catch (err) { /* ignore */ }
+      });
+      source.addEventListener('presence', (e) => {
+        let frame;
+        try { frame = JSON.parse(e.data); } catch (err) { return; }
+        client._presenceFrame(frame);
       });
       source.onerror = () => {
         // The browser would reconnect by itself, but with its own timing
@@ -625,7 +751,7 @@
 
     function poll() {
       if (stopped) return;
-      const params = { topics: client.topics.join(',') };
+      const params = client._presenceParams({ topics: client.topics.join(',') }, true);
       if (client.cursor) params.cursor = client.cursor;
       // The first poll of a connection waits one second at most, so the
       // client learns at once that the transport works instead of sitting
@@ -648,6 +774,7 @@
             if (stopped) return;
           }
           if (body.cursor) client._acceptCursor(body.cursor);
+          for (const topic of Object.keys(body.presence || {})) client._presenceSnapshot(topic, body.presence[topic]);
           if (long || body.more) poll();
           else timer = setTimeout(poll, client.options.pollInterval);
         }, (err) => {

@@ -60,7 +60,7 @@ public final class GatewayConfig {
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
     new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
     new Option("presence", true, "serve presence: subscribers that ask (presence=1) are listed per topic and told who joins and leaves"),
-    new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=); with auth the name is the token's sub"),
+    new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=; on with demo); with auth the name is the token's sub"),
     new Option("maxPresenceMembers", 100, "members listed, and joins and leaves told one by one, per topic; bigger rooms get counts only, once a second"),
     new Option("maxPresenceOccupants", 200000, "presence entries (a connection in a topic) held at most over every topic; more are refused with overloaded"),
     new Option("maxPresenceInfoBytes", 512, "largest info claim a token may show in presence, as JSON"),
@@ -166,7 +166,8 @@ public final class GatewayConfig {
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
   public int rateLimitStrikes() { return values.getInteger("rateLimitStrikes"); }
   public boolean presence() { return values.getBoolean("presence"); }
-  public boolean presenceNames() { return values.getBoolean("presenceNames"); }
+  /** The demo's chat names its visitors, so the demo allows names. */
+  public boolean presenceNames() { return values.getBoolean("presenceNames") || demo(); }
   public int maxPresenceMembers() { return values.getInteger("maxPresenceMembers"); }
   public int maxPresenceOccupants() { return values.getInteger("maxPresenceOccupants"); }
   public int maxPresenceInfoBytes() { return values.getInteger("maxPresenceInfoBytes"); }

@@ -32,22 +32,25 @@ public final class PushPresence {
   }
 
   /**
-   * Follows the topic's changes, sends its snapshot through {@code snapshot}, then enters it: the
-   * snapshot lists who was there before, and the connection's own join follows as a change.
+   * Follows the topic's changes, enters it, then sends its snapshot through {@code snapshot}: the
+   * snapshot lists the connection's own member too, as a poll's does, so a client that comes back
+   * finds itself in the list instead of seeing itself leave and join; its own join frame, which
+   * follows, is one a client already lists.
    *
    * @throws GatewayException {@code overloaded} when presence holds {@code maxPresenceOccupants}
-   *         already: the changes are followed, the connection is not listed
+   *         already: the changes are followed and the snapshot sent, the connection is not listed
    */
   public void join(String topic, Consumer<JsonObject> snapshot) {
     if (!topics.add(topic)) {
       return;
     }
     stream.followPresence(topic);
-    snapshot.accept(presence.snapshotFrame(topic));
     if (connection == null) {
       connection = presence.newConnection();
     }
-    if (!presence.enter(membership.occupant(topic, connection, transport, 0))) {
+    boolean entered = presence.enter(membership.occupant(topic, connection, transport, 0));
+    snapshot.accept(presence.snapshotFrame(topic));
+    if (!entered) {
       throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
     }
   }

@@ -12,11 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
-/** Two browsers in the demo page's chat room, on different transports, hear each other. */
+/**
+ * Two browsers in the demo page's chat room, on different transports, hear each other; and, with
+ * presence names on, see who is online and each other join and leave, whatever the transports.
+ */
 @Tag("browser")
 class ChatBrowserTest {
 
   private static TestGateway gateway;
+  private static TestGateway named;
   private static Browser ann;
   private static Browser bob;
 
@@ -24,13 +28,14 @@ class ChatBrowserTest {
   static void start() throws Exception {
     Browser.requireChromium();
     gateway = TestGateway.start(new JsonObject());
+    named = TestGateway.start(new JsonObject().put("presenceNames", true).put("presenceGraceSeconds", 1));
     ann = Browser.start();
     bob = Browser.start();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {ann, bob, gateway}) {
+    for (AutoCloseable c : new AutoCloseable[] {ann, bob, gateway, named}) {
       try {
         if (c != null) {
           c.close();
@@ -58,6 +63,56 @@ class ChatBrowserTest {
     assertThat(lines(bob)).containsExactly("ann hello from ann", "bob hi ann, bob here");
     assertThat(ann.driver.findElement(By.cssSelector("#chat-log li.mine")).getText())
       .contains("hello from ann");
+  }
+
+  /** Each pair: the first page stays, the second comes and goes. */
+  @Test
+  void pagesSeeWhoIsOnlineAndEachOtherJoinAndLeaveOnEveryTransport() throws Exception {
+    String[][] pairs = {{"long", "ws"}, {"ws", "long"}, {"sse", "short"}, {"short", "sse"}};
+    for (String[] pair : pairs) {
+      String stays = "ann-" + pair[0];
+      String visits = "bob-" + pair[1];
+      enterAs(ann, stays, pair[0]);
+      awaitOnline(ann, stays);
+      enterAs(bob, visits, pair[1]);
+      awaitOnline(bob, stays);
+      awaitOnline(ann, visits);
+      awaitNotice(ann, visits + " joined");
+      bob.open("about:blank"); // the page goes away
+      try {
+        awaitNotice(ann, visits + " left");
+      } catch (RuntimeException e) {
+        throw new AssertionError("presence: " + named.get("/api/topics/chat/presence").body() + " notices " + notices(ann)
+          + " online " + ann.js("return document.getElementById('chat-online').textContent"), e);
+      }
+      assertThat((String) ann.js("return document.getElementById('chat-online').textContent")).doesNotContain(visits);
+      assertThat(notices(ann)).as("one join and one leave each").containsOnlyOnce(visits + " joined", visits + " left");
+    }
+  }
+
+  /** Opens the chat as {@code name} (the page keeps its name in localStorage) on {@code transport}. */
+  private static void enterAs(Browser browser, String name, String transport) throws Exception {
+    browser.open(named.url() + "/");
+    browser.js("localStorage.setItem('push-demo-name', arguments[0])", name);
+    browser.open(named.url() + "/?transport=" + transport + "#chat");
+    browser.awaitJs("chat connected on " + transport,
+      "return window.demo.chat && window.demo.chat.readyState === 1 && window.demo.chat.transport === arguments[0]",
+      transport);
+  }
+
+  private static void awaitOnline(Browser browser, String name) {
+    browser.awaitJs(name + " listed online",
+      "return document.getElementById('chat-online').textContent.includes(arguments[0])", name);
+  }
+
+  private static void awaitNotice(Browser browser, String text) {
+    browser.await("notice '" + text + "'", d -> notices(browser).contains(text) ? text : null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> notices(Browser browser) {
+    return (List<String>) browser.js(
+      "return [...document.querySelectorAll('#chat-log li.notice')].map((li) => li.textContent)");
   }
 
   private static void joinAs(Browser browser, String name, String transport) throws Exception {

@@ -54,7 +54,12 @@ final class LongPoll implements Hub.Listener {
   void start(long timeoutMillis) {
     context.metrics().connectionOpened(Transport.LONG);
     request.topics().forEach(topic -> context.hub().add(topic, this));
-    response.closeHandler(v -> finish(null));
+    response.closeHandler(v -> {
+      if (!done && presence != null) {
+        presence.wentAway();
+      }
+      finish(null);
+    });
     timer = context.vertx().setTimer(timeoutMillis, id -> {
       timer = -1;
       answerNow();

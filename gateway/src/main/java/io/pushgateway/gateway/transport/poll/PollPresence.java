@@ -24,18 +24,28 @@ final class PollPresence {
 
   private final Presence presence;
   private final List<String> topics;
+  private final Membership membership;
+  /** Null for a poller that sends no client id: it reads presence but is not in it. */
+  private final String connection;
+  private final Transport transport;
+  private final long graceMillis;
   /** {@code presenceSeen=}: the newest {@code changed} of the poller's last answer (0: none). */
   private final long seen;
 
-  private PollPresence(Presence presence, List<String> topics, long seen) {
+  private PollPresence(Presence presence, List<String> topics, Membership membership, String connection,
+                       Transport transport, long graceMillis, long seen) {
     this.presence = presence;
     this.topics = topics;
+    this.membership = membership;
+    this.connection = connection;
+    this.transport = transport;
+    this.graceMillis = graceMillis;
     this.seen = seen;
   }
 
   /**
-   * Null when the poll did not ask. {@code leaseMillis}: how long the poller stays without
-   * polling again, grace excluded.
+   * Null when the poll did not ask. Renews the poller's lease: {@code leaseMillis}, how long it
+   * stays without polling again, grace excluded.
    */
   static PollPresence of(RoutingContext ctx, List<String> topics, Transport transport, long leaseMillis,
                          TransportContext context) {
@@ -43,16 +53,35 @@ final class PollPresence {
       return null;
     }
     Membership membership = Membership.of(ctx.request(), Access.of(ctx), context.config());
-    String connection = membership.pollerConnection(ctx.request(), transport);
-    if (connection != null) {
-      long expiresAt = System.currentTimeMillis() + leaseMillis + context.config().presenceGraceMillis();
-      for (String topic : topics) {
-        if (!context.presence().enter(membership.occupant(topic, connection, transport, expiresAt))) {
-          throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
-        }
+    PollPresence poll = new PollPresence(context.presence(), topics, membership,
+      membership.pollerConnection(ctx.request(), transport), transport, context.config().presenceGraceMillis(),
+      seen(ctx.request().getParam("presenceSeen")));
+    poll.lease(leaseMillis);
+    return poll;
+  }
+
+  private void lease(long millis) {
+    if (connection == null) {
+      return;
+    }
+    long expiresAt = System.currentTimeMillis() + millis + graceMillis;
+    for (String topic : topics) {
+      if (!presence.enter(membership.occupant(topic, connection, transport, expiresAt))) {
+        throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
       }
     }
-    return new PollPresence(context.presence(), topics, seen(ctx.request().getParam("presenceSeen")));
+  }
+
+  /**
+   * The poller closed its waiting poll: a page that went away. Its lease is cut to the grace, so
+   * it leaves within seconds instead of a whole long-poll timeout later, unless it polls again.
+   */
+  void wentAway() {
+    try {
+      lease(0);
+    } catch (GatewayException full) {
+      // a renewal of an occupant already there is never refused
+    }
   }
 
   private static long seen(String value) {
