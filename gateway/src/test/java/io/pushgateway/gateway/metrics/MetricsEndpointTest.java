@@ -71,7 +71,7 @@ class MetricsEndpointTest {
         assertThat(Scrape.labelNames(key)).as(key).isSubsetOf("method", "code");
       }
       if (name.startsWith("pushgateway_")) {
-        assertThat(Scrape.labelNames(key)).as(key).isSubsetOf("transport", "result", "code", "le");
+        assertThat(Scrape.labelNames(key)).as(key).isSubsetOf("transport", "result", "code", "kind", "le");
       }
       assertThat(Scrape.labelNames(key)).as(key).doesNotContain("path", "route", "address", "topic");
     }
@@ -123,6 +123,8 @@ class MetricsEndpointTest {
       "pushgateway_history_events gauge",
       "pushgateway_history_topics gauge",
       "pushgateway_polls_total counter",
+      "pushgateway_presence_changes_total counter",
+      "pushgateway_presence_occupants gauge",
       "pushgateway_ready gauge",
       "pushgateway_rejected_requests_total counter",
       "pushgateway_resets_total counter",
