@@ -81,22 +81,22 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
-    TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
-      presence);
-    transports = TRANSPORTS.stream()
-      .map(factory -> factory.apply(context))
-      .filter(t -> config.transports().contains(t.transport()))
-      .toList();
-    transports.forEach(TransportHandler::start);
-    vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
-    if (presence != null) {
-      vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
-    }
-    guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
-    vertx.setPeriodic(10_000, id -> guard.sweep());
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
+      publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
+      TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
+        presence, authenticator);
+      transports = TRANSPORTS.stream()
+        .map(factory -> factory.apply(context))
+        .filter(t -> config.transports().contains(t.transport()))
+        .toList();
+      transports.forEach(TransportHandler::start);
+      vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
+      if (presence != null) {
+        vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
+      }
+      guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
+      vertx.setPeriodic(10_000, id -> guard.sweep());
       RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
       server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
         .invalidRequestHandler(headLimits)

@@ -90,13 +90,31 @@ public final class Authenticator {
               "the token does not allow " + what + refused), metrics);
             return;
           }
-          JsonObject claims = user.principal();
-          ctx.put(Access.KEY, Access.of(ctx).authorized(grants, expiresAtMillis(user),
-            claims.getValue("sub") instanceof String sub ? sub : null,
-            claims.getValue(INFO_CLAIM) instanceof JsonObject info ? info : null));
+          ctx.put(Access.KEY, authorized(Access.of(ctx), user, grants));
           ctx.next();
         });
     };
+  }
+
+  /**
+   * A refreshed token for a connection that passed the check with {@code current}: the same
+   * limits, the new token's grants, identity and expiry. Fails with {@code unauthorized} for a bad,
+   * forged or expired token.
+   */
+  public Future<Access> refresh(Access current, String token) {
+    return Future.succeededFuture(token)
+      .compose(t -> jwt.authenticate(new TokenCredentials(t)))
+      .recover(e -> Future.failedFuture(new GatewayException(ErrorCode.UNAUTHORIZED,
+        "the token is invalid, malformed or expired")))
+      .map(user -> authorized(current, user, Grants.of(user.principal())));
+  }
+
+  /** {@code base}'s limits with the verified token's grants, expiry, {@code sub} and {@code info}. */
+  private static Access authorized(Access base, User user, Grants grants) {
+    JsonObject claims = user.principal();
+    return base.authorized(grants, expiresAtMillis(user),
+      claims.getValue("sub") instanceof String sub ? sub : null,
+      claims.getValue(INFO_CLAIM) instanceof JsonObject info ? info : null);
   }
 
   private static String token(HttpServerRequest request) {

@@ -5,12 +5,14 @@ import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.security.Authenticator;
 import io.vertx.core.Vertx;
 
 /**
  * What a transport may use: the options, the log, its event loop's hub and write path (the raw
- * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters and
- * presence (null when it is off).
+ * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters,
+ * presence (null when it is off) and the token check (null when auth is off), which a WebSocket
+ * uses again when its client refreshes its token.
  * Subscriber counts are the hub's to keep: a subscription is counted where it listens.
  */
 public record TransportContext(
@@ -21,5 +23,6 @@ public record TransportContext(
   WritePath writePath,
   GatewayMetrics metrics,
   PublishRule publishing,
-  Presence presence) {
+  Presence presence,
+  Authenticator authenticator) {
 }

@@ -9,18 +9,19 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One client → server WebSocket frame, parsed strictly: {@code subscribe}, {@code unsubscribe},
- * {@code publish}, {@code presence} or {@code ping}. Anything else is a {@link GatewayException} that carries the
+ * {@code publish}, {@code presence}, {@code auth} or {@code ping}. Anything else is a {@link GatewayException} that carries the
  * frame's {@code ref} when it had a readable one, so the error frame can point at it.
  *
  * @param after    {@code subscribe}: the id after which to start, or null for "now"
- * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks)
+ * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks);
+ *                 {@code auth}: the new token
  * @param presence {@code subscribe}: join the topic's presence and follow its changes
  */
 record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
 
-  private static final String OPS = "subscribe, unsubscribe, publish, presence or ping";
+  private static final String OPS = "subscribe, unsubscribe, publish, presence, auth or ping";
 
-  enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PRESENCE, PING }
+  enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PRESENCE, AUTH, PING }
 
   /** Thrown for a bad frame; {@code ref} is null when the frame had none. */
   static final class Invalid extends RuntimeException {
@@ -58,6 +59,12 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         presence(frame, ref));
       case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref, false);
       case "presence" -> new ClientCommand(Op.PRESENCE, topic(frame, ref), null, null, ref, false);
+      case "auth" -> {
+        if (!(frame.getValue("token") instanceof String token) || token.isBlank()) {
+          throw invalid(ErrorCode.INVALID_PARAMETER, "auth needs a token", ref);
+        }
+        yield new ClientCommand(Op.AUTH, null, null, token.trim(), ref, false);
+      }
       case "publish" -> {
         String topic = topic(frame, ref);
         if (!frame.containsKey("data")) {

@@ -42,7 +42,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final TransportContext context;
   private final WebSocketTransport transport;
   private final LiveStream stream;
-  private final Access access;
+  /** What the connection may do: replaced when the client refreshes its token. */
+  private Access access;
   /** Its places in presence; null when presence is off. */
   private final PushPresence presence;
   private int strikes;
@@ -81,8 +82,16 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         joinPresence(topic, null);
       }
     }
+    watchExpiry();
+  }
+
+  /** A token is good until its exp claim, not for the life of the connection. */
+  private void watchExpiry() {
+    if (expiryTimer >= 0) {
+      context.vertx().cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
     if (access.expiresAtMillis() > 0) {
-      // A token is good until its exp claim, not for the life of the connection.
       expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
         id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
     }
@@ -135,7 +144,48 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       case UNSUBSCRIBE -> onUnsubscribe(command);
       case PUBLISH -> onPublish(command);
       case PRESENCE -> onPresence(command);
+      case AUTH -> onAuth(command);
     }
+  }
+
+  /**
+   * {@code {"op":"auth","token":…}}: a fresh token for this connection, so a token refresh needs
+   * no reconnect. It must name the same {@code sub} (presence identity) and still grant every
+   * topic the connection follows; then its expiry replaces the old one.
+   */
+  private void onAuth(ClientCommand command) {
+    if (context.authenticator() == null) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "auth is off on this gateway"), command.ref());
+      return;
+    }
+    Access before = access;
+    context.authenticator().refresh(before, command.dataJson())
+      .map(fresh -> {
+        if (!java.util.Objects.equals(fresh.subject(), before.subject())) {
+          throw new GatewayException(ErrorCode.FORBIDDEN, "a refreshed token must name the same sub");
+        }
+        stream.topics().stream().filter(topic -> !fresh.maySubscribe(topic)).findFirst().ifPresent(topic -> {
+          throw new GatewayException(ErrorCode.FORBIDDEN, "the new token does not allow subscribing to " + topic);
+        });
+        return fresh;
+      })
+      .onSuccess(fresh -> {
+        if (closing()) {
+          return;
+        }
+        access = fresh;
+        watchExpiry();
+        JsonObject reply = new JsonObject().put("op", "authenticated");
+        if (fresh.expiresAtMillis() > 0) {
+          reply.put("exp", fresh.expiresAtMillis() / 1000);
+        }
+        sendControl(reply, command.ref());
+      })
+      .onFailure(e -> {
+        if (!closing()) {
+          sendError(refusal(e), command.ref());
+        }
+      });
   }
 
   private void onSubscribe(ClientCommand command) {
