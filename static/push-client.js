@@ -40,7 +40,8 @@
     latencyWindow: 512, // samples kept for median/p99
     unavailable: [], // transports to treat as failed (demo's "no WebSocket")
     presence: false, // join the topics' presence: members(), join and leave events
-    name: '' // presence name where the gateway allows one (with a token: its sub)
+    name: '', // presence name where the gateway allows one (with a token: its sub)
+    getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
   function parseCursor(text) {
@@ -54,6 +55,18 @@
       out.set(bits[0], { id: id, epoch: bits[2] || null });
     }
     return out;
+  }
+
+  // The exp claim of a JWT (seconds), or null: read to refresh before it,
+  // never trusted for anything else (the gateway checks the signature).
+  function tokenExp(token) {
+    try {
+      const part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const exp = JSON.parse(atob(part + '==='.slice((part.length + 3) % 4))).exp;
+      return typeof exp === 'number' ? exp : null;
+    } catch (e) {
+      return null;
+    }
   }
 
   function percentile(sorted, p) {
@@ -104,12 +117,18 @@
       this._conn = null;
       this._timer = null;
       this._latencies = [];
-      this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0 };
+      this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0, refreshes: 0 };
       // topic -> {members: Map id -> member, counts, truncated, changed}
       this._presence = new Map();
       // a poller's id for itself: its polls are one member's one connection
       this._clientId = 'c' + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
-      this._onOnline = () => { if (this._timer) this._retryNow(); };
+      // A network that comes back, or a page shown again after a drop, is
+      // when a phone wants its stream: not after the rest of a backoff. A
+      // new network also leaves the old sockets dead without a close.
+      this._onOnline = () => this.reconnectNow();
+      this._onVisible = () => {
+        if (root.document && root.document.visibilityState === 'visible' && this._timer) this._retryNow();
+      };
       // A page that goes away may be kept alive in the back/forward cache
       // with its connection open: the gateway would keep it subscribed and
       // present. It lets go, and comes back from its cursor if shown again.
@@ -120,6 +139,10 @@
         root.addEventListener('pagehide', this._onPageHide);
         root.addEventListener('pageshow', this._onPageShow);
       }
+      if (root.document && root.document.addEventListener) {
+        root.document.addEventListener('visibilitychange', this._onVisible);
+      }
+      this._scheduleRefresh();
       // like a WebSocket, start after the caller had a chance to add listeners
       Promise.resolve().then(() => this._connect());
     }
@@ -203,6 +226,10 @@
         root.removeEventListener('pagehide', this._onPageHide);
         root.removeEventListener('pageshow', this._onPageShow);
       }
+      if (root.document && root.document.removeEventListener) {
+        root.document.removeEventListener('visibilitychange', this._onVisible);
+      }
+      clearTimeout(this._refreshTimer);
       this.readyState = CLOSED;
       this._emit('close', { code: 1000, reason: '', wasClean: true });
     }
@@ -267,6 +294,11 @@
       if (this.readyState === CLOSED || this.readyState === CLOSING) return;
       this.readyState = CONNECTING;
       const wasOpen = conn.opened;
+      if (this._tokenRefused(info)) {
+        if (wasOpen) this._emit('disconnect', { transport: conn.name, code: info.code, reason: info.reason });
+        this._reauthenticate(info);
+        return;
+      }
       if (wasOpen) {
         this._emit('disconnect', { transport: conn.name, code: info.code, reason: info.reason });
       } else {
@@ -322,6 +354,80 @@
         : cap / 2 + Math.random() * cap / 2;
       this._attempt++;
       this._timer = setTimeout(() => this._connect(), delay);
+    }
+
+    // Leaves the connection in use, if any, and connects again at once from
+    // the cursor (the app's hook for a network change or a return to the
+    // foreground).
+    reconnectNow() {
+      if (this.readyState === CLOSED || this.readyState === CLOSING || this._suspended) return;
+      const conn = this._conn;
+      if (conn) {
+        this._conn = null;
+        clearTimeout(conn.openTimer);
+        conn.stop();
+        if (conn.opened) this._emit('disconnect', { transport: conn.name, reason: 'reconnecting now' });
+        this.readyState = CONNECTING;
+      }
+      this._attempt = 0;
+      this._retryNow();
+    }
+
+    // Asks getToken for a new token and hands it to the connection: in band
+    // on a WebSocket (no reconnect), by reopening an event stream from the
+    // cursor, for the next request on polls.
+    refreshToken() {
+      if (typeof this.options.getToken !== 'function') return Promise.reject(new Error('no getToken option'));
+      if (this._refreshing) return this._refreshing;
+      this._refreshing = Promise.resolve()
+        .then(() => this.options.getToken())
+        .then((token) => {
+          if (!token) throw new Error('getToken gave no token');
+          this.options.token = String(token);
+          this._stats.refreshes++;
+          this._scheduleRefresh();
+          const conn = this._conn;
+          return conn && conn.opened && conn.refresh ? conn.refresh(this.options.token) : undefined;
+        })
+        .catch((err) => {
+          this._emit('error', { message: 'token refresh failed: ' + err.message });
+          // try again soon, before the token runs out if it still can
+          clearTimeout(this._refreshTimer);
+          this._refreshTimer = setTimeout(() => this.refreshToken().catch(() => {}), this.options.backoffInitial * 4);
+          throw err;
+        })
+        .finally(() => { this._refreshing = null; });
+      return this._refreshing;
+    }
+
+    // A quarter of the token's remaining life (at most 30 s) before it expires.
+    _scheduleRefresh() {
+      clearTimeout(this._refreshTimer);
+      const exp = this.options.token ? tokenExp(this.options.token) : null;
+      if (!exp || typeof this.options.getToken !== 'function') return;
+      const left = exp * 1000 - Date.now();
+      this._refreshTimer = setTimeout(() => this.refreshToken().catch(() => {}),
+        Math.max(0, left - Math.min(30000, left / 4)));
+    }
+
+    // Whether a connection ended because its token was refused or ran out.
+    _tokenRefused(info) {
+      if (!this.options.token && info.status !== 401) return false;
+      if (info.status === 401) return true;
+      if (info.code === 1008 && /token/i.test(info.reason || '')) return true;
+      const exp = this.options.token ? tokenExp(this.options.token) : null;
+      return exp !== null && exp * 1000 <= Date.now();
+    }
+
+    // With getToken: a new token, then at once back from the cursor. Without:
+    // one terminal 'unauthorized' and no retries (they would all fail).
+    _reauthenticate(info) {
+      if (typeof this.options.getToken !== 'function') {
+        this._emit('unauthorized', { message: info.reason || 'the token was refused' });
+        this.close();
+        return;
+      }
+      this.refreshToken().then(() => this._retryNow(), () => this._schedule(false));
     }
 
     _suspend() {
@@ -569,6 +675,19 @@
       pending.clear();
     }
 
+    // A frame with a ref, answered by an ack (or authenticated) or an error.
+    function request(frame, what) {
+      const ref = 'p' + (nextRef++);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(ref);
+          reject(new Error(what + ' timed out'));
+        }, client.options.publishTimeout);
+        pending.set(ref, { resolve, reject, timer });
+        ws.send(JSON.stringify(Object.assign(frame, { ref: ref })));
+      });
+    }
+
     function onFrame(msg) {
       switch (msg.op) {
         case undefined:
@@ -580,12 +699,13 @@
         case 'reset':
           client._reset(msg);
           break;
-        case 'ack': {
+        case 'ack':
+        case 'authenticated': {
           const p = pending.get(msg.ref);
           if (p) {
             pending.delete(msg.ref);
             clearTimeout(p.timer);
-            p.resolve({ topic: msg.topic, id: msg.id });
+            p.resolve(msg.op === 'ack' ? { topic: msg.topic, id: msg.id } : { exp: msg.exp });
           }
           break;
         }
@@ -669,15 +789,12 @@
       },
       publish(topic, data) {
         if (!ws || ws.readyState !== 1) return client._publishHttp(topic, data);
-        const ref = 'p' + (nextRef++);
-        return new Promise((resolve, reject) => {
-          const timer = setTimeout(() => {
-            pending.delete(ref);
-            reject(new Error('publish timed out'));
-          }, client.options.publishTimeout);
-          pending.set(ref, { resolve, reject, timer });
-          ws.send(JSON.stringify({ op: 'publish', topic: topic, data: data === undefined ? null : data, ref: ref }));
-        });
+        return request({ op: 'publish', topic: topic, data: data === undefined ? null : data }, 'publish');
+      },
+      // in band: the connection stays, with the new token's grants and expiry
+      refresh(token) {
+        if (!ws || ws.readyState !== 1) return undefined;
+        return request({ op: 'auth', token: token }, 'token refresh');
       }
     };
     return conn;
@@ -693,7 +810,8 @@
       if (client.cursor) params.cursor = client.cursor;
       client._stats.requests++;
       source = new EventSource(client._httpUrl('/sse', params));
-      source.onopen = () => client._opened(conn);
+      // once: a stream reopened for a new token is the same connection
+      source.onopen = () => { if (!conn.opened) client._opened(conn); };
       source.onmessage = (e) => {
         let ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
@@ -734,12 +852,22 @@
       },
       stop() {
         stopped = true;
-        if (source) {
-          source.onopen = source.onmessage = source.onerror = null;
-          source.close();
-        }
+        close();
+      },
+      // An EventSource cannot change its URL: a new one, from the cursor.
+      refresh() {
+        if (stopped) return;
+        close();
+        open();
       }
     };
+
+    function close() {
+      if (source) {
+        source.onopen = source.onmessage = source.onerror = null;
+        source.close();
+      }
+    }
     return conn;
   }
 
@@ -783,7 +911,7 @@
           // 404: the gateway does not serve this transport (any more)
           client._drop(conn, {
             reason: err.message, unavailable: err.status === 404,
-            soon: false
+            status: err.status, soon: false
           });
         });
     }
