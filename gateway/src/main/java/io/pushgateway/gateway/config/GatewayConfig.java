@@ -63,6 +63,7 @@ public final class GatewayConfig {
     new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=; on with demo); with auth the name is the token's sub"),
     new Option("maxPresenceMembers", 100, "members listed, and joins and leaves told one by one, per topic; bigger rooms get counts only, once a second"),
     new Option("maxPresenceOccupants", 200000, "presence entries (a connection in a topic) held at most over every topic; more are refused with overloaded"),
+    new Option("maxPresencePollersPerIp", 100, "presence leases pollers from one client address may hold (a lease is a poller in a topic); more get rate_limited"),
     new Option("maxPresenceInfoBytes", 512, "largest info claim a token may show in presence, as JSON"),
     new Option("presenceGraceSeconds", 5, "how long past its poll interval (or long-poll timeout) a poller stays present"),
     new Option("auth", false, "require a bearer JWT (header or ?token=) on the transports and /api; its topics claim lists sub and pub patterns"),
@@ -170,6 +171,7 @@ public final class GatewayConfig {
   public boolean presenceNames() { return values.getBoolean("presenceNames") || demo(); }
   public int maxPresenceMembers() { return values.getInteger("maxPresenceMembers"); }
   public int maxPresenceOccupants() { return values.getInteger("maxPresenceOccupants"); }
+  public int maxPresencePollersPerIp() { return values.getInteger("maxPresencePollersPerIp"); }
   public int maxPresenceInfoBytes() { return values.getInteger("maxPresenceInfoBytes"); }
   public long presenceGraceMillis() { return values.getLong("presenceGraceSeconds") * 1000; }
   public boolean auth() { return values.getBoolean("auth"); }
@@ -232,6 +234,7 @@ public final class GatewayConfig {
     range("maxPresenceMembers", 0, 100_000);
     range("maxPresenceOccupants", 1, 100_000_000);
     range("maxPresenceInfoBytes", 0, 65_536);
+    range("maxPresencePollersPerIp", 1, 100_000_000);
     range("presenceGraceSeconds", 0, 3600);
     range("drainDelaySeconds", 0, 3600);
     range("shutdownTimeoutSeconds", 1, 3600);

@@ -14,9 +14,11 @@ import io.vertx.core.json.JsonObject;
  * @param info       what the member shows of itself (the token's {@code info} claim); may be null
  * @param expiresAtMillis when a poller's lease runs out unless it polls again; 0 for a push
  *                   connection, which is present while it is open
+ * @param origin     the client address a poller's lease was taken from (null for a push
+ *                   connection, bounded by the connection limits instead)
  */
 public record Occupant(String topic, String connection, String member, JsonObject info, Transport transport,
-                       long sinceMillis, long expiresAtMillis) {
+                       long sinceMillis, long expiresAtMillis, String origin) {
 
   /** The key of its entry in a shared map: unique per connection and topic (topics have no spaces). */
   public String key() {
@@ -37,12 +39,14 @@ public record Occupant(String topic, String connection, String member, JsonObjec
       .put("transport", transport.label())
       .put("since", sinceMillis)
       .put("expires", expiresAtMillis)
+      .put("origin", origin)
       .encode();
   }
 
   public static Occupant decode(String json) {
     JsonObject o = new JsonObject(json);
     return new Occupant(o.getString("topic"), o.getString("connection"), o.getString("member"),
-      o.getJsonObject("info"), Transport.byName(o.getString("transport")), o.getLong("since"), o.getLong("expires"));
+      o.getJsonObject("info"), Transport.byName(o.getString("transport")), o.getLong("since"), o.getLong("expires"),
+      o.getString("origin"));
   }
 }

@@ -32,6 +32,7 @@ public final class PresenceView {
   private final int maxOccupants;
   private final Consumer<PresenceChange> changes;
   private final Map<String, Room> rooms = new HashMap<>();
+  private final Map<String, Integer> leasesByOrigin = new HashMap<>();
   private final AtomicLong connectionNumbers = new AtomicLong();
   private int occupants;
   private long joins;
@@ -68,11 +69,14 @@ public final class PresenceView {
     Occupant known = room == null ? null : room.byConnection.get(occupant.connection());
     if (known != null) {
       room.byConnection.put(occupant.connection(), new Occupant(known.topic(), known.connection(), known.member(),
-        known.info(), known.transport(), known.sinceMillis(), occupant.expiresAtMillis()));
+        known.info(), known.transport(), known.sinceMillis(), occupant.expiresAtMillis(), known.origin()));
       return true;
     }
     if (occupants >= maxOccupants) {
       return false;
+    }
+    if (occupant.origin() != null) {
+      leasesByOrigin.merge(occupant.origin(), 1, Integer::sum);
     }
     if (room == null) {
       room = new Room(occupant.topic());
@@ -163,8 +167,21 @@ public final class PresenceView {
     return counts;
   }
 
+  public synchronized boolean holds(String topic, String connection) {
+    Room room = rooms.get(topic);
+    return room != null && room.byConnection.containsKey(connection);
+  }
+
+  /** Poller leases held for {@code origin} (a client address) now, over every topic. */
+  public synchronized int leasesFrom(String origin) {
+    return leasesByOrigin.getOrDefault(origin, 0);
+  }
+
   private void removeFrom(Room room, Occupant occupant) {
     occupants--;
+    if (occupant.origin() != null) {
+      leasesByOrigin.computeIfPresent(occupant.origin(), (o, n) -> n == 1 ? null : n - 1);
+    }
     room.remove(occupant);
     if (room.byConnection.isEmpty() && !room.countsChanged) {
       rooms.remove(room.topic);

@@ -82,7 +82,14 @@ public record Membership(String member, JsonObject info) {
     return "~" + transport.label() + "/" + (member == null ? "" : member) + "/" + client;
   }
 
-  public Occupant occupant(String topic, String connection, Transport transport, long expiresAtMillis) {
-    return new Occupant(topic, connection, member, info, transport, System.currentTimeMillis(), expiresAtMillis);
+  /** A push connection's place in {@code topic}. */
+  public Occupant occupant(String topic, String connection, Transport transport) {
+    return new Occupant(topic, connection, member, info, transport, System.currentTimeMillis(), 0, null);
+  }
+
+  /** A poller's lease on its place in {@code topic}, taken from the client address {@code origin}. */
+  public Occupant lease(String topic, String connection, Transport transport, long expiresAtMillis, String origin) {
+    return new Occupant(topic, connection, member, info, transport, System.currentTimeMillis(), expiresAtMillis,
+      origin);
   }
 }

@@ -48,7 +48,7 @@ public final class PushPresence {
     if (connection == null) {
       connection = presence.newConnection();
     }
-    boolean entered = presence.enter(membership.occupant(topic, connection, transport, 0));
+    boolean entered = presence.enter(membership.occupant(topic, connection, transport));
     snapshot.accept(presence.snapshotFrame(topic));
     if (!entered) {
       throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);

@@ -196,6 +196,24 @@ class PresenceTest {
   }
 
   @Test
+  void oneAddressCannotFillPresenceWithPollers() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxPresencePollersPerIp", 3));
+    for (int i = 0; i < 3; i++) {
+      assertThat(gateway.get("/poll?topics=crowd&presence=1&client=flood-client-" + i).status()).isEqualTo(200);
+    }
+    // renewing its own lease is never refused
+    assertThat(gateway.get("/poll?topics=crowd&presence=1&client=flood-client-0").status()).isEqualTo(200);
+    TestGateway.Reply refused = gateway.get("/poll?topics=crowd&presence=1&client=flood-client-3");
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.errorCode()).isEqualTo("rate_limited");
+    assertThat(presence("crowd").getJsonObject("counts").getInteger("connections")).isEqualTo(3);
+    // a WebSocket from the same address is a connection, bounded by the connection limits instead
+    open(new WsClient(gateway.vertx, gateway.port()).query("presence=1"), "crowd");
+    Eventually.check(gateway.vertx, () ->
+      assertThat(presence("crowd").getJsonObject("counts").getInteger("connections")).isEqualTo(4));
+  }
+
+  @Test
   void namesAreNotTakenFromTheUrlWhenPresenceNamesIsOffAndNothingWhenPresenceIsOff() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("presence", false));
     TestGateway.Reply reply = gateway.get("/sse?topics=t&presence=1");

@@ -29,11 +29,14 @@ final class PollPresence {
   private final String connection;
   private final Transport transport;
   private final long graceMillis;
+  /** The client address its leases count against. */
+  private final String origin;
   /** {@code presenceSeen=}: the newest {@code changed} of the poller's last answer (0: none). */
   private final long seen;
 
   private PollPresence(Presence presence, List<String> topics, Membership membership, String connection,
-                       Transport transport, long graceMillis, long seen) {
+                       Transport transport, long graceMillis, String origin, long seen) {
+    this.origin = origin;
     this.presence = presence;
     this.topics = topics;
     this.membership = membership;
@@ -55,9 +58,21 @@ final class PollPresence {
     Membership membership = Membership.of(ctx.request(), Access.of(ctx), context.config());
     PollPresence poll = new PollPresence(context.presence(), topics, membership,
       membership.pollerConnection(ctx.request(), transport), transport, context.config().presenceGraceMillis(),
+      ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress(),
       seen(ctx.request().getParam("presenceSeen")));
+    // a flood of client ids from one address would fill presence for everyone: a bound per address
+    int max = context.config().maxPresencePollersPerIp();
+    if (poll.connection != null && poll.presence.view().leasesFrom(poll.origin) + poll.newLeases() > max) {
+      throw new GatewayException(ErrorCode.RATE_LIMITED,
+        "at most " + max + " presence leases of pollers from one address");
+    }
     poll.lease(leaseMillis);
     return poll;
+  }
+
+  /** The topics this poller is not present in yet: renewing its own leases never counts. */
+  private long newLeases() {
+    return topics.stream().filter(topic -> !presence.view().holds(topic, connection)).count();
   }
 
   private void lease(long millis) {
@@ -66,7 +81,7 @@ final class PollPresence {
     }
     long expiresAt = System.currentTimeMillis() + millis + graceMillis;
     for (String topic : topics) {
-      if (!presence.enter(membership.occupant(topic, connection, transport, expiresAt))) {
+      if (!presence.enter(membership.lease(topic, connection, transport, expiresAt, origin))) {
         throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
       }
     }
