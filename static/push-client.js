@@ -24,7 +24,7 @@
   const TRANSPORTS = ['ws', 'sse', 'long', 'short'];
 
   // A connection open this long counts as healthy and resets the backoff.
-  const STABLE_MS = 10000;
+  const STABLE_MS = 3000;
 
   // The options' defaults, in one place: exported as PushClient.DEFAULTS, and
   // docs/browser-client.md's option table is checked against this literal.

@@ -1,0 +1,114 @@
+package io.pushgateway.gateway.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of a gateway that misbehaves on request, as the networks of phones do:
+ * {@link #cutAll} drops every connection at once (a link that goes away), and
+ * {@link #refuseWebSockets} answers WebSocket upgrades {@code 403} (a proxy that blocks them).
+ */
+public final class CuttingProxy implements AutoCloseable {
+
+  private final NetServer server;
+  private final NetClient client;
+  private final int targetPort;
+  private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean refuseWebSockets = new AtomicBoolean();
+  private final AtomicInteger cuts = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
+
+  private CuttingProxy(Vertx vertx, int targetPort) {
+    this.targetPort = targetPort;
+    this.client = vertx.createNetClient();
+    this.server = vertx.createNetServer().connectHandler(this::accept);
+  }
+
+  public static CuttingProxy start(Vertx vertx, int targetPort) {
+    CuttingProxy proxy = new CuttingProxy(vertx, targetPort);
+    proxy.server.listen(0, "127.0.0.1").await();
+    return proxy;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** Every open connection, both sides, closed now. */
+  public void cutAll() {
+    cuts.incrementAndGet();
+    sockets.forEach(NetSocket::close);
+  }
+
+  public void refuseWebSockets(boolean refuse) {
+    refuseWebSockets.set(refuse);
+  }
+
+  public int cuts() {
+    return cuts.get();
+  }
+
+  public int refusedUpgrades() {
+    return refused.get();
+  }
+
+  private void accept(NetSocket downstream) {
+    sockets.add(downstream);
+    downstream.pause();
+    downstream.closeHandler(v -> sockets.remove(downstream));
+    client.connect(targetPort, "127.0.0.1").onComplete(connected -> {
+      if (connected.failed()) {
+        downstream.close();
+        return;
+      }
+      NetSocket upstream = connected.result();
+      sockets.add(upstream);
+      upstream.closeHandler(v -> {
+        sockets.remove(upstream);
+        downstream.close();
+      });
+      downstream.closeHandler(v -> {
+        sockets.remove(downstream);
+        upstream.close();
+      });
+      AtomicBoolean first = new AtomicBoolean(true);
+      downstream.handler(data -> {
+        // browsers send a request head in one packet: enough to tell an upgrade
+        if (first.getAndSet(false) && refuseWebSockets.get() && isUpgrade(data)) {
+          refused.incrementAndGet();
+          downstream.write(Buffer.buffer("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+            .onComplete(v -> downstream.close());
+          return;
+        }
+        upstream.write(data);
+      });
+      upstream.handler(downstream::write);
+      downstream.resume();
+    });
+  }
+
+  private static boolean isUpgrade(Buffer data) {
+    String head = data.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+    return head.startsWith("get ") && head.contains("upgrade: websocket");
+  }
+
+  @Override
+  public void close() {
+    sockets.forEach(NetSocket::close);
+    Future.all(server.close(), client.close()).await();
+  }
+}
