@@ -188,7 +188,8 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().last().handler(ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND,
       "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
     router.errorHandler(413, ctx -> fail(ctx, new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-      "the body is larger than " + config.maxPayloadBytes() + " bytes")));
+      "the body is larger than " + (ctx.request().path().equals(TopicApi.BATCH_PATH)
+        ? config.maxBatchBytes() : config.maxPayloadBytes()) + " bytes")));
     router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
     router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
     router.errorHandler(500, ctx -> HttpReplies.failure(ctx.request(), ctx.failure(), metrics));

@@ -13,6 +13,7 @@ import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.Future;
@@ -34,6 +35,9 @@ import java.util.List;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
+
+  /** Where batches are published. */
+  static final String BATCH_PATH = "/api/events";
 
   private final GatewayConfig config;
   private final EventLog log;
@@ -62,6 +66,9 @@ final class TopicApi {
     List<Endpoint> routes = new ArrayList<>(List.of(
       new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
         List.of(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()), this::publish)),
+      // any valid token: each event is checked against topics.pub on its own
+      new Endpoint(HttpMethod.POST, BATCH_PATH, Grant.AUTHENTICATED,
+        List.of(BodyHandler.create(false).setBodyLimit(config.maxBatchBytes()), this::publishBatch)),
       Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
       Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics)));
     if (presence != null) {
@@ -90,6 +97,23 @@ final class TopicApi {
       .compose(data -> publishing.publish(Access.of(ctx), ctx.pathParam("topic"), data))
       .onSuccess(event -> HttpReplies.json(ctx.response(), 201,
         new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts())))
+      .onFailure(e -> fail(ctx, e));
+  }
+
+  /**
+   * {@code {"events":[{"topic","data"},…]}} → {@code 200 {"results":[…]}}, one result per event in
+   * order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}.
+   */
+  private void publishBatch(RoutingContext ctx) {
+    Future.succeededFuture(ctx)
+      .map(c -> {
+        if (!(jsonBody(c).value() instanceof JsonObject object)) {
+          throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
+        }
+        return PublishBatch.parse(object.getValue("events"), config.maxBatchEvents());
+      })
+      .compose(batch -> publishing.publish(Access.of(ctx), batch))
+      .onSuccess(results -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("results", results)))
       .onFailure(e -> fail(ctx, e));
   }
 
@@ -130,6 +154,17 @@ final class TopicApi {
    * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
    */
   private String dataJson(RoutingContext ctx) {
+    JsonBody body = jsonBody(ctx);
+    String text = body.text();
+    return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(body.value());
+  }
+
+  /** A publish body as sent (UTF-8 text, stripped) and decoded. */
+  private record JsonBody(String text, Object value) {
+  }
+
+  /** The body of a publish, checked: not compressed, JSON, UTF-8. */
+  private static JsonBody jsonBody(RoutingContext ctx) {
     String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
     if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
       // Bodies are never inflated (a small gzip bomb unpacks to gigabytes); RFC 9110 §12.5.3: the
@@ -153,7 +188,7 @@ final class TopicApi {
     } catch (DecodeException e) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
     }
-    return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(value);
+    return new JsonBody(text, value);
   }
 
   /**

@@ -40,6 +40,8 @@ public final class GatewayConfig {
     new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
     new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
+    new Option("maxBatchEvents", 1000, "events one batch publish (POST /api/events, a publish op with events) may carry"),
+    new Option("maxBatchBytes", 1048576, "largest body of POST /api/events"),
     new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
     new Option("maxTopicsPerSubscription", 64, "topics one subscription may name"),
     new Option("pollLimit", 500, "events in one poll answer when the request names no limit"),
@@ -149,6 +151,8 @@ public final class GatewayConfig {
   public int maxTopics() { return values.getInteger("maxTopics"); }
   public long topicIdleMillis() { return values.getLong("topicIdleSeconds") * 1000; }
   public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
+  public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
+  public int maxBatchBytes() { return values.getInteger("maxBatchBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
   public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
   public int pollLimit() { return values.getInteger("pollLimit"); }
@@ -204,6 +208,8 @@ public final class GatewayConfig {
     range("topicIdleSeconds", 0, Integer.MAX_VALUE);
     range("maxPayloadBytes", 1, 64 * 1024 * 1024);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
+    range("maxBatchEvents", 1, 100_000);
+    range("maxBatchBytes", 1024, 256 * 1024 * 1024);
     // A cursor naming them all must parse (Cursor caps its length at 64 KiB: 307 full entries).
     range("maxTopicsPerSubscription", 1, 256);
     range("pollLimit", 1, maxPollLimit());

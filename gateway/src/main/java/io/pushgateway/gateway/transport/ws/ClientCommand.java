@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.ws;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
+import io.pushgateway.gateway.transport.PublishBatch;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -16,8 +17,14 @@ import io.vertx.core.json.JsonObject;
  * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks);
  *                 {@code auth}: the new token
  * @param presence {@code subscribe}: join the topic's presence and follow its changes
+ * @param batch    {@code publish} with {@code "events":[…]} instead of a topic and data
  */
-record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
+record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence,
+                     PublishBatch batch) {
+
+  ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
+    this(op, topic, after, dataJson, ref, presence, null);
+  }
 
   private static final String OPS = "subscribe, unsubscribe, publish, presence, auth or ping";
 
@@ -36,6 +43,13 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
   }
 
   static ClientCommand parse(String text) {
+    return parse(text, DEFAULT_MAX_BATCH);
+  }
+
+  /** The most events a {@code publish} op may carry when none is configured (the fuzz tests). */
+  static final int DEFAULT_MAX_BATCH = 1000;
+
+  static ClientCommand parse(String text, int maxBatchEvents) {
     JsonObject frame;
     try {
       Object value = Json.decodeValue(text);
@@ -66,6 +80,14 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         yield new ClientCommand(Op.AUTH, null, null, token.trim(), ref, false);
       }
       case "publish" -> {
+        if (frame.containsKey("events")) {
+          try {
+            yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
+              PublishBatch.parse(frame.getValue("events"), maxBatchEvents));
+          } catch (GatewayException e) {
+            throw new Invalid(e, ref);
+          }
+        }
         String topic = topic(frame, ref);
         if (!frame.containsKey("data")) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);

@@ -11,6 +11,7 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.Membership;
+import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.core.Transport;
@@ -133,7 +134,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     }
     ClientCommand command;
     try {
-      command = ClientCommand.parse(text);
+      command = ClientCommand.parse(text, context.config().maxBatchEvents());
     } catch (ClientCommand.Invalid invalid) {
       sendError(invalid.error, invalid.ref);
       return;
@@ -183,7 +184,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       })
       .onFailure(e -> {
         if (!closing()) {
-          sendError(refusal(e), command.ref());
+          sendError(PublishRule.refusal(e), command.ref());
         }
       });
   }
@@ -250,6 +251,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** Through the gateway's one publish rule; what is special here is the ack and the strikes. */
   private void onPublish(ClientCommand command) {
+    if (command.batch() != null) {
+      onPublishBatch(command);
+      return;
+    }
     int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
     publishing++;
     appending(size);
@@ -262,7 +267,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
           sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
             command.ref());
         } else {
-          GatewayException refused = refusal(appended.cause());
+          GatewayException refused = PublishRule.refusal(appended.cause());
           sendError(refused, command.ref());
           if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
             closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
@@ -274,16 +279,25 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       });
   }
 
-  /**
-   * A refused publish travels with its own code (too_many_topics, overloaded when the log is
-   * unavailable); anything else is a bug, logged once here and answered internal_error.
-   */
-  private static GatewayException refusal(Throwable failure) {
-    if (failure instanceof GatewayException known) {
-      return known;
-    }
-    LOG.log(System.Logger.Level.ERROR, "unexpected failure of a WebSocket publish", failure);
-    return new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error");
+  /** {@code "events":[…]}: one ack with a result per event, after all of them. */
+  private void onPublishBatch(ClientCommand command) {
+    int size = command.batch().items().stream()
+      .mapToInt(item -> item.dataJson() == null ? 0 : item.dataJson().length()).sum();
+    publishing++;
+    appending(size);
+    context.publishing().publish(access, command.batch())
+      .onComplete(published -> {
+        publishing--;
+        appending(-size);
+        if (published.succeeded()) {
+          sendControl(new JsonObject().put("op", "ack").put("results", published.result()), command.ref());
+        } else {
+          sendError(PublishRule.refusal(published.cause()), command.ref());
+        }
+        if (closeReason != null && publishing == 0) {
+          close(closeCode, closeReason);
+        }
+      });
   }
 
   private void appending(int bytes) {

@@ -1,0 +1,158 @@
+package io.pushgateway.gateway.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.TestTokens;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Batch publishing, {@code POST /api/events} and the WebSocket {@code publish} op with
+ * {@code events}: one result per event, in order; a bad event is refused alone; each topic's
+ * events get their ids in the batch's order and reach subscribers of every transport so.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BatchPublishTest {
+
+  @TempDir
+  static Path dir;
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxBatchEvents", 50).put("maxBatchBytes", 4096)
+      .put("maxPayloadBytes", 100));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  private static TestGateway.Reply batch(TestGateway on, Object body, String... headers) throws Exception {
+    return on.request(HttpMethod.POST, "/api/events", Buffer.buffer(body.toString()), "application/json", headers);
+  }
+
+  private static JsonObject event(String topic, Object data) {
+    return new JsonObject().put("topic", topic).put("data", data);
+  }
+
+  @Test
+  void oneResultPerEventInOrderAndABadEventIsRefusedAlone() throws Exception {
+    JsonArray events = new JsonArray()
+      .add(event("batch.a", 1))
+      .add(event("-bad", 2))
+      .add(event("batch.b", new JsonObject().put("x", "y")))
+      .add(new JsonObject().put("topic", "batch.a"))
+      .add(event("batch.a", "z".repeat(200)))
+      .add(event("batch.a", 3));
+    TestGateway.Reply reply = batch(gateway, new JsonObject().put("events", events));
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    JsonArray results = reply.json().getJsonArray("results");
+    assertThat(results).hasSize(6);
+    assertThat(results.getJsonObject(0).getLong("id")).isEqualTo(1L);
+    assertThat(results.getJsonObject(1).getJsonObject("error").getString("code")).isEqualTo("invalid_topic");
+    assertThat(results.getJsonObject(2).getLong("id")).isEqualTo(1L);
+    assertThat(results.getJsonObject(3).getJsonObject("error").getString("code")).isEqualTo("invalid_parameter");
+    assertThat(results.getJsonObject(4).getJsonObject("error").getString("code")).isEqualTo("payload_too_large");
+    assertThat(results.getJsonObject(5).getLong("id")).isEqualTo(2L);
+    assertThat(results.getJsonObject(5).getString("topic")).isEqualTo("batch.a");
+  }
+
+  @Test
+  void everyTransportSeesABatchInItsOrder() throws Exception {
+    List<StreamClient> clients = new java.util.ArrayList<>();
+    for (Transport t : Transport.values()) {
+      clients.add(StreamClient.create(t, gateway.vertx, gateway.port()).open("ordered", "ordered:0"));
+    }
+    try {
+      JsonArray events = new JsonArray();
+      IntStream.rangeClosed(1, 40).forEach(n -> events.add(event("ordered", new JsonObject().put("n", n))));
+      assertThat(batch(gateway, new JsonObject().put("events", events)).status()).isEqualTo(200);
+      for (StreamClient client : clients) {
+        List<JsonObject> received = client.awaitEvents(40);
+        assertThat(received).extracting(e -> e.getJsonObject("data").getInteger("n"))
+          .as(client.getClass().getSimpleName()).containsExactlyElementsOf(IntStream.rangeClosed(1, 40).boxed().toList());
+        assertThat(client.ids("ordered")).containsExactlyElementsOf(
+          IntStream.rangeClosed(1, 40).mapToObj(Long::valueOf).toList());
+      }
+    } finally {
+      for (StreamClient client : clients) {
+        client.close();
+      }
+    }
+  }
+
+  @Test
+  void aWebSocketPublishesABatchWithOneAck() throws Exception {
+    WsClient ws = new WsClient(gateway.vertx, gateway.port()).open("ws.batch");
+    try {
+      ws.send(new JsonObject().put("op", "publish").put("ref", "b1")
+        .put("events", new JsonArray().add(event("ws.batch", 1)).add(event("ws.batch", 2)).add(event("x y", 3))));
+      Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(f -> "b1".equals(f.getString("ref"))
+        && "ack".equals(f.getString("op")) && f.getJsonArray("results").size() == 3));
+      JsonArray results = ws.controls().stream().filter(f -> "b1".equals(f.getString("ref"))).findFirst().orElseThrow()
+        .getJsonArray("results");
+      assertThat(results.getJsonObject(0).getLong("id")).isEqualTo(1L);
+      assertThat(results.getJsonObject(1).getLong("id")).isEqualTo(2L);
+      assertThat(results.getJsonObject(2).getJsonObject("error").getString("code")).isEqualTo("invalid_topic");
+      assertThat(ws.awaitEvents(2)).extracting(e -> e.getInteger("data")).containsExactly(1, 2);
+      // a frame that is no batch at all is one error
+      ws.send(new JsonObject().put("op", "publish").put("ref", "b2").put("events", "nope"));
+      Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(f -> "b2".equals(f.getString("ref"))
+        && "error".equals(f.getString("op")) && "invalid_parameter".equals(f.getString("code"))));
+    } finally {
+      ws.close();
+    }
+  }
+
+  @Test
+  void badBatchesAreRefusedWhole() throws Exception {
+    JsonArray tooMany = new JsonArray();
+    IntStream.range(0, 51).forEach(n -> tooMany.add(event("t", n)));
+    for (Object body : List.<Object>of(new JsonObject().put("events", tooMany), new JsonObject().put("events", new JsonArray()),
+      new JsonObject().put("events", new JsonArray().add(5)), new JsonArray().add(event("t", 1)), new JsonObject())) {
+      TestGateway.Reply reply = batch(gateway, body);
+      assertThat(reply.status()).as(body.toString()).isEqualTo(400);
+      assertThat(reply.errorCode()).isEqualTo("invalid_parameter");
+    }
+    assertThat(batch(gateway, "{\"events\":[").errorCode()).isEqualTo("invalid_json");
+    TestGateway.Reply big = batch(gateway, new JsonObject().put("events", new JsonArray().add(event("t", "x".repeat(5000)))));
+    assertThat(big.status()).isEqualTo(413);
+    assertThat(big.body()).contains("4096");
+  }
+
+  @Test
+  void withAuthEachEventNeedsItsOwnPublishGrant() throws Exception {
+    TestTokens tokens = TestTokens.create(dir);
+    try (TestGateway secured = TestGateway.start(tokens.gatewayConfig())) {
+      tokens.bind(secured.vertx);
+      String token = tokens.sign("HS256", TestTokens.grants(new JsonArray(), new JsonArray().add("mine.*")));
+      TestGateway.Reply reply = batch(secured, new JsonObject().put("events",
+        new JsonArray().add(event("mine.a", 1)).add(event("theirs.a", 2))), "Authorization", "Bearer " + token);
+      assertThat(reply.status()).isEqualTo(200);
+      JsonArray results = reply.json().getJsonArray("results");
+      assertThat(results.getJsonObject(0).getLong("id")).isEqualTo(1L);
+      assertThat(results.getJsonObject(1).getJsonObject("error").getString("code")).isEqualTo("forbidden");
+      assertThat(batch(secured, new JsonObject().put("events", new JsonArray().add(event("mine.a", 1)))).status())
+        .isEqualTo(401);
+    }
+  }
+}
