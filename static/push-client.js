@@ -501,6 +501,12 @@
     // (a reconnect, a poll) is told as joins and leaves, so the application
     // sees the same events whatever the transport.
     _presenceSnapshot(topic, snapshot) {
+      if (snapshot && snapshot.unchanged) {
+        // a poll that said what it had seen: the same members, maybe other counts
+        const room = this._presence.get(topic);
+        if (room && snapshot.counts) room.counts = snapshot.counts;
+        return;
+      }
       if (!snapshot || !Array.isArray(snapshot.members)) return;
       const before = this._presence.get(topic);
       const members = new Map(snapshot.members.map((m) => [m.id, m]));

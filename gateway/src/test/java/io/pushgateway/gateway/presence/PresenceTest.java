@@ -137,6 +137,25 @@ class PresenceTest {
   }
 
   @Test
+  void aPollerThatSaysWhatItSawGetsTheMembersOnlyWhenTheyChanged() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("presenceNames", true));
+    JsonObject first = gateway.get("/poll?topics=den&presence=1&name=pia&client=pia-client-1").json()
+      .getJsonObject("presence").getJsonObject("den");
+    assertThat(ids(first)).containsExactly("pia");
+    long changed = first.getLong("changed");
+    JsonObject same = gateway.get("/poll?topics=den&presence=1&name=pia&client=pia-client-1&presenceSeen=" + changed)
+      .json().getJsonObject("presence").getJsonObject("den");
+    assertThat(same.getBoolean("unchanged")).isTrue();
+    assertThat(same.containsKey("members")).isFalse();
+    assertThat(same.getJsonObject("counts").getInteger("members")).isEqualTo(1);
+    open(new WsClient(gateway.vertx, gateway.port()).query("presence=1&name=ann"), "den");
+    JsonObject after = gateway.get("/poll?topics=den&presence=1&name=pia&client=pia-client-1&presenceSeen=" + changed)
+      .json().getJsonObject("presence").getJsonObject("den");
+    assertThat(ids(after)).containsExactly("pia", "ann");
+    assertThat(after.getLong("changed")).isGreaterThan(changed);
+  }
+
+  @Test
   void bigRoomsSendCountsOnceASecondInsteadOfNames() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("presenceNames", true).put("maxPresenceMembers", 2));
     int port = gateway.port();

@@ -71,6 +71,9 @@ public final class PollClient extends StreamClient {
           presence.forEach(entry -> {
             JsonObject snapshot = (JsonObject) entry.getValue();
             presenceSeen = Math.max(presenceSeen, snapshot.getLong("changed"));
+            if (snapshot.getBoolean("unchanged", false)) {
+              return; // the members it has already
+            }
             onPresence(new JsonObject().put("op", "presence").put("topic", entry.getKey()).mergeIn(snapshot));
           });
         }

@@ -36,6 +36,10 @@ final class LongPoll implements Hub.Listener {
   private long timer = -1;
   private boolean reading;
   private boolean stale;
+  /** How long a join or leave waits for others before it answers the poll. */
+  static final long PRESENCE_GATHER_MILLIS = 250;
+
+  private long presenceTimer = -1;
   /** A join or leave came while reading. */
   private boolean membersChanged;
   private boolean done;
@@ -127,17 +131,24 @@ final class LongPoll implements Hub.Listener {
     }
   }
 
-  /** Counts alone (a big room's) wait for the next answer; joins and leaves answer now. */
+  /**
+   * Counts alone (a big room's) wait for the next answer; a join or leave answers within
+   * {@link #PRESENCE_GATHER_MILLIS}, with whatever else changed meanwhile: each answer carries the
+   * whole list, so a burst of changes is one answer per poller, not one per change.
+   */
   @Override
   public void onPresence(PresenceChange change) {
-    if (presence == null || done || change.kind() == PresenceChange.Kind.OCCUPANCY) {
+    if (presence == null || done || change.kind() == PresenceChange.Kind.OCCUPANCY || presenceTimer != -1) {
       return;
     }
-    if (reading) {
-      membersChanged = true; // answered once the read is in: it may bring events too
-    } else {
-      answerNow();
-    }
+    presenceTimer = context.vertx().setTimer(PRESENCE_GATHER_MILLIS, id -> {
+      presenceTimer = -1;
+      if (reading) {
+        membersChanged = true; // answered once the read is in: it may bring events too
+      } else {
+        answerNow();
+      }
+    });
   }
 
   /** Exactly the next event: answered without asking the log. */
@@ -178,6 +189,10 @@ final class LongPoll implements Hub.Listener {
     if (timer != -1) {
       context.vertx().cancelTimer(timer);
       timer = -1;
+    }
+    if (presenceTimer != -1) {
+      context.vertx().cancelTimer(presenceTimer);
+      presenceTimer = -1;
     }
     request.topics().forEach(topic -> context.hub().remove(topic, this));
     transport.forget(this);

@@ -18,7 +18,8 @@ import java.util.List;
  * leaves when the lease runs out. Its answer carries each topic's current snapshot, not the joins
  * and leaves in between: a poller that comes back sees who is there, not a replay. Each snapshot
  * says when its member list last {@code changed}; a long poll that sends the newest as
- * {@code presenceSeen} is answered at once when it has changed since.
+ * {@code presenceSeen} is answered at once when it has changed since, and a poll whose
+ * {@code presenceSeen} is the newest gets the counts without the members it already has.
  */
 final class PollPresence {
 
@@ -130,7 +131,16 @@ final class PollPresence {
    */
   Buffer addTo(Buffer body) {
     JsonObject snapshots = new JsonObject();
-    topics.forEach(topic -> snapshots.put(topic, presence.snapshot(topic)));
+    for (String topic : topics) {
+      JsonObject snapshot = presence.snapshot(topic);
+      if (seen > 0 && snapshot.getLong("changed") <= seen) {
+        // the poller has this list already: the counts only, not the members again
+        snapshot.remove("members");
+        snapshot.remove("truncated");
+        snapshot.put("unchanged", true);
+      }
+      snapshots.put(topic, snapshot);
+    }
     return body.getBuffer(0, body.length() - 1)
       .appendString(",\"presence\":").appendString(snapshots.encode()).appendString("}");
   }
