@@ -1,0 +1,99 @@
+package io.pushgateway.client;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One attempt at one transport. It reports to its client (always on the client's thread):
+ * {@code opened}, {@code deliver}, {@code learn}, {@code reset}, {@code acceptCursor} and, once,
+ * {@code drop}. Stopped, it reports nothing more.
+ */
+abstract class Connection {
+
+  final PushClient client;
+  final Transport transport;
+  boolean opened;
+  long openedAt;
+  ScheduledFuture<?> openTimer;
+  boolean stopped;
+
+  Connection(PushClient client, Transport transport) {
+    this.client = client;
+    this.transport = transport;
+  }
+
+  static Connection create(PushClient client, Transport transport) {
+    switch (transport) {
+      case WS:
+        return new WebSocketConnection(client);
+      case SSE:
+        return new SseConnection(client);
+      case LONG:
+        return new PollConnection(client, true);
+      case SHORT:
+        return new PollConnection(client, false);
+      default:
+        throw new IllegalArgumentException("not a transport to connect: " + transport);
+    }
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  abstract void start();
+
+  /** Releases what it holds; called by the client, once, on its thread. */
+  abstract void close();
+
+  final void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    if (openTimer != null) {
+      openTimer.cancel(false);
+    }
+    close();
+  }
+
+  /** A publish over this connection, or null: then the client publishes over HTTP. */
+  CompletableFuture<Published> publish(String topic, String dataJson) {
+    return null;
+  }
+
+  /** Hands a new token to the connection; null when nothing is to be done (polls send it next time). */
+  CompletableFuture<Void> refresh(String token) {
+    return null;
+  }
+
+  /** {@code topics} and {@code cursor}, as every transport sends them. */
+  Map<String, String> subscription() {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("topics", String.join(",", client.topics));
+    String cursor = client.cursorNow();
+    if (!cursor.isEmpty()) {
+      query.put("cursor", cursor);
+    }
+    return query;
+  }
+
+  void drop(PushClient.Drop info) {
+    client.drop(this, info);
+  }
+
+  /** A poll answer's or a stream's resets and events, in the protocol's order. */
+  void resets(JsonElement resets) {
+    if (resets != null && resets.isJsonArray()) {
+      for (JsonElement r : resets.getAsJsonArray()) {
+        JsonObject reset = r.getAsJsonObject();
+        client.reset(reset.get("topic").getAsString(), reset.get("from").getAsLong(),
+          reset.has("epoch") ? reset.get("epoch").getAsString() : null);
+      }
+    }
+  }
+}

@@ -1,0 +1,697 @@
+package io.pushgateway.client;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * The gateway's client for the JVM and Android, behaving as {@code push-client.js} does: one
+ * cursor across WebSocket, SSE, long and short polling; every event once and in id order per
+ * topic, or an explicit {@link Reset}; reconnects with backoff and jitter, falling back
+ * ws → sse → long → short in {@link Transport#AUTO}; publishes with acks; refreshes its token
+ * before it expires.
+ *
+ * <p>Threading: all of the client's state lives on one thread of its own, and every
+ * {@link Listener} call is made there, one at a time, in order. Every public method may be called
+ * from any thread.
+ */
+public final class PushClient implements AutoCloseable {
+
+  private static final List<Transport> FALLBACK = List.of(Transport.WS, Transport.SSE, Transport.LONG, Transport.SHORT);
+  /** A connection open this long counts as healthy and resets the backoff. */
+  private static final long STABLE_MILLIS = 3000;
+
+  final String baseUrl;
+  final List<String> topics;
+  final OkHttpClient http;
+  final Builder options;
+  private final Transport mode;
+  private final Listener listener;
+  private final ScheduledExecutorService loop;
+  private volatile Thread loopThread;
+  /** topic → {id, epoch}: everything up to id has been delivered. */
+  private final Map<String, Position> positions = new LinkedHashMap<>();
+  private final Set<Transport> unavailable;
+  private volatile String token;
+  private Connection connection;
+  private ScheduledFuture<?> retry;
+  private ScheduledFuture<?> refreshTimer;
+  private CompletableFuture<Void> refreshing;
+  private int level;
+  private int attempt;
+  private boolean everOpened;
+  private boolean closed;
+  private Transport current;
+  private long events;
+  private long duplicates;
+  private long gaps;
+  private long resets;
+  private long reconnects;
+  private long refreshes;
+
+  private PushClient(Builder builder) {
+    this.options = builder;
+    this.baseUrl = builder.baseUrl.replaceAll("/+$", "");
+    this.topics = List.copyOf(builder.topics);
+    this.mode = builder.transport;
+    this.listener = builder.listener;
+    this.token = builder.token;
+    this.unavailable = builder.unavailable.isEmpty() ? EnumSet.noneOf(Transport.class) : EnumSet.copyOf(builder.unavailable);
+    this.http = builder.http != null ? builder.http : new OkHttpClient.Builder()
+      .pingInterval(Duration.ofSeconds(20)) // a half-open WebSocket (a phone changed network) fails instead of hanging
+      .readTimeout(Duration.ofSeconds(0))
+      .build();
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "push-client");
+      thread.setDaemon(true);
+      loopThread = thread;
+      return thread;
+    });
+    Cursors.parse(builder.cursor).forEach(positions::put);
+  }
+
+  public static Builder builder(String baseUrl) {
+    return new Builder(baseUrl);
+  }
+
+  /** Starts connecting; the listener hears of it. */
+  public void connect() {
+    run(() -> {
+      scheduleRefresh();
+      connectNow();
+    });
+  }
+
+  /**
+   * Where the application stands, {@code topic:id:epoch,…}: keep it (an app restart) and pass it to
+   * {@link Builder#cursor} to resume.
+   */
+  public String cursor() {
+    return call(() -> Cursors.format(positions));
+  }
+
+  public Stats stats() {
+    return call(() -> new Stats(events, duplicates, gaps, resets, reconnects, refreshes, current));
+  }
+
+  /** Publishes: a WebSocket frame with an ack while on WebSocket, else {@code POST /api/topics/{t}/events}. */
+  public CompletableFuture<Published> publish(String topic, String dataJson) {
+    return this.<CompletableFuture<Published>>call(() -> {
+      if (closed) {
+        return CompletableFuture.failedFuture(new PushException(null, "the client is closed", 0));
+      }
+      CompletableFuture<Published> sent = connection != null && connection.opened ? connection.publish(topic, dataJson) : null;
+      return sent != null ? sent : Http.publish(this, topic, dataJson);
+    });
+  }
+
+  /**
+   * Leaves the connection in use and connects again at once from the cursor: call it when the
+   * network changes or the app comes back to the foreground.
+   */
+  public void reconnectNow() {
+    run(() -> {
+      if (closed) {
+        return;
+      }
+      Connection old = connection;
+      if (old != null) {
+        connection = null;
+        old.stop();
+        if (old.opened) {
+          listener.onDisconnect(old.transport(), "reconnecting now");
+        }
+      }
+      attempt = 0;
+      connectNow();
+    });
+  }
+
+  /** Asks the token supplier for a new token now and hands it to the connection. */
+  public CompletableFuture<Void> refreshToken() {
+    return this.<CompletableFuture<Void>>call(this::refreshOnLoop);
+  }
+
+  @Override
+  public void close() {
+    run(() -> {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      cancel(retry);
+      cancel(refreshTimer);
+      if (connection != null) {
+        connection.stop();
+        connection = null;
+      }
+      current = null;
+      listener.onClose();
+    });
+    loop.shutdown();
+    if (options.http == null) {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  // ---- what the connections report (all on the loop)
+
+  String token() {
+    return token;
+  }
+
+  /** Runs {@code task} on the client's thread. */
+  void run(Runnable task) {
+    try {
+      loop.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          System.getLogger(PushClient.class.getName()).log(System.Logger.Level.WARNING, "push-client task failed", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      // the client is closed: nothing more to do
+    }
+  }
+
+  private <T> T call(Supplier<T> task) {
+    if (Thread.currentThread() == loopThread) {
+      return task.get();
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    run(() -> result.complete(task.get()));
+    try {
+      return result.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("push-client did not answer", e);
+    }
+  }
+
+  String cursorNow() {
+    return Cursors.format(positions);
+  }
+
+  Position position(String topic) {
+    return positions.get(topic);
+  }
+
+  void opened(Connection conn) {
+    if (conn != connection) {
+      return;
+    }
+    conn.opened = true;
+    conn.openedAt = System.currentTimeMillis();
+    boolean reconnected = everOpened;
+    if (reconnected) {
+      reconnects++;
+    }
+    everOpened = true;
+    current = conn.transport();
+    safely(() -> listener.onOpen(conn.transport(), reconnected));
+  }
+
+  /** The subscribed frame (or a poll's cursor) says where "now" is, and the epoch of an id given without. */
+  void learn(String topic, long id, String epoch) {
+    Position known = positions.get(topic);
+    if (known == null) {
+      positions.put(topic, new Position(id, epoch));
+    } else if (known.epoch == null && epoch != null) {
+      positions.put(topic, new Position(known.id, epoch));
+    }
+  }
+
+  void acceptCursor(String cursor) {
+    Cursors.parse(cursor).forEach((topic, p) -> {
+      Position mine = positions.get(topic);
+      if (mine == null || !Objects.equals(mine.epoch, p.epoch) || p.id > mine.id) {
+        positions.put(topic, p);
+      }
+    });
+  }
+
+  void reset(String topic, long from, String epoch) {
+    positions.put(topic, new Position(Math.max(0, from - 1), epoch));
+    resets++;
+    Reset reset = new Reset(topic, from, epoch);
+    safely(() -> listener.onReset(reset));
+  }
+
+  /** False for a duplicate (never shown) or a gap (the connection is dropped and resumed). */
+  boolean deliver(Connection conn, JsonObject event) {
+    String topic = event.get("topic").getAsString();
+    long id = event.get("id").getAsLong();
+    Position p = positions.get(topic);
+    if (p != null && id <= p.id) {
+      duplicates++;
+      return false;
+    }
+    if (p != null && p.id > 0 && id > p.id + 1) {
+      // ids have no gaps: one here was lost in transit; never hand the app a hole
+      gaps++;
+      drop(conn, new Drop("missing " + topic + " " + (p.id + 1) + ".." + (id - 1) + ", resuming from the cursor")
+        .soon());
+      return false;
+    }
+    positions.put(topic, new Position(id, p == null ? null : p.epoch));
+    events++;
+    Event delivered = new Event(topic, id, event.get("ts").getAsLong(), event.get("data").toString());
+    safely(() -> listener.onEvent(delivered));
+    return true;
+  }
+
+  void error(String message) {
+    safely(() -> listener.onError(message));
+  }
+
+  /** The one place every way a connection ends goes through: retry, fall back or wait. */
+  void drop(Connection conn, Drop info) {
+    if (conn == null || conn != connection) {
+      return;
+    }
+    connection = null;
+    conn.stop();
+    current = null;
+    if (closed) {
+      return;
+    }
+    boolean wasOpen = conn.opened;
+    if (wasOpen) {
+      safely(() -> listener.onDisconnect(conn.transport(), info.reason));
+    } else {
+      error(conn.transport().label() + ": " + info.reason);
+    }
+    if (tokenRefused(info)) {
+      reauthenticate(info);
+      return;
+    }
+    if (wasOpen && System.currentTimeMillis() - conn.openedAt > STABLE_MILLIS) {
+      attempt = 0;
+    }
+    if (wasOpen) {
+      // a working transport broke: the gateway may be restarting, with other transports
+      level = 0;
+      schedule(info.soon);
+    } else if (mode != Transport.AUTO) {
+      schedule(false);
+    } else if (info.unavailable) {
+      fallBack();
+    } else {
+      // never opened, no clear answer (a WebSocket hides the HTTP status): if the gateway
+      // answers, the transport is what failed
+      Http.reachable(this).thenAccept(up -> run(() -> {
+        if (connection != null || retry != null || closed) {
+          return;
+        }
+        if (up) {
+          fallBack();
+        } else {
+          schedule(false);
+        }
+      }));
+    }
+  }
+
+  private void fallBack() {
+    level++;
+    if (level < candidates().size()) {
+      connectNow();
+    } else {
+      level = 0;
+      schedule(false);
+    }
+  }
+
+  private List<Transport> candidates() {
+    List<Transport> list = new ArrayList<>();
+    for (Transport t : mode == Transport.AUTO ? FALLBACK : List.of(mode)) {
+      if (!unavailable.contains(t)) {
+        list.add(t);
+      }
+    }
+    return list;
+  }
+
+  private void connectNow() {
+    retry = null;
+    if (connection != null || closed) {
+      return;
+    }
+    List<Transport> candidates = candidates();
+    if (candidates.isEmpty()) {
+      error("no transport available");
+      return;
+    }
+    if (level >= candidates.size()) {
+      level = 0;
+    }
+    Transport transport = candidates.get(level);
+    Connection conn = Connection.create(this, transport);
+    connection = conn;
+    conn.openTimer = loop.schedule(() -> {
+      if (!conn.opened) {
+        drop(conn, new Drop(transport.label() + " did not open within " + options.connectTimeout.toMillis() + " ms"));
+      }
+    }, options.connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    conn.start();
+  }
+
+  /** Exponential backoff with equal jitter; "soon" (1001, 1013, a gap) comes back at once, spread a little. */
+  private void schedule(boolean soon) {
+    cancel(retry);
+    long initial = options.backoffInitial.toMillis();
+    long cap = Math.min(options.backoffMax.toMillis(), initial * (1L << Math.min(attempt, 20)));
+    long delay = soon && attempt == 0 ? (long) (ThreadLocalRandom.current().nextDouble() * initial)
+      : cap / 2 + (long) (ThreadLocalRandom.current().nextDouble() * cap / 2);
+    attempt++;
+    retry = loop.schedule(this::connectNow, delay, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- tokens
+
+  private void scheduleRefresh() {
+    cancel(refreshTimer);
+    long exp = Tokens.exp(token);
+    if (exp == 0 || options.tokenSupplier == null || closed) {
+      return;
+    }
+    long left = exp * 1000 - System.currentTimeMillis();
+    long delay = Math.max(0, left - Math.min(30_000, left / 4));
+    refreshTimer = loop.schedule(() -> {
+      refreshOnLoop();
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private CompletableFuture<Void> refreshOnLoop() {
+    if (options.tokenSupplier == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no token supplier"));
+    }
+    if (refreshing != null) {
+      return refreshing;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    refreshing = done;
+    CompletionStage<String> fresh;
+    try {
+      fresh = options.tokenSupplier.get();
+    } catch (RuntimeException e) {
+      fresh = CompletableFuture.failedFuture(e);
+    }
+    fresh.whenComplete((newToken, failure) -> run(() -> {
+      if (failure != null || newToken == null || newToken.isBlank()) {
+        refreshing = null;
+        error("token refresh failed: " + (failure != null ? failure.getMessage() : "no token"));
+        cancel(refreshTimer);
+        refreshTimer = loop.schedule(this::refreshOnLoop, options.backoffInitial.toMillis() * 4, TimeUnit.MILLISECONDS);
+        done.completeExceptionally(failure != null ? failure : new IllegalStateException("no token"));
+        return;
+      }
+      token = newToken.trim();
+      refreshes++;
+      scheduleRefresh();
+      CompletableFuture<Void> handed = connection != null && connection.opened ? connection.refresh(token) : null;
+      (handed != null ? handed : CompletableFuture.<Void>completedFuture(null)).whenComplete((v, e) -> run(() -> {
+        refreshing = null;
+        if (e != null) {
+          done.completeExceptionally(e);
+        } else {
+          done.complete(null);
+        }
+      }));
+    }));
+    return done;
+  }
+
+  private boolean tokenRefused(Drop info) {
+    if (info.status == 401) {
+      return true;
+    }
+    if (token == null) {
+      return false;
+    }
+    if (info.code == 1008 && info.reason != null && info.reason.toLowerCase().contains("token")) {
+      return true;
+    }
+    long exp = Tokens.exp(token);
+    return exp != 0 && exp * 1000 <= System.currentTimeMillis();
+  }
+
+  /** With a supplier: a new token, then at once back from the cursor. Without: one onUnauthorized and the end. */
+  private void reauthenticate(Drop info) {
+    if (options.tokenSupplier == null) {
+      safely(() -> listener.onUnauthorized(info.reason));
+      closed = true;
+      cancel(retry);
+      cancel(refreshTimer);
+      safely(listener::onClose);
+      loop.shutdown();
+      return;
+    }
+    refreshOnLoop().whenComplete((v, e) -> run(() -> {
+      if (e == null) {
+        connectNow();
+      } else {
+        schedule(false);
+      }
+    }));
+  }
+
+  // ---- helpers
+
+  ScheduledFuture<?> later(Runnable task, long millis) {
+    return loop.schedule(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        System.getLogger(PushClient.class.getName()).log(System.Logger.Level.WARNING, "push-client task failed", e);
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private static void cancel(ScheduledFuture<?> future) {
+    if (future != null) {
+      future.cancel(false);
+    }
+  }
+
+  private void safely(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      System.getLogger(PushClient.class.getName()).log(System.Logger.Level.WARNING, "a push-client listener failed", e);
+    }
+  }
+
+  /** Where one topic stands. */
+  static final class Position {
+    final long id;
+    final String epoch;
+
+    Position(long id, String epoch) {
+      this.id = id;
+      this.epoch = epoch;
+    }
+  }
+
+  /** Why a connection ended. */
+  static final class Drop {
+    final String reason;
+    int code;
+    int status;
+    boolean soon;
+    boolean unavailable;
+
+    Drop(String reason) {
+      this.reason = reason;
+    }
+
+    Drop soon() {
+      this.soon = true;
+      return this;
+    }
+  }
+
+  /** The JWT {@code exp} claim, read only to refresh before it (the gateway checks the signature). */
+  static final class Tokens {
+    private Tokens() {
+    }
+
+    static long exp(String token) {
+      if (token == null) {
+        return 0;
+      }
+      try {
+        String[] parts = token.split("\\.");
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        JsonObject claims = JsonParser.parseString(payload).getAsJsonObject();
+        return claims.has("exp") ? claims.get("exp").getAsLong() : 0;
+      } catch (RuntimeException e) {
+        return 0;
+      }
+    }
+  }
+
+  /** {@code topic:id:epoch,…}. */
+  static final class Cursors {
+    private Cursors() {
+    }
+
+    static Map<String, Position> parse(String cursor) {
+      Map<String, Position> out = new LinkedHashMap<>();
+      if (cursor == null || cursor.isBlank()) {
+        return out;
+      }
+      for (String part : cursor.split(",")) {
+        String[] bits = part.trim().split(":");
+        if (bits.length < 2 || bits[0].isEmpty()) {
+          continue;
+        }
+        try {
+          out.put(bits[0], new Position(Long.parseLong(bits[1]), bits.length > 2 && !bits[2].isEmpty() ? bits[2] : null));
+        } catch (NumberFormatException ignored) {
+          // not a position: left out, as push-client.js does
+        }
+      }
+      return out;
+    }
+
+    static String format(Map<String, Position> positions) {
+      StringBuilder sb = new StringBuilder();
+      positions.forEach((topic, p) -> {
+        if (sb.length() > 0) {
+          sb.append(',');
+        }
+        sb.append(topic).append(':').append(p.id);
+        if (p.epoch != null) {
+          sb.append(':').append(p.epoch);
+        }
+      });
+      return sb.toString();
+    }
+  }
+
+  /** The client's options; {@link #build()} makes the client, {@link PushClient#connect()} starts it. */
+  public static final class Builder {
+    final String baseUrl;
+    final List<String> topics = new ArrayList<>();
+    Transport transport = Transport.AUTO;
+    String cursor;
+    String token;
+    Supplier<CompletionStage<String>> tokenSupplier;
+    Listener listener = new Listener() { };
+    OkHttpClient http;
+    Duration pollInterval = Duration.ofSeconds(1);
+    int longPollTimeoutSeconds = 25;
+    Duration backoffInitial = Duration.ofMillis(500);
+    Duration backoffMax = Duration.ofSeconds(15);
+    Duration connectTimeout = Duration.ofSeconds(10);
+    Duration publishTimeout = Duration.ofSeconds(10);
+    Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
+
+    private Builder(String baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+    }
+
+    public Builder topics(String... topics) {
+      this.topics.addAll(Arrays.asList(topics));
+      return this;
+    }
+
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /** Resume from a cursor kept earlier ({@link PushClient#cursor()}); topics it does not name start at "now". */
+    public Builder cursor(String cursor) {
+      this.cursor = cursor;
+      return this;
+    }
+
+    /** A bearer JWT, sent as {@code ?token=} on streams and {@code Authorization} on requests. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /**
+     * Where fresh tokens come from: called before the token expires (a quarter of its remaining
+     * life, at most 30 s, before its {@code exp}) and when the gateway refuses it. Without it, a
+     * refused token ends the client with one {@link Listener#onUnauthorized}.
+     */
+    public Builder tokenSupplier(Supplier<CompletionStage<String>> supplier) {
+      this.tokenSupplier = supplier;
+      return this;
+    }
+
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** An OkHttp client to share (its dispatcher and pool); the client builds its own otherwise. */
+    public Builder okHttpClient(OkHttpClient http) {
+      this.http = http;
+      return this;
+    }
+
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = interval;
+      return this;
+    }
+
+    public Builder longPollTimeoutSeconds(int seconds) {
+      this.longPollTimeoutSeconds = seconds;
+      return this;
+    }
+
+    public Builder backoff(Duration initial, Duration max) {
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    public Builder publishTimeout(Duration timeout) {
+      this.publishTimeout = timeout;
+      return this;
+    }
+
+    /** Transports treated as failing from the start. */
+    public Builder unavailable(Transport... transports) {
+      this.unavailable = transports.length == 0 ? EnumSet.noneOf(Transport.class) : EnumSet.copyOf(Arrays.asList(transports));
+      return this;
+    }
+
+    public PushClient build() {
+      if (topics.isEmpty()) {
+        throw new IllegalArgumentException("no topics");
+      }
+      return new PushClient(this);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.pushgateway.client;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+
+/** {@code /ws}: events and control frames; publishes and token refreshes go in band, with a ref. */
+final class WebSocketConnection extends Connection {
+
+  private WebSocket socket;
+  private int nextRef = 1;
+  private final Map<String, Pending> pending = new HashMap<>();
+
+  WebSocketConnection(PushClient client) {
+    super(client, Transport.WS);
+  }
+
+  @Override
+  void start() {
+    HttpUrl url = Http.url(client, "/ws", subscription());
+    Request request = new Request.Builder().url(url).build();
+    socket = client.http.newWebSocket(request, new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket ws, Response response) {
+        client.run(() -> {
+          if (!stopped) {
+            client.opened(WebSocketConnection.this);
+          }
+        });
+      }
+
+      @Override
+      public void onMessage(WebSocket ws, String text) {
+        client.run(() -> {
+          if (!stopped) {
+            onFrame(text);
+          }
+        });
+      }
+
+      @Override
+      public void onClosing(WebSocket ws, int code, String reason) {
+        ws.close(code == 1005 ? 1000 : code, null);
+        client.run(() -> {
+          PushClient.Drop drop = new PushClient.Drop(reason == null || reason.isEmpty() ? "closed " + code : reason);
+          drop.code = code;
+          // 1001 going away, 1013 try again later: the gateway asks to come back at once with the cursor
+          drop.soon = code == 1001 || code == 1013;
+          drop(drop);
+        });
+      }
+
+      @Override
+      public void onFailure(WebSocket ws, Throwable t, Response response) {
+        client.run(() -> {
+          PushClient.Drop drop = new PushClient.Drop(response != null ? "upgrade answered " + response.code()
+            : t.getMessage() == null ? t.toString() : t.getMessage());
+          drop.status = response != null ? response.code() : 0;
+          drop.unavailable = response != null && response.code() == 404;
+          drop(drop);
+        });
+      }
+    });
+  }
+
+  private void onFrame(String text) {
+    JsonObject frame;
+    try {
+      frame = JsonParser.parseString(text).getAsJsonObject();
+    } catch (JsonParseException | IllegalStateException e) {
+      return;
+    }
+    String op = frame.has("op") ? frame.get("op").getAsString() : null;
+    if (op == null) {
+      client.deliver(this, frame);
+      return;
+    }
+    switch (op) {
+      case "subscribed":
+        client.learn(frame.get("topic").getAsString(), frame.get("id").getAsLong(),
+          frame.has("epoch") ? frame.get("epoch").getAsString() : null);
+        break;
+      case "reset":
+        client.reset(frame.get("topic").getAsString(), frame.get("from").getAsLong(),
+          frame.has("epoch") ? frame.get("epoch").getAsString() : null);
+        break;
+      case "ack":
+      case "authenticated": {
+        Pending p = frame.has("ref") ? pending.remove(frame.get("ref").getAsString()) : null;
+        if (p != null) {
+          p.timer.cancel(false);
+          p.result.complete(frame);
+        }
+        break;
+      }
+      case "error": {
+        Pending p = frame.has("ref") ? pending.remove(frame.get("ref").getAsString()) : null;
+        PushException error = new PushException(frame.has("code") ? frame.get("code").getAsString() : null,
+          frame.has("message") ? frame.get("message").getAsString() : "error", 0);
+        if (p != null) {
+          p.timer.cancel(false);
+          p.result.completeExceptionally(error);
+        } else {
+          client.error("ws: " + error.code() + ": " + error.getMessage());
+        }
+        break;
+      }
+      default:
+        break; // pong, presence: nothing to do here
+    }
+  }
+
+  /** A frame with a ref, answered by an ack (or authenticated) or an error frame. */
+  private CompletableFuture<JsonObject> request(JsonObject frame, String what) {
+    String ref = "r" + (nextRef++);
+    frame.addProperty("ref", ref);
+    CompletableFuture<JsonObject> result = new CompletableFuture<>();
+    ScheduledFuture<?> timer = client.later(() -> {
+      Pending p = pending.remove(ref);
+      if (p != null) {
+        p.result.completeExceptionally(new PushException(null, what + " timed out", 0));
+      }
+    }, client.options.publishTimeout.toMillis());
+    pending.put(ref, new Pending(result, timer));
+    if (!socket.send(frame.toString())) {
+      pending.remove(ref);
+      timer.cancel(false);
+      result.completeExceptionally(new PushException(null, "the connection is closing", 0));
+    }
+    return result;
+  }
+
+  @Override
+  CompletableFuture<Published> publish(String topic, String dataJson) {
+    JsonObject frame = new JsonObject();
+    frame.addProperty("op", "publish");
+    frame.addProperty("topic", topic);
+    frame.add("data", JsonParser.parseString(dataJson));
+    return request(frame, "publish")
+      .thenApply(ack -> new Published(ack.get("topic").getAsString(), ack.get("id").getAsLong()));
+  }
+
+  /** In band: the connection stays, with the new token's grants and expiry. */
+  @Override
+  CompletableFuture<Void> refresh(String token) {
+    JsonObject frame = new JsonObject();
+    frame.addProperty("op", "auth");
+    frame.addProperty("token", token);
+    return request(frame, "token refresh").thenApply(answer -> null);
+  }
+
+  @Override
+  void close() {
+    for (Pending p : pending.values()) {
+      p.timer.cancel(false);
+      // the frame may or may not have reached the gateway
+      p.result.completeExceptionally(new PushException(null, "connection closed before the answer", 0));
+    }
+    pending.clear();
+    if (socket != null) {
+      socket.close(1000, null);
+    }
+  }
+
+  private static final class Pending {
+    final CompletableFuture<JsonObject> result;
+    final ScheduledFuture<?> timer;
+
+    Pending(CompletableFuture<JsonObject> result, ScheduledFuture<?> timer) {
+      this.result = result;
+      this.timer = timer;
+    }
+  }
+}

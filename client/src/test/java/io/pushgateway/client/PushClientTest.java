@@ -1,0 +1,160 @@
+package io.pushgateway.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.TestTokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The Java client against a real gateway on loopback: every transport delivers every event once
+ * and in order, a saved cursor resumes a new client (an app restart), a cursor older than history
+ * gets a reset, auto falls back when WebSocket is not served, publishes are acknowledged, and
+ * reconnectNow resumes without loss.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PushClientTest {
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("historySize", 5));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  private static PushClient client(String topic, Transport transport, String cursor, Recorder recorder) {
+    return PushClient.builder(gateway.url()).topics(topic).transport(transport).cursor(cursor)
+      .pollInterval(Duration.ofMillis(200)).listener(recorder).build();
+  }
+
+  static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SSE", "LONG", "SHORT"})
+  void everyTransportDeliversEveryEventOnceInOrder(Transport transport) throws Exception {
+    String topic = "java-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (PushClient client = client(topic, transport, null, recorder)) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      for (int i = 1; i <= 5; i++) {
+        gateway.publish(topic, new JsonObject().put("n", i));
+      }
+      recorder.await("5 events", () -> recorder.events.size() >= 5);
+      assertThat(recorder.ids()).containsExactlyElementsOf(range(1, 5));
+      assertThat(recorder.events.get(4).data().getAsJsonObject().get("n").getAsInt()).isEqualTo(5);
+      assertThat(client.cursor()).startsWith(topic + ":5:");
+      assertThat(client.stats().transport).isEqualTo(transport);
+    }
+  }
+
+  @Test
+  void aSavedCursorResumesANewClientWithNothingLostOrRepeated() throws Exception {
+    String topic = "java-resume";
+    Recorder first = new Recorder();
+    String cursor;
+    try (PushClient client = client(topic, Transport.WS, null, first)) {
+      client.connect();
+      first.await("open", () -> !first.opens.isEmpty());
+      gateway.publish(topic, new JsonObject().put("n", 1));
+      gateway.publish(topic, new JsonObject().put("n", 2));
+      first.await("2 events", () -> first.events.size() >= 2);
+      cursor = client.cursor();
+    }
+    gateway.publish(topic, new JsonObject().put("n", 3)); // while the app is not running
+    Recorder second = new Recorder();
+    try (PushClient client = client(topic, Transport.SSE, cursor, second)) {
+      client.connect();
+      gateway.publish(topic, new JsonObject().put("n", 4));
+      second.await("2 events", () -> second.events.size() >= 2);
+      assertThat(second.ids()).containsExactly(3L, 4L);
+      assertThat(second.resets).isEmpty();
+    }
+  }
+
+  @Test
+  void aCursorOlderThanHistoryGetsAReset() throws Exception {
+    String topic = "java-reset";
+    gateway.publishMany(topic, 12); // 8..12 kept
+    Recorder recorder = new Recorder();
+    try (PushClient client = client(topic, Transport.LONG, topic + ":2", recorder)) {
+      client.connect();
+      recorder.await("5 events", () -> recorder.events.size() >= 5);
+      assertThat(recorder.resets).hasSize(1);
+      assertThat(recorder.resets.get(0).from()).isEqualTo(8L);
+      assertThat(recorder.ids()).containsExactlyElementsOf(range(8, 12));
+    }
+  }
+
+  @Test
+  void autoFallsBackWhenTheGatewayServesNoWebSocket() throws Exception {
+    try (TestGateway noWs = TestGateway.start(new JsonObject().put("transports", "sse,long,short"))) {
+      Recorder recorder = new Recorder();
+      try (PushClient client = PushClient.builder(noWs.url()).topics("fallback").listener(recorder).build()) {
+        client.connect();
+        recorder.await("open on sse", () -> recorder.opens.contains(Transport.SSE));
+        noWs.publish("fallback", new JsonObject().put("n", 1));
+        recorder.await("1 event", () -> recorder.events.size() >= 1);
+      }
+    }
+  }
+
+  @Test
+  void publishesAreAcknowledgedInBandOnWebSocketAndOverHttpOtherwise() throws Exception {
+    for (Transport transport : List.of(Transport.WS, Transport.SHORT)) {
+      String topic = "java-publish-" + transport.label();
+      Recorder recorder = new Recorder();
+      try (PushClient client = client(topic, transport, null, recorder)) {
+        client.connect();
+        recorder.await("open", () -> !recorder.opens.isEmpty());
+        Published first = client.publish(topic, "{\"n\":1}").get(10, TimeUnit.SECONDS);
+        Published second = client.publish(topic, "[1,2]").get(10, TimeUnit.SECONDS);
+        assertThat(first.id()).isEqualTo(1L);
+        assertThat(second.id()).isEqualTo(2L);
+        recorder.await("own events", () -> recorder.events.size() >= 2);
+        CompletableFuture<Published> refused = client.publish("bad topic", "1");
+        assertThat(refused).failsWithin(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void reconnectNowResumesAtOnceWithNothingLost() throws Exception {
+    String topic = "java-reconnect";
+    Recorder recorder = new Recorder();
+    try (PushClient client = client(topic, Transport.WS, null, recorder)) {
+      client.connect();
+      recorder.await("open", () -> recorder.opens.size() == 1);
+      gateway.publish(topic, new JsonObject().put("n", 1));
+      recorder.await("1 event", () -> recorder.events.size() >= 1);
+      client.reconnectNow();
+      gateway.publish(topic, new JsonObject().put("n", 2));
+      recorder.await("reopened", () -> recorder.opens.size() == 2, Duration.ofSeconds(5));
+      gateway.publish(topic, new JsonObject().put("n", 3));
+      recorder.await("3 events", () -> recorder.events.size() >= 3);
+      assertThat(recorder.ids()).containsExactly(1L, 2L, 3L);
+      assertThat(client.stats().reconnects).isEqualTo(1);
+    }
+  }
+}

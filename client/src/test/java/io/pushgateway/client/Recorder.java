@@ -1,0 +1,75 @@
+package io.pushgateway.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/** A listener that keeps what it heard, for tests to wait on with bounded timeouts. */
+final class Recorder implements Listener {
+
+  final List<Event> events = new ArrayList<>();
+  final List<Reset> resets = new ArrayList<>();
+  final List<Transport> opens = new ArrayList<>();
+  final List<String> disconnects = new ArrayList<>();
+  final List<String> unauthorized = new ArrayList<>();
+  int closes;
+
+  @Override
+  public synchronized void onOpen(Transport transport, boolean reconnected) {
+    opens.add(transport);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onEvent(Event event) {
+    events.add(event);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onReset(Reset reset) {
+    resets.add(reset);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onDisconnect(Transport transport, String reason) {
+    disconnects.add(transport.label() + ": " + reason);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onUnauthorized(String message) {
+    unauthorized.add(message);
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onClose() {
+    closes++;
+    notifyAll();
+  }
+
+  synchronized List<Long> ids() {
+    return events.stream().map(Event::id).toList();
+  }
+
+  synchronized void await(String what, BooleanSupplier condition) throws Exception {
+    await(what, condition, Duration.ofSeconds(30));
+  }
+
+  synchronized void await(String what, BooleanSupplier condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("expected " + what + "; events " + events.size() + ", opens " + opens
+          + ", disconnects " + disconnects + ", resets " + resets);
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+}
