@@ -29,7 +29,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Headless Chromium from the system packages ({@code chromium}, {@code chromium-driver}), never a
  * downloaded one. {@code CHROME_BIN} and {@code CHROMEDRIVER} override the Debian paths.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
   static final String CHROME_BIN = env("CHROME_BIN", "/usr/bin/chromium");
   static final String CHROMEDRIVER = env("CHROMEDRIVER", "/usr/bin/chromedriver");
@@ -48,7 +48,7 @@ final class Browser implements AutoCloseable {
    * Skips the calling test class when Chromium is missing, except on CI ({@code CI=true}), where a
    * missing browser must fail the build instead of silently dropping the browser tests.
    */
-  static void requireChromium() {
+  public static void requireChromium() {
     String missing = !new File(CHROME_BIN).canExecute() ? CHROME_BIN
       : !new File(CHROMEDRIVER).canExecute() ? CHROMEDRIVER
       : null;
@@ -63,7 +63,7 @@ final class Browser implements AutoCloseable {
     Assumptions.abort(message);
   }
 
-  static Browser start() {
+  public static Browser start() {
     // Selenium warns at length when it has no DevTools bindings for this exact Chromium version;
     // the tests use WebDriver only.
     Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE);
@@ -90,33 +90,33 @@ final class Browser implements AutoCloseable {
     return new Browser(driver, profile);
   }
 
-  void open(String url) {
+  public void open(String url) {
     driver.get(url);
   }
 
-  Object js(String script, Object... args) {
+  public Object js(String script, Object... args) {
     return driver.executeScript(script, args);
   }
 
   /** Runs a script that calls its last argument when done; bounded by the script timeout. */
-  Object jsAsync(String script, Object... args) {
+  public Object jsAsync(String script, Object... args) {
     return driver.executeAsyncScript(script, args);
   }
 
   /** Errors the page's console has shown since the last call. */
-  List<String> consoleErrors() {
+  public List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
       .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
       .map(LogEntry::getMessage)
       .toList();
   }
 
-  <T> T await(String what, Function<WebDriver, T> condition) {
+  public <T> T await(String what, Function<WebDriver, T> condition) {
     return new WebDriverWait(driver, WAIT).withMessage(what).until(condition);
   }
 
   /** Waits until {@code script} returns a truthy value, and returns it. */
-  Object awaitJs(String what, String script, Object... args) {
+  public Object awaitJs(String what, String script, Object... args) {
     return await(what, d -> {
       Object value = js(script, args);
       return value == null || Boolean.FALSE.equals(value) ? null : value;

@@ -1,0 +1,106 @@
+package io.pushgateway.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.browser.Browser;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.TestTokens;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Java subscriber (long polling) and a browser subscriber (push-client.js on SSE) receive the
+ * same stream across token refreshes and a gateway restart: the restart's new history shows as a
+ * reset on both, and the events after it are the same on both.
+ */
+@Tag("browser")
+class JavaAndBrowserTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @SuppressWarnings("unchecked")
+  void bothClientsSeeTheSameStreamAcrossARefreshAndARestart() throws Exception {
+    Browser.requireChromium();
+    TestTokens tokens = TestTokens.create(dir);
+    JsonObject config = tokens.gatewayConfig();
+    try (TestGateway gateway = TestGateway.start(config); Browser browser = Browser.start()) {
+      tokens.bind(gateway.vertx);
+      JsonObject claims = new JsonObject().put("sub", "reader")
+        .put("topics", new JsonObject().put("sub", new JsonArray().add("shared")).put("pub", new JsonArray()));
+      HttpServer tokenServer = gateway.vertx.createHttpServer().requestHandler(request -> request.response()
+          .putHeader("Access-Control-Allow-Origin", "*")
+          .end(tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3))))
+        .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      String tokenUrl = "http://127.0.0.1:" + tokenServer.actualPort() + "/";
+      String first = tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3));
+
+      Recorder java = new Recorder();
+      try (PushClient client = PushClient.builder(gateway.url()).topics("shared").transport(Transport.LONG)
+        .token(first).tokenSupplier(() -> CompletableFuture.supplyAsync(
+          () -> tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3))))
+        .listener(java).build()) {
+        client.connect();
+        browser.open(gateway.url() + "/");
+        browser.js("""
+          window.seen = [];
+          window.page = new PushClient('', { topics: ['shared'], transport: 'sse', token: arguments[0],
+            getToken: () => fetch(arguments[1]).then((r) => r.text()) });
+          window.page.onmessage = (e) => window.seen.push('event ' + e.data.id);
+          window.page.addEventListener('reset', (e) => window.seen.push('reset ' + e.from));
+          """, first, tokenUrl);
+        java.await("java open", () -> !java.opens.isEmpty());
+        browser.awaitJs("page open", "return window.page.readyState === 1");
+
+        publish(gateway, tokens, 1, 30); // 3 s at 10/s: past the first tokens' exp
+        java.await("30 events", () -> java.events.size() >= 30);
+        browser.awaitJs("30 events", "return window.seen.length >= 30");
+
+        gateway.restart(config); // a new in-memory history: a new epoch, ids from 1
+        publish(gateway, tokens, 1, 10);
+        java.await("reset and 40 events", () -> java.events.size() >= 40 && java.resets.size() == 1,
+          Duration.ofSeconds(60));
+        browser.awaitJs("reset and 40 events", "return window.seen.length >= 41");
+
+        List<String> expected = Stream.concat(
+          Stream.concat(LongStream.rangeClosed(1, 30).mapToObj(id -> "event " + id), Stream.of("reset 1")),
+          LongStream.rangeClosed(1, 10).mapToObj(id -> "event " + id)).toList();
+        List<String> javaSaw = Stream.concat(Stream.concat(java.events.subList(0, 30).stream().map(e -> "event " + e.id()),
+          Stream.of("reset " + java.resets.get(0).from())), java.events.subList(30, 40).stream().map(e -> "event " + e.id()))
+          .toList();
+        assertThat(javaSaw).containsExactlyElementsOf(expected);
+        assertThat((List<String>) browser.js("return window.seen")).containsExactlyElementsOf(expected);
+        assertThat(client.stats().refreshes).isPositive();
+        assertThat(((Number) browser.js("return window.page.stats.refreshes")).longValue()).isPositive();
+      }
+    }
+  }
+
+  private static void publish(TestGateway gateway, TestTokens tokens, int from, int to) throws Exception {
+    String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
+      .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+    for (int n = from; n <= to; n++) {
+      TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/shared/events",
+        Buffer.buffer("{\"n\":" + n + "}"), "application/json", "Authorization", "Bearer " + publisher);
+      assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+      gateway.vertx.timer(100).await(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.pushgateway.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.testing.CuttingProxy;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.TestTokens;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scenario push-client.js runs in Chromium (MobileScenarioBrowserTest), run against the Java
+ * client: 60 s at 10 events/s through a proxy that cuts every link every 5 s, refuses WebSocket
+ * upgrades for 15 s, with tokens that expire every 5 s. Every client (auto and each transport)
+ * gets every event once, in order, refreshes at least ten times and never loses a connection to
+ * its token; a token refused without a supplier ends the client once.
+ */
+class MobileScenarioTest {
+
+  private static final int SECONDS = 60;
+  private static final int RATE = 10;
+
+  @TempDir
+  static Path dir;
+
+  private static TestGateway gateway;
+  private static TestTokens tokens;
+  private static CuttingProxy proxy;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tokens = TestTokens.create(dir);
+    gateway = TestGateway.start(tokens.gatewayConfig());
+    tokens.bind(gateway.vertx);
+    proxy = CuttingProxy.start(gateway.vertx, gateway.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    proxy.close();
+    gateway.close();
+  }
+
+  private static String token(int lifetimeSeconds) {
+    return tokens.signRaw(new JsonObject().put("sub", "android")
+      .put("exp", System.currentTimeMillis() / 1000 + lifetimeSeconds)
+      .put("topics", new JsonObject().put("sub", new JsonArray().add("scenario.*")).put("pub", new JsonArray())));
+  }
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void nothingLostDuplicatedOrReorderedThroughCutsRefusedUpgradesAndExpiringTokens() throws Exception {
+    Map<Transport, Recorder> recorders = new LinkedHashMap<>();
+    List<PushClient> clients = new ArrayList<>();
+    for (Transport transport : Transport.values()) {
+      Recorder recorder = new Recorder();
+      recorders.put(transport, recorder);
+      PushClient client = PushClient.builder(proxy.url()).topics("scenario." + transport.label()).transport(transport)
+        .token(token(5)).tokenSupplier(() -> CompletableFuture.supplyAsync(() -> token(5)))
+        .pollInterval(Duration.ofSeconds(1)).listener(recorder).build();
+      clients.add(client);
+      client.connect();
+    }
+    try {
+      for (Recorder recorder : recorders.values()) {
+        recorder.await("open", () -> !recorder.opens.isEmpty());
+      }
+      String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
+        .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+      long started = System.nanoTime();
+      int events = SECONDS * RATE;
+      for (int i = 1; i <= events; i++) {
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (i % (5 * RATE) == 0) {
+          proxy.cutAll();
+        }
+        proxy.refuseWebSockets(elapsed >= 20_000 && elapsed < 35_000);
+        for (Transport transport : Transport.values()) {
+          TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/scenario." + transport.label() + "/events",
+            Buffer.buffer("{\"n\":" + i + "}"), "application/json", "Authorization", "Bearer " + publisher);
+          assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        }
+        long wait = TimeUnit.NANOSECONDS.toMillis(started + TimeUnit.MILLISECONDS.toNanos(i * 1000L / RATE)
+          - System.nanoTime());
+        if (wait > 0) {
+          gateway.vertx.timer(wait).await(5, TimeUnit.SECONDS);
+        }
+      }
+      proxy.refuseWebSockets(false);
+      for (int c = 0; c < clients.size(); c++) {
+        Transport transport = Transport.values()[c];
+        Recorder recorder = recorders.get(transport);
+        recorder.await(transport + ": every event", () -> recorder.events.size() >= events, Duration.ofSeconds(60));
+        assertThat(recorder.ids()).as(transport + ": once each, in order").containsExactlyElementsOf(PushClientTest.range(1, events));
+        Stats stats = clients.get(c).stats();
+        assertThat(stats.refreshes).as(transport + " refreshes").isGreaterThanOrEqualTo(10);
+        assertThat(recorder.disconnects).as(transport + ": no connection lost to a token")
+          .noneMatch(reason -> reason.contains("token"));
+        assertThat(recorder.unauthorized).isEmpty();
+      }
+      assertThat(recorders.get(Transport.AUTO).opens).as("auto fell back and came back").contains(Transport.SSE)
+        .endsWith(Transport.WS);
+      assertThat(proxy.refusedUpgrades()).isPositive();
+    } finally {
+      clients.forEach(PushClient::close);
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void withoutASupplierARefusedTokenEndsTheClientOnce() throws Exception {
+    Recorder recorder = new Recorder();
+    PushClient client = PushClient.builder(gateway.url()).topics("scenario.late").transport(Transport.LONG)
+      .token(token(-5)).listener(recorder).build();
+    client.connect();
+    recorder.await("unauthorized", () -> recorder.closes == 1);
+    assertThat(recorder.unauthorized).hasSize(1);
+    client.close(); // closed already: nothing more
+    assertThat(recorder.closes).isEqualTo(1);
+  }
+}
