@@ -58,10 +58,10 @@ public final class LoadTest {
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
-                        boolean compression, String serverCpus) {
+                        boolean compression, String serverCpus, boolean javaClient) {
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log) {
-      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, false, null);
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, false, null, false);
     }
   }
 
@@ -105,9 +105,10 @@ public final class LoadTest {
       HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setMaxChunkSize(64 * 1024));
       WebSocketClient ws = vertx.createWebSocketClient(wsOptions(false));
-      RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log());
+      RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log(), options.javaClient());
       RunDriver deflating = options.compression()
-        ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log()) : null;
+        ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log(),
+          options.javaClient()) : null;
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
       List<Scenario> points = sweep == null ? List.of(base) : sweep.points(base);

@@ -86,6 +86,11 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--poll-interval", paramLabel = "MS", description = "Short-polling interval (default: ${DEFAULT-VALUE}).")
   long pollInterval = 1000;
 
+  @Option(names = "--client", paramLabel = "vertx|java",
+    description = "Subscribers: the generator's own light clients (vertx) or the project's Java client (java), "
+      + "one thread and one OkHttp connection each, so its CPU and memory are measured (default: ${DEFAULT-VALUE}).")
+  String client = "vertx";
+
   @Option(names = "--concurrent", description = "Run all transports at once on one topic (default: one after another).")
   boolean concurrent;
 
@@ -151,6 +156,7 @@ public final class LoadTestMain implements Callable<Integer> {
     if (chaos) {
       return chaos();
     }
+    require(client.equals("vertx") || client.equals("java"), "--client must be vertx or java");
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
     checkSockets(scenario, series);
@@ -158,7 +164,7 @@ public final class LoadTestMain implements Callable<Integer> {
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
-      System.out, baseline, compression, serverCpus);
+      System.out, baseline, compression, serverCpus, client.equals("java"));
     new LoadTest(options, scenario, series).run();
     return 0;
   }

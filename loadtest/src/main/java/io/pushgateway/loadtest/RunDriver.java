@@ -38,6 +38,8 @@ final class RunDriver {
   private final WebSocketClient publisherWs;
   private final WebSocketClient subscriberWs;
   private final PrintStream log;
+  /** Subscribers are the project's Java client instead of the generator's own Vert.x clients. */
+  private final boolean javaClient;
 
   /**
    * @param publisherWs  the publisher's client
@@ -45,7 +47,8 @@ final class RunDriver {
    *                     permessage-deflate (the publisher never does, so only subscribers differ)
    */
   RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient publisherWs,
-            WebSocketClient subscriberWs, PrintStream log) {
+            WebSocketClient subscriberWs, PrintStream log, boolean javaClient) {
+    this.javaClient = javaClient;
     this.vertx = vertx;
     this.loops = loops;
     this.http = http;
@@ -58,7 +61,7 @@ final class RunDriver {
     PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
     MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
     ClientContext ctx = new ClientContext(vertx, http, subscriberWs, topic, headers, s.pollIntervalMs(),
-      LONG_POLL_TIMEOUT_S);
+      LONG_POLL_TIMEOUT_S, javaClient);
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
     Publisher publisher = new Publisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,

@@ -21,7 +21,7 @@ class BaselineRunTest {
     Scenario scenario = new Scenario(List.of(Transport.WS), 20, 20, 64, 2, 1, 1000, false, NetworkProfile.NONE,
       false, true);
     JsonObject doc = new LoadTest(new LoadTest.Options(List.of(), OptionalLong.empty(), List.of("-Xmx256m"),
-      List.of(), out, System.out, true, false, null), scenario, null).run();
+      List.of(), out, System.out, true, false, null, false), scenario, null).run();
 
     assertThat(doc.getJsonObject("target").getBoolean("baseline")).isTrue();
     JsonObject gateway = doc.getJsonArray("runs").getJsonObject(0);

@@ -31,7 +31,7 @@ class CompressionRunTest {
     Scenario scenario = new Scenario(List.of(Transport.WS), SUBSCRIBERS, 20, 512, 2, 1, 1000, false,
       NetworkProfile.NONE, false, true, PayloadFill.REPEAT);
     JsonObject doc = new LoadTest(new LoadTest.Options(List.of(), OptionalLong.empty(), List.of("-Xmx256m"),
-      List.of(), out, System.out, false, true, null), scenario, null).run();
+      List.of(), out, System.out, false, true, null, false), scenario, null).run();
 
     assertThat(doc.getJsonObject("target").getBoolean("compression")).isTrue();
     assertThat(doc.getJsonArray("runs")).hasSize(2);

@@ -13,7 +13,7 @@ import io.vertx.core.http.WebSocketClient;
  * @param longPollTimeoutS the {@code timeout} a long poll asks the gateway to hold it
  */
 public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient ws, String topic,
-                            MultiMap headers, long pollIntervalMs, int longPollTimeoutS) {
+                            MultiMap headers, long pollIntervalMs, int longPollTimeoutS, boolean javaClient) {
 
   /** Delay before a dropped connection is reopened with the subscriber's cursor. */
   static final long RECONNECT_DELAY_MS = 200;

@@ -31,6 +31,9 @@ public enum Transport {
   }
 
   public LoadClient newClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
+    if (ctx.javaClient()) {
+      return new JavaLoadClient(ctx, endpoint, tracker, this);
+    }
     return switch (this) {
       case WS -> new WsLoadClient(ctx, endpoint, tracker);
       case SSE -> new SseLoadClient(ctx, endpoint, tracker);
