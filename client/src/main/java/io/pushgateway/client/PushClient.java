@@ -79,6 +79,7 @@ public final class PushClient implements AutoCloseable {
     this.http = builder.http != null ? builder.http : new OkHttpClient.Builder()
       .pingInterval(Duration.ofSeconds(20)) // a half-open WebSocket (a phone changed network) fails instead of hanging
       .readTimeout(Duration.ofSeconds(0))
+      .socketFactory(new NoDelaySockets())
       .build();
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "push-client");

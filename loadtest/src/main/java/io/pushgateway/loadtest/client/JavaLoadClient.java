@@ -3,6 +3,7 @@ package io.pushgateway.loadtest.client;
 import com.google.gson.JsonObject;
 import io.pushgateway.client.Event;
 import io.pushgateway.client.Listener;
+import io.pushgateway.client.NoDelaySockets;
 import io.pushgateway.client.PushClient;
 import io.pushgateway.client.Reset;
 import io.pushgateway.loadtest.stats.SubscriberTracker;
@@ -44,7 +45,7 @@ final class JavaLoadClient implements LoadClient {
     dispatcher.setMaxRequestsPerHost(100_000); // a long poll per subscriber waits on one host
     return new OkHttpClient.Builder().dispatcher(dispatcher)
       .connectionPool(new ConnectionPool(20_000, 5, TimeUnit.MINUTES))
-      .readTimeout(Duration.ZERO).build();
+      .socketFactory(new NoDelaySockets()).readTimeout(Duration.ZERO).build();
   }
 
   @Override
