@@ -134,14 +134,7 @@
       // present. It lets go, and comes back from its cursor if shown again.
       this._onPageHide = () => this._suspend();
       this._onPageShow = (e) => { if (e.persisted && this._suspended) this._resume(); };
-      if (root.addEventListener) {
-        root.addEventListener('online', this._onOnline);
-        root.addEventListener('pagehide', this._onPageHide);
-        root.addEventListener('pageshow', this._onPageShow);
-      }
-      if (root.document && root.document.addEventListener) {
-        root.document.addEventListener('visibilitychange', this._onVisible);
-      }
+      this._pageListeners(true);
       this._scheduleRefresh();
       // like a WebSocket, start after the caller had a chance to add listeners
       Promise.resolve().then(() => this._connect());
@@ -184,18 +177,9 @@
     setUnavailable(names) {
       this._unavailable = new Set(names || []);
       if (this.readyState === CLOSED || this.readyState === CLOSING) return;
-      const conn = this._conn;
-      this._conn = null;
-      if (conn) {
-        clearTimeout(conn.openTimer);
-        conn.stop();
-        if (conn.opened) this._emit('disconnect', { transport: conn.name, reason: 'transports changed' });
-      }
       // start over from the most capable transport, as a new page would
-      this.readyState = CONNECTING;
       this._level = 0;
-      this._attempt = 0;
-      this._retryNow();
+      this._startOver('transports changed');
     }
 
     send(data) {
@@ -213,22 +197,8 @@
     close() {
       if (this.readyState === CLOSED) return;
       this.readyState = CLOSING;
-      clearTimeout(this._timer);
-      this._timer = null;
-      const conn = this._conn;
-      this._conn = null;
-      if (conn) {
-        clearTimeout(conn.openTimer);
-        conn.stop();
-      }
-      if (root.removeEventListener) {
-        root.removeEventListener('online', this._onOnline);
-        root.removeEventListener('pagehide', this._onPageHide);
-        root.removeEventListener('pageshow', this._onPageShow);
-      }
-      if (root.document && root.document.removeEventListener) {
-        root.document.removeEventListener('visibilitychange', this._onVisible);
-      }
+      this._leaveConnection(null);
+      this._pageListeners(false);
       clearTimeout(this._refreshTimer);
       this.readyState = CLOSED;
       this._emit('close', { code: 1000, reason: '', wasClean: true });
@@ -361,16 +331,15 @@
     // foreground).
     reconnectNow() {
       if (this.readyState === CLOSED || this.readyState === CLOSING || this._suspended) return;
-      const conn = this._conn;
-      if (conn) {
-        this._conn = null;
-        clearTimeout(conn.openTimer);
-        conn.stop();
-        if (conn.opened) this._emit('disconnect', { transport: conn.name, reason: 'reconnecting now' });
-        this.readyState = CONNECTING;
-      }
+      this._startOver('reconnecting now');
+    }
+
+    // Leaves the connection and connects again at once, from the cursor.
+    _startOver(reason) {
+      this._leaveConnection(reason);
+      this.readyState = CONNECTING;
       this._attempt = 0;
-      this._retryNow();
+      this._connect();
     }
 
     // Asks getToken for a new token and hands it to the connection: in band
@@ -432,16 +401,35 @@
 
     _suspend() {
       if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+      this._leaveConnection(null);
+      this._suspended = true;
+      this.readyState = CONNECTING;
+    }
+
+    // Stops the connection in use and any pending reconnect; a connection
+    // that was open says 'disconnect' with the reason, when one is given.
+    _leaveConnection(reason) {
       clearTimeout(this._timer);
       this._timer = null;
       const conn = this._conn;
       this._conn = null;
-      if (conn) {
-        clearTimeout(conn.openTimer);
-        conn.stop();
+      if (!conn) return;
+      clearTimeout(conn.openTimer);
+      conn.stop();
+      if (conn.opened && reason) this._emit('disconnect', { transport: conn.name, reason: reason });
+    }
+
+    // The page's events the client follows (see the constructor), on or off.
+    _pageListeners(on) {
+      const method = on ? 'addEventListener' : 'removeEventListener';
+      if (root[method]) {
+        root[method]('online', this._onOnline);
+        root[method]('pagehide', this._onPageHide);
+        root[method]('pageshow', this._onPageShow);
       }
-      this._suspended = true;
-      this.readyState = CONNECTING;
+      if (root.document && root.document[method]) {
+        root.document[method]('visibilitychange', this._onVisible);
+      }
     }
 
     _resume() {

@@ -45,10 +45,8 @@ class JavaAndBrowserTest {
       tokens.bind(gateway.vertx);
       JsonObject claims = new JsonObject().put("sub", "reader")
         .put("topics", new JsonObject().put("sub", new JsonArray().add("shared")).put("pub", new JsonArray()));
-      HttpServer tokenServer = gateway.vertx.createHttpServer().requestHandler(request -> request.response()
-          .putHeader("Access-Control-Allow-Origin", "*")
-          .end(tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3))))
-        .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      HttpServer tokenServer = TestTokens.endpoint(gateway.vertx,
+        () -> tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3)));
       String tokenUrl = "http://127.0.0.1:" + tokenServer.actualPort() + "/";
       String first = tokens.signRaw(claims.copy().put("exp", System.currentTimeMillis() / 1000 + 3));
 
@@ -94,8 +92,7 @@ class JavaAndBrowserTest {
   }
 
   private static void publish(TestGateway gateway, TestTokens tokens, int from, int to) throws Exception {
-    String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
-      .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+    String publisher = tokens.publisher();
     for (int n = from; n <= to; n++) {
       TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/shared/events",
         Buffer.buffer("{\"n\":" + n + "}"), "application/json", "Authorization", "Bearer " + publisher);

@@ -80,8 +80,7 @@ class MobileScenarioTest {
       for (Recorder recorder : recorders.values()) {
         recorder.await("open", () -> !recorder.opens.isEmpty());
       }
-      String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
-        .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+      String publisher = tokens.publisher();
       long started = System.nanoTime();
       int events = SECONDS * RATE;
       for (int i = 1; i <= events; i++) {

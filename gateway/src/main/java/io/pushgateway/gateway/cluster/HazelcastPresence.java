@@ -11,13 +11,11 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicate;
-import io.pushgateway.gateway.presence.LocalPresence;
 import io.pushgateway.gateway.presence.Occupant;
 import io.pushgateway.gateway.presence.Presence;
-import io.pushgateway.gateway.presence.PresenceView;
+import io.pushgateway.gateway.presence.ViewPresence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -33,26 +31,19 @@ import java.util.concurrent.TimeUnit;
  * echo of them is skipped, so a connection that opens and closes at once cannot come back as a
  * late echo of its entry.
  */
-public final class HazelcastPresence implements Presence {
+public final class HazelcastPresence extends ViewPresence {
 
   static final String PRESENCE_MAP = "push-gateway.presence";
 
-  private final Vertx vertx;
   private final IMap<String, String> occupants;
-  private final String address;
-  private final PresenceView view;
-  private final long timer;
   private UUID entryListener;
   private UUID membershipListener;
   private HazelcastInstance hazelcast;
 
   private HazelcastPresence(Vertx vertx, IMap<String, String> occupants, String node, String namespace,
                             int maxMembersListed, int maxOccupants) {
-    this.vertx = vertx;
+    super(vertx, node, namespace, maxMembersListed, maxOccupants);
     this.occupants = occupants;
-    this.address = LocalPresence.changesAddress(namespace);
-    this.view = new PresenceView(node, maxMembersListed, maxOccupants, LocalPresence.publisher(vertx, address));
-    this.timer = vertx.setPeriodic(LocalPresence.TICK_MILLIS, id -> view.tick(System.currentTimeMillis()));
   }
 
   /** Joins the cluster's presence: listens, then loads what the other nodes hold already. */
@@ -76,13 +67,13 @@ public final class HazelcastPresence implements Presence {
 
   @Override
   public boolean enter(Occupant occupant) {
-    if (!view.put(occupant)) {
+    if (!super.enter(occupant)) {
       return false;
     }
     if (occupant.leased()) {
       // the entry outlives the lease by a little: the views end it on time, the TTL cleans up
       occupants.setAsync(occupant.key(), occupant.encode(),
-        occupant.expiresAtMillis() - System.currentTimeMillis() + LocalPresence.TICK_MILLIS, TimeUnit.MILLISECONDS);
+        occupant.expiresAtMillis() - System.currentTimeMillis() + ViewPresence.TICK_MILLIS, TimeUnit.MILLISECONDS);
     } else {
       occupants.setAsync(occupant.key(), occupant.encode());
     }
@@ -91,45 +82,19 @@ public final class HazelcastPresence implements Presence {
 
   @Override
   public void leave(String topic, String connection) {
-    view.remove(topic, connection);
+    super.leave(topic, connection);
     occupants.removeAsync(connection + " " + topic);
-  }
-
-  @Override
-  public JsonObject snapshot(String topic) {
-    return view.snapshot(topic);
-  }
-
-  @Override
-  public long changedMillis(String topic) {
-    return view.changedMillis(topic);
-  }
-
-  @Override
-  public String newConnection() {
-    return view.newConnection();
-  }
-
-  @Override
-  public String address() {
-    return address;
-  }
-
-  @Override
-  public PresenceView view() {
-    return view;
   }
 
   /** Removes this node's push connections from the cluster and stops listening. */
   @Override
   public Future<Void> close() {
-    vertx.cancelTimer(timer);
-    return vertx.executeBlocking(() -> {
+    return super.close().compose(v -> vertx.executeBlocking(() -> {
       occupants.removeEntryListener(entryListener);
       hazelcast.getCluster().removeMembershipListener(membershipListener);
       occupants.removeAll(new OnNode(view.node() + "/"));
       return null;
-    }, false).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }, false)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   private void stored(String json) {

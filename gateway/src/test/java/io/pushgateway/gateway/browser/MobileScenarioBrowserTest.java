@@ -51,10 +51,7 @@ class MobileScenarioBrowserTest {
     tokens = TestTokens.create(dir);
     gateway = TestGateway.start(tokens.gatewayConfig());
     tokens.bind(gateway.vertx);
-    tokenServer = gateway.vertx.createHttpServer().requestHandler(request -> request.response()
-        .putHeader("Access-Control-Allow-Origin", "*")
-        .end(token(5)))
-      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    tokenServer = TestTokens.endpoint(gateway.vertx, () -> token(5));
     proxy = CuttingProxy.start(gateway.vertx, gateway.port());
     browser = Browser.start();
   }
@@ -98,8 +95,7 @@ class MobileScenarioBrowserTest {
     browser.awaitJs("every client open", "return arguments[0].every((n) => window.runs[n].client.readyState === 1)",
       CLIENTS);
 
-    String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
-      .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+    String publisher = tokens.publisher();
     long started = System.nanoTime();
     int events = SECONDS * RATE;
     for (int i = 1; i <= events; i++) {

@@ -48,11 +48,7 @@ class TokenRefreshBrowserTest {
     gateway = TestGateway.start(tokens.gatewayConfig());
     tokens.bind(gateway.vertx);
     // the application's token endpoint: a fresh 4-second token on every call
-    tokenServer = gateway.vertx.createHttpServer().requestHandler(request -> request.response()
-        .putHeader("Access-Control-Allow-Origin", "*")
-        .putHeader("Content-Type", "text/plain")
-        .end(shortToken()))
-      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    tokenServer = TestTokens.endpoint(gateway.vertx, TokenRefreshBrowserTest::shortToken);
     browser = Browser.start();
   }
 
@@ -91,8 +87,7 @@ class TokenRefreshBrowserTest {
     browser.awaitJs("every transport open",
       "return arguments[0].every((t) => window.runs[t].client.readyState === 1)", TRANSPORTS);
 
-    String publisher = tokens.sign("HS256", new JsonObject().put("sub", "publisher")
-      .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+    String publisher = tokens.publisher();
     for (int i = 1; i <= EVENTS; i++) {
       for (String t : TRANSPORTS) {
         TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/feed." + t + "/events",

@@ -1,6 +1,9 @@
 package io.pushgateway.gateway.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -63,6 +66,24 @@ public final class TestTokens {
   /** Signed with HS256 as given: no {@code exp} added, whatever the claims hold. */
   public String signRaw(JsonObject claims) {
     return hs.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
+  }
+
+  /** A token that may publish to every topic (and subscribe to none). */
+  public String publisher() {
+    return sign("HS256", new JsonObject().put("sub", "publisher")
+      .put("topics", new JsonObject().put("sub", new JsonArray()).put("pub", new JsonArray().add("*"))));
+  }
+
+  /**
+   * An application's token endpoint, on loopback: every request gets {@code token.get()}, with
+   * CORS open so a page of another origin can fetch it.
+   */
+  public static HttpServer endpoint(Vertx vertx, Supplier<String> token) throws Exception {
+    return vertx.createHttpServer().requestHandler(request -> request.response()
+        .putHeader("Access-Control-Allow-Origin", "*")
+        .putHeader("Content-Type", "text/plain")
+        .end(token.get()))
+      .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
   }
 
   /** The {@code topics} claim: may subscribe to {@code sub}, publish to {@code pub}. */
