@@ -114,6 +114,12 @@ class MobileScenarioTest {
       }
       assertThat(recorders.get(Transport.AUTO).opens).as("auto fell back and came back").contains(Transport.SSE)
         .endsWith(Transport.WS);
+      // back within a second of a cut (the forced WebSocket cannot while upgrades are refused)
+      List<Long> gaps = recorders.values().stream().flatMap(r -> r.reconnectGaps().stream()).sorted().toList();
+      long median = gaps.get(gaps.size() / 2);
+      System.out.println("Java client reconnects after a cut: " + gaps.size() + ", median " + median + " ms, max "
+        + gaps.get(gaps.size() - 1) + " ms");
+      assertThat(median).as("median reconnect after a cut, ms").isLessThan(1000);
       assertThat(proxy.refusedUpgrades()).isPositive();
     } finally {
       clients.forEach(PushClient::close);

@@ -15,11 +15,15 @@ final class Recorder implements Listener {
   final List<Transport> opens = new ArrayList<>();
   final List<String> disconnects = new ArrayList<>();
   final List<String> unauthorized = new ArrayList<>();
+  /** When each open and each disconnect happened, epoch ms. */
+  final List<Long> openTimes = new ArrayList<>();
+  final List<Long> dropTimes = new ArrayList<>();
   int closes;
 
   @Override
   public synchronized void onOpen(Transport transport, boolean reconnected) {
     opens.add(transport);
+    openTimes.add(System.currentTimeMillis());
     notifyAll();
   }
 
@@ -38,6 +42,7 @@ final class Recorder implements Listener {
   @Override
   public synchronized void onDisconnect(Transport transport, String reason) {
     disconnects.add(transport.label() + ": " + reason);
+    dropTimes.add(System.currentTimeMillis());
     notifyAll();
   }
 
@@ -51,6 +56,15 @@ final class Recorder implements Listener {
   public synchronized void onClose() {
     closes++;
     notifyAll();
+  }
+
+  /** For each disconnect, the time to the next open (none: not counted). */
+  synchronized List<Long> reconnectGaps() {
+    List<Long> gaps = new ArrayList<>();
+    for (long drop : dropTimes) {
+      openTimes.stream().filter(open -> open >= drop).findFirst().ifPresent(open -> gaps.add(open - drop));
+    }
+    return gaps;
   }
 
   synchronized List<Long> ids() {

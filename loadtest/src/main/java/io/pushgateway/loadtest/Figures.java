@@ -19,7 +19,8 @@ final class Figures {
   /** Facts about the whole run that every transport's entry shares. */
   record RunFacts(Scenario scenario, String label, Long sweepValue, String targetKind, List<Transport> group,
                   Mark start, Mark end, long groupDeliveries, int groupConnections, OptionalLong rssDelta,
-                  OptionalLong heapDelta, OptionalLong rssEnd, Publisher publisher) {
+                  OptionalLong heapDelta, OptionalLong rssEnd, Publisher publisher, OptionalLong clientHeapDelta,
+                  int clientThreadsDelta) {
   }
 
   private Figures() {
@@ -154,7 +155,12 @@ final class Figures {
       .put("cpuMsPer1000Deliveries", per(cpu * 1000, run.groupDeliveries(), 3))
       .put("cpuPercentOfCore", round(cpu / 10.0 / window, 1))
       .put("publisherMaxLagMs", round(run.publisher().maxLagMs(), 3))
-      .put("publishRejected", run.publisher().rejected());
+      .put("publishRejected", run.publisher().rejected())
+      // measured when the subscribers are the project's Java client (--client java): what one costs
+      .put("clientHeapPerConnectionBytes", run.clientHeapDelta().isPresent()
+        ? per(run.clientHeapDelta().getAsLong(), run.groupConnections(), 0) : null)
+      .put("clientThreadsPerConnection", run.clientHeapDelta().isPresent()
+        ? per(run.clientThreadsDelta(), run.groupConnections(), 2) : null);
   }
 
   /** CPU of everything else on the machine in the window: a noise indicator. */

@@ -6,6 +6,7 @@ import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.target.HeapProbe;
+import java.lang.management.ManagementFactory;
 import io.pushgateway.loadtest.target.ProcessStats;
 import io.pushgateway.loadtest.target.Target;
 import io.vertx.core.MultiMap;
@@ -69,6 +70,9 @@ final class RunDriver {
     try {
       OptionalLong heapBefore = heap(pid);
       OptionalLong rssBefore = rss(pid);
+      OptionalLong clientHeapBefore = javaClient ? HeapProbe.liveHeapBytes(ProcessHandle.current().pid())
+        : OptionalLong.empty();
+      int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
       for (Transport t : group) {
         loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule, s.proxied()));
       }
@@ -80,6 +84,9 @@ final class RunDriver {
       loads.values().forEach(l -> setup.put(l.transport, l.traffic()));
       OptionalLong heapDelta = delta(heapBefore, heap(pid));
       OptionalLong rssDelta = delta(rssBefore, rss(pid));
+      OptionalLong clientHeapDelta = javaClient
+        ? delta(clientHeapBefore, HeapProbe.liveHeapBytes(ProcessHandle.current().pid())) : OptionalLong.empty();
+      int clientThreadsDelta = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
 
       Await.result(publisher.connect(), Duration.ofSeconds(10), "connecting the publisher");
       schedule.begin(System.nanoTime() + 100_000_000L);
@@ -99,7 +106,7 @@ final class RunDriver {
       long groupDeliveries = loads.values().stream().mapToLong(l -> l.stats.measuredDeliveries()).sum();
       int groupConnections = loads.values().stream().mapToInt(TransportLoad::connections).sum();
       Figures.RunFacts facts = new Figures.RunFacts(s, label, sweepValue, target.kind(), group, start, end,
-        groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher);
+        groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher, clientHeapDelta, clientThreadsDelta);
       List<JsonObject> out = new ArrayList<>();
       loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport))));
       return out;

@@ -45,7 +45,11 @@ class JavaClientRunTest {
           .isEqualTo(run.getJsonObject("window").getLong("expectedDeliveries")).isPositive();
         assertThat(run.getJsonObject("integrity").getLong("lost")).as(run.getString("transport")).isZero();
         assertThat(run.getJsonObject("integrity").getLong("duplicated")).isZero();
-        assertThat(run.getJsonObject("loadGenerator").getLong("cpuMs")).isPositive();
+        JsonObject generator = run.getJsonObject("loadGenerator");
+        assertThat(generator.getLong("cpuMs")).isPositive();
+        // measured (its size needs a spawned gateway and more subscribers than here: this process holds both)
+        assertThat(generator.getLong("clientHeapPerConnectionBytes")).as("heap per Java client").isNotNull();
+        assertThat(generator.getDouble("clientThreadsPerConnection")).as("threads per Java client").isPositive();
       }
     } finally {
       Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
