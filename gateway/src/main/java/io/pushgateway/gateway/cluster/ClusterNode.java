@@ -109,12 +109,14 @@ public final class ClusterNode {
     join.getTcpIpConfig().setEnabled(true).setMembers(config.clusterMembers());
 
     // OBJECT: an append changes one slot of a live object instead of re-serializing the whole
-    // history; backups are synchronous, so an acknowledged append has a copy on another member.
-    // An entry processor counts as an access for the max-idle time, read-only ones included.
+    // history; backups are synchronous by default, so an acknowledged append has a copy on another
+    // member (asynchronous ones answer before it is there: a faster publish that a node's death
+    // may lose). An entry processor counts as an access for the max-idle time, read-only ones included.
+    boolean async = config.clusterAsyncBackups();
     hazelcast.addMapConfig(new MapConfig(HazelcastEventLog.TOPICS_MAP)
       .setInMemoryFormat(InMemoryFormat.OBJECT)
-      .setBackupCount(config.clusterBackupCount())
-      .setAsyncBackupCount(0)
+      .setBackupCount(async ? 0 : config.clusterBackupCount())
+      .setAsyncBackupCount(async ? config.clusterBackupCount() : 0)
       .setReadBackupData(false)
       // a topic no append, read or subscriber's keep-alive touched for topicIdleSeconds goes
       .setMaxIdleSeconds((int) (config.topicIdleMillis() / 1000)));

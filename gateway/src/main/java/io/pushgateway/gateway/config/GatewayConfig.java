@@ -83,7 +83,8 @@ public final class GatewayConfig {
     new Option("clusterPort", 5701, "Hazelcast member port of this node"),
     new Option("clusterMembers", "", "host:port of the members to join, comma-separated (TCP/IP; never multicast)"),
     new Option("clusterEventBusPort", 0, "port of the clustered event bus (0: a free one)"),
-    new Option("clusterBackupCount", 1, "copies of each topic's history on other nodes (nodes that may die at once)"));
+    new Option("clusterBackupCount", 1, "copies of each topic's history on other nodes (nodes that may die at once)"),
+    new Option("clusterAsyncBackups", false, "answer a publish before its backup copies are written: faster, but a node that dies may lose what it just acknowledged"));
 
   /** Options never written to a log. */
   private static final Set<String> SECRETS = Set.of("jwtHmacSecret");
@@ -197,6 +198,7 @@ public final class GatewayConfig {
   public List<String> clusterMembers() { return split(values.getString("clusterMembers")); }
   public int clusterEventBusPort() { return values.getInteger("clusterEventBusPort"); }
   public int clusterBackupCount() { return values.getInteger("clusterBackupCount"); }
+  public boolean clusterAsyncBackups() { return values.getBoolean("clusterAsyncBackups"); }
 
   private void validate() {
     range("port", 0, 65535);
