@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -28,6 +29,8 @@ final class AppendBatcher<P, R> {
   private final BatchSender<P, R> sender;
   private final BiConsumer<List<P>, Throwable> failed;
   private final Answer<P, R> answered;
+  /** Where answers are handled: never Hazelcast's own threads, which must not wait on the cluster. */
+  private final Executor answers;
 
   interface BatchSender<P, R> {
     CompletionStage<R> send(String topic, List<P> batch);
@@ -38,7 +41,8 @@ final class AppendBatcher<P, R> {
   }
 
   AppendBatcher(Function<P, Integer> size, BatchSender<P, R> sender, Answer<P, R> answered,
-                BiConsumer<List<P>, Throwable> failed) {
+                BiConsumer<List<P>, Throwable> failed, Executor answers) {
+    this.answers = answers;
     this.size = size;
     this.sender = sender;
     this.answered = answered;
@@ -60,7 +64,16 @@ final class AppendBatcher<P, R> {
   }
 
   private void send(String topic, Queue<P> queue, List<P> batch) {
-    sender.send(topic, batch).whenComplete((result, error) -> {
+    CompletionStage<R> sent;
+    try {
+      sent = sender.send(topic, batch);
+    } catch (RuntimeException e) {
+      // a cluster that is shutting down throws at once: this batch fails, the queue goes on
+      sent = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    // handled elsewhere than the thread that completes it: a local owner completes it on its
+    // partition thread, where publishing to the clustered event bus could wait on that partition
+    sent.whenCompleteAsync((result, error) -> {
       try {
         if (error != null) {
           failed.accept(batch, error);
@@ -85,7 +98,7 @@ final class AppendBatcher<P, R> {
           send(topic, queue, next);
         }
       }
-    });
+    }, answers);
   }
 
   /** One topic's appends waiting for the batch in flight; guarded by itself. */

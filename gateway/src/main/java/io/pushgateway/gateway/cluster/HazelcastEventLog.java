@@ -86,8 +86,7 @@ public final class HazelcastEventLog implements EventLog {
   private final Map<String, Position> heads = new ConcurrentHashMap<>();
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
   /** Appends to each topic leave in batches while one is in flight (see AppendBatcher). */
-  private final AppendBatcher<PendingAppend, TopicOps.Appended> appends =
-    new AppendBatcher<>(p -> p.dataJson().length(), this::sendAppends, this::appended, this::failAppends);
+  private final AppendBatcher<PendingAppend, TopicOps.Appended> appends;
   private ClusterRelay relay;
   private String relayDeployment;
   private UUID goneListener;
@@ -107,6 +106,10 @@ public final class HazelcastEventLog implements EventLog {
     this.maxAgeMillis = maxAgeMillis;
     this.limits = limits;
     this.eventsAddress = eventsAddress;
+    // the owner's answers are handled on a Vert.x context, in order, off Hazelcast's threads
+    Context answers = vertx.getOrCreateContext();
+    this.appends = new AppendBatcher<>(p -> p.dataJson().length(), this::sendAppends, this::appended,
+      this::failAppends, task -> answers.runOnContext(v -> task.run()));
   }
 
   /**
