@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.browser.Browser;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -94,9 +92,7 @@ class JavaAndBrowserTest {
   private static void publish(TestGateway gateway, TestTokens tokens, int from, int to) throws Exception {
     String publisher = tokens.publisher();
     for (int n = from; n <= to; n++) {
-      TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/shared/events",
-        Buffer.buffer("{\"n\":" + n + "}"), "application/json", "Authorization", "Bearer " + publisher);
-      assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+      gateway.publishAs(publisher, "shared", new JsonObject().put("n", n));
       gateway.vertx.timer(100).await(5, TimeUnit.SECONDS);
     }
   }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.testing.CuttingProxy;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -90,9 +88,7 @@ class MobileScenarioTest {
         }
         proxy.refuseWebSockets(elapsed >= 20_000 && elapsed < 35_000);
         for (Transport transport : Transport.values()) {
-          TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/scenario." + transport.label() + "/events",
-            Buffer.buffer("{\"n\":" + i + "}"), "application/json", "Authorization", "Bearer " + publisher);
-          assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+          gateway.publishAs(publisher, "scenario." + transport.label(), new JsonObject().put("n", i));
         }
         long wait = TimeUnit.NANOSECONDS.toMillis(started + TimeUnit.MILLISECONDS.toNanos(i * 1000L / RATE)
           - System.nanoTime());

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.testing.CuttingProxy;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -105,9 +103,7 @@ class MobileScenarioBrowserTest {
       }
       proxy.refuseWebSockets(elapsedMillis >= 20_000 && elapsedMillis < 35_000);
       for (String name : CLIENTS) {
-        TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/scenario." + name + "/events",
-          Buffer.buffer("{\"n\":" + i + "}"), "application/json", "Authorization", "Bearer " + publisher);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        gateway.publishAs(publisher, "scenario." + name, new JsonObject().put("n", i));
       }
       long next = started + TimeUnit.MILLISECONDS.toNanos(i * 1000L / RATE);
       long wait = TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime());

@@ -6,8 +6,6 @@ import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
 import io.pushgateway.gateway.testing.WsClient;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -115,9 +113,7 @@ class TokenRefreshTest {
   }
 
   private static void publish(String topic) throws Exception {
-    TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/" + topic + "/events",
-      Buffer.buffer("{\"n\":1}"), "application/json", "Authorization", "Bearer " + tokens.publisher());
-    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    gateway.publishAs(tokens.publisher(), topic, new JsonObject().put("n", 1));
   }
 
   private static String code(WsClient ws, String ref) {

@@ -82,8 +82,16 @@ public final class TestGateway implements AutoCloseable {
 
   /** Publishes over HTTP and returns the 201 body ({@code topic,id,ts}). */
   public JsonObject publish(String topic, Object data) throws Exception {
-    Reply reply = request(HttpMethod.POST, "/api/topics/" + topic + "/events",
-      Buffer.buffer(io.vertx.core.json.Json.encode(data)), "application/json");
+    return publishAs(null, topic, data);
+  }
+
+  /** Publishes over HTTP with a bearer token (null: none) and returns the 201 body. */
+  public JsonObject publishAs(String token, String topic, Object data) throws Exception {
+    Reply reply = token == null
+      ? request(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(io.vertx.core.json.Json.encode(data)),
+        "application/json")
+      : request(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(io.vertx.core.json.Json.encode(data)),
+        "application/json", "Authorization", "Bearer " + token);
     if (reply.status() != 201) {
       throw new IllegalStateException("publish answered " + reply.status() + " " + reply.body());
     }
