@@ -10,8 +10,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +57,7 @@ final class ClusterRelay extends VerticleBase {
     local = new DeliveryOptions().setLocalOnly(true);
     // Registered cluster-wide before the log reports itself deployed: from then on this node
     // receives every event appended anywhere.
-    return bus.<Buffer>consumer(clusterAddress, msg -> decode(msg.body()).forEach(this::accept)).completion();
+    return bus.<Buffer>consumer(clusterAddress, msg -> accept(decode(msg.body()))).completion();
   }
 
   /**
@@ -75,14 +73,9 @@ final class ClusterRelay extends VerticleBase {
     });
   }
 
-  /** Sends accepted events (one append batch) to every node's relay, this one included, in one message. */
-  static void publish(EventBus bus, String clusterAddress, List<Event> events, List<String> data) {
-    Buffer message = Buffer.buffer(64 * events.size());
-    for (int i = 0; i < events.size(); i++) {
-      Buffer one = encode(events.get(i), data.get(i));
-      message.appendInt(one.length()).appendBuffer(one);
-    }
-    bus.publish(clusterAddress, message);
+  /** Sends an accepted event to every node's relay, this one included. */
+  static void publish(EventBus bus, String clusterAddress, Event event, String dataJson) {
+    bus.publish(clusterAddress, encode(event, dataJson));
   }
 
   private void accept(Event event) {
@@ -158,19 +151,7 @@ final class ClusterRelay extends VerticleBase {
       .appendString(dataJson, "UTF-8");
   }
 
-  /** The events of one message, each its length then its wire form. */
-  private static List<Event> decode(Buffer message) {
-    List<Event> events = new ArrayList<>();
-    int pos = 0;
-    while (pos < message.length()) {
-      int length = message.getInt(pos);
-      events.add(decodeOne(message.getBuffer(pos + 4, pos + 4 + length)));
-      pos += 4 + length;
-    }
-    return events;
-  }
-
-  private static Event decodeOne(Buffer buffer) {
+  private static Event decode(Buffer buffer) {
     int pos = 0;
     int topicLength = buffer.getInt(pos);
     String topic = buffer.getString(pos + 4, pos + 4 + topicLength, "UTF-8");

@@ -23,7 +23,6 @@ import io.pushgateway.gateway.core.TopicStore;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -85,8 +84,6 @@ public final class HazelcastEventLog implements EventLog {
   private final AtomicLong published = new AtomicLong();
   private final Map<String, Position> heads = new ConcurrentHashMap<>();
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
-  /** Appends to each topic leave in batches while one is in flight (see AppendBatcher). */
-  private final AppendBatcher<PendingAppend, TopicOps.Appended> appends;
   private ClusterRelay relay;
   private String relayDeployment;
   private UUID goneListener;
@@ -106,10 +103,6 @@ public final class HazelcastEventLog implements EventLog {
     this.maxAgeMillis = maxAgeMillis;
     this.limits = limits;
     this.eventsAddress = eventsAddress;
-    // the owner's answers are handled on a Vert.x context, in order, off Hazelcast's threads
-    Context answers = vertx.getOrCreateContext();
-    this.appends = new AppendBatcher<>(p -> p.dataJson().length(), this::sendAppends, this::appended,
-      this::failAppends, task -> answers.runOnContext(v -> task.run()));
   }
 
   /**
@@ -155,56 +148,21 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<Event> append(String topic, String dataJson) {
-    Promise<Event> appended = Promise.promise();
-    appends.add(topic, new PendingAppend(topic, dataJson, vertx.getOrCreateContext(), appended));
-    return appended.future();
-  }
-
-  /** One append waiting for its batch's answer, completed on the context it came from. */
-  private record PendingAppend(String topic, String dataJson, Context context, Promise<Event> promise) {
-  }
-
-  /**
-   * Sends one batch. Each event's key makes a retried append (its owner died before answering)
-   * find it instead of adding a copy; the epoch is used only if the batch starts the topic's history.
-   */
-  private CompletionStage<TopicOps.Appended> sendAppends(String topic, List<PendingAppend> batch) {
-    String[] keys = new String[batch.size()];
-    String[] data = new String[batch.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = UUID.randomUUID().toString();
-      data[i] = batch.get(i).dataJson();
-    }
-    return topics.submitToKey(topic, new TopicOps.Append(keys, data, TopicStore.newEpoch(), historySize,
-      System.currentTimeMillis(), maxAgeMillis, mayStart()));
-  }
-
-  /** The owner's answer: every event to every node's relay in one message, then each publisher's answer. */
-  private void appended(String topic, List<PendingAppend> batch, TopicOps.Appended done) {
-    if (done.ids.length == 0) {
-      failAppends(batch, new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
-        + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic"));
-      return;
-    }
-    List<Event> events = new ArrayList<>(batch.size());
-    List<String> data = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      events.add(Event.encode(topic, done.ids[i], done.ts[i], done.epoch, batch.get(i).dataJson()));
-      data.add(batch.get(i).dataJson());
-    }
-    ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, events, data);
-    for (int i = 0; i < batch.size(); i++) {
-      PendingAppend pending = batch.get(i);
-      Event event = events.get(i);
-      pending.context().runOnContext(v -> pending.promise().tryComplete(event));
-    }
-  }
-
-  private void failAppends(List<PendingAppend> batch, Throwable failure) {
-    Throwable cause = unavailableCause(failure);
-    for (PendingAppend pending : batch) {
-      pending.context().runOnContext(v -> pending.promise().tryFail(cause));
-    }
+    long now = System.currentTimeMillis();
+    // The key makes a retried append (its owner died before answering) find itself instead of
+    // adding a copy; the epoch is used only if this append starts the topic's history.
+    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, TopicStore.newEpoch(),
+      historySize, now, maxAgeMillis, mayStart());
+    return onContext(topics.submitToKey(topic, append))
+      .map(done -> {
+        if (done.id == 0) {
+          throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
+            + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
+        }
+        Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson);
+        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson);
+        return event;
+      });
   }
 
   @Override
@@ -384,11 +342,6 @@ public final class HazelcastEventLog implements EventLog {
    * unavailable: {@code overloaded}, worth a retry. Any other failure is a bug.
    */
   private static <T> Future<T> unavailable(Throwable failure) {
-    return Future.failedFuture(unavailableCause(failure));
-  }
-
-  /** Hazelcast's failures of a cluster that cannot answer now become {@code overloaded}. */
-  private static Throwable unavailableCause(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && !(cause instanceof RetryableException) && cause.getCause() != null) {
@@ -396,8 +349,8 @@ public final class HazelcastEventLog implements EventLog {
     }
     if (cause instanceof HazelcastException || cause instanceof HazelcastInstanceNotActiveException
         || cause instanceof RetryableException || cause instanceof TimeoutException) {
-      return new GatewayException(ErrorCode.OVERLOADED, "the cluster log is unavailable, retry");
+      return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the cluster log is unavailable, retry"));
     }
-    return failure;
+    return Future.failedFuture(failure);
   }
 }

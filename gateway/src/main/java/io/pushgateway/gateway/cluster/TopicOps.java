@@ -24,15 +24,13 @@ public final class TopicOps {
   }
 
   /**
-   * Appends events in order, one round trip and one backup for all of them, starting the topic's
-   * history (with {@code epoch}) if it has none and {@code mayStart} (the cluster holds fewer than
-   * its topic limit); else answers no ids. An event whose key is among the newest already (a
-   * retry of an append whose owner died before answering) gets its id back instead of a copy.
+   * Appends one event, starting the topic's history (with {@code epoch}) if it has none and
+   * {@code mayStart} (the cluster holds fewer than its topic limit); else answers id 0.
    */
   public static final class Append implements EntryProcessor<String, TopicLog, Appended>, DataSerializable {
 
-    private String[] keys;
-    private String[] data;
+    private String key;
+    private String dataJson;
     private String epoch;
     private int capacity;
     private long now;
@@ -43,9 +41,9 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    Append(String[] keys, String[] data, String epoch, int capacity, long now, long maxAgeMillis, boolean mayStart) {
-      this.keys = keys;
-      this.data = data;
+    Append(String key, String dataJson, String epoch, int capacity, long now, long maxAgeMillis, boolean mayStart) {
+      this.key = key;
+      this.dataJson = dataJson;
       this.epoch = epoch;
       this.capacity = capacity;
       this.now = now;
@@ -56,27 +54,24 @@ public final class TopicOps {
     @Override
     public Appended process(Map.Entry<String, TopicLog> entry) {
       if (entry.getValue() == null && !mayStart) {
-        return new Appended(new long[0], new long[0], null);
+        return new Appended(0, 0, null);
       }
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
-      long[] ids = new long[keys.length];
-      long[] ts = new long[keys.length];
-      for (int i = 0; i < keys.length; i++) {
-        long id = log.find(keys[i]);
-        ids[i] = id != 0 ? id : log.append(keys[i], now, data[i]);
-        ts[i] = log.ts(ids[i]);
+      long id = log.find(key);
+      if (id == 0) {
+        id = log.append(key, now, dataJson);
+        if (maxAgeMillis > 0) {
+          log.dropOlderThan(now - maxAgeMillis);
+        }
+        entry.setValue(log);
       }
-      if (maxAgeMillis > 0) {
-        log.dropOlderThan(now - maxAgeMillis);
-      }
-      entry.setValue(log);
-      return new Appended(ids, ts, log.epoch());
+      return new Appended(id, log.ts(id), log.epoch());
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeStringArray(keys);
-      out.writeStringArray(data);
+      out.writeString(key);
+      out.writeString(dataJson);
       out.writeString(epoch);
       out.writeInt(capacity);
       out.writeLong(now);
@@ -86,8 +81,8 @@ public final class TopicOps {
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      keys = in.readStringArray();
-      data = in.readStringArray();
+      key = in.readString();
+      dataJson = in.readString();
       epoch = in.readString();
       capacity = in.readInt();
       now = in.readLong();
@@ -96,34 +91,34 @@ public final class TopicOps {
     }
   }
 
-  /** What an append got: the ids and timestamps of its events (none: refused) and the history's epoch. */
+  /** What an append got: its id, timestamp and the history's epoch. */
   public static final class Appended implements DataSerializable {
 
-    long[] ids;
-    long[] ts;
+    long id;
+    long ts;
     String epoch;
 
     public Appended() {
       // for Hazelcast
     }
 
-    Appended(long[] ids, long[] ts, String epoch) {
-      this.ids = ids;
+    Appended(long id, long ts, String epoch) {
+      this.id = id;
       this.ts = ts;
       this.epoch = epoch;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLongArray(ids);
-      out.writeLongArray(ts);
+      out.writeLong(id);
+      out.writeLong(ts);
       out.writeString(epoch);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      ids = in.readLongArray();
-      ts = in.readLongArray();
+      id = in.readLong();
+      ts = in.readLong();
       epoch = in.readString();
     }
   }

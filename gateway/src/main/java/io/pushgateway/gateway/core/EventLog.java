@@ -12,11 +12,7 @@ import java.util.Optional;
  */
 public interface EventLog {
 
-  /**
-   * Accepts {@code dataJson} (valid JSON, no line breaks) as the topic's next event. Appends to
-   * one topic made one after another on one thread get their ids in that order, without waiting
-   * for each other (a batch publish relies on it).
-   */
+  /** Accepts {@code dataJson} (valid JSON, no line breaks) as the topic's next event. */
   Future<Event> append(String topic, String dataJson);
 
   /** Events after a cursor: the one resume path of all four transports. */

@@ -12,7 +12,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one rule every publish passes, whether it came as {@code POST /api/topics/{t}/events} or as
@@ -55,17 +57,25 @@ public final class PublishRule {
   }
 
   /**
-   * Publishes every item of {@code batch} through the same rule, in the batch's order, without
-   * waiting for one before the next: the log gives one topic's appends from one event loop their
-   * ids in the order they were made (see {@link EventLog#append}), and a cluster log sends them
-   * to the topic's owner together. Answers one result per item, in order: {@code {"topic","id",
-   * "ts"}} or {@code {"topic","error":{"code","message"}}}.
+   * Publishes every item of {@code batch} through the same rule, each topic's events one after
+   * the other in the batch's order (different topics at once), and answers one result per item,
+   * in order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}.
    */
   public Future<JsonArray> publish(Access access, PublishBatch batch) {
+    Map<String, Future<Event>> lastOfTopic = new HashMap<>();
     List<Future<Event>> published = new ArrayList<>(batch.items().size());
     for (PublishBatch.Item item : batch.items()) {
-      published.add(item.problem() != null ? Future.failedFuture(item.problem())
-        : publish(access, item.topic(), item.dataJson()));
+      Future<Event> result;
+      if (item.problem() != null) {
+        result = Future.failedFuture(item.problem());
+      } else {
+        Future<Event> previous = lastOfTopic.getOrDefault(item.topic(), Future.succeededFuture());
+        result = previous.transform(ignored -> publish(access, item.topic(), item.dataJson()));
+        if (item.topic() != null) {
+          lastOfTopic.put(item.topic(), result);
+        }
+      }
+      published.add(result);
     }
     return Future.join(published).transform(ignored -> {
       JsonArray results = new JsonArray();

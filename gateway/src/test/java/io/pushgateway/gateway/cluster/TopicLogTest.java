@@ -37,9 +37,9 @@ class TopicLogTest {
   @Test
   void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Appended first = append("key-1", "1", "e1", 10, 1000, 0, true).process(entry);
-    TopicOps.Appended retry = append("key-1", "1", "e2", 10, 1001, 0, true).process(entry);
-    assertThat(retry.ids).containsExactly(first.ids).containsExactly(1L);
+    TopicOps.Appended first = new TopicOps.Append("key-1", "1", "e1", 10, 1000, 0, true).process(entry);
+    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", "e2", 10, 1001, 0, true).process(entry);
+    assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
     assertThat(retry.epoch).isEqualTo("e1");
     assertThat(entry.getValue().lastId()).isEqualTo(1);
   }
@@ -47,33 +47,13 @@ class TopicLogTest {
   @Test
   void atTheTopicLimitANewTopicIsRefusedAndNothingStoredButAnExistingOneAppends() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    assertThat(append("k1", "1", "e1", 10, 1000, 0, false).process(entry).ids).isEmpty();
+    assertThat(new TopicOps.Append("k1", "1", "e1", 10, 1000, 0, false).process(entry).id).isZero();
     assertThat(entry.getValue()).isNull();
     TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
     assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
     assertThat(entry.getValue()).isNull();
-    append("k2", "1", "e1", 10, 1000, 0, true).process(entry);
-    assertThat(append("k3", "2", "e2", 10, 1000, 0, false).process(entry).ids).containsExactly(2L);
-  }
-
-  @Test
-  void aBatchAppendsInItsOrderAndARetriedBatchFindsEveryEvent() {
-    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Append batch = new TopicOps.Append(new String[] {"a", "b", "c"}, new String[] {"1", "2", "3"}, "e1", 10,
-      1000, 0, true);
-    assertThat(batch.process(entry).ids).containsExactly(1L, 2L, 3L);
-    // the owner died before answering: the same batch again, and a new event behind it
-    TopicOps.Appended retried = new TopicOps.Append(new String[] {"a", "b", "c", "d"}, new String[] {"1", "2", "3", "4"},
-      "e2", 10, 1001, 0, true).process(entry);
-    assertThat(retried.ids).containsExactly(1L, 2L, 3L, 4L);
-    assertThat(retried.epoch).isEqualTo("e1");
-    assertThat(entry.getValue().lastId()).isEqualTo(4);
-  }
-
-  /** One event's append, as a batch of one. */
-  private static TopicOps.Append append(String key, String data, String epoch, int capacity, long now, long maxAge,
-                                        boolean mayStart) {
-    return new TopicOps.Append(new String[] {key}, new String[] {data}, epoch, capacity, now, maxAge, mayStart);
+    new TopicOps.Append("k2", "1", "e1", 10, 1000, 0, true).process(entry);
+    assertThat(new TopicOps.Append("k3", "2", "e2", 10, 1000, 0, false).process(entry).id).isEqualTo(2);
   }
 
   @Test
