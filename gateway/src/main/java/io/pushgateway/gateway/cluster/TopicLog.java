@@ -3,30 +3,31 @@ package io.pushgateway.gateway.cluster;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.pushgateway.gateway.core.IdRing;
 import java.io.IOException;
 
 /**
  * One topic's history as the cluster keeps it: the value of the topics map, one entry per topic,
- * owned by the topic's partition and copied to its backups. It carries its own epoch, so the epoch
- * lives exactly as long as some copy of the history does, and a history that starts afresh (every
- * copy lost) gets a new one.
+ * owned by the topic's partition and copied to its backups. The events sit in the same
+ * {@link IdRing} as a single node's; each carries the key of the publish that made it. The history
+ * carries its own epoch, so the epoch lives exactly as long as some copy of the history does, and
+ * a history that starts afresh (every copy lost) gets a new one.
  *
  * <p>Touched only by the entry processors of {@link TopicOps}, on the partition's own thread, so it
- * needs no locks. Ids are contiguous: the event {@code id} sits at {@code (id - 1) % ring.length}.
+ * needs no locks.
  */
 public final class TopicLog implements DataSerializable {
 
   /** How many of the newest appends are checked for a retried publish (see {@link #find}). */
   private static final int DEDUP_WINDOW = 16;
 
+  /** One kept event: when it was accepted, its data JSON, and the key of its publish. */
+  private record Kept(long ts, String data, String key) {
+  }
+
   private String epoch;
-  private int capacity;
-  private long lastId;
   private long lastTs;
-  private int size;
-  private long[] ts;
-  private String[] data;
-  private String[] keys;
+  private IdRing<Kept> ring;
 
   public TopicLog() {
     // for Hazelcast
@@ -34,8 +35,7 @@ public final class TopicLog implements DataSerializable {
 
   TopicLog(String epoch, int capacity) {
     this.epoch = epoch;
-    this.capacity = capacity;
-    allocate(Math.min(capacity, 16));
+    this.ring = new IdRing<>(capacity);
   }
 
   String epoch() {
@@ -43,18 +43,23 @@ public final class TopicLog implements DataSerializable {
   }
 
   long lastId() {
-    return lastId;
+    return ring.lastId();
   }
 
   /** The oldest id kept, {@code lastId + 1} when nothing is. */
   long oldestId() {
-    return lastId - size + 1;
+    return ring.oldestId();
+  }
+
+  /** The number of events kept. */
+  int size() {
+    return ring.size();
   }
 
   /** The oldest id kept that is not older than {@code cutoffTs}: age limits apply on read, too. */
   long oldestId(long cutoffTs) {
-    long id = oldestId();
-    while (id <= lastId && ts[slot(id)] < cutoffTs) {
+    long id = ring.oldestId();
+    while (id <= ring.lastId() && ring.get(id).ts() < cutoffTs) {
       id++;
     }
     return id;
@@ -66,8 +71,8 @@ public final class TopicLog implements DataSerializable {
    * backup: the retry must get the same id, not a second copy.
    */
   long find(String key) {
-    for (long id = lastId; id > Math.max(oldestId() - 1, lastId - DEDUP_WINDOW); id--) {
-      if (key.equals(keys[slot(id)])) {
+    for (long id = ring.lastId(); id >= Math.max(ring.oldestId(), ring.lastId() - DEDUP_WINDOW + 1); id--) {
+      if (key.equals(ring.get(id).key())) {
         return id;
       }
     }
@@ -75,91 +80,49 @@ public final class TopicLog implements DataSerializable {
   }
 
   long ts(long id) {
-    return ts[slot(id)];
+    return ring.get(id).ts();
   }
 
   String data(long id) {
-    return data[slot(id)];
+    return ring.get(id).data();
   }
 
   /** Appends the next event; its timestamp never goes backwards. Returns its id. */
   long append(String key, long nowMillis, String dataJson) {
-    if (size == ts.length && ts.length < capacity) {
-      grow();
-    }
     lastTs = Math.max(lastTs, nowMillis);
-    lastId++;
-    int slot = slot(lastId);
-    ts[slot] = lastTs;
-    data[slot] = dataJson;
-    keys[slot] = key;
-    size = Math.min(size + 1, ts.length);
-    return lastId;
+    return ring.append(new Kept(lastTs, dataJson, key));
   }
 
   /** Drops kept events older than {@code cutoffTs}. */
   void dropOlderThan(long cutoffTs) {
-    while (size > 0 && ts[slot(oldestId())] < cutoffTs) {
-      int slot = slot(oldestId());
-      data[slot] = null;
-      keys[slot] = null;
-      size--;
-    }
-  }
-
-  private int slot(long id) {
-    return (int) ((id - 1) % ts.length);
-  }
-
-  private void allocate(int length) {
-    ts = new long[length];
-    data = new String[length];
-    keys = new String[length];
-  }
-
-  /** Re-lays the ring out for a larger array; slots depend on the array's length. */
-  private void grow() {
-    long[] oldTs = ts;
-    String[] oldData = data;
-    String[] oldKeys = keys;
-    allocate(Math.min(capacity, oldTs.length * 2));
-    for (long id = oldestId(); id <= lastId; id++) {
-      int from = (int) ((id - 1) % oldTs.length);
-      int to = slot(id);
-      ts[to] = oldTs[from];
-      data[to] = oldData[from];
-      keys[to] = oldKeys[from];
-    }
+    ring.dropOldestWhile(kept -> kept.ts() < cutoffTs);
   }
 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
-    out.writeInt(capacity);
-    out.writeLong(lastId);
+    out.writeInt(ring.capacity());
+    out.writeLong(ring.lastId());
     out.writeLong(lastTs);
-    out.writeInt(size);
-    for (long id = oldestId(); id <= lastId; id++) {
-      out.writeLong(ts(id));
-      out.writeString(data(id));
-      out.writeString(keys[slot(id)]);
+    out.writeInt(ring.size());
+    for (long id = ring.oldestId(); id <= ring.lastId(); id++) {
+      Kept kept = ring.get(id);
+      out.writeLong(kept.ts());
+      out.writeString(kept.data());
+      out.writeString(kept.key());
     }
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     epoch = in.readString();
-    capacity = in.readInt();
-    lastId = in.readLong();
+    int capacity = in.readInt();
+    long lastId = in.readLong();
     lastTs = in.readLong();
-    int kept = in.readInt();
-    allocate(Math.min(capacity, Math.max(16, Integer.highestOneBit(Math.max(kept, 1)) * 2)));
-    size = kept;
-    for (long id = oldestId(); id <= lastId; id++) {
-      int slot = slot(id);
-      ts[slot] = in.readLong();
-      data[slot] = in.readString();
-      keys[slot] = in.readString();
+    int count = in.readInt();
+    ring = IdRing.restart(capacity, lastId, count);
+    for (int i = 0; i < count; i++) {
+      ring.append(new Kept(in.readLong(), in.readString(), in.readString()));
     }
   }
 }

@@ -1,0 +1,112 @@
+package io.pushgateway.gateway.core;
+
+import java.util.function.Predicate;
+
+/**
+ * The newest entries of a sequence whose ids are contiguous from 1: the ring every history keeps,
+ * the node's ({@link TopicHistory}) and the cluster's. Entry {@code id} sits at
+ * {@code (id - 1) % length}, so a lookup by id is one division. The array starts small and doubles
+ * up to the capacity, so a topic with few events costs little. Not thread-safe: its owner (an event
+ * loop, a partition thread) is the only one to touch it.
+ *
+ * @param <T> what is kept per id
+ */
+public final class IdRing<T> {
+
+  private static final int INITIAL_LENGTH = 16;
+
+  private final int capacity;
+  private Object[] slots;
+  private long lastId;
+  private int size;
+
+  /** An empty ring that keeps at most {@code capacity} entries. */
+  public IdRing(int capacity) {
+    this(capacity, 0, 0);
+  }
+
+  /**
+   * A ring whose last id is {@code lastId}, with room for {@code expected} entries before it grows:
+   * for a history read back from its serialized form, whose entries are then {@link #append}ed
+   * after {@link #restart}.
+   */
+  private IdRing(int capacity, long lastId, int expected) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity " + capacity);
+    }
+    this.capacity = capacity;
+    this.lastId = lastId;
+    int length = INITIAL_LENGTH;
+    while (length < expected && length < capacity) {
+      length *= 2;
+    }
+    this.slots = new Object[Math.min(capacity, length)];
+  }
+
+  /**
+   * A ring to refill with {@code count} entries whose ids end at {@code lastId}: append them
+   * oldest first. The ids before them count as dropped.
+   */
+  public static <T> IdRing<T> restart(int capacity, long lastId, int count) {
+    return new IdRing<>(capacity, lastId - count, count);
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** The newest id, 0 before the first append. */
+  public long lastId() {
+    return lastId;
+  }
+
+  /** The oldest id kept, {@code lastId + 1} when nothing is. */
+  public long oldestId() {
+    return lastId - size + 1;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Keeps {@code entry} as the next id, dropping the oldest when full; returns its id. */
+  public long append(T entry) {
+    if (size == slots.length && slots.length < capacity) {
+      grow();
+    }
+    lastId++;
+    slots[slot(lastId)] = entry;
+    size = Math.min(size + 1, slots.length);
+    return lastId;
+  }
+
+  /** The entry of {@code id}, which must be kept: {@code oldestId() <= id <= lastId()}. */
+  @SuppressWarnings("unchecked")
+  public T get(long id) {
+    if (id < oldestId() || id > lastId) {
+      throw new IndexOutOfBoundsException("id " + id + " is not kept (" + oldestId() + ".." + lastId + ")");
+    }
+    return (T) slots[slot(id)];
+  }
+
+  /** Drops the oldest entries while {@code drop} holds for them (e.g. older than an age limit). */
+  public void dropOldestWhile(Predicate<T> drop) {
+    while (size > 0 && drop.test(get(oldestId()))) {
+      slots[slot(oldestId())] = null;
+      size--;
+    }
+  }
+
+  private int slot(long id) {
+    return (int) ((id - 1) % slots.length);
+  }
+
+  /** Re-lays the ring out for a larger array; slots depend on the array's length. */
+  private void grow() {
+    Object[] old = slots;
+    slots = new Object[Math.min(capacity, old.length * 2)];
+    for (long id = oldestId(); id <= lastId; id++) {
+      slots[slot(id)] = old[(int) ((id - 1) % old.length)];
+    }
+  }
+}

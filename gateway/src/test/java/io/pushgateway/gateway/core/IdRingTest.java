@@ -1,0 +1,72 @@
+package io.pushgateway.gateway.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The ring both histories keep: contiguous ids, the newest kept, growth that keeps every slot right. */
+class IdRingTest {
+
+  @Test
+  void keepsTheNewestUpToItsCapacityAcrossGrowthAndWrapping() {
+    // 40 is not a power of two: the array grows 16, 32, 40, and wraps at 40
+    IdRing<String> ring = new IdRing<>(40);
+    for (int i = 1; i <= 100; i++) {
+      assertThat(ring.append("e" + i)).isEqualTo(i);
+      long oldest = Math.max(1, i - 39);
+      assertThat(ring.oldestId()).isEqualTo(oldest);
+      for (long id = oldest; id <= i; id++) {
+        assertThat(ring.get(id)).isEqualTo("e" + id);
+      }
+    }
+    assertThat(ring.size()).isEqualTo(40);
+  }
+
+  @Test
+  void anEmptyRingHasNothingKept() {
+    IdRing<String> ring = new IdRing<>(5);
+    assertThat(ring.lastId()).isZero();
+    assertThat(ring.oldestId()).isEqualTo(1);
+    assertThat(ring.size()).isZero();
+    assertThatThrownBy(() -> ring.get(0)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void anIdOutsideTheKeptRangeIsRefusedRatherThanAnsweredWithAnotherEntry() {
+    IdRing<String> ring = new IdRing<>(4);
+    for (int i = 1; i <= 6; i++) {
+      ring.append("e" + i);
+    }
+    assertThatThrownBy(() -> ring.get(2)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> ring.get(7)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(ring.get(3)).isEqualTo("e3");
+  }
+
+  @Test
+  void dropsTheOldestWhileThePredicateHoldsAndKeepsIdsGoing() {
+    IdRing<Integer> ring = new IdRing<>(10);
+    for (int i = 1; i <= 8; i++) {
+      ring.append(i * 100);
+    }
+    ring.dropOldestWhile(value -> value < 450);
+    assertThat(ring.oldestId()).isEqualTo(5);
+    assertThat(ring.size()).isEqualTo(4);
+    ring.dropOldestWhile(value -> true);
+    assertThat(ring.size()).isZero();
+    assertThat(ring.oldestId()).isEqualTo(9);
+    assertThat(ring.append(900)).isEqualTo(9);
+    assertThat(ring.get(9)).isEqualTo(900);
+  }
+
+  @Test
+  void aRestartedRingContinuesTheIdsOfTheOneItReplaces() {
+    IdRing<String> ring = IdRing.restart(1000, 500, 3);
+    ring.append("a");
+    ring.append("b");
+    ring.append("c");
+    assertThat(ring.oldestId()).isEqualTo(498);
+    assertThat(ring.get(500)).isEqualTo("c");
+    assertThat(ring.append("d")).isEqualTo(501);
+  }
+}
