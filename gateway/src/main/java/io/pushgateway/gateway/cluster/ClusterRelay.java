@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * early event until the missing ones arrive, for at most {@link #GAP_MILLIS}. A gap that does
  * not close (its publisher died between storing and publishing) is passed on as it is, and the
  * subscribers read the missing event from the log.
+ *
+ * <p>What the relay passed on is this node's view of the cluster's topics: each topic's head (see
+ * {@code EventLog.head}), its newest events as delivered ({@link RecentEvents}), and how many
+ * events its history keeps, as the owner counted at the topic's last append.
  */
 final class ClusterRelay extends VerticleBase {
 
@@ -33,20 +38,18 @@ final class ClusterRelay extends VerticleBase {
 
   private final String clusterAddress;
   private final String localAddress;
-  private final AtomicLong published;
-  private final Map<String, Position> heads;
+  private final AtomicLong published = new AtomicLong();
+  private final AtomicLong keptEvents = new AtomicLong();
+  private final Map<String, Position> heads = new ConcurrentHashMap<>();
+  private final RecentEvents recent;
   private final Map<String, Order> orders = new HashMap<>();
   private DeliveryOptions local;
 
-  /**
-   * {@code published}: counts the events handed to this node's hubs (see EventLog.eventsPublished);
-   * {@code heads}: each topic's last event handed to them (see EventLog.head), any thread may read.
-   */
-  ClusterRelay(String clusterAddress, String localAddress, AtomicLong published, Map<String, Position> heads) {
+  /** {@code historySize}: the most events a topic keeps, and so the most worth keeping here. */
+  ClusterRelay(String clusterAddress, String localAddress, int historySize) {
     this.clusterAddress = clusterAddress;
     this.localAddress = localAddress;
-    this.published = published;
-    this.heads = heads;
+    this.recent = new RecentEvents(historySize);
   }
 
   @Override
@@ -60,57 +63,82 @@ final class ClusterRelay extends VerticleBase {
     return bus.<Buffer>consumer(clusterAddress, msg -> accept(decode(msg.body()))).completion();
   }
 
+  /** The events handed to this node's hubs so far (see EventLog.eventsPublished); any thread. */
+  long published() {
+    return published.get();
+  }
+
+  /** The topic's last event handed to this node's hubs, or null; any thread. */
+  Position head(String topic) {
+    return heads.get(topic);
+  }
+
+  /** Events kept over all topics, as their owners counted at each topic's last append; any thread. */
+  long keptEvents() {
+    return keptEvents.get();
+  }
+
+  /** The event as this node's hubs got it, or null when it is not among the recent ones; any thread. */
+  Event recent(String topic, String epoch, long id) {
+    return recent.get(topic, epoch, id);
+  }
+
   /**
-   * Forgets a topic the cluster evicted, on this verticle's event loop; any thread. Its next
-   * event, of a new epoch, starts a new order anyway: this only frees the memory.
+   * Forgets a topic the cluster evicted; any thread. Its next event, of a new epoch, starts a new
+   * order anyway: this frees the memory and stops counting its events.
    */
   void forget(String topic) {
+    heads.remove(topic);
+    recent.forget(topic);
     context.runOnContext(v -> {
       Order order = orders.remove(topic);
-      if (order != null && order.timer >= 0) {
-        vertx.cancelTimer(order.timer);
+      if (order != null) {
+        drop(order);
       }
     });
   }
 
-  /** Sends an accepted event to every node's relay, this one included. */
-  static void publish(EventBus bus, String clusterAddress, Event event, String dataJson) {
-    bus.publish(clusterAddress, encode(event, dataJson));
+  /** Sends an accepted event to every node's relay, this one included; {@code kept}: its history's size after it. */
+  static void publish(EventBus bus, String clusterAddress, Event event, String dataJson, int kept) {
+    bus.publish(clusterAddress, encode(event, dataJson, kept));
   }
 
-  private void accept(Event event) {
+  private void accept(Relayed relayed) {
+    Event event = relayed.event();
     Order order = orders.get(event.topic());
     if (order == null || !order.epoch.equals(event.epoch())) {
-      if (order != null && order.timer >= 0) {
-        vertx.cancelTimer(order.timer);
+      if (order != null) {
+        drop(order);
       }
-      orders.put(event.topic(), new Order(event.epoch(), event.id()));
-      forward(event);
+      order = new Order(event.epoch(), event.id());
+      orders.put(event.topic(), order);
+      forward(order, relayed);
       return;
     }
     if (event.id() <= order.last) {
       return; // the hubs are past it already; anyone who missed it reads it from the log
     }
-    order.held.put(event.id(), event);
+    order.held.put(event.id(), relayed);
     if (order.held.size() > MAX_HELD) {
       flush(order);
       return;
     }
     drain(order);
     if (!order.held.isEmpty() && order.timer < 0) {
+      Order waiting = order;
       order.timer = vertx.setTimer(GAP_MILLIS, t -> {
-        order.timer = -1;
-        flush(order);
+        waiting.timer = -1;
+        flush(waiting);
       });
     }
   }
 
   /** Passes on every held event that is exactly next. */
   private void drain(Order order) {
-    Event next;
+    Relayed next;
     while ((next = order.held.remove(order.last + 1)) != null) {
-      order.last = next.id();
-      forward(next);
+      order.last = next.event().id();
+      forward(order, next);
     }
     if (order.held.isEmpty() && order.timer >= 0) {
       vertx.cancelTimer(order.timer);
@@ -123,7 +151,7 @@ final class ClusterRelay extends VerticleBase {
     if (order.held.isEmpty()) {
       return;
     }
-    order.held.values().forEach(this::forward);
+    order.held.values().forEach(relayed -> forward(order, relayed));
     order.last = order.held.lastKey();
     order.held.clear();
     if (order.timer >= 0) {
@@ -132,26 +160,39 @@ final class ClusterRelay extends VerticleBase {
     }
   }
 
-  private void forward(Event event) {
+  /** An order replaced (a new epoch) or forgotten: its timer stops and its events no longer count. */
+  private void drop(Order order) {
+    if (order.timer >= 0) {
+      vertx.cancelTimer(order.timer);
+    }
+    keptEvents.addAndGet(-order.kept);
+  }
+
+  private void forward(Order order, Relayed relayed) {
+    Event event = relayed.event();
+    keptEvents.addAndGet(relayed.kept() - order.kept);
+    order.kept = relayed.kept();
+    recent.add(event);
     // before the hubs hear of it: whoever saw the old head is on a hub by then
     heads.put(event.topic(), event.position());
     published.incrementAndGet();
     vertx.eventBus().publish(localAddress, event, local);
   }
 
-  /** Wire form: topic, epoch, id, ts, then the data JSON to the end. */
-  private static Buffer encode(Event event, String dataJson) {
+  /** Wire form: topic, epoch, id, ts, kept, then the data JSON to the end. */
+  private static Buffer encode(Event event, String dataJson, int kept) {
     byte[] topic = event.topic().getBytes(StandardCharsets.UTF_8);
     byte[] epoch = event.epoch().getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer(32 + topic.length + epoch.length + dataJson.length())
+    return Buffer.buffer(36 + topic.length + epoch.length + dataJson.length())
       .appendInt(topic.length).appendBytes(topic)
       .appendInt(epoch.length).appendBytes(epoch)
       .appendLong(event.id())
       .appendLong(event.ts())
+      .appendInt(kept)
       .appendString(dataJson, "UTF-8");
   }
 
-  private static Event decode(Buffer buffer) {
+  private static Relayed decode(Buffer buffer) {
     int pos = 0;
     int topicLength = buffer.getInt(pos);
     String topic = buffer.getString(pos + 4, pos + 4 + topicLength, "UTF-8");
@@ -161,15 +202,21 @@ final class ClusterRelay extends VerticleBase {
     pos += 4 + epochLength;
     long id = buffer.getLong(pos);
     long ts = buffer.getLong(pos + 8);
-    String dataJson = buffer.getString(pos + 16, buffer.length(), "UTF-8");
-    return Event.encode(topic, id, ts, epoch, dataJson);
+    int kept = buffer.getInt(pos + 16);
+    String dataJson = buffer.getString(pos + 20, buffer.length(), "UTF-8");
+    return new Relayed(Event.encode(topic, id, ts, epoch, dataJson), kept);
   }
 
-  /** Where one topic stands on this node: the last id passed on, and early arrivals. */
+  /** An event as relayed: with the number of events its history kept after appending it. */
+  private record Relayed(Event event, int kept) {
+  }
+
+  /** Where one topic stands on this node: the last id passed on, early arrivals, the events kept. */
   private static final class Order {
     final String epoch;
-    final TreeMap<Long, Event> held = new TreeMap<>();
+    final TreeMap<Long, Relayed> held = new TreeMap<>();
     long last;
+    int kept;
     /** The pending gap timer, -1 when none (timer ids start at 0). */
     long timer = -1;
 

@@ -9,7 +9,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import io.pushgateway.gateway.core.ErrorCode;
-import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
@@ -31,16 +30,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster {@link EventLog}: every topic's history is one entry of a Hazelcast map (a
@@ -81,8 +77,6 @@ public final class HazelcastEventLog implements EventLog {
   private final long maxAgeMillis;
   private final Limits limits;
   private final String eventsAddress;
-  private final AtomicLong published = new AtomicLong();
-  private final Map<String, Position> heads = new ConcurrentHashMap<>();
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
   private ClusterRelay relay;
   private String relayDeployment;
@@ -129,7 +123,7 @@ public final class HazelcastEventLog implements EventLog {
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis, limits,
           "push-gateway." + namespace + ".events");
         log.topicsCounted = topics.size();
-        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, log.published, log.heads);
+        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, historySize);
         log.goneListener = topics.addEntryListener(new Gone(log), false);
         return log;
       })
@@ -160,7 +154,7 @@ public final class HazelcastEventLog implements EventLog {
             + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
         }
         Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson);
-        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson);
+        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson, done.kept);
         return event;
       });
   }
@@ -182,8 +176,11 @@ public final class HazelcastEventLog implements EventLog {
     return Future.all(slices).map(all -> assemble(request, slices));
   }
 
-  /** The slices, in the request's topic order, within the request's limit over all topics. */
-  private static ReadResult assemble(ReadRequest request, List<Future<Slice>> slices) {
+  /**
+   * The slices, in the request's topic order, within the request's limit over all topics. Events
+   * this node delivered recently are handed out as they were delivered, with their encoded forms.
+   */
+  private ReadResult assemble(ReadRequest request, List<Future<Slice>> slices) {
     ReadAssembly answer = new ReadAssembly(request.limit());
     for (int i = 0; i < slices.size(); i++) {
       String topic = request.topics().get(i);
@@ -193,7 +190,9 @@ public final class HazelcastEventLog implements EventLog {
         (after, max, out) -> {
           int taken = Math.min(max, slice.ts.length);
           for (int k = 0; k < taken; k++) {
-            out.add(Event.encode(topic, after + 1 + k, slice.ts[k], slice.epoch, slice.data[k]));
+            long id = after + 1 + k;
+            Event delivered = relay.recent(topic, slice.epoch, id);
+            out.add(delivered != null ? delivered : Event.encode(topic, id, slice.ts[k], slice.epoch, slice.data[k]));
           }
           return taken;
         });
@@ -249,7 +248,7 @@ public final class HazelcastEventLog implements EventLog {
    */
   @Override
   public Position head(String topic) {
-    return heads.get(topic);
+    return relay.head(topic);
   }
 
   @Override
@@ -259,7 +258,13 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public long eventsPublished() {
-    return published.get();
+    return relay.published();
+  }
+
+  /** As the topics' owners counted at each topic's last append, relayed with the event. */
+  @Override
+  public long keptEvents() {
+    return relay.keptEvents();
   }
 
   private boolean mayStart() {
@@ -326,7 +331,6 @@ public final class HazelcastEventLog implements EventLog {
     }
 
     private void forget(String topic) {
-      log.heads.remove(topic);
       log.relay.forget(topic);
     }
   }

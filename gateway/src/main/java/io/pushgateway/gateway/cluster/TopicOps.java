@@ -54,7 +54,7 @@ public final class TopicOps {
     @Override
     public Appended process(Map.Entry<String, TopicLog> entry) {
       if (entry.getValue() == null && !mayStart) {
-        return new Appended(0, 0, null);
+        return new Appended(0, 0, null, 0);
       }
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
       long id = log.find(key);
@@ -65,7 +65,7 @@ public final class TopicOps {
         }
         entry.setValue(log);
       }
-      return new Appended(id, log.ts(id), log.epoch());
+      return new Appended(id, log.ts(id), log.epoch(), log.size());
     }
 
     @Override
@@ -91,21 +91,23 @@ public final class TopicOps {
     }
   }
 
-  /** What an append got: its id, timestamp and the history's epoch. */
+  /** What an append got: its id, timestamp, the history's epoch and how many events it keeps now. */
   public static final class Appended implements DataSerializable {
 
     long id;
     long ts;
     String epoch;
+    int kept;
 
     public Appended() {
       // for Hazelcast
     }
 
-    Appended(long id, long ts, String epoch) {
+    Appended(long id, long ts, String epoch, int kept) {
       this.id = id;
       this.ts = ts;
       this.epoch = epoch;
+      this.kept = kept;
     }
 
     @Override
@@ -113,6 +115,7 @@ public final class TopicOps {
       out.writeLong(id);
       out.writeLong(ts);
       out.writeString(epoch);
+      out.writeInt(kept);
     }
 
     @Override
@@ -120,6 +123,7 @@ public final class TopicOps {
       id = in.readLong();
       ts = in.readLong();
       epoch = in.readString();
+      kept = in.readInt();
     }
   }
 

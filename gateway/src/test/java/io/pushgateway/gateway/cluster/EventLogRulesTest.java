@@ -13,10 +13,12 @@ import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,8 +119,8 @@ class EventLogRulesTest {
   }
 
   /**
-   * The history gauges count on both: topics on both (the cluster's within its 2 s probe), kept
-   * events on the single node only (the cluster reports none, see the monitoring README).
+   * The history gauges count on both: topics (the cluster's within its 2 s probe) and kept events
+   * (the cluster's as its owner counted them, relayed with each event).
    */
   @ParameterizedTest(name = "{0} log")
   @ValueSource(strings = {"local", "cluster"})
@@ -131,12 +133,48 @@ class EventLogRulesTest {
       log.append("gauges." + kind, "1").await(10, TimeUnit.SECONDS);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    long keptAfter = kind.equals("local") ? events + HISTORY : 0;
+    long keptAfter = events + HISTORY;
     while ((log.keptEvents() != keptAfter || log.topicCount() != topics + 1) && System.nanoTime() < deadline) {
       VERTX.get(kind).timer(50).await(1, TimeUnit.SECONDS);
     }
     assertThat(log.keptEvents()).as("events kept: the history's bound, not every append").isEqualTo(keptAfter);
     assertThat(log.topicCount()).isEqualTo(topics + 1);
+  }
+
+  /**
+   * A read hands out the very events the hubs delivered, so the forms they were written in (built
+   * once per event) serve the read too: on the cluster as well, whose owner sends only the data.
+   */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void aReadHandsOutTheEventsAsTheHubsGotThem(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "delivered." + kind;
+    Vertx vertx = VERTX.get(kind);
+    List<Event> delivered = new CopyOnWriteArrayList<>();
+    MessageConsumer<Event> hub = vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> {
+      if (msg.body().topic().equals(topic)) {
+        delivered.add(msg.body());
+      }
+    });
+    hub.completion().await(10, TimeUnit.SECONDS);
+    try {
+      for (int i = 1; i <= HISTORY; i++) {
+        log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (delivered.size() < HISTORY && System.nanoTime() < deadline) {
+        vertx.timer(20).await(1, TimeUnit.SECONDS);
+      }
+      assertThat(delivered).hasSize(HISTORY);
+      List<Event> read = read(log, topic, new Position(0, null)).events();
+      assertThat(read).hasSize(HISTORY);
+      for (int i = 0; i < HISTORY; i++) {
+        assertThat(read.get(i)).as("event " + (i + 1)).isSameAs(delivered.get(i));
+      }
+    } finally {
+      hub.unregister().await(10, TimeUnit.SECONDS);
+    }
   }
 
   /** Until a count has been taken since the last change (the cluster counts every 2 s). */
