@@ -56,7 +56,6 @@ final class LongPoll implements Hub.Listener {
   }
 
   void start(long timeoutMillis) {
-    context.metrics().connectionOpened(Transport.LONG);
     request.topics().forEach(topic -> context.hub().add(topic, this));
     response.closeHandler(v -> {
       if (!done && presence != null) {
@@ -196,6 +195,5 @@ final class LongPoll implements Hub.Listener {
     }
     request.topics().forEach(topic -> context.hub().remove(topic, this));
     transport.forget(this);
-    context.metrics().connectionClosed(Transport.LONG);
   }
 }

@@ -5,16 +5,14 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /poll/long?topics=…&cursor=…&timeout=…}: held until an event is past the cursor or
@@ -24,11 +22,12 @@ import java.util.Set;
 public final class LongPollTransport implements TransportHandler {
 
   private final TransportContext context;
-  private final Set<LongPoll> waiting = new LinkedHashSet<>();
+  private final OpenConnections<LongPoll> waiting;
   private final LiveAnswer liveAnswer = new LiveAnswer();
 
   public LongPollTransport(TransportContext context) {
     this.context = context;
+    this.waiting = new OpenConnections<>(Transport.LONG, context.metrics());
   }
 
   @Override
@@ -61,7 +60,7 @@ public final class LongPollTransport implements TransportHandler {
       return;
     }
     LongPoll poll = new LongPoll(request, ctx.request(), presence, context, this);
-    waiting.add(poll);
+    waiting.opened(poll);
     poll.start(timeoutSeconds * 1000L);
   }
 
@@ -71,12 +70,12 @@ public final class LongPollTransport implements TransportHandler {
   }
 
   void forget(LongPoll poll) {
-    waiting.remove(poll);
+    waiting.closed(poll);
   }
 
   @Override
   public Future<Void> drain() {
-    new ArrayList<>(waiting).forEach(LongPoll::answerNow);
+    waiting.list().forEach(LongPoll::answerNow);
     return Future.succeededFuture();
   }
 }

@@ -54,7 +54,6 @@ final class SseSession implements LiveStream.Sink {
    * {@code membership}: who it is in the presence of every topic, null when it did not ask.
    */
   void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis, Membership membership) {
-    context.metrics().connectionOpened(Transport.SSE);
     response.closeHandler(v -> release());
     response.exceptionHandler(e -> release());
     // Headers go out at once, so the client's onopen fires before the first event; the rest
@@ -166,6 +165,5 @@ final class SseSession implements LiveStream.Sink {
     }
     output.release();
     transport.forget(this);
-    context.metrics().connectionClosed(Transport.SSE);
   }
 }

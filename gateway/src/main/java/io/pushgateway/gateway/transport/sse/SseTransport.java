@@ -6,6 +6,7 @@ import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.Membership;
+import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
@@ -15,10 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /sse?topics=…&cursor=…}: a {@code text/event-stream} (WHATWG HTML, "Server-sent
@@ -28,10 +26,11 @@ import java.util.Set;
 public final class SseTransport implements TransportHandler {
 
   private final TransportContext context;
-  private final Set<SseSession> sessions = new LinkedHashSet<>();
+  private final OpenConnections<SseSession> sessions;
 
   public SseTransport(TransportContext context) {
     this.context = context;
+    this.sessions = new OpenConnections<>(Transport.SSE, context.metrics());
   }
 
   @Override
@@ -47,7 +46,7 @@ public final class SseTransport implements TransportHandler {
   @Override
   public void start() {
     context.vertx().setPeriodic(context.config().sseKeepAliveMillis(),
-      id -> new ArrayList<>(sessions).forEach(SseSession::keepAlive));
+      id -> sessions.list().forEach(SseSession::keepAlive));
   }
 
   private void open(RoutingContext ctx) {
@@ -69,18 +68,18 @@ public final class SseTransport implements TransportHandler {
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
     SseSession session = new SseSession(response, context.writePath().sse(ctx.request()), context, this);
-    sessions.add(session);
+    sessions.opened(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
       Access.of(ctx).expiresAtMillis(), membership);
   }
 
   void forget(SseSession session) {
-    sessions.remove(session);
+    sessions.closed(session);
   }
 
   @Override
   public Future<Void> drain() {
-    new ArrayList<>(sessions).forEach(SseSession::close);
+    sessions.list().forEach(SseSession::close);
     return Future.succeededFuture();
   }
 }

@@ -75,7 +75,6 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** {@code withPresence}: the URL asked for presence ({@code presence=1}) on every topic. */
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence) {
-    context.metrics().connectionOpened(Transport.WS);
     socket.listen(this);
     for (String topic : topics) {
       stream.subscribe(topic, cursor.get(topic));
@@ -469,6 +468,5 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     }
     socket.release();
     transport.forget(this);
-    context.metrics().connectionClosed(Transport.WS);
   }
 }

@@ -9,14 +9,12 @@ import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /ws?topics=…&cursor=…}: a WebSocket carrying events and control frames. Parameters are
@@ -25,10 +23,11 @@ import java.util.Set;
 public final class WebSocketTransport implements TransportHandler {
 
   private final TransportContext context;
-  private final Set<WebSocketSession> sessions = new LinkedHashSet<>();
+  private final OpenConnections<WebSocketSession> sessions;
 
   public WebSocketTransport(TransportContext context) {
     this.context = context;
+    this.sessions = new OpenConnections<>(Transport.WS, context.metrics());
   }
 
   @Override
@@ -48,7 +47,7 @@ public final class WebSocketTransport implements TransportHandler {
     // One sweep per event loop instead of a timer per connection.
     context.vertx().setPeriodic(interval, id -> {
       long now = System.nanoTime();
-      new ArrayList<>(sessions).forEach(s -> s.heartbeat(now, interval * 1_000_000));
+      sessions.list().forEach(s -> s.heartbeat(now, interval * 1_000_000));
     });
   }
 
@@ -70,13 +69,13 @@ public final class WebSocketTransport implements TransportHandler {
     }
     upgraded.onSuccess(socket -> {
       WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
-      sessions.add(session);
+      sessions.opened(session);
       session.open(params.topics(), params.cursor(), withPresence);
     });
   }
 
   void forget(WebSocketSession session) {
-    sessions.remove(session);
+    sessions.closed(session);
   }
 
   /**
@@ -85,7 +84,7 @@ public final class WebSocketTransport implements TransportHandler {
    */
   @Override
   public Future<Void> drain() {
-    List<WebSocketSession> open = new ArrayList<>(sessions);
+    List<WebSocketSession> open = sessions.list();
     open.forEach(s -> s.closeAfterReplies(WebSocketSession.GOING_AWAY, "gateway shutting down, reconnect"));
     return Future.join(open.stream().map(WebSocketSession::closed).toList()).mapEmpty();
   }
