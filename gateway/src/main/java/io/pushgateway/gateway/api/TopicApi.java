@@ -88,13 +88,15 @@ final class TopicApi {
 
   /**
    * {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. The body
-   * (read within {@code maxPayloadBytes}) becomes the data; the rest is the one publish rule.
+   * (read within {@code maxPayloadBytes}) becomes the data: JSON with {@code application/json},
+   * else bytes of the body's media type (a binary event); the rest is the one publish rule.
    */
   private void publish(RoutingContext ctx) {
     Future.succeededFuture(ctx)
       .map(c -> Topics.require(c.pathParam("topic"))) // a bad topic is named before a bad body
-      .map(topic -> dataJson(ctx))
-      .compose(data -> publishing.publish(Access.of(ctx), ctx.pathParam("topic"), data))
+      .compose(topic -> isJson(ctx)
+        ? publishing.publish(Access.of(ctx), topic, dataJson(ctx))
+        : publishing.publishBinary(Access.of(ctx), topic, binaryBody(ctx), ctx.request().getHeader("Content-Type")))
       .onSuccess(event -> HttpReplies.json(ctx.response(), 201,
         new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts())))
       .onFailure(e -> fail(ctx, e));
@@ -159,23 +161,33 @@ final class TopicApi {
     return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(body.value());
   }
 
+  /** JSON data ({@code application/json}, or no Content-Type at all, which is refused as JSON). */
+  private static boolean isJson(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    return contentType == null || contentType.isBlank() || contentType.toLowerCase().startsWith("application/json");
+  }
+
+  /** The body of a binary publish: not compressed, any bytes, at least one. */
+  private static byte[] binaryBody(RoutingContext ctx) {
+    refuseContentEncoding(ctx);
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body of a binary publish is empty");
+    }
+    return body.getBytes();
+  }
+
   /** A publish body as sent (UTF-8 text, stripped) and decoded. */
   private record JsonBody(String text, Object value) {
   }
 
   /** The body of a publish, checked: not compressed, JSON, UTF-8. */
   private static JsonBody jsonBody(RoutingContext ctx) {
-    String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-      // Bodies are never inflated (a small gzip bomb unpacks to gigabytes); RFC 9110 §12.5.3: the
-      // answer names the codings that would have been accepted.
-      ctx.response().putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
-        "Content-Encoding is not supported on publish bodies, send them uncompressed");
-    }
+    refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Content-Type must be application/json");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "Content-Type must be application/json (binary data: POST /api/topics/{topic}/events with its media type)");
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
@@ -189,6 +201,17 @@ final class TopicApi {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
     }
     return new JsonBody(text, value);
+  }
+
+  private static void refuseContentEncoding(RoutingContext ctx) {
+    String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      // Bodies are never inflated (a small gzip bomb unpacks to gigabytes); RFC 9110 §12.5.3: the
+      // answer names the codings that would have been accepted.
+      ctx.response().putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "Content-Encoding is not supported on publish bodies, send them uncompressed");
+    }
   }
 
   /**

@@ -179,13 +179,20 @@ final class ClusterRelay extends VerticleBase {
     vertx.eventBus().publish(localAddress, event, local);
   }
 
-  /** Wire form: topic, epoch, id, ts, kept, then the data JSON to the end. */
+  /** Wire form: topic, epoch, content type (length -1: JSON data), id, ts, kept, then the data JSON to the end. */
   private static Buffer encode(Event event, String dataJson, int kept) {
     byte[] topic = event.topic().getBytes(StandardCharsets.UTF_8);
     byte[] epoch = event.epoch().getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer(36 + topic.length + epoch.length + dataJson.length())
+    byte[] contentType = event.contentType() == null ? null : event.contentType().getBytes(StandardCharsets.US_ASCII);
+    Buffer buffer = Buffer.buffer(40 + topic.length + epoch.length + dataJson.length())
       .appendInt(topic.length).appendBytes(topic)
-      .appendInt(epoch.length).appendBytes(epoch)
+      .appendInt(epoch.length).appendBytes(epoch);
+    if (contentType == null) {
+      buffer.appendInt(-1);
+    } else {
+      buffer.appendInt(contentType.length).appendBytes(contentType);
+    }
+    return buffer
       .appendLong(event.id())
       .appendLong(event.ts())
       .appendInt(kept)
@@ -200,11 +207,15 @@ final class ClusterRelay extends VerticleBase {
     int epochLength = buffer.getInt(pos);
     String epoch = buffer.getString(pos + 4, pos + 4 + epochLength, "UTF-8");
     pos += 4 + epochLength;
+    int contentTypeLength = buffer.getInt(pos);
+    String contentType = contentTypeLength < 0 ? null
+      : buffer.getString(pos + 4, pos + 4 + contentTypeLength, "US-ASCII");
+    pos += 4 + Math.max(0, contentTypeLength);
     long id = buffer.getLong(pos);
     long ts = buffer.getLong(pos + 8);
     int kept = buffer.getInt(pos + 16);
     String dataJson = buffer.getString(pos + 20, buffer.length(), "UTF-8");
-    return new Relayed(Event.encode(topic, id, ts, epoch, dataJson), kept);
+    return new Relayed(Event.encode(topic, id, ts, epoch, dataJson, contentType), kept);
   }
 
   /** An event as relayed: with the number of events its history kept after appending it. */

@@ -141,11 +141,12 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   @Override
-  public Future<Event> append(String topic, String dataJson) {
+  public Future<Event> append(String topic, String dataJson, String contentType) {
     long now = System.currentTimeMillis();
     // The key makes a retried append (its owner died before answering) find itself instead of
     // adding a copy; the epoch is used only if this append starts the topic's history.
-    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, TopicStore.newEpoch(),
+    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, contentType,
+      TopicStore.newEpoch(),
       historySize, now, maxAgeMillis, mayStart());
     return onContext(topics.submitToKey(topic, append))
       .map(done -> {
@@ -153,7 +154,7 @@ public final class HazelcastEventLog implements EventLog {
           throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
             + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
         }
-        Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson);
+        Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson, contentType);
         ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson, done.kept);
         return event;
       });
@@ -192,7 +193,8 @@ public final class HazelcastEventLog implements EventLog {
           for (int k = 0; k < taken; k++) {
             long id = after + 1 + k;
             Event delivered = relay.recent(topic, slice.epoch, id);
-            out.add(delivered != null ? delivered : Event.encode(topic, id, slice.ts[k], slice.epoch, slice.data[k]));
+            out.add(delivered != null ? delivered
+              : Event.encode(topic, id, slice.ts[k], slice.epoch, slice.data[k], slice.contentTypes[k]));
           }
           return taken;
         });

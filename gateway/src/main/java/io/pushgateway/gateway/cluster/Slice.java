@@ -23,6 +23,8 @@ public final class Slice implements DataSerializable {
   long start;
   long[] ts;
   String[] data;
+  /** Null entries for JSON data. */
+  String[] contentTypes;
 
   public Slice() {
     // for Hazelcast
@@ -45,9 +47,11 @@ public final class Slice implements DataSerializable {
     int count = (int) Math.max(0, Math.min(slice.lastId - slice.start, limit));
     slice.ts = new long[count];
     slice.data = new String[count];
+    slice.contentTypes = new String[count];
     for (int i = 0; i < count; i++) {
       slice.ts[i] = log.ts(slice.start + 1 + i);
       slice.data[i] = log.data(slice.start + 1 + i);
+      slice.contentTypes[i] = log.contentType(slice.start + 1 + i);
     }
     return slice;
   }
@@ -63,6 +67,7 @@ public final class Slice implements DataSerializable {
     for (int i = 0; i < ts.length; i++) {
       out.writeLong(ts[i]);
       out.writeString(data[i]);
+      out.writeString(contentTypes[i]);
     }
   }
 
@@ -76,9 +81,11 @@ public final class Slice implements DataSerializable {
     int count = in.readInt();
     ts = new long[count];
     data = new String[count];
+    contentTypes = new String[count];
     for (int i = 0; i < count; i++) {
       ts[i] = in.readLong();
       data[i] = in.readString();
+      contentTypes[i] = in.readString();
     }
   }
 }

@@ -21,8 +21,8 @@ public final class TopicLog implements DataSerializable {
   /** How many of the newest appends are checked for a retried publish (see {@link #find}). */
   private static final int DEDUP_WINDOW = 16;
 
-  /** One kept event: when it was accepted, its data JSON, and the key of its publish. */
-  private record Kept(long ts, String data, String key) {
+  /** One kept event: when it was accepted, its data JSON and content type, and the key of its publish. */
+  private record Kept(long ts, String data, String contentType, String key) {
   }
 
   private String epoch;
@@ -87,10 +87,15 @@ public final class TopicLog implements DataSerializable {
     return ring.get(id).data();
   }
 
+  /** Null for JSON data. */
+  String contentType(long id) {
+    return ring.get(id).contentType();
+  }
+
   /** Appends the next event; its timestamp never goes backwards. Returns its id. */
-  long append(String key, long nowMillis, String dataJson) {
+  long append(String key, long nowMillis, String dataJson, String contentType) {
     lastTs = Math.max(lastTs, nowMillis);
-    return ring.append(new Kept(lastTs, dataJson, key));
+    return ring.append(new Kept(lastTs, dataJson, contentType, key));
   }
 
   /** Drops kept events older than {@code cutoffTs}. */
@@ -109,6 +114,7 @@ public final class TopicLog implements DataSerializable {
       Kept kept = ring.get(id);
       out.writeLong(kept.ts());
       out.writeString(kept.data());
+      out.writeString(kept.contentType());
       out.writeString(kept.key());
     }
   }
@@ -122,7 +128,7 @@ public final class TopicLog implements DataSerializable {
     int count = in.readInt();
     ring = IdRing.restart(capacity, lastId, count);
     for (int i = 0; i < count; i++) {
-      ring.append(new Kept(in.readLong(), in.readString(), in.readString()));
+      ring.append(new Kept(in.readLong(), in.readString(), in.readString(), in.readString()));
     }
   }
 }

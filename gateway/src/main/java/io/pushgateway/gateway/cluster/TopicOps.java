@@ -31,6 +31,7 @@ public final class TopicOps {
 
     private String key;
     private String dataJson;
+    private String contentType;
     private String epoch;
     private int capacity;
     private long now;
@@ -41,9 +42,11 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    Append(String key, String dataJson, String epoch, int capacity, long now, long maxAgeMillis, boolean mayStart) {
+    Append(String key, String dataJson, String contentType, String epoch, int capacity, long now, long maxAgeMillis,
+           boolean mayStart) {
       this.key = key;
       this.dataJson = dataJson;
+      this.contentType = contentType;
       this.epoch = epoch;
       this.capacity = capacity;
       this.now = now;
@@ -59,7 +62,7 @@ public final class TopicOps {
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
       long id = log.find(key);
       if (id == 0) {
-        id = log.append(key, now, dataJson);
+        id = log.append(key, now, dataJson, contentType);
         if (maxAgeMillis > 0) {
           log.dropOlderThan(now - maxAgeMillis);
         }
@@ -72,6 +75,7 @@ public final class TopicOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(key);
       out.writeString(dataJson);
+      out.writeString(contentType);
       out.writeString(epoch);
       out.writeInt(capacity);
       out.writeLong(now);
@@ -83,6 +87,7 @@ public final class TopicOps {
     public void readData(ObjectDataInput in) throws IOException {
       key = in.readString();
       dataJson = in.readString();
+      contentType = in.readString();
       epoch = in.readString();
       capacity = in.readInt();
       now = in.readLong();

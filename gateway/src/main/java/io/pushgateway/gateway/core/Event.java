@@ -3,6 +3,7 @@ package io.pushgateway.gateway.core;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * One accepted event: topic, id, timestamp, epoch and its JSON, serialized once by the log.
@@ -14,31 +15,48 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Event {
 
+  private static final byte[] DATA_KEY = "\"data\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT_TYPE_KEY = "\",\"contentType\":".getBytes(StandardCharsets.US_ASCII);
+
   private final String topic;
   private final long id;
   private final long ts;
   private final String epoch;
+  /** Null for JSON data; else the media type of the bytes the data carries in base64. */
+  private final String contentType;
   /** {@code {"topic":…,"id":…,"ts":…,"data":…}} in UTF-8; never handed out, only copied. */
   private final byte[] json;
   private final Position position;
   private volatile Object wireForms;
 
-  private Event(String topic, long id, long ts, String epoch, byte[] json) {
+  private Event(String topic, long id, long ts, String epoch, String contentType, byte[] json) {
     this.topic = topic;
     this.id = id;
     this.ts = ts;
     this.epoch = epoch;
+    this.contentType = contentType;
     this.json = json;
     this.position = new Position(id, epoch);
   }
 
   /** Encodes an event whose data is already valid JSON text without line breaks. */
   public static Event encode(String topic, long id, long ts, String epoch, String dataJson) {
-    // Topic names need no escaping (see Topics), so plain concatenation is valid JSON.
-    String text = "{\"topic\":\"" + topic + "\",\"id\":" + id + ",\"ts\":" + ts + ",\"data\":" + dataJson + "}";
+    return encode(topic, id, ts, epoch, dataJson, null);
+  }
+
+  /**
+   * Encodes an event of JSON data ({@code contentType} null) or of bytes: then {@code dataJson} is
+   * their base64 as a JSON string, and the JSON form says so, {@code
+   * {"topic":…,"id":…,"ts":…,"data":"<base64>","contentType":"image/png","encoding":"base64"}}.
+   */
+  public static Event encode(String topic, long id, long ts, String epoch, String dataJson, String contentType) {
+    // Topic names and content types need no escaping (see Topics, BinaryData), so plain
+    // concatenation is valid JSON.
+    String text = "{\"topic\":\"" + topic + "\",\"id\":" + id + ",\"ts\":" + ts + ",\"data\":" + dataJson
+      + (contentType == null ? "}" : ",\"contentType\":\"" + contentType + "\",\"encoding\":\"base64\"}");
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
-    return new Event(topic.intern(), id, ts, epoch, text.getBytes(StandardCharsets.UTF_8));
+    return new Event(topic.intern(), id, ts, epoch, contentType, text.getBytes(StandardCharsets.UTF_8));
   }
 
   public String topic() {
@@ -56,6 +74,35 @@ public final class Event {
 
   public String epoch() {
     return epoch;
+  }
+
+  /** The media type of a binary event's bytes; null for JSON data. */
+  public String contentType() {
+    return contentType;
+  }
+
+  /** A binary event's bytes, decoded from the base64 its JSON form carries; null for JSON data. */
+  public byte[] binaryData() {
+    if (contentType == null) {
+      return null;
+    }
+    // the data is the string right after "data":" and before ","contentType"
+    int start = indexOf(DATA_KEY, 0) + DATA_KEY.length;
+    int end = indexOf(CONTENT_TYPE_KEY, start);
+    return Base64.getDecoder().decode(new String(json, start, end - start, StandardCharsets.US_ASCII));
+  }
+
+  private int indexOf(byte[] key, int from) {
+    outer:
+    for (int i = from; i <= json.length - key.length; i++) {
+      for (int k = 0; k < key.length; k++) {
+        if (json[i + k] != key[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("not a binary event: " + this);
   }
 
   /** The length of {@code {"topic":…,"id":…,"ts":…,"data":…}} in UTF-8. */

@@ -13,7 +13,15 @@ import java.util.Optional;
 public interface EventLog {
 
   /** Accepts {@code dataJson} (valid JSON, no line breaks) as the topic's next event. */
-  Future<Event> append(String topic, String dataJson);
+  default Future<Event> append(String topic, String dataJson) {
+    return append(topic, dataJson, null);
+  }
+
+  /**
+   * Accepts the topic's next event: JSON data ({@code contentType} null), or bytes of
+   * {@code contentType} carried as their base64 in a JSON string (see {@link Event#encode}).
+   */
+  Future<Event> append(String topic, String dataJson, String contentType);
 
   /** Events after a cursor: the one resume path of all four transports. */
   Future<ReadResult> read(ReadRequest request);

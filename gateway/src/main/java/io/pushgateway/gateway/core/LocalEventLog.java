@@ -64,8 +64,8 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
-  public Future<Event> append(String topic, String dataJson) {
-    return this.<Event>request("append", new Append(topic, dataJson));
+  public Future<Event> append(String topic, String dataJson, String contentType) {
+    return this.<Event>request("append", new Append(topic, dataJson, contentType));
   }
 
   @Override
@@ -137,7 +137,7 @@ public final class LocalEventLog implements EventLog {
     return Future.failedFuture(e);
   }
 
-  record Append(String topic, String dataJson) {
+  record Append(String topic, String dataJson, String contentType) {
   }
 
   /** Owns the store: the only code that touches it, always on this verticle's event loop. */
@@ -167,7 +167,8 @@ public final class LocalEventLog implements EventLog {
       bus.<Append>localConsumer(address + ".append", msg -> {
         Event event;
         try {
-          event = store.append(msg.body().topic(), msg.body().dataJson(), System.currentTimeMillis());
+          event = store.append(msg.body().topic(), msg.body().dataJson(), msg.body().contentType(),
+            System.currentTimeMillis());
         } catch (GatewayException refused) {
           msg.fail(refused.code().ordinal(), refused.getMessage());
           return;

@@ -32,8 +32,8 @@ final class TopicHistory {
     return epoch;
   }
 
-  Event append(long ts, String dataJson) {
-    Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson);
+  Event append(long ts, String dataJson, String contentType) {
+    Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson, contentType);
     ring.append(event);
     return event;
   }

@@ -88,6 +88,11 @@ public final class TopicStore {
 
   /** Accepts an event: the next id of its topic, and a timestamp that never goes backwards. */
   public Event append(String topic, String dataJson, long nowMillis) {
+    return append(topic, dataJson, null, nowMillis);
+  }
+
+  /** The same for an event of bytes of {@code contentType} (null: JSON data), see {@link Event#encode}. */
+  public Event append(String topic, String dataJson, String contentType, long nowMillis) {
     TopicHistory history = touch(topic, nowMillis);
     if (history == null) {
       if (topics.size() >= maxTopics) {
@@ -98,7 +103,7 @@ public final class TopicStore {
     }
     lastTs = Math.max(lastTs, nowMillis);
     int before = history.size();
-    Event event = history.append(lastTs, dataJson);
+    Event event = history.append(lastTs, dataJson, contentType);
     keptEvents += history.size() - before;
     trim(history, nowMillis);
     return event;

@@ -12,9 +12,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The one rule every publish passes, whether it came as {@code POST /api/topics/{t}/events} or as
@@ -26,6 +28,12 @@ import java.util.Map;
 public final class PublishRule {
 
   private static final System.Logger LOG = System.getLogger(PublishRule.class.getName());
+  /**
+   * A media type (RFC 9110 §8.3.1: type/subtype, optional parameters) in token characters only:
+   * no quotes, backslashes or controls, so it goes into every JSON form as it is.
+   */
+  private static final Pattern MEDIA_TYPE = Pattern.compile(
+    "[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}( ?; ?[A-Za-z0-9!#$&^_.+-]{1,64}=[A-Za-z0-9!#$&^_.+-]{1,64}){0,4}");
 
   private final EventLog log;
   private final int maxPayloadBytes;
@@ -54,6 +62,38 @@ public final class PublishRule {
       return Future.failedFuture(refused);
     }
     return log.append(topic, dataJson).onSuccess(event -> metrics.published());
+  }
+
+  /**
+   * Appends {@code bytes} of {@code contentType} to {@code topic} as a binary event (kept and
+   * sent as base64 where a wire needs text, as raw bytes where it can carry them), under the same
+   * rule as JSON data: at most {@code maxPayloadBytes} bytes.
+   */
+  public Future<Event> publishBinary(Access access, String topic, byte[] bytes, String contentType) {
+    String mediaType;
+    try {
+      Topics.require(topic);
+      access.checkPublish(topic);
+      mediaType = mediaType(contentType);
+      if (bytes.length > maxPayloadBytes) {
+        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "data is " + bytes.length + " bytes, the limit is " + maxPayloadBytes);
+      }
+    } catch (GatewayException refused) {
+      return Future.failedFuture(refused);
+    }
+    String base64 = "\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
+    return log.append(topic, base64, mediaType).onSuccess(event -> metrics.published());
+  }
+
+  /** The content type of binary data, checked (see {@link #MEDIA_TYPE}). */
+  public static String mediaType(String contentType) {
+    String trimmed = contentType == null ? "" : contentType.trim();
+    if (!MEDIA_TYPE.matcher(trimmed).matches()) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "the content type of binary data must be a media type such as image/png (token characters, at most 4 parameters)");
+    }
+    return trimmed;
   }
 
   /**

@@ -37,6 +37,13 @@ public interface PushWebSocket {
    */
   long sendEvent(Event event);
 
+  /**
+   * Writes a binary event as its envelope (a text frame) and then its raw bytes (a binary frame),
+   * for a client that asked for binary frames; the same bytes go to every connection. Returns the
+   * payload bytes put on the wire.
+   */
+  long sendBinaryEvent(Event event);
+
   /** Writes a one-off text frame (an ack, an error, a control message). */
   void sendText(String text);
 

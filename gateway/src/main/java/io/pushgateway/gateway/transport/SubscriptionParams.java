@@ -37,6 +37,18 @@ public record SubscriptionParams(List<String> topics, Cursor cursor) {
   }
 
   /** An integer query parameter within {@code [min, max]}, or {@code fallback} when absent. */
+  /** A yes-or-no parameter: {@code 1}/{@code true}, {@code 0}/{@code false}, absent is {@code false}. */
+  public static boolean flagParam(HttpServerRequest request, String name) {
+    String value = request.getParam(name);
+    if (value == null || value.equals("0") || value.equals("false")) {
+      return false;
+    }
+    if (!value.equals("1") && !value.equals("true")) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, name + " must be 1 or 0");
+    }
+    return true;
+  }
+
   public static int intParam(HttpServerRequest request, String name, int fallback, int min, int max) {
     String value = request.getParam(name);
     if (value == null || value.isEmpty()) {

@@ -25,6 +25,10 @@ public final class EncodedEvent {
   private final Event event;
   private volatile ByteBuf webSocketFrame;
   private volatile ByteBuf deflatedWebSocketFrame;
+  private volatile ByteBuf envelopeFrame;
+  private volatile ByteBuf binaryFrame;
+  private volatile String envelopeText;
+  private volatile Buffer binaryBuffer;
   private volatile SseChunk sseChunk;
   private volatile String text;
   private volatile Buffer sseEvent;
@@ -73,6 +77,46 @@ public final class EncodedEvent {
       }
     }
     return frame.retainedDuplicate();
+  }
+
+  /**
+   * A binary event for a WebSocket client that takes binary frames: its envelope, {@code
+   * {"topic":…,"id":…,"ts":…,"contentType":…,"bytes":N}}, as a text frame, and then the N raw
+   * bytes as one binary frame. Both built once per event; retained duplicates the caller writes
+   * or releases, envelope first.
+   */
+  public ByteBuf[] retainedBinaryFrames() {
+    if (binaryFrame == null) {
+      synchronized (this) {
+        if (binaryFrame == null) {
+          envelopeFrame = WebSocketFrames.text(envelope().getBytes(StandardCharsets.UTF_8));
+          binaryFrame = WebSocketFrames.binary(event.binaryData());
+        }
+      }
+    }
+    return new ByteBuf[] {envelopeFrame.retainedDuplicate(), binaryFrame.retainedDuplicate()};
+  }
+
+  /** A binary event's raw bytes as a Vert.x buffer, the same for every write. */
+  public Buffer binaryBuffer() {
+    Buffer b = binaryBuffer;
+    if (b == null) {
+      b = Buffer.buffer(event.binaryData());
+      binaryBuffer = b; // a lost race costs a decode, never a difference
+    }
+    return b;
+  }
+
+  /** The envelope of a binary event (see {@link #retainedBinaryFrames()}) as text. */
+  public String envelope() {
+    String e = envelopeText;
+    if (e == null) {
+      // the content type needs no escaping (see PublishRule), nor does the topic (see Topics)
+      e = "{\"topic\":\"" + event.topic() + "\",\"id\":" + event.id() + ",\"ts\":" + event.ts()
+        + ",\"contentType\":\"" + event.contentType() + "\",\"bytes\":" + event.binaryData().length + "}";
+      envelopeText = e;
+    }
+    return e;
   }
 
   /** The payload length of the event's WebSocket frame: its JSON. */

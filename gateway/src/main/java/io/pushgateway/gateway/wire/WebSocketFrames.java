@@ -8,13 +8,14 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 
 /**
- * Whole server-to-client WebSocket text frames (RFC 6455 §5.2: unmasked, FIN set), header and
+ * Whole server-to-client WebSocket text and binary frames (RFC 6455 §5.2: unmasked, FIN set), header and
  * payload in one buffer, so an event's frame is built once and every connection writes a view
  * of the same bytes.
  */
 public final class WebSocketFrames {
 
   private static final int FIN_TEXT = 0x81;
+  private static final int FIN_BINARY = 0x82;
   /** RSV1 marks a message compressed with permessage-deflate (RFC 7692 §6). */
   private static final int FIN_RSV1_TEXT = 0xC1;
   /** What every sync flush ends with; RFC 7692 §7.2.1 has the sender drop it. */
@@ -29,6 +30,11 @@ public final class WebSocketFrames {
   /** An event's frame, in direct memory: the socket writes it without a copy. */
   static ByteBuf text(byte[] payload) {
     return frame(FIN_TEXT, payload, payload.length, true);
+  }
+
+  /** A binary event's bytes as one binary frame, in direct memory, never compressed (RFC 7692 allows it per message). */
+  static ByteBuf binary(byte[] payload) {
+    return frame(FIN_BINARY, payload, payload.length, true);
   }
 
   /** A one-off control frame (ack, error…), on the heap. */

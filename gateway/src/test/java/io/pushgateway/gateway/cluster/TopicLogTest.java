@@ -18,7 +18,7 @@ class TopicLogTest {
   void idsAreContiguousAndTheRingKeepsTheNewest() {
     TopicLog log = new TopicLog("e1", 40);
     for (int i = 1; i <= 100; i++) {
-      assertThat(log.append("k" + i, 1000 + i, "{\"n\":" + i + "}")).isEqualTo(i);
+      assertThat(log.append("k" + i, 1000 + i, "{\"n\":" + i + "}", null)).isEqualTo(i);
     }
     assertThat(log.lastId()).isEqualTo(100);
     assertThat(log.oldestId()).isEqualTo(61);
@@ -29,16 +29,16 @@ class TopicLogTest {
   @Test
   void timestampsNeverGoBackwards() {
     TopicLog log = new TopicLog("e1", 10);
-    log.append("a", 5000, "1");
-    log.append("b", 4000, "2");
+    log.append("a", 5000, "1", null);
+    log.append("b", 4000, "2", null);
     assertThat(log.ts(2)).isEqualTo(5000);
   }
 
   @Test
   void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Appended first = new TopicOps.Append("key-1", "1", "e1", 10, 1000, 0, true).process(entry);
-    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", "e2", 10, 1001, 0, true).process(entry);
+    TopicOps.Appended first = new TopicOps.Append("key-1", "1", null, "e1", 10, 1000, 0, true).process(entry);
+    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", null, "e2", 10, 1001, 0, true).process(entry);
     assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
     assertThat(retry.epoch).isEqualTo("e1");
     assertThat(entry.getValue().lastId()).isEqualTo(1);
@@ -47,20 +47,20 @@ class TopicLogTest {
   @Test
   void atTheTopicLimitANewTopicIsRefusedAndNothingStoredButAnExistingOneAppends() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    assertThat(new TopicOps.Append("k1", "1", "e1", 10, 1000, 0, false).process(entry).id).isZero();
+    assertThat(new TopicOps.Append("k1", "1", null, "e1", 10, 1000, 0, false).process(entry).id).isZero();
     assertThat(entry.getValue()).isNull();
     TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
     assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
     assertThat(entry.getValue()).isNull();
-    new TopicOps.Append("k2", "1", "e1", 10, 1000, 0, true).process(entry);
-    assertThat(new TopicOps.Append("k3", "2", "e2", 10, 1000, 0, false).process(entry).id).isEqualTo(2);
+    new TopicOps.Append("k2", "1", null, "e1", 10, 1000, 0, true).process(entry);
+    assertThat(new TopicOps.Append("k3", "2", null, "e2", 10, 1000, 0, false).process(entry).id).isEqualTo(2);
   }
 
   @Test
   void readsFollowTheCursorRules() {
     TopicLog log = new TopicLog("e1", 5);
     for (int i = 1; i <= 8; i++) {
-      log.append("k" + i, 1000, String.valueOf(i));
+      log.append("k" + i, 1000, String.valueOf(i), null);
     }
     // kept: 4..8
     assertThat(Slice.of(log, true, 0, null, 100, 0)).satisfies(s -> {
@@ -88,8 +88,8 @@ class TopicLogTest {
   @Test
   void ageLimitsHideOldEventsOnRead() {
     TopicLog log = new TopicLog("e1", 10);
-    log.append("a", 1000, "1");
-    log.append("b", 2000, "2");
+    log.append("a", 1000, "1", null);
+    log.append("b", 2000, "2", null);
     Slice slice = Slice.of(log, false, 0, "e1", 10, 1500);
     assertThat(slice.oldestId).isEqualTo(2);
     assertThat(slice.data).containsExactly("2");
@@ -99,17 +99,21 @@ class TopicLogTest {
   void survivesSerializationAsABackupOrMigrationWouldCopyIt() {
     TopicLog log = new TopicLog("e1", 1000);
     for (int i = 1; i <= 300; i++) {
-      log.append("k" + i, 1000 + i, String.valueOf(i));
+      log.append("k" + i, 1000 + i, String.valueOf(i), null);
     }
+    log.append("k-bin", 2000, "\"AAE=\"", "application/octet-stream");
     Data data = SERIALIZATION.toData(log);
     TopicLog copy = SERIALIZATION.toObject(data);
     assertThat(copy.epoch()).isEqualTo("e1");
-    assertThat(copy.lastId()).isEqualTo(300);
+    assertThat(copy.lastId()).isEqualTo(301);
     assertThat(copy.oldestId()).isEqualTo(1);
     assertThat(copy.data(150)).isEqualTo("150");
+    assertThat(copy.contentType(150)).isNull();
     assertThat(copy.find("k299")).isEqualTo(299);
-    copy.append("k301", 5000, "301");
-    assertThat(copy.data(301)).isEqualTo("301");
+    assertThat(copy.contentType(301)).isEqualTo("application/octet-stream");
+    assertThat(copy.data(301)).isEqualTo("\"AAE=\"");
+    copy.append("k302", 5000, "302", null);
+    assertThat(copy.data(302)).isEqualTo("302");
     assertThat(copy.data(1)).isEqualTo("1");
   }
 }

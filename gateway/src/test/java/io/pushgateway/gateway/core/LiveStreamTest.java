@@ -311,7 +311,7 @@ class LiveStreamTest {
     }
 
     @Override
-    public Future<Event> append(String topic, String dataJson) {
+    public Future<Event> append(String topic, String dataJson, String contentType) {
       throw new UnsupportedOperationException();
     }
 

@@ -168,7 +168,7 @@ class HonestErrorsTest {
   private static final class BrokenLog implements EventLog {
 
     @Override
-    public Future<Event> append(String topic, String dataJson) {
+    public Future<Event> append(String topic, String dataJson, String contentType) {
       return Future.failedFuture(new IllegalStateException("a bug"));
     }
 

@@ -21,6 +21,9 @@ public final class WsClient extends StreamClient {
   private static final java.util.Set<String> PRESENCE_OPS = java.util.Set.of("presence", "join", "leave", "occupancy");
   private final Map<String, String> positions = new LinkedHashMap<>();
   private final List<JsonObject> controls = new CopyOnWriteArrayList<>();
+  private final List<byte[]> binaries = new CopyOnWriteArrayList<>();
+  /** "text" or "binary" per message received, in order. */
+  private final List<String> kinds = new CopyOnWriteArrayList<>();
   private WebSocketClient client;
   private WebSocket socket;
   private volatile Short closeCode;
@@ -46,7 +49,14 @@ public final class WsClient extends StreamClient {
     // handshake's answer, and must not find the socket without them.
     ClientWebSocket ws = connecting.webSocket();
     ws.closeHandler(v -> closeCode = ws.closeStatusCode());
-    ws.textMessageHandler(text -> onFrame(text, expected, subscribed));
+    ws.textMessageHandler(text -> {
+      kinds.add("text");
+      onFrame(text, expected, subscribed);
+    });
+    ws.binaryMessageHandler(bytes -> {
+      kinds.add("binary");
+      binaries.add(bytes.getBytes());
+    });
     socket = onContext(() -> ws.connect(new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI(uri)))
       .await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     subscribed.future().await(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -97,6 +107,16 @@ public final class WsClient extends StreamClient {
 
   public void send(JsonObject frame) {
     socket.writeTextMessage(frame.encode()).await();
+  }
+
+  /** The binary messages received, in order. */
+  public List<byte[]> binaries() {
+    return binaries;
+  }
+
+  /** "text" or "binary" for every message received, in order. */
+  public List<String> kinds() {
+    return kinds;
   }
 
   public List<JsonObject> controls() {

@@ -46,6 +46,16 @@ final class NettyWebSocket implements PushWebSocket {
   }
 
   @Override
+  public long sendBinaryEvent(Event event) {
+    long payloadLength = 0;
+    for (ByteBuf frame : EncodedEvent.of(event).retainedBinaryFrames()) {
+      payloadLength += WebSocketFrames.payloadLength(frame);
+      output.write(frame);
+    }
+    return payloadLength;
+  }
+
+  @Override
   public void sendText(String text) {
     output.write(WebSocketFrames.control(text.getBytes(StandardCharsets.UTF_8)));
   }

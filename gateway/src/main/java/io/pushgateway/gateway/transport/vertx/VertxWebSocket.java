@@ -114,6 +114,14 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
   }
 
   @Override
+  public long sendBinaryEvent(Event event) {
+    EncodedEvent encoded = EncodedEvent.of(event);
+    socket.writeFinalTextFrame(encoded.envelope());
+    socket.writeFinalBinaryFrame(encoded.binaryBuffer());
+    return encoded.envelope().length() + encoded.binaryBuffer().length();
+  }
+
+  @Override
   public void sendText(String text) {
     socket.writeFinalTextFrame(text);
   }

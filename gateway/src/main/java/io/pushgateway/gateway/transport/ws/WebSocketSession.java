@@ -60,6 +60,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private short closeCode;
   private boolean released;
   private final Promise<Void> releasedPromise = Promise.promise();
+  /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
+  private boolean binaryFrames;
 
   /** {@code membership}: who it is in presence; null when presence is off. */
   WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access,
@@ -73,8 +75,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       : new PushPresence(context.presence(), membership, Transport.WS, stream);
   }
 
-  /** {@code withPresence}: the URL asked for presence ({@code presence=1}) on every topic. */
-  void open(Iterable<String> topics, Cursor cursor, boolean withPresence) {
+  /**
+   * {@code withPresence}: the URL asked for presence ({@code presence=1}) on every topic;
+   * {@code binaryFrames}: for binary events, their raw bytes in a binary frame ({@code binary=1}).
+   */
+  void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames) {
+    this.binaryFrames = binaryFrames;
     socket.listen(this);
     for (String topic : topics) {
       stream.subscribe(topic, cursor.get(topic));
@@ -334,7 +340,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     // Built once per event; each connection writes the same bytes.
-    long payloadLength = socket.sendEvent(event);
+    long payloadLength = binaryFrames && event.contentType() != null
+      ? socket.sendBinaryEvent(event) : socket.sendEvent(event);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
     if (!stream.isCatchingUp() && !socket.writable()) {
       closeSlowConsumer();

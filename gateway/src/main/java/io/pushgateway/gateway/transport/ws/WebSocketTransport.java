@@ -54,12 +54,14 @@ public final class WebSocketTransport implements TransportHandler {
   private void upgrade(RoutingContext ctx) {
     SubscriptionParams params;
     boolean withPresence;
+    boolean binaryFrames;
     Membership membership;
     Access access = Access.of(ctx);
     Future<PushWebSocket> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
       withPresence = Membership.asked(ctx.request(), context.config());
+      binaryFrames = SubscriptionParams.flagParam(ctx.request(), "binary");
       // the identity is settled at the upgrade: a later subscribe op may join presence with it
       membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
       upgraded = context.writePath().upgrade(ctx.request());
@@ -70,7 +72,7 @@ public final class WebSocketTransport implements TransportHandler {
     upgraded.onSuccess(socket -> {
       WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
       sessions.opened(session);
-      session.open(params.topics(), params.cursor(), withPresence);
+      session.open(params.topics(), params.cursor(), withPresence, binaryFrames);
     });
   }
 

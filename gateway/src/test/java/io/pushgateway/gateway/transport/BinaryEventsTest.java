@@ -1,0 +1,163 @@
+package io.pushgateway.gateway.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Binary events: bytes published with their media type reach every transport in publish order
+ * among text events, with the same ids and cursors. A WebSocket that asked for binary frames gets
+ * the envelope and then the very bytes in a binary frame; every other wire carries them as base64
+ * with a marker. On both write paths.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BinaryEventsTest {
+
+  private static final int MAX_PAYLOAD = 20_000;
+  private static final Map<String, TestGateway> GATEWAYS = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    for (String path : List.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)) {
+      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("writePath", path).put("maxPayloadBytes", MAX_PAYLOAD)));
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (TestGateway gateway : GATEWAYS.values()) {
+      gateway.close();
+    }
+  }
+
+  static Stream<Arguments> paths() {
+    return GATEWAYS.keySet().stream().flatMap(path -> Stream.of(Transport.values()).map(t -> Arguments.of(path, t)));
+  }
+
+  /** Bytes that are not UTF-8 text (every byte value, shuffled), so nothing may decode them as such. */
+  private static byte[] image(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static JsonObject publishBinary(TestGateway gateway, String topic, byte[] bytes, String contentType)
+    throws Exception {
+    TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(bytes),
+      contentType);
+    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    return reply.json();
+  }
+
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("paths")
+  void everyTransportGetsTheBytesAsBase64AmongTextEventsInPublishOrder(String writePath, Transport transport)
+    throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    String topic = "binary-" + transport.label();
+    byte[] bytes = image(5_000, 1);
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
+    try {
+      gateway.publish(topic, new JsonObject().put("n", 1));
+      assertThat(publishBinary(gateway, topic, bytes, "image/png").getLong("id")).isEqualTo(2);
+      gateway.publish(topic, new JsonObject().put("n", 3));
+
+      List<JsonObject> events = client.awaitEvents(3);
+      assertThat(events).extracting(e -> e.getLong("id")).containsExactly(1L, 2L, 3L);
+      JsonObject binary = events.get(1);
+      assertThat(binary.getString("contentType")).isEqualTo("image/png");
+      assertThat(binary.getString("encoding")).isEqualTo("base64");
+      assertThat(Base64.getDecoder().decode(binary.getString("data"))).isEqualTo(bytes);
+      assertThat(events.get(2).getJsonObject("data").getInteger("n")).isEqualTo(3);
+      assertThat(events.get(0).containsKey("contentType")).as("text events carry no marker").isFalse();
+      assertThat(client.cursor()).startsWith(topic + ":3:");
+    } finally {
+      client.close();
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX})
+  void aWebSocketThatAsksForBinaryFramesGetsTheEnvelopeThenTheVeryBytes(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    String topic = "frames";
+    byte[] first = image(MAX_PAYLOAD, 2);
+    byte[] second = image(1, 3);
+    WsClient live = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
+    live.open(topic);
+    try {
+      publishBinary(gateway, topic, first, "application/octet-stream");
+      gateway.publish(topic, "between");
+      publishBinary(gateway, topic, second, "image/webp; q=1");
+      List<JsonObject> events = live.awaitEvents(3);
+      Eventually.check(gateway.vertx, () -> assertThat(live.binaries()).hasSize(2));
+      assertThat(live.kinds().subList(live.kinds().size() - 5, live.kinds().size()))
+        .as("each envelope is followed by its bytes, in publish order")
+        .containsExactly("text", "binary", "text", "text", "binary");
+      assertThat(events.get(0).getString("contentType")).isEqualTo("application/octet-stream");
+      assertThat(events.get(0).getInteger("bytes")).isEqualTo(first.length);
+      assertThat(events.get(0).containsKey("data")).isFalse();
+      assertThat(events.get(1).getString("data")).isEqualTo("between");
+      assertThat(events.get(2).getString("contentType")).isEqualTo("image/webp; q=1");
+      assertThat(live.binaries().get(0)).isEqualTo(first);
+      assertThat(live.binaries().get(1)).isEqualTo(second);
+    } finally {
+      live.close();
+    }
+
+    // a client coming back reads them from history the same way
+    WsClient resumed = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
+    resumed.open(topic, topic + ":0");
+    try {
+      assertThat(resumed.awaitEvents(3)).extracting(e -> e.getLong("id")).containsExactly(1L, 2L, 3L);
+      Eventually.check(gateway.vertx, () -> assertThat(resumed.binaries()).hasSize(2));
+      assertThat(resumed.binaries().get(0)).isEqualTo(first);
+      assertThat(resumed.binaries().get(1)).isEqualTo(second);
+    } finally {
+      resumed.close();
+    }
+  }
+
+  @Test
+  void badBinaryPublishesAreRefusedWithTheProtocolsCodes() throws Exception {
+    TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
+    String path = "/api/topics/refused/events";
+    TestGateway.Reply tooLarge = gateway.request(HttpMethod.POST, path, Buffer.buffer(image(MAX_PAYLOAD + 1, 4)),
+      "image/png");
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.errorCode()).isEqualTo("payload_too_large");
+    for (String contentType : List.of("image", "image/png\"", "a/b; x=\"y\"", "image/ png", "x".repeat(70) + "/y")) {
+      TestGateway.Reply bad = gateway.request(HttpMethod.POST, path, Buffer.buffer(image(10, 5)), contentType);
+      assertThat(bad.status()).as(contentType).isEqualTo(400);
+      assertThat(bad.errorCode()).as(contentType).isEqualTo("invalid_parameter");
+    }
+    TestGateway.Reply empty = gateway.request(HttpMethod.POST, path, Buffer.buffer(), "image/png");
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.errorCode()).isEqualTo("invalid_parameter");
+    assertThat(gateway.get("/ws?topics=refused&binary=2").status()).isEqualTo(400);
+    assertThat(gateway.get("/api/topics/refused").status()).as("nothing was stored").isEqualTo(404);
+  }
+}
