@@ -114,11 +114,11 @@ public final class Gateway {
       return Future.failedFuture("cluster mode: deploy on the ClusterNode this process joined with");
     }
     return config.cluster()
-      ? HazelcastEventLog.deploy(node, namespace, config.historySize(), config.historyMaxAgeMillis(),
+      ? HazelcastEventLog.deploy(node, namespace, config.historyLimits(),
         new HazelcastEventLog.Limits(config.maxTopics(), config.topicIdleMillis(), counts.topicNames()))
         .map(EventLog.class::cast)
-      : LocalEventLog.deploy(vertx, namespace, config.historySize(), config.historyMaxAgeMillis(), config.maxTopics(),
-        config.topicIdleMillis(), counts::inUse).map(EventLog.class::cast);
+      : LocalEventLog.deploy(vertx, namespace, config.historyLimits(), config.maxTopics(), config.topicIdleMillis(),
+        counts::inUse).map(EventLog.class::cast);
   }
 
   /** Presence beside the history: in memory, or shared by the cluster; null when it is off. */

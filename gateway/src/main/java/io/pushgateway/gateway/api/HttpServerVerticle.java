@@ -83,7 +83,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
-      publishing = new PublishRule(log, config.maxPayloadBytes(), metrics);
+      publishing = new PublishRule(log, config.maxPayloadBytes(), config.maxBinaryBytes(), metrics);
       TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
         presence, authenticator);
       transports = TRANSPORTS.stream()
@@ -189,7 +189,7 @@ public final class HttpServerVerticle extends VerticleBase {
       "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
     router.errorHandler(413, ctx -> fail(ctx, new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
       "the body is larger than " + (ctx.request().path().equals(TopicApi.BATCH_PATH)
-        ? config.maxBatchBytes() : config.maxPayloadBytes()) + " bytes")));
+        ? config.maxBatchBytes() : TopicApi.maxPublishBody(config)) + " bytes")));
     router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
     router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
     router.errorHandler(500, ctx -> HttpReplies.failure(ctx.request(), ctx.failure(), metrics));

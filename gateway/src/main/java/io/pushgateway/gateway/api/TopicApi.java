@@ -36,6 +36,11 @@ import java.util.List;
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
 
+  /** The largest body of a single publish: JSON data or binary data, whichever may be larger. */
+  static int maxPublishBody(GatewayConfig config) {
+    return Math.max(config.maxPayloadBytes(), config.maxBinaryBytes());
+  }
+
   /** Where batches are published. */
   static final String BATCH_PATH = "/api/events";
 
@@ -65,7 +70,7 @@ final class TopicApi {
   List<Endpoint> routes() {
     List<Endpoint> routes = new ArrayList<>(List.of(
       new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
-        List.of(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()), this::publish)),
+        List.of(BodyHandler.create(false).setBodyLimit(maxPublishBody(config)), this::publish)),
       // any valid token: each event is checked against topics.pub on its own
       new Endpoint(HttpMethod.POST, BATCH_PATH, Grant.AUTHENTICATED,
         List.of(BodyHandler.create(false).setBodyLimit(config.maxBatchBytes()), this::publishBatch)),
@@ -109,7 +114,7 @@ final class TopicApi {
   private void publishBatch(RoutingContext ctx) {
     Future.succeededFuture(ctx)
       .map(c -> {
-        if (!(jsonBody(c).value() instanceof JsonObject object)) {
+        if (!(jsonBody(c, config.maxBatchBytes()).value() instanceof JsonObject object)) {
           throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
         }
         return PublishBatch.parse(object.getValue("events"), config.maxBatchEvents());
@@ -156,7 +161,7 @@ final class TopicApi {
    * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
    */
   private String dataJson(RoutingContext ctx) {
-    JsonBody body = jsonBody(ctx);
+    JsonBody body = jsonBody(ctx, config.maxPayloadBytes());
     String text = body.text();
     return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(body.value());
   }
@@ -182,7 +187,7 @@ final class TopicApi {
   }
 
   /** The body of a publish, checked: not compressed, JSON, UTF-8. */
-  private static JsonBody jsonBody(RoutingContext ctx) {
+  private static JsonBody jsonBody(RoutingContext ctx, int maxBytes) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
@@ -192,6 +197,10 @@ final class TopicApi {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON value");
+    }
+    if (body.length() > maxBytes) {
+      // the route reads bodies up to the binary limit: JSON has its own, checked before parsing
+      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBytes + " bytes");
     }
     String text = utf8(body).strip();
     Object value;

@@ -12,6 +12,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadAssembly;
 import io.pushgateway.gateway.core.ReadRequest;
@@ -73,8 +74,7 @@ public final class HazelcastEventLog implements EventLog {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, TopicLog> topics;
-  private final int historySize;
-  private final long maxAgeMillis;
+  private final HistoryLimits history;
   private final Limits limits;
   private final String eventsAddress;
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
@@ -88,13 +88,12 @@ public final class HazelcastEventLog implements EventLog {
   /** The topics map's size at the last probe: {@code maxTopics} is held against it. */
   private volatile int topicsCounted;
 
-  private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics, int historySize,
-                            long maxAgeMillis, Limits limits, String eventsAddress) {
+  private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics,
+                            HistoryLimits history, Limits limits, String eventsAddress) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.topics = topics;
-    this.historySize = historySize;
-    this.maxAgeMillis = maxAgeMillis;
+    this.history = history;
     this.limits = limits;
     this.eventsAddress = eventsAddress;
   }
@@ -111,7 +110,7 @@ public final class HazelcastEventLog implements EventLog {
    * cluster (it can serve history) and its relay receives every node's events; {@code limits}
    * bound its topics.
    */
-  public static Future<HazelcastEventLog> deploy(ClusterNode node, String namespace, int historySize, long maxAgeMillis,
+  public static Future<HazelcastEventLog> deploy(ClusterNode node, String namespace, HistoryLimits history,
                                                  Limits limits) {
     Vertx vertx = node.vertx();
     HazelcastInstance hazelcast = node.hazelcast();
@@ -120,10 +119,10 @@ public final class HazelcastEventLog implements EventLog {
     return vertx.executeBlocking(() -> {
         IMap<String, TopicLog> topics = hazelcast.getMap(TOPICS_MAP);
         topics.executeOnKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0));
-        HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, historySize, maxAgeMillis, limits,
+        HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
           "push-gateway." + namespace + ".events");
         log.topicsCounted = topics.size();
-        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, historySize);
+        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, history.events());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
         return log;
       })
@@ -146,8 +145,7 @@ public final class HazelcastEventLog implements EventLog {
     // The key makes a retried append (its owner died before answering) find itself instead of
     // adding a copy; the epoch is used only if this append starts the topic's history.
     TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, contentType,
-      TopicStore.newEpoch(),
-      historySize, now, maxAgeMillis, mayStart());
+      TopicStore.newEpoch(), history.events(), now, history.maxAgeMillis(), history.topicBytes(), mayStart());
     return onContext(topics.submitToKey(topic, append))
       .map(done -> {
         if (done.id == 0) {
@@ -162,7 +160,7 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<ReadResult> read(ReadRequest request) {
-    long cutoff = maxAgeMillis > 0 ? System.currentTimeMillis() - maxAgeMillis : 0;
+    long cutoff = history.maxAgeMillis() > 0 ? System.currentTimeMillis() - history.maxAgeMillis() : 0;
     List<Future<Slice>> slices = new ArrayList<>();
     for (String topic : request.topics()) {
       Position position = request.cursor().get(topic);
@@ -171,7 +169,7 @@ public final class HazelcastEventLog implements EventLog {
         : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), cutoff);
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
-          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), historySize,
+          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.events(),
             mayStart())))));
     }
     return Future.all(slices).map(all -> assemble(request, slices));
@@ -204,7 +202,7 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<Optional<TopicState>> state(String topic) {
-    long cutoff = maxAgeMillis > 0 ? System.currentTimeMillis() - maxAgeMillis : 0;
+    long cutoff = history.maxAgeMillis() > 0 ? System.currentTimeMillis() - history.maxAgeMillis() : 0;
     return onContext(topics.submitToKey(topic, new TopicOps.Read(true, 0, null, 0, cutoff)))
       .map(slice -> slice == null || slice.lastId == 0
         ? Optional.empty()

@@ -28,6 +28,8 @@ public final class TopicLog implements DataSerializable {
   private String epoch;
   private long lastTs;
   private IdRing<Kept> ring;
+  /** The characters of the data kept (base64 and JSON text: about their bytes); not serialized, recounted. */
+  private long chars;
 
   public TopicLog() {
     // for Hazelcast
@@ -95,12 +97,25 @@ public final class TopicLog implements DataSerializable {
   /** Appends the next event; its timestamp never goes backwards. Returns its id. */
   long append(String key, long nowMillis, String dataJson, String contentType) {
     lastTs = Math.max(lastTs, nowMillis);
+    if (ring.size() == ring.capacity()) {
+      chars -= ring.dropOldest().data().length(); // the ring would overwrite it
+    }
+    chars += dataJson.length();
     return ring.append(new Kept(lastTs, dataJson, contentType, key));
   }
 
   /** Drops kept events older than {@code cutoffTs}. */
   void dropOlderThan(long cutoffTs) {
-    ring.dropOldestWhile(kept -> kept.ts() < cutoffTs);
+    while (ring.size() > 0 && ring.get(ring.oldestId()).ts() < cutoffTs) {
+      chars -= ring.dropOldest().data().length();
+    }
+  }
+
+  /** Drops the oldest events while their data holds more than {@code maxBytes}, never the newest one. */
+  void dropWhileOver(long maxBytes) {
+    while (chars > maxBytes && ring.size() > 1) {
+      chars -= ring.dropOldest().data().length();
+    }
   }
 
   @Override
@@ -127,8 +142,11 @@ public final class TopicLog implements DataSerializable {
     lastTs = in.readLong();
     int count = in.readInt();
     ring = IdRing.restart(capacity, lastId, count);
+    chars = 0;
     for (int i = 0; i < count; i++) {
-      ring.append(new Kept(in.readLong(), in.readString(), in.readString(), in.readString()));
+      Kept kept = new Kept(in.readLong(), in.readString(), in.readString(), in.readString());
+      chars += kept.data().length();
+      ring.append(kept);
     }
   }
 }

@@ -36,6 +36,7 @@ public final class TopicOps {
     private int capacity;
     private long now;
     private long maxAgeMillis;
+    private long maxBytes;
     private boolean mayStart;
 
     public Append() {
@@ -43,7 +44,8 @@ public final class TopicOps {
     }
 
     Append(String key, String dataJson, String contentType, String epoch, int capacity, long now, long maxAgeMillis,
-           boolean mayStart) {
+           long maxBytes, boolean mayStart) {
+      this.maxBytes = maxBytes;
       this.key = key;
       this.dataJson = dataJson;
       this.contentType = contentType;
@@ -66,6 +68,7 @@ public final class TopicOps {
         if (maxAgeMillis > 0) {
           log.dropOlderThan(now - maxAgeMillis);
         }
+        log.dropWhileOver(maxBytes);
         entry.setValue(log);
       }
       return new Appended(id, log.ts(id), log.epoch(), log.size());
@@ -80,6 +83,7 @@ public final class TopicOps {
       out.writeInt(capacity);
       out.writeLong(now);
       out.writeLong(maxAgeMillis);
+      out.writeLong(maxBytes);
       out.writeBoolean(mayStart);
     }
 
@@ -92,6 +96,7 @@ public final class TopicOps {
       capacity = in.readInt();
       now = in.readLong();
       maxAgeMillis = in.readLong();
+      maxBytes = in.readLong();
       mayStart = in.readBoolean();
     }
   }

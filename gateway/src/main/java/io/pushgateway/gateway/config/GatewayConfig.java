@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.config;
 
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +40,10 @@ public final class GatewayConfig {
     new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
     new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
     new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
+    new Option("historyMaxBytes", 67108864, "bytes of events kept per topic (JSON form; binary data counts as base64), the newest event always"),
+    new Option("historyMaxTotalBytes", 0, "bytes of events kept over all topics on one node, the least recently used topics' oldest first (0: a quarter of the JVM's maximum heap; cluster mode bounds per topic only)"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
+    new Option("maxBinaryBytes", 10485760, "largest binary event accepted (POST with a media type), in bytes"),
     new Option("maxBatchEvents", 1000, "events one batch publish (POST /api/events, a publish op with events) may carry"),
     new Option("maxBatchBytes", 1048576, "largest body of POST /api/events"),
     new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
@@ -152,6 +156,13 @@ public final class GatewayConfig {
   public int maxTopics() { return values.getInteger("maxTopics"); }
   public long topicIdleMillis() { return values.getLong("topicIdleSeconds") * 1000; }
   public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
+  public int maxBinaryBytes() { return values.getInteger("maxBinaryBytes"); }
+  /** What the log keeps of each topic, and of all of them. */
+  public HistoryLimits historyLimits() {
+    long total = values.getLong("historyMaxTotalBytes");
+    return new HistoryLimits(historySize(), historyMaxAgeMillis(), values.getLong("historyMaxBytes"),
+      total > 0 ? total : Runtime.getRuntime().maxMemory() / 4);
+  }
   public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
   public int maxBatchBytes() { return values.getInteger("maxBatchBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
@@ -209,6 +220,9 @@ public final class GatewayConfig {
     range("maxTopics", 1, 100_000_000);
     range("topicIdleSeconds", 0, Integer.MAX_VALUE);
     range("maxPayloadBytes", 1, 64 * 1024 * 1024);
+    range("maxBinaryBytes", 1, 256 * 1024 * 1024);
+    range("historyMaxBytes", 1024, Long.MAX_VALUE);
+    range("historyMaxTotalBytes", 0, Long.MAX_VALUE);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
     range("maxBatchEvents", 1, 100_000);
     range("maxBatchBytes", 1024, 256 * 1024 * 1024);

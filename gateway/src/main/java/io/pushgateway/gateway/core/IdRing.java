@@ -92,9 +92,16 @@ public final class IdRing<T> {
   /** Drops the oldest entries while {@code drop} holds for them (e.g. older than an age limit). */
   public void dropOldestWhile(Predicate<T> drop) {
     while (size > 0 && drop.test(get(oldestId()))) {
-      slots[slot(oldestId())] = null;
-      size--;
+      dropOldest();
     }
+  }
+
+  /** Drops the oldest entry, which must exist, and returns it. */
+  public T dropOldest() {
+    T oldest = get(oldestId());
+    slots[slot(oldestId())] = null;
+    size--;
+    return oldest;
   }
 
   private int slot(long id) {

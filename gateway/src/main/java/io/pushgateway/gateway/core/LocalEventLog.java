@@ -52,11 +52,17 @@ public final class LocalEventLog implements EventLog {
    */
   public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, int historySize, long maxAgeMillis,
                                              int maxTopics, long idleMillis, Predicate<String> inUse) {
+    return deploy(vertx, namespace, HistoryLimits.of(historySize, maxAgeMillis), maxTopics, idleMillis, inUse);
+  }
+
+  /** The same with every bound on history, bytes included. */
+  public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, HistoryLimits limits, int maxTopics,
+                                             long idleMillis, Predicate<String> inUse) {
     EventBus eventBus = vertx.eventBus();
     List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class)
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
-    TopicStore store = new TopicStore(historySize, maxAgeMillis, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
+    TopicStore store = new TopicStore(limits, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
     AtomicLong published = new AtomicLong();
     AtomicReference<Map<String, Position>> heads = new AtomicReference<>(new ConcurrentHashMap<>());
     return vertx.deployVerticle(new Owner(store, address, published, heads, idleMillis))

@@ -23,6 +23,8 @@ public final class TopicStore {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Maps of topics that held more than this are copied smaller once three quarters went. */
   static final int SHRINK_ABOVE = 1024;
+  /** Topics looked at per append for the total bound at most. */
+  private static final int TOTAL_SCAN = 1024;
 
   /**
    * In the order they were last moved to the end: a topic moves when touched a step after its
@@ -32,8 +34,7 @@ public final class TopicStore {
   private LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
   /** Most topics since the map was last copied: its table never shrinks by itself. */
   private int peakTopics;
-  private final int historySize;
-  private final long maxAgeMillis;
+  private final HistoryLimits limits;
   /** The store's epoch: every history's without eviction, a topic without history's with it. */
   private final String epoch;
   private final int maxTopics;
@@ -47,6 +48,8 @@ public final class TopicStore {
   private long clock;
   /** Written only on the owning event loop, read by the metrics scrape: volatile, no lock. */
   private volatile long keptEvents;
+  /** The JSON bytes of every kept event, held to {@code limits.totalBytes()}. */
+  private long keptBytes;
   private volatile int topicCount;
 
   /**
@@ -54,7 +57,12 @@ public final class TopicStore {
    * @param epoch        this history's name; a new store (a restart) must get a new one
    */
   public TopicStore(int historySize, long maxAgeMillis, String epoch) {
-    this(historySize, maxAgeMillis, epoch, Integer.MAX_VALUE, 0, topic -> false);
+    this(HistoryLimits.of(historySize, maxAgeMillis), epoch, Integer.MAX_VALUE, 0, topic -> false);
+  }
+
+  public TopicStore(int historySize, long maxAgeMillis, String epoch, int maxTopics, long idleMillis,
+                    Predicate<String> inUse) {
+    this(HistoryLimits.of(historySize, maxAgeMillis), epoch, maxTopics, idleMillis, inUse);
   }
 
   /**
@@ -62,10 +70,8 @@ public final class TopicStore {
    * @param idleMillis evict a topic untouched for this long (0: never evict)
    * @param inUse      whether a topic has subscribers now (it is then never evicted); any thread
    */
-  public TopicStore(int historySize, long maxAgeMillis, String epoch, int maxTopics, long idleMillis,
-                    Predicate<String> inUse) {
-    this.historySize = historySize;
-    this.maxAgeMillis = maxAgeMillis;
+  public TopicStore(HistoryLimits limits, String epoch, int maxTopics, long idleMillis, Predicate<String> inUse) {
+    this.limits = limits;
     this.epoch = epoch;
     this.maxTopics = maxTopics;
     this.idleMillis = idleMillis;
@@ -102,10 +108,13 @@ public final class TopicStore {
       history = start(topic);
     }
     lastTs = Math.max(lastTs, nowMillis);
-    int before = history.size();
+    int sizeBefore = history.size();
+    long bytesBefore = history.bytes();
     Event event = history.append(lastTs, dataJson, contentType);
-    keptEvents += history.size() - before;
+    keptEvents += history.size() - sizeBefore;
+    keptBytes += history.bytes() - bytesBefore;
     trim(history, nowMillis);
+    keepWithinTotal(history);
     return event;
   }
 
@@ -182,6 +191,7 @@ public final class TopicStore {
       } else {
         it.remove();
         keptEvents -= history.size();
+        keptBytes -= history.bytes();
         evicted.add(history.topic());
       }
     }
@@ -229,7 +239,7 @@ public final class TopicStore {
    */
   private TopicHistory start(String topic) {
     String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
-    TopicHistory history = new TopicHistory(topic, historySize, life);
+    TopicHistory history = new TopicHistory(topic, limits.events(), life);
     history.touched = clock;
     history.ordered = clock;
     topics.put(topic, history);
@@ -238,11 +248,32 @@ public final class TopicStore {
     return history;
   }
 
+  /** The topic's own bounds: age, then bytes (a full ring already dropped its oldest on append). */
   private void trim(TopicHistory history, long nowMillis) {
-    if (maxAgeMillis > 0) {
-      int before = history.size();
-      history.dropOlderThan(nowMillis - maxAgeMillis);
-      keptEvents -= before - history.size();
+    int sizeBefore = history.size();
+    long bytesBefore = history.bytes();
+    if (limits.maxAgeMillis() > 0) {
+      history.dropOlderThan(nowMillis - limits.maxAgeMillis());
+    }
+    history.dropWhileOver(limits.topicBytes());
+    keptEvents -= sizeBefore - history.size();
+    keptBytes -= bytesBefore - history.bytes();
+  }
+
+  /**
+   * The bound over all topics: the oldest events of the topics first in the store's order (the
+   * least recently touched, when topics are evicted) go first; never the event just appended.
+   * Looks at a bounded number of topics per append, so a store full of empty histories costs no
+   * more than that.
+   */
+  private void keepWithinTotal(TopicHistory appended) {
+    Iterator<TopicHistory> it = topics.values().iterator();
+    for (int looked = 0; keptBytes > limits.totalBytes() && it.hasNext() && looked < TOTAL_SCAN; looked++) {
+      TopicHistory history = it.next();
+      while (keptBytes > limits.totalBytes() && history.size() > (history == appended ? 1 : 0)) {
+        keptBytes -= history.dropOldest();
+        keptEvents--;
+      }
     }
   }
 }

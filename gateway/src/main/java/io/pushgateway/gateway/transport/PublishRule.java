@@ -37,11 +37,13 @@ public final class PublishRule {
 
   private final EventLog log;
   private final int maxPayloadBytes;
+  private final int maxBinaryBytes;
   private final GatewayMetrics metrics;
 
-  public PublishRule(EventLog log, int maxPayloadBytes, GatewayMetrics metrics) {
+  public PublishRule(EventLog log, int maxPayloadBytes, int maxBinaryBytes, GatewayMetrics metrics) {
     this.log = log;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.maxBinaryBytes = maxBinaryBytes;
     this.metrics = metrics;
   }
 
@@ -67,7 +69,7 @@ public final class PublishRule {
   /**
    * Appends {@code bytes} of {@code contentType} to {@code topic} as a binary event (kept and
    * sent as base64 where a wire needs text, as raw bytes where it can carry them), under the same
-   * rule as JSON data: at most {@code maxPayloadBytes} bytes.
+   * rule as JSON data, with their own size limit, {@code maxBinaryBytes}.
    */
   public Future<Event> publishBinary(Access access, String topic, byte[] bytes, String contentType) {
     String mediaType;
@@ -75,9 +77,9 @@ public final class PublishRule {
       Topics.require(topic);
       access.checkPublish(topic);
       mediaType = mediaType(contentType);
-      if (bytes.length > maxPayloadBytes) {
+      if (bytes.length > maxBinaryBytes) {
         throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-          "data is " + bytes.length + " bytes, the limit is " + maxPayloadBytes);
+          "binary data is " + bytes.length + " bytes, the limit is " + maxBinaryBytes);
       }
     } catch (GatewayException refused) {
       return Future.failedFuture(refused);

@@ -37,8 +37,8 @@ class TopicLogTest {
   @Test
   void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Appended first = new TopicOps.Append("key-1", "1", null, "e1", 10, 1000, 0, true).process(entry);
-    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", null, "e2", 10, 1001, 0, true).process(entry);
+    TopicOps.Appended first = new TopicOps.Append("key-1", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
+    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", null, "e2", 10, 1001, 0, Long.MAX_VALUE, true).process(entry);
     assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
     assertThat(retry.epoch).isEqualTo("e1");
     assertThat(entry.getValue().lastId()).isEqualTo(1);
@@ -47,13 +47,13 @@ class TopicLogTest {
   @Test
   void atTheTopicLimitANewTopicIsRefusedAndNothingStoredButAnExistingOneAppends() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    assertThat(new TopicOps.Append("k1", "1", null, "e1", 10, 1000, 0, false).process(entry).id).isZero();
+    assertThat(new TopicOps.Append("k1", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isZero();
     assertThat(entry.getValue()).isNull();
     TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
     assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
     assertThat(entry.getValue()).isNull();
-    new TopicOps.Append("k2", "1", null, "e1", 10, 1000, 0, true).process(entry);
-    assertThat(new TopicOps.Append("k3", "2", null, "e2", 10, 1000, 0, false).process(entry).id).isEqualTo(2);
+    new TopicOps.Append("k2", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
+    assertThat(new TopicOps.Append("k3", "2", null, "e2", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isEqualTo(2);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -41,7 +42,9 @@ public final class WsClient extends StreamClient {
   public WsClient open(String topics, String cursor) throws Exception {
     int expected = topics.split(",").length;
     Promise<Void> subscribed = Promise.promise();
-    client = vertx.createWebSocketClient();
+    // big enough for the largest event a test sends (binary events of a few hundred kB)
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
+      .setMaxMessageSize(16 << 20));
     WebSocketClient connecting = client;
     String uri = "/ws?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
       + extraQuery;

@@ -37,12 +37,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BinaryEventsTest {
 
   private static final int MAX_PAYLOAD = 20_000;
+  private static final int MAX_BINARY = 300_000;
+  /** Far below the big events: one event larger than the queue's bound still goes out whole. */
+  private static final int MAX_QUEUE = 16_384;
   private static final Map<String, TestGateway> GATEWAYS = new LinkedHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
     for (String path : List.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)) {
-      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("writePath", path).put("maxPayloadBytes", MAX_PAYLOAD)));
+      GATEWAYS.put(path, TestGateway.start(new JsonObject().put("writePath", path).put("maxPayloadBytes", MAX_PAYLOAD)
+        .put("maxBinaryBytes", MAX_BINARY).put("maxQueueBytes", MAX_QUEUE)));
     }
   }
 
@@ -78,7 +82,7 @@ class BinaryEventsTest {
     throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "binary-" + transport.label();
-    byte[] bytes = image(5_000, 1);
+    byte[] bytes = image(250_000, 1);
     StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
     try {
       gateway.publish(topic, new JsonObject().put("n", 1));
@@ -104,7 +108,7 @@ class BinaryEventsTest {
   void aWebSocketThatAsksForBinaryFramesGetsTheEnvelopeThenTheVeryBytes(String writePath) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
     String topic = "frames";
-    byte[] first = image(MAX_PAYLOAD, 2);
+    byte[] first = image(MAX_BINARY, 2);
     byte[] second = image(1, 3);
     WsClient live = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
     live.open(topic);
@@ -145,10 +149,15 @@ class BinaryEventsTest {
   void badBinaryPublishesAreRefusedWithTheProtocolsCodes() throws Exception {
     TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
     String path = "/api/topics/refused/events";
-    TestGateway.Reply tooLarge = gateway.request(HttpMethod.POST, path, Buffer.buffer(image(MAX_PAYLOAD + 1, 4)),
+    TestGateway.Reply tooLarge = gateway.request(HttpMethod.POST, path, Buffer.buffer(image(MAX_BINARY + 1, 4)),
       "image/png");
     assertThat(tooLarge.status()).isEqualTo(413);
     assertThat(tooLarge.errorCode()).isEqualTo("payload_too_large");
+    // JSON keeps its own, smaller limit although the route reads bodies up to the binary one
+    String json = "\"" + "x".repeat(MAX_PAYLOAD) + "\"";
+    TestGateway.Reply jsonTooLarge = gateway.request(HttpMethod.POST, path, Buffer.buffer(json), "application/json");
+    assertThat(jsonTooLarge.status()).isEqualTo(413);
+    assertThat(jsonTooLarge.errorCode()).isEqualTo("payload_too_large");
     for (String contentType : List.of("image", "image/png\"", "a/b; x=\"y\"", "image/ png", "x".repeat(70) + "/y")) {
       TestGateway.Reply bad = gateway.request(HttpMethod.POST, path, Buffer.buffer(image(10, 5)), contentType);
       assertThat(bad.status()).as(contentType).isEqualTo(400);

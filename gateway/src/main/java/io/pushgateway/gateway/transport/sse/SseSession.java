@@ -95,14 +95,17 @@ final class SseSession implements LiveStream.Sink {
     if (response.closed() || response.ended()) {
       return;
     }
+    // The bound holds what still waits from earlier events: one event larger than it (an image)
+    // is written whole, and only a client that has not read it by the next one is too slow.
+    if (!stream.isCatchingUp() && !output.writable()) {
+      context.metrics().slowConsumerClosed(Transport.SSE);
+      close();
+      return;
+    }
     // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
     int length = singleTopic ? output.event(event)
       : output.event(event, ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);
-    if (!stream.isCatchingUp() && !output.writable()) {
-      context.metrics().slowConsumerClosed(Transport.SSE);
-      close();
-    }
   }
 
   @Override

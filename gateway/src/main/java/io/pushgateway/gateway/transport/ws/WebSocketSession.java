@@ -339,13 +339,16 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (socket.isClosed()) {
       return;
     }
+    // The bound holds what still waits from earlier events: one event larger than it (an image)
+    // is written whole, and only a client that has not read it by the next one is too slow.
+    if (!stream.isCatchingUp() && !socket.writable()) {
+      closeSlowConsumer();
+      return;
+    }
     // Built once per event; each connection writes the same bytes.
     long payloadLength = binaryFrames && event.contentType() != null
       ? socket.sendBinaryEvent(event) : socket.sendEvent(event);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
-    if (!stream.isCatchingUp() && !socket.writable()) {
-      closeSlowConsumer();
-    }
   }
 
   /** A join, leave or count: encoded once, the same text for every connection; bounded as replies are. */
