@@ -159,8 +159,10 @@ public final class HttpServerVerticle extends VerticleBase {
       // browsers never speak cleartext HTTP/2 anyway.
       .setHttp2ClearTextEnabled(false)
       // What Vert.x's own WebSocket (writePath=vertx) accepts; the raw path's codec has the same bound.
-      .setMaxWebSocketFrameSize(config.maxFrameBytes())
-      .setMaxWebSocketMessageSize(config.maxFrameBytes())
+      // what Vert.x reads of one frame: an announced binary publish may be that big; text and
+      // unannounced messages are held to maxFrameBytes as they are put together (VertxWebSocket)
+      .setMaxWebSocketFrameSize(Math.max(config.maxFrameBytes(), config.maxBinaryBytes()))
+      .setMaxWebSocketMessageSize(Math.max(config.maxFrameBytes(), config.maxBinaryBytes()))
       // and how long its close frame waits for the client's, as the raw path's peer waits
       .setWebSocketClosingTimeout(PushWebSocket.CLOSE_TIMEOUT_SECONDS)
       // WebSocket handshakes, permessage-deflate included, are the WebSocket transport's own.

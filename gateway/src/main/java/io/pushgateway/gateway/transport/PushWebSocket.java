@@ -18,7 +18,8 @@ public interface PushWebSocket {
   interface Listener {
     void onText(String text);
 
-    void onBinary();
+    /** A whole binary message, within the size {@link #expectBinary} allowed. */
+    void onBinary(Buffer bytes);
 
     /** A Ping (RFC 6455 §5.5.2): the session answers it with {@link #pong}, within the output's bound. */
     void onPing(Buffer payload);
@@ -43,6 +44,12 @@ public interface PushWebSocket {
    * payload bytes put on the wire.
    */
   long sendBinaryEvent(Event event);
+
+  /**
+   * Lets the next binary message be up to {@code bytes} long (an announced binary publish); 0 puts
+   * it back under {@code maxFrameBytes}, like text. A message over its limit closes with 1009.
+   */
+  void expectBinary(int bytes);
 
   /** Writes a one-off text frame (an ack, an error, a control message). */
   void sendText(String text);

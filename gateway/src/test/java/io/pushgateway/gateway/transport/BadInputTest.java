@@ -98,8 +98,9 @@ class BadInputTest {
   }
 
   @Test
-  void publishNeedsJsonContentType() throws Exception {
-    TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/a/events", Buffer.buffer("1"), "text/plain");
+  void publishNeedsAContentType() throws Exception {
+    // application/json is JSON data, any other media type binary data: without one, neither
+    TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/a/events", Buffer.buffer("1"), null);
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorCode()).isEqualTo("invalid_parameter");
   }

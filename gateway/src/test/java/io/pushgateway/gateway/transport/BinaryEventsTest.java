@@ -169,4 +169,90 @@ class BinaryEventsTest {
     assertThat(gateway.get("/ws?topics=refused&binary=2").status()).isEqualTo(400);
     assertThat(gateway.get("/api/topics/refused").status()).as("nothing was stored").isEqualTo(404);
   }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX})
+  void aWebSocketPublishesBytesAsTheBrowsersSendSendsThemAfterAnnouncingThem(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    String topic = "ws-publish";
+    byte[] bytes = image(MAX_BINARY, 6);
+    WsClient subscriber = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
+    subscriber.open(topic);
+    WsClient publisher = new WsClient(gateway.vertx, gateway.port()).open("other");
+    try {
+      publisher.send(new JsonObject().put("op", "publish").put("topic", topic).put("contentType", "image/png")
+        .put("bytes", bytes.length).put("ref", "img"));
+      publisher.socket().writeBinaryMessage(Buffer.buffer(bytes)).await(10, TimeUnit.SECONDS);
+      JsonObject ack = awaitControl(gateway, publisher, "img");
+      assertThat(ack.getString("op")).isEqualTo("ack");
+      assertThat(ack.getLong("id")).isEqualTo(1);
+      assertThat(subscriber.awaitEvents(1).get(0).getInteger("bytes")).isEqualTo(bytes.length);
+      Eventually.check(gateway.vertx, () -> assertThat(subscriber.binaries()).hasSize(1));
+      assertThat(subscriber.binaries().get(0)).isEqualTo(bytes);
+    } finally {
+      subscriber.close();
+      publisher.close();
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX})
+  void badBinaryMessagesGetErrorsAndTheConnectionServesOn(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("other");
+    try {
+      // bytes nobody announced
+      client.socket().writeBinaryMessage(Buffer.buffer(image(10, 7))).await(10, TimeUnit.SECONDS);
+      assertThat(awaitErrors(gateway, client, 1).get(0).getString("code"))
+        .isEqualTo("invalid_parameter");
+      // fewer bytes than announced
+      client.send(new JsonObject().put("op", "publish").put("topic", "bad-binary").put("contentType", "image/png")
+        .put("bytes", 100).put("ref", "short"));
+      client.socket().writeBinaryMessage(Buffer.buffer(image(99, 8))).await(10, TimeUnit.SECONDS);
+      assertThat(awaitControl(gateway, client, "short").getString("code"))
+        .isEqualTo("invalid_parameter");
+      // an announce over the limit is refused before the bytes come, and its bytes are dropped unanswered
+      client.send(new JsonObject().put("op", "publish").put("topic", "bad-binary").put("contentType", "image/png")
+        .put("bytes", MAX_BINARY + 1).put("ref", "big"));
+      assertThat(awaitControl(gateway, client, "big").getString("code"))
+        .isEqualTo("payload_too_large");
+      client.socket().writeBinaryMessage(Buffer.buffer(image(10, 9))).await(10, TimeUnit.SECONDS);
+      // a text message between an announce and its bytes cancels the announce
+      client.send(new JsonObject().put("op", "publish").put("topic", "bad-binary").put("contentType", "image/png")
+        .put("bytes", 10).put("ref", "cut"));
+      client.send(new JsonObject().put("op", "ping").put("ref", "alive"));
+      assertThat(awaitControl(gateway, client, "alive").getString("op")).isEqualTo("pong");
+      assertThat(awaitControl(gateway, client, "cut").getString("code"))
+        .isEqualTo("invalid_parameter");
+      assertThat(awaitErrors(gateway, client, 4)).hasSize(4);
+      assertThat(gateway.get("/api/topics/bad-binary").status()).as("nothing was stored").isEqualTo(404);
+      assertThat(client.closeCode()).isNull();
+    } finally {
+      client.close();
+    }
+
+    // unannounced bytes over maxFrameBytes close the connection like any message too big
+    WsClient flooding = new WsClient(gateway.vertx, gateway.port()).open("other");
+    try {
+      flooding.socket().writeBinaryMessage(Buffer.buffer(image(200_000, 10))).await(10, TimeUnit.SECONDS);
+      Eventually.check(gateway.vertx, () -> assertThat(flooding.closeCode()).isEqualTo((short) 1009));
+    } finally {
+      flooding.close();
+    }
+  }
+
+  private static JsonObject awaitControl(TestGateway gateway, WsClient client, String ref) throws Exception {
+    JsonObject[] found = new JsonObject[1];
+    Eventually.check(gateway.vertx, () -> {
+      found[0] = client.controls().stream().filter(c -> ref.equals(c.getString("ref"))).findFirst().orElse(null);
+      assertThat(found[0]).as("an answer to " + ref).isNotNull();
+    });
+    return found[0];
+  }
+
+  private static List<JsonObject> awaitErrors(TestGateway gateway, WsClient client, int count) throws Exception {
+    Eventually.check(gateway.vertx, () -> assertThat(client.controls().stream()
+      .filter(c -> "error".equals(c.getString("op"))).count()).isGreaterThanOrEqualTo(count));
+    return client.controls().stream().filter(c -> "error".equals(c.getString("op"))).toList();
+  }
 }

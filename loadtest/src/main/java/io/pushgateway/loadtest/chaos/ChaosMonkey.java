@@ -16,7 +16,7 @@ import java.util.Random;
 /**
  * Bad input, a few times a second: garbage, binary and unknown-op WebSocket frames, oversize
  * frames and bodies, malformed cursors and topics, non-JSON publishes. Each answer is counted by
- * what the gateway said ("http 400 invalid_cursor", "ws error invalid_json", "ws close 1009"); none
+ * what the gateway said ("http 400 invalid_cursor", "ws error invalid_parameter", "ws close 1009"); none
  * of it may disturb the well-behaved subscribers.
  */
 final class ChaosMonkey {

@@ -56,6 +56,11 @@ final class NettyWebSocket implements PushWebSocket {
   }
 
   @Override
+  public void expectBinary(int bytes) {
+    peer.expectBinary(bytes);
+  }
+
+  @Override
   public void sendText(String text) {
     output.write(WebSocketFrames.control(text.getBytes(StandardCharsets.UTF_8)));
   }

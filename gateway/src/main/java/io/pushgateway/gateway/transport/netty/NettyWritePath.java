@@ -21,7 +21,7 @@ public final class NettyWritePath implements WritePath {
   public NettyWritePath(GatewayConfig config, FlushQueue flushes) {
     this.maxQueueBytes = config.maxQueueBytes();
     this.flushes = flushes;
-    this.upgrade = new WebSocketUpgrade(config.maxFrameBytes(), config.compression());
+    this.upgrade = new WebSocketUpgrade(config.maxFrameBytes(), config.maxBinaryBytes(), config.compression());
   }
 
   @Override

@@ -33,15 +33,27 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
 
   private final Channel channel;
   private final Runnable onDisconnect;
+  private final int maxMessageBytes;
+  /** How long the next binary message may be, when a publish announced it; else 0. */
+  private int binaryAllowance;
   private Listener listener;
   private boolean closeSent;
   private int holds;
   private ScheduledFuture<?> closeTimeout;
 
-  /** {@code onDisconnect}: what else must learn that the connection ended (server meters). */
-  WebSocketPeer(Channel channel, Runnable onDisconnect) {
+  /**
+   * {@code onDisconnect}: what else must learn that the connection ended (server meters);
+   * {@code maxMessageBytes}: the limit of a message nobody announced.
+   */
+  WebSocketPeer(Channel channel, Runnable onDisconnect, int maxMessageBytes) {
     this.channel = channel;
     this.onDisconnect = onDisconnect;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** See PushWebSocket.expectBinary. */
+  void expectBinary(int bytes) {
+    binaryAllowance = bytes;
   }
 
   Channel channel() {
@@ -91,6 +103,10 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
         return; // closing: only the peer's close frame matters now
       }
       if (msg instanceof TextWebSocketFrame text) {
+        if (text.content().readableBytes() > maxMessageBytes) {
+          close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+          return;
+        }
         listener.onText(text.text());
       } else if (msg instanceof PingWebSocketFrame ping) {
         listener.onPing(Buffer.buffer(ByteBufUtil.getBytes(ping.content()))); // at most 125 bytes
@@ -98,8 +114,14 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
         listener.onPong();
       } else if (msg instanceof CloseWebSocketFrame close) {
         onCloseFrame(ctx, close);
-      } else if (msg instanceof BinaryWebSocketFrame) {
-        listener.onBinary();
+      } else if (msg instanceof BinaryWebSocketFrame binary) {
+        int allowed = Math.max(maxMessageBytes, binaryAllowance);
+        binaryAllowance = 0;
+        if (binary.content().readableBytes() > allowed) {
+          close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+          return;
+        }
+        listener.onBinary(Buffer.buffer(ByteBufUtil.getBytes(binary.content())));
       }
       // anything else is what the HTTP decoder had left when it was replaced: nothing to do
     } finally {

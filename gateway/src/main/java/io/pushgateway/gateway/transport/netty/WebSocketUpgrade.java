@@ -59,11 +59,18 @@ final class WebSocketUpgrade {
   private static final ChannelHandler NO_CONTENT_LENGTH = new NoContentLength();
 
   private final int maxMessageBytes;
+  /** What the codec reads of one message at most: an announced binary message may reach it. */
+  private final int maxReadBytes;
   private final boolean compression;
 
-  /** {@code compression}: whether permessage-deflate is accepted when a client offers it. */
-  WebSocketUpgrade(int maxMessageBytes, boolean compression) {
+  /**
+   * {@code maxMessageBytes}: text and unannounced binary messages; {@code maxBinaryBytes}: an
+   * announced binary publish; {@code compression}: whether permessage-deflate is accepted when a
+   * client offers it.
+   */
+  WebSocketUpgrade(int maxMessageBytes, int maxBinaryBytes, boolean compression) {
     this.maxMessageBytes = maxMessageBytes;
+    this.maxReadBytes = Math.max(maxMessageBytes, maxBinaryBytes);
     this.compression = compression;
   }
 
@@ -104,7 +111,7 @@ final class WebSocketUpgrade {
     pipeline.remove(VertxHandler.class);
     pipeline.remove(HttpResponseEncoder.class);
     pipeline.replace(HttpRequestDecoder.class, "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
-      .maxFramePayloadLength(maxMessageBytes)
+      .maxFramePayloadLength(maxReadBytes)
       .allowExtensions(deflate != null)
       .build()));
     // Before the decoder, so the close frame the decoder sends on a bad frame gets encoded too.
@@ -113,10 +120,10 @@ final class WebSocketUpgrade {
       // Only a decoder: events go out compressed already, so no deflater is kept per connection.
       // Not Netty's: it builds a whole inflated frame before its size can be judged.
       boolean noContext = deflate.newReponseData().parameters().containsKey(CLIENT_NO_CONTEXT);
-      pipeline.addLast(new BoundedInflater(maxMessageBytes, noContext));
+      pipeline.addLast(new BoundedInflater(maxReadBytes, noContext));
     }
-    WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect);
-    pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxMessageBytes), peer);
+    WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect, maxMessageBytes);
+    pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxReadBytes), peer);
     return new Upgraded(peer, deflate != null);
   }
 

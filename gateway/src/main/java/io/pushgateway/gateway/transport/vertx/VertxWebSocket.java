@@ -33,6 +33,8 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
 
   private final ServerWebSocket socket;
   private final int maxMessageBytes;
+  /** How long the next binary message may be, when a publish announced it; else 0. */
+  private int binaryAllowance;
   /** The message being put together from its frames, null between messages. */
   private Buffer message;
   private boolean messageIsText;
@@ -83,7 +85,7 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
       return; // a continuation without a start: Vert.x's decoder has refused it already
     }
     message.appendBuffer(frame.binaryData());
-    if (message.length() > maxMessageBytes) {
+    if (message.length() > (messageIsText ? maxMessageBytes : Math.max(maxMessageBytes, binaryAllowance))) {
       message = null;
       close(MESSAGE_TOO_BIG, "message too big");
       return;
@@ -94,7 +96,8 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
     Buffer whole = message;
     message = null;
     if (!messageIsText) {
-      listener.onBinary();
+      binaryAllowance = 0;
+      listener.onBinary(whole);
       return;
     }
     try {
@@ -119,6 +122,11 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
     socket.writeFinalTextFrame(encoded.envelope());
     socket.writeFinalBinaryFrame(encoded.binaryBuffer());
     return encoded.envelope().length() + encoded.binaryBuffer().length();
+  }
+
+  @Override
+  public void expectBinary(int bytes) {
+    binaryAllowance = bytes;
   }
 
   @Override

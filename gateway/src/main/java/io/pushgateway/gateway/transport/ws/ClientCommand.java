@@ -18,12 +18,18 @@ import io.vertx.core.json.JsonObject;
  *                 {@code auth}: the new token
  * @param presence {@code subscribe}: join the topic's presence and follow its changes
  * @param batch    {@code publish} with {@code "events":[…]} instead of a topic and data
+ * @param binary   {@code publish} with {@code "contentType"} and {@code "bytes"} instead of data: the
+ *                 announce of a binary message that follows
  */
 record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence,
-                     PublishBatch batch) {
+                     PublishBatch batch, BinaryAnnounce binary) {
 
   ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
-    this(op, topic, after, dataJson, ref, presence, null);
+    this(op, topic, after, dataJson, ref, presence, null, null);
+  }
+
+  /** A binary publish announced: the next message is {@code bytes} bytes of {@code contentType}. */
+  record BinaryAnnounce(String contentType, int bytes) {
   }
 
   private static final String OPS = "subscribe, unsubscribe, publish, presence, auth or ping";
@@ -83,12 +89,22 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         if (frame.containsKey("events")) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.parse(frame.getValue("events"), maxBatchEvents));
+              PublishBatch.parse(frame.getValue("events"), maxBatchEvents), null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
         }
         String topic = topic(frame, ref);
+        if (frame.containsKey("contentType") && !frame.containsKey("data")) {
+          if (!(frame.getValue("contentType") instanceof String contentType)
+              || !(frame.getValue("bytes") instanceof Number bytes) || bytes.longValue() < 1
+              || bytes.longValue() > Integer.MAX_VALUE || bytes.doubleValue() != bytes.longValue()) {
+            throw invalid(ErrorCode.INVALID_PARAMETER,
+              "a binary publish needs contentType (a string) and bytes (a positive integer)", ref);
+          }
+          yield new ClientCommand(Op.PUBLISH, topic, null, null, ref, false, null,
+            new BinaryAnnounce(contentType, bytes.intValue()));
+        }
         if (!frame.containsKey("data")) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
         }

@@ -14,6 +14,7 @@ import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
+import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
@@ -62,6 +63,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final Promise<Void> releasedPromise = Promise.promise();
   /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
   private boolean binaryFrames;
+  /** A binary publish announced, waiting for its message; null when none is. */
+  private ClientCommand announced;
+  /** The announce was refused: its binary message, when it comes, is dropped unanswered. */
+  private boolean dropNextBinary;
 
   /** {@code membership}: who it is in presence; null when presence is off. */
   WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access,
@@ -105,12 +110,31 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   // ---- client → server
 
+  /** The bytes of a binary publish, right after the {@code publish} op that announced them. */
   @Override
-  public void onBinary() {
+  public void onBinary(Buffer bytes) {
+    lastHeard = System.nanoTime();
+    ClientCommand announce = announced;
+    announced = null;
     if (closing()) {
       return;
     }
-    sendError(new GatewayException(ErrorCode.INVALID_JSON, "frames must be text frames of JSON"), null);
+    if (dropNextBinary) {
+      dropNextBinary = false; // its publish op has its error already
+      return;
+    }
+    if (announce == null) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "a binary message must follow the publish op "
+        + "that announces it: {\"op\":\"publish\",\"topic\":…,\"contentType\":…,\"bytes\":…}"), null);
+      return;
+    }
+    if (bytes.length() != announce.binary().bytes()) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "the publish op announced "
+        + announce.binary().bytes() + " bytes, the binary message has " + bytes.length()), announce.ref());
+      return;
+    }
+    acknowledge(context.publishing().publishBinary(access, announce.topic(), bytes.getBytes(),
+      announce.binary().contentType()), bytes.length(), announce.ref());
   }
 
   @Override
@@ -137,6 +161,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (closing()) {
       return; // decided to close: commands that arrive now are neither carried out nor answered
     }
+    if (announced != null) {
+      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "the binary message must come right after the publish op that announced it"), announced.ref());
+      announced = null;
+      socket.expectBinary(0);
+    }
+    dropNextBinary = false;
     ClientCommand command;
     try {
       command = ClientCommand.parse(text, context.config().maxBatchEvents());
@@ -260,20 +291,50 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       onPublishBatch(command);
       return;
     }
+    if (command.binary() != null) {
+      onBinaryAnnounce(command);
+      return;
+    }
     int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
+    acknowledge(context.publishing().publish(access, command.topic(), command.dataJson()), size, command.ref());
+  }
+
+  /**
+   * {@code {"op":"publish","topic","contentType","bytes"}}: the next message is that many bytes of
+   * that type, to publish. Checked now, so a refusal comes before the client sends the bytes.
+   */
+  private void onBinaryAnnounce(ClientCommand command) {
+    try {
+      Topics.require(command.topic());
+      access.checkPublish(command.topic());
+      PublishRule.mediaType(command.binary().contentType());
+      if (command.binary().bytes() > context.config().maxBinaryBytes()) {
+        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "binary data of " + command.binary().bytes()
+          + " bytes announced, the limit is " + context.config().maxBinaryBytes());
+      }
+    } catch (GatewayException refused) {
+      sendError(refused, command.ref());
+      dropNextBinary = true;
+      return;
+    }
+    announced = command;
+    socket.expectBinary(command.binary().bytes());
+  }
+
+  /** Acks an append of {@code size} bytes, or answers its refusal; closes once none is left pending. */
+  private void acknowledge(Future<Event> append, int size, String ref) {
     publishing++;
     appending(size);
-    context.publishing().publish(access, command.topic(), command.dataJson())
+    append
       .onComplete(appended -> {
         publishing--;
         appending(-size);
         if (appended.succeeded()) {
           Event event = appended.result();
-          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()),
-            command.ref());
+          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()), ref);
         } else {
           GatewayException refused = PublishRule.refusal(appended.cause());
-          sendError(refused, command.ref());
+          sendError(refused, ref);
           if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
             closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
           }
