@@ -6,7 +6,9 @@
  * resumes from its cursor on every transport and drops duplicates, so the
  * application sees every event once, in id order per topic. With
  * `presence: true` it also keeps who is in each topic (members()) and tells
- * joins and leaves the same way on every transport.
+ * joins and leaves the same way on every transport. Binary events arrive as
+ * a Blob or an ArrayBuffer (`binaryType`, as on a WebSocket) whatever the
+ * transport, and publish(topic, blob) sends bytes.
  *
  * A classic script (sets window.PushClient) that can also be imported as an
  * ES module through push-client.mjs: `export` would break a classic script.
@@ -40,6 +42,7 @@
     latencyWindow: 512, // samples kept for median/p99
     unavailable: [], // transports to treat as failed (demo's "no WebSocket")
     presence: false, // join the topics' presence: members(), join and leave events
+    binaryType: 'blob', // what a binary event's data is: 'blob' or 'arraybuffer', as WebSocket.binaryType
     name: '', // presence name where the gateway allows one (with a token: its sub)
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
@@ -73,6 +76,26 @@
     if (!sorted.length) return null;
     const i = Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
     return sorted[Math.max(0, i)];
+  }
+
+  function isBinary(data) {
+    return (typeof Blob !== 'undefined' && data instanceof Blob) || data instanceof ArrayBuffer
+      || ArrayBuffer.isView(data);
+  }
+
+  function contentTypeOf(data) {
+    return (typeof Blob !== 'undefined' && data instanceof Blob && data.type) || 'application/octet-stream';
+  }
+
+  function byteLength(data) {
+    return typeof Blob !== 'undefined' && data instanceof Blob ? data.size : data.byteLength;
+  }
+
+  function base64Bytes(text) {
+    const raw = atob(text);
+    const u8 = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) u8[i] = raw.charCodeAt(i);
+    return u8;
   }
 
   function makeEvent(type, props) {
@@ -186,6 +209,8 @@
       return this.publish(this.topics[0], data);
     }
 
+    // data: any JSON value, or bytes (a Blob, an ArrayBuffer or a typed array),
+    // published as a binary event of the Blob's type (else application/octet-stream)
     publish(topic, data) {
       if (this.readyState === CLOSED || this.readyState === CLOSING) {
         return Promise.reject(new Error('PushClient is closed'));
@@ -556,6 +581,11 @@
     // Returns false for a duplicate, which the application never sees.
     _deliver(ev) {
       if (!ev || typeof ev.topic !== 'string' || typeof ev.id !== 'number') return false;
+      if (ev.encoding === 'base64' && typeof ev.data === 'string') {
+        // a binary event on a JSON wire: the application gets bytes, as over a WebSocket
+        ev.data = this._bytes(base64Bytes(ev.data), ev.contentType);
+        delete ev.encoding;
+      }
       const p = this._positions.get(ev.topic);
       if (p && ev.id <= p.id) {
         this._stats.duplicates++;
@@ -622,11 +652,20 @@
 
     _publishHttp(topic, data) {
       const url = this._httpUrl('/api/topics/' + encodeURIComponent(topic) + '/events', {});
+      const binary = isBinary(data);
       return this._fetchJson(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(data === undefined ? null : data)
+        headers: { 'Content-Type': binary ? contentTypeOf(data) : 'application/json' },
+        body: binary ? data : JSON.stringify(data === undefined ? null : data)
       }).then((body) => ({ topic: body.topic, id: body.id, ts: body.ts }));
+    }
+
+    // Bytes as the application asked for them (binaryType), with their type on a Blob.
+    _bytes(u8, contentType) {
+      if (this.options.binaryType === 'arraybuffer') {
+        return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? u8.buffer : u8.slice().buffer;
+      }
+      return new Blob([u8], { type: contentType || '' });
     }
   }
 
@@ -659,6 +698,7 @@
     let awaitingPong = false;
     let nextRef = 1;
     const pending = new Map(); // ref -> {resolve, reject, timer}
+    let envelope = null; // a binary event's envelope, waiting for its binary frame
 
     function failPending(message) {
       for (const p of pending.values()) {
@@ -669,8 +709,9 @@
       pending.clear();
     }
 
-    // A frame with a ref, answered by an ack (or authenticated) or an error.
-    function request(frame, what) {
+    // A frame with a ref, answered by an ack (or authenticated) or an error;
+    // bytes, when given, go right after it as one binary message.
+    function request(frame, what, bytes) {
       const ref = 'p' + (nextRef++);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -679,13 +720,18 @@
         }, client.options.publishTimeout);
         pending.set(ref, { resolve, reject, timer });
         ws.send(JSON.stringify(Object.assign(frame, { ref: ref })));
+        if (bytes !== undefined) ws.send(bytes);
       });
     }
 
     function onFrame(msg) {
       switch (msg.op) {
         case undefined:
-          client._deliver(msg);
+          if (typeof msg.bytes === 'number' && msg.data === undefined) {
+            envelope = msg; // its bytes are the next message
+          } else {
+            client._deliver(msg);
+          }
           break;
         case 'subscribed':
           client._learn(msg.topic, msg.id, msg.epoch);
@@ -732,12 +778,13 @@
 
     const conn = {
       start() {
-        const params = client._presenceParams({ topics: client.topics.join(',') }, false);
+        const params = client._presenceParams({ topics: client.topics.join(','), binary: '1' }, false);
         if (client.cursor) params.cursor = client.cursor;
         client._stats.requests++;
         try {
           const url = new URL(client._httpUrl('/ws', params), root.location && root.location.href);
           ws = new WebSocket(url.href.replace(/^http/, 'ws'));
+          ws.binaryType = client.options.binaryType === 'arraybuffer' ? 'arraybuffer' : 'blob';
         } catch (e) {
           setTimeout(() => client._drop(conn, { reason: String(e) }), 0);
           return;
@@ -758,6 +805,18 @@
           }
         };
         ws.onmessage = (e) => {
+          if (typeof e.data !== 'string') {
+            // the bytes of the binary event whose envelope came just before
+            const ev = envelope;
+            envelope = null;
+            if (ev) {
+              delete ev.bytes;
+              ev.data = e.data instanceof Blob && ev.contentType && e.data.type !== ev.contentType
+                ? e.data.slice(0, e.data.size, ev.contentType) : e.data;
+              client._deliver(ev);
+            }
+            return;
+          }
           let msg;
           try { msg = JSON.parse(e.data); } catch (err) { return; }
           awaitingPong = false;
@@ -783,6 +842,10 @@
       },
       publish(topic, data) {
         if (!ws || ws.readyState !== 1) return client._publishHttp(topic, data);
+        if (isBinary(data)) {
+          return request({ op: 'publish', topic: topic, contentType: contentTypeOf(data), bytes: byteLength(data) },
+            'publish', data);
+        }
         return request({ op: 'publish', topic: topic, data: data === undefined ? null : data }, 'publish');
       },
       // in band: the connection stays, with the new token's grants and expiry
