@@ -66,6 +66,11 @@ abstract class Connection {
     return null;
   }
 
+  /** A binary publish over this connection, or null: then the client publishes over HTTP. */
+  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+    return null;
+  }
+
   /** Hands a new token to the connection; null when nothing is to be done (polls send it next time). */
   CompletableFuture<Void> refresh(String token) {
     return null;

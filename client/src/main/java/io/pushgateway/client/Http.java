@@ -88,6 +88,13 @@ final class Http {
       .thenApply(body -> new Published(body.get("topic").getAsString(), body.get("id").getAsLong()));
   }
 
+  static CompletableFuture<Published> publish(PushClient client, String topic, byte[] bytes, String contentType) {
+    HttpUrl url = HttpUrl.get(client.baseUrl + "/api/topics/" + topic + "/events");
+    Request request = request(client, url).post(RequestBody.create(bytes, MediaType.get(contentType))).build();
+    return json(client, client.http.newCall(request))
+      .thenApply(body -> new Published(body.get("topic").getAsString(), body.get("id").getAsLong()));
+  }
+
   /** Whether the gateway answers at all ({@code /health}): then a transport that failed is what failed. */
   static CompletableFuture<Boolean> reachable(PushClient client) {
     CompletableFuture<Boolean> up = new CompletableFuture<>();

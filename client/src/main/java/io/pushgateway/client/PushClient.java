@@ -114,6 +114,22 @@ public final class PushClient implements AutoCloseable {
     return call(() -> new Stats(events, duplicates, gaps, resets, reconnects, refreshes, current));
   }
 
+  /**
+   * Publishes bytes as a binary event of {@code contentType} (such as {@code image/png}): an
+   * announced binary message while on WebSocket, else a {@code POST} with that type.
+   */
+  public CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+    byte[] copy = bytes.clone();
+    return this.<CompletableFuture<Published>>call(() -> {
+      if (closed) {
+        return CompletableFuture.failedFuture(new PushException(null, "the client is closed", 0));
+      }
+      CompletableFuture<Published> sent = connection != null && connection.opened
+        ? connection.publish(topic, copy, contentType) : null;
+      return sent != null ? sent : Http.publish(this, topic, copy, contentType);
+    });
+  }
+
   /** Publishes: a WebSocket frame with an ack while on WebSocket, else {@code POST /api/topics/{t}/events}. */
   public CompletableFuture<Published> publish(String topic, String dataJson) {
     return this.<CompletableFuture<Published>>call(() -> {
@@ -260,6 +276,14 @@ public final class PushClient implements AutoCloseable {
 
   /** False for a duplicate (never shown) or a gap (the connection is dropped and resumed). */
   boolean deliver(Connection conn, JsonObject event) {
+    return deliver(conn, event, null);
+  }
+
+  /**
+   * {@code bytes}: a binary event's bytes when they came apart from its envelope (a WebSocket's
+   * binary frame); else a binary event carries them in base64.
+   */
+  boolean deliver(Connection conn, JsonObject event, byte[] bytes) {
     String topic = event.get("topic").getAsString();
     long id = event.get("id").getAsLong();
     Position p = positions.get(topic);
@@ -276,7 +300,14 @@ public final class PushClient implements AutoCloseable {
     }
     positions.put(topic, new Position(id, p == null ? null : p.epoch));
     events++;
-    Event delivered = new Event(topic, id, event.get("ts").getAsLong(), event.get("data").toString());
+    String contentType = event.has("contentType") ? event.get("contentType").getAsString() : null;
+    Event delivered;
+    if (contentType == null) {
+      delivered = new Event(topic, id, event.get("ts").getAsLong(), event.get("data").toString());
+    } else {
+      byte[] data = bytes != null ? bytes : Base64.getDecoder().decode(event.get("data").getAsString());
+      delivered = new Event(topic, id, event.get("ts").getAsLong(), null, data, contentType);
+    }
     safely(() -> listener.onEvent(delivered));
     return true;
   }

@@ -12,12 +12,15 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
+import okio.ByteString;
 
 /** {@code /ws}: events and control frames; publishes and token refreshes go in band, with a ref. */
 final class WebSocketConnection extends Connection {
 
   private WebSocket socket;
   private int nextRef = 1;
+  /** A binary event's envelope, waiting for its binary message; client thread only. */
+  private JsonObject envelope;
   private final Map<String, Pending> pending = new HashMap<>();
 
   WebSocketConnection(PushClient client) {
@@ -26,7 +29,9 @@ final class WebSocketConnection extends Connection {
 
   @Override
   void start() {
-    HttpUrl url = Http.url(client, "/ws", subscription());
+    Map<String, String> query = subscription();
+    query.put("binary", "1"); // binary events as raw bytes, not base64
+    HttpUrl url = Http.url(client, "/ws", query);
     Request request = new Request.Builder().url(url).build();
     socket = client.http.newWebSocket(request, new WebSocketListener() {
       @Override
@@ -43,6 +48,18 @@ final class WebSocketConnection extends Connection {
         client.run(() -> {
           if (!stopped) {
             onFrame(text);
+          }
+        });
+      }
+
+      @Override
+      public void onMessage(WebSocket ws, ByteString bytes) {
+        client.run(() -> {
+          // the bytes of the binary event whose envelope came just before
+          JsonObject event = envelope;
+          envelope = null;
+          if (!stopped && event != null) {
+            client.deliver(WebSocketConnection.this, event, bytes.toByteArray());
           }
         });
       }
@@ -81,7 +98,11 @@ final class WebSocketConnection extends Connection {
     }
     String op = frame.has("op") ? frame.get("op").getAsString() : null;
     if (op == null) {
-      client.deliver(this, frame);
+      if (frame.has("bytes") && !frame.has("data")) {
+        envelope = frame; // a binary event: its bytes are the next message
+      } else {
+        client.deliver(this, frame);
+      }
       return;
     }
     switch (op) {
@@ -121,6 +142,11 @@ final class WebSocketConnection extends Connection {
 
   /** A frame with a ref, answered by an ack (or authenticated) or an error frame. */
   private CompletableFuture<JsonObject> request(JsonObject frame, String what) {
+    return request(frame, what, null);
+  }
+
+  /** The same, with {@code bytes} sent right after the frame as one binary message. */
+  private CompletableFuture<JsonObject> request(JsonObject frame, String what, byte[] bytes) {
     String ref = "r" + (nextRef++);
     frame.addProperty("ref", ref);
     CompletableFuture<JsonObject> result = new CompletableFuture<>();
@@ -131,7 +157,7 @@ final class WebSocketConnection extends Connection {
       }
     }, client.options.publishTimeout.toMillis());
     pending.put(ref, new Pending(result, timer));
-    if (!socket.send(frame.toString())) {
+    if (!socket.send(frame.toString()) || bytes != null && !socket.send(ByteString.of(bytes))) {
       pending.remove(ref);
       timer.cancel(false);
       result.completeExceptionally(new PushException(null, "the connection is closing", 0));
@@ -146,6 +172,18 @@ final class WebSocketConnection extends Connection {
     frame.addProperty("topic", topic);
     frame.add("data", JsonParser.parseString(dataJson));
     return request(frame, "publish")
+      .thenApply(ack -> new Published(ack.get("topic").getAsString(), ack.get("id").getAsLong()));
+  }
+
+  /** Announced by a publish op, then sent as one binary message. */
+  @Override
+  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+    JsonObject frame = new JsonObject();
+    frame.addProperty("op", "publish");
+    frame.addProperty("topic", topic);
+    frame.addProperty("contentType", contentType);
+    frame.addProperty("bytes", bytes.length);
+    return request(frame, "publish", bytes)
       .thenApply(ack -> new Published(ack.get("topic").getAsString(), ack.get("id").getAsLong()));
   }
 

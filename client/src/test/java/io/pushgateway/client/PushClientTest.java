@@ -69,6 +69,39 @@ class PushClientTest {
     }
   }
 
+  /**
+   * Bytes published by one Java client over its WebSocket (an announced binary message) reach a
+   * subscriber on each transport as the same bytes with their type, among JSON events, in order.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SSE", "LONG", "SHORT"})
+  void binaryEventsArriveAsTheSameBytesOnEveryTransport(Transport transport) throws Exception {
+    String topic = "java-binary-" + transport.label();
+    byte[] photo = new byte[200_000];
+    new java.util.Random(7).nextBytes(photo);
+    Recorder recorder = new Recorder();
+    Recorder publisherEvents = new Recorder();
+    try (PushClient subscriber = client(topic, transport, null, recorder);
+         PushClient publisher = client("java-binary-publisher", Transport.WS, null, publisherEvents)) {
+      subscriber.connect();
+      publisher.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      publisherEvents.await("publisher open", () -> !publisherEvents.opens.isEmpty());
+      publisher.publish(topic, "{\"n\":1}").get(10, TimeUnit.SECONDS);
+      Published binary = publisher.publish(topic, photo, "image/jpeg").get(10, TimeUnit.SECONDS);
+      assertThat(binary.id()).isEqualTo(2);
+      gateway.publish(topic, new JsonObject().put("n", 3));
+      recorder.await("3 events", () -> recorder.events.size() >= 3);
+      assertThat(recorder.ids()).containsExactly(1L, 2L, 3L);
+      Event received = recorder.events.get(1);
+      assertThat(received.isBinary()).isTrue();
+      assertThat(received.contentType()).isEqualTo("image/jpeg");
+      assertThat(received.bytes()).isEqualTo(photo);
+      assertThat(received.data()).isNull();
+      assertThat(recorder.events.get(0).isBinary()).isFalse();
+    }
+  }
+
   @Test
   void aSavedCursorResumesANewClientWithNothingLostOrRepeated() throws Exception {
     String topic = "java-resume";
