@@ -138,6 +138,7 @@
       this._attempt = 0; // consecutive failures, drives the backoff
       this._everOpened = false;
       this._conn = null;
+      this._httpBuffered = 0;
       this._timer = null;
       this._latencies = [];
       this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0, refreshes: 0 };
@@ -169,6 +170,12 @@
         parts.push(p.epoch ? topic + ':' + p.id + ':' + p.epoch : topic + ':' + p.id);
       }
       return parts.join(',');
+    }
+
+    // Like WebSocket.bufferedAmount: bytes of publishes handed over but not yet
+    // sent (the socket's buffer, and HTTP publishes whose request is in flight).
+    get bufferedAmount() {
+      return this._httpBuffered + (this._conn && this._conn.bufferedAmount ? this._conn.bufferedAmount() : 0);
     }
 
     get stats() {
@@ -653,11 +660,21 @@
     _publishHttp(topic, data) {
       const url = this._httpUrl('/api/topics/' + encodeURIComponent(topic) + '/events', {});
       const binary = isBinary(data);
+      const body = binary ? data : JSON.stringify(data === undefined ? null : data);
+      const size = binary ? byteLength(data) : body.length;
+      this._httpBuffered += size;
+      const sent = () => { this._httpBuffered -= size; };
       return this._fetchJson(url, {
         method: 'POST',
         headers: { 'Content-Type': binary ? contentTypeOf(data) : 'application/json' },
-        body: binary ? data : JSON.stringify(data === undefined ? null : data)
-      }).then((body) => ({ topic: body.topic, id: body.id, ts: body.ts }));
+        body: body
+      }).then((answer) => {
+        sent();
+        return { topic: answer.topic, id: answer.id, ts: answer.ts };
+      }, (err) => {
+        sent();
+        throw err;
+      });
     }
 
     // Bytes as the application asked for them (binaryType), with their type on a Blob.
@@ -847,6 +864,9 @@
             'publish', data);
         }
         return request({ op: 'publish', topic: topic, data: data === undefined ? null : data }, 'publish');
+      },
+      bufferedAmount() {
+        return ws ? ws.bufferedAmount : 0;
       },
       // in band: the connection stays, with the new token's grants and expiry
       refresh(token) {

@@ -56,10 +56,12 @@ class BinaryBrowserTest {
     browser.js(BYTES + """
       const base = location.origin.replace(/^http/, 'ws') + '/ws?topics=canvas&binary=1';
       window.plain = { received: [], acks: [], errors: [] };
+      window.sockets = {};
       const reader = new WebSocket(base);
       reader.binaryType = 'arraybuffer';
       const blobs = new WebSocket(base); // binaryType 'blob', the default
       const writer = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws?topics=other');
+      window.sockets.writer = writer;
       reader.onmessage = (e) => { if (e.data instanceof ArrayBuffer) window.plain.received.push(
         { kind: 'arraybuffer', canvas: same(e.data, 512000, 1), big: e.data.byteLength === 10000000 && same(e.data, 10000000, 2) }); };
       blobs.onmessage = (e) => { if (e.data instanceof Blob) window.plain.received.push({ kind: 'blob', size: e.data.size }); };
@@ -81,6 +83,7 @@ class BinaryBrowserTest {
       """);
     browser.awaitJs("both acks", "return window.plain.acks.length + window.plain.errors.length >= 2");
     browser.awaitJs("both binaries on both sockets", "return window.plain.received.length >= 4");
+    browser.awaitJs("the writer's buffer emptied", "return window.sockets.writer.bufferedAmount === 0");
     Map<String, Object> plain = (Map<String, Object>) browser.js("return window.plain");
     assertThat((List<Object>) plain.get("errors")).isEmpty();
     assertThat((List<Long>) plain.get("acks")).containsExactly(1L, 2L);
@@ -119,20 +122,26 @@ class BinaryBrowserTest {
         window.runs[t] = run;
       }
       window.publisher = new PushClient('', { topics: ['other'], transport: 'ws' });
+      // a publisher without a WebSocket posts its bytes
+      window.poster = new PushClient('', { topics: ['other'], transport: 'short' });
       """, TRANSPORTS);
     browser.awaitJs("every client open",
-      "return window.publisher.readyState === 1 && arguments[0].every((t) => window.runs[t].client.readyState === 1)",
+      "return window.publisher.readyState === 1 && window.poster.readyState === 1"
+        + " && arguments[0].every((t) => window.runs[t].client.readyState === 1)",
       TRANSPORTS);
     browser.jsAsync("""
       const done = arguments[arguments.length - 1];
       (async () => {
         for (const t of arguments[0]) {
-          await window.publisher.publish('photos.' + t, { n: 1 });
-          await window.publisher.publish('photos.' + t, new Blob([pattern(300000, 3)], { type: 'image/png' }));
-          await window.publisher.publish('photos.' + t, { n: 3 });
+          const by = t === 'ws' || t === 'long' ? window.publisher : window.poster;
+          await by.publish('photos.' + t, { n: 1 });
+          await by.publish('photos.' + t, new Blob([pattern(300000, 3)], { type: 'image/png' }));
+          await by.publish('photos.' + t, { n: 3 });
         }
       })().then(() => done('ok'), (e) => done(String(e)));
       """, TRANSPORTS);
+    browser.awaitJs("the publishers' buffers emptied",
+      "return window.publisher.bufferedAmount === 0 && window.poster.bufferedAmount === 0");
     browser.awaitJs("three events on every transport, their bytes read",
       "return arguments[0].every((t) => window.runs[t].got.length >= 3 && window.runs[t].got.every((g) => g.same !== null))",
       TRANSPORTS);
@@ -140,6 +149,7 @@ class BinaryBrowserTest {
       const out = {};
       for (const t of Object.keys(window.runs)) { out[t] = window.runs[t].got; window.runs[t].client.close(); }
       window.publisher.close();
+      window.poster.close();
       return out;
       """);
     for (String t : TRANSPORTS) {
