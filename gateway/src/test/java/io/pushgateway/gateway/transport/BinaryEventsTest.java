@@ -241,6 +241,29 @@ class BinaryEventsTest {
     }
   }
 
+  /** Kept images cannot exhaust the heap: a topic keeps what fits its bytes, and a resumer behind them gets a reset. */
+  @Test
+  void historyKeepsWhatFitsItsBytesAndAResumerBehindItGetsAReset() throws Exception {
+    try (TestGateway small = TestGateway.start(new JsonObject().put("maxBinaryBytes", MAX_BINARY)
+      .put("historyMaxBytes", 1_000_000))) {
+      String topic = "album";
+      for (int i = 1; i <= 10; i++) {
+        publishBinary(small, topic, image(250_000, 20 + i), "image/jpeg");
+      }
+      // 250,000 bytes are 333,336 in base64: with its envelope a third event would pass 1,000,000 bytes
+      JsonObject state = small.get("/api/topics/" + topic).json();
+      assertThat(state.getLong("lastId")).isEqualTo(10);
+      assertThat(state.getLong("oldestId")).isEqualTo(9);
+      String epoch = state.getString("epoch");
+      JsonObject answer = small.get("/poll?topics=" + topic + "&cursor=" + topic + ":1:" + epoch).json();
+      assertThat(answer.getJsonArray("resets")).hasSize(1);
+      assertThat(answer.getJsonArray("resets").getJsonObject(0).getLong("from")).isEqualTo(9);
+      assertThat(answer.getJsonArray("events")).hasSize(2);
+      assertThat(Base64.getDecoder().decode(answer.getJsonArray("events").getJsonObject(1).getString("data")))
+        .isEqualTo(image(250_000, 30));
+    }
+  }
+
   private static JsonObject awaitControl(TestGateway gateway, WsClient client, String ref) throws Exception {
     JsonObject[] found = new JsonObject[1];
     Eventually.check(gateway.vertx, () -> {
