@@ -128,6 +128,24 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // A name in media-type token characters, so it can ride in the image's type.
+  function imageType(file) {
+    const from = ($('chat-name').value.trim() || chatName()).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 32);
+    return (file.type || 'application/octet-stream') + '; from=' + (from || 'anonymous');
+  }
+
+  function imageSender(contentType) {
+    const match = /;\s*from=([^;\s]+)/.exec(contentType || '');
+    return match ? match[1] : 'anonymous';
+  }
+
+  function sendImage(file) {
+    if (!demo.chat) return;
+    const typed = new Blob([file], { type: imageType(file) });
+    demo.chat.publish('chat', typed)
+      .catch((err) => { $('chat-status').textContent = 'image not sent: ' + err.message; });
+  }
+
   function startChat() {
     $('chat-name').value = chatName();
     $('chat-name').addEventListener('change', () => {
@@ -155,10 +173,20 @@
         $('chat-log').appendChild(el('li', 'reset', 'chat history restarted at #' + e.from));
       });
       client.onmessage = (e) => {
-        const msg = e.data.data || {};
+        const image = e.data.data instanceof Blob ? e.data.data : null;
+        // an image is a binary event; its sender rides in its media type (image/png; from=ann)
+        const msg = image ? { user: imageSender(e.data.contentType) } : (e.data.data || {});
         const li = el('li', msg.user === $('chat-name').value ? 'mine' : '');
         li.appendChild(el('b', 'user', String(msg.user || 'anonymous')));
-        li.appendChild(el('span', 'text', String(msg.text || '')));
+        if (image) {
+          const img = el('img');
+          img.alt = 'image from ' + (msg.user || 'anonymous');
+          img.src = URL.createObjectURL(image);
+          img.onload = () => URL.revokeObjectURL(img.src);
+          li.appendChild(img);
+        } else {
+          li.appendChild(el('span', 'text', String(msg.text || '')));
+        }
         li.dataset.id = e.data.id;
         const log = $('chat-log');
         log.appendChild(li);
@@ -166,6 +194,17 @@
         log.scrollTop = log.scrollHeight;
         status();
       };
+    });
+    $('chat-image').addEventListener('change', () => {
+      const file = $('chat-image').files[0];
+      $('chat-image').value = '';
+      if (file) sendImage(file);
+    });
+    $('chat-text').addEventListener('paste', (e) => {
+      const item = Array.from(e.clipboardData ? e.clipboardData.items : []).find((i) => i.type.startsWith('image/'));
+      if (!item) return;
+      e.preventDefault();
+      sendImage(item.getAsFile());
     });
     // registered at once: a submit before the client exists must not
     // reload the page with the message in its URL

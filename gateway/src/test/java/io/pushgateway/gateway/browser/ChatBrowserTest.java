@@ -91,6 +91,44 @@ class ChatBrowserTest {
   }
 
   /** Opens the chat as {@code name} (the page keeps its name in localStorage) on {@code transport}. */
+  /** An image picked in one page (a binary event) shows in the other, whatever their transports. */
+  @Test
+  void anImagePickedInOnePageShowsInTheOther() throws Exception {
+    for (String[] pair : new String[][] {{"ws", "long"}, {"short", "sse"}}) {
+      ann.open(gateway.url() + "/?transport=" + pair[0] + "#chat");
+      bob.open(gateway.url() + "/?transport=" + pair[1] + "#chat");
+      joinAs(ann, "ann", pair[0]);
+      joinAs(bob, "bob", pair[1]);
+      int before = images(bob);
+      // a real PNG, drawn on a canvas, handed to the file picker as a user's pick would be
+      ann.jsAsync("""
+        const done = arguments[arguments.length - 1];
+        const canvas = document.createElement('canvas');
+        canvas.width = 40; canvas.height = 30;
+        const g = canvas.getContext('2d'); g.fillStyle = '#c33'; g.fillRect(0, 0, 40, 30);
+        canvas.toBlob((png) => {
+          const picked = new DataTransfer();
+          picked.items.add(new File([png], 'red.png', { type: 'image/png' }));
+          const input = document.getElementById('chat-image');
+          input.files = picked.files;
+          input.dispatchEvent(new Event('change'));
+          done(true);
+        }, 'image/png');
+        """);
+      String shown = bob.await("the image on " + pair[1], d -> (String) bob.js("""
+        const imgs = [...document.querySelectorAll('#chat-log li img')];
+        const img = imgs[arguments[0]];
+        return img && img.complete && img.naturalWidth > 0
+          ? img.closest('li').querySelector('.user').textContent + ' ' + img.naturalWidth + 'x' + img.naturalHeight : null;
+        """, before));
+      assertThat(shown).as(pair[0] + " -> " + pair[1]).isEqualTo("ann 40x30");
+    }
+  }
+
+  private static int images(Browser browser) {
+    return ((Number) browser.js("return document.querySelectorAll('#chat-log li img').length")).intValue();
+  }
+
   private static void enterAs(Browser browser, String name, String transport) throws Exception {
     browser.open(named.url() + "/");
     browser.js("localStorage.setItem('push-demo-name', arguments[0])", name);
@@ -139,7 +177,7 @@ class ChatBrowserTest {
   @SuppressWarnings("unchecked")
   private static List<String> lines(Browser browser) {
     return (List<String>) browser.js(
-      "return [...document.querySelectorAll('#chat-log li')].filter((li) => li.querySelector('.user'))"
+      "return [...document.querySelectorAll('#chat-log li')].filter((li) => li.querySelector('.text'))"
         + ".map((li) => li.querySelector('.user').textContent + ' ' + li.querySelector('.text').textContent)");
   }
 }
