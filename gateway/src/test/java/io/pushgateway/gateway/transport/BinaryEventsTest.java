@@ -241,6 +241,58 @@ class BinaryEventsTest {
     }
   }
 
+  /**
+   * Random sequences of announces (good and bad types and sizes), binary messages (of the
+   * announced length or not) and text in between, on one socket: every announce is answered once,
+   * what was acked is exactly what was stored, in order, and the connection keeps serving.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void randomBinaryPublishSequencesNeverBreakTheConnectionOrLoseAnAck(long seed) throws Exception {
+    TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
+    Random random = new Random(seed);
+    String topic = "random-binary-" + seed;
+    List<String> types = List.of("image/png", "application/octet-stream", "text/plain; charset=utf-8", "bad", "a/\"b\"");
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open("other");
+    try {
+      int announces = 0;
+      for (int step = 0; step < 60; step++) {
+        int size = 1 + random.nextInt(2_000);
+        switch (random.nextInt(4)) {
+          case 0, 1 -> {
+            announces++;
+            client.send(new JsonObject().put("op", "publish").put("topic", topic)
+              .put("contentType", types.get(random.nextInt(types.size())))
+              .put("bytes", random.nextInt(10) == 0 ? MAX_BINARY + 1 : size).put("ref", "a" + announces));
+            client.socket().writeBinaryMessage(Buffer.buffer(image(random.nextBoolean() ? size : size + 1, step)))
+              .await(10, TimeUnit.SECONDS);
+          }
+          case 2 -> client.socket().writeBinaryMessage(Buffer.buffer(image(size, step))).await(10, TimeUnit.SECONDS);
+          default -> client.send(new JsonObject().put("op", "ping").put("ref", "ping" + step));
+        }
+      }
+      client.send(new JsonObject().put("op", "ping").put("ref", "last"));
+      awaitControl(gateway, client, "last");
+      for (int a = 1; a <= announces; a++) {
+        String ref = "a" + a;
+        assertThat(client.controls().stream().filter(c -> ref.equals(c.getString("ref"))).count())
+          .as("answers to " + ref).isEqualTo(1);
+      }
+      List<Long> acked = client.controls().stream().filter(c -> "ack".equals(c.getString("op")))
+        .map(c -> c.getLong("id")).toList();
+      long stored = acked.isEmpty() ? 0 : lastId(gateway, topic);
+      assertThat(acked).as("acked ids are the stored ones, in order")
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored).boxed().toList());
+      assertThat(client.closeCode()).isNull();
+    } finally {
+      client.close();
+    }
+  }
+
+  private static long lastId(TestGateway gateway, String topic) throws Exception {
+    return gateway.get("/api/topics/" + topic).json().getLong("lastId");
+  }
+
   /** Kept images cannot exhaust the heap: a topic keeps what fits its bytes, and a resumer behind them gets a reset. */
   @Test
   void historyKeepsWhatFitsItsBytesAndAResumerBehindItGetsAReset() throws Exception {

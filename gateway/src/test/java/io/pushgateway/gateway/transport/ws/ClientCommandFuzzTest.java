@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
+import io.pushgateway.gateway.transport.PublishRule;
 import io.vertx.core.json.Json;
 import org.junit.jupiter.api.Tag;
 
@@ -29,16 +32,41 @@ class ClientCommandFuzzTest {
       return;
     }
     assertThat(command.op()).isNotNull();
-    if (command.op() != ClientCommand.Op.PING) {
+    if (command.op() != ClientCommand.Op.PING && command.batch() == null) {
       assertThat(Topics.isValid(command.topic())).isTrue();
     }
     if (command.after() != null) {
       assertThat(command.after()).isNotNegative();
     }
-    if (command.op() == ClientCommand.Op.PUBLISH) {
+    if (command.op() == ClientCommand.Op.PUBLISH && command.binary() != null) {
+      // an announced binary publish: a type to check and a size within an int, never data
+      assertThat(command.binary().contentType()).isNotNull();
+      assertThat(command.binary().bytes()).isPositive();
+      assertThat(command.dataJson()).isNull();
+    } else if (command.op() == ClientCommand.Op.PUBLISH && command.batch() == null) {
       // The data travels on an SSE data: line and inside JSON frames: one line of valid JSON.
       assertThat(command.dataJson()).doesNotContain("\n", "\r");
       Json.decodeValue(command.dataJson());
     }
+  }
+
+  /**
+   * Any Content-Type a publisher can send: refused with invalid_parameter, or a media type that
+   * can go into every JSON form without escaping (no quote, backslash or control character).
+   */
+  @FuzzTest(maxDuration = "1m")
+  void aMediaTypeIsRefusedOrSafeInJson(FuzzedDataProvider data) {
+    String contentType = data.consumeRemainingAsString();
+    String accepted;
+    try {
+      accepted = PublishRule.mediaType(contentType);
+    } catch (GatewayException refused) {
+      assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_PARAMETER);
+      return;
+    }
+    assertThat(accepted).contains("/").hasSizeLessThanOrEqualTo(64 * 2 + 1 + 4 * (3 + 64 * 2 + 1));
+    assertThat(accepted.chars()).allMatch(c -> c > 0x20 && c < 0x7f || c == ' ')
+      .noneMatch(c -> c == '"' || c == '\\');
+    assertThat(Json.decodeValue("\"" + accepted + "\"")).isEqualTo(accepted);
   }
 }
