@@ -3,6 +3,7 @@ package io.pushgateway.loadtest;
 import io.pushgateway.loadtest.chaos.ChaosRun;
 import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.PayloadFill;
+import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.report.ConsoleTable;
@@ -76,6 +77,10 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--payload-fill", paramLabel = "random|repeat",
     description = "Payload characters: random base64, which compression barely shrinks, or one short pattern repeated, compression's best case (default: ${DEFAULT-VALUE}).")
   String payloadFill = "random";
+
+  @Option(names = "--payload-kind", paramLabel = "text|binary",
+    description = "Events of JSON data, or binary events of --payload bytes (raw on WebSocket, base64 on SSE and polls) (default: ${DEFAULT-VALUE}).")
+  String payloadKind = "text";
 
   @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured publishing time per run (default: ${DEFAULT-VALUE}).")
   double duration = 20;
@@ -222,6 +227,9 @@ public final class LoadTestMain implements Callable<Integer> {
     require(!compression || list.contains(Transport.WS), "--compression needs the ws transport");
     require(!compression || !concurrent, "--compression compares WebSocket runs one at a time: drop --concurrent");
     PayloadFill fill = parse(() -> PayloadFill.of(payloadFill));
+    PayloadKind kind = parse(() -> PayloadKind.of(payloadKind));
+    require(kind == PayloadKind.TEXT || payload >= PayloadKind.BINARY_HEADER,
+      "--payload-kind binary: --payload must be at least " + PayloadKind.BINARY_HEADER + " bytes (sequence and time)");
     require(serverCpus == null || serverCpus.matches("[0-9]+([-,][0-9]+)*"), "--server-cpus: a list such as 0 or 0-1");
     for (URI t : targets) {
       require("http".equals(t.getScheme()) && t.getHost() != null,
@@ -232,7 +240,7 @@ public final class LoadTestMain implements Callable<Integer> {
     NetworkProfile net = base.with(rtt, bw);
     require(!noProxy || !net.shaped(), "--no-proxy cannot shape the network: drop --network, --rtt and --bandwidth");
     return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
-      headers.equals("browser"), !noProxy, fill);
+      headers.equals("browser"), !noProxy, fill, kind);
   }
 
   private void checkSockets(Scenario s, Sweep series) {

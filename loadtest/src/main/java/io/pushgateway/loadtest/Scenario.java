@@ -1,6 +1,7 @@
 package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.PayloadFill;
+import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.vertx.core.json.JsonArray;
@@ -21,10 +22,19 @@ import java.util.List;
  * @param browserHeaders send a browser's request headers on every HTTP request and handshake
  * @param proxied        subscribers connect through the byte-counting proxy (off: latency only)
  * @param payloadFill    what the payload string is made of: random (default) or a repeated pattern
+ * @param payloadKind    JSON data (default) or bytes: binary events of {@code payloadBytes} bytes
  */
 public record Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
                        double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
-                       boolean browserHeaders, boolean proxied, PayloadFill payloadFill) {
+                       boolean browserHeaders, boolean proxied, PayloadFill payloadFill, PayloadKind payloadKind) {
+
+  /** With JSON data. */
+  public Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
+                  double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
+                  boolean browserHeaders, boolean proxied, PayloadFill payloadFill) {
+    this(transports, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders, proxied, payloadFill, PayloadKind.TEXT);
+  }
 
   /** With random payloads. */
   public Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
@@ -36,22 +46,22 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
 
   public Scenario withSubscribers(int n) {
     return new Scenario(transports, n, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill);
+      browserHeaders, proxied, payloadFill, payloadKind);
   }
 
   public Scenario withPayload(int bytes) {
     return new Scenario(transports, subscribers, rate, bytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill);
+      browserHeaders, proxied, payloadFill, payloadKind);
   }
 
   public Scenario withPollInterval(long ms) {
     return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
-      browserHeaders, proxied, payloadFill);
+      browserHeaders, proxied, payloadFill, payloadKind);
   }
 
   public Scenario withTransports(List<Transport> list) {
     return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill);
+      browserHeaders, proxied, payloadFill, payloadKind);
   }
 
   public JsonObject toJson() {
@@ -61,6 +71,7 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       .put("ratePerSecond", rate)
       .put("payloadBytes", payloadBytes)
       .put("payloadFill", payloadFill.wireName())
+      .put("payloadKind", payloadKind.wireName())
       .put("durationSeconds", durationS)
       .put("warmupSeconds", warmupS)
       .put("pollIntervalMs", pollIntervalMs)

@@ -1,6 +1,9 @@
 package io.pushgateway.loadtest.client;
 
 import io.pushgateway.loadtest.stats.SubscriberTracker;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -9,10 +12,17 @@ final class Events {
   private Events() {
   }
 
-  /** Hands one event {@code {"topic","id","ts","data":{"seq","t","p"}}} to the tracker. */
+  /**
+   * Hands one event {@code {"topic","id","ts","data":{"seq","t","p"}}} to the tracker; or a binary
+   * event in base64 ({@code "data":"…","encoding":"base64"}), {@code seq} and {@code t} in its bytes.
+   */
   static void deliver(JsonObject event, SubscriberTracker tracker) {
     Object data = event.getValue("data");
     Long id = event.getLong("id");
+    if (data instanceof String base64 && "base64".equals(event.getString("encoding")) && id != null) {
+      deliverBase64(id, base64, 0, tracker);
+      return;
+    }
     if (!(data instanceof JsonObject d) || id == null || d.getLong("seq") == null || d.getLong("t") == null) {
       tracker.stats().errors.increment();
       return;
@@ -50,6 +60,61 @@ final class Events {
       Long.parseLong(text, tStart, tEnd, 10));
     return true;
   }
+
+  /**
+   * A binary event whose bytes came apart from its envelope (a WebSocket's binary frame): its
+   * first 16 bytes are {@code seq} and {@code t}.
+   */
+  static void deliverBinary(long id, Buffer bytes, SubscriberTracker tracker) {
+    if (bytes.length() < PayloadKind.BINARY_HEADER) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    tracker.onEvent(id, bytes.getLong(0), bytes.getLong(8));
+  }
+
+  /**
+   * A binary event in base64 starting at {@code from} of {@code text}: only the first 24
+   * characters are decoded (18 bytes, the 16 of {@code seq} and {@code t} among them).
+   */
+  private static void deliverBase64(long id, String text, int from, SubscriberTracker tracker) {
+    if (text.length() - from < 24) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    byte[] head;
+    try {
+      head = Base64.getDecoder().decode(text.substring(from, from + 24));
+    } catch (IllegalArgumentException e) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    ByteBuffer b = ByteBuffer.wrap(head);
+    tracker.onEvent(id, b.getLong(), b.getLong());
+  }
+
+  /**
+   * The fast path for a binary event in base64, as SSE's {@code data:} line carries it:
+   * {@code "id":N} before {@code "data":"<base64>"}, ending with {@code "encoding":"base64"}}.
+   */
+  static boolean deliverFastBase64(String text, SubscriberTracker tracker) {
+    if (!text.endsWith(BASE64_END)) {
+      return false;
+    }
+    int data = text.indexOf("\"data\":\"");
+    int idAt = data < 0 ? -1 : text.lastIndexOf("\"id\":", data);
+    if (idAt < 0) {
+      return false;
+    }
+    int idEnd = digitsEnd(text, idAt + 5);
+    if (idEnd == idAt + 5) {
+      return false;
+    }
+    deliverBase64(Long.parseLong(text, idAt + 5, idEnd, 10), text, data + 8, tracker);
+    return true;
+  }
+
+  private static final String BASE64_END = "\"encoding\":\"base64\"}";
 
   private static int digitsEnd(String s, int from) {
     int i = from;

@@ -9,6 +9,7 @@ import io.pushgateway.client.Reset;
 import io.pushgateway.loadtest.stats.SubscriberTracker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -68,6 +69,10 @@ final class JavaLoadClient implements LoadClient {
 
             @Override
             public void onEvent(Event event) {
+              if (event.isBinary()) {
+                Events.deliverBinary(event.id(), Buffer.buffer(event.bytes()), tracker);
+                return;
+              }
               JsonObject data = event.data().getAsJsonObject();
               tracker.onEvent(event.id(), data.get("seq").getAsLong(), data.get("t").getAsLong());
             }

@@ -47,6 +47,22 @@ public enum PayloadFill {
     return out;
   }
 
+  /**
+   * The bytes of binary payloads, each {@code bytes} long: uniformly random (nothing compresses
+   * them, and base64 costs its full 4/3), or the pattern's characters repeated.
+   */
+  byte[][] bytes(int bytes) {
+    if (this == REPEAT) {
+      return new byte[][] {payloads(bytes)[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+    }
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    byte[][] out = new byte[RANDOM_VARIANTS][bytes];
+    for (byte[] variant : out) {
+      rnd.nextBytes(variant);
+    }
+    return out;
+  }
+
   public static PayloadFill of(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     for (PayloadFill f : values()) {

@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * only subscriber traffic is counted), with the protocol's {@code publish} op. Each event's data is
  * {@code {"seq":n,"t":<due time, ns after the run's origin>,"p":"<payload>"}}, the payload made as
  * {@link PayloadFill} says; publisher and subscribers share this process's clock, so latency needs
- * no clock sync.
+ * no clock sync. Binary events ({@link PayloadKind#BINARY}) carry {@code seq} and {@code t} in their
+ * first 16 bytes and go as an announcing {@code publish} op and one binary message.
  */
 public final class Publisher {
   private final Context context;
@@ -26,6 +28,8 @@ public final class Publisher {
   private final String topic;
   private final PublishSchedule schedule;
   private final String[] payloads;
+  /** For binary events: the bytes after the header, cycled through like {@link #payloads}; else null. */
+  private final byte[][] binaryPayloads;
   private final Promise<Void> done = Promise.promise();
   private final LongAdder acked = new LongAdder();
   private final LongAdder rejected = new LongAdder();
@@ -35,14 +39,16 @@ public final class Publisher {
 
   /** {@code context}: the event loop the publisher owns; its socket and timers live there. */
   public Publisher(Context context, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
-                   int payloadBytes, PayloadFill fill) {
+                   int payloadBytes, PayloadFill fill, PayloadKind kind) {
     this.context = context;
     this.vertx = context.owner();
     this.client = client;
     this.endpoint = endpoint;
     this.topic = topic;
     this.schedule = schedule;
-    this.payloads = fill.payloads(payloadBytes);
+    this.payloads = kind == PayloadKind.TEXT ? fill.payloads(payloadBytes) : null;
+    this.binaryPayloads = kind == PayloadKind.BINARY
+      ? fill.bytes(payloadBytes - PayloadKind.BINARY_HEADER) : null;
   }
 
   /** Connects; the publisher's own subscription is an idle topic because /ws needs one. */
@@ -97,6 +103,16 @@ public final class Publisher {
   private void send(long seq, long now) {
     long due = schedule.dueOffsetNanos(seq);
     maxLagNanos = Math.max(maxLagNanos, now - schedule.originNanos() - due);
+    if (binaryPayloads != null) {
+      byte[] payload = binaryPayloads[(int) (seq % binaryPayloads.length)];
+      Buffer bytes = Buffer.buffer(PayloadKind.BINARY_HEADER + payload.length).appendLong(seq).appendLong(due)
+        .appendBytes(payload);
+      schedule.markSent(seq, System.nanoTime());
+      socket.writeTextMessage("{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq
+        + "\",\"contentType\":\"application/octet-stream\",\"bytes\":" + bytes.length() + "}");
+      socket.writeBinaryMessage(bytes);
+      return;
+    }
     String frame = "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq + "\",\"data\":{\"seq\":" + seq
       + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % payloads.length)] + "\"}}";
     schedule.markSent(seq, System.nanoTime());

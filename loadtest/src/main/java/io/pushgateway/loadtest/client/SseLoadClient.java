@@ -64,7 +64,7 @@ final class SseLoadClient implements LoadClient {
 
   private void onEvent(String type, String data, String id) {
     lastEventId = id;
-    if (type == null && Events.deliverFast(data, tracker)) {
+    if (type == null && (Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker))) {
       return;
     }
     JsonObject m;

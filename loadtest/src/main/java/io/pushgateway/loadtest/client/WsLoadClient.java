@@ -3,6 +3,7 @@ package io.pushgateway.loadtest.client;
 import io.pushgateway.loadtest.stats.SubscriberTracker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -24,6 +25,8 @@ final class WsLoadClient implements LoadClient {
   private int attempts;
   private boolean closed;
   private boolean deflateCounted;
+  /** The id of a binary event whose envelope came, waiting for its binary frame; -1 when none. */
+  private long envelopeId = -1;
 
   WsLoadClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
     this.ctx = ctx;
@@ -38,7 +41,8 @@ final class WsLoadClient implements LoadClient {
   }
 
   private void connect() {
-    String uri = "/ws?topics=" + ctx.topic();
+    // binary events as raw bytes in a binary frame, as a browser would ask for them
+    String uri = "/ws?topics=" + ctx.topic() + "&binary=1";
     if (tracker.lastId() >= 0 && epoch != null) {
       uri += "&cursor=" + ctx.topic() + ":" + tracker.lastId() + ":" + epoch;
     }
@@ -47,6 +51,7 @@ final class WsLoadClient implements LoadClient {
     // answer and must not find the socket without them.
     ClientWebSocket ws = ctx.ws().webSocket();
     ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(this::onBinary);
     ws.exceptionHandler(err -> tracker.stats().errors.increment());
     ws.closeHandler(v -> {
       if (socket != ws) {
@@ -94,6 +99,10 @@ final class WsLoadClient implements LoadClient {
       return;
     }
     String op = m.getString("op");
+    if (op == null && m.containsKey("bytes") && !m.containsKey("data")) {
+      envelopeId = m.getLong("id", -1L); // a binary event: its bytes are the next message
+      return;
+    }
     if (op == null) {
       Events.deliver(m, tracker);
       return;
@@ -111,6 +120,16 @@ final class WsLoadClient implements LoadClient {
       case "error" -> tracker.stats().errors.increment();
       default -> { }
     }
+  }
+
+  private void onBinary(Buffer bytes) {
+    long id = envelopeId;
+    envelopeId = -1;
+    if (id < 0) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    Events.deliverBinary(id, bytes, tracker);
   }
 
   private void retry(Throwable err) {
