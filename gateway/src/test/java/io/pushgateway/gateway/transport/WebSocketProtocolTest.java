@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -136,7 +137,9 @@ class WebSocketProtocolTest {
   void pingsAndClosesAPeerThatNeverAnswers(String writePath) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
     // A raw TCP peer that completes the handshake and then never answers a ping.
-    NetSocket socket = gateway.vertx.createNetClient().connect(gateway.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    // held until the end: Vert.x closes an unreachable client's connections when it is collected
+    NetClient net = gateway.vertx.createNetClient();
+    NetSocket socket = net.connect(gateway.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
     StringBuilder received = new StringBuilder();
     Promise<Void> dropped = Promise.promise();
     socket.closeHandler(v -> dropped.tryComplete());
@@ -161,6 +164,7 @@ class WebSocketProtocolTest {
     assertThat(bytes).startsWith("HTTP/1.1 101");
     assertThat(bytes).as("a ping frame was sent").contains("\u0089\u0000");
     assertThat(bytes).as("then a close frame").contains("\u0088");
+    net.close().await(10, TimeUnit.SECONDS);
   }
 
   @ParameterizedTest(name = "on {0}")
