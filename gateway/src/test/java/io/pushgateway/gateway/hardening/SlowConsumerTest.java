@@ -23,9 +23,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -43,6 +46,8 @@ class SlowConsumerTest {
   private static final String PAD = new JsonObject().put("pad", "x".repeat(60_000)).encode();
 
   private TestGateway gateway;
+  /** Publish the pad as bytes (binary events) rather than JSON. */
+  private boolean binary;
   private final List<StreamClient> clients = new ArrayList<>();
 
   private void start(String writePath) throws Exception {
@@ -60,10 +65,17 @@ class SlowConsumerTest {
     }
   }
 
-  @ParameterizedTest(name = "on {0}")
-  @ValueSource(strings = {"netty", "vertx"})
-  void aWebSocketThatStopsReadingIsClosedWith1013AndResumesWithoutLoss(String writePath) throws Exception {
+  /** Each write path, with JSON events and with binary events in binary frames (two frames each). */
+  static Stream<Arguments> webSockets() {
+    return Stream.of("netty", "vertx").flatMap(path -> Stream.of(Arguments.of(path, false), Arguments.of(path, true)));
+  }
+
+  @ParameterizedTest(name = "on {0}, binary {1}")
+  @MethodSource("webSockets")
+  void aWebSocketThatStopsReadingIsClosedWith1013AndResumesWithoutLoss(String writePath, boolean binary)
+    throws Exception {
     start(writePath);
+    this.binary = binary;
     gateway.publish("slow", new JsonObject().put("n", 0));
     StreamClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("slow", "slow:0"));
 
@@ -82,7 +94,8 @@ class SlowConsumerTest {
       }
     });
     stalled.closeHandler(v -> closed.tryComplete(stalled.closeStatusCode()));
-    stalled.connect(gateway.port(), "127.0.0.1", "/ws?topics=slow&cursor=slow:0").await(10, TimeUnit.SECONDS);
+    stalled.connect(gateway.port(), "127.0.0.1", "/ws?topics=slow&cursor=slow:0" + (binary ? "&binary=1" : ""))
+      .await(10, TimeUnit.SECONDS);
     caughtUp.future().await(10, TimeUnit.SECONDS);
 
     stalled.pause();
@@ -197,8 +210,9 @@ class SlowConsumerTest {
   }
 
   private Future<TestGateway.Reply> publishPad(String topic) {
-    return gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD),
-      "application/json");
+    return binary
+      ? gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD), "image/png")
+      : gateway.requestAsync(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(PAD), "application/json");
   }
 
   private StreamClient track(StreamClient client) {
