@@ -293,6 +293,44 @@ class BinaryEventsTest {
     return gateway.get("/api/topics/" + topic).json().getLong("lastId");
   }
 
+  /** A cursor taken on one transport resumes binary events on another: SSE, then WebSocket frames, then a long poll. */
+  @Test
+  void aCursorFromOneTransportResumesBinaryEventsOnAnother() throws Exception {
+    TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
+    String topic = "roaming";
+    List<byte[]> sent = List.of(image(3_000, 40), image(4_000, 41), image(5_000, 42));
+    StreamClient sse = StreamClient.create(Transport.SSE, gateway.vertx, gateway.port()).open(topic);
+    String cursor;
+    try {
+      publishBinary(gateway, topic, sent.get(0), "image/png");
+      assertThat(Base64.getDecoder().decode(sse.awaitEvents(1).get(0).getString("data"))).isEqualTo(sent.get(0));
+      cursor = sse.cursor();
+    } finally {
+      sse.close();
+    }
+    publishBinary(gateway, topic, sent.get(1), "image/png");
+    WsClient ws = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
+    ws.open(topic, cursor);
+    try {
+      assertThat(ws.awaitEvents(1).get(0).getLong("id")).isEqualTo(2);
+      Eventually.check(gateway.vertx, () -> assertThat(ws.binaries()).hasSize(1));
+      assertThat(ws.binaries().get(0)).isEqualTo(sent.get(1));
+      cursor = ws.cursor();
+    } finally {
+      ws.close();
+    }
+    publishBinary(gateway, topic, sent.get(2), "image/png");
+    StreamClient poll = StreamClient.create(Transport.LONG, gateway.vertx, gateway.port()).open(topic, cursor);
+    try {
+      JsonObject third = poll.awaitEvents(1).get(0);
+      assertThat(third.getLong("id")).isEqualTo(3);
+      assertThat(Base64.getDecoder().decode(third.getString("data"))).isEqualTo(sent.get(2));
+      assertThat(poll.resets()).isEmpty();
+    } finally {
+      poll.close();
+    }
+  }
+
   /** Kept images cannot exhaust the heap: a topic keeps what fits its bytes, and a resumer behind them gets a reset. */
   @Test
   void historyKeepsWhatFitsItsBytesAndAResumerBehindItGetsAReset() throws Exception {
