@@ -78,6 +78,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<Transport, Counter> pollsEmpty = new EnumMap<>(Transport.class);
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Counter published;
+  private final Counter publishedJsonBytes;
+  private final Counter publishedBinaryBytes;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   /** What the gauges read; set by {@link #watch} when a gateway starts with this instance. */
   private volatile Sources sources = new Sources(null, null, () -> false);
@@ -141,6 +143,8 @@ public final class GatewayMetrics implements AutoCloseable {
     published = Counter.builder("pushgateway_events_published")
       .description("Events accepted into history")
       .register(registry);
+    publishedJsonBytes = publishedBytes(registry, "json");
+    publishedBinaryBytes = publishedBytes(registry, "binary");
     Gauge.builder("pushgateway_history_events", this, m -> m.history(true))
       .description("Events kept in history over all topics")
       .strongReference(true)
@@ -264,8 +268,18 @@ public final class GatewayMetrics implements AutoCloseable {
     return liveLatency;
   }
 
-  public void published() {
+  /** An event accepted: {@code bytes} of its data, JSON text or (binary) the raw bytes. */
+  public void published(boolean binary, long bytes) {
     published.increment();
+    (binary ? publishedBinaryBytes : publishedJsonBytes).increment(bytes);
+  }
+
+  private static Counter publishedBytes(MeterRegistry registry, String kind) {
+    return Counter.builder("pushgateway_published_bytes")
+      .description("Data bytes of the events accepted: JSON as UTF-8 text, binary data as its raw bytes")
+      .baseUnit("bytes")
+      .tag("kind", kind)
+      .register(registry);
   }
 
   public void rejected(ErrorCode code) {

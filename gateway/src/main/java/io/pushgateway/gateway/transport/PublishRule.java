@@ -52,10 +52,10 @@ public final class PublishRule {
    * event, or a {@link GatewayException} with the protocol's code; nothing is stored on a refusal.
    */
   public Future<Event> publish(Access access, String topic, String dataJson) {
+    int size = dataJson.getBytes(StandardCharsets.UTF_8).length;
     try {
       Topics.require(topic);
       access.checkPublish(topic);
-      int size = dataJson.getBytes(StandardCharsets.UTF_8).length;
       if (size > maxPayloadBytes) {
         throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
           "data is " + size + " bytes, the limit is " + maxPayloadBytes);
@@ -63,7 +63,7 @@ public final class PublishRule {
     } catch (GatewayException refused) {
       return Future.failedFuture(refused);
     }
-    return log.append(topic, dataJson).onSuccess(event -> metrics.published());
+    return log.append(topic, dataJson).onSuccess(event -> metrics.published(false, size));
   }
 
   /**
@@ -85,7 +85,7 @@ public final class PublishRule {
       return Future.failedFuture(refused);
     }
     String base64 = "\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
-    return log.append(topic, base64, mediaType).onSuccess(event -> metrics.published());
+    return log.append(topic, base64, mediaType).onSuccess(event -> metrics.published(true, bytes.length));
   }
 
   /** The content type of binary data, checked (see {@link #MEDIA_TYPE}). */

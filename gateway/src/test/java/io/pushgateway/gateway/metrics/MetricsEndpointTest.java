@@ -125,6 +125,7 @@ class MetricsEndpointTest {
       "pushgateway_polls_total counter",
       "pushgateway_presence_changes_total counter",
       "pushgateway_presence_occupants gauge",
+      "pushgateway_published_bytes_total counter",
       "pushgateway_ready gauge",
       "pushgateway_rejected_requests_total counter",
       "pushgateway_resets_total counter",

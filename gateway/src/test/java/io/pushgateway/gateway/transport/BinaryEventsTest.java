@@ -293,6 +293,42 @@ class BinaryEventsTest {
     return gateway.get("/api/topics/" + topic).json().getLong("lastId");
   }
 
+  /** The metrics count binary data by its raw bytes, apart from JSON, and what goes out in binary frames. */
+  @Test
+  void theMetricsCountBinaryBytesPublishedAndDelivered() throws Exception {
+    TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
+    String topic = "metered";
+    WsClient live = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
+    live.open(topic);
+    try {
+      double publishedBefore = metric(gateway, "pushgateway_published_bytes_total{kind=\"binary\"}");
+      double jsonBefore = metric(gateway, "pushgateway_published_bytes_total{kind=\"json\"}");
+      double writtenBefore = metric(gateway, "pushgateway_written_bytes_total{transport=\"ws\"}");
+      publishBinary(gateway, topic, image(12_345, 50), "image/png");
+      gateway.publish(topic, "12345");
+      live.awaitEvents(2);
+      Eventually.check(gateway.vertx, () -> assertThat(live.binaries()).hasSize(1));
+      String envelope = live.events().get(0).encode();
+      assertThat(metric(gateway, "pushgateway_published_bytes_total{kind=\"binary\"}") - publishedBefore)
+        .isEqualTo(12_345);
+      assertThat(metric(gateway, "pushgateway_published_bytes_total{kind=\"json\"}") - jsonBefore)
+        .isEqualTo("\"12345\"".length());
+      assertThat(metric(gateway, "pushgateway_written_bytes_total{transport=\"ws\"}") - writtenBefore)
+        .as("the envelope, the bytes and the JSON event").isGreaterThan(12_345 + envelope.length());
+    } finally {
+      live.close();
+    }
+  }
+
+  private static double metric(TestGateway gateway, String series) throws Exception {
+    for (String line : gateway.get("/metrics").body().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   /** A cursor taken on one transport resumes binary events on another: SSE, then WebSocket frames, then a long poll. */
   @Test
   void aCursorFromOneTransportResumesBinaryEventsOnAnother() throws Exception {
