@@ -92,6 +92,25 @@ class BinaryBrowserTest {
       .extracting(r -> r.get("canvas") + "/" + r.get("big")).containsExactly("true/false", "false/true");
     assertThat(received.stream().filter(r -> r.get("kind").equals("blob")).toList())
       .extracting(r -> r.get("size")).containsExactly(512000L, 10000000L);
+
+    // plain EventSource and fetch polls get the same bytes in base64
+    browser.js(BYTES + """
+      const decode = (b64) => { const raw = atob(b64); const u8 = new Uint8Array(raw.length);
+        for (let i = 0; i < raw.length; i++) u8[i] = raw.charCodeAt(i); return u8.buffer; };
+      const check = (ev) => ev.encoding === 'base64' && ev.contentType === 'application/octet-stream'
+        && (ev.id === 1 ? same(decode(ev.data), 512000, 1) : same(decode(ev.data), 10000000, 2));
+      window.plainJson = { sse: [], poll: [] };
+      const source = new EventSource('/sse?topics=canvas&cursor=canvas:0');
+      source.onmessage = (e) => { window.plainJson.sse.push(check(JSON.parse(e.data)));
+        if (window.plainJson.sse.length === 2) source.close(); };
+      fetch('/poll?topics=canvas&cursor=canvas:0').then((r) => r.json())
+        .then((answer) => { window.plainJson.poll = answer.events.map(check); });
+      """);
+    browser.awaitJs("EventSource and fetch got both events",
+      "return window.plainJson.sse.length === 2 && window.plainJson.poll.length === 2");
+    Map<String, Object> json = (Map<String, Object>) browser.js("return window.plainJson");
+    assertThat((List<Boolean>) json.get("sse")).as("EventSource: the very bytes").containsExactly(true, true);
+    assertThat((List<Boolean>) json.get("poll")).as("fetch poll: the very bytes").containsExactly(true, true);
     assertThat(browser.consoleErrors()).isEmpty();
   }
 
