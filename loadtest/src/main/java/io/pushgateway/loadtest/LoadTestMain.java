@@ -82,6 +82,10 @@ public final class LoadTestMain implements Callable<Integer> {
     description = "Events of JSON data, or binary events of --payload bytes (raw on WebSocket, base64 on SSE and polls) (default: ${DEFAULT-VALUE}).")
   String payloadKind = "text";
 
+  @Option(names = "--publish-batch", paramLabel = "N",
+    description = "Events due together go in one publish op of up to N events (a batch publish); 1 sends each on its own (default: ${DEFAULT-VALUE}).")
+  int publishBatch = 1;
+
   @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured publishing time per run (default: ${DEFAULT-VALUE}).")
   double duration = 20;
 
@@ -228,6 +232,8 @@ public final class LoadTestMain implements Callable<Integer> {
     require(!compression || !concurrent, "--compression compares WebSocket runs one at a time: drop --concurrent");
     PayloadFill fill = parse(() -> PayloadFill.of(payloadFill));
     PayloadKind kind = parse(() -> PayloadKind.of(payloadKind));
+    require(publishBatch >= 1 && publishBatch <= 1000, "--publish-batch must be 1 to 1000 (the gateway's maxBatchEvents)");
+    require(publishBatch == 1 || kind == PayloadKind.TEXT, "--publish-batch: binary events are published one by one");
     require(kind == PayloadKind.TEXT || payload >= PayloadKind.BINARY_HEADER,
       "--payload-kind binary: --payload must be at least " + PayloadKind.BINARY_HEADER + " bytes (sequence and time)");
     require(serverCpus == null || serverCpus.matches("[0-9]+([-,][0-9]+)*"), "--server-cpus: a list such as 0 or 0-1");
@@ -240,7 +246,7 @@ public final class LoadTestMain implements Callable<Integer> {
     NetworkProfile net = base.with(rtt, bw);
     require(!noProxy || !net.shaped(), "--no-proxy cannot shape the network: drop --network, --rtt and --bandwidth");
     return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
-      headers.equals("browser"), !noProxy, fill, kind);
+      headers.equals("browser"), !noProxy, fill, kind, publishBatch);
   }
 
   private void checkSockets(Scenario s, Sweep series) {

@@ -66,7 +66,7 @@ final class RunDriver {
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
     Publisher publisher = new Publisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
-      s.payloadBytes(), s.payloadFill(), s.payloadKind());
+      s.payloadBytes(), s.payloadFill(), s.payloadKind(), s.publishBatch());
     try {
       OptionalLong heapBefore = heap(pid);
       OptionalLong rssBefore = rss(pid);

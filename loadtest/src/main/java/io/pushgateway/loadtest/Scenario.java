@@ -23,17 +23,27 @@ import java.util.List;
  * @param proxied        subscribers connect through the byte-counting proxy (off: latency only)
  * @param payloadFill    what the payload string is made of: random (default) or a repeated pattern
  * @param payloadKind    JSON data (default) or bytes: binary events of {@code payloadBytes} bytes
+ * @param publishBatch   events due together go in one {@code publish} op of up to this many (1: one each)
  */
 public record Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
                        double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
-                       boolean browserHeaders, boolean proxied, PayloadFill payloadFill, PayloadKind payloadKind) {
+                       boolean browserHeaders, boolean proxied, PayloadFill payloadFill, PayloadKind payloadKind,
+                       int publishBatch) {
+
+  /** One event per publish. */
+  public Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
+                  double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
+                  boolean browserHeaders, boolean proxied, PayloadFill payloadFill, PayloadKind payloadKind) {
+    this(transports, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
+      browserHeaders, proxied, payloadFill, payloadKind, 1);
+  }
 
   /** With JSON data. */
   public Scenario(List<Transport> transports, int subscribers, double rate, int payloadBytes, double durationS,
                   double warmupS, long pollIntervalMs, boolean concurrent, NetworkProfile network,
                   boolean browserHeaders, boolean proxied, PayloadFill payloadFill) {
     this(transports, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill, PayloadKind.TEXT);
+      browserHeaders, proxied, payloadFill, PayloadKind.TEXT, 1);
   }
 
   /** With random payloads. */
@@ -46,22 +56,22 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
 
   public Scenario withSubscribers(int n) {
     return new Scenario(transports, n, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill, payloadKind);
+      browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
   public Scenario withPayload(int bytes) {
     return new Scenario(transports, subscribers, rate, bytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill, payloadKind);
+      browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
   public Scenario withPollInterval(long ms) {
     return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
-      browserHeaders, proxied, payloadFill, payloadKind);
+      browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
   public Scenario withTransports(List<Transport> list) {
     return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
-      browserHeaders, proxied, payloadFill, payloadKind);
+      browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
   public JsonObject toJson() {
@@ -72,6 +82,7 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       .put("payloadBytes", payloadBytes)
       .put("payloadFill", payloadFill.wireName())
       .put("payloadKind", payloadKind.wireName())
+      .put("publishBatch", publishBatch)
       .put("durationSeconds", durationS)
       .put("warmupSeconds", warmupS)
       .put("pollIntervalMs", pollIntervalMs)

@@ -13,9 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -99,25 +97,18 @@ public final class PublishRule {
   }
 
   /**
-   * Publishes every item of {@code batch} through the same rule, each topic's events one after
-   * the other in the batch's order (different topics at once), and answers one result per item,
-   * in order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}.
+   * Publishes every item of {@code batch} through the same rule and answers one result per item,
+   * in order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}. The
+   * appends are handed to the log at once, in the batch's order, as consecutive single publishes
+   * are: the log takes one caller's appends in the order they come, so each topic's events get
+   * their ids in the batch's order, and a batch's events come after those of the publishes sent
+   * before it on the same connection.
    */
   public Future<JsonArray> publish(Access access, PublishBatch batch) {
-    Map<String, Future<Event>> lastOfTopic = new HashMap<>();
     List<Future<Event>> published = new ArrayList<>(batch.items().size());
     for (PublishBatch.Item item : batch.items()) {
-      Future<Event> result;
-      if (item.problem() != null) {
-        result = Future.failedFuture(item.problem());
-      } else {
-        Future<Event> previous = lastOfTopic.getOrDefault(item.topic(), Future.succeededFuture());
-        result = previous.transform(ignored -> publish(access, item.topic(), item.dataJson()));
-        if (item.topic() != null) {
-          lastOfTopic.put(item.topic(), result);
-        }
-      }
-      published.add(result);
+      published.add(item.problem() != null ? Future.failedFuture(item.problem())
+        : publish(access, item.topic(), item.dataJson()));
     }
     return Future.join(published).transform(ignored -> {
       JsonArray results = new JsonArray();

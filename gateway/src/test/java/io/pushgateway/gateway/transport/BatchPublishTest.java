@@ -100,6 +100,31 @@ class BatchPublishTest {
     }
   }
 
+  /** Batches and single publishes sent one after another on a socket keep that order, as single publishes do. */
+  @Test
+  void consecutiveBatchesOnASocketKeepTheirOrder() throws Exception {
+    WsClient subscriber = new WsClient(gateway.vertx, gateway.port()).open("in.turn");
+    WsClient publisher = new WsClient(gateway.vertx, gateway.port()).open("other");
+    try {
+      int n = 0;
+      for (int frame = 0; frame < 10; frame++) {
+        JsonArray events = new JsonArray();
+        for (int i = 0; i < 20; i++) {
+          events.add(event("in.turn", new JsonObject().put("n", ++n)));
+        }
+        publisher.send(new JsonObject().put("op", "publish").put("events", events));
+        publisher.send(new JsonObject().put("op", "publish").put("topic", "in.turn")
+          .put("data", new JsonObject().put("n", ++n)));
+      }
+      List<JsonObject> received = subscriber.awaitEvents(n);
+      assertThat(received).extracting(e -> e.getJsonObject("data").getInteger("n"))
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, n).boxed().toList());
+    } finally {
+      subscriber.close();
+      publisher.close();
+    }
+  }
+
   @Test
   void aWebSocketPublishesABatchWithOneAck() throws Exception {
     WsClient ws = new WsClient(gateway.vertx, gateway.port()).open("ws.batch");

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,6 +31,8 @@ public final class Publisher {
   private final String[] payloads;
   /** For binary events: the bytes after the header, cycled through like {@link #payloads}; else null. */
   private final byte[][] binaryPayloads;
+  /** Events due together go in one publish op of up to this many. */
+  private final int batch;
   private final Promise<Void> done = Promise.promise();
   private final LongAdder acked = new LongAdder();
   private final LongAdder rejected = new LongAdder();
@@ -39,7 +42,8 @@ public final class Publisher {
 
   /** {@code context}: the event loop the publisher owns; its socket and timers live there. */
   public Publisher(Context context, WebSocketClient client, Endpoint endpoint, String topic, PublishSchedule schedule,
-                   int payloadBytes, PayloadFill fill, PayloadKind kind) {
+                   int payloadBytes, PayloadFill fill, PayloadKind kind, int batch) {
+    this.batch = batch;
     this.context = context;
     this.vertx = context.owner();
     this.client = client;
@@ -68,8 +72,15 @@ public final class Publisher {
   }
 
   private void onText(String text) {
-    String op = new JsonObject(text).getString("op");
-    if ("ack".equals(op)) {
+    JsonObject frame = new JsonObject(text);
+    String op = frame.getString("op");
+    JsonArray results = frame.getJsonArray("results");
+    if ("ack".equals(op) && results != null) {
+      // a batch's ack: one result per event, an error or an id
+      for (int i = 0; i < results.size(); i++) {
+        (results.getJsonObject(i).containsKey("error") ? rejected : acked).increment();
+      }
+    } else if ("ack".equals(op)) {
       acked.increment();
     } else if ("error".equals(op)) {
       rejected.increment();
@@ -89,8 +100,17 @@ public final class Publisher {
     }
     long now = System.nanoTime();
     long total = schedule.totalEvents();
-    while (next < total && schedule.originNanos() + schedule.dueOffsetNanos(next) <= now) {
-      send(next++, now);
+    while (next < total && isDue(next, now)) {
+      if (batch == 1) {
+        send(next++, now);
+        continue;
+      }
+      int count = 1;
+      while (count < batch && next + count < total && isDue(next + count, now)) {
+        count++;
+      }
+      sendBatch(next, count, now);
+      next += count;
     }
     if (next >= total) {
       done.tryComplete();
@@ -117,6 +137,27 @@ public final class Publisher {
       + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % payloads.length)] + "\"}}";
     schedule.markSent(seq, System.nanoTime());
     socket.writeTextMessage(frame);
+  }
+
+  private boolean isDue(long seq, long now) {
+    return schedule.originNanos() + schedule.dueOffsetNanos(seq) <= now;
+  }
+
+  /** Events {@code first ..} ({@code count} of them) in one publish op, {@code {"op":"publish","events":[…]}}. */
+  private void sendBatch(long first, int count, long now) {
+    StringBuilder frame = new StringBuilder("{\"op\":\"publish\",\"ref\":\"b").append(first).append("\",\"events\":[");
+    for (int i = 0; i < count; i++) {
+      long seq = first + i;
+      long due = schedule.dueOffsetNanos(seq);
+      maxLagNanos = Math.max(maxLagNanos, now - schedule.originNanos() - due);
+      frame.append(i == 0 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":{\"seq\":").append(seq)
+        .append(",\"t\":").append(due).append(",\"p\":\"").append(payloads[(int) (seq % payloads.length)]).append("\"}}");
+    }
+    long sentAt = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      schedule.markSent(first + i, sentAt);
+    }
+    socket.writeTextMessage(frame.append("]}").toString());
   }
 
   public long sent() {
