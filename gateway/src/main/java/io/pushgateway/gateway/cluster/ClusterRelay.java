@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.LocalCodec;
 import io.pushgateway.gateway.core.Position;
 import io.vertx.core.Future;
@@ -45,11 +46,11 @@ final class ClusterRelay extends VerticleBase {
   private final Map<String, Order> orders = new HashMap<>();
   private DeliveryOptions local;
 
-  /** {@code historySize}: the most events a topic keeps, and so the most worth keeping here. */
-  ClusterRelay(String clusterAddress, String localAddress, int historySize) {
+  /** {@code history}: what a topic's history keeps, and so the most worth keeping here. */
+  ClusterRelay(String clusterAddress, String localAddress, HistoryLimits history) {
     this.clusterAddress = clusterAddress;
     this.localAddress = localAddress;
-    this.recent = new RecentEvents(historySize);
+    this.recent = new RecentEvents(history);
   }
 
   @Override

@@ -122,7 +122,7 @@ public final class HazelcastEventLog implements EventLog {
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
           "push-gateway." + namespace + ".events");
         log.topicsCounted = topics.size();
-        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, history.events());
+        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, history);
         log.goneListener = topics.addEntryListener(new Gone(log), false);
         return log;
       })

@@ -1,44 +1,72 @@
 package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.IdRing;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The newest events the relay handed to this node's hubs, per topic, as the very {@link Event}
  * instances the hubs delivered. A read of the cluster log gets its events' data from the topic's
  * partition owner, and takes the instance from here when it has it: the event keeps the wire forms
  * its live delivery built, so a resume or a poll writes the same bytes again instead of encoding
- * the event once more per read. An event that is not here (older, or relayed before this node
- * joined) is encoded from the owner's data, as before.
+ * the event once more per read. An event that is not here (older, dropped, or relayed before this
+ * node joined) is encoded from the owner's data, as before.
  *
- * <p>Each topic keeps at most the history's size, in the same {@link IdRing} as the histories;
- * a gap in the ids (an event never relayed) or a new epoch starts the topic's ring afresh. The
- * relay writes on its event loop, reads come from every event loop: each topic's ring is guarded
- * by its own lock, held for a few array accesses.
+ * <p>Bounded as history is ({@link HistoryLimits}): per topic by count and bytes in the same
+ * {@link IdRing}, and over all topics by bytes, past which whole topics are dropped (it is a
+ * cache: a miss costs an encoding, never an event). A gap in the ids (an event never relayed) or a
+ * new epoch starts the topic's ring afresh. The relay writes on its event loop, reads come from
+ * every event loop: each topic's ring is guarded by its own lock, held for a few array accesses.
  */
 final class RecentEvents {
 
-  private final int capacity;
+  private final HistoryLimits limits;
   private final Map<String, Recent> topics = new ConcurrentHashMap<>();
+  /** The JSON bytes of every event kept, over all topics; written on the relay's thread. */
+  private final AtomicLong bytes = new AtomicLong();
 
-  RecentEvents(int capacity) {
-    this.capacity = capacity;
+  RecentEvents(HistoryLimits limits) {
+    this.limits = limits;
   }
 
   /** Keeps an event the relay passed on; relay thread only, in each topic's id order. */
   void add(Event event) {
     Recent recent = topics.get(event.topic());
     if (recent == null || !recent.epoch.equals(event.epoch())) {
+      if (recent != null) {
+        drop(event.topic(), recent);
+      }
       recent = new Recent(event.epoch());
       topics.put(event.topic(), recent);
     }
     synchronized (recent) {
       if (event.id() != recent.ring.lastId() + 1) {
-        recent.ring = IdRing.restart(capacity, event.id() - 1, 0);
+        bytes.addAndGet(-recent.bytes);
+        recent.bytes = 0;
+        recent.ring = IdRing.restart(limits.events(), event.id() - 1, 0);
+      }
+      if (recent.ring.size() == recent.ring.capacity()) {
+        recent.dropOldest();
       }
       recent.ring.append(event);
+      recent.bytes += event.jsonLength();
+      bytes.addAndGet(event.jsonLength());
+      while (recent.bytes > limits.topicBytes() && recent.ring.size() > 1) {
+        recent.dropOldest();
+      }
+    }
+    if (bytes.get() > limits.totalBytes()) {
+      for (Map.Entry<String, Recent> other : topics.entrySet()) {
+        if (bytes.get() <= limits.totalBytes()) {
+          break;
+        }
+        if (other.getValue() != recent) {
+          drop(other.getKey(), other.getValue());
+        }
+      }
     }
   }
 
@@ -56,15 +84,40 @@ final class RecentEvents {
 
   /** Drops a topic the cluster evicted; any thread. */
   void forget(String topic) {
-    topics.remove(topic);
+    Recent recent = topics.get(topic);
+    if (recent != null) {
+      drop(topic, recent);
+    }
+  }
+
+  /** The JSON bytes kept over all topics. */
+  long bytes() {
+    return bytes.get();
+  }
+
+  private void drop(String topic, Recent recent) {
+    if (topics.remove(topic, recent)) {
+      synchronized (recent) {
+        bytes.addAndGet(-recent.bytes);
+        recent.bytes = 0;
+      }
+    }
   }
 
   private final class Recent {
     final String epoch;
-    IdRing<Event> ring = new IdRing<>(capacity);
+    IdRing<Event> ring = new IdRing<>(limits.events());
+    long bytes;
 
     Recent(String epoch) {
       this.epoch = epoch;
+    }
+
+    /** Under the topic's lock. */
+    void dropOldest() {
+      long dropped = ring.dropOldest().jsonLength();
+      bytes -= dropped;
+      RecentEvents.this.bytes.addAndGet(-dropped);
     }
   }
 }
