@@ -43,20 +43,18 @@ final class RecentEvents {
       topics.put(event.topic(), recent);
     }
     synchronized (recent) {
-      if (event.id() != recent.ring.lastId() + 1) {
-        bytes.addAndGet(-recent.bytes);
-        recent.bytes = 0;
-        recent.ring = IdRing.restart(limits.events(), event.id() - 1, 0);
+      if (topics.get(event.topic()) != recent) {
+        return; // forgotten meanwhile (the cluster evicted the topic): not worth keeping
       }
-      if (recent.ring.size() == recent.ring.capacity()) {
-        recent.dropOldest();
+      long before = recent.ring.weight();
+      if (event.id() != recent.ring.lastId() + 1) {
+        recent.ring = IdRing.restart(limits.events(), Event::jsonLength, event.id() - 1, 0);
       }
       recent.ring.append(event);
-      recent.bytes += event.jsonLength();
-      bytes.addAndGet(event.jsonLength());
-      while (recent.bytes > limits.topicBytes() && recent.ring.size() > 1) {
-        recent.dropOldest();
+      while (recent.ring.weight() > limits.topicBytes() && recent.ring.size() > 1) {
+        recent.ring.dropOldest();
       }
+      bytes.addAndGet(recent.ring.weight() - before);
     }
     if (bytes.get() > limits.totalBytes()) {
       for (Map.Entry<String, Recent> other : topics.entrySet()) {
@@ -98,26 +96,18 @@ final class RecentEvents {
   private void drop(String topic, Recent recent) {
     if (topics.remove(topic, recent)) {
       synchronized (recent) {
-        bytes.addAndGet(-recent.bytes);
-        recent.bytes = 0;
+        bytes.addAndGet(-recent.ring.weight());
       }
     }
   }
 
   private final class Recent {
     final String epoch;
-    IdRing<Event> ring = new IdRing<>(limits.events());
-    long bytes;
+    /** Weighed by each event's JSON bytes. */
+    IdRing<Event> ring = new IdRing<>(limits.events(), Event::jsonLength);
 
     Recent(String epoch) {
       this.epoch = epoch;
-    }
-
-    /** Under the topic's lock. */
-    void dropOldest() {
-      long dropped = ring.dropOldest().jsonLength();
-      bytes -= dropped;
-      RecentEvents.this.bytes.addAndGet(-dropped);
     }
   }
 }

@@ -23,13 +23,15 @@ public final class TopicLog implements DataSerializable {
 
   /** One kept event: when it was accepted, its data JSON and content type, and the key of its publish. */
   private record Kept(long ts, String data, String contentType, String key) {
+    long chars() {
+      return data.length();
+    }
   }
 
   private String epoch;
   private long lastTs;
+  /** Weighed by the characters of each event's data (base64 and JSON text: about its bytes). */
   private IdRing<Kept> ring;
-  /** The characters of the data kept (base64 and JSON text: about their bytes); not serialized, recounted. */
-  private long chars;
 
   public TopicLog() {
     // for Hazelcast
@@ -37,7 +39,7 @@ public final class TopicLog implements DataSerializable {
 
   TopicLog(String epoch, int capacity) {
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity);
+    this.ring = new IdRing<>(capacity, Kept::chars);
   }
 
   String epoch() {
@@ -97,24 +99,18 @@ public final class TopicLog implements DataSerializable {
   /** Appends the next event; its timestamp never goes backwards. Returns its id. */
   long append(String key, long nowMillis, String dataJson, String contentType) {
     lastTs = Math.max(lastTs, nowMillis);
-    if (ring.size() == ring.capacity()) {
-      chars -= ring.dropOldest().data().length(); // the ring would overwrite it
-    }
-    chars += dataJson.length();
     return ring.append(new Kept(lastTs, dataJson, contentType, key));
   }
 
   /** Drops kept events older than {@code cutoffTs}. */
   void dropOlderThan(long cutoffTs) {
-    while (ring.size() > 0 && ring.get(ring.oldestId()).ts() < cutoffTs) {
-      chars -= ring.dropOldest().data().length();
-    }
+    ring.dropOldestWhile(kept -> kept.ts() < cutoffTs);
   }
 
   /** Drops the oldest events while their data holds more than {@code maxBytes}, never the newest one. */
   void dropWhileOver(long maxBytes) {
-    while (chars > maxBytes && ring.size() > 1) {
-      chars -= ring.dropOldest().data().length();
+    while (ring.weight() > maxBytes && ring.size() > 1) {
+      ring.dropOldest();
     }
   }
 
@@ -141,12 +137,9 @@ public final class TopicLog implements DataSerializable {
     long lastId = in.readLong();
     lastTs = in.readLong();
     int count = in.readInt();
-    ring = IdRing.restart(capacity, lastId, count);
-    chars = 0;
+    ring = IdRing.restart(capacity, Kept::chars, lastId, count);
     for (int i = 0; i < count; i++) {
-      Kept kept = new Kept(in.readLong(), in.readString(), in.readString(), in.readString());
-      chars += kept.data().length();
-      ring.append(kept);
+      ring.append(new Kept(in.readLong(), in.readString(), in.readString(), in.readString()));
     }
   }
 }

@@ -1,13 +1,15 @@
 package io.pushgateway.gateway.core;
 
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The newest entries of a sequence whose ids are contiguous from 1: the ring every history keeps,
  * the node's ({@link TopicHistory}) and the cluster's. Entry {@code id} sits at
  * {@code (id - 1) % length}, so a lookup by id is one division. The array starts small and doubles
- * up to the capacity, so a topic with few events costs little. Not thread-safe: its owner (an event
- * loop, a partition thread) is the only one to touch it.
+ * up to the capacity, so a topic with few events costs little. It keeps the total weight of what it
+ * holds (an event's bytes, say), so a byte bound is one comparison. Not thread-safe: its owner (an
+ * event loop, a partition thread) is the only one to touch it.
  *
  * @param <T> what is kept per id
  */
@@ -16,13 +18,20 @@ public final class IdRing<T> {
   private static final int INITIAL_LENGTH = 16;
 
   private final int capacity;
+  private final ToLongFunction<? super T> weigher;
   private Object[] slots;
   private long lastId;
   private int size;
+  private long weight;
 
-  /** An empty ring that keeps at most {@code capacity} entries. */
+  /** An empty ring that keeps at most {@code capacity} entries, weighing nothing. */
   public IdRing(int capacity) {
-    this(capacity, 0, 0);
+    this(capacity, entry -> 0);
+  }
+
+  /** An empty ring that keeps at most {@code capacity} entries, each weighing what {@code weigher} says. */
+  public IdRing(int capacity, ToLongFunction<? super T> weigher) {
+    this(capacity, weigher, 0, 0);
   }
 
   /**
@@ -30,11 +39,12 @@ public final class IdRing<T> {
    * for a history read back from its serialized form, whose entries are then {@link #append}ed
    * after {@link #restart}.
    */
-  private IdRing(int capacity, long lastId, int expected) {
+  private IdRing(int capacity, ToLongFunction<? super T> weigher, long lastId, int expected) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity " + capacity);
     }
     this.capacity = capacity;
+    this.weigher = weigher;
     this.lastId = lastId;
     int length = INITIAL_LENGTH;
     while (length < expected && length < capacity) {
@@ -47,8 +57,8 @@ public final class IdRing<T> {
    * A ring to refill with {@code count} entries whose ids end at {@code lastId}: append them
    * oldest first. The ids before them count as dropped.
    */
-  public static <T> IdRing<T> restart(int capacity, long lastId, int count) {
-    return new IdRing<>(capacity, lastId - count, count);
+  public static <T> IdRing<T> restart(int capacity, ToLongFunction<? super T> weigher, long lastId, int count) {
+    return new IdRing<>(capacity, weigher, lastId - count, count);
   }
 
   public int capacity() {
@@ -69,14 +79,22 @@ public final class IdRing<T> {
     return size;
   }
 
+  /** The total weight of the entries kept. */
+  public long weight() {
+    return weight;
+  }
+
   /** Keeps {@code entry} as the next id, dropping the oldest when full; returns its id. */
   public long append(T entry) {
-    if (size == slots.length && slots.length < capacity) {
+    if (size == capacity) {
+      dropOldest();
+    } else if (size == slots.length) {
       grow();
     }
     lastId++;
     slots[slot(lastId)] = entry;
-    size = Math.min(size + 1, slots.length);
+    size++;
+    weight += weigher.applyAsLong(entry);
     return lastId;
   }
 
@@ -101,6 +119,7 @@ public final class IdRing<T> {
     T oldest = get(oldestId());
     slots[slot(oldestId())] = null;
     size--;
+    weight -= weigher.applyAsLong(oldest);
     return oldest;
   }
 

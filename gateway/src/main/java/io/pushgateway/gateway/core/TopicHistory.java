@@ -12,9 +12,8 @@ final class TopicHistory {
   private final String topic;
   /** This life of the topic's history: a topic evicted and created again gets another. */
   private final String epoch;
+  /** Weighed by each event's JSON bytes. */
   private final IdRing<Event> ring;
-  /** The JSON bytes of the events kept. */
-  private long bytes;
   /** When it was last published to, read or found in use: the eviction sweep's clock. */
   long touched;
   /** When it last moved to the end of its store's order; {@code touched} is at most a step later. */
@@ -23,7 +22,7 @@ final class TopicHistory {
   TopicHistory(String topic, int capacity, String epoch) {
     this.topic = topic;
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity);
+    this.ring = new IdRing<>(capacity, Event::jsonLength);
   }
 
   String topic() {
@@ -36,41 +35,30 @@ final class TopicHistory {
 
   Event append(long ts, String dataJson, String contentType) {
     Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson, contentType);
-    if (ring.size() == ring.capacity()) {
-      dropOldest(); // the ring would overwrite it: its bytes leave the count
-    }
     ring.append(event);
-    bytes += event.jsonLength();
     return event;
   }
 
   /** Drops kept events accepted before {@code cutoffTs}. */
   void dropOlderThan(long cutoffTs) {
-    while (ring.size() > 0 && ring.get(ring.oldestId()).ts() < cutoffTs) {
-      dropOldest();
-    }
+    ring.dropOldestWhile(event -> event.ts() < cutoffTs);
   }
 
   /** Drops the oldest events while more than {@code maxBytes} are kept, never the newest one. */
   void dropWhileOver(long maxBytes) {
-    while (bytes > maxBytes && ring.size() > 1) {
-      dropOldest();
+    while (ring.weight() > maxBytes && ring.size() > 1) {
+      ring.dropOldest();
     }
   }
 
-  /** Drops the oldest event; returns its bytes (0: nothing was kept). */
+  /** Drops the oldest event, which must be kept; returns its bytes. */
   long dropOldest() {
-    if (ring.size() == 0) {
-      return 0;
-    }
-    long dropped = ring.dropOldest().jsonLength();
-    bytes -= dropped;
-    return dropped;
+    return ring.dropOldest().jsonLength();
   }
 
   /** The JSON bytes of the events kept. */
   long bytes() {
-    return bytes;
+    return ring.weight();
   }
 
   long lastId() {

@@ -61,12 +61,28 @@ class IdRingTest {
 
   @Test
   void aRestartedRingContinuesTheIdsOfTheOneItReplaces() {
-    IdRing<String> ring = IdRing.restart(1000, 500, 3);
+    IdRing<String> ring = IdRing.restart(1000, String::length, 500, 3);
     ring.append("a");
     ring.append("b");
     ring.append("c");
     assertThat(ring.oldestId()).isEqualTo(498);
     assertThat(ring.get(500)).isEqualTo("c");
     assertThat(ring.append("d")).isEqualTo(501);
+    assertThat(ring.weight()).isEqualTo(4);
+  }
+
+  @Test
+  void itsWeightIsWhatItKeepsThroughOverwritesAndDrops() {
+    IdRing<String> ring = new IdRing<>(3, String::length);
+    ring.append("a");
+    ring.append("bb");
+    ring.append("ccc");
+    assertThat(ring.weight()).isEqualTo(6);
+    ring.append("dddd"); // full: "a" leaves
+    assertThat(ring.weight()).isEqualTo(9);
+    ring.dropOldest();
+    assertThat(ring.weight()).isEqualTo(7);
+    ring.dropOldestWhile(entry -> true);
+    assertThat(ring.weight()).isZero();
   }
 }
