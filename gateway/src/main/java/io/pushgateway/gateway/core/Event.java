@@ -86,10 +86,28 @@ public final class Event {
     if (contentType == null) {
       return null;
     }
-    // the data is the string right after "data":" and before ","contentType"
-    int start = indexOf(DATA_KEY, 0) + DATA_KEY.length;
-    int end = indexOf(CONTENT_TYPE_KEY, start);
-    return Base64.getDecoder().decode(new String(json, start, end - start, StandardCharsets.US_ASCII));
+    int start = base64Start();
+    return Base64.getDecoder().decode(new String(json, start, base64End(start) - start, StandardCharsets.US_ASCII));
+  }
+
+  /** How many bytes {@link #binaryData()} decodes to, without decoding them; -1 for JSON data. */
+  public int binaryLength() {
+    if (contentType == null) {
+      return -1;
+    }
+    int start = base64Start();
+    int end = base64End(start);
+    int padding = end > start && json[end - 1] == '=' ? (json[end - 2] == '=' ? 2 : 1) : 0;
+    return (end - start) / 4 * 3 - padding;
+  }
+
+  /** The base64 is the string right after {@code "data":"}, before {@code ","contentType"}. */
+  private int base64Start() {
+    return indexOf(DATA_KEY, 0) + DATA_KEY.length;
+  }
+
+  private int base64End(int start) {
+    return indexOf(CONTENT_TYPE_KEY, start);
   }
 
   private int indexOf(byte[] key, int from) {

@@ -20,6 +20,8 @@ public interface EventLog {
   /**
    * Accepts the topic's next event: JSON data ({@code contentType} null), or bytes of
    * {@code contentType} carried as their base64 in a JSON string (see {@link Event#encode}).
+   * Appends to one topic made one after another on one thread get their ids in that order,
+   * without waiting for each other (a batch publish relies on it).
    */
   Future<Event> append(String topic, String dataJson, String contentType);
 

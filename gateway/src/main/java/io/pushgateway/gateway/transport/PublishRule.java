@@ -100,9 +100,8 @@ public final class PublishRule {
    * Publishes every item of {@code batch} through the same rule and answers one result per item,
    * in order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}. The
    * appends are handed to the log at once, in the batch's order, as consecutive single publishes
-   * are: the log takes one caller's appends in the order they come, so each topic's events get
-   * their ids in the batch's order, and a batch's events come after those of the publishes sent
-   * before it on the same connection.
+   * are ({@link EventLog#append} keeps one thread's order), so each topic's events get their ids
+   * in the batch's order, after those of the publishes sent before it on the same connection.
    */
   public Future<JsonArray> publish(Access access, PublishBatch batch) {
     List<Future<Event>> published = new ArrayList<>(batch.items().size());

@@ -90,6 +90,7 @@ public final class EncodedEvent {
       synchronized (this) {
         if (binaryFrame == null) {
           envelopeFrame = WebSocketFrames.text(envelope().getBytes(StandardCharsets.UTF_8));
+          // decoded here, once: the frame is all the raw path keeps of the bytes
           binaryFrame = WebSocketFrames.binary(event.binaryData());
         }
       }
@@ -113,7 +114,7 @@ public final class EncodedEvent {
     if (e == null) {
       // the content type needs no escaping (see PublishRule), nor does the topic (see Topics)
       e = "{\"topic\":\"" + event.topic() + "\",\"id\":" + event.id() + ",\"ts\":" + event.ts()
-        + ",\"contentType\":\"" + event.contentType() + "\",\"bytes\":" + event.binaryData().length + "}";
+        + ",\"contentType\":\"" + event.contentType() + "\",\"bytes\":" + event.binaryLength() + "}";
       envelopeText = e;
     }
     return e;
