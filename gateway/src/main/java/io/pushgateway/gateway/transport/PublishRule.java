@@ -72,16 +72,31 @@ public final class PublishRule {
   public Future<Event> publishBinary(Access access, String topic, byte[] bytes, String contentType) {
     String mediaType;
     try {
-      Topics.require(topic);
-      access.checkPublish(topic);
-      mediaType = mediaType(contentType);
-      if (bytes.length > maxBinaryBytes) {
-        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-          "binary data is " + bytes.length + " bytes, the limit is " + maxBinaryBytes);
-      }
+      mediaType = admitBinary(access, topic, contentType, bytes.length);
     } catch (GatewayException refused) {
       return Future.failedFuture(refused);
     }
+    return appendBinary(topic, bytes, mediaType);
+  }
+
+  /**
+   * The rule's checks of a binary publish, made before its bytes arrive (a WebSocket announce):
+   * topic, grant, publish rate, media type and size. Returns the media type to append with;
+   * throws the refusal.
+   */
+  public String admitBinary(Access access, String topic, String contentType, long bytes) {
+    Topics.require(topic);
+    access.checkPublish(topic);
+    String mediaType = mediaType(contentType);
+    if (bytes > maxBinaryBytes) {
+      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
+        "binary data is " + bytes + " bytes, the limit is " + maxBinaryBytes);
+    }
+    return mediaType;
+  }
+
+  /** Appends bytes that {@link #admitBinary} admitted, once they are all there. */
+  public Future<Event> appendBinary(String topic, byte[] bytes, String mediaType) {
     String base64 = "\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
     return log.append(topic, base64, mediaType).onSuccess(event -> metrics.published(true, bytes.length));
   }

@@ -367,6 +367,29 @@ class BinaryEventsTest {
     }
   }
 
+  /** An announced binary publish is one publish for the rate limits: admitted when announced, not again for its bytes. */
+  @Test
+  void aBinaryPublishTakesOneTokenOfThePublishRate() throws Exception {
+    try (TestGateway limited = TestGateway.start(new JsonObject().put("publishRatePerConnection", 2))) {
+      WsClient client = new WsClient(limited.vertx, limited.port()).open("other");
+      try {
+        for (String ref : List.of("one", "two", "three")) {
+          client.send(new JsonObject().put("op", "publish").put("topic", "rated").put("contentType", "image/png")
+            .put("bytes", 10).put("ref", ref));
+          client.socket().writeBinaryMessage(Buffer.buffer(image(10, 60))).await(10, TimeUnit.SECONDS);
+          awaitControl(limited, client, ref);
+        }
+        List<String> answers = Stream.of("one", "two", "three").map(ref -> client.controls().stream()
+          .filter(c -> ref.equals(c.getString("ref"))).findFirst().orElseThrow())
+          .map(c -> c.getString("op") + ":" + c.getString("code")).toList();
+        // a burst of one second's worth (2), then the rate
+        assertThat(answers).containsExactly("ack:null", "ack:null", "error:rate_limited");
+      } finally {
+        client.close();
+      }
+    }
+  }
+
   /** Kept images cannot exhaust the heap: a topic keeps what fits its bytes, and a resumer behind them gets a reset. */
   @Test
   void historyKeepsWhatFitsItsBytesAndAResumerBehindItGetsAReset() throws Exception {

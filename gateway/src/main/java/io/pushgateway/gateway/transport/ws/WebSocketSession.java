@@ -14,7 +14,6 @@ import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
-import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
@@ -65,6 +64,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private boolean binaryFrames;
   /** A binary publish announced, waiting for its message; null when none is. */
   private ClientCommand announced;
+  /** The media type the publish rule admitted for it. */
+  private String announcedType;
   /** The announce was refused: its binary message, when it comes, is dropped unanswered. */
   private boolean dropNextBinary;
 
@@ -133,8 +134,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         + announce.binary().bytes() + " bytes, the binary message has " + bytes.length()), announce.ref());
       return;
     }
-    acknowledge(context.publishing().publishBinary(access, announce.topic(), bytes.getBytes(),
-      announce.binary().contentType()), bytes.length(), announce.ref());
+    // admitted when announced (grant, rate, type, size): the bytes are only appended now
+    acknowledge(context.publishing().appendBinary(announce.topic(), bytes.getBytes(), announcedType), bytes.length(),
+      announce.ref());
   }
 
   @Override
@@ -305,15 +307,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    */
   private void onBinaryAnnounce(ClientCommand command) {
     try {
-      Topics.require(command.topic());
-      access.checkPublish(command.topic());
-      PublishRule.mediaType(command.binary().contentType());
-      if (command.binary().bytes() > context.config().maxBinaryBytes()) {
-        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "binary data of " + command.binary().bytes()
-          + " bytes announced, the limit is " + context.config().maxBinaryBytes());
-      }
+      announcedType = context.publishing().admitBinary(access, command.topic(), command.binary().contentType(),
+        command.binary().bytes());
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
+      if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
+        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+      }
       dropNextBinary = true;
       return;
     }
