@@ -29,12 +29,8 @@ public record Membership(String member, JsonObject info) {
 
   /** Whether the request asks for presence; refused when the gateway serves none. */
   public static boolean asked(HttpServerRequest request, GatewayConfig config) {
-    String value = request.getParam(PRESENCE_PARAM);
-    if (value == null || value.equals("0") || value.equals("false")) {
+    if (!SubscriptionParams.flagParam(request, PRESENCE_PARAM)) {
       return false;
-    }
-    if (!value.equals("1") && !value.equals("true")) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "presence must be 1 or 0");
     }
     if (!config.presence()) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway");
