@@ -2,17 +2,12 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.gateway.Gateway;
-import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -29,14 +24,10 @@ class BatchPublishRunTest {
 
   @Test
   void batchedPublishesLoseNothingAndEveryEventIsAcked(@TempDir Path out) throws Exception {
-    Vertx gatewayVertx = Vertx.vertx();
-    try {
-      Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
-          GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
-        Duration.ofSeconds(30), "starting the embedded gateway");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start()) {
       Scenario scenario = new Scenario(List.of(Transport.WS), 5, 2000, 32, 2, 1, 1000, false,
         NetworkProfile.NONE, false, false, PayloadFill.RANDOM, PayloadKind.TEXT, 50);
-      LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
+      LoadTest.Options options = new LoadTest.Options(List.of(gateway.url()),
         OptionalLong.empty(), List.of(), List.of(), out, System.out);
       JsonObject doc = new LoadTest(options, scenario, null).run();
 
@@ -50,8 +41,6 @@ class BatchPublishRunTest {
       assertThat(integrity.getLong("errors")).isZero();
       assertThat(run.getJsonObject("loadGenerator").getLong("publishRejected")).isZero();
       assertThat(SchemaDoc.load(Path.of("SCHEMA.md")).violations(doc)).isEmpty();
-    } finally {
-      Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
     }
   }
 }

@@ -2,18 +2,13 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.gateway.Gateway;
-import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -34,14 +29,10 @@ class BinaryRunTest {
 
   @Test
   void binaryEventsReachEveryTransportAndBase64CostsAThirdMore(@TempDir Path out) throws Exception {
-    Vertx gatewayVertx = Vertx.vertx();
-    try {
-      Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
-          GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
-        Duration.ofSeconds(30), "starting the embedded gateway");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start()) {
       Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 4, PAYLOAD, 3, 1, 250, true,
         NetworkProfile.NONE, false, true, PayloadFill.RANDOM, PayloadKind.BINARY);
-      LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
+      LoadTest.Options options = new LoadTest.Options(List.of(gateway.url()),
         OptionalLong.empty(), List.of(), List.of(), out, System.out);
       JsonObject doc = new LoadTest(options, scenario, null).run();
 
@@ -68,8 +59,6 @@ class BinaryRunTest {
       assertThat(ws).as("WebSocket: the raw bytes and a small envelope").isBetween(PAYLOAD * 1.0, PAYLOAD * 1.05);
       assertThat(sse / ws).as("SSE: base64, 4/3 of the bytes").isBetween(1.3, 1.4);
       assertThat(SchemaDoc.load(Path.of("SCHEMA.md")).violations(doc)).isEmpty();
-    } finally {
-      Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
     }
   }
 }

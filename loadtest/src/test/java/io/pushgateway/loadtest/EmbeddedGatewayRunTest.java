@@ -2,20 +2,14 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.gateway.Gateway;
-import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,26 +31,16 @@ class EmbeddedGatewayRunTest {
 
   @TempDir
   static Path out;
-  static Vertx gatewayVertx;
   static JsonObject result;
 
   @BeforeAll
   static void runLoadTest() {
-    gatewayVertx = Vertx.vertx();
-    Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
-      GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
-      Duration.ofSeconds(30), "starting the embedded gateway");
-    Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 2, 64, 5, 1, POLL_INTERVAL_MS,
-      false, NetworkProfile.NONE, false, true);
-    LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
-      OptionalLong.empty(), List.of(), List.of(), out, System.out);
-    result = new LoadTest(options, scenario, null).run();
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    if (gatewayVertx != null) {
-      Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start()) {
+      Scenario scenario = new Scenario(List.of(Transport.values()), SUBSCRIBERS, 2, 64, 5, 1, POLL_INTERVAL_MS,
+        false, NetworkProfile.NONE, false, true);
+      LoadTest.Options options = new LoadTest.Options(List.of(gateway.url()),
+        OptionalLong.empty(), List.of(), List.of(), out, System.out);
+      result = new LoadTest(options, scenario, null).run();
     }
   }
 

@@ -2,16 +2,11 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.gateway.Gateway;
-import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -27,14 +22,10 @@ class JavaClientRunTest {
 
   @Test
   void theJavaClientIsMeasuredLikeAnyOtherSubscriber(@TempDir Path out) {
-    Vertx gatewayVertx = Vertx.vertx();
-    try {
-      Gateway gateway = Await.result(Gateway.deploy(gatewayVertx,
-        GatewayConfig.fromJson(new JsonObject().put("host", "127.0.0.1").put("port", 0))),
-        Duration.ofSeconds(30), "starting the embedded gateway");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start()) {
       Scenario scenario = new Scenario(List.of(Transport.values()), 10, 4, 64, 3, 1, 500, false,
         NetworkProfile.NONE, false, true);
-      LoadTest.Options options = new LoadTest.Options(List.of(URI.create("http://127.0.0.1:" + gateway.port())),
+      LoadTest.Options options = new LoadTest.Options(List.of(gateway.url()),
         OptionalLong.empty(), List.of(), List.of(), out, System.out, false, false, null, true);
       JsonObject result = new LoadTest(options, scenario, null).run();
       JsonArray runs = result.getJsonArray("runs");
@@ -52,8 +43,6 @@ class JavaClientRunTest {
         assertThat(generator.getLong("clientHeapPerConnectionBytes")).as("heap per Java client").isNotNull();
         assertThat(generator.getDouble("clientThreadsPerConnection")).as("threads per Java client").isNotNull();
       }
-    } finally {
-      Await.result(gatewayVertx.close(), Duration.ofSeconds(20), "stopping the embedded gateway");
     }
   }
 }
