@@ -133,10 +133,15 @@ public final class Publisher {
       socket.writeBinaryMessage(bytes);
       return;
     }
-    String frame = "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq + "\",\"data\":{\"seq\":" + seq
-      + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % payloads.length)] + "\"}}";
+    String frame = "{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"ref\":\"" + seq + "\",\"data\":" + data(seq, due)
+      + "}";
     schedule.markSent(seq, System.nanoTime());
     socket.writeTextMessage(frame);
+  }
+
+  /** An event's data: {@code {"seq":n,"t":<due>,"p":"<payload>"}}. */
+  private String data(long seq, long due) {
+    return "{\"seq\":" + seq + ",\"t\":" + due + ",\"p\":\"" + payloads[(int) (seq % payloads.length)] + "\"}";
   }
 
   private boolean isDue(long seq, long now) {
@@ -150,8 +155,8 @@ public final class Publisher {
       long seq = first + i;
       long due = schedule.dueOffsetNanos(seq);
       maxLagNanos = Math.max(maxLagNanos, now - schedule.originNanos() - due);
-      frame.append(i == 0 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":{\"seq\":").append(seq)
-        .append(",\"t\":").append(due).append(",\"p\":\"").append(payloads[(int) (seq % payloads.length)]).append("\"}}");
+      frame.append(i == 0 ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"data\":")
+        .append(data(seq, due)).append('}');
     }
     long sentAt = System.nanoTime();
     for (int i = 0; i < count; i++) {
