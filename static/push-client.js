@@ -663,25 +663,18 @@
       const body = binary ? data : JSON.stringify(data === undefined ? null : data);
       const size = binary ? byteLength(data) : body.length;
       this._httpBuffered += size;
-      const sent = () => { this._httpBuffered -= size; };
       return this._fetchJson(url, {
         method: 'POST',
         headers: { 'Content-Type': binary ? contentTypeOf(data) : 'application/json' },
         body: body
-      }).then((answer) => {
-        sent();
-        return { topic: answer.topic, id: answer.id, ts: answer.ts };
-      }, (err) => {
-        sent();
-        throw err;
-      });
+      }).finally(() => { this._httpBuffered -= size; })
+        .then((answer) => ({ topic: answer.topic, id: answer.id, ts: answer.ts }));
     }
 
     // Bytes as the application asked for them (binaryType), with their type on a Blob.
     _bytes(u8, contentType) {
-      if (this.options.binaryType === 'arraybuffer') {
-        return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? u8.buffer : u8.slice().buffer;
-      }
+      // u8 is a fresh array of its own (base64Bytes): its buffer is exactly the bytes
+      if (this.options.binaryType === 'arraybuffer') return u8.buffer;
       return new Blob([u8], { type: contentType || '' });
     }
   }

@@ -82,17 +82,19 @@ final class Http {
   }
 
   static CompletableFuture<Published> publish(PushClient client, String topic, String dataJson) {
-    HttpUrl url = HttpUrl.get(client.baseUrl + "/api/topics/" + topic + "/events");
-    Request request = request(client, url).post(RequestBody.create(dataJson, JSON)).build();
-    return json(client, client.http.newCall(request))
-      .thenApply(body -> new Published(body.get("topic").getAsString(), body.get("id").getAsLong()));
+    return publish(client, topic, RequestBody.create(dataJson, JSON));
   }
 
   static CompletableFuture<Published> publish(PushClient client, String topic, byte[] bytes, String contentType) {
+    return publish(client, topic, RequestBody.create(bytes, MediaType.get(contentType)));
+  }
+
+  /** {@code POST /api/topics/{t}/events}: JSON data or bytes, as the body's type says. */
+  private static CompletableFuture<Published> publish(PushClient client, String topic, RequestBody body) {
     HttpUrl url = HttpUrl.get(client.baseUrl + "/api/topics/" + topic + "/events");
-    Request request = request(client, url).post(RequestBody.create(bytes, MediaType.get(contentType))).build();
+    Request request = request(client, url).post(body).build();
     return json(client, client.http.newCall(request))
-      .thenApply(body -> new Published(body.get("topic").getAsString(), body.get("id").getAsLong()));
+      .thenApply(answer -> new Published(answer.get("topic").getAsString(), answer.get("id").getAsLong()));
   }
 
   /** Whether the gateway answers at all ({@code /health}): then a transport that failed is what failed. */
