@@ -3,6 +3,8 @@ package io.pushgateway.loadtest;
 import io.pushgateway.loadtest.client.Publisher;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
+import io.pushgateway.loadtest.radio.MobileFigures;
+import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.stats.TransportStats;
 import io.pushgateway.loadtest.target.GatewayMetrics;
@@ -20,7 +22,7 @@ final class Figures {
   record RunFacts(Scenario scenario, String label, Long sweepValue, String targetKind, List<Transport> group,
                   Mark start, Mark end, long groupDeliveries, int groupConnections, OptionalLong rssDelta,
                   OptionalLong heapDelta, OptionalLong rssEnd, Publisher publisher, OptionalLong clientHeapDelta,
-                  int clientThreadsDelta) {
+                  int clientThreadsDelta, RadioModel radio) {
   }
 
   private Figures() {
@@ -60,6 +62,10 @@ final class Figures {
       .put("latencyMs", stats.latency().toJson())
       .put("latencyUncorrectedMs", stats.uncorrectedLatency().toJson())
       .put("wire", s.proxied() ? wire(traffic, deliveries, setup, load.connections()) : null)
+      .put("mobile", s.proxied() && run.radio() != null
+        ? MobileFigures.of(run.radio(), load.timelines(), run.start().nanos(), run.end().nanos(), s.rate()) : null)
+      .put("mobileByRadio", s.proxied() && run.radio() != null
+        ? MobileFigures.byRadio(run.radio(), load.timelines(), run.start().nanos(), run.end().nanos(), s.rate()) : null)
       .put("polls", polls(run, load))
       .put("gateway", gateway(run, window).put("counted", counted(run, load)))
       .put("loadGenerator", loadGenerator(run, window))
@@ -78,6 +84,13 @@ final class Figures {
       .put("bytesUpPerEvent", per(t.bytesUp(), deliveries, 1))
       .put("bytesDownPerEvent", per(t.bytesDown(), deliveries, 1))
       .put("bytesPerEvent", per(t.bytesUp() + t.bytesDown(), deliveries, 1))
+      .put("packetsUp", t.packetsUp())
+      .put("packetsDown", t.packetsDown())
+      .put("ipBytesUp", t.ipBytesUp())
+      .put("ipBytesDown", t.ipBytesDown())
+      .put("ipBytesUpPerEvent", per(t.ipBytesUp(), deliveries, 1))
+      .put("ipBytesDownPerEvent", per(t.ipBytesDown(), deliveries, 1))
+      .put("packetsPerEvent", per(t.packetsUp() + t.packetsDown(), deliveries, 3))
       .put("httpRequests", t.httpRequests())
       .put("httpRequestsPerEvent", per(t.httpRequests(), deliveries, 1))
       .put("tcpConnectionsOpened", t.connections())

@@ -2,6 +2,8 @@ package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.Transport;
+import io.pushgateway.loadtest.radio.MobileFigures;
+import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.report.ConsoleTable;
 import io.pushgateway.loadtest.report.Fmt;
 import io.pushgateway.loadtest.report.HtmlReport;
@@ -56,15 +58,27 @@ public final class LoadTest {
    *                          {@code --set compression=true}, its subscribers offering
    *                          permessage-deflate, and attach its figures to the plain run
    * @param serverCpus        taskset core list for started gateway and baseline JVMs, or null
+   * @param radio             the phone radio each subscriber's packets are run through
+   *                          ({@code runs[].mobile}), or null for none
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
-                        boolean compression, String serverCpus, boolean javaClient) {
+                        boolean compression, String serverCpus, boolean javaClient, RadioModel radio) {
+    public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
+                   List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
+                   boolean compression, String serverCpus, boolean javaClient) {
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
+        javaClient, RadioModel.load(DEFAULT_RADIO));
+    }
+
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log) {
       this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, false, false, null, false);
     }
   }
+
+  /** The radio model of {@code runs[].mobile} unless {@code --radio} says otherwise. */
+  public static final String DEFAULT_RADIO = "lte";
 
   /**
    * A server JVM the load test starts: {@code name} names its log ({@code name-N.log}) and, for the
@@ -106,22 +120,25 @@ public final class LoadTest {
       HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setMaxChunkSize(64 * 1024));
       WebSocketClient ws = vertx.createWebSocketClient(wsOptions(false));
-      RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log(), options.javaClient());
+      RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log(), options.javaClient(),
+        options.radio());
       RunDriver deflating = options.compression()
         ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log(),
-          options.javaClient()) : null;
+          options.javaClient(), options.radio()) : null;
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
-      List<Scenario> points = sweep == null ? List.of(base) : sweep.points(base);
+      List<Sweep.Point> points = sweep == null ? List.of(new Sweep.Point(base, 0)) : sweep.points(base);
       int n = 0;
-      for (Scenario point : points) {
-        Long value = sweep == null ? null : sweep.valueOf(point);
+      for (Sweep.Point at : points) {
+        Scenario point = at.scenario();
+        Long value = sweep == null ? null : at.value();
         for (List<Transport> group : groups(point)) {
           n++;
           String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
             + String.join("+", group.stream().map(Transport::wireName).toList());
           List<JsonObject> measured;
-          try (Target target = openTarget(n)) {
+          List<String> pointArgs = sweep == null ? List.of() : sweep.gatewayArgs(at.value());
+          try (Target target = openTarget(n, pointArgs)) {
             measured = driver.run(point, value, group, target, "lt-" + runId + "-" + n, label);
           }
           measured.forEach(runs::add);
@@ -223,12 +240,18 @@ public final class LoadTest {
     return s.transports().stream().map(List::of).toList();
   }
 
-  private Target openTarget(int n) {
+  /** @param pointArgs options this sweep point gives a started gateway (a heartbeat sweep's intervals) */
+  private Target openTarget(int n, List<String> pointArgs) {
     if (!options.targets().isEmpty()) {
       List<Endpoint> endpoints = options.targets().stream().map(Endpoint::of).toList();
       return new ExternalTarget(endpoints, options.gatewayPid());
     }
-    return start(gateway, n);
+    if (pointArgs.isEmpty()) {
+      return start(gateway, n);
+    }
+    List<String> args = new ArrayList<>(gateway.args());
+    args.addAll(pointArgs);
+    return start(new Server(gateway.name(), gateway.what(), gateway.mainClass(), gateway.kind(), List.copyOf(args)), n);
   }
 
   private Target start(Server server, int n) {
@@ -245,7 +268,8 @@ public final class LoadTest {
       .put("jvmOptions", new JsonArray(new ArrayList<>(options.gatewayJvmOptions())))
       .put("baseline", options.baseline())
       .put("compression", options.compression())
-      .put("cpus", options.serverCpus());
+      .put("cpus", options.serverCpus())
+      .put("radio", options.radio() == null ? null : MobileFigures.describe(options.radio()));
   }
 
   private void write(JsonObject doc) {

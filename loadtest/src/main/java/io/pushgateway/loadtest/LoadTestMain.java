@@ -6,6 +6,7 @@ import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
+import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.report.ConsoleTable;
 import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
@@ -104,7 +105,9 @@ public final class LoadTestMain implements Callable<Integer> {
   boolean concurrent;
 
   @Option(names = "--sweep", paramLabel = "NAME=V1,V2,...",
-    description = "A series changing one parameter: poll-interval=MS,..., subscribers=N,... or payload=BYTES,...")
+    description = "A series changing one parameter: poll-interval=MS,..., subscribers=N,..., payload=BYTES,..., "
+      + "events-per-minute=N,... (the publisher's rate) or heartbeat=S,... (a started gateway's WebSocket ping and SSE "
+      + "keep-alive interval).")
   String sweep;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: a new folder under ./loadtest-results/).")
@@ -118,6 +121,11 @@ public final class LoadTestMain implements Callable<Integer> {
 
   @Option(names = "--bandwidth", paramLabel = "RATE[/UP]", description = "Per-subscriber bandwidth, e.g. 1.6mbit or 10mbit/2mbit (down/up).")
   String bandwidth;
+
+  @Option(names = "--radio", paramLabel = "lte|3g|wifi|none|FILE",
+    description = "The phone radio each subscriber's packets are run through (runs[].mobile: radio-active time, "
+      + "energy per hour and per event): a built-in model, none, or a JSON file in their format (default: ${DEFAULT-VALUE}).")
+  String radio = LoadTest.DEFAULT_RADIO;
 
   @Option(names = "--headers", paramLabel = "minimal|browser",
     description = "Request headers: what HTTP/1.1 needs, or a browser's set (~400 B) (default: ${DEFAULT-VALUE}).")
@@ -168,12 +176,15 @@ public final class LoadTestMain implements Callable<Integer> {
     require(client.equals("vertx") || client.equals("java"), "--client must be vertx or java");
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
+    require(series == null || !series.parameter().equals("heartbeat") || targets.isEmpty(),
+      "--sweep heartbeat sets the intervals of the gateways it starts: drop --target");
     checkSockets(scenario, series);
     Path dir = out != null ? out : defaultOut();
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
-      System.out, baseline, compression, serverCpus, client.equals("java"));
+      System.out, baseline, compression, serverCpus, client.equals("java"),
+      radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)));
     new LoadTest(options, scenario, series).run();
     return 0;
   }

@@ -4,6 +4,7 @@ import io.pushgateway.loadtest.client.ClientContext;
 import io.pushgateway.loadtest.client.Publisher;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
+import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.target.HeapProbe;
 import java.lang.management.ManagementFactory;
@@ -30,6 +31,8 @@ import java.util.OptionalLong;
  */
 final class RunDriver {
   static final int LONG_POLL_TIMEOUT_S = 25;
+  /** Subscribers per proxy whose packet timelines go through the radio model: a mean over phones, not all. */
+  static final int SAMPLED_PHONES = 50;
   private static final long PROGRESS_EVERY_MS = 1000;
   private static final long DRAIN_CHECK_MS = 20;
 
@@ -41,6 +44,8 @@ final class RunDriver {
   private final PrintStream log;
   /** Subscribers are the project's Java client instead of the generator's own Vert.x clients. */
   private final boolean javaClient;
+  /** The phone radio of {@code runs[].mobile}, or null. */
+  private final RadioModel radio;
 
   /**
    * @param publisherWs  the publisher's client
@@ -48,8 +53,9 @@ final class RunDriver {
    *                     permessage-deflate (the publisher never does, so only subscribers differ)
    */
   RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient publisherWs,
-            WebSocketClient subscriberWs, PrintStream log, boolean javaClient) {
+            WebSocketClient subscriberWs, PrintStream log, boolean javaClient, RadioModel radio) {
     this.javaClient = javaClient;
+    this.radio = radio;
     this.vertx = vertx;
     this.loops = loops;
     this.http = http;
@@ -74,7 +80,8 @@ final class RunDriver {
         : OptionalLong.empty();
       int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
       for (Transport t : group) {
-        loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule, s.proxied()));
+        loads.put(t, TransportLoad.open(loops, ctx, t, target.endpoints(), s.network(), schedule, s.proxied(),
+          radio == null ? 0 : SAMPLED_PHONES));
       }
       for (TransportLoad l : loads.values()) {
         log.printf("%s connecting %d %s subscribers%n", label, s.subscribers(), l.transport.wireName());
@@ -106,7 +113,8 @@ final class RunDriver {
       long groupDeliveries = loads.values().stream().mapToLong(l -> l.stats.measuredDeliveries()).sum();
       int groupConnections = loads.values().stream().mapToInt(TransportLoad::connections).sum();
       Figures.RunFacts facts = new Figures.RunFacts(s, label, sweepValue, target.kind(), group, start, end,
-        groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher, clientHeapDelta, clientThreadsDelta);
+        groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher, clientHeapDelta, clientThreadsDelta,
+        radio);
       List<JsonObject> out = new ArrayList<>();
       loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport))));
       return out;

@@ -64,6 +64,11 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
+  public Scenario withRate(double eventsPerSecond) {
+    return new Scenario(transports, subscribers, eventsPerSecond, payloadBytes, durationS, warmupS, pollIntervalMs,
+      concurrent, network, browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
+  }
+
   public Scenario withPollInterval(long ms) {
     return new Scenario(transports, subscribers, rate, payloadBytes, durationS, warmupS, ms, concurrent, network,
       browserHeaders, proxied, payloadFill, payloadKind, publishBatch);

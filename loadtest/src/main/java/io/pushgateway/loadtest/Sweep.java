@@ -7,10 +7,13 @@ import java.util.Locale;
 
 /**
  * A series of runs changing one parameter: {@code poll-interval=250,500,1000},
- * {@code subscribers=10,100,1000} or {@code payload=16,1024,16384}.
+ * {@code subscribers=10,100,1000}, {@code payload=16,1024,16384}, {@code events-per-minute=1,60,600}
+ * (the publisher's rate) or {@code heartbeat=15,25,60} (seconds between the started gateway's
+ * WebSocket pings and SSE keep-alives).
  */
 public record Sweep(String parameter, List<Long> values) {
-  public static final List<String> PARAMETERS = List.of("poll-interval", "subscribers", "payload");
+  public static final List<String> PARAMETERS = List.of("poll-interval", "subscribers", "payload",
+    "events-per-minute", "heartbeat");
 
   public static Sweep parse(String text) {
     int eq = text.indexOf('=');
@@ -39,14 +42,20 @@ public record Sweep(String parameter, List<Long> values) {
     return new Sweep(name, values);
   }
 
-  /** The scenarios of the series. Push transports ignore the poll interval, so they run only once. */
-  public List<Scenario> points(Scenario base) {
-    List<Scenario> out = new ArrayList<>();
+  /** One run of the series: its scenario and the swept parameter's value. */
+  public record Point(Scenario scenario, long value) {
+  }
+
+  /** The runs of the series. Push transports ignore the poll interval, so they run only once. */
+  public List<Point> points(Scenario base) {
+    List<Point> out = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       long v = values.get(i);
       Scenario s = switch (parameter) {
         case "subscribers" -> base.withSubscribers(Math.toIntExact(v));
         case "payload" -> base.withPayload(Math.toIntExact(v));
+        case "events-per-minute" -> base.withRate(v / 60.0);
+        case "heartbeat" -> base;
         default -> base.withPollInterval(v);
       };
       if ("poll-interval".equals(parameter) && i > 0) {
@@ -56,18 +65,17 @@ public record Sweep(String parameter, List<Long> values) {
         }
         s = s.withTransports(onlyShort);
       }
-      out.add(s);
+      out.add(new Point(s, v));
     }
     return out;
   }
 
-  /** The swept parameter's value in a scenario of this series. */
-  public long valueOf(Scenario s) {
-    return switch (parameter) {
-      case "subscribers" -> s.subscribers();
-      case "payload" -> s.payloadBytes();
-      default -> s.pollIntervalMs();
-    };
+  /** Options of a gateway the load test starts for a point with this value. */
+  public List<String> gatewayArgs(long value) {
+    if (!parameter.equals("heartbeat")) {
+      return List.of();
+    }
+    return List.of("--set", "pingIntervalSeconds=" + value, "--set", "sseKeepAliveSeconds=" + value);
   }
 
   @Override

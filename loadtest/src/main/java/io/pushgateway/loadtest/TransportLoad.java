@@ -6,6 +6,7 @@ import io.pushgateway.loadtest.client.LoadClient;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.ByteCountingProxy;
 import io.pushgateway.loadtest.net.NetworkProfile;
+import io.pushgateway.loadtest.net.PacketTimeline;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.stats.TransportStats;
@@ -44,7 +45,8 @@ final class TransportLoad {
   }
 
   static TransportLoad open(LoopPool loops, ClientContext ctx, Transport transport, List<Endpoint> nodes,
-                            NetworkProfile network, PublishSchedule schedule, boolean proxied) {
+                            NetworkProfile network, PublishSchedule schedule, boolean proxied,
+                            int sampledPhones) {
     Vertx vertx = ctx.vertx();
     TransportStats stats = new TransportStats(transport.wireName(), schedule);
     if (!proxied) {
@@ -54,7 +56,7 @@ final class TransportLoad {
     List<Endpoint> endpoints = new ArrayList<>();
     for (Endpoint node : nodes) {
       ByteCountingProxy proxy = Await.result(ByteCountingProxy.start(vertx, node.host(), node.port(), network,
-        loops.size()), Duration.ofSeconds(10), "starting the proxy for " + node);
+        loops.size(), sampledPhones), Duration.ofSeconds(10), "starting the proxy for " + node);
       proxies.add(proxy);
       endpoints.add(new Endpoint("127.0.0.1", proxy.port()));
     }
@@ -95,6 +97,11 @@ final class TransportLoad {
       sum = sum.plus(p.counters().snapshot());
     }
     return sum;
+  }
+
+  /** The packet timelines of the sampled subscriber connections, over every proxy. */
+  List<PacketTimeline> timelines() {
+    return proxies.stream().flatMap(p -> p.counters().timelines().stream()).toList();
   }
 
   void close() {

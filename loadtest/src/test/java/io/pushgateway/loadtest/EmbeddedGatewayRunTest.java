@@ -83,6 +83,30 @@ class EmbeddedGatewayRunTest {
     }
   }
 
+  /** Every packet carries its headers; handshakes and ACKs add packets of their own. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void packetsAreCountedWithTheirHeaders(Transport t) {
+    JsonObject wire = run(t).getJsonObject("wire");
+    assertThat(wire.getLong("packetsDown")).isPositive();
+    assertThat(wire.getLong("ipBytesDown")).isGreaterThanOrEqualTo(wire.getLong("bytesDown") + 52 * wire.getLong("packetsDown"));
+    assertThat(wire.getLong("ipBytesUp")).isGreaterThanOrEqualTo(wire.getLong("bytesUp") + 52 * wire.getLong("packetsUp"));
+  }
+
+  /** Two events a second keep an LTE radio connected all hour (its tail is 11.6 s); WiFi's short tail lets it doze. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void theRadioModelRunsOnEverySubscribersPackets(Transport t) {
+    JsonObject mobile = run(t).getJsonObject("mobile");
+    assertThat(mobile.getString("radio")).isEqualTo("lte");
+    assertThat(mobile.getInteger("sampledSubscribers")).isEqualTo(SUBSCRIBERS);
+    assertThat(mobile.getDouble("radioActiveSecondsPerHour")).isEqualTo(3600.0);
+    assertThat(mobile.getDouble("energyMJPerEvent")).isCloseTo(mobile.getDouble("energyJPerHour") / 7.2,
+      org.assertj.core.api.Assertions.within(0.01));
+    JsonObject wifi = run(t).getJsonObject("mobileByRadio").getJsonObject("wifi");
+    assertThat(wifi.getDouble("energyJPerHour")).isLessThan(mobile.getDouble("energyJPerHour") / 5);
+  }
+
   @Test
   void shortPollingCostsMoreBytesPerEventThanWebSocketWhenEventsAreRarerThanPolls() {
     double shortBytes = run(Transport.SHORT).getJsonObject("wire").getDouble("bytesPerEvent");
@@ -114,7 +138,8 @@ class EmbeddedGatewayRunTest {
   @Test
   void htmlReportIsSelfContained() throws Exception {
     String html = Files.readString(out.resolve("report.html"));
-    assertThat(html).contains("<svg", "Latency percentiles", "Bytes on the wire", "ws", "short");
+    assertThat(html).contains("<svg", "Latency percentiles", "Bytes on the wire", "ws", "short", "Radio energy",
+      "radio: energy J/hour");
     assertThat(html).doesNotContain("<script", "http://cdn", "https://");
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -12,10 +13,14 @@ import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A TCP proxy in front of one gateway address. It relays every accepted connection to the target,
- * counts payload bytes each way and HTTP requests upstream ({@link TrafficCounters}), and can shape
+ * counts payload bytes each way, the IP packets a phone's link would carry for them and HTTP
+ * requests upstream ({@link TrafficCounters}), keeps the packet timelines of the first connections
+ * for the radio model, and can shape
  * each connection like a mobile link ({@link NetworkProfile}). One instance per event loop shares
  * the listening port, so the proxy is spread over the cores like the clients are.
  */
@@ -34,7 +39,13 @@ public final class ByteCountingProxy {
 
   public static Future<ByteCountingProxy> start(Vertx vertx, String targetHost, int targetPort,
                                                 NetworkProfile profile, int instances) {
-    TrafficCounters counters = new TrafficCounters();
+    return start(vertx, targetHost, targetPort, profile, instances, 0);
+  }
+
+  /** @param sampledConnections connections whose packet timelines are kept ({@link TrafficCounters#timelines()}) */
+  public static Future<ByteCountingProxy> start(Vertx vertx, String targetHost, int targetPort,
+                                                NetworkProfile profile, int instances, int sampledConnections) {
+    TrafficCounters counters = new TrafficCounters(sampledConnections);
     int port = freePort();
     return vertx
       .deployVerticle(() -> new ProxyVerticle(port, targetHost, targetPort, profile, counters),
@@ -92,12 +103,17 @@ public final class ByteCountingProxy {
 
     private void accept(NetSocket client) {
       counters.connections.increment();
+      TcpPackets packets = counters.newConnection();
+      packets.opened(System.nanoTime());
       client.pause();
       Context ctx = vertx.getOrCreateContext();
       upstreams.connect(targetPort, targetHost)
         .compose(upstream -> handshakeDelay().map(upstream))
-        .onSuccess(upstream -> relay(ctx, client, upstream))
-        .onFailure(err -> client.close());
+        .onSuccess(upstream -> relay(ctx, client, upstream, packets))
+        .onFailure(err -> {
+          packets.closed(System.nanoTime());
+          client.close();
+        });
     }
 
     /** A real connect costs one round trip before the client's first byte can leave. */
@@ -108,10 +124,22 @@ public final class ByteCountingProxy {
       return vertx.timer(profile.rttMs()).mapEmpty();
     }
 
-    private void relay(Context ctx, NetSocket client, NetSocket upstream) {
+    /** Up is counted as the phone sends, down as the emulated link delivers to the phone. */
+    private void relay(Context ctx, NetSocket client, NetSocket upstream, TcpPackets packets) {
       HttpRequestCounter http = new HttpRequestCounter(counters);
-      new ShapedPipe(ctx, client, upstream, counters.bytesUp, http::feed, profile.rttMs(), profile.upBitsPerS()).start();
-      new ShapedPipe(ctx, upstream, client, counters.bytesDown, null, profile.rttMs(), profile.downBitsPerS()).start();
+      Consumer<Buffer> sent = data -> {
+        counters.bytesUp.add(data.length());
+        packets.data(System.nanoTime(), data.length(), true);
+        http.feed(data);
+      };
+      IntConsumer received = length -> {
+        counters.bytesDown.add(length);
+        packets.data(System.nanoTime(), length, false);
+      };
+      new ShapedPipe(ctx, client, upstream, sent, length -> { }, () -> packets.closed(System.nanoTime()),
+        profile.rttMs(), profile.upBitsPerS()).start();
+      new ShapedPipe(ctx, upstream, client, data -> { }, received, () -> { }, profile.rttMs(), profile.downBitsPerS())
+        .start();
       client.resume();
     }
   }

@@ -4,11 +4,12 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
- * One direction of a proxied connection. Counts the bytes it relays and, when shaped, holds each
+ * One direction of a proxied connection. Shows each chunk to its listeners as it is read and as it
+ * reaches the far side (the moment the emulated link delivers it) and, when shaped, holds each
  * chunk until the emulated link would have delivered it: serialised behind earlier chunks at the
  * link's bandwidth, then delayed by half the round-trip time. Both sockets of a connection live on
  * the same event loop, so this class needs no locking; its only timer re-arms for the queue head,
@@ -23,8 +24,9 @@ final class ShapedPipe {
   private final Context context;
   private final NetSocket from;
   private final NetSocket to;
-  private final LongAdder bytes;
-  private final Consumer<Buffer> tap;
+  private final Consumer<Buffer> onRead;
+  private final IntConsumer onDelivered;
+  private final Runnable onSourceClosed;
   private final long delayNanos;
   private final long bitsPerS;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -35,13 +37,19 @@ final class ShapedPipe {
   private boolean sourceClosed;
   private boolean done;
 
-  ShapedPipe(Context context, NetSocket from, NetSocket to, LongAdder bytes, Consumer<Buffer> tap,
-             int rttMs, long bitsPerS) {
+  /**
+   * @param onRead         each chunk as it is read from {@code from}
+   * @param onDelivered    each chunk's length as it is written to {@code to}
+   * @param onSourceClosed {@code from} closed
+   */
+  ShapedPipe(Context context, NetSocket from, NetSocket to, Consumer<Buffer> onRead, IntConsumer onDelivered,
+             Runnable onSourceClosed, int rttMs, long bitsPerS) {
     this.context = context;
     this.from = from;
     this.to = to;
-    this.bytes = bytes;
-    this.tap = tap;
+    this.onRead = onRead;
+    this.onDelivered = onDelivered;
+    this.onSourceClosed = onSourceClosed;
     this.delayNanos = rttMs * 500_000L;
     this.bitsPerS = bitsPerS;
   }
@@ -49,6 +57,7 @@ final class ShapedPipe {
   void start() {
     from.handler(this::onData);
     from.closeHandler(v -> {
+      onSourceClosed.run();
       sourceClosed = true;
       flush();
     });
@@ -60,12 +69,9 @@ final class ShapedPipe {
   }
 
   private void onData(Buffer data) {
-    bytes.add(data.length());
-    if (tap != null) {
-      tap.accept(data);
-    }
+    onRead.accept(data);
     if (!shaped()) {
-      to.write(data);
+      deliver(data);
       if (to.writeQueueFull()) {
         pause();
       }
@@ -83,6 +89,11 @@ final class ShapedPipe {
     flush();
   }
 
+  private void deliver(Buffer data) {
+    onDelivered.accept(data.length());
+    to.write(data);
+  }
+
   private void pause() {
     if (!paused) {
       paused = true;
@@ -98,7 +109,7 @@ final class ShapedPipe {
     while (!queue.isEmpty() && queue.peek().deliverAt() <= now && !to.writeQueueFull()) {
       Pending p = queue.poll();
       inFlight -= p.data().length();
-      to.write(p.data());
+      deliver(p.data());
     }
     if (paused && inFlight < MAX_IN_FLIGHT / 2 && !to.writeQueueFull()) {
       paused = false;

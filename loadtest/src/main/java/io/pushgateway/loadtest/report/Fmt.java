@@ -86,6 +86,8 @@ public final class Fmt {
     return switch (sweepParameter) {
       case "poll-interval" -> "short".equals(run.getString("transport")) ? t + " " + v + "ms" : t;
       case "subscribers" -> t + " " + v + " subs";
+      case "events-per-minute" -> t + " " + v + "/min";
+      case "heartbeat" -> t + " " + v + "s beat";
       default -> t + " " + v + "B";
     };
   }

@@ -24,6 +24,10 @@ public final class HtmlReport {
     out.put("latency.svg", SvgCharts.latencyPercentiles(list, titles));
     out.put("bytes.svg", SvgCharts.bytesPerEvent(list, titles));
     out.put("latency-vs-bytes.svg", SvgCharts.latencyVsBytes(list, sweepParameter));
+    JsonObject radio = doc.getJsonObject("target").getJsonObject("radio");
+    if (radio != null && list.stream().anyMatch(r -> r.getJsonObject("mobile") != null)) {
+      out.put("radio-energy.svg", SvgCharts.radioEnergy(list, titles, sweepParameter, radio.getString("name")));
+    }
     return out;
   }
 
@@ -75,7 +79,10 @@ public final class HtmlReport {
     sb.append("<p class='note'>Latency is measured from each event's due time on the publisher's timetable to its ")
       .append("arrival, in the same process (coordinated omission corrected). Bytes are TCP payload through the ")
       .append("load test's proxy, subscriber connections only: HTTP heads, handshakes, pings and empty polls ")
-      .append("included, TCP/IP headers not. result.json holds every figure; SCHEMA.md describes it.</p>\n");
+      .append("included, TCP/IP headers not (the IP rows add them, with the handshakes and ACKs a phone's link ")
+      .append("carries). The radio rows run each sampled subscriber's packets through a phone radio's state machine ")
+      .append("over an hour made of the measured window repeated. result.json holds every figure; SCHEMA.md ")
+      .append("describes it.</p>\n");
     return sb.append("</body></html>\n").toString();
   }
 

@@ -28,6 +28,9 @@ final class Rows {
     new Row("wire B/event down", r -> Fmt.fixed(Fmt.num(r, "wire.bytesDownPerEvent"), 1)),
     new Row("HTTP requests/event", r -> Fmt.fixed(Fmt.num(r, "wire.httpRequestsPerEvent"), 3)),
     new Row("empty polls", r -> Fmt.percent(Fmt.num(r, "polls.emptyShare"))),
+    new Row("IP B/event down / up (headers, ACKs)", r -> Fmt.fixed(Fmt.num(r, "wire.ipBytesDownPerEvent"), 1) + " / "
+      + Fmt.fixed(Fmt.num(r, "wire.ipBytesUpPerEvent"), 1)),
+    new Row("IP packets/event", r -> Fmt.fixed(Fmt.num(r, "wire.packetsPerEvent"), 2)),
     new Row("setup B/subscriber", r -> Fmt.fixed(Fmt.num(r, "wire.setupBytesPerSubscriber"), 0)),
     new Row("gateway CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000Deliveries"))),
     new Row("gateway CPU ms/1k, JIT excluded", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000DeliveriesWithoutJit"))),
@@ -39,6 +42,14 @@ final class Rows {
     new Row("load gen CPU % of a core", r -> Fmt.fixed(Fmt.num(r, "loadGenerator.cpuPercentOfCore"), 1)),
     new Row("publisher max lag ms", r -> Fmt.sig(Fmt.num(r, "loadGenerator.publisherMaxLagMs"))),
     new Row("other processes CPU ms", r -> Fmt.fixed(Fmt.num(r, "machine.otherProcessesCpuMs"), 0)));
+
+  /** The phone radio's figures (runs[].mobile), per subscriber. */
+  static final List<Row> MOBILE = List.of(
+    new Row("radio: active s/hour", r -> Fmt.fixed(Fmt.num(r, "mobile.radioActiveSecondsPerHour"), 0)),
+    new Row("radio: high-power share", r -> Fmt.percent(Fmt.num(r, "mobile.highPowerShare"))),
+    new Row("radio: energy J/hour", r -> Fmt.sig(Fmt.num(r, "mobile.energyJPerHour"))),
+    new Row("radio: energy mJ/event", r -> Fmt.sig(Fmt.num(r, "mobile.energyMJPerEvent"))),
+    new Row("radio: promotions/hour", r -> Fmt.fixed(Fmt.num(r, "mobile.promotionsPerHour"), 0)));
 
   /** --baseline: the gateway as a share of the bare broadcaster, on the gateway's column. */
   static final List<Row> VS_BASELINE = List.of(
@@ -69,6 +80,9 @@ final class Rows {
     }
     if (any(runs, "compressed")) {
       out.addAll(COMPRESSED);
+    }
+    if (any(runs, "mobile")) {
+      out.addAll(MOBILE);
     }
     return out;
   }

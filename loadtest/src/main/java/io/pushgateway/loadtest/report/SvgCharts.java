@@ -143,6 +143,101 @@ public final class SvgCharts {
     return sb.append("</svg>\n").toString();
   }
 
+  /**
+   * What each run's traffic costs a phone's radio in an hour ({@code runs[].mobile}): bars per run,
+   * or in a sweep one line per transport against the swept value, the cheapest at each value ringed.
+   */
+  public static String radioEnergy(List<JsonObject> runs, List<String> titles, String sweepParameter, String radio) {
+    String title = "Radio energy per subscriber per hour, " + radio + " model (J above idle, log scale)";
+    if (sweepParameter == null) {
+      return radioEnergyBars(runs, titles, title);
+    }
+    int w = 720;
+    Map<String, List<JsonObject>> series = new LinkedHashMap<>();
+    double minX = Double.MAX_VALUE;
+    double maxX = 1;
+    double minY = Double.MAX_VALUE;
+    double maxY = 1;
+    Map<Long, JsonObject> cheapest = new LinkedHashMap<>();
+    for (JsonObject r : runs) {
+      Double e = Fmt.num(r, "mobile.energyJPerHour");
+      Long v = r.getLong("sweepValue");
+      if (e == null || v == null) {
+        continue;
+      }
+      series.computeIfAbsent(Fmt.series(r), k -> new ArrayList<>()).add(r);
+      minX = Math.min(minX, v);
+      maxX = Math.max(maxX, v);
+      minY = Math.min(minY, Math.max(e, 0.01));
+      maxY = Math.max(maxY, e);
+      cheapest.merge(v, r, (a, b) -> Fmt.num(b, "mobile.energyJPerHour") < Fmt.num(a, "mobile.energyJPerHour") ? b : a);
+    }
+    Scale xs = Scale.log(minX == Double.MAX_VALUE ? 1 : minX, maxX, LEFT, w - 30);
+    Scale ys = Scale.log(minY == Double.MAX_VALUE ? 0.1 : minY, maxY, H - BOTTOM, TOP);
+    StringBuilder sb = open(w, title);
+    yAxis(sb, ys, w, "J/h");
+    for (double t : xs.ticks()) {
+      double px = xs.map(t);
+      sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#eee'/>", px, TOP, px,
+        H - BOTTOM));
+      sb.append(text(px, H - BOTTOM + 16, Scale.label(t), "middle", 10));
+    }
+    sb.append(text((LEFT + w - 30) / 2.0, H - BOTTOM + 34, sweepParameter + " (log scale); ringed: the cheapest",
+      "middle", 12));
+    for (Map.Entry<String, List<JsonObject>> e : series.entrySet()) {
+      List<JsonObject> pts = new ArrayList<>(e.getValue());
+      pts.sort(Comparator.comparingLong(r -> r.getLong("sweepValue")));
+      String c = color(pts.get(0));
+      StringBuilder path = new StringBuilder();
+      for (JsonObject r : pts) {
+        double px = xs.map(r.getLong("sweepValue"));
+        double energy = Fmt.num(r, "mobile.energyJPerHour");
+        double py = ys.map(Math.max(energy, 0.01));
+        path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", px, py));
+        sb.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='4' fill='%s'><title>%s</title></circle>",
+          px, py, c, esc(Fmt.title(r, sweepParameter) + ": " + Fmt.sig(energy) + " J/h, "
+            + Fmt.sig(Fmt.num(r, "mobile.radioActiveSecondsPerHour")) + " s/h radio active")));
+        if (cheapest.get(r.getLong("sweepValue")) == r) {
+          sb.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='9' fill='none' stroke='%s' "
+            + "stroke-width='2'/>", px, py, c));
+        }
+      }
+      sb.append("<path d='").append(path).append("' fill='none' stroke='").append(c).append("' stroke-width='2'/>");
+    }
+    legend(sb, w, new ArrayList<>(series.keySet()), series.values().stream().map(l -> color(l.get(0))).toList());
+    return sb.append("</svg>\n").toString();
+  }
+
+  private static String radioEnergyBars(List<JsonObject> runs, List<String> titles, String title) {
+    int groupW = 60;
+    int w = Math.max(560, LEFT + 20 + groupW * runs.size());
+    double min = Double.MAX_VALUE;
+    double max = 1;
+    for (JsonObject r : runs) {
+      Double v = Fmt.num(r, "mobile.energyJPerHour");
+      if (v != null && v > 0) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    Scale y = Scale.log(min == Double.MAX_VALUE ? 0.1 : min, max, H - BOTTOM, TOP);
+    StringBuilder sb = open(w, title);
+    yAxis(sb, y, w, "J/h");
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject r = runs.get(i);
+      double x = LEFT + 20 + i * groupW;
+      Double energy = Fmt.num(r, "mobile.energyJPerHour");
+      if (energy != null && energy > 0) {
+        double top = y.map(energy);
+        sb.append(rect(x, top, 36, H - BOTTOM - top, color(r), Fmt.sig(energy) + " J/h, "
+          + Fmt.sig(Fmt.num(r, "mobile.radioActiveSecondsPerHour")) + " s/h radio active"));
+        sb.append(text(x + 18, top - 4, Fmt.sig(energy), "middle", 11));
+      }
+      xLabel(sb, x + 18, titles.get(i));
+    }
+    return sb.append("</svg>\n").toString();
+  }
+
   private static String color(JsonObject r) {
     return COLORS.getOrDefault(r.getString("transport"), "#555555");
   }

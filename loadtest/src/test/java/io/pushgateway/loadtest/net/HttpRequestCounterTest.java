@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class HttpRequestCounterTest {
 
   private static TrafficCounters.Snapshot feed(String... chunks) {
-    TrafficCounters c = new TrafficCounters();
+    TrafficCounters c = new TrafficCounters(0);
     HttpRequestCounter counter = new HttpRequestCounter(c);
     for (String s : chunks) {
       counter.feed(Buffer.buffer(s));
