@@ -56,7 +56,8 @@ import java.util.concurrent.TimeoutException;
  * (set by {@link ClusterNode} from {@code topicIdleSeconds}) drops a topic no operation touched
  * for that long, each node touches the topics its own subscribers hold, and a new history gets a
  * new epoch. {@code maxTopics} is held against the map's size as last counted (every
- * {@link #PROBE_INTERVAL_MILLIS}), so a burst of new topics may pass it by a little.
+ * {@link #PROBE_INTERVAL_MILLIS}), so a burst of new topics may pass it by a little; the total
+ * history budget likewise ({@link HistoryBudget}).
  */
 public final class HazelcastEventLog implements EventLog {
 
@@ -68,6 +69,8 @@ public final class HazelcastEventLog implements EventLog {
   /** Not a valid topic name, so never a topic: read to check that the cluster answers. */
   private static final String PROBE_KEY = "~ready-probe";
   private static final long PROBE_INTERVAL_MILLIS = 2000;
+  /** The total history budget is checked every this many probes (weighing asks every member for every topic). */
+  private static final int BUDGET_EVERY_PROBES = 3;
   /** Subscribed topics touched per keep-alive tick at most, so a pass never floods the cluster. */
   private static final int KEEP_ALIVE_BATCH = 5_000;
 
@@ -79,6 +82,8 @@ public final class HazelcastEventLog implements EventLog {
   private final String eventsAddress;
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
   private ClusterRelay relay;
+  private HistoryBudget budget;
+  private int probes;
   private String relayDeployment;
   private UUID goneListener;
   private long probeTimer = -1;
@@ -123,6 +128,7 @@ public final class HazelcastEventLog implements EventLog {
           "push-gateway." + namespace + ".events");
         log.topicsCounted = topics.size();
         log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, history);
+        log.budget = new HistoryBudget(vertx, hazelcast, topics, history.totalBytes());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
         return log;
       })
@@ -309,6 +315,9 @@ public final class HazelcastEventLog implements EventLog {
       });
     // counting asks every member: on a worker
     vertx.executeBlocking(topics::size, false).onSuccess(size -> topicsCounted = size);
+    if (++probes % BUDGET_EVERY_PROBES == 0) {
+      budget.check();
+    }
   }
 
   /** A topic the cluster dropped (idle, or evicted): this node forgets its head and order. */

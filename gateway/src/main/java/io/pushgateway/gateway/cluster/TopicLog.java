@@ -55,6 +55,16 @@ public final class TopicLog implements DataSerializable {
     return ring.oldestId();
   }
 
+  /** The characters of data kept (about its bytes; see {@link #ring}). */
+  long weight() {
+    return ring.weight();
+  }
+
+  /** When the newest event was accepted. */
+  long lastTs() {
+    return lastTs;
+  }
+
   /** The number of events kept. */
   int size() {
     return ring.size();

@@ -5,6 +5,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.projection.Projection;
 import com.hazelcast.query.Predicate;
 import java.io.IOException;
 import java.util.Map;
@@ -238,6 +239,102 @@ public final class TopicOps {
       newEpoch = in.readString();
       capacity = in.readInt();
       mayStart = in.readBoolean();
+    }
+  }
+
+  /**
+   * Each topic's kept weight and last append time, for the cluster's total budget
+   * ({@link HistoryBudget}). A projection, not an entry processor: a query does not count as an
+   * access, so weighing never keeps an idle topic alive.
+   */
+  public static final class Weigh implements Projection<Map.Entry<String, TopicLog>, TopicWeight>, DataSerializable {
+
+    public Weigh() {
+      // for Hazelcast
+    }
+
+    @Override
+    public TopicWeight transform(Map.Entry<String, TopicLog> entry) {
+      TopicLog log = entry.getValue();
+      return log == null ? null : new TopicWeight(entry.getKey(), log.weight(), log.lastTs(), log.size());
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
+  /** A topic's weight as {@link Weigh} found it. */
+  public static final class TopicWeight implements DataSerializable {
+    String topic;
+    long bytes;
+    long lastTs;
+    int events;
+
+    public TopicWeight() {
+      // for Hazelcast
+    }
+
+    TopicWeight(String topic, long bytes, long lastTs, int events) {
+      this.topic = topic;
+      this.bytes = bytes;
+      this.lastTs = lastTs;
+      this.events = events;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(topic);
+      out.writeLong(bytes);
+      out.writeLong(lastTs);
+      out.writeInt(events);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      topic = in.readString();
+      bytes = in.readLong();
+      lastTs = in.readLong();
+      events = in.readInt();
+    }
+  }
+
+  /** Drops a topic's oldest events while they hold more than {@code maxBytes}, never the newest; answers the weight left. */
+  public static final class Trim implements EntryProcessor<String, TopicLog, Long>, DataSerializable {
+
+    private long maxBytes;
+
+    public Trim() {
+      // for Hazelcast
+    }
+
+    Trim(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public Long process(Map.Entry<String, TopicLog> entry) {
+      TopicLog log = entry.getValue();
+      if (log == null) {
+        return 0L;
+      }
+      log.dropWhileOver(maxBytes);
+      entry.setValue(log);
+      return log.weight();
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(maxBytes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      maxBytes = in.readLong();
     }
   }
 

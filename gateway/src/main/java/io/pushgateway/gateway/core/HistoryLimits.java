@@ -3,9 +3,9 @@ package io.pushgateway.gateway.core;
 /**
  * What a log keeps of each topic's history: at most {@code events} events, none older than
  * {@code maxAgeMillis} (0: no age limit), at most {@code topicBytes} bytes of events per topic
- * (always the newest event, whatever its size), and at most {@code totalBytes} over all topics,
- * where the log can count them all (the single node; the oldest events of the least recently used
- * topics go first). An event's bytes are those of its JSON form.
+ * (always the newest event, whatever its size), and at most {@code totalBytes} over all topics
+ * (the oldest events of the least recently used topics go first; a cluster checks it now and then,
+ * see {@code HistoryBudget}). An event's bytes are those of its JSON form.
  */
 public record HistoryLimits(int events, long maxAgeMillis, long topicBytes, long totalBytes) {
 

@@ -113,6 +113,40 @@ class ClusterTopicLimitsTest {
     }
   }
 
+  /** Past {@code historyMaxTotalBytes} over all topics, the least recently published keep only their newest event. */
+  @Test
+  void theTotalHistoryBudgetTrimsTheLeastRecentlyPublishedTopics() throws Exception {
+    start(new JsonObject().put("historyMaxTotalBytes", 30_000).put("topicIdleSeconds", 0));
+    String data = new JsonObject().put("p", "x".repeat(2000)).encode();
+    for (int t = 1; t <= 5; t++) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(publish("b" + t, data).getInteger("status")).isEqualTo(201);
+      }
+    }
+    // 5 x 10 x 2 KB against 30 KB: b1 to b4 go down to their newest event, b5 keeps all of its ten
+    waitFor(() -> oldestId("b4") == 10);
+    for (String topic : new String[] {"b1", "b2", "b3"}) {
+      assertThat(oldestId(topic)).as(topic).isEqualTo(10);
+    }
+    assertThat(oldestId("b5")).isEqualTo(1);
+    // a topic published to again is recent: its new events are kept beside its newest old one
+    assertThat(publish("b1", data).getInteger("status")).isEqualTo(201);
+    assertThat(request(HttpMethod.GET, "/poll?topics=b1&cursor=b1:9:" + epoch("b1")).getJsonObject("body")
+      .getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(10L, 11L);
+  }
+
+  private long oldestId(String topic) {
+    try {
+      return request(HttpMethod.GET, "/api/topics/" + topic).getJsonObject("body").getLong("oldestId");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String epoch(String topic) throws Exception {
+    return request(HttpMethod.GET, "/api/topics/" + topic).getJsonObject("body").getString("epoch");
+  }
+
   private void start(JsonObject options) throws Exception {
     int hazelcastPort = GatewayProcess.freePort();
     GatewayConfig config = GatewayConfig.fromJson(options.copy()
@@ -127,15 +161,23 @@ class ClusterTopicLimitsTest {
   }
 
   private JsonObject publish(String topic) throws Exception {
-    return request(HttpMethod.POST, "/api/topics/" + topic + "/events");
+    return publish(topic, "{\"n\":1}");
+  }
+
+  private JsonObject publish(String topic, String data) throws Exception {
+    return request(HttpMethod.POST, "/api/topics/" + topic + "/events", data);
+  }
+
+  private JsonObject request(HttpMethod method, String uri) throws Exception {
+    return request(method, uri, null);
   }
 
   /** {@code {"status":…,"body":{…}}}. */
-  private JsonObject request(HttpMethod method, String uri) throws Exception {
+  private JsonObject request(HttpMethod method, String uri, String payload) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.port())
       .setURI(uri).putHeader("Content-Type", "application/json");
     return http.request(options)
-      .compose(r -> method == HttpMethod.POST ? r.send(Buffer.buffer("{\"n\":1}")) : r.send())
+      .compose(r -> payload != null ? r.send(Buffer.buffer(payload)) : r.send())
       .compose(r -> r.body().map(body -> new JsonObject().put("status", r.statusCode())
         .put("body", body.length() == 0 ? new JsonObject() : new JsonObject(body))))
       .await(30, TimeUnit.SECONDS);

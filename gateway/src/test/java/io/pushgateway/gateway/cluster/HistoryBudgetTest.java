@@ -1,0 +1,35 @@
+package io.pushgateway.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pushgateway.gateway.cluster.TopicOps.TopicWeight;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which topics the cluster's total history budget cuts down, and in what order. */
+class HistoryBudgetTest {
+
+  @Test
+  void withinTheBudgetNothingIsTrimmed() {
+    assertThat(HistoryBudget.toTrim(List.of(weight("a", 500, 1, 5), weight("b", 500, 2, 5)), 1000)).isEmpty();
+  }
+
+  @Test
+  void theLeastRecentlyPublishedGoFirstUntilTheRestFits() {
+    List<TopicWeight> weights = List.of(weight("new", 1000, 30, 10), weight("old", 1000, 10, 10),
+      weight("mid", 1000, 20, 10));
+    // 3000 against 1500: "old" frees 900 (2100 left), "mid" 900 (1200 left), "new" is kept whole
+    assertThat(HistoryBudget.toTrim(weights, 1500)).containsExactly("old", "mid");
+  }
+
+  @Test
+  void aTopicOfOneEventIsNeverTrimmedAndMissingEntriesAreSkipped() {
+    List<TopicWeight> weights = Arrays.asList(weight("single", 5000, 1, 1), null, weight("many", 5000, 2, 5));
+    assertThat(HistoryBudget.toTrim(weights, 1000)).containsExactly("many");
+  }
+
+  static TopicWeight weight(String topic, long bytes, long lastTs, int events) {
+    return new TopicWeight(topic, bytes, lastTs, events);
+  }
+}
