@@ -48,7 +48,7 @@ final class RecentEvents {
       }
       long before = recent.ring.weight();
       if (event.id() != recent.ring.lastId() + 1) {
-        recent.ring = IdRing.restart(limits.events(), Event::jsonLength, event.id() - 1, 0);
+        recent.ring = IdRing.restart(limits.events(), Event::heapBytes, event.id() - 1, 0);
       }
       recent.ring.append(event);
       while (recent.ring.weight() > limits.topicBytes() && recent.ring.size() > 1) {
@@ -104,7 +104,7 @@ final class RecentEvents {
   private final class Recent {
     final String epoch;
     /** Weighed by each event's JSON bytes. */
-    IdRing<Event> ring = new IdRing<>(limits.events(), Event::jsonLength);
+    IdRing<Event> ring = new IdRing<>(limits.events(), Event::heapBytes);
 
     Recent(String epoch) {
       this.epoch = epoch;

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.cluster;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.pushgateway.gateway.core.HeapFootprint;
 import io.pushgateway.gateway.core.IdRing;
 import java.io.IOException;
 
@@ -23,14 +24,15 @@ public final class TopicLog implements DataSerializable {
 
   /** One kept event: when it was accepted, its data JSON and content type, and the key of its publish. */
   private record Kept(long ts, String data, String contentType, String key) {
-    long chars() {
-      return data.length();
+    /** Data JSON and base64 are ASCII or nearly: a character is about a byte of heap. */
+    long heapBytes() {
+      return HeapFootprint.ofBytes(data.length());
     }
   }
 
   private String epoch;
   private long lastTs;
-  /** Weighed by the characters of each event's data (base64 and JSON text: about its bytes). */
+  /** Weighed by the heap each event's data takes ({@link HeapFootprint}). */
   private IdRing<Kept> ring;
 
   public TopicLog() {
@@ -39,7 +41,7 @@ public final class TopicLog implements DataSerializable {
 
   TopicLog(String epoch, int capacity) {
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Kept::chars);
+    this.ring = new IdRing<>(capacity, Kept::heapBytes);
   }
 
   String epoch() {
@@ -55,7 +57,7 @@ public final class TopicLog implements DataSerializable {
     return ring.oldestId();
   }
 
-  /** The characters of data kept (about its bytes; see {@link #ring}). */
+  /** The heap the kept data takes (see {@link #ring}). */
   long weight() {
     return ring.weight();
   }
@@ -147,7 +149,7 @@ public final class TopicLog implements DataSerializable {
     long lastId = in.readLong();
     lastTs = in.readLong();
     int count = in.readInt();
-    ring = IdRing.restart(capacity, Kept::chars, lastId, count);
+    ring = IdRing.restart(capacity, Kept::heapBytes, lastId, count);
     for (int i = 0; i < count; i++) {
       ring.append(new Kept(in.readLong(), in.readString(), in.readString(), in.readString()));
     }

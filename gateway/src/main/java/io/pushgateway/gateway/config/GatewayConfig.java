@@ -40,7 +40,7 @@ public final class GatewayConfig {
     new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
     new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
     new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
-    new Option("historyMaxBytes", 67108864, "bytes of events kept per topic (JSON form; binary data counts as base64), the newest event always"),
+    new Option("historyMaxBytes", 67108864, "bytes of events kept per topic (the heap their JSON form takes; binary data counts as base64, an event of half a G1 region or more its whole regions), the newest event always"),
     new Option("historyMaxTotalBytes", 0, "bytes of events kept over all topics, the least recently used topics' oldest first (0: a quarter of the JVM's maximum heap); in cluster mode over the whole cluster, the least recently published first, checked every 6 s"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
     new Option("maxBinaryBytes", 10485760, "largest binary event accepted (POST with a media type), in bytes"),

@@ -128,6 +128,11 @@ public final class Event {
     return json.length;
   }
 
+  /** What this event's JSON form takes of the heap: its length, or whole G1 regions for a big one. */
+  public long heapBytes() {
+    return HeapFootprint.ofBytes(json.length);
+  }
+
   /** Copies {@code {"topic":…,"id":…,"ts":…,"data":…}}, UTF-8, to the end of {@code into}. */
   public void appendJson(Buffer into) {
     into.appendBytes(json);

@@ -22,7 +22,7 @@ final class TopicHistory {
   TopicHistory(String topic, int capacity, String epoch) {
     this.topic = topic;
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Event::jsonLength);
+    this.ring = new IdRing<>(capacity, Event::heapBytes);
   }
 
   String topic() {
@@ -53,10 +53,10 @@ final class TopicHistory {
 
   /** Drops the oldest event, which must be kept; returns its bytes. */
   long dropOldest() {
-    return ring.dropOldest().jsonLength();
+    return ring.dropOldest().heapBytes();
   }
 
-  /** The JSON bytes of the events kept. */
+  /** The heap the events kept take ({@link Event#heapBytes()}). */
   long bytes() {
     return ring.weight();
   }
