@@ -75,7 +75,10 @@ public record Sweep(String parameter, List<Long> values) {
     if (!parameter.equals("heartbeat")) {
       return List.of();
     }
-    return List.of("--set", "pingIntervalSeconds=" + value, "--set", "sseKeepAliveSeconds=" + value);
+    // an idle HTTP connection must outlive the keep-alive interval
+    long idle = Math.max(90, 2 * value);
+    return List.of("--set", "pingIntervalSeconds=" + value, "--set", "sseKeepAliveSeconds=" + value,
+      "--set", "idleTimeoutSeconds=" + idle);
   }
 
   @Override

@@ -26,7 +26,8 @@ class SweepTest {
     Sweep sweep = Sweep.parse("heartbeat=15,120");
     assertThat(sweep.points(BASE)).extracting(Sweep.Point::scenario).containsExactly(BASE, BASE);
     assertThat(sweep.gatewayArgs(120)).containsExactly("--set", "pingIntervalSeconds=120", "--set",
-      "sseKeepAliveSeconds=120");
+      "sseKeepAliveSeconds=120", "--set", "idleTimeoutSeconds=240");
+    assertThat(sweep.gatewayArgs(15)).endsWith("idleTimeoutSeconds=90");
   }
 
   @Test
