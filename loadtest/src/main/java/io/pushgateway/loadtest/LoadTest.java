@@ -9,6 +9,8 @@ import io.pushgateway.loadtest.report.Fmt;
 import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
 import io.pushgateway.loadtest.target.ExternalTarget;
+import io.pushgateway.loadtest.target.NchanServer;
+import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.target.SpawnedGateway;
 import io.pushgateway.loadtest.target.Target;
 import io.vertx.core.Vertx;
@@ -60,15 +62,19 @@ public final class LoadTest {
    * @param serverCpus        taskset core list for started gateway and baseline JVMs, or null
    * @param radio             the phone radio each subscriber's packets are run through
    *                          ({@code runs[].mobile}), or null for none
+   * @param peers             the servers each group runs against, one after another: the gateway
+   *                          and/or peers on the same workload
+   * @param peerUrl           a peer already running (with a single peer in {@code peers}), or null to start one
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
-                        boolean compression, String serverCpus, boolean javaClient, RadioModel radio) {
+                        boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
+                        List<Peer> peers, URI peerUrl) {
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                    boolean compression, String serverCpus, boolean javaClient) {
       this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
-        javaClient, RadioModel.load(DEFAULT_RADIO));
+        javaClient, RadioModel.load(DEFAULT_RADIO), List.of(Peer.GATEWAY), null);
     }
 
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
@@ -130,42 +136,23 @@ public final class LoadTest {
       List<Sweep.Point> points = sweep == null ? List.of(new Sweep.Point(base, 0)) : sweep.points(base);
       int n = 0;
       for (Sweep.Point at : points) {
-        Scenario point = at.scenario();
         Long value = sweep == null ? null : at.value();
-        for (List<Transport> group : groups(point)) {
-          n++;
-          String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
-            + String.join("+", group.stream().map(Transport::wireName).toList());
-          List<JsonObject> measured;
-          List<String> pointArgs = sweep == null ? List.of() : sweep.gatewayArgs(at.value());
-          try (Target target = openTarget(n, pointArgs)) {
-            measured = driver.run(point, value, group, target, "lt-" + runId + "-" + n, label);
-          }
-          measured.forEach(runs::add);
-          if (!group.equals(List.of(Transport.WS))) {
-            continue;
-          }
-          JsonObject plain = measured.get(0);
-          if (options.baseline()) {
-            JsonObject bare = rerun(baseline, driver, point, value, runId, n, label);
-            JsonObject ratio = vsBaseline(plain, bare);
-            plain.put("vsBaseline", ratio);
-            options.log().printf("%s vs bare Vert.x: delivered/s %s of %s, p99 %s x %s ms, CPU/1k %s x %s ms%n", label,
-              ratio.getValue("deliveredPerSecondRatio"), ratio.getValue("deliveredPerSecond"), ratio.getValue("p99Ratio"),
-              ratio.getValue("p99Ms"), ratio.getValue("cpuRatio"), ratio.getValue("cpuMsPer1000Deliveries"));
-            runs.add(bare);
-          }
-          if (deflating != null) {
-            JsonObject deflated = rerun(compressedGateway, deflating, point, value, runId, n, label)
-              .put("compression", true);
-            JsonObject c = compressed(plain, deflated);
-            plain.put("compressed", c);
-            options.log().printf("%s compressed: B/event down %s (x%s), CPU/1k %s ms (x%s), p99 %s ms (x%s), "
-                + "permessage-deflate on %s of %s subscribers%n", label, c.getValue("bytesDownPerEvent"),
-              c.getValue("bytesDownRatio"), c.getValue("cpuMsPer1000Deliveries"), c.getValue("cpuRatio"),
-              c.getValue("p99Ms"), c.getValue("p99Ratio"), c.getValue("deflateNegotiated"),
-              deflated.getValue("subscribers"));
-            runs.add(deflated);
+        List<String> pointArgs = sweep == null ? List.of() : sweep.gatewayArgs(at.value());
+        for (List<Transport> group : groups(at.scenario())) {
+          // the gateway and the peers one after another on the same group, so each is compared in one run
+          for (Peer peer : options.peers()) {
+            n++;
+            String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
+              + String.join("+", group.stream().map(Transport::wireName).toList())
+              + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
+            List<JsonObject> measured;
+            try (Target target = peer == Peer.GATEWAY ? openTarget(n, pointArgs) : openPeer(n, peer)) {
+              measured = driver.run(at.scenario(), value, group, target, "lt-" + runId + "-" + n, label);
+            }
+            measured.forEach(runs::add);
+            if (peer == Peer.GATEWAY && group.equals(List.of(Transport.WS))) {
+              againstOthers(measured.get(0), driver, deflating, at.scenario(), value, runId, n, label).forEach(runs::add);
+            }
           }
         }
       }
@@ -177,6 +164,37 @@ public final class LoadTest {
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(20), "stopping the load generator");
     }
+  }
+
+  /**
+   * A gateway WebSocket run again against the bare broadcaster ({@code --baseline}) and a compressing
+   * gateway ({@code --compression}), their figures set beside {@code plain}'s; returns their runs.
+   */
+  private List<JsonObject> againstOthers(JsonObject plain, RunDriver driver, RunDriver deflating, Scenario point,
+                                         Long value, String runId, int n, String label) {
+    List<JsonObject> out = new ArrayList<>();
+    if (options.baseline()) {
+      JsonObject bare = rerun(baseline, driver, point, value, runId, n, label);
+      JsonObject ratio = vsBaseline(plain, bare);
+      plain.put("vsBaseline", ratio);
+      options.log().printf("%s vs bare Vert.x: delivered/s %s of %s, p99 %s x %s ms, CPU/1k %s x %s ms%n", label,
+        ratio.getValue("deliveredPerSecondRatio"), ratio.getValue("deliveredPerSecond"), ratio.getValue("p99Ratio"),
+        ratio.getValue("p99Ms"), ratio.getValue("cpuRatio"), ratio.getValue("cpuMsPer1000Deliveries"));
+      out.add(bare);
+    }
+    if (deflating != null) {
+      JsonObject deflated = rerun(compressedGateway, deflating, point, value, runId, n, label)
+        .put("compression", true);
+      JsonObject c = compressed(plain, deflated);
+      plain.put("compressed", c);
+      options.log().printf("%s compressed: B/event down %s (x%s), CPU/1k %s ms (x%s), p99 %s ms (x%s), "
+          + "permessage-deflate on %s of %s subscribers%n", label, c.getValue("bytesDownPerEvent"),
+        c.getValue("bytesDownRatio"), c.getValue("cpuMsPer1000Deliveries"), c.getValue("cpuRatio"),
+        c.getValue("p99Ms"), c.getValue("p99Ratio"), c.getValue("deflateNegotiated"),
+        deflated.getValue("subscribers"));
+      out.add(deflated);
+    }
+    return out;
   }
 
   /** The gateway's figures as a share of the bare broadcaster's on the same scenario and clients. */
@@ -254,6 +272,16 @@ public final class LoadTest {
     return start(new Server(gateway.name(), gateway.what(), gateway.mainClass(), gateway.kind(), List.copyOf(args)), n);
   }
 
+  /** A peer for run {@code n}: the one at {@code --peer-url}, or a fresh one started for the run. */
+  private Target openPeer(int n, Peer peer) {
+    if (options.peerUrl() != null) {
+      return new ExternalTarget(List.of(Endpoint.of(options.peerUrl())), OptionalLong.empty(), peer);
+    }
+    Path log = options.outDir().resolve(peer.wireName() + "-" + n + ".log");
+    options.log().printf("starting %s (log: %s)%n", peer.wireName(), log);
+    return NchanServer.start(log, options.serverCpus());
+  }
+
   private Target start(Server server, int n) {
     Path log = options.outDir().resolve(server.name() + "-" + n + ".log");
     options.log().printf("starting %s (log: %s)%n", server.what(), log);
@@ -269,6 +297,7 @@ public final class LoadTest {
       .put("baseline", options.baseline())
       .put("compression", options.compression())
       .put("cpus", options.serverCpus())
+      .put("peers", new JsonArray(options.peers().stream().map(Peer::wireName).toList()))
       .put("radio", options.radio() == null ? null : MobileFigures.describe(options.radio()));
   }
 

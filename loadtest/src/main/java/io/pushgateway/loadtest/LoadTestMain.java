@@ -7,6 +7,8 @@ import io.pushgateway.loadtest.client.PayloadKind;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.radio.RadioModel;
+import io.pushgateway.loadtest.target.NchanServer;
+import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.report.ConsoleTable;
 import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
@@ -122,6 +124,16 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--bandwidth", paramLabel = "RATE[/UP]", description = "Per-subscriber bandwidth, e.g. 1.6mbit or 10mbit/2mbit (down/up).")
   String bandwidth;
 
+  @Option(names = "--peer", paramLabel = "gateway|nchan|all",
+    description = "The server to drive: the gateway, Nchan (nginx's pub/sub module, started in a private nginx; "
+      + "needs nginx and libnginx-mod-nchan), or all of them one after another on the same workload "
+      + "(default: ${DEFAULT-VALUE}).")
+  String peer = "gateway";
+
+  @Option(names = "--peer-url", paramLabel = "URL",
+    description = "A peer already running (with --peer nchan), e.g. http://127.0.0.1:9200, instead of starting one.")
+  URI peerUrl;
+
   @Option(names = "--radio", paramLabel = "lte|3g|wifi|none|FILE",
     description = "The phone radio each subscriber's packets are run through (runs[].mobile: radio-active time, "
       + "energy per hour and per event): a built-in model, none, or a JSON file in their format (default: ${DEFAULT-VALUE}).")
@@ -184,7 +196,7 @@ public final class LoadTestMain implements Callable<Integer> {
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
-      radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)));
+      radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl);
     new LoadTest(options, scenario, series).run();
     return 0;
   }
@@ -258,6 +270,23 @@ public final class LoadTestMain implements Callable<Integer> {
     require(!noProxy || !net.shaped(), "--no-proxy cannot shape the network: drop --network, --rtt and --bandwidth");
     return new Scenario(list, subscribers, rate, payload, duration, warmup, pollInterval, concurrent, net,
       headers.equals("browser"), !noProxy, fill, kind, publishBatch);
+  }
+
+  /** {@code --peer}: the servers each group runs against, in order. */
+  private List<Peer> peers() {
+    List<Peer> list = peer.trim().equalsIgnoreCase("all") ? List.of(Peer.values()) : List.of(parse(() -> Peer.of(peer)));
+    boolean peers = list.stream().anyMatch(p -> p != Peer.GATEWAY);
+    require(peerUrl == null || (list.size() == 1 && peers), "--peer-url names a running peer: give --peer nchan");
+    require(!peers || targets.isEmpty() || list.size() == 1 && peerUrl != null,
+      "--target names gateways; with --peer give the peer's --peer-url, or let the load test start both");
+    require(!peers || !payloadKind.equalsIgnoreCase("binary"), "--peer: peers get text events only (drop --payload-kind)");
+    require(!peers || publishBatch == 1, "--peer: peers get events one by one (drop --publish-batch)");
+    require(!peers || client.equals("vertx"), "--peer: the Java client speaks the gateway's protocol only");
+    if (peers && !NchanServer.available() && peerUrl == null) {
+      throw new ParameterException(spec.commandLine(), "--peer nchan needs nginx and its Nchan module; "
+        + "on Debian: apt-get install nginx-light libnginx-mod-nchan");
+    }
+    return list;
   }
 
   private void checkSockets(Scenario s, Sweep series) {

@@ -1,7 +1,10 @@
 package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.ClientContext;
+import io.pushgateway.loadtest.client.GatewayPublisher;
+import io.pushgateway.loadtest.client.NchanPublisher;
 import io.pushgateway.loadtest.client.Publisher;
+import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.radio.RadioModel;
@@ -68,13 +71,20 @@ final class RunDriver {
     PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
     MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
     ClientContext ctx = new ClientContext(vertx, http, subscriberWs, topic, headers, s.pollIntervalMs(),
-      LONG_POLL_TIMEOUT_S, javaClient);
+      LONG_POLL_TIMEOUT_S, javaClient, target.peer());
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
-    Publisher publisher = new Publisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
-      s.payloadBytes(), s.payloadFill(), s.payloadKind(), s.publishBatch());
+    Publisher publisher = target.peer() == Peer.NCHAN
+      ? new NchanPublisher(loops.publisher(), target.endpoints().get(0), topic, schedule, s.payloadBytes(),
+        s.payloadFill())
+      : new GatewayPublisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
+        s.payloadBytes(), s.payloadFill(), s.payloadKind(), s.publishBatch());
     try {
-      OptionalLong heapBefore = heap(pid);
+      // before the subscribers: a peer's channel is made by the publisher's first message
+      Await.result(publisher.connect(), Duration.ofSeconds(10), "connecting the publisher");
+      // the live-heap probe attaches to a JVM (with a SIGQUIT): never to a peer, which that would stop
+      OptionalLong heapPid = target.peer() == Peer.GATEWAY ? pid : OptionalLong.empty();
+      OptionalLong heapBefore = heap(heapPid);
       OptionalLong rssBefore = rss(pid);
       OptionalLong clientHeapBefore = javaClient ? HeapProbe.liveHeapBytes(ProcessHandle.current().pid())
         : OptionalLong.empty();
@@ -89,24 +99,23 @@ final class RunDriver {
       }
       Map<Transport, TrafficCounters.Snapshot> setup = new LinkedHashMap<>();
       loads.values().forEach(l -> setup.put(l.transport, l.traffic()));
-      OptionalLong heapDelta = delta(heapBefore, heap(pid));
+      OptionalLong heapDelta = delta(heapBefore, heap(heapPid));
       OptionalLong rssDelta = delta(rssBefore, rss(pid));
       OptionalLong clientHeapDelta = javaClient
         ? delta(clientHeapBefore, HeapProbe.liveHeapBytes(ProcessHandle.current().pid())) : OptionalLong.empty();
       int clientThreadsDelta = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
 
-      Await.result(publisher.connect(), Duration.ofSeconds(10), "connecting the publisher");
       schedule.begin(System.nanoTime() + 100_000_000L);
       var publishing = publisher.start();
       Progress progress = new Progress(log, label);
       // the mark goes just before the first measured event is due, so none of its deliveries
       // (which start at once) can slip in front of the counters being read
       waitUntil(schedule.measureStartNanos() - markLeadNanos(s), "warmup", schedule, progress, loads);
-      Mark start = Mark.take(loads.values(), pid, target.endpoints());
+      Mark start = Mark.take(loads.values(), pid, target.peer() == Peer.GATEWAY ? target.endpoints() : List.of());
       waitUntil(schedule.measureEndNanos(), "measure", schedule, progress, loads);
       Await.result(publishing, Duration.ofSeconds(30), "the publisher finishing its timetable");
       drain(s, schedule, progress, loads);
-      Mark end = Mark.take(loads.values(), pid, target.endpoints());
+      Mark end = Mark.take(loads.values(), pid, target.peer() == Peer.GATEWAY ? target.endpoints() : List.of());
       progress.done();
 
       loads.values().forEach(l -> l.stats.collect());

@@ -31,7 +31,7 @@ class CommandLineTest {
     assertThat(o.code()).isZero();
     assertThat(o.out()).contains("--target", "--subscribers", "--transports", "--rate", "--payload", "--duration",
       "--warmup", "--poll-interval", "--concurrent", "--sweep", "--out", "--network", "--rtt", "--bandwidth",
-      "--baseline", "--compression", "--payload-fill");
+      "--baseline", "--compression", "--payload-fill", "--peer", "--peer-url", "--radio");
   }
 
   @ParameterizedTest
@@ -48,6 +48,9 @@ class CommandLineTest {
     "--target;ftp://host;expected http://HOST:PORT",
     "--duration;0;--duration must be above 0",
     "--payload-fill;zigzag;unknown payload fill 'zigzag'",
+    "--peer;carrier-pigeon;unknown peer 'carrier-pigeon'",
+    "--radio;5g;expected lte, 3g, wifi, none or a JSON file",
+    "--sweep;heartbeat=15;at least two values",
   })
   void refusesWithAClearMessage(String option, String value, String message) {
     Outcome o = execute(option, value);
@@ -64,6 +67,19 @@ class CommandLineTest {
   void refusesCompressionWhereItCannotCompare(String others, String message) {
     String[] args = ("--compression " + others).split(" ");
     Outcome o = execute(args);
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = ';', value = {
+    "--peer nchan --payload-kind binary --payload 64;peers get text events only",
+    "--peer nchan --publish-batch 10;peers get events one by one",
+    "--peer nchan --client java;the Java client speaks the gateway's protocol only",
+    "--peer-url http://127.0.0.1:9200;--peer-url names a running peer: give --peer nchan",
+  })
+  void refusesWhatAPeerCannotDo(String args, String message) {
+    Outcome o = execute(args.split(" "));
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains(message);
   }

@@ -1,5 +1,6 @@
 package io.pushgateway.loadtest.client;
 
+import io.pushgateway.loadtest.target.Peer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -11,9 +12,11 @@ import io.vertx.core.http.WebSocketClient;
  *
  * @param pollIntervalMs  how often a short-polling subscriber asks
  * @param longPollTimeoutS the {@code timeout} a long poll asks the gateway to hold it
+ * @param peer            the server's protocol: the gateway's or a peer's
  */
 public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient ws, String topic,
-                            MultiMap headers, long pollIntervalMs, int longPollTimeoutS, boolean javaClient) {
+                            MultiMap headers, long pollIntervalMs, int longPollTimeoutS, boolean javaClient,
+                            Peer peer) {
 
   /** Delay before a dropped connection is reopened with the subscriber's cursor. */
   static final long RECONNECT_DELAY_MS = 200;

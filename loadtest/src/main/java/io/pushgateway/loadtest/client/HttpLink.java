@@ -1,8 +1,10 @@
 package io.pushgateway.loadtest.client;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
@@ -54,16 +56,21 @@ final class HttpLink {
 
   /** Sends a GET; the response comes back with its body not yet read (SSE streams it). */
   Future<HttpClientResponse> get(String uri, String lastEventId) {
+    MultiMap extra = MultiMap.caseInsensitiveMultiMap();
+    if (lastEventId != null) {
+      extra.add("Last-Event-ID", lastEventId);
+    }
+    return getWith(uri, extra);
+  }
+
+  /** A GET with {@code extra} headers besides the run's own. */
+  Future<HttpClientResponse> getWith(String uri, MultiMap extra) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(endpoint.host())
-      .setPort(endpoint.port()).setURI(uri).setHeaders(ctx.headers());
+      .setPort(endpoint.port()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(ctx.headers())
+        .addAll(extra));
     return connection()
       .compose(c -> c.request(options))
-      .compose(req -> {
-        if (lastEventId != null) {
-          req.putHeader("Last-Event-ID", lastEventId);
-        }
-        return req.send();
-      });
+      .compose(HttpClientRequest::send);
   }
 
   /** A GET whose 200 body is JSON. */

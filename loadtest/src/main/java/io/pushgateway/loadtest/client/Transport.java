@@ -1,5 +1,6 @@
 package io.pushgateway.loadtest.client;
 
+import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.stats.SubscriberTracker;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,14 @@ public enum Transport {
   }
 
   public LoadClient newClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
+    if (ctx.peer() == Peer.NCHAN) {
+      return switch (this) {
+        case WS -> new NchanWsClient(ctx, endpoint, tracker);
+        case SSE -> new NchanSseClient(ctx, endpoint, tracker);
+        case LONG -> new NchanPollClient(ctx, endpoint, tracker, false);
+        case SHORT -> new NchanPollClient(ctx, endpoint, tracker, true);
+      };
+    }
     if (ctx.javaClient()) {
       return new JavaLoadClient(ctx, endpoint, tracker, this);
     }

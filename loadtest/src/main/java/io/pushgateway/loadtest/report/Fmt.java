@@ -98,8 +98,9 @@ public final class Fmt {
    */
   static String series(JsonObject run) {
     String t = run.getString("transport");
-    if ("baseline".equals(run.getString("target"))) {
-      return t + " baseline";
+    String target = run.getString("target");
+    if ("baseline".equals(target) || "nchan".equals(target)) {
+      return t + " " + target;
     }
     return run.getBoolean("compression", false) ? t + " compressed" : t;
   }

@@ -23,8 +23,16 @@ public final class SubscriberTracker {
 
   /** An event arrived: gateway id, publisher seq and due-time offset from its data. */
   public void onEvent(long id, long seq, long tOffsetNanos) {
-    long now = System.nanoTime();
     checkId(id);
+    onPeerEvent(seq, tOffsetNanos);
+  }
+
+  /**
+   * An event from a peer server, whose ids are not a +1 sequence (Nchan's are time:tag): loss,
+   * duplicates and order are counted by the publisher's seq alone.
+   */
+  public void onPeerEvent(long seq, long tOffsetNanos) {
+    long now = System.nanoTime();
     if (seq < 0 || seq > Integer.MAX_VALUE) {
       stats.errors.increment();
       return;

@@ -15,8 +15,13 @@ public interface Target extends AutoCloseable {
 
   OptionalLong pid();
 
-  /** For reports: "spawned", "external" (and later kinds such as a bare baseline server). */
+  /** For reports: "spawned", "external", "baseline" or a peer's name. */
   String kind();
+
+  /** The server's kind of protocol: the gateway's, or a peer's. */
+  default Peer peer() {
+    return Peer.GATEWAY;
+  }
 
   @Override
   void close();

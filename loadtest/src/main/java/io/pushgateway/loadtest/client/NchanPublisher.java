@@ -1,0 +1,66 @@
+package io.pushgateway.loadtest.client;
+
+import io.pushgateway.loadtest.stats.PublishSchedule;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Publishes to Nchan: {@code POST /pub/<channel>} with the event's data as the body, over one
+ * keep-alive connection with the requests pipelined, so the publish order is the arrival order and
+ * no event waits for the answer to the one before. Nchan answers 201 (stored, subscribers present)
+ * or 202 (stored, none yet).
+ */
+public final class NchanPublisher extends Publisher {
+  /** The readiness marker every subscriber gets first ({@code nchan_subscriber_first_message oldest}). */
+  static final String MARKER = "{\"marker\":true}";
+
+  private HttpClient http;
+
+  public NchanPublisher(Context context, Endpoint endpoint, String topic, PublishSchedule schedule, int payloadBytes,
+                        PayloadFill fill) {
+    super(context, endpoint, topic, schedule, payloadBytes, fill, 1);
+  }
+
+  /**
+   * Opens the connection and publishes the marker, which creates the channel: connected before the
+   * subscribers, each one's first message is the marker, the proof that it is subscribed.
+   */
+  @Override
+  public Future<Void> connect() {
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(true)
+      .setPipeliningLimit(10_000).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(1));
+    return post(MARKER).map(status -> {
+      if (status != 201 && status != 202) {
+        throw new IllegalStateException("POST /pub/" + topic + " answered " + status);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  protected void send(long seq, long due) {
+    schedule.markSent(seq, System.nanoTime());
+    post(data(seq, due)).onComplete(ar -> (ar.succeeded() && (ar.result() == 201 || ar.result() == 202)
+      ? acked : rejected).increment());
+  }
+
+  private Future<Integer> post(String body) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(endpoint.host())
+      .setPort(endpoint.port()).setURI("/pub/" + topic);
+    return http.request(options)
+      .compose(req -> req.send(Buffer.buffer(body)))
+      .compose(resp -> resp.body().map(b -> resp.statusCode()));
+  }
+
+  @Override
+  public Future<Void> close() {
+    done.tryComplete();
+    return http == null ? Future.succeededFuture() : http.close();
+  }
+}

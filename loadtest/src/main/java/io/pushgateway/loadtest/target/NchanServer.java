@@ -1,0 +1,187 @@
+package io.pushgateway.loadtest.target;
+
+import io.pushgateway.loadtest.client.Endpoint;
+import io.pushgateway.loadtest.net.ByteCountingProxy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Nchan in a private nginx on a free loopback port: the configuration ({@code nchan/nginx.conf},
+ * beside this class) rendered into a folder of its own, nginx started there in the foreground, one
+ * worker process. Never the system's nginx: its configuration, logs, service and ports stay
+ * untouched. CPU and memory are read from the worker, which does all the work.
+ */
+public final class NchanServer implements Target {
+  /** Where Debian's libnginx-mod-nchan puts the module; {@code PUSH_LOADTEST_NCHAN_MODULE} overrides it. */
+  static final String DEFAULT_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
+  private final Process process;
+  private final Path prefix;
+  private final Endpoint endpoint;
+
+  private NchanServer(Process process, Path prefix, Endpoint endpoint) {
+    this.process = process;
+    this.prefix = prefix;
+    this.endpoint = endpoint;
+  }
+
+  /** Whether nginx and the Nchan module are installed, so {@code --peer nchan} can run. */
+  public static boolean available() {
+    return Files.isExecutable(nginx()) && Files.isRegularFile(module());
+  }
+
+  /** Starts nginx with Nchan, its log in {@code log}; with {@code cpus} pinned to those cores. */
+  public static NchanServer start(Path log, String cpus) {
+    if (!available()) {
+      throw new IllegalStateException("--peer nchan needs nginx and its Nchan module (" + module()
+        + "); on Debian: apt-get install nginx-light libnginx-mod-nchan");
+    }
+    int port = ByteCountingProxy.freePort();
+    try {
+      Path prefix = Files.createTempDirectory("push-loadtest-nchan-");
+      for (String dir : List.of("body", "proxy", "fastcgi", "uwsgi", "scgi")) {
+        Files.createDirectories(prefix.resolve("tmp").resolve(dir));
+      }
+      Files.writeString(prefix.resolve("nginx.conf"), configuration(prefix, port));
+      List<String> cmd = new ArrayList<>();
+      if (cpus != null) {
+        cmd.addAll(List.of("taskset", "-c", cpus));
+      }
+      cmd.addAll(List.of(nginx().toString(), "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString(),
+        "-e", prefix.resolve("error.log").toString(), "-g", "daemon off;"));
+      Files.createDirectories(log.toAbsolutePath().getParent());
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      NchanServer server = new NchanServer(p, prefix, new Endpoint("127.0.0.1", port));
+      server.awaitListening();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start nginx with Nchan", e);
+    }
+  }
+
+  static String configuration(Path prefix, int port) throws IOException {
+    try (InputStream in = NchanServer.class.getResourceAsStream("/nchan/nginx.conf")) {
+      String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      // a master started as root runs its workers as nobody, who could not use the private folder
+      String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
+      return template.replace("@MODULE@", module().toString()).replace("@WORKERS@", "1")
+        .replace("@PREFIX@", prefix.toString()).replace("@PORT@", Integer.toString(port))
+        .replace("worker_processes 1;", user + "worker_processes 1;");
+    }
+  }
+
+  private static Path nginx() {
+    Path sbin = Path.of("/usr/sbin/nginx");
+    return Files.isExecutable(sbin) ? sbin : Path.of("/usr/bin/nginx");
+  }
+
+  private static Path module() {
+    String override = System.getenv("PUSH_LOADTEST_NCHAN_MODULE");
+    return Path.of(override != null && !override.isBlank() ? override : DEFAULT_MODULE);
+  }
+
+  /** Waits until this nginx, not some other process that took the port meanwhile, answers {@code /ready}. */
+  private void awaitListening() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    URI ready = URI.create(endpoint + "/ready");
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("nginx exited with " + process.exitValue() + " before it listened; "
+          + errorLog());
+      }
+      if (answersWithPrefix(ready) && worker().isPresent()) {
+        return;
+      }
+      try {
+        process.waitFor(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+    throw new IllegalStateException("nginx did not answer within " + READY_TIMEOUT.toSeconds() + " s; " + errorLog());
+  }
+
+  private boolean answersWithPrefix(URI uri) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+      c.setConnectTimeout(500);
+      c.setReadTimeout(1000);
+      try (InputStream in = c.getInputStream()) {
+        return c.getResponseCode() == 200
+          && new String(in.readAllBytes(), StandardCharsets.UTF_8).equals(prefix.toString());
+      } finally {
+        c.disconnect();
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private java.util.Optional<ProcessHandle> worker() {
+    return process.toHandle().children().findFirst();
+  }
+
+  private String errorLog() {
+    try {
+      return "its error log:\n" + Files.readString(prefix.resolve("error.log"));
+    } catch (IOException e) {
+      return "no error log";
+    }
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of(endpoint);
+  }
+
+  /** The worker process: it holds the connections and does the work (the master only supervises). */
+  @Override
+  public OptionalLong pid() {
+    return OptionalLong.of(worker().map(ProcessHandle::pid).orElse(process.pid()));
+  }
+
+  @Override
+  public String kind() {
+    return Peer.NCHAN.wireName();
+  }
+
+  @Override
+  public Peer peer() {
+    return Peer.NCHAN;
+  }
+
+  /** SIGTERM: nginx's fast shutdown stops the workers; then the private folder goes. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    try (Stream<Path> files = Files.walk(prefix)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temporary folder is no reason to fail a run
+    }
+  }
+}
