@@ -298,6 +298,8 @@ public final class LoadTest {
       .put("compression", options.compression())
       .put("cpus", options.serverCpus())
       .put("peers", new JsonArray(options.peers().stream().map(Peer::wireName).toList()))
+      .put("peerDetails", options.peers().contains(Peer.NCHAN)
+        ? new JsonObject().put("nchan", new JsonObject(new java.util.LinkedHashMap<>(NchanServer.describe()))) : null)
       .put("radio", options.radio() == null ? null : MobileFigures.describe(options.radio()));
   }
 

@@ -22,7 +22,7 @@ record Mark(long nanos, Map<Transport, TrafficCounters.Snapshot> traffic, Map<Tr
       traffic.put(l.transport, l.traffic());
       polls.put(l.transport, l.stats.pollCounts());
     }
-    OptionalLong gw = gatewayPid.isPresent() ? ProcessStats.cpuMillis(gatewayPid.getAsLong()) : OptionalLong.empty();
+    OptionalLong gw = gatewayPid.isPresent() ? ProcessStats.treeCpuMillis(gatewayPid.getAsLong()) : OptionalLong.empty();
     OptionalLong jit = gatewayPid.isPresent() ? ProcessStats.compilerCpuMillis(gatewayPid.getAsLong()) : OptionalLong.empty();
     long now = System.nanoTime();
     long self = ProcessStats.selfCpuMillis();

@@ -183,7 +183,7 @@ final class RunDriver {
   }
 
   private static OptionalLong rss(OptionalLong pid) {
-    return pid.isPresent() ? ProcessStats.rssBytes(pid.getAsLong()) : OptionalLong.empty();
+    return pid.isPresent() ? ProcessStats.treeRssBytes(pid.getAsLong()) : OptionalLong.empty();
   }
 
   private static OptionalLong delta(OptionalLong before, OptionalLong after) {

@@ -11,6 +11,7 @@ import io.pushgateway.loadtest.target.NchanServer;
 import io.pushgateway.loadtest.target.Peer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
@@ -89,6 +90,11 @@ class NchanRunTest {
   void theReportNamesThePeer() throws Exception {
     assertThat(doc.getJsonObject("target").getJsonArray("peers").getList()).containsExactly("nchan");
     assertThat(ConsoleTable.render(doc)).contains("ws nchan", "short nchan");
+    JsonObject nchan = doc.getJsonObject("target").getJsonObject("peerDetails").getJsonObject("nchan");
+    assertThat(nchan.getString("nginx")).startsWith("nginx/");
+    assertThat(nchan.getString("configuration")).contains("nchan_message_buffer_length 1000;");
+    assertThat(Files.readString(out.resolve("report.html"))).contains("How each server is configured",
+      "nchan_subscriber websocket eventsource longpoll;");
     assertThat(SchemaDoc.load(Path.of("SCHEMA.md")).violations(doc)).isEmpty();
   }
 

@@ -75,6 +75,7 @@ public final class HtmlReport {
         .getString("java") + ", gateway " + doc.getJsonObject("target").getString("kind") + ", " + doc.getString("startedAt")))
       .append("</p>\n");
     table(sb, Rows.of(doc), list, titles);
+    servers(sb, doc);
     charts(doc).values().forEach(svg -> sb.append("<figure>").append(svg).append("</figure>\n"));
     sb.append("<p class='note'>Latency is measured from each event's due time on the publisher's timetable to its ")
       .append("arrival, in the same process (coordinated omission corrected). Bytes are TCP payload through the ")
@@ -84,6 +85,38 @@ public final class HtmlReport {
       .append("over an hour made of the measured window repeated. result.json holds every figure; SCHEMA.md ")
       .append("describes it.</p>\n");
     return sb.append("</body></html>\n").toString();
+  }
+
+  /** With peers: how each server ran, so the comparison's fairness can be judged. */
+  private static void servers(StringBuilder sb, JsonObject doc) {
+    JsonObject target = doc.getJsonObject("target");
+    JsonObject details = target.getJsonObject("peerDetails");
+    if (details == null) {
+      return;
+    }
+    JsonObject sc = doc.getJsonObject("scenario");
+    String cpus = target.getString("cpus");
+    sb.append("<h2>How each server is configured</h2>\n<ul>")
+      .append("<li>Every server is started afresh for each run, gets the same ").append(esc(String.valueOf(
+        sc.getValue("warmupSeconds")))).append(" s of warm-up publishing before the measured window, ")
+      .append(cpus == null ? "and runs unpinned, sharing the cores with the load generator."
+        : "and is pinned to the same cores (" + esc(cpus) + ").")
+      .append("</li><li>The gateway: its defaults (history of 1,000 events per topic, JVM options ")
+      .append(esc(target.getJsonArray("jvmOptions").encode())).append("); its CPU excludes nothing, the JIT's ")
+      .append("share is shown apart.</li>");
+    JsonObject nchan = details.getJsonObject("nchan");
+    if (nchan != null) {
+      sb.append("<li>Nchan ").append(esc(nchan.getString("nchan", "?"))).append(" in ")
+        .append(esc(nchan.getString("nginx", "?")))
+        .append(": one worker process (the CPU and memory are the master's and the worker's), 1,000 messages ")
+        .append("kept per channel like the gateway's history, several messages per long-poll answer ")
+        .append("(multipart), one per interval-poll answer (Nchan 1.3.6 loses messages with multipart there). ")
+        .append("Its clients follow its documentation: WebSocket with <code>ws+meta.nchan</code> and resume by ")
+        .append("<code>last_event_id</code>, EventSource with <code>Last-Event-ID</code>, polls with ")
+        .append("<code>If-Modified-Since</code> and <code>If-None-Match</code>.<pre>")
+        .append(esc(nchan.getString("configuration", ""))).append("</pre></li>");
+    }
+    sb.append("</ul>\n");
   }
 
   private static void table(StringBuilder sb, List<Rows.Row> rows, List<JsonObject> runs, List<String> titles) {

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
  * Nchan in a private nginx on a free loopback port: the configuration ({@code nchan/nginx.conf},
  * beside this class) rendered into a folder of its own, nginx started there in the foreground, one
  * worker process. Never the system's nginx: its configuration, logs, service and ports stay
- * untouched. CPU and memory are read from the worker, which does all the work.
+ * untouched. CPU and memory are the master's and its worker's together.
  */
 public final class NchanServer implements Target {
   /** Where Debian's libnginx-mod-nchan puts the module; {@code PUSH_LOADTEST_NCHAN_MODULE} overrides it. */
@@ -81,6 +83,37 @@ public final class NchanServer implements Target {
       return template.replace("@MODULE@", module().toString()).replace("@WORKERS@", "1")
         .replace("@PREFIX@", prefix.toString()).replace("@PORT@", Integer.toString(port))
         .replace("worker_processes 1;", user + "worker_processes 1;");
+    }
+  }
+
+  /**
+   * For the report: nginx's version and the Nchan package's (where the package manager knows it),
+   * and the configuration a run uses, without its comments.
+   */
+  public static Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("nginx", firstLine(List.of(nginx().toString(), "-v")).replace("nginx version: ", ""));
+    out.put("nchan", firstLine(List.of("dpkg-query", "-W", "-f", "${Version}", "libnginx-mod-nchan")));
+    try {
+      out.put("configuration", configuration(Path.of("PREFIX"), 0).lines()
+        .filter(line -> !line.isBlank() && !line.trim().startsWith("#"))
+        .map(String::strip).reduce((a, b) -> a + "\n" + b).orElse(""));
+    } catch (IOException e) {
+      out.put("configuration", "unreadable: " + e.getMessage());
+    }
+    return out;
+  }
+
+  private static String firstLine(List<String> cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return p.waitFor() == 0 && !text.isEmpty() ? text.lines().findFirst().orElse("unknown") : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
     }
   }
 
@@ -150,10 +183,10 @@ public final class NchanServer implements Target {
     return List.of(endpoint);
   }
 
-  /** The worker process: it holds the connections and does the work (the master only supervises). */
+  /** The master: its CPU and memory are read with its workers'. */
   @Override
   public OptionalLong pid() {
-    return OptionalLong.of(worker().map(ProcessHandle::pid).orElse(process.pid()));
+    return OptionalLong.of(process.pid());
   }
 
   @Override

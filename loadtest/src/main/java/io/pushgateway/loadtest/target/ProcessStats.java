@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,6 +28,33 @@ public final class ProcessStats {
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
+  }
+
+  /**
+   * CPU of a process and all its descendants in ms (a server of several processes, such as nginx's
+   * master and workers, as one); empty if the process itself is not readable.
+   */
+  public static OptionalLong treeCpuMillis(long pid) {
+    return sumOverTree(pid, ProcessStats::cpuMillis);
+  }
+
+  /** Resident set size of a process and all its descendants, in bytes; empty if the process is not readable. */
+  public static OptionalLong treeRssBytes(long pid) {
+    return sumOverTree(pid, ProcessStats::rssBytes);
+  }
+
+  private static OptionalLong sumOverTree(long pid, java.util.function.LongFunction<OptionalLong> reading) {
+    OptionalLong root = reading.apply(pid);
+    if (root.isEmpty()) {
+      return root;
+    }
+    long sum = root.getAsLong();
+    List<Long> children = ProcessHandle.of(pid).map(h -> h.descendants().map(ProcessHandle::pid).toList())
+      .orElse(List.of());
+    for (long child : children) {
+      sum += reading.apply(child).orElse(0);
+    }
+    return OptionalLong.of(sum);
   }
 
   /**
