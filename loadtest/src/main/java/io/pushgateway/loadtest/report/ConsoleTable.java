@@ -46,7 +46,25 @@ public final class ConsoleTable {
         sb.append("-".repeat(sb.length() - 1)).append('\n');
       }
     }
-    return sb.toString();
+    String capacity = capacity(doc);
+    return capacity == null ? sb.toString() : sb.append('\n').append(capacity).append('\n').toString();
+  }
+
+  /** A sweep's highest values served per series ({@code sweep.capacity}), as one line; null without a sweep. */
+  static String capacity(JsonObject doc) {
+    JsonObject sweep = doc.getJsonObject("sweep");
+    JsonObject capacity = sweep == null ? null : sweep.getJsonObject("capacity");
+    if (capacity == null) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    for (String series : capacity.fieldNames()) {
+      JsonObject c = capacity.getJsonObject(series);
+      parts.add(series + " " + (c == null ? "none" : c.getValue("value") + " (" + c.getValue("deliveredPerSecond")
+        + " deliveries/s, p99 " + c.getValue("p99Ms") + " ms)"));
+    }
+    return "highest " + sweep.getString("parameter") + " served (nothing lost, p99 <= "
+      + (long) ResultDocument.SERVED_P99_MS + " ms): " + String.join(", ", parts);
   }
 
   /** The same table as GitHub markdown, for READMEs and notes. */

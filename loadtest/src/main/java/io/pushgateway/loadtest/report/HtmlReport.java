@@ -75,6 +75,10 @@ public final class HtmlReport {
         .getString("java") + ", gateway " + doc.getJsonObject("target").getString("kind") + ", " + doc.getString("startedAt")))
       .append("</p>\n");
     table(sb, Rows.of(doc), list, titles);
+    String capacity = ConsoleTable.capacity(doc);
+    if (capacity != null) {
+      sb.append("<p>").append(esc(capacity)).append("</p>\n");
+    }
     servers(sb, doc);
     charts(doc).values().forEach(svg -> sb.append("<figure>").append(svg).append("</figure>\n"));
     sb.append("<p class='note'>Latency is measured from each event's due time on the publisher's timetable to its ")
