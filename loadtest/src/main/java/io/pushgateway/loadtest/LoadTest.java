@@ -10,6 +10,7 @@ import io.pushgateway.loadtest.report.HtmlReport;
 import io.pushgateway.loadtest.report.ResultDocument;
 import io.pushgateway.loadtest.target.ExternalTarget;
 import io.pushgateway.loadtest.target.NchanServer;
+import io.pushgateway.loadtest.target.SocketIoServer;
 import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.target.SpawnedGateway;
 import io.pushgateway.loadtest.target.Target;
@@ -141,13 +142,19 @@ public final class LoadTest {
         for (List<Transport> group : groups(at.scenario())) {
           // the gateway and the peers one after another on the same group, so each is compared in one run
           for (Peer peer : options.peers()) {
+            List<Transport> served = group.stream().filter(peer::serves).toList();
+            if (served.isEmpty()) {
+              options.log().printf("%s has no %s transport: n/a%n", peer.wireName(),
+                String.join("+", group.stream().map(Transport::wireName).toList()));
+              continue;
+            }
             n++;
             String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
-              + String.join("+", group.stream().map(Transport::wireName).toList())
+              + String.join("+", served.stream().map(Transport::wireName).toList())
               + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
             List<JsonObject> measured;
             try (Target target = peer == Peer.GATEWAY ? openTarget(n, pointArgs) : openPeer(n, peer)) {
-              measured = driver.run(at.scenario(), value, group, target, "lt-" + runId + "-" + n, label);
+              measured = driver.run(at.scenario(), value, served, target, "lt-" + runId + "-" + n, label);
             }
             measured.forEach(runs::add);
             if (peer == Peer.GATEWAY && group.equals(List.of(Transport.WS))) {
@@ -272,6 +279,18 @@ public final class LoadTest {
     return start(new Server(gateway.name(), gateway.what(), gateway.mainClass(), gateway.kind(), List.copyOf(args)), n);
   }
 
+  /** How each peer ran, by name (null for one that did not); null when only the gateway did. */
+  private JsonObject peerDetails() {
+    if (options.peers().equals(List.of(Peer.GATEWAY))) {
+      return null;
+    }
+    return new JsonObject()
+      .put("nchan", options.peers().contains(Peer.NCHAN)
+        ? new JsonObject(new java.util.LinkedHashMap<>(NchanServer.describe())) : null)
+      .put("socketio", options.peers().contains(Peer.SOCKETIO)
+        ? new JsonObject(new java.util.LinkedHashMap<>(SocketIoServer.describe())) : null);
+  }
+
   /** A peer for run {@code n}: the one at {@code --peer-url}, or a fresh one started for the run. */
   private Target openPeer(int n, Peer peer) {
     if (options.peerUrl() != null) {
@@ -279,7 +298,8 @@ public final class LoadTest {
     }
     Path log = options.outDir().resolve(peer.wireName() + "-" + n + ".log");
     options.log().printf("starting %s (log: %s)%n", peer.wireName(), log);
-    return NchanServer.start(log, options.serverCpus());
+    return peer == Peer.SOCKETIO ? SocketIoServer.start(log, options.serverCpus())
+      : NchanServer.start(log, options.serverCpus());
   }
 
   private Target start(Server server, int n) {
@@ -298,8 +318,7 @@ public final class LoadTest {
       .put("compression", options.compression())
       .put("cpus", options.serverCpus())
       .put("peers", new JsonArray(options.peers().stream().map(Peer::wireName).toList()))
-      .put("peerDetails", options.peers().contains(Peer.NCHAN)
-        ? new JsonObject().put("nchan", new JsonObject(new java.util.LinkedHashMap<>(NchanServer.describe()))) : null)
+      .put("peerDetails", peerDetails())
       .put("radio", options.radio() == null ? null : MobileFigures.describe(options.radio()));
   }
 

@@ -8,6 +8,7 @@ import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.target.NchanServer;
+import io.pushgateway.loadtest.target.SocketIoServer;
 import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.report.ConsoleTable;
 import io.pushgateway.loadtest.report.HtmlReport;
@@ -124,14 +125,14 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--bandwidth", paramLabel = "RATE[/UP]", description = "Per-subscriber bandwidth, e.g. 1.6mbit or 10mbit/2mbit (down/up).")
   String bandwidth;
 
-  @Option(names = "--peer", paramLabel = "gateway|nchan|all",
+  @Option(names = "--peer", paramLabel = "gateway|nchan|socketio|all",
     description = "The server to drive: the gateway, Nchan (nginx's pub/sub module, started in a private nginx; "
-      + "needs nginx and libnginx-mod-nchan), or all of them one after another on the same workload "
-      + "(default: ${DEFAULT-VALUE}).")
+      + "needs nginx and libnginx-mod-nchan), Socket.IO 4 (Node; WebSocket and long polling only), or all of them "
+      + "one after another on the same workload (default: ${DEFAULT-VALUE}).")
   String peer = "gateway";
 
   @Option(names = "--peer-url", paramLabel = "URL",
-    description = "A peer already running (with --peer nchan), e.g. http://127.0.0.1:9200, instead of starting one.")
+    description = "A peer already running (with --peer nchan or socketio), e.g. http://127.0.0.1:9200, instead of starting one.")
   URI peerUrl;
 
   @Option(names = "--radio", paramLabel = "lte|3g|wifi|none|FILE",
@@ -276,15 +277,19 @@ public final class LoadTestMain implements Callable<Integer> {
   private List<Peer> peers() {
     List<Peer> list = peer.trim().equalsIgnoreCase("all") ? List.of(Peer.values()) : List.of(parse(() -> Peer.of(peer)));
     boolean peers = list.stream().anyMatch(p -> p != Peer.GATEWAY);
-    require(peerUrl == null || (list.size() == 1 && peers), "--peer-url names a running peer: give --peer nchan");
+    require(peerUrl == null || (list.size() == 1 && peers), "--peer-url names a running peer: give --peer nchan or socketio");
     require(!peers || targets.isEmpty() || list.size() == 1 && peerUrl != null,
       "--target names gateways; with --peer give the peer's --peer-url, or let the load test start both");
     require(!peers || !payloadKind.equalsIgnoreCase("binary"), "--peer: peers get text events only (drop --payload-kind)");
     require(!peers || publishBatch == 1, "--peer: peers get events one by one (drop --publish-batch)");
     require(!peers || client.equals("vertx"), "--peer: the Java client speaks the gateway's protocol only");
-    if (peers && !NchanServer.available() && peerUrl == null) {
+    if (list.contains(Peer.NCHAN) && !NchanServer.available() && peerUrl == null) {
       throw new ParameterException(spec.commandLine(), "--peer nchan needs nginx and its Nchan module; "
         + "on Debian: apt-get install nginx-light libnginx-mod-nchan");
+    }
+    if (list.contains(Peer.SOCKETIO) && !SocketIoServer.available() && peerUrl == null) {
+      throw new ParameterException(spec.commandLine(), "--peer socketio needs Node and npm (it installs socket.io "
+        + SocketIoServer.VERSION + " from the npm registry once)");
     }
     return list;
   }

@@ -4,6 +4,7 @@ import io.pushgateway.loadtest.client.ClientContext;
 import io.pushgateway.loadtest.client.GatewayPublisher;
 import io.pushgateway.loadtest.client.NchanPublisher;
 import io.pushgateway.loadtest.client.Publisher;
+import io.pushgateway.loadtest.client.SocketIoPublisher;
 import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
@@ -74,11 +75,14 @@ final class RunDriver {
       LONG_POLL_TIMEOUT_S, javaClient, target.peer());
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
-    Publisher publisher = target.peer() == Peer.NCHAN
-      ? new NchanPublisher(loops.publisher(), target.endpoints().get(0), topic, schedule, s.payloadBytes(),
-        s.payloadFill())
-      : new GatewayPublisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
+    Publisher publisher = switch (target.peer()) {
+      case NCHAN -> new NchanPublisher(loops.publisher(), target.endpoints().get(0), topic, schedule, s.payloadBytes(),
+        s.payloadFill());
+      case SOCKETIO -> new SocketIoPublisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
+        s.payloadBytes(), s.payloadFill());
+      case GATEWAY -> new GatewayPublisher(loops.publisher(), publisherWs, target.endpoints().get(0), topic, schedule,
         s.payloadBytes(), s.payloadFill(), s.payloadKind(), s.publishBatch());
+    };
     try {
       // before the subscribers: a peer's channel is made by the publisher's first message
       Await.result(publisher.connect(), Duration.ofSeconds(10), "connecting the publisher");

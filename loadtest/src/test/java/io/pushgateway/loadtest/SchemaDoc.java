@@ -103,7 +103,7 @@ final class SchemaDoc {
           a.forEach(e -> walk(e, "runs[]", out));
         } else if (p.endsWith(".scenario") && p.startsWith("runs[]")) {
           walk(v, "scenario", out);
-        } else if (p.equals("target.radio") || p.equals("target.peerDetails.nchan") || p.equals("sweep.capacity")) {
+        } else if (p.equals("target.radio") || p.startsWith("target.peerDetails.") || p.equals("sweep.capacity")) {
           continue; // the radio model's own file format, described with the models
         } else if (p.equals("runs[].mobileByRadio") && v instanceof JsonObject byRadio) {
           byRadio.fieldNames().forEach(radio -> walk(byRadio.getValue(radio), "runs[].mobile", out));

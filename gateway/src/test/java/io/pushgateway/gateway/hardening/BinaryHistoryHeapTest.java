@@ -2,15 +2,12 @@ package io.pushgateway.gateway.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.ProbeJvm;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -37,34 +34,16 @@ class BinaryHistoryHeapTest {
 
   @Test
   void aHundredMegabytesIntoOneTopicStayWithinItsBudget() throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process probe = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m", "-cp", classpath,
-      Probe.class.getName()).redirectErrorStream(true).start();
-    try {
-      List<String> output = new ArrayList<>();
-      Matcher result = null;
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while (result == null && (line = in.readLine()) != null) {
-          output.add(line);
-          Matcher m = RESULT.matcher(line);
-          result = m.find() ? m : null;
-        }
-      }
-      assertThat(result).as("the probe's result line in %s", output).isNotNull();
-      long before = Long.parseLong(result.group(1));
-      long after = Long.parseLong(result.group(2));
-      LOG.log(System.Logger.Level.INFO, "heap in use: {0} B before, {1} B after 100 MB into one topic ({2} B more; "
-        + "budget {3} B); oldest id kept {4}", before, after, after - before, BUDGET, result.group(3));
-      // the budget, plus what else the publishes left live: less than one region, so one event
-      // counted short would fail (each takes two regions)
-      assertThat(after - before).as("heap the topic's history holds").isLessThanOrEqualTo(BUDGET + REGION);
-      assertThat(Long.parseLong(result.group(3))).as("the oldest events were dropped").isGreaterThan(50);
-      assertThat(result.group(4)).as("a resumer from the start is reset to the oldest kept").isEqualTo(result.group(3));
-    } finally {
-      probe.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    Matcher result = ProbeJvm.run(Probe.class, List.of("-Xmx512m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m"), RESULT);
+    long before = Long.parseLong(result.group(1));
+    long after = Long.parseLong(result.group(2));
+    LOG.log(System.Logger.Level.INFO, "heap in use: {0} B before, {1} B after 100 MB into one topic ({2} B more; "
+      + "budget {3} B); oldest id kept {4}", before, after, after - before, BUDGET, result.group(3));
+    // the budget, plus what else the publishes left live: less than one region, so one event
+    // counted short would fail (each takes two regions)
+    assertThat(after - before).as("heap the topic's history holds").isLessThanOrEqualTo(BUDGET + REGION);
+    assertThat(Long.parseLong(result.group(3))).as("the oldest events were dropped").isGreaterThan(50);
+    assertThat(result.group(4)).as("a resumer from the start is reset to the oldest kept").isEqualTo(result.group(3));
   }
 
   /** The measurement, in a JVM of its own: prints one {@code binary-history …} line. */

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.testing.ProbeJvm;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,34 +39,16 @@ class TopicMemoryTest {
 
   @Test
   void fiftyThousandIdleTopicsGiveTheirMemoryBack() throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process probe = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, Probe.class.getName())
-      .redirectErrorStream(true).start();
-    try {
-      List<String> output = new ArrayList<>();
-      Matcher result = null;
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while (result == null && (line = in.readLine()) != null) {
-          output.add(line);
-          Matcher m = RESULT.matcher(line);
-          result = m.find() ? m : null;
-        }
-      }
-      assertThat(result).as("the probe's result line in %s", output).isNotNull();
-      long before = Long.parseLong(result.group(1));
-      long with = Long.parseLong(result.group(2));
-      long direct = Long.parseLong(result.group(3));
-      long after = Long.parseLong(result.group(4));
-      LOG.log(System.Logger.Level.INFO, "live heap: {0} B before, {1} B with {2} topics ({3} B per topic, and {4} B"
-          + " of direct memory), {5} B after eviction ({6}% of before)", before, with, TOPICS, (with - before) / TOPICS,
-        direct / TOPICS, after, after * 100 / before);
-      assertThat(with - before).as("memory held by the topics").isPositive();
-      assertThat(after).as("live heap after eviction, started at " + before).isLessThanOrEqualTo(before + before / 10);
-    } finally {
-      probe.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    Matcher result = ProbeJvm.run(Probe.class, List.of("-Xmx512m"), RESULT);
+    long before = Long.parseLong(result.group(1));
+    long with = Long.parseLong(result.group(2));
+    long direct = Long.parseLong(result.group(3));
+    long after = Long.parseLong(result.group(4));
+    LOG.log(System.Logger.Level.INFO, "live heap: {0} B before, {1} B with {2} topics ({3} B per topic, and {4} B"
+        + " of direct memory), {5} B after eviction ({6}% of before)", before, with, TOPICS, (with - before) / TOPICS,
+      direct / TOPICS, after, after * 100 / before);
+    assertThat(with - before).as("memory held by the topics").isPositive();
+    assertThat(after).as("live heap after eviction, started at " + before).isLessThanOrEqualTo(before + before / 10);
   }
 
   /** The measurement, in a JVM of its own: prints one {@code topic-memory …} line. */

@@ -73,6 +73,17 @@ final class HttpLink {
       .compose(HttpClientRequest::send);
   }
 
+  /** A POST of {@code body} as text; completes with the answer's status once its body is read. */
+  Future<Integer> post(String uri, String body) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(endpoint.host())
+      .setPort(endpoint.port()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(ctx.headers())
+        .add("Content-Type", "text/plain;charset=UTF-8"));
+    return connection()
+      .compose(c -> c.request(options))
+      .compose(req -> req.send(body))
+      .compose(resp -> resp.body().map(b -> resp.statusCode()));
+  }
+
   /** A GET whose 200 body is JSON. */
   Future<JsonObject> getJson(String uri) {
     return get(uri, null)

@@ -54,18 +54,7 @@ final class NchanSseClient implements LoadClient {
   }
 
   private void reconnect() {
-    if (closed) {
-      return;
-    }
-    tracker.stats().reconnects.increment();
-    ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, t -> {
-      if (!closed) {
-        open().onFailure(err -> {
-          tracker.stats().errors.increment();
-          reconnect();
-        });
-      }
-    });
+    Reconnect.later(ctx, tracker, () -> closed, this::open);
   }
 
   @Override

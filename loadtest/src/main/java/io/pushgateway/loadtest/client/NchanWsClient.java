@@ -31,11 +31,14 @@ final class NchanWsClient implements LoadClient {
 
   @Override
   public Future<Void> start() {
-    connect();
+    connect().onFailure(err -> {
+      tracker.stats().errors.increment();
+      reconnect();
+    });
     return ready.future();
   }
 
-  private void connect() {
+  private Future<Void> connect() {
     String uri = "/sub/" + ctx.topic()
       + (lastId == null ? "" : "?last_event_id=" + URLEncoder.encode(lastId, StandardCharsets.UTF_8));
     ClientWebSocket ws = ctx.ws().webSocket();
@@ -47,17 +50,14 @@ final class NchanWsClient implements LoadClient {
         reconnect();
       }
     });
-    ws.connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()).setURI(uri)
+    return ws.connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port()).setURI(uri)
         .setHeaders(ctx.headers()).setSubProtocols(List.of("ws+meta.nchan")))
-      .onSuccess(v -> {
+      .map(v -> {
         socket = ws;
         if (closed) {
           ws.close();
         }
-      })
-      .onFailure(err -> {
-        tracker.stats().errors.increment();
-        reconnect();
+        return null;
       });
   }
 
@@ -73,15 +73,7 @@ final class NchanWsClient implements LoadClient {
   }
 
   private void reconnect() {
-    if (closed) {
-      return;
-    }
-    tracker.stats().reconnects.increment();
-    ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, t -> {
-      if (!closed) {
-        connect();
-      }
-    });
+    Reconnect.later(ctx, tracker, () -> closed, this::connect);
   }
 
   @Override

@@ -83,20 +83,8 @@ final class SseLoadClient implements LoadClient {
 
   /** The stream ended: come back the way EventSource does, with Last-Event-ID. */
   private void reconnect() {
-    if (closed) {
-      return;
-    }
-    tracker.stats().reconnects.increment();
-    ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, t -> {
-      if (closed) {
-        return;
-      }
-      String cursor = lastEventId != null ? lastEventId : ctx.topic() + ":" + Math.max(0, tracker.lastId());
-      open("/sse?topics=" + ctx.topic(), cursor).onFailure(err -> {
-        tracker.stats().errors.increment();
-        reconnect();
-      });
-    });
+    Reconnect.later(ctx, tracker, () -> closed, () -> open("/sse?topics=" + ctx.topic(),
+      lastEventId != null ? lastEventId : ctx.topic() + ":" + Math.max(0, tracker.lastId())));
   }
 
   @Override

@@ -32,6 +32,13 @@ public enum Transport {
   }
 
   public LoadClient newClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
+    if (ctx.peer() == Peer.SOCKETIO) {
+      return switch (this) {
+        case WS -> new SocketIoWsClient(ctx, endpoint, tracker);
+        case LONG -> new SocketIoPollClient(ctx, endpoint, tracker);
+        default -> throw new IllegalArgumentException("Socket.IO has no " + wireName + " transport");
+      };
+    }
     if (ctx.peer() == Peer.NCHAN) {
       return switch (this) {
         case WS -> new NchanWsClient(ctx, endpoint, tracker);

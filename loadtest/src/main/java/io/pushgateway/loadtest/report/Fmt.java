@@ -99,8 +99,8 @@ public final class Fmt {
   static String series(JsonObject run) {
     String t = run.getString("transport");
     String target = run.getString("target");
-    if ("baseline".equals(target) || "nchan".equals(target)) {
-      return t + " " + target;
+    if (target != null && !"spawned".equals(target) && !"external".equals(target)) {
+      return t + " " + target; // the baseline or a peer
     }
     return run.getBoolean("compression", false) ? t + " compressed" : t;
   }

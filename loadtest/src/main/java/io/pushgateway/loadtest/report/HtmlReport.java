@@ -120,6 +120,13 @@ public final class HtmlReport {
         .append("<code>If-Modified-Since</code> and <code>If-None-Match</code>.<pre>")
         .append(esc(nchan.getString("configuration", ""))).append("</pre></li>");
     }
+    JsonObject socketio = details.getJsonObject("socketio");
+    if (socketio != null) {
+      sb.append("<li>Socket.IO ").append(esc(socketio.getString("socketio", "?"))).append(" on Node ")
+        .append(esc(socketio.getString("node", "?"))).append(": ").append(esc(socketio.getString("settings", "")))
+        .append(". WebSocket and long polling only (it has no SSE and no short polling); no resume, so what a ")
+        .append("reconnecting subscriber misses counts as lost.</li>");
+    }
     sb.append("</ul>\n");
   }
 

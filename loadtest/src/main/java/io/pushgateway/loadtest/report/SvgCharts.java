@@ -114,13 +114,7 @@ public final class SvgCharts {
     Scale ys = Scale.log(minY == Double.MAX_VALUE ? 0.1 : minY, maxY, H - BOTTOM, TOP);
     StringBuilder sb = open(w, "Latency p50 (ms) against bytes on the wire per event (both log scale)");
     yAxis(sb, ys, w, "ms");
-    for (double t : xs.ticks()) {
-      double px = xs.map(t);
-      sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#eee'/>", px, TOP, px,
-        H - BOTTOM));
-      sb.append(text(px, H - BOTTOM + 16, Scale.label(t), "middle", 10));
-    }
-    sb.append(text((LEFT + w - 30) / 2.0, H - BOTTOM + 34, "bytes per delivered event (up + down)", "middle", 12));
+    xAxis(sb, xs, w, "bytes per delivered event (up + down)");
     for (Map.Entry<String, List<JsonObject>> e : series.entrySet()) {
       List<JsonObject> pts = new ArrayList<>(e.getValue());
       pts.sort(Comparator.comparingDouble(r -> Fmt.num(r, "wire.bytesPerEvent")));
@@ -176,14 +170,7 @@ public final class SvgCharts {
     Scale ys = Scale.log(minY == Double.MAX_VALUE ? 0.1 : minY, maxY, H - BOTTOM, TOP);
     StringBuilder sb = open(w, title);
     yAxis(sb, ys, w, "J/h");
-    for (double t : xs.ticks()) {
-      double px = xs.map(t);
-      sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#eee'/>", px, TOP, px,
-        H - BOTTOM));
-      sb.append(text(px, H - BOTTOM + 16, Scale.label(t), "middle", 10));
-    }
-    sb.append(text((LEFT + w - 30) / 2.0, H - BOTTOM + 34, sweepParameter + " (log scale); ringed: the cheapest",
-      "middle", 12));
+    xAxis(sb, xs, w, sweepParameter + " (log scale); ringed: the cheapest");
     for (Map.Entry<String, List<JsonObject>> e : series.entrySet()) {
       List<JsonObject> pts = new ArrayList<>(e.getValue());
       pts.sort(Comparator.comparingLong(r -> r.getLong("sweepValue")));
@@ -264,6 +251,17 @@ public final class SvgCharts {
     sb.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#333'/>", LEFT, H - BOTTOM,
       w - 20, H - BOTTOM));
     sb.append(text(14, TOP - 10, unit, "start", 11));
+  }
+
+  /** Grid lines and labels at the scale's ticks, and the axis's name below them. */
+  private static void xAxis(StringBuilder sb, Scale xs, int w, String name) {
+    for (double t : xs.ticks()) {
+      double px = xs.map(t);
+      sb.append(String.format(Locale.ROOT, "<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#eee'/>", px, TOP, px,
+        H - BOTTOM));
+      sb.append(text(px, H - BOTTOM + 16, Scale.label(t), "middle", 10));
+    }
+    sb.append(text((LEFT + w - 30) / 2.0, H - BOTTOM + 34, name, "middle", 12));
   }
 
   private static void xLabel(StringBuilder sb, double x, String label) {

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -26,19 +25,16 @@ import java.util.stream.Stream;
  * worker process. Never the system's nginx: its configuration, logs, service and ports stay
  * untouched. CPU and memory are the master's and its worker's together.
  */
-public final class NchanServer implements Target {
+public final class NchanServer extends ServerProcess {
   /** Where Debian's libnginx-mod-nchan puts the module; {@code PUSH_LOADTEST_NCHAN_MODULE} overrides it. */
   static final String DEFAULT_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
-  private final Process process;
   private final Path prefix;
-  private final Endpoint endpoint;
 
   private NchanServer(Process process, Path prefix, Endpoint endpoint) {
-    this.process = process;
+    super(process, endpoint);
     this.prefix = prefix;
-    this.endpoint = endpoint;
   }
 
   /** Whether nginx and the Nchan module are installed, so {@code --peer nchan} can run. */
@@ -179,17 +175,6 @@ public final class NchanServer implements Target {
   }
 
   @Override
-  public List<Endpoint> endpoints() {
-    return List.of(endpoint);
-  }
-
-  /** The master: its CPU and memory are read with its workers'. */
-  @Override
-  public OptionalLong pid() {
-    return OptionalLong.of(process.pid());
-  }
-
-  @Override
   public String kind() {
     return Peer.NCHAN.wireName();
   }
@@ -202,15 +187,7 @@ public final class NchanServer implements Target {
   /** SIGTERM: nginx's fast shutdown stops the workers; then the private folder goes. */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    super.close();
     try (Stream<Path> files = Files.walk(prefix)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,20 +19,17 @@ import java.util.concurrent.TimeUnit;
  * the load generator's. The classpath is the one this class came from: the fat jar (which carries
  * the gateway) when run with {@code java -jar}, the build's classpath in tests.
  */
-public final class SpawnedGateway implements Target {
+public final class SpawnedGateway extends ServerProcess {
   public static final String MAIN_CLASS = "io.pushgateway.gateway.GatewayMain";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   public static final String BASELINE_CLASS = "io.pushgateway.loadtest.target.BaselineServer";
 
-  private final Process process;
-  private final Endpoint endpoint;
   private final Path log;
   private final String kind;
 
   private SpawnedGateway(Process process, Endpoint endpoint, Path log, String kind) {
-    this.process = process;
-    this.endpoint = endpoint;
+    super(process, endpoint);
     this.log = log;
     this.kind = kind;
   }
@@ -129,31 +125,7 @@ public final class SpawnedGateway implements Target {
   }
 
   @Override
-  public List<Endpoint> endpoints() {
-    return List.of(endpoint);
-  }
-
-  @Override
-  public OptionalLong pid() {
-    return OptionalLong.of(process.pid());
-  }
-
-  @Override
   public String kind() {
     return kind;
-  }
-
-  /** SIGTERM first so the gateway drains as in production, then SIGKILL if it hangs. */
-  @Override
-  public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
   }
 }
