@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The load test drives Socket.IO 4 as it drives the gateway: the pinned socket.io installed once
- * with npm, a Node server started for the run, the load test's own Engine.IO clients over
- * WebSocket and long-polling at once on one room, the same proxy, counters and report; SSE and
+ * with npm, a Node server started for the run, the load test's own Engine.IO clients at once on
+ * one room (long-polling, and WebSocket reached by the upgrade from long-polling), the same proxy, counters and report; SSE and
  * short polling, which Socket.IO has not, are left out.
  */
 @Timeout(360)
@@ -73,6 +73,10 @@ class SocketIoRunTest {
       assertThat(r.getJsonObject("gateway").getLong("cpuMs")).as(transport + " server CPU").isNotNull();
     }
     assertThat(run("long").getJsonObject("wire").getLong("httpRequests")).isPositive();
+    // WebSocket subscribers started on long-polling and upgraded before the window: none polls in it
+    assertThat(run("ws").getJsonObject("wire").getLong("httpRequests")).isZero();
+    assertThat(run("ws").getJsonObject("wire").getDouble("setupBytesPerSubscriber"))
+      .isGreaterThan(run("long").getJsonObject("wire").getDouble("setupBytesPerSubscriber"));
   }
 
   @Test

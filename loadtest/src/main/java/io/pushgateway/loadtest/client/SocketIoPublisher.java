@@ -28,7 +28,7 @@ public final class SocketIoPublisher extends Publisher {
   public Future<Void> connect() {
     context.runOnContext(v -> client
       .connect(new WebSocketConnectOptions().setHost(endpoint.host()).setPort(endpoint.port())
-        .setURI(SocketIoWsClient.PATH))
+        .setURI(SocketIoPollClient.WEBSOCKET))
       .onSuccess(ws -> {
         socket = ws;
         ws.textMessageHandler(this::onPacket);

@@ -34,8 +34,9 @@ public enum Transport {
   public LoadClient newClient(ClientContext ctx, Endpoint endpoint, SubscriberTracker tracker) {
     if (ctx.peer() == Peer.SOCKETIO) {
       return switch (this) {
-        case WS -> new SocketIoWsClient(ctx, endpoint, tracker);
-        case LONG -> new SocketIoPollClient(ctx, endpoint, tracker);
+        // WebSocket as socket.io-client reaches it by default: long-polling first, then the upgrade
+        case WS -> new SocketIoPollClient(ctx, endpoint, tracker, true);
+        case LONG -> new SocketIoPollClient(ctx, endpoint, tracker, false);
         default -> throw new IllegalArgumentException("Socket.IO has no " + wireName + " transport");
       };
     }
