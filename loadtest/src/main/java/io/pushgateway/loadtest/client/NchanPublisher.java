@@ -3,12 +3,15 @@ package io.pushgateway.loadtest.client;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes to Nchan: {@code POST /pub/<channel>} with the event's data as the body, over one
@@ -19,6 +22,9 @@ import io.vertx.core.http.RequestOptions;
 public final class NchanPublisher extends Publisher {
   /** The readiness marker every subscriber gets first ({@code nchan_subscriber_first_message oldest}). */
   static final String MARKER = "{\"marker\":true}";
+
+  private static final long MARKER_TIMEOUT_MS = 3000;
+  private static final int MARKER_ATTEMPTS = 3;
 
   private HttpClient http;
 
@@ -33,14 +39,29 @@ public final class NchanPublisher extends Publisher {
    */
   @Override
   public Future<Void> connect() {
+    Promise<Void> connected = Promise.promise();
+    // on the publisher's own event loop, as every later publish: the client and its connection live there
+    context.runOnContext(v -> createChannel(1).onComplete(connected));
+    return connected.future();
+  }
+
+  /** The marker's POST on a new connection; one that gets no answer is dropped and tried anew. */
+  private Future<Void> createChannel(int attempt) {
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(true)
       .setPipeliningLimit(10_000).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(1));
-    return post(MARKER).map(status -> {
-      if (status != 201 && status != 202) {
-        throw new IllegalStateException("POST /pub/" + topic + " answered " + status);
-      }
-      return null;
-    });
+    return post(MARKER).timeout(MARKER_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .<Void>map(status -> {
+        if (status != 201 && status != 202) {
+          throw new IllegalStateException("POST /pub/" + topic + " answered " + status);
+        }
+        return null;
+      })
+      .recover(err -> {
+        if (attempt >= MARKER_ATTEMPTS || !(err instanceof TimeoutException)) {
+          return Future.failedFuture(err);
+        }
+        return http.close().transform(ar -> createChannel(attempt + 1));
+      });
   }
 
   @Override

@@ -5,8 +5,6 @@ import io.pushgateway.loadtest.net.ByteCountingProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -64,7 +61,9 @@ public final class NchanServer extends ServerProcess {
       Files.createDirectories(log.toAbsolutePath().getParent());
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       NchanServer server = new NchanServer(p, prefix, new Endpoint("127.0.0.1", port));
-      server.awaitListening();
+      // its own folder is what only this nginx answers
+      server.awaitAnswer("nginx", "/ready", prefix.toString(), () -> server.worker().isPresent(), READY_TIMEOUT,
+        server::errorLog);
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start nginx with Nchan", e);
@@ -100,19 +99,6 @@ public final class NchanServer extends ServerProcess {
     return out;
   }
 
-  private static String firstLine(List<String> cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      return p.waitFor() == 0 && !text.isEmpty() ? text.lines().findFirst().orElse("unknown") : "unknown";
-    } catch (IOException e) {
-      return "unknown";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
-  }
-
   private static Path nginx() {
     Path sbin = Path.of("/usr/sbin/nginx");
     return Files.isExecutable(sbin) ? sbin : Path.of("/usr/bin/nginx");
@@ -121,45 +107,6 @@ public final class NchanServer extends ServerProcess {
   private static Path module() {
     String override = System.getenv("PUSH_LOADTEST_NCHAN_MODULE");
     return Path.of(override != null && !override.isBlank() ? override : DEFAULT_MODULE);
-  }
-
-  /** Waits until this nginx, not some other process that took the port meanwhile, answers {@code /ready}. */
-  private void awaitListening() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    URI ready = URI.create(endpoint + "/ready");
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("nginx exited with " + process.exitValue() + " before it listened; "
-          + errorLog());
-      }
-      if (answersWithPrefix(ready) && worker().isPresent()) {
-        return;
-      }
-      try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    close();
-    throw new IllegalStateException("nginx did not answer within " + READY_TIMEOUT.toSeconds() + " s; " + errorLog());
-  }
-
-  private boolean answersWithPrefix(URI uri) {
-    try {
-      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(1000);
-      try (InputStream in = c.getInputStream()) {
-        return c.getResponseCode() == 200
-          && new String(in.readAllBytes(), StandardCharsets.UTF_8).equals(prefix.toString());
-      } finally {
-        c.disconnect();
-      }
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private java.util.Optional<ProcessHandle> worker() {

@@ -5,9 +5,6 @@ import io.pushgateway.loadtest.net.ByteCountingProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +50,7 @@ public final class SocketIoServer extends ServerProcess {
       Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
       SocketIoServer server = new SocketIoServer(p, new Endpoint("127.0.0.1", port));
-      server.awaitHealth(token, log);
+      server.awaitAnswer("node", "/health", token, () -> true, READY_TIMEOUT, () -> "its output:\n" + read(log));
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start Socket.IO: " + String.join(" ", cmd), e);
@@ -90,40 +87,11 @@ public final class SocketIoServer extends ServerProcess {
     }
   }
 
-  private void awaitHealth(String token, Path log) throws IOException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    URI health = URI.create(endpoint + "/health");
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("node exited with " + process.exitValue() + " before it listened; its output:\n"
-          + Files.readString(log));
-      }
-      if (token.equals(answer(health))) {
-        return;
-      }
-      try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    close();
-    throw new IllegalStateException("Socket.IO did not answer within " + READY_TIMEOUT.toSeconds() + " s");
-  }
-
-  private static String answer(URI uri) {
+  private static String read(Path log) {
     try {
-      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(1000);
-      try (InputStream in = c.getInputStream()) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } finally {
-        c.disconnect();
-      }
+      return Files.readString(log);
     } catch (IOException e) {
-      return null;
+      return "(unreadable: " + e.getMessage() + ")";
     }
   }
 
@@ -148,19 +116,6 @@ public final class SocketIoServer extends ServerProcess {
     out.put("settings", "Socket.IO's defaults: pingInterval 25 s, no per-message deflate, HTTP long-polling "
       + "compression above 1 KiB; one Node process");
     return out;
-  }
-
-  private static String firstLine(List<String> cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      return p.waitFor() == 0 ? text : "unknown";
-    } catch (IOException e) {
-      return "unknown";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
   }
 
   @Override
