@@ -216,12 +216,16 @@ public final class PresenceCost implements Callable<Integer> {
       http.request(HttpMethod.GET, port, "127.0.0.1", "/sse" + query)
         .compose(r -> r.send())
         .map(response -> {
+          // by whole lines: TCP may cut an event anywhere, even inside its "event:" line
+          StringBuilder partial = new StringBuilder();
           response.handler(chunk -> {
-            String text = chunk.toString();
-            int at = 0;
-            while ((at = text.indexOf("event: presence", at)) >= 0) {
-              frames.incrementAndGet();
-              at++;
+            partial.append(chunk.toString());
+            int end;
+            while ((end = partial.indexOf("\n")) >= 0) {
+              if (partial.substring(0, end).equals("event: presence")) {
+                frames.incrementAndGet();
+              }
+              partial.delete(0, end + 1);
             }
           });
           return response;
