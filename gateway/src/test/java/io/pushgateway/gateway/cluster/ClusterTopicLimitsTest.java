@@ -116,23 +116,23 @@ class ClusterTopicLimitsTest {
   /** Past {@code historyMaxTotalBytes} over all topics, the least recently published keep only their newest event. */
   @Test
   void theTotalHistoryBudgetTrimsTheLeastRecentlyPublishedTopics() throws Exception {
-    start(new JsonObject().put("historyMaxTotalBytes", 30_000).put("topicIdleSeconds", 0));
-    String data = new JsonObject().put("p", "x".repeat(2000)).encode();
+    start(new JsonObject().put("historyMaxTotalBytes", 45_000).put("topicIdleSeconds", 0));
+    String data = new JsonObject().put("p", "x".repeat(5000)).encode();
     for (int t = 1; t <= 5; t++) {
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 4; i++) {
         assertThat(publish("b" + t, data).getInteger("status")).isEqualTo(201);
       }
     }
-    // 5 x 10 x 2 KB against 30 KB: b1 to b4 go down to their newest event, b5 keeps all of its ten
-    waitFor(() -> oldestId("b4") == 10);
+    // 5 x 4 x 5 KB against 45 KB: b1 to b4 go down to their newest event, b5 keeps all of its four
+    waitFor(() -> oldestId("b4") == 4);
     for (String topic : new String[] {"b1", "b2", "b3"}) {
-      assertThat(oldestId(topic)).as(topic).isEqualTo(10);
+      assertThat(oldestId(topic)).as(topic).isEqualTo(4);
     }
     assertThat(oldestId("b5")).isEqualTo(1);
     // a topic published to again is recent: its new events are kept beside its newest old one
     assertThat(publish("b1", data).getInteger("status")).isEqualTo(201);
-    assertThat(request(HttpMethod.GET, "/poll?topics=b1&cursor=b1:9:" + epoch("b1")).getJsonObject("body")
-      .getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(10L, 11L);
+    assertThat(request(HttpMethod.GET, "/poll?topics=b1&cursor=b1:3:" + epoch("b1")).getJsonObject("body")
+      .getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(4L, 5L);
   }
 
   private long oldestId(String topic) {
