@@ -37,6 +37,9 @@ final class Figures {
     double window = run.end().secondsSince(run.start());
     TrafficCounters.Snapshot traffic = run.end().traffic().get(load.transport)
       .minus(run.start().traffic().get(load.transport));
+    // every radio model on the same packets; runs[].mobile is the chosen model's
+    JsonObject byRadio = s.proxied() && run.radio() != null
+      ? MobileFigures.byRadio(run.radio(), load.timelines(), run.start().nanos(), run.end().nanos(), s.rate()) : null;
 
     return new JsonObject()
       .put("label", run.label())
@@ -62,10 +65,8 @@ final class Figures {
       .put("latencyMs", stats.latency().toJson())
       .put("latencyUncorrectedMs", stats.uncorrectedLatency().toJson())
       .put("wire", s.proxied() ? wire(traffic, deliveries, setup, load.connections()) : null)
-      .put("mobile", s.proxied() && run.radio() != null
-        ? MobileFigures.of(run.radio(), load.timelines(), run.start().nanos(), run.end().nanos(), s.rate()) : null)
-      .put("mobileByRadio", s.proxied() && run.radio() != null
-        ? MobileFigures.byRadio(run.radio(), load.timelines(), run.start().nanos(), run.end().nanos(), s.rate()) : null)
+      .put("mobile", byRadio == null ? null : byRadio.getJsonObject(run.radio().name()).copy())
+      .put("mobileByRadio", byRadio)
       .put("polls", polls(run, load))
       .put("gateway", gateway(run, window).put("counted", counted(run, load)))
       .put("loadGenerator", loadGenerator(run, window))

@@ -21,10 +21,19 @@ public final class MobileFigures {
    */
   public static JsonObject of(RadioModel model, List<PacketTimeline> timelines, long fromNanos, long toNanos,
                               double eventsPerSecond) {
+    return ofPackets(model, snapshots(timelines), fromNanos, toNanos, eventsPerSecond);
+  }
+
+  /** The timelines as they stand now, taken once so that every model sees the same packets. */
+  private static List<PacketTimeline.Snapshot> snapshots(List<PacketTimeline> timelines) {
+    return timelines.stream().map(PacketTimeline::snapshot).toList();
+  }
+
+  private static JsonObject ofPackets(RadioModel model, List<PacketTimeline.Snapshot> timelines, long fromNanos,
+                                      long toNanos, double eventsPerSecond) {
     List<RadioUsage> hours = new ArrayList<>();
     boolean truncated = false;
-    for (PacketTimeline timeline : timelines) {
-      PacketTimeline.Snapshot t = timeline.snapshot();
+    for (PacketTimeline.Snapshot t : timelines) {
       if (t.count() == 0 || t.atNanos(0) >= fromNanos) {
         continue;
       }
@@ -51,15 +60,22 @@ public final class MobileFigures {
       .put("packetsPerHour", hour.packets());
   }
 
-  /** The same under every built-in model and the chosen one, by model name: LTE, 3G and WiFi side by side. */
+  /**
+   * The same under every built-in model and the chosen one, by model name: LTE, 3G and WiFi side
+   * by side, each model run once on one snapshot of the timelines.
+   */
   public static JsonObject byRadio(RadioModel chosen, List<PacketTimeline> timelines, long fromNanos, long toNanos,
                                    double eventsPerSecond) {
+    List<PacketTimeline.Snapshot> packets = snapshots(timelines);
     JsonObject out = new JsonObject();
     for (String name : RadioModel.BUILT_IN) {
       RadioModel model = name.equals(chosen.name()) ? chosen : RadioModel.load(name);
-      out.put(name, of(model, timelines, fromNanos, toNanos, eventsPerSecond));
+      out.put(name, ofPackets(model, packets, fromNanos, toNanos, eventsPerSecond));
     }
-    return out.put(chosen.name(), of(chosen, timelines, fromNanos, toNanos, eventsPerSecond));
+    if (!out.containsKey(chosen.name())) {
+      out.put(chosen.name(), ofPackets(chosen, packets, fromNanos, toNanos, eventsPerSecond));
+    }
+    return out;
   }
 
   /** The model as the result document describes it: its name, title, sources and every parameter. */
