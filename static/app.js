@@ -231,6 +231,9 @@
     { key: 'short', title: 'Short polling', transport: 'short' }
   ];
   let compareTimer = null;
+  let meterTimer = null;
+  // the gateway's latest reading of each panel's meter
+  const meters = (demo.meters = {});
 
   function startCompare() {
     const topic = params.get('topic') || 'demo.ticker';
@@ -244,7 +247,8 @@
       node.querySelector('.name').textContent = p.title;
       container.appendChild(node);
       const client = new PushClient(base, {
-        topics: [topic], transport: p.transport, pollInterval, unavailable: unavailable()
+        topics: [topic], transport: p.transport, pollInterval, unavailable: unavailable(),
+        meter: 'compare-' + p.key + '-' + Math.random().toString(36).slice(2, 12)
       });
       demo.compare[p.key] = client;
       const trail = [];
@@ -261,6 +265,23 @@
         panelRender(container.querySelector('[data-transport="' + p.key + '"]'), demo.compare[p.key], p);
       }
     }, 250);
+    const readMeters = () => {
+      for (const p of PANELS) {
+        const client = demo.compare[p.key];
+        // with the events the client had when the reading came: both from the same moment
+        if (client) {
+          client.readMeter()
+            .then((m) => { meters[p.key] = m && Object.assign({ events: client.stats.events }, m); })
+            .catch(() => {});
+        }
+      }
+    };
+    readMeters();
+    meterTimer = setInterval(readMeters, 1000);
+  }
+
+  function perEvent(value, events, digits) {
+    return events > 0 ? (value / events).toFixed(digits) : '–';
   }
 
   function panelRender(node, client, panel) {
@@ -275,10 +296,16 @@
     node.querySelector('.events').textContent = s.events;
     node.querySelector('.requests').textContent = s.requests;
     node.querySelector('.reconnects').textContent = s.reconnects;
+    const m = meters[panel.key];
+    node.querySelector('.down').textContent = m ? perEvent(m.bytesDown, m.events, 0) + ' B' : '–';
+    node.querySelector('.up').textContent = m ? perEvent(m.bytesUp, m.events, 0) + ' B' : '–';
+    node.querySelector('.per-event').textContent = m ? perEvent(m.requests, m.events, 3) : '–';
   }
 
   function stopCompare() {
     clearInterval(compareTimer);
+    clearInterval(meterTimer);
+    for (const key of Object.keys(meters)) delete meters[key];
     for (const key of Object.keys(demo.compare)) demo.compare[key].close();
     demo.compare = {};
   }

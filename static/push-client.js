@@ -190,6 +190,15 @@
       });
     }
 
+    // What this client put on the wire so far, headers included, as the
+    // gateway counted it: {bytesUp, bytesDown, requests, open}; null without
+    // a meter option or when the gateway keeps no meter of that name.
+    readMeter() {
+      if (!this.options.meter) return Promise.resolve(null);
+      return fetch(this.url + '/api/meters/' + encodeURIComponent(this.options.meter), { cache: 'no-store' })
+        .then((res) => (res.ok ? res.json() : null));
+    }
+
     // Who is in the topic now ([] before the first snapshot), in join order.
     members(topic) {
       const room = this._presence.get(topic || this.topics[0]);
@@ -636,6 +645,7 @@
     _httpUrl(path, params) {
       const q = new URLSearchParams(params);
       if (this.options.token) q.set('token', this.options.token);
+      if (this.options.meter) q.set('meter', this.options.meter);
       return this.url + path + '?' + q.toString();
     }
 

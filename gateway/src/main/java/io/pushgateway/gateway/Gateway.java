@@ -11,6 +11,7 @@ import io.pushgateway.gateway.core.LocalEventLog;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.demo.DemoTicker;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.metrics.WireMeters;
 import io.pushgateway.gateway.presence.LocalPresence;
 import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.presence.PresenceView;
@@ -137,10 +138,12 @@ public final class Gateway {
                                                SubscriberCounts counts, GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     Limits limits = new Limits(config);
+    WireMeters meters = new WireMeters(config.maxMeters());
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {
         HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get() && log.ready());
         server.limits(limits);
+        server.meters(meters);
         server.presence(presence);
         servers.add(server);
         return server;

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.metrics.WireMeters;
 import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.Grant;
@@ -64,6 +65,8 @@ public final class HttpServerVerticle extends VerticleBase {
   private List<TransportHandler> transports;
   /** Connection and publish limits shared by every server of the gateway. */
   private Limits limits;
+  /** Wire meters shared by every server of the gateway. */
+  private WireMeters meters;
   private ConnectionGuard guard;
   /** Null when presence is off. */
   private Presence presence;
@@ -96,7 +99,13 @@ public final class HttpServerVerticle extends VerticleBase {
         vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
       }
       guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
-      vertx.setPeriodic(10_000, id -> guard.sweep());
+      if (meters == null) {
+        meters = new WireMeters(config.maxMeters());
+      }
+      vertx.setPeriodic(10_000, id -> {
+        guard.sweep();
+        meters.sweep();
+      });
       RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
       server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
         .invalidRequestHandler(headLimits)
@@ -115,6 +124,11 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Set by the gateway before deployment, so every server counts against the same limits. */
   public void limits(Limits limits) {
     this.limits = limits;
+  }
+
+  /** Set by the gateway before deployment, so a client's meter counts on every server. */
+  public void meters(WireMeters meters) {
+    this.meters = meters;
   }
 
   /** Set by the gateway before deployment when presence is on: the one presence of every server. */
@@ -175,9 +189,12 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().handler(this::canonicalRequest);
     router.route().handler(new OriginPolicy(config.allowedOrigins(), metrics));
     router.route().handler(guard);
+    MeterApi meterApi = new MeterApi(meters, metrics);
+    router.route().handler(meterApi);
     List<Endpoint> endpoints = new ArrayList<>();
     transports.forEach(t -> endpoints.addAll(t.routes()));
     endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, presence).routes());
+    endpoints.add(meterApi.route());
     endpoints.add(Endpoint.get("/health", Grant.NONE,
       ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));
     endpoints.add(Endpoint.get("/ready", Grant.NONE, this::readiness));

@@ -62,6 +62,7 @@ public final class GatewayConfig {
     new Option("writePath", WRITE_PATH_NETTY, "netty: WebSocket and SSE output straight to the channel (the fast path); vertx: Vert.x's public API only (the fallback: more CPU per delivery, no compression)"),
     new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("maxConnectionsPerIp", 0, "open TCP connections from one client address; more get 503 overloaded and are closed (0: unlimited)"),
+    new Option("maxMeters", 1000, "wire meters (meter= on requests, GET /api/meters/KEY) kept at most; one is forgotten after 5 minutes without a connection (0: none)"),
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
     new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
@@ -164,6 +165,7 @@ public final class GatewayConfig {
       total > 0 ? total : Runtime.getRuntime().maxMemory() / 4);
   }
   public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
+  public int maxMeters() { return values.getInteger("maxMeters"); }
   public int maxBatchBytes() { return values.getInteger("maxBatchBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
   public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
@@ -225,6 +227,7 @@ public final class GatewayConfig {
     range("historyMaxTotalBytes", 0, Long.MAX_VALUE);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
     range("maxBatchEvents", 1, 100_000);
+    range("maxMeters", 0, 1_000_000);
     range("maxBatchBytes", 1024, 256 * 1024 * 1024);
     // A cursor naming them all must parse (Cursor caps its length at 64 KiB: 307 full entries).
     range("maxTopicsPerSubscription", 1, 256);

@@ -36,7 +36,6 @@ public record SubscriptionParams(List<String> topics, Cursor cursor) {
     return new SubscriptionParams(List.copyOf(topics), Cursor.parse(cursorParam));
   }
 
-  /** An integer query parameter within {@code [min, max]}, or {@code fallback} when absent. */
   /** A yes-or-no parameter: {@code 1}/{@code true}, {@code 0}/{@code false}, absent is {@code false}. */
   public static boolean flagParam(HttpServerRequest request, String name) {
     String value = request.getParam(name);
@@ -49,6 +48,7 @@ public record SubscriptionParams(List<String> topics, Cursor cursor) {
     return true;
   }
 
+  /** An integer query parameter within {@code [min, max]}, or {@code fallback} when absent. */
   public static int intParam(HttpServerRequest request, String name, int fallback, int min, int max) {
     String value = request.getParam(name);
     if (value == null || value.isEmpty()) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -59,6 +60,7 @@ class CompareViewBrowserTest {
       + ".every((dd) => /\\d+ ms/.test(dd.textContent))");
     assertThat(badge("ws")).isEqualTo("auto · ws");
     assertThat(badge("short")).isEqualTo("short");
+    panelsShowWhatEachTransportCosts();
     // the body, not the window: the picture ends where the page does
     writeScreenshot(browser.driver.findElement(By.tagName("body")).getScreenshotAs(OutputType.BYTES));
 
@@ -71,6 +73,40 @@ class CompareViewBrowserTest {
     browser.driver.findElement(By.id("no-ws")).click();
     browser.await("auto panel back on WebSocket", d -> badge("ws").equals("auto · ws") ? true : null);
     assertThat(((Number) browser.js("return window.demo.compare.ws.stats.duplicates")).longValue()).isZero();
+  }
+
+  /**
+   * Bytes per event as the gateway metered each panel's client: shown as computed from the meter,
+   * and ordered as the transports' framing orders them.
+   */
+  private static void panelsShowWhatEachTransportCosts() {
+    browser.awaitJs("every panel shows its bytes per event", "return [...document.querySelectorAll('.panel')]"
+      + ".every((p) => /^\\d+ B$/.test(p.querySelector('.down').textContent)"
+      + " && /^\\d+ B$/.test(p.querySelector('.up').textContent))");
+    for (String panel : PANELS) {
+      Map<String, Number> meter = meter(panel);
+      assertThat(meter.get("requests").longValue()).as(panel + " requests").isPositive();
+      assertThat(meter.get("bytesUp").longValue()).as(panel + " bytes up").isPositive();
+      // the panel renders the latest reading within a quarter of a second
+      browser.awaitJs(panel + " panel shows its meter's bytes per event",
+        "const m = window.demo.meters[arguments[0]];"
+          + " const shown = document.querySelector(\".panel[data-transport='\" + arguments[0] + \"'] .down\");"
+          + " return shown.textContent === (m.bytesDown / m.events).toFixed(0) + ' B'", panel);
+    }
+    // an SSE event carries its id line and its chunk's framing besides the JSON a frame carries
+    assertThat(perEvent(meter("ws"), "bytesDown")).isLessThan(perEvent(meter("sse"), "bytesDown"));
+    // pollers send a request, headers and all, for what a WebSocket opened once
+    assertThat(perEvent(meter("long"), "bytesUp")).isGreaterThan(perEvent(meter("ws"), "bytesUp"));
+    assertThat(perEvent(meter("short"), "requests")).isGreaterThan(perEvent(meter("ws"), "requests"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Number> meter(String panel) {
+    return (Map<String, Number>) browser.js("return window.demo.meters[arguments[0]]", panel);
+  }
+
+  private static double perEvent(Map<String, Number> meter, String count) {
+    return meter.get(count).doubleValue() / meter.get("events").doubleValue();
   }
 
   @Test

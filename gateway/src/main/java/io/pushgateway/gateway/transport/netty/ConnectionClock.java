@@ -1,7 +1,10 @@
 package io.pushgateway.gateway.transport.netty;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.FileRegion;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -12,6 +15,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +41,12 @@ import java.util.concurrent.TimeUnit;
  * encoder and Vert.x sees request heads come in and answers end. Vert.x's own idle handler sits
  * above the encoder, where push writes never pass, so it would cut SSE streams. A connection
  * upgraded to a WebSocket leaves both clocks: its liveness is the WebSocket peer's pings.
+ *
+ * <p>The lower handler also counts bytes for a {@link WireMeter}, since it sees them all anyway:
+ * a request that names a meter ({@link #claim}) is charged what its connection read and wrote
+ * from the end of the previous answer to the end of its own (HTTP/1.1 answers in order, and
+ * browsers never pipeline), and a WebSocket or SSE stream everything until it closes. Only a
+ * metered WebSocket keeps that handler after its upgrade.
  */
 final class ConnectionClock {
 
@@ -57,6 +67,11 @@ final class ConnectionClock {
   private long bodyDeadline;
   private boolean bodyPending;
   private long lastActivity;
+  /** The meter charged for this connection's bytes now, or null. */
+  private WireMeter meter;
+  /** Bytes read and written since the last answer ended, while no meter is claimed. */
+  private long unmeteredUp;
+  private long unmeteredDown;
   /** Request heads received whose answer has not ended yet. */
   private int outstanding;
   /** Bytes read since the last decoded head or body end: a head in the making. */
@@ -82,7 +97,70 @@ final class ConnectionClock {
     clock.lastActivity = System.nanoTime();
     clock.idleTimer = clock.schedule(clock::idleCheck, clock.idleNanos);
     clock.armHead();
-    channel.closeFuture().addListener(f -> clock.stop());
+    channel.closeFuture().addListener(f -> {
+      clock.stop(false);
+      clock.releaseMeter();
+    });
+  }
+
+  /**
+   * Charges the request being served on {@code channel}, and its connection until its answer ends,
+   * to {@code meter}; on the channel's event loop. False if the connection has no clock (a
+   * WebSocket already upgraded).
+   */
+  static boolean claim(Channel channel, WireMeter meter) {
+    if (!(channel.pipeline().get("clock-bytes") instanceof Bytes bytes)) {
+      return false;
+    }
+    ConnectionClock clock = bytes.clock();
+    clock.releaseMeter();
+    clock.meter = meter;
+    meter.claim(clock.unmeteredUp, clock.unmeteredDown);
+    clock.unmeteredUp = 0;
+    clock.unmeteredDown = 0;
+    return true;
+  }
+
+  private void releaseMeter() {
+    if (meter != null) {
+      meter.release();
+      meter = null;
+    }
+  }
+
+  private void countUp(Object msg) {
+    long n = size(msg);
+    if (meter != null) {
+      meter.add(n, 0);
+    } else {
+      unmeteredUp += n;
+    }
+  }
+
+  private void countDown(Object msg) {
+    long n = size(msg);
+    if (meter != null) {
+      meter.add(0, n);
+    } else {
+      unmeteredDown += n;
+    }
+  }
+
+  private static long size(Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      return buf.readableBytes();
+    }
+    if (msg instanceof ByteBufHolder holder) {
+      return holder.content().readableBytes();
+    }
+    return msg instanceof FileRegion region ? region.count() : 0;
+  }
+
+  /** An answer ended: what follows belongs to the next request. */
+  private void answerEnded() {
+    releaseMeter();
+    unmeteredUp = 0;
+    unmeteredDown = 0;
   }
 
   private void armHead() {
@@ -144,8 +222,11 @@ final class ConnectionClock {
     return channel.eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Both clocks off and both handlers gone: on close, and when the connection becomes a WebSocket. */
-  private void stop() {
+  /**
+   * Both clocks off and their handlers gone: on close, and when the connection becomes a
+   * WebSocket; a metered WebSocket keeps the lower handler for its meter.
+   */
+  private void stop(boolean keepMeter) {
     if (stopped) {
       return;
     }
@@ -160,7 +241,7 @@ final class ConnectionClock {
       idleTimer = null;
     }
     ChannelPipeline pipeline = channel.pipeline();
-    if (pipeline.context(bytes) != null) {
+    if (pipeline.context(bytes) != null && !keepMeter) {
       pipeline.remove(bytes);
     }
     if (pipeline.context(messages) != null) {
@@ -170,8 +251,13 @@ final class ConnectionClock {
 
   /** Plain bytes both ways, below the HTTP codec. */
   private final class Bytes extends ChannelDuplexHandler {
+    ConnectionClock clock() {
+      return ConnectionClock.this;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      countUp(msg);
       lastActivity = System.nanoTime();
       partialHead = true;
       if (outstanding == 0) {
@@ -182,6 +268,7 @@ final class ConnectionClock {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      countDown(msg);
       lastActivity = System.nanoTime();
       ctx.write(msg, promise);
     }
@@ -233,8 +320,9 @@ final class ConnectionClock {
       }
       ctx.write(msg, promise);
       if (upgrade) {
-        stop();
+        stop(meter != null);
       } else if (msg instanceof LastHttpContent && !interim && outstanding > 0) {
+        answerEnded();
         outstanding--;
         if (outstanding == 0 && partialHead) {
           armHead();

@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.transport.netty;
 
 import io.netty.channel.Channel;
+import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -45,6 +46,14 @@ public final class RawConnection {
   /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
   public void startClocks(long headMillis, long bodyMillis, long idleMillis) {
     ConnectionClock.start(channel, headMillis, bodyMillis, idleMillis);
+  }
+
+  /**
+   * Charges the request being served, and its connection until the answer ends (a stream: until it
+   * closes), to {@code meter}; false if the connection is not metered (no clocks run on it).
+   */
+  public boolean claimMeter(WireMeter meter) {
+    return ConnectionClock.claim(channel, meter);
   }
 
   @Override
