@@ -3,7 +3,6 @@ package io.pushgateway.gateway.core;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A subscriber's place in its topics: {@code topic:id[:epoch]} entries joined by commas, meaning
@@ -19,7 +18,6 @@ public final class Cursor {
   /** The longest entry parsed, {@code topic:id:epoch}: what a request must have room for per topic. */
   public static final int MAX_ENTRY_LENGTH = Topics.MAX_LENGTH + 1 + MAX_ID_DIGITS + 1 + MAX_EPOCH_LENGTH;
 
-  private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_EPOCH_LENGTH + "}");
   private static final int MAX_LENGTH = 64 * 1024;
 
   private final Map<String, Position> positions;
@@ -52,7 +50,7 @@ public final class Cursor {
       }
       long id = parseId(parts[1], entry);
       String epoch = parts.length == 3 ? parts[2] : null;
-      if (epoch != null && !EPOCH.matcher(epoch).matches()) {
+      if (epoch != null && !Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
         throw invalid("cursor has an invalid epoch in '" + shorten(entry) + "'");
       }
       if (positions.put(topic, new Position(id, epoch)) != null) {

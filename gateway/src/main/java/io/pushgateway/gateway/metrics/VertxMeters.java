@@ -6,7 +6,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
 import java.util.logging.LogRecord;
@@ -14,7 +13,7 @@ import java.util.logging.Logger;
 
 /**
  * Vert.x's own meters (HTTP server, event bus, worker pools; {@code vertx_*}) written into the
- * gateway's registry, so one scrape shows both.
+ * gateway's registry, so one scrape shows both; the per-request ones kept by {@link RequestMeters}.
  *
  * <p>Labels are restricted to a fixed, small set. {@code HTTP_PATH} and {@code HTTP_ROUTE} stay
  * off: every publish names its topic in the path ({@code /api/topics/{t}/events}) and every
@@ -51,9 +50,10 @@ public final class VertxMeters {
    */
   public static VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
     MICROMETER.setFilter(VertxMeters::notAVertxGaugeAgain);
+    MicrometerMetricsOptions metrics = metricsOptions("push-gateway-" + System.identityHashCode(registry));
     return Vertx.builder()
-      .with(options.setMetricsOptions(metricsOptions("push-gateway-" + System.identityHashCode(registry))))
-      .withMetrics(new MicrometerMetricsFactory(registry));
+      .with(options.setMetricsOptions(metrics))
+      .withMetrics(CheaperVertxMetrics.factory(registry, metrics.getMetricsNaming()));
   }
 
   private static boolean notAVertxGaugeAgain(LogRecord record) {

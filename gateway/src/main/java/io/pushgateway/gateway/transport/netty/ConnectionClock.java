@@ -60,7 +60,11 @@ final class ConnectionClock {
   private final long idleNanos;
   private final Bytes bytes = new Bytes();
   private final Messages messages = new Messages();
+  /** The head clock's check, left scheduled when the clock is disarmed (see {@link #armHead}). */
   private Future<?> headTimer;
+  /** Whether a head is being waited for, and by when it must be complete. */
+  private boolean headArmed;
+  private long headDeadline;
   private Future<?> bodyTimer;
   private Future<?> idleTimer;
   /** While a body is on its way: when it must be complete, moved on by every part received. */
@@ -163,22 +167,35 @@ final class ConnectionClock {
     unmeteredDown = 0;
   }
 
+  /**
+   * Starts the head clock unless it runs. Every request arms and disarms it, so it is a deadline
+   * and one check left scheduled: disarming cancels nothing, and a check that finds a later
+   * deadline schedules itself again, so a busy connection costs a scheduled task every
+   * {@code requestHeadTimeoutSeconds} instead of two heap operations per request.
+   */
   private void armHead() {
-    if (headTimer == null && !stopped) {
-      headTimer = schedule(this::headExpired, headNanos);
+    if (!headArmed && !stopped) {
+      headArmed = true;
+      headDeadline = System.nanoTime() + headNanos;
+      if (headTimer == null) {
+        headTimer = schedule(this::headCheck, headNanos);
+      }
     }
   }
 
   private void disarmHead() {
-    if (headTimer != null) {
-      headTimer.cancel(false);
-      headTimer = null;
-    }
+    headArmed = false;
   }
 
-  private void headExpired() {
+  private void headCheck() {
     headTimer = null;
-    if (!stopped) {
+    if (stopped || !headArmed) {
+      return;
+    }
+    long left = headDeadline - System.nanoTime();
+    if (left > 0) {
+      headTimer = schedule(this::headCheck, left);
+    } else {
       // RFC 9110 §15.5.9 lets a server close a connection it will not wait on any longer; a client
       // that cannot finish a head in this time is not going to read a 408 either.
       channel.close();
@@ -232,6 +249,10 @@ final class ConnectionClock {
     }
     stopped = true;
     disarmHead();
+    if (headTimer != null) {
+      headTimer.cancel(false);
+      headTimer = null;
+    }
     if (bodyTimer != null) {
       bodyTimer.cancel(false);
       bodyTimer = null;

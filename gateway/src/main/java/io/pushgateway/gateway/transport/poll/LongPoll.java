@@ -23,7 +23,7 @@ import java.util.Map;
  * stop, and, when it asked for presence, by a member joining or leaving. Its resources are
  * released in {@link #finish}.
  */
-final class LongPoll implements Hub.Listener {
+final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
 
   private final ReadRequest request;
   private final HttpServerRequest http;
@@ -33,7 +33,7 @@ final class LongPoll implements Hub.Listener {
   /** Null unless it asked for presence. */
   private final PollPresence presence;
   private Cursor cursor;
-  private long timer = -1;
+  private long timeoutMillis;
   private boolean reading;
   private boolean stale;
   /** How long a join or leave waits for others before it answers the poll. */
@@ -63,10 +63,8 @@ final class LongPoll implements Hub.Listener {
       }
       finish(null);
     });
-    timer = context.vertx().setTimer(timeoutMillis, id -> {
-      timer = -1;
-      answerNow();
-    });
+    this.timeoutMillis = timeoutMillis;
+    transport.deadlines().add(this, timeoutMillis);
     if (presence != null && presence.changedSinceSeen()) {
       // someone joined or left between the poller's last answer and this poll
       answerNow();
@@ -159,6 +157,11 @@ final class LongPoll implements Hub.Listener {
     finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
   }
 
+  @Override
+  public void timedOut() {
+    answerNow();
+  }
+
   /** Answers with what is known now (nothing new): timeout or graceful stop. */
   void answerNow() {
     if (!done) {
@@ -185,10 +188,7 @@ final class LongPoll implements Hub.Listener {
   }
 
   private void release() {
-    if (timer != -1) {
-      context.vertx().cancelTimer(timer);
-      timer = -1;
-    }
+    transport.deadlines().remove(this, timeoutMillis);
     if (presenceTimer != -1) {
       context.vertx().cancelTimer(presenceTimer);
       presenceTimer = -1;

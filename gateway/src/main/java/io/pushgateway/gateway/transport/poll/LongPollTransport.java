@@ -24,10 +24,12 @@ public final class LongPollTransport implements TransportHandler {
   private final TransportContext context;
   private final OpenConnections<LongPoll> waiting;
   private final LiveAnswer liveAnswer = new LiveAnswer();
+  private final PollDeadlines deadlines;
 
   public LongPollTransport(TransportContext context) {
     this.context = context;
     this.waiting = new OpenConnections<>(Transport.LONG, context.metrics());
+    this.deadlines = new PollDeadlines(context.vertx());
   }
 
   @Override
@@ -67,6 +69,11 @@ public final class LongPollTransport implements TransportHandler {
   /** Shared by this event loop's polls, all confined to it. */
   LiveAnswer liveAnswer() {
     return liveAnswer;
+  }
+
+  /** This event loop's long-poll timeouts. */
+  PollDeadlines deadlines() {
+    return deadlines;
   }
 
   void forget(LongPoll poll) {
