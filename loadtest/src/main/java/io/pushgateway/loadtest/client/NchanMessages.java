@@ -20,6 +20,9 @@ final class NchanMessages {
       ready.tryComplete();
       return;
     }
+    if (Events.deliverPeerFast(body, 0, tracker)) {
+      return;
+    }
     try {
       JsonObject data = new JsonObject(body);
       Long seq = data.getLong("seq");

@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  * subscriber that reconnects joins again, and what it missed meanwhile counts as lost.
  */
 final class SocketIoSession {
+  /** How an event's array starts, its data next. */
+  private static final String EVENT = "[\"event\",";
+
   private final String room;
   private final SubscriberTracker tracker;
   private final Promise<Void> joined;
@@ -55,6 +58,9 @@ final class SocketIoSession {
   }
 
   private void deliver(String eventArray) {
+    if (eventArray.startsWith(EVENT) && Events.deliverPeerFast(eventArray, EVENT.length(), tracker)) {
+      return;
+    }
     try {
       JsonArray event = new JsonArray(eventArray);
       JsonObject data = event.getJsonObject(1);

@@ -32,4 +32,19 @@ class EventsTest {
     assertThat(Events.deliverFast("{\"op\":\"ack\",\"id\":3,\"data\":{\"seq\":1,\"t\":2}}", tracker)).isFalse();
     assertThat(Events.deliverFast("{\"topic\":\"a\",\"id\":8,\"data\":{\"t\":1,\"seq\":4}}", tracker)).isFalse();
   }
+
+  @Test
+  void readsPeersMessagesWithoutATreeWhereTheDataLeads() {
+    PublishSchedule schedule = new PublishSchedule(10, 0, 1);
+    schedule.begin(System.nanoTime());
+    TransportStats stats = new TransportStats("ws", schedule);
+    SubscriberTracker tracker = stats.newSubscriber();
+    assertThat(Events.deliverPeerFast("{\"seq\":1,\"t\":300,\"p\":\"x\"}", 0, tracker)).isTrue();
+    assertThat(Events.deliverPeerFast("[\"event\",{\"seq\":2,\"t\":400,\"p\":\"x\"}]", 9, tracker)).isTrue();
+    assertThat(stats.deliveries()).isEqualTo(2);
+    assertThat(Events.deliverPeerFast("{\"t\":1,\"seq\":3}", 0, tracker)).isFalse();
+    assertThat(Events.deliverPeerFast("{\"seq\":\"3\",\"t\":1}", 0, tracker)).isFalse();
+    assertThat(Events.deliverPeerFast("{\"seq\":3,\"t\":}", 0, tracker)).isFalse();
+    assertThat(stats.deliveries()).isEqualTo(2);
+  }
 }
