@@ -52,9 +52,10 @@ public final class LiveStream implements Hub.Listener {
   /** Per subscribed topic: the position, or null while still "now" and not yet read. */
   private final Map<String, Position> positions = new LinkedHashMap<>();
   private final List<String> unannounced = new ArrayList<>();
-  private final ArrayDeque<Event> queued = new ArrayDeque<>();
+  /** Events that came while reading; made on the first (an empty deque is an array of 17). */
+  private ArrayDeque<Event> queued;
   /** The subscribed topics whose presence changes go to the sink. */
-  private final Set<String> presenceFollowed = new HashSet<>();
+  private Set<String> presenceFollowed = Set.of();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
   private boolean reading;
@@ -95,6 +96,10 @@ public final class LiveStream implements Hub.Listener {
 
   /** Passes the presence changes of {@code topic}, once subscribed, to the sink. */
   public void followPresence(String topic) {
+    if (presenceFollowed.isEmpty()) {
+      // most streams never follow presence: the set is made for the first that does
+      presenceFollowed = new HashSet<>();
+    }
     presenceFollowed.add(topic.intern());
   }
 
@@ -110,7 +115,9 @@ public final class LiveStream implements Hub.Listener {
   }
 
   public void unsubscribe(String topic) {
-    presenceFollowed.remove(topic);
+    if (!presenceFollowed.isEmpty()) {
+      presenceFollowed.remove(topic);
+    }
     if (positions.containsKey(topic)) {
       positions.remove(topic);
       unannounced.remove(topic);
@@ -139,7 +146,7 @@ public final class LiveStream implements Hub.Listener {
     if (!closed) {
       closed = true;
       positions.keySet().forEach(topic -> hub.remove(topic, this));
-      queued.clear();
+      queued = null;
     }
   }
 
@@ -160,6 +167,9 @@ public final class LiveStream implements Hub.Listener {
       return;
     }
     if (reading) {
+      if (queued == null) {
+        queued = new ArrayDeque<>();
+      }
       if (queued.size() < MAX_QUEUED) {
         queued.add(event);
       } else {
@@ -211,7 +221,7 @@ public final class LiveStream implements Hub.Listener {
 
   private void readAgain() {
     stale = false;
-    queued.clear(); // the next read covers them: they were in the log before they were published
+    queued = null; // the next read covers them: they were in the log before they were published
     whenWritable().onSuccess(v -> readNext());
   }
 
@@ -276,12 +286,11 @@ public final class LiveStream implements Hub.Listener {
       return;
     }
     reading = false;
-    while (!queued.isEmpty() && !reading && !closed) {
+    while (queued != null && !queued.isEmpty() && !reading && !closed) {
       accept(queued.poll());
     }
-    if (reading) {
-      queued.clear(); // the read that accept() started covers them
-    }
+    // emptied, or covered by the read that accept() started
+    queued = null;
   }
 
   private Future<Void> whenWritable() {

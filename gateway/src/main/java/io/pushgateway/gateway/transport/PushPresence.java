@@ -21,7 +21,8 @@ public final class PushPresence {
   private final Membership membership;
   private final Transport transport;
   private final LiveStream stream;
-  private final Set<String> topics = new LinkedHashSet<>();
+  /** The topics it is in; made on the first join, since most connections never join. */
+  private Set<String> topics = Set.of();
   private String connection;
 
   public PushPresence(Presence presence, Membership membership, Transport transport, LiveStream stream) {
@@ -41,6 +42,9 @@ public final class PushPresence {
    *         already: the changes are followed and the snapshot sent, the connection is not listed
    */
   public void join(String topic, Consumer<JsonObject> snapshot) {
+    if (topics.isEmpty()) {
+      topics = new LinkedHashSet<>();
+    }
     if (!topics.add(topic)) {
       return;
     }
@@ -60,7 +64,7 @@ public final class PushPresence {
   }
 
   public void leave(String topic) {
-    if (topics.remove(topic)) {
+    if (!topics.isEmpty() && topics.remove(topic)) {
       presence.leave(topic, connection);
     }
   }

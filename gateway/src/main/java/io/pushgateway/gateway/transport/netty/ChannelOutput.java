@@ -31,7 +31,8 @@ final class ChannelOutput extends BoundedOutput {
   private final ChannelOutboundInvoker entry;
   private final ChannelPromise noPromise;
   private final FlushQueue flushes;
-  private final ChannelHandler drainWatch;
+  /** The handler that watches writability under Vert.x's; null for a raw WebSocket's. */
+  private ChannelHandler drainWatch;
   private boolean pending;
 
   /**
@@ -41,12 +42,21 @@ final class ChannelOutput extends BoundedOutput {
    */
   static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
     Channel channel = RawConnection.channelOf(connection);
-    return new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class), maxQueueBytes, flushes);
+    ChannelOutput output = new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class),
+      maxQueueBytes, flushes);
+    output.watchDrain();
+    return output;
   }
 
-  /** Writes from the pipeline's tail: through every handler, encoders and TLS included. */
-  ChannelOutput(Channel channel, int maxQueueBytes, FlushQueue flushes) {
-    this(channel, channel, maxQueueBytes, flushes);
+  /**
+   * Writes a raw WebSocket's frames from the pipeline's tail, through its encoder and TLS. Its peer,
+   * the pipeline's last handler, tells of writability: no handler of the output's own, which an
+   * idle connection would carry for its whole life.
+   */
+  static ChannelOutput ofWebSocket(WebSocketPeer peer, int maxQueueBytes, FlushQueue flushes) {
+    ChannelOutput output = new ChannelOutput(peer.channel(), peer.channel(), maxQueueBytes, flushes);
+    peer.whenWritable(output::onDrained);
+    return output;
   }
 
   /** Also bounds the channel's write queue at {@code maxQueueBytes}, which {@link #writable()} judges by. */
@@ -59,9 +69,14 @@ final class ChannelOutput extends BoundedOutput {
     // the session through the pipeline's exception handling, as any broken connection does.
     this.noPromise = channel.voidPromise();
     this.flushes = flushes;
-    // Vert.x's handler (while it serves the channel) keeps writability changes to itself: watch
-    // them first, at the head.
-    this.drainWatch = new ChannelInboundHandlerAdapter() {
+  }
+
+  /**
+   * Vert.x's handler (while it serves the channel) keeps writability changes to itself: they are
+   * watched first, at the head, until {@link #release}.
+   */
+  private void watchDrain() {
+    drainWatch = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
@@ -104,7 +119,7 @@ final class ChannelOutput extends BoundedOutput {
   /** Flushes what is pending and leaves the pipeline as it was (an HTTP connection lives on). */
   public void release() {
     flush();
-    if (channel.pipeline().context(drainWatch) != null) {
+    if (drainWatch != null && channel.pipeline().context(drainWatch) != null) {
       channel.pipeline().remove(drainWatch);
     }
   }

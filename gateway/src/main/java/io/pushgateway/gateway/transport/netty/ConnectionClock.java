@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.FileRegion;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -60,6 +61,11 @@ final class ConnectionClock {
   private final long idleNanos;
   private final Bytes bytes = new Bytes();
   private final Messages messages = new Messages();
+  /** Held by the channel until it closes, or until the connection upgrades and needs no clock. */
+  private final ChannelFutureListener onClose = f -> {
+    stop(false);
+    releaseMeter();
+  };
   /** The head clock's check, left scheduled when the clock is disarmed (see {@link #armHead}). */
   private Future<?> headTimer;
   /** Whether a head is being waited for, and by when it must be complete. */
@@ -101,10 +107,7 @@ final class ConnectionClock {
     clock.lastActivity = System.nanoTime();
     clock.idleTimer = clock.schedule(clock::idleCheck, clock.idleNanos);
     clock.armHead();
-    channel.closeFuture().addListener(f -> {
-      clock.stop(false);
-      clock.releaseMeter();
-    });
+    channel.closeFuture().addListener(clock.onClose);
   }
 
   /**
@@ -341,7 +344,12 @@ final class ConnectionClock {
       }
       ctx.write(msg, promise);
       if (upgrade) {
-        stop(meter != null);
+        boolean metered = meter != null;
+        stop(metered);
+        if (!metered) {
+          // nothing left to do at its close: an idle WebSocket does not keep the clock alive
+          channel.closeFuture().removeListener(onClose);
+        }
       } else if (msg instanceof LastHttpContent && !interim && outstanding > 0) {
         answerEnded();
         outstanding--;

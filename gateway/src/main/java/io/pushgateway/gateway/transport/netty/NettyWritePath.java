@@ -27,7 +27,7 @@ public final class NettyWritePath implements WritePath {
   @Override
   public Future<PushWebSocket> upgrade(HttpServerRequest request) {
     return upgrade.accept(request).map(upgraded -> new NettyWebSocket(upgraded.peer(),
-      new ChannelOutput(upgraded.peer().channel(), maxQueueBytes, flushes), upgraded.deflate()));
+      ChannelOutput.ofWebSocket(upgraded.peer(), maxQueueBytes, flushes), upgraded.deflate()));
   }
 
   @Override

@@ -37,6 +37,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   /** How long the next binary message may be, when a publish announced it; else 0. */
   private int binaryAllowance;
   private Listener listener;
+  private Runnable writable;
   private boolean closeSent;
   private int holds;
   private ScheduledFuture<?> closeTimeout;
@@ -62,6 +63,19 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
 
   void listen(Listener listener) {
     this.listener = listener;
+  }
+
+  /** Runs {@code action} each time the channel becomes writable again. */
+  void whenWritable(Runnable action) {
+    this.writable = action;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (writable != null && ctx.channel().isWritable()) {
+      writable.run();
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   /** True once a close frame went out or the connection is gone: nothing more may be sent. */

@@ -45,8 +45,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final LiveStream stream;
   /** What the connection may do: replaced when the client refreshes its token. */
   private Access access;
-  /** Its places in presence; null when presence is off. */
-  private final PushPresence presence;
+  /** Who it is in presence; null when presence is off. */
+  private final Membership membership;
+  /** Its places in presence, from its first join (most connections never join); else null. */
+  private PushPresence presence;
   private int strikes;
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
@@ -77,8 +79,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     this.context = context;
     this.transport = transport;
     this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS);
-    this.presence = membership == null ? null
-      : new PushPresence(context.presence(), membership, Transport.WS, stream);
+    this.membership = membership;
   }
 
   /**
@@ -244,7 +245,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         "at most " + max + " topics per connection"), command.ref());
       return;
     }
-    if (command.presence() && presence == null) {
+    if (command.presence() && membership == null) {
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
       return;
     }
@@ -256,6 +257,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** The snapshot, then the changes; an error frame (the subscription stands) when presence is full. */
   private void joinPresence(String topic, String ref) {
+    if (presence == null) {
+      presence = new PushPresence(context.presence(), membership, Transport.WS, stream);
+    }
     try {
       presence.join(topic, snapshot -> sendControl(snapshot, ref));
     } catch (GatewayException full) {
@@ -265,7 +269,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** {@code {"op":"presence","topic":…}}: who is there now, for anyone who may subscribe to the topic. */
   private void onPresence(ClientCommand command) {
-    if (presence == null) {
+    if (membership == null) {
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
     } else if (!access.maySubscribe(command.topic())) {
       sendError(new GatewayException(ErrorCode.FORBIDDEN,
