@@ -293,6 +293,11 @@
         this._emit('transport', { transport: conn.name, previous: previous });
       }
       this._emit('open', { transport: conn.name, reconnected: reconnected });
+      // A token refreshed while this connection was opening went to nobody: it gets it now.
+      if (conn.refresh && conn.token !== this.options.token) {
+        Promise.resolve(conn.refresh(this.options.token))
+          .catch((err) => this._emit('error', { message: 'token refresh failed: ' + err.message }));
+      }
     }
 
     // One place for every way a connection ends: decide whether to retry the
@@ -801,6 +806,7 @@
         const params = client._presenceParams({ topics: client.topics.join(','), binary: '1' }, false);
         if (client.cursor) params.cursor = client.cursor;
         client._stats.requests++;
+        conn.token = client.options.token;
         try {
           const url = new URL(client._httpUrl('/ws', params), root.location && root.location.href);
           ws = new WebSocket(url.href.replace(/^http/, 'ws'));
@@ -874,6 +880,7 @@
       // in band: the connection stays, with the new token's grants and expiry
       refresh(token) {
         if (!ws || ws.readyState !== 1) return undefined;
+        conn.token = token;
         return request({ op: 'auth', token: token }, 'token refresh');
       }
     };
@@ -889,6 +896,7 @@
       const params = client._presenceParams({ topics: client.topics.join(',') }, false);
       if (client.cursor) params.cursor = client.cursor;
       client._stats.requests++;
+      conn.token = client.options.token;
       source = new EventSource(client._httpUrl('/sse', params));
       // once: a stream reopened for a new token is the same connection
       source.onopen = () => { if (!conn.opened) client._opened(conn); };

@@ -18,6 +18,8 @@ abstract class Connection {
   final Transport transport;
   boolean opened;
   long openedAt;
+  /** The token its stream was opened with (a WebSocket's: the last it was handed); null for polls. */
+  String token;
   ScheduledFuture<?> openTimer;
   boolean stopped;
 

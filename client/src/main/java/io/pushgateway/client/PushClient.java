@@ -246,6 +246,17 @@ public final class PushClient implements AutoCloseable {
     everOpened = true;
     current = conn.transport();
     safely(() -> listener.onOpen(conn.transport(), reconnected));
+    // A token refreshed while this connection was opening went to nobody: it gets it now.
+    if (conn.token != null && !conn.token.equals(token)) {
+      CompletableFuture<Void> handed = conn.refresh(token);
+      if (handed != null) {
+        handed.whenComplete((v, e) -> {
+          if (e != null) {
+            run(() -> error("token refresh failed: " + e.getMessage()));
+          }
+        });
+      }
+    }
   }
 
   /** The subscribed frame (or a poll's cursor) says where "now" is, and the epoch of an id given without. */

@@ -54,6 +54,7 @@ final class SseConnection extends Connection {
   }
 
   private void open() {
+    token = client.token();
     Request request = new Request.Builder().url(Http.url(client, "/sse", subscription()))
       .header("Accept", "text/event-stream").build();
     source = EventSources.createFactory(client.http).newEventSource(request, new Listener(request));

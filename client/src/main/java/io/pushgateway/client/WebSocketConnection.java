@@ -31,6 +31,7 @@ final class WebSocketConnection extends Connection {
   void start() {
     Map<String, String> query = subscription();
     query.put("binary", "1"); // binary events as raw bytes, not base64
+    token = client.token();
     HttpUrl url = Http.url(client, "/ws", query);
     Request request = new Request.Builder().url(url).build();
     socket = client.http.newWebSocket(request, new WebSocketListener() {
@@ -190,6 +191,7 @@ final class WebSocketConnection extends Connection {
   /** In band: the connection stays, with the new token's grants and expiry. */
   @Override
   CompletableFuture<Void> refresh(String token) {
+    this.token = token;
     JsonObject frame = new JsonObject();
     frame.addProperty("op", "auth");
     frame.addProperty("token", token);

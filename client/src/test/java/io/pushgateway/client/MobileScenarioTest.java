@@ -122,6 +122,49 @@ class MobileScenarioTest {
     }
   }
 
+  /**
+   * A refresh that lands while the WebSocket is still opening has no connection to go to; the
+   * connection, opened with the old token, gets the new one as soon as it is open, so it is not
+   * closed when the old one expires.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aTokenRefreshedWhileTheWebSocketOpensIsHandedToItOnceOpen() throws Exception {
+    Recorder recorder = new Recorder();
+    String first = token(4);
+    long firstExpiresAt = System.currentTimeMillis() / 1000 * 1000 + 4000;
+    proxy.holdWebSockets(true);
+    PushClient client = PushClient.builder(proxy.url()).topics("scenario.held").transport(Transport.WS)
+      .token(first).tokenSupplier(() -> CompletableFuture.completedFuture(token(60))).listener(recorder).build();
+    try {
+      client.connect();
+      poll("the handshake held in the proxy", () -> proxy.heldWebSockets() == 1);
+      client.refreshToken().get(5, TimeUnit.SECONDS);
+      proxy.holdWebSockets(false);
+      recorder.await("open", () -> recorder.opens.size() == 1);
+      // the first token's end, when the gateway closes a connection still holding it
+      poll("the first token expired", () -> System.currentTimeMillis() > firstExpiresAt + 1000);
+      gateway.publishAs(tokens.publisher(), "scenario.held", new JsonObject().put("n", 1));
+      recorder.await("the event, on the same connection", () -> recorder.events.size() == 1);
+      assertThat(recorder.disconnects).isEmpty();
+      assertThat(recorder.opens).hasSize(1);
+    } finally {
+      proxy.holdWebSockets(false);
+      client.close();
+    }
+  }
+
+  /** Waits, bounded, for a condition nothing notifies of. */
+  private static void poll(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new java.util.concurrent.TimeoutException("expected " + what);
+      }
+      gateway.vertx.timer(20).await(5, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void withoutASupplierARefusedTokenEndsTheClientOnce() throws Exception {

@@ -69,6 +69,57 @@ class MobileScenarioBrowserTest {
       .put("topics", new JsonObject().put("sub", new JsonArray().add("scenario.*")).put("pub", new JsonArray())));
   }
 
+  /**
+   * A refresh that lands while the WebSocket is still opening has no connection to go to; the
+   * connection, opened with the old token, gets the new one as soon as it is open, so it is not
+   * closed when the old one expires.
+   */
+  @Test
+  void aTokenRefreshedWhileTheWebSocketOpensIsHandedToItOnceOpen() throws Exception {
+    browser.open(proxy.url() + "/");
+    String first = token(4);
+    long firstExpiresAt = System.currentTimeMillis() / 1000 * 1000 + 4000;
+    // long-lived new tokens: no refresh of its own comes before the first token's end
+    HttpServer longTokens = TestTokens.endpoint(gateway.vertx, () -> token(60));
+    proxy.holdWebSockets(true);
+    try {
+      browser.js("""
+        window.held = { opens: 0, drops: 0, ids: [] };
+        const client = new PushClient('', { topics: ['scenario.held'], transport: 'ws', token: arguments[0],
+          getToken: () => fetch(arguments[1]).then((r) => r.text()) });
+        client.addEventListener('open', () => window.held.opens++);
+        client.addEventListener('disconnect', () => window.held.drops++);
+        client.onmessage = (e) => window.held.ids.push(e.data.id);
+        window.held.client = client;
+        """, first, "http://127.0.0.1:" + longTokens.actualPort() + "/");
+      poll("the handshake held in the proxy", () -> proxy.heldWebSockets() == 1);
+      browser.js("return window.held.client.refreshToken()");
+      proxy.holdWebSockets(false);
+      browser.awaitJs("open", "return window.held.opens === 1");
+      // the first token's end, when the gateway closes a connection still holding it
+      poll("the first token expired", () -> System.currentTimeMillis() > firstExpiresAt + 1000);
+      gateway.publishAs(tokens.publisher(), "scenario.held", new JsonObject().put("n", 1));
+      browser.awaitJs("the event, on the same connection", "return window.held.ids.length === 1");
+      assertThat(((Number) browser.js("return window.held.drops")).intValue()).isZero();
+      assertThat(((Number) browser.js("return window.held.opens")).intValue()).isEqualTo(1);
+    } finally {
+      proxy.holdWebSockets(false);
+      browser.js("if (window.held) window.held.client.close()");
+      longTokens.close();
+    }
+  }
+
+  /** Waits, bounded, for a condition nothing notifies of. */
+  private static void poll(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new java.util.concurrent.TimeoutException("expected " + what);
+      }
+      gateway.vertx.timer(20).await(5, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void nothingLostDuplicatedOrReorderedThroughCutsRefusedUpgradesAndExpiringTokens() throws Exception {

@@ -7,9 +7,11 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,6 +29,9 @@ public final class CuttingProxy implements AutoCloseable {
   private final AtomicBoolean refuseWebSockets = new AtomicBoolean();
   private final AtomicInteger cuts = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
+  /** Upgrade requests held back while {@link #holdWebSockets} is on, sent on when it goes off. */
+  private final List<Runnable> held = new CopyOnWriteArrayList<>();
+  private volatile boolean holdWebSockets;
 
   private CuttingProxy(Vertx vertx, int targetPort) {
     this.targetPort = targetPort;
@@ -56,6 +61,22 @@ public final class CuttingProxy implements AutoCloseable {
 
   public void refuseWebSockets(boolean refuse) {
     refuseWebSockets.set(refuse);
+  }
+
+  /**
+   * While on, a WebSocket handshake waits in the proxy, as it can on a slow network; turned off,
+   * the waiting ones go on.
+   */
+  public void holdWebSockets(boolean hold) {
+    holdWebSockets = hold;
+    if (!hold) {
+      held.forEach(Runnable::run);
+      held.clear();
+    }
+  }
+
+  public int heldWebSockets() {
+    return held.size();
   }
 
   public int cuts() {
@@ -88,10 +109,15 @@ public final class CuttingProxy implements AutoCloseable {
       AtomicBoolean first = new AtomicBoolean(true);
       downstream.handler(data -> {
         // browsers send a request head in one packet: enough to tell an upgrade
-        if (first.getAndSet(false) && refuseWebSockets.get() && isUpgrade(data)) {
+        boolean firstHead = first.getAndSet(false);
+        if (firstHead && refuseWebSockets.get() && isUpgrade(data)) {
           refused.incrementAndGet();
           downstream.write(Buffer.buffer("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             .onComplete(v -> downstream.close());
+          return;
+        }
+        if (firstHead && holdWebSockets && isUpgrade(data)) {
+          held.add(() -> upstream.write(data));
           return;
         }
         upstream.write(data);
