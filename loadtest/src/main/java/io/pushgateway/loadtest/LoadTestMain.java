@@ -148,7 +148,8 @@ public final class LoadTestMain implements Callable<Integer> {
     description = "Connect subscribers straight to the gateway: latency and CPU only, no byte counts, no network profile.")
   boolean noProxy;
 
-  @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS", description = "JVM options of a started gateway, space separated.")
+  @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS",
+    description = "JVM options of a started gateway, space separated, after the README's -Xms16m.")
   String gatewayJvmOpts = "";
 
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
@@ -195,11 +196,22 @@ public final class LoadTestMain implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut();
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
-      Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), gatewayArgs, dir,
+      gatewayJvmOptions(), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
       radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl);
     new LoadTest(options, scenario, series).run();
     return 0;
+  }
+
+  /**
+   * A started gateway runs as the README tells users to run it, with a small initial heap (its
+   * resident memory is then what the load needs, not 1/64 of the machine); a user's options
+   * come after, so their own -Xms wins.
+   */
+  private List<String> gatewayJvmOptions() {
+    List<String> options = new ArrayList<>(List.of("-Xms16m"));
+    Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(options::add);
+    return options;
   }
 
   private int chaos() throws IOException {
@@ -214,7 +226,7 @@ public final class LoadTestMain implements Callable<Integer> {
     args.addAll(gatewayArgs);
     try (Target target = targets.isEmpty()
       ? SpawnedGateway.start(dir.resolve("gateway.log"),
-        Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), args)
+        gatewayJvmOptions(), args)
       : new ExternalTarget(targets.stream().map(Endpoint::of).toList(),
         gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid))) {
       return ChaosRun.clean(new ChaosRun(target, settings, System.out).run(dir)) ? 0 : 1;
