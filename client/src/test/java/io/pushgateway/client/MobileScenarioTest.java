@@ -3,6 +3,7 @@ package io.pushgateway.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.CuttingProxy;
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
 import io.vertx.core.json.JsonArray;
@@ -138,12 +139,13 @@ class MobileScenarioTest {
       .token(first).tokenSupplier(() -> CompletableFuture.completedFuture(token(60))).listener(recorder).build();
     try {
       client.connect();
-      poll("the handshake held in the proxy", () -> proxy.heldWebSockets() == 1);
+      Eventually.check(gateway.vertx, () -> assertThat(proxy.heldWebSockets()).as("handshakes held").isEqualTo(1));
       client.refreshToken().get(5, TimeUnit.SECONDS);
       proxy.holdWebSockets(false);
       recorder.await("open", () -> recorder.opens.size() == 1);
       // the first token's end, when the gateway closes a connection still holding it
-      poll("the first token expired", () -> System.currentTimeMillis() > firstExpiresAt + 1000);
+      Eventually.check(gateway.vertx,
+        () -> assertThat(System.currentTimeMillis()).as("past the first token's end").isGreaterThan(firstExpiresAt + 1000));
       gateway.publishAs(tokens.publisher(), "scenario.held", new JsonObject().put("n", 1));
       recorder.await("the event, on the same connection", () -> recorder.events.size() == 1);
       assertThat(recorder.disconnects).isEmpty();
@@ -154,16 +156,6 @@ class MobileScenarioTest {
     }
   }
 
-  /** Waits, bounded, for a condition nothing notifies of. */
-  private static void poll(String what, java.util.function.BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new java.util.concurrent.TimeoutException("expected " + what);
-      }
-      gateway.vertx.timer(20).await(5, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.CuttingProxy;
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
 import io.vertx.core.http.HttpServer;
@@ -92,12 +93,13 @@ class MobileScenarioBrowserTest {
         client.onmessage = (e) => window.held.ids.push(e.data.id);
         window.held.client = client;
         """, first, "http://127.0.0.1:" + longTokens.actualPort() + "/");
-      poll("the handshake held in the proxy", () -> proxy.heldWebSockets() == 1);
+      Eventually.check(gateway.vertx, () -> assertThat(proxy.heldWebSockets()).as("handshakes held").isEqualTo(1));
       browser.js("return window.held.client.refreshToken()");
       proxy.holdWebSockets(false);
       browser.awaitJs("open", "return window.held.opens === 1");
       // the first token's end, when the gateway closes a connection still holding it
-      poll("the first token expired", () -> System.currentTimeMillis() > firstExpiresAt + 1000);
+      Eventually.check(gateway.vertx,
+        () -> assertThat(System.currentTimeMillis()).as("past the first token's end").isGreaterThan(firstExpiresAt + 1000));
       gateway.publishAs(tokens.publisher(), "scenario.held", new JsonObject().put("n", 1));
       browser.awaitJs("the event, on the same connection", "return window.held.ids.length === 1");
       assertThat(((Number) browser.js("return window.held.drops")).intValue()).isZero();
@@ -109,16 +111,6 @@ class MobileScenarioBrowserTest {
     }
   }
 
-  /** Waits, bounded, for a condition nothing notifies of. */
-  private static void poll(String what, java.util.function.BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new java.util.concurrent.TimeoutException("expected " + what);
-      }
-      gateway.vertx.timer(20).await(5, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   @SuppressWarnings("unchecked")

@@ -19,9 +19,7 @@ class EventsTest {
 
   @Test
   void readsEventFramesWithoutATreeAndLeavesTheRestToTheParser() {
-    PublishSchedule schedule = new PublishSchedule(10, 0, 1);
-    schedule.begin(System.nanoTime());
-    TransportStats stats = new TransportStats("ws", schedule);
+    TransportStats stats = newStats();
     SubscriberTracker tracker = stats.newSubscriber();
     assertThat(Events.deliverFast("{\"topic\":\"a\",\"id\":7,\"ts\":1,\"data\":{\"seq\":3,\"t\":300,\"p\":\"x\"}}",
       tracker)).isTrue();
@@ -35,9 +33,7 @@ class EventsTest {
 
   @Test
   void readsPeersMessagesWithoutATreeWhereTheDataLeads() {
-    PublishSchedule schedule = new PublishSchedule(10, 0, 1);
-    schedule.begin(System.nanoTime());
-    TransportStats stats = new TransportStats("ws", schedule);
+    TransportStats stats = newStats();
     SubscriberTracker tracker = stats.newSubscriber();
     assertThat(Events.deliverPeerFast("{\"seq\":1,\"t\":300,\"p\":\"x\"}", 0, tracker)).isTrue();
     assertThat(Events.deliverPeerFast("[\"event\",{\"seq\":2,\"t\":400,\"p\":\"x\"}]", 9, tracker)).isTrue();
@@ -46,5 +42,11 @@ class EventsTest {
     assertThat(Events.deliverPeerFast("{\"seq\":\"3\",\"t\":1}", 0, tracker)).isFalse();
     assertThat(Events.deliverPeerFast("{\"seq\":3,\"t\":}", 0, tracker)).isFalse();
     assertThat(stats.deliveries()).isEqualTo(2);
+  }
+
+  private static TransportStats newStats() {
+    PublishSchedule schedule = new PublishSchedule(10, 0, 1);
+    schedule.begin(System.nanoTime());
+    return new TransportStats("ws", schedule);
   }
 }
