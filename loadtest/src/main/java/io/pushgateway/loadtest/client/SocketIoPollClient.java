@@ -94,7 +94,12 @@ final class SocketIoPollClient implements LoadClient {
   /** Probes a WebSocket for the session and moves the session onto it. */
   private Future<Void> upgrade() {
     ClientWebSocket ws = ctx.ws().webSocket();
+    SocketIoSession upgrading = session;
     ws.textMessageHandler(packet -> {
+      if (session != upgrading) {
+        ws.close(); // a new session started meanwhile: this one's socket must not deliver too
+        return;
+      }
       if (packet.equals("3probe")) {
         socket = ws;
         ws.writeTextMessage("5");
@@ -129,9 +134,14 @@ final class SocketIoPollClient implements LoadClient {
     });
   }
 
-  /** A failed poll or upgrade: the session is gone (Socket.IO closed it) or the network; start a new one. */
+  /**
+   * A failed poll or upgrade: the session is gone (Socket.IO closed it) or the network; start a new
+   * one. Not a poll that was still in flight when the session moved to its WebSocket: Socket.IO
+   * refuses it (400), and the session lives on there; a second session would get every event
+   * again.
+   */
   private void onFailure(Throwable err) {
-    if (closed) {
+    if (closed || socket != null) {
       return;
     }
     tracker.stats().errors.increment();
