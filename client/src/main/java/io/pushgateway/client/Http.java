@@ -32,6 +32,9 @@ final class Http {
     if (client.token() != null) {
       url.addQueryParameter("token", client.token());
     }
+    if (client.options.meter != null) {
+      url.addQueryParameter("meter", client.options.meter);
+    }
     return url.build();
   }
 

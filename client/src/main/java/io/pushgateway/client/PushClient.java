@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +22,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 
 /**
  * The gateway's client for the JVM and Android, behaving as {@code push-client.js} does: one
@@ -161,6 +164,30 @@ public final class PushClient implements AutoCloseable {
       attempt = 0;
       connectNow();
     });
+  }
+
+  /**
+   * What this client put on the wire so far, as the gateway counted it for its {@code meter}; null
+   * without one, or when the gateway keeps no meter of that name (it forgets one unused for 5
+   * minutes).
+   */
+  public CompletableFuture<WireMeter> readMeter() {
+    if (options.meter == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    HttpUrl url = HttpUrl.get(baseUrl + "/api/meters/" + options.meter);
+    return Http.json(this, http.newCall(new Request.Builder().url(url).header("Cache-Control", "no-store").build()))
+      .handle((json, failure) -> {
+        if (failure != null) {
+          Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+          if (cause instanceof PushException && ((PushException) cause).status() == 404) {
+            return null;
+          }
+          throw failure instanceof CompletionException ? (CompletionException) failure : new CompletionException(failure);
+        }
+        return new WireMeter(json.get("bytesUp").getAsLong(), json.get("bytesDown").getAsLong(),
+          json.get("requests").getAsLong(), json.get("open").getAsInt());
+      });
   }
 
   /** Asks the token supplier for a new token now and hands it to the connection. */
@@ -650,9 +677,23 @@ public final class PushClient implements AutoCloseable {
     Duration connectTimeout = Duration.ofSeconds(10);
     Duration publishTimeout = Duration.ofSeconds(10);
     Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
+    String meter;
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+    }
+
+    /**
+     * A name of 8 to 64 letters, digits, {@code -} or {@code _}, sent as {@code ?meter=} on every
+     * request: the gateway counts what this client puts on the wire, and {@link #readMeter()}
+     * reads it back.
+     */
+    public Builder meter(String key) {
+      if (!key.matches("[A-Za-z0-9_-]{8,64}")) {
+        throw new IllegalArgumentException("a meter is 8 to 64 letters, digits, - or _");
+      }
+      this.meter = key;
+      return this;
     }
 
     public Builder topics(String... topics) {

@@ -1,6 +1,7 @@
 package io.pushgateway.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
@@ -67,6 +68,32 @@ class PushClientTest {
       assertThat(client.cursor()).startsWith(topic + ":5:");
       assertThat(client.stats().transport).isEqualTo(transport);
     }
+  }
+
+  /** The gateway meters what each transport's client puts on the wire, its events' bytes and more. */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SSE", "LONG", "SHORT"})
+  void aMeteredClientReadsWhatItPutOnTheWire(Transport transport) throws Exception {
+    String topic = "java-meter-" + transport.label();
+    String payload = "x".repeat(500);
+    Recorder recorder = new Recorder();
+    try (PushClient client = PushClient.builder(gateway.url()).topics(topic).transport(transport)
+      .pollInterval(Duration.ofMillis(200)).meter("java-meter-" + transport.label()).listener(recorder).build()) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      for (int i = 1; i <= 5; i++) {
+        gateway.publish(topic, new JsonObject().put("p", payload));
+      }
+      recorder.await("5 events", () -> recorder.events.size() >= 5);
+      WireMeter meter = client.readMeter().get(10, TimeUnit.SECONDS);
+      assertThat(meter.bytesDown).as("five events of 500 B and their framing").isGreaterThan(5 * 500);
+      assertThat(meter.bytesUp).as("the request heads").isGreaterThan(50);
+      assertThat(meter.requests).isPositive();
+    }
+    try (PushClient unmetered = client(topic, transport, null, new Recorder())) {
+      assertThat(unmetered.readMeter().get(10, TimeUnit.SECONDS)).isNull();
+    }
+    assertThatThrownBy(() -> PushClient.builder(gateway.url()).meter("short")).isInstanceOf(IllegalArgumentException.class);
   }
 
   /**
