@@ -12,6 +12,7 @@ import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Wire meters over HTTP: {@code meter=KEY} on any request charges it to that meter, and
@@ -59,7 +60,7 @@ final class MeterApi implements Handler<RoutingContext> {
     if (meter == null) {
       HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.NOT_FOUND,
         "no meter " + key + " (a meter starts with a request that names it and is forgotten after "
-          + WireMeters.IDLE_NANOS / 60_000_000_000L + " minutes without a connection)"), metrics);
+          + TimeUnit.NANOSECONDS.toMinutes(WireMeters.IDLE_NANOS) + " minutes without a connection)"), metrics);
       return;
     }
     HttpReplies.json(ctx.response(), 200, new JsonObject()

@@ -11,26 +11,20 @@ public final class Topics {
 
   /** Checked by hand, not by a regex: every poll checks its topics and its cursor's. */
   public static boolean isValid(String name) {
-    if (name == null || name.isEmpty() || name.length() > MAX_LENGTH || !isAlphanumeric(name.charAt(0))) {
-      return false;
-    }
-    for (int i = 1; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (!isAlphanumeric(c) && c != '_' && c != '.' && c != '-') {
-        return false;
-      }
-    }
-    return true;
+    return name != null && !name.isEmpty() && name.length() <= MAX_LENGTH && isAlphanumeric(name.charAt(0))
+      && onlyWordCharacters(name, 1, true);
   }
 
-  /** {@code [A-Za-z0-9_-]{1,maxLength}}, what an epoch is made of. */
+  /** {@code [A-Za-z0-9_-]{1,maxLength}}: what epochs and meter keys are made of. */
   public static boolean isPlainWord(String text, int maxLength) {
-    if (text.isEmpty() || text.length() > maxLength) {
-      return false;
-    }
-    for (int i = 0; i < text.length(); i++) {
+    return !text.isEmpty() && text.length() <= maxLength && onlyWordCharacters(text, 0, false);
+  }
+
+  /** Letters, digits, {@code _}, {@code -} and, if {@code dots}, {@code .} from {@code from} on. */
+  private static boolean onlyWordCharacters(String text, int from, boolean dots) {
+    for (int i = from; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (!isAlphanumeric(c) && c != '_' && c != '-') {
+      if (!isAlphanumeric(c) && c != '_' && c != '-' && !(dots && c == '.')) {
         return false;
       }
     }

@@ -56,10 +56,7 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
   @Override
   public void requestEnd(Request request, HttpRequest httpRequest, long bytesRead) {
     request.meters.requestBytes.record(bytesRead);
-    request.requestEnded = true;
-    if (request.responseEnded) {
-      request.meters.active.decrement();
-    }
+    request.end(true, false);
   }
 
   @Override
@@ -68,20 +65,13 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
     meters.requests.increment();
     request.sample.stop(meters.responseTime);
     meters.responseBytes.record(bytesWritten);
-    request.responseEnded = true;
-    if (request.requestEnded) {
-      request.meters.active.decrement();
-    }
+    request.end(false, true);
   }
 
   @Override
   public void requestReset(Request request) {
     request.meters.resets.increment();
-    if (!request.responseEnded || !request.requestEnded) {
-      request.meters.active.decrement();
-    }
-    request.requestEnded = true;
-    request.responseEnded = true;
+    request.end(true, true);
   }
 
   private MethodMeters meters(String method) {
@@ -146,6 +136,16 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
     private Request(MethodMeters meters, Timer.Sample sample) {
       this.meters = meters;
       this.sample = sample;
+    }
+
+    /** Its request, its answer or both ended (a reset ends both): active until both have. */
+    private void end(boolean request, boolean response) {
+      boolean wasActive = !(requestEnded && responseEnded);
+      requestEnded |= request;
+      responseEnded |= response;
+      if (wasActive && requestEnded && responseEnded) {
+        meters.active.decrement();
+      }
     }
   }
 

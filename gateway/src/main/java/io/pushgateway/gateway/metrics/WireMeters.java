@@ -1,12 +1,12 @@
 package io.pushgateway.gateway.metrics;
 
+import io.pushgateway.gateway.core.Topics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * What one client puts on the wire, headers included, counted by the gateway: a page sees neither
@@ -23,7 +23,8 @@ public final class WireMeters {
 
   /** A meter with no connection for this long is forgotten. */
   public static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(5);
-  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+  private static final int MIN_KEY = 8;
+  private static final int MAX_KEY = 64;
 
   private final int max;
   private final LongSupplier nanoClock;
@@ -40,7 +41,7 @@ public final class WireMeters {
 
   /** Whether {@code key} can name a meter: 8 to 64 of letters, digits, {@code -} and {@code _}. */
   public static boolean validKey(String key) {
-    return KEY.matcher(key).matches();
+    return key.length() >= MIN_KEY && Topics.isPlainWord(key, MAX_KEY);
   }
 
   /** The meter of this key, started if new; null when {@code maxMeters} are in use already. */

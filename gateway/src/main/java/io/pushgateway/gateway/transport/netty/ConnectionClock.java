@@ -5,10 +5,10 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.FileRegion;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -112,20 +112,17 @@ final class ConnectionClock {
 
   /**
    * Charges the request being served on {@code channel}, and its connection until its answer ends,
-   * to {@code meter}; on the channel's event loop. False if the connection has no clock (a
-   * WebSocket already upgraded).
+   * to {@code meter}; on the channel's event loop. Nothing on a connection without a clock.
    */
-  static boolean claim(Channel channel, WireMeter meter) {
-    if (!(channel.pipeline().get("clock-bytes") instanceof Bytes bytes)) {
-      return false;
+  static void claim(Channel channel, WireMeter meter) {
+    if (channel.pipeline().get("clock-bytes") instanceof Bytes bytes) {
+      ConnectionClock clock = bytes.clock();
+      clock.releaseMeter();
+      clock.meter = meter;
+      meter.claim(clock.unmeteredUp, clock.unmeteredDown);
+      clock.unmeteredUp = 0;
+      clock.unmeteredDown = 0;
     }
-    ConnectionClock clock = bytes.clock();
-    clock.releaseMeter();
-    clock.meter = meter;
-    meter.claim(clock.unmeteredUp, clock.unmeteredDown);
-    clock.unmeteredUp = 0;
-    clock.unmeteredDown = 0;
-    return true;
   }
 
   private void releaseMeter() {
@@ -135,21 +132,13 @@ final class ConnectionClock {
     }
   }
 
-  private void countUp(Object msg) {
-    long n = size(msg);
+  /** Bytes read ({@code up}) and written ({@code down}): the meter's, or held until one is claimed. */
+  private void count(long up, long down) {
     if (meter != null) {
-      meter.add(n, 0);
+      meter.add(up, down);
     } else {
-      unmeteredUp += n;
-    }
-  }
-
-  private void countDown(Object msg) {
-    long n = size(msg);
-    if (meter != null) {
-      meter.add(0, n);
-    } else {
-      unmeteredDown += n;
+      unmeteredUp += up;
+      unmeteredDown += down;
     }
   }
 
@@ -281,7 +270,7 @@ final class ConnectionClock {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      countUp(msg);
+      count(size(msg), 0);
       lastActivity = System.nanoTime();
       partialHead = true;
       if (outstanding == 0) {
@@ -292,7 +281,7 @@ final class ConnectionClock {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      countDown(msg);
+      count(0, size(msg));
       lastActivity = System.nanoTime();
       ctx.write(msg, promise);
     }

@@ -50,10 +50,10 @@ public final class RawConnection {
 
   /**
    * Charges the request being served, and its connection until the answer ends (a stream: until it
-   * closes), to {@code meter}; false if the connection is not metered (no clocks run on it).
+   * closes), to {@code meter}; nothing when no clocks run on the connection.
    */
-  public boolean claimMeter(WireMeter meter) {
-    return ConnectionClock.claim(channel, meter);
+  public void claimMeter(WireMeter meter) {
+    ConnectionClock.claim(channel, meter);
   }
 
   @Override
