@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 
 /**
  * The gateway's client for the JVM and Android, behaving as {@code push-client.js} does: one
@@ -176,7 +175,7 @@ public final class PushClient implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     HttpUrl url = HttpUrl.get(baseUrl + "/api/meters/" + options.meter);
-    return Http.json(this, http.newCall(new Request.Builder().url(url).header("Cache-Control", "no-store").build()))
+    return Http.json(this, http.newCall(Http.request(this, url).build()))
       .handle((json, failure) -> {
         if (failure != null) {
           Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
