@@ -2,6 +2,7 @@ package io.pushgateway.loadtest.client;
 
 import io.pushgateway.loadtest.target.Peer;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.WebSocketClient;
@@ -23,4 +24,16 @@ public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient w
 
   /** Attempts to get a subscriber ready before the run gives up on it. */
   static final int START_ATTEMPTS = 5;
+
+  /**
+   * The rule every subscriber starts by: one still not ready after {@link #START_ATTEMPTS} failed
+   * tries fails its start with {@code err}, and true says it gave up (no retry).
+   */
+  static boolean giveUpStarting(Promise<Void> ready, int failures, Throwable err) {
+    if (ready.future().isComplete() || failures < START_ATTEMPTS) {
+      return false;
+    }
+    ready.tryFail(err);
+    return true;
+  }
 }

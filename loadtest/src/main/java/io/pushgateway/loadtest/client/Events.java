@@ -45,20 +45,8 @@ final class Events {
     if (idAt < 0 || text.lastIndexOf("\"op\":", data) >= 0) {
       return false;
     }
-    int seqStart = data + 14;
-    int seqEnd = digitsEnd(text, seqStart);
-    if (seqEnd == seqStart || !text.startsWith(",\"t\":", seqEnd)) {
-      return false;
-    }
-    int tStart = seqEnd + 5;
-    int tEnd = digitsEnd(text, tStart);
     int idEnd = digitsEnd(text, idAt + 5);
-    if (tEnd == tStart || idEnd == idAt + 5) {
-      return false;
-    }
-    tracker.onEvent(Long.parseLong(text, idAt + 5, idEnd, 10), Long.parseLong(text, seqStart, seqEnd, 10),
-      Long.parseLong(text, tStart, tEnd, 10));
-    return true;
+    return idEnd > idAt + 5 && deliverData(text, data + 7, Long.parseLong(text, idAt + 5, idEnd, 10), tracker);
   }
 
   /**
@@ -68,6 +56,14 @@ final class Events {
    * generator's ceiling is the same for every target.
    */
   static boolean deliverPeerFast(String text, int from, SubscriberTracker tracker) {
+    return deliverData(text, from, NO_ID, tracker);
+  }
+
+  /** A peer's event has no id of the gateway's. */
+  private static final long NO_ID = -1;
+
+  /** The publisher's {@code {"seq":N,"t":N,...}} at {@code from}, with the event's id or {@link #NO_ID}. */
+  private static boolean deliverData(String text, int from, long id, SubscriberTracker tracker) {
     if (!text.startsWith("{\"seq\":", from)) {
       return false;
     }
@@ -81,7 +77,13 @@ final class Events {
     if (tEnd == tStart) {
       return false;
     }
-    tracker.onPeerEvent(Long.parseLong(text, seqStart, seqEnd, 10), Long.parseLong(text, tStart, tEnd, 10));
+    long seq = Long.parseLong(text, seqStart, seqEnd, 10);
+    long t = Long.parseLong(text, tStart, tEnd, 10);
+    if (id == NO_ID) {
+      tracker.onPeerEvent(seq, t);
+    } else {
+      tracker.onEvent(id, seq, t);
+    }
     return true;
   }
 

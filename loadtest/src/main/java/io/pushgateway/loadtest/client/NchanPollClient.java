@@ -101,8 +101,7 @@ final class NchanPollClient implements LoadClient {
     }
     tracker.stats().errors.increment();
     failures++;
-    if (!ready.future().isComplete() && failures >= ClientContext.START_ATTEMPTS) {
-      ready.tryFail(err);
+    if (ClientContext.giveUpStarting(ready, failures, err)) {
       return;
     }
     ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS * Math.min(failures, 10), t -> poll());

@@ -146,8 +146,7 @@ final class SocketIoPollClient implements LoadClient {
     }
     tracker.stats().errors.increment();
     failures++;
-    if (!ready.future().isComplete() && failures >= ClientContext.START_ATTEMPTS) {
-      ready.tryFail(err);
+    if (ClientContext.giveUpStarting(ready, failures, err)) {
       return;
     }
     Reconnect.later(ctx, tracker, () -> closed, this::open);

@@ -137,8 +137,8 @@ final class WsLoadClient implements LoadClient {
       return;
     }
     tracker.stats().errors.increment();
-    if (!ready.future().isComplete() && attempts >= ClientContext.START_ATTEMPTS) {
-      ready.tryFail(new IllegalStateException("ws subscriber could not connect to " + endpoint + ": " + err.getMessage(), err));
+    if (ClientContext.giveUpStarting(ready, attempts,
+      new IllegalStateException("ws subscriber could not connect to " + endpoint + ": " + err.getMessage(), err))) {
       return;
     }
     ctx.vertx().setTimer(ClientContext.RECONNECT_DELAY_MS, id -> connect());
