@@ -37,8 +37,7 @@ final class MeterApi implements Handler<RoutingContext> {
     String key = ctx.request().getParam(PARAM);
     if (key != null) {
       if (!WireMeters.validKey(key)) {
-        HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.INVALID_PARAMETER,
-          PARAM + " must be 8 to 64 letters, digits, - or _"), metrics);
+        refuseKey(ctx);
         return;
       }
       // With maxMeters in use, the request is served unmetered; reading its meter says not_found.
@@ -50,12 +49,21 @@ final class MeterApi implements Handler<RoutingContext> {
     ctx.next();
   }
 
+  private void refuseKey(RoutingContext ctx) {
+    HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.INVALID_PARAMETER,
+      PARAM + " must be 8 to 64 letters, digits, - or _"), metrics);
+  }
+
   Endpoint route() {
     return Endpoint.get("/api/meters/:key", Grant.NONE, this::read);
   }
 
   private void read(RoutingContext ctx) {
     String key = ctx.pathParam("key");
+    if (!WireMeters.validKey(key)) {
+      refuseKey(ctx); // no meter could have it, and it is not echoed back
+      return;
+    }
     WireMeter meter = meters.find(key);
     if (meter == null) {
       HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.NOT_FOUND,

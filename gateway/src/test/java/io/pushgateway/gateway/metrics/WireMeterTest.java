@@ -115,6 +115,9 @@ class WireMeterTest {
     assertThat(gateway.get("/poll?topics=meter.bad&meter=" + "x".repeat(65)).status()).isEqualTo(400);
     assertThat(gateway.get("/poll?topics=meter.bad&meter=has%2Fslash").status()).isEqualTo(400);
     assertThat(gateway.get("/api/meters/never-named").errorCode()).isEqualTo("not_found");
+    TestGateway.Reply unnameable = gateway.get("/api/meters/" + "y".repeat(3000));
+    assertThat(unnameable.status()).isEqualTo(400);
+    assertThat(unnameable.body()).doesNotContain("yyyyyyyyy");
 
     try (TestGateway small = TestGateway.start(new JsonObject().put("maxMeters", 2))) {
       for (String key : new String[] {"bounded-1", "bounded-2", "bounded-3"}) {
