@@ -2,12 +2,17 @@ package io.pushgateway.gateway.core;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A subscriber's place in its topics: {@code topic:id[:epoch]} entries joined by commas, meaning
  * "I have everything up to and including that id". Parsing is strict, so a malformed cursor is
  * refused ({@code invalid_cursor}) instead of silently restarting a stream.
+ *
+ * <p>The compact spelling names no topic: {@code id[.epoch]} entries in the order of the
+ * subscription's topics, an entry without an epoch taking the one before it, an empty entry
+ * meaning "no position". It never contains a colon, which tells the two spellings apart.
  */
 public final class Cursor {
 
@@ -30,13 +35,24 @@ public final class Cursor {
     return new Cursor(new LinkedHashMap<>(positions));
   }
 
-  /** Parses a cursor; null or blank is the empty cursor. */
+  /** Parses a cursor in its full spelling; null or blank is the empty cursor. */
   public static Cursor parse(String text) {
+    return parse(text, List.of());
+  }
+
+  /**
+   * Parses a cursor in either spelling, the compact one's entries standing for {@code topics} in
+   * order; null or blank is the empty cursor.
+   */
+  public static Cursor parse(String text, List<String> topics) {
     if (text == null || text.isBlank()) {
       return EMPTY;
     }
     if (text.length() > MAX_LENGTH) {
       throw invalid("cursor is longer than " + MAX_LENGTH + " characters");
+    }
+    if (text.indexOf(':') < 0) {
+      return parseCompact(text, topics);
     }
     Map<String, Position> positions = new LinkedHashMap<>();
     for (String entry : text.split(",", -1)) {
@@ -58,6 +74,55 @@ public final class Cursor {
       }
     }
     return new Cursor(positions);
+  }
+
+  private static Cursor parseCompact(String text, List<String> topics) {
+    String[] entries = text.split(",", -1);
+    if (entries.length > topics.size()) {
+      throw invalid("a compact cursor has one entry per subscribed topic, in order: got " + entries.length
+        + " for " + topics.size());
+    }
+    Map<String, Position> positions = new LinkedHashMap<>();
+    String epoch = null;
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      int dot = entry.indexOf('.');
+      long id = parseId(dot < 0 ? entry : entry.substring(0, dot), entry);
+      if (dot >= 0) {
+        epoch = entry.substring(dot + 1);
+        if (!Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
+          throw invalid("cursor has an invalid epoch in '" + shorten(entry) + "'");
+        }
+      }
+      positions.put(topics.get(i), new Position(id, epoch));
+    }
+    return new Cursor(positions);
+  }
+
+  /**
+   * The compact spelling for a subscription to {@code topics}, in their order: {@code id.epoch},
+   * the epoch left out where it repeats the entry before.
+   */
+  public String toCompactString(List<String> topics) {
+    StringBuilder sb = new StringBuilder();
+    String lastEpoch = null;
+    for (int i = 0; i < topics.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      Position position = positions.get(topics.get(i));
+      if (position != null) {
+        sb.append(position.id());
+        if (position.epoch() != null && !position.epoch().equals(lastEpoch)) {
+          sb.append('.').append(position.epoch());
+          lastEpoch = position.epoch();
+        }
+      }
+    }
+    return sb.toString();
   }
 
   public Position get(String topic) {

@@ -15,6 +15,7 @@ import java.util.Base64;
  */
 public final class Event {
 
+  private static final byte[] DATA_FIELD = "\"data\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA_KEY = "\"data\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTENT_TYPE_KEY = "\",\"contentType\":".getBytes(StandardCharsets.US_ASCII);
 
@@ -99,6 +100,14 @@ public final class Event {
     int end = base64End(start);
     int padding = end > start && json[end - 1] == '=' ? (json[end - 2] == '=' ? 2 : 1) : 0;
     return (end - start) / 4 * 3 - padding;
+  }
+
+  /** The data's JSON alone, as a read-only view (a JSON event's; a binary event's is its base64 string). */
+  public ByteBuffer dataJson() {
+    // the first "data": is the key: what comes before it (topic, id, ts) holds no quotes
+    int start = indexOf(DATA_FIELD, 0) + DATA_FIELD.length;
+    int end = contentType == null ? json.length - 1 : base64End(start + 1) + 1;
+    return ByteBuffer.wrap(json, start, end - start).asReadOnlyBuffer();
   }
 
   /** The base64 is the string right after {@code "data":"}, before {@code ","contentType"}. */

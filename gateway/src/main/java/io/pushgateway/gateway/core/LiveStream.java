@@ -27,7 +27,11 @@ public final class LiveStream implements Hub.Listener {
 
     void reset(Reset reset);
 
-    void event(Event event);
+    /**
+     * The next event; {@code before} is where the stream stood in its topic (null: nowhere the
+     * client was told of), so a compact format can leave out an id that is {@code before}'s + 1.
+     */
+    void event(Event event, Position before);
 
     /** False while the connection's write queue is full: catching up waits for {@link #drained()}. */
     boolean writable();
@@ -192,7 +196,7 @@ public final class LiveStream implements Hub.Listener {
       case SEEN -> { } // already delivered, from history
       case NEXT -> {
         positions.put(event.topic(), event.position());
-        sink.event(event);
+        sink.event(event, position);
       }
       case GAP -> catchUp();
     }
@@ -264,8 +268,7 @@ public final class LiveStream implements Hub.Listener {
     }
     for (Event event : result.events()) {
       if (positions.containsKey(event.topic())) {
-        positions.put(event.topic(), event.position());
-        sink.event(event);
+        sink.event(event, positions.put(event.topic(), event.position()));
       }
     }
     if (result.more() || stale) {

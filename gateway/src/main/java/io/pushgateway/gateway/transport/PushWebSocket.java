@@ -33,10 +33,12 @@ public interface PushWebSocket {
   void listen(Listener listener);
 
   /**
-   * Writes the event as one text frame, compressed if the client accepted permessage-deflate; the
-   * same bytes go to every connection. Returns the payload bytes put on the wire.
+   * Writes the event as one text frame, spelled as {@code spelling} says (see {@link
+   * io.pushgateway.gateway.wire.Spelling}), compressed if the client accepted permessage-deflate;
+   * the same bytes go to every connection that spells it the same. Returns the payload bytes put
+   * on the wire.
    */
-  long sendEvent(Event event);
+  long sendEvent(Event event, int spelling);
 
   /**
    * Writes a binary event as its envelope (a text frame) and then its raw bytes (a binary frame),

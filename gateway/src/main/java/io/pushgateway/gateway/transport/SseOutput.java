@@ -11,13 +11,15 @@ import io.vertx.core.Future;
 public interface SseOutput {
 
   /**
-   * Writes the event with its own cursor entry as the {@code id:} line, the same bytes for every
-   * subscriber of that one topic. Returns the SSE event's length.
+   * Writes the event spelled as {@code spelling} says (see {@link
+   * io.pushgateway.gateway.wire.Spelling}) with its own cursor entry as the {@code id:} line, the
+   * same bytes for every subscriber of that one topic that spells it the same. Returns the SSE
+   * event's length.
    */
-  int event(Event event);
+  int event(Event event, int spelling);
 
   /** Writes the event with another {@code id:} line (ending in a line feed). Returns its length. */
-  int event(Event event, byte[] idLine);
+  int event(Event event, int spelling, byte[] idLine);
 
   /** Writes other SSE text (a comment, a reset). */
   void write(byte[] text);

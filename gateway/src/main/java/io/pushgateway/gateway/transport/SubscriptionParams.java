@@ -33,7 +33,8 @@ public record SubscriptionParams(List<String> topics, Cursor cursor) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER,
         "at most " + max + " topics per subscription, got " + topics.size());
     }
-    return new SubscriptionParams(List.copyOf(topics), Cursor.parse(cursorParam));
+    List<String> ordered = List.copyOf(topics);
+    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered));
   }
 
   /** A yes-or-no parameter: {@code 1}/{@code true}, {@code 0}/{@code false}, absent is {@code false}. */

@@ -50,7 +50,7 @@ class LiveStreamOnLogTest {
             }
 
             @Override
-            public void event(Event event) {
+            public void event(Event event, Position before) {
               test.verify(() -> assertThat(Context.isOnEventLoopThread()).isTrue());
               ids.add(event.id());
               test.verify(() -> assertThat(ids).isEqualTo(List.of(2L, 3L, 4L, 5L).subList(0, ids.size())));

@@ -37,6 +37,8 @@ class LiveStreamTest {
     live("t", 6);
     live("t", 7);
     assertThat(sink.events).containsExactly("t:3", "t:4", "t:5", "t:6", "t:7");
+    // what a compact format leaves the id out after: each event follows the one before
+    assertThat(sink.befores).containsExactly(2L, 3L, 4L, 5L, 6L);
     assertThat(stream.cursor().toString()).isEqualTo("t:7:e1");
     assertThat(log.reads).isEqualTo(1);
   }
@@ -197,9 +199,13 @@ class LiveStreamTest {
       resets.add(reset);
     }
 
+    /** For each event, the id the stream stood at before it (-1: none). */
+    final List<Long> befores = new ArrayList<>();
+
     @Override
-    public void event(Event event) {
+    public void event(Event event, Position before) {
       events.add(event.topic() + ":" + event.id());
+      befores.add(before == null ? -1 : before.id());
     }
 
     @Override

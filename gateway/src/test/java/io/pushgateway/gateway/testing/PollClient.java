@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ public final class PollClient extends StreamClient {
   @Override
   public PollClient open(String topics, String cursor) throws Exception {
     this.topics = topics;
+    subscription(topics, cursor);
     client = vertx.createHttpClient();
     Promise<Void> first = Promise.promise();
     context.runOnContext(v -> poll(cursor, first));
@@ -48,7 +50,13 @@ public final class PollClient extends StreamClient {
     String uri = (longPoll ? "/poll/long" : "/poll") + "?topics=" + topics
       + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
       + (longPoll ? "&timeout=5" : "") + extraQuery + (presenceSeen > 0 ? "&presenceSeen=" + presenceSeen : "");
-    client.request(HttpMethod.GET, port, "localhost", uri)
+    Future<io.vertx.core.http.HttpClientRequest> sent;
+    try {
+      sent = client.request(HttpMethod.GET, port, "localhost", uri);
+    } catch (IllegalStateException closedMeanwhile) {
+      return; // close() ran on the test's thread since the check above
+    }
+    sent
       .compose(request -> {
         Future<HttpClientResponse> response = request.response();
         // A long poll with a cursor may be held: it is subscribed once the request is sent.
@@ -64,8 +72,15 @@ public final class PollClient extends StreamClient {
         JsonObject answer = body.toJsonObject();
         String next = answer.getString("cursor");
         onCursor(next);
+        if (compact != null) {
+          // a compact answer's ids follow from the cursor this poll sent
+          compact.seed(cursor);
+          answer.getJsonArray("resets").forEach(r -> compact.at(((JsonObject) r).getString("topic"),
+            ((JsonObject) r).getLong("from") - 1));
+        }
         answer.getJsonArray("resets").forEach(r -> onReset((JsonObject) r));
-        answer.getJsonArray("events").forEach(e -> onEvent((JsonObject) e));
+        answer.getJsonArray("events").forEach(e -> onEvent(e instanceof JsonArray array
+          ? compact.expand(array, java.util.Map.of()) : compact == null ? (JsonObject) e : compact.saw((JsonObject) e)));
         JsonObject presence = answer.getJsonObject("presence");
         if (presence != null) {
           presence.forEach(entry -> {

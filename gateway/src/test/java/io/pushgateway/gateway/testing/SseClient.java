@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ public final class SseClient extends StreamClient {
   }
 
   public SseClient open(String topics, String cursor, String lastEventId) throws Exception {
+    subscription(topics, lastEventId != null ? lastEventId : cursor);
     client = vertx.createHttpClient();
     String uri = "/sse?topics=" + topics + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
       + extraQuery;
@@ -107,8 +109,12 @@ public final class SseClient extends StreamClient {
       onCursor(id);
     }
     if (data.length() > 0) {
-      JsonObject payload = new JsonObject(data.toString());
+      JsonObject payload = data.charAt(0) == '[' ? compact.expand(new JsonArray(data.toString()), compact.ids(id))
+        : new JsonObject(data.toString());
       if ("reset".equals(eventType)) {
+        if (compact != null) {
+          compact.at(payload.getString("topic"), payload.getLong("from") - 1);
+        }
         onReset(payload);
       } else if ("presence".equals(eventType)) {
         onPresence(payload);

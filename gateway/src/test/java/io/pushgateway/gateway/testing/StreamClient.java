@@ -35,6 +35,9 @@ public abstract class StreamClient {
   /** Added to every URL it opens: {@code &presence=1&name=…}. */
   protected String extraQuery = "";
   private volatile String cursor;
+  private volatile String wireCursor;
+  /** Null unless it asked for the compact format ({@link #compact}). */
+  protected CompactReader compact;
 
   protected StreamClient(Vertx vertx, int port) {
     this.vertx = vertx;
@@ -87,8 +90,25 @@ public abstract class StreamClient {
 
   /** Adds {@code query} ({@code presence=1&name=ann}) to the URLs it opens; call before {@code open}. */
   public StreamClient query(String query) {
-    extraQuery = "&" + query;
+    extraQuery += "&" + query;
     return this;
+  }
+
+  /**
+   * Asks for the compact format ({@code format=compact}, with {@code ts=1} if {@code timestamps});
+   * call before {@code open}. Events are read back into full JSON objects and {@link #cursor()} is
+   * given in the full spelling; {@link #wireCursor()} is the cursor as the gateway handed it out.
+   */
+  public StreamClient compact(boolean timestamps) {
+    compact = new CompactReader();
+    return query("format=compact" + (timestamps ? "&ts=1" : ""));
+  }
+
+  /** Called by {@code open}: the subscription's topics (a compact format's aliases) and its cursor. */
+  protected void subscription(String topics, String cursor) {
+    if (compact != null) {
+      compact.subscription(List.of(topics.split(",")), cursor);
+    }
   }
 
   protected synchronized void onPresence(JsonObject frame) {
@@ -110,11 +130,18 @@ public abstract class StreamClient {
   }
 
   protected void onCursor(String cursor) {
-    this.cursor = cursor;
+    this.wireCursor = cursor;
+    this.cursor = compact == null ? cursor : compact.named(cursor);
   }
 
+  /** The cursor the gateway last handed out, in the full spelling. */
   public String cursor() {
     return cursor;
+  }
+
+  /** The cursor as the gateway last handed it out, in the spelling of the client's format. */
+  public String wireCursor() {
+    return wireCursor;
   }
 
   public synchronized List<JsonObject> events() {

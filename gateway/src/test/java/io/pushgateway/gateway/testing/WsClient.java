@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ public final class WsClient extends StreamClient {
   @Override
   public WsClient open(String topics, String cursor) throws Exception {
     int expected = topics.split(",").length;
+    subscription(topics, cursor);
     Promise<Void> subscribed = Promise.promise();
     // big enough for the largest event a test sends (binary events of a few hundred kB)
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
@@ -67,7 +69,15 @@ public final class WsClient extends StreamClient {
   }
 
   private void onFrame(String text, int expected, Promise<Void> subscribed) {
-    JsonObject frame = new JsonObject(text);
+    JsonObject frame;
+    if (text.startsWith("[")) {
+      frame = compact.expand(new JsonArray(text), Map.of());
+    } else {
+      frame = new JsonObject(text);
+      if (compact != null && frame.getString("op") == null) {
+        compact.saw(frame);
+      }
+    }
     String op = frame.getString("op");
     if (op == null) {
       synchronized (this) {
@@ -81,6 +91,12 @@ public final class WsClient extends StreamClient {
     if (PRESENCE_OPS.contains(op)) {
       onPresence(frame);
     } else if (op.equals("subscribed")) {
+      if (compact != null) {
+        compact.alias(frame.getInteger("alias"), frame.getString("topic"));
+        if (!compact.knows(frame.getString("topic"))) {
+          compact.at(frame.getString("topic"), frame.getLong("id"));
+        }
+      }
       synchronized (this) {
         positions.put(frame.getString("topic"), frame.getLong("id") + ":" + frame.getString("epoch"));
         updateCursor();
@@ -89,6 +105,9 @@ public final class WsClient extends StreamClient {
         subscribed.tryComplete();
       }
     } else if (op.equals("reset")) {
+      if (compact != null) {
+        compact.at(frame.getString("topic"), frame.getLong("from") - 1);
+      }
       synchronized (this) {
         positions.put(frame.getString("topic"), (frame.getLong("from") - 1) + ":" + frame.getString("epoch"));
         updateCursor();

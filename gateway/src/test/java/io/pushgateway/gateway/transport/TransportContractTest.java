@@ -49,18 +49,28 @@ class TransportContractTest {
     }
   }
 
-  /** Every transport on every write path. */
+  /** Every transport on every write path, in both formats. */
   static Stream<Arguments> paths() {
     return Stream.of(GatewayConfig.WRITE_PATH_NETTY, GatewayConfig.WRITE_PATH_VERTX)
-      .flatMap(path -> Arrays.stream(Transport.values()).map(t -> Arguments.of(path, t)));
+      .flatMap(path -> Arrays.stream(Transport.values())
+        .flatMap(t -> Stream.of(JSON, COMPACT).map(format -> Arguments.of(path, t, format))));
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  private static final String JSON = "json";
+  /** {@code format=compact}: the same contract, read back through {@code CompactReader}. */
+  private static final String COMPACT = "compact";
+
+  private static StreamClient client(TestGateway gateway, Transport transport, String format) {
+    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port());
+    return format.equals(COMPACT) ? client.compact(false) : client;
+  }
+
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void deliversPublishedEventsInOrder(String writePath, Transport transport) throws Exception {
+  void deliversPublishedEventsInOrder(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "deliver-" + transport.label();
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
+    String topic = "deliver-" + transport.label() + "-" + format;
+    StreamClient client = client(gateway, transport, format).open(topic);
     try {
       for (int i = 1; i <= 5; i++) {
         gateway.publish(topic, new JsonObject().put("n", i).put("text", "héllo\nworld"));
@@ -71,7 +81,9 @@ class TransportContractTest {
       assertThat(events.get(0).getJsonObject("data").getString("text")).isEqualTo("héllo\nworld");
       assertThat(events).allSatisfy(e -> {
         assertThat(e.getString("topic")).isEqualTo(topic);
-        assertThat(e.getLong("ts")).isPositive();
+        if (format.equals(JSON)) {
+          assertThat(e.getLong("ts")).isPositive(); // the compact format sends it on request only
+        }
       });
       assertThat(client.resets()).isEmpty();
       assertThat(client.cursor()).startsWith(topic + ":5:");
@@ -80,19 +92,19 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void resumesFromCursorWithoutLossOrRepeat(String writePath, Transport transport) throws Exception {
+  void resumesFromCursorWithoutLossOrRepeat(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "resume-" + transport.label();
+    String topic = "resume-" + transport.label() + "-" + format;
     gateway.publishMany(topic, 3);
-    StreamClient first = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, topic + ":0");
+    StreamClient first = client(gateway, transport, format).open(topic, topic + ":0");
     first.awaitEvents(3);
-    String cursor = first.cursor();
+    String cursor = first.wireCursor(); // in the compact format, the compact spelling
     first.close();
 
     gateway.publishMany(topic, 2); // ids 4 and 5, published while nobody listens
-    StreamClient second = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, cursor);
+    StreamClient second = client(gateway, transport, format).open(topic, cursor);
     try {
       gateway.publish(topic, new JsonObject().put("n", 6));
       second.awaitEvents(3);
@@ -104,15 +116,15 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void resumesSeveralTopicsFromOneCursor(String writePath, Transport transport) throws Exception {
+  void resumesSeveralTopicsFromOneCursor(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String a = "multi-a-" + transport.label();
-    String b = "multi-b-" + transport.label();
+    String a = "multi-a-" + transport.label() + "-" + format;
+    String b = "multi-b-" + transport.label() + "-" + format;
     gateway.publishMany(a, 3);
     gateway.publishMany(b, 2);
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port())
+    StreamClient client = client(gateway, transport, format)
       .open(a + "," + b, a + ":1," + b + ":1");
     try {
       client.awaitEvents(3);
@@ -124,16 +136,16 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void theCursorNamesATopicThatStartedAtNowFromTheFirstEvent(String writePath, Transport transport) throws Exception {
+  void theCursorNamesATopicThatStartedAtNowFromTheFirstEvent(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String a = "named-" + transport.label();
-    String b = "unnamed-" + transport.label();
+    String a = "named-" + transport.label() + "-" + format;
+    String b = "unnamed-" + transport.label() + "-" + format;
     gateway.publishMany(a, 2);
     gateway.publishMany(b, 1);
     // b is not in the cursor, so it starts at "now" (id 1); the events of a come from history.
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(a + "," + b, a + ":0");
+    StreamClient client = client(gateway, transport, format).open(a + "," + b, a + ":0");
     try {
       client.awaitEvents(2);
       // A client that resumes with this cursor must not lose what b gets meanwhile.
@@ -143,14 +155,14 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void resetsWhenCursorIsOlderThanHistory(String writePath, Transport transport) throws Exception {
+  void resetsWhenCursorIsOlderThanHistory(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "reset-" + transport.label();
+    String topic = "reset-" + transport.label() + "-" + format;
     gateway.publishMany(topic, HISTORY * 3); // ids 1..15, ids 11..15 kept
     long oldest = HISTORY * 2 + 1;
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic, topic + ":3");
+    StreamClient client = client(gateway, transport, format).open(topic, topic + ":3");
     try {
       client.awaitResets(1);
       client.awaitEvents(HISTORY);
@@ -164,13 +176,13 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void resetsWhenCursorNamesAnotherEpoch(String writePath, Transport transport) throws Exception {
+  void resetsWhenCursorNamesAnotherEpoch(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "epoch-" + transport.label();
+    String topic = "epoch-" + transport.label() + "-" + format;
     gateway.publishMany(topic, 2);
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port())
+    StreamClient client = client(gateway, transport, format)
       .open(topic, topic + ":7:oldlife");
     try {
       client.awaitResets(1);
@@ -182,13 +194,13 @@ class TransportContractTest {
     }
   }
 
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void startsAtNowWithoutCursor(String writePath, Transport transport) throws Exception {
+  void startsAtNowWithoutCursor(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "now-" + transport.label();
+    String topic = "now-" + transport.label() + "-" + format;
     gateway.publishMany(topic, 4);
-    StreamClient client = StreamClient.create(transport, gateway.vertx, gateway.port()).open(topic);
+    StreamClient client = client(gateway, transport, format).open(topic);
     try {
       gateway.publish(topic, new JsonObject().put("n", 5));
       client.awaitEvents(1);
@@ -204,13 +216,13 @@ class TransportContractTest {
    * the polls (the current list, not a replay); the events between keep their consecutive ids and
    * the cursor stays the events' cursor.
    */
-  @ParameterizedTest(name = "{1} on {0}")
+  @ParameterizedTest(name = "{1} on {0}, {2}")
   @MethodSource("paths")
-  void presenceTravelsBesideTheEventsWithoutTakingIds(String writePath, Transport transport) throws Exception {
+  void presenceTravelsBesideTheEventsWithoutTakingIds(String writePath, Transport transport, String format) throws Exception {
     TestGateway gateway = GATEWAYS.get(writePath);
-    String topic = "presence-" + transport.label();
-    StreamClient watcher = StreamClient.create(transport, gateway.vertx, gateway.port())
-      .query("presence=1&name=watcher&client=watcher-" + transport.label() + "&interval=1");
+    String topic = "presence-" + transport.label() + "-" + format;
+    StreamClient watcher = client(gateway, transport, format)
+      .query("presence=1&name=watcher&client=watcher-" + transport.label() + "-" + format + "&interval=1");
     watcher.open(topic);
     WsClient ann = null;
     try {

@@ -25,7 +25,7 @@ class EncodedEventTest {
 
   @Test
   void everyFormCarriesTheSameJson() {
-    EncodedEvent encoded = EncodedEvent.of(event("{\"x\":true}"));
+    SpelledEvent encoded = EncodedEvent.of(event("{\"x\":true}")).full();
     assertThat(text(encoded.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) JSON.length() + JSON);
     assertThat(encoded.webSocketPayloadLength()).isEqualTo(JSON.length());
     String sseEvent = "id: a:3:ep1\ndata: " + JSON + "\n\n";
@@ -44,9 +44,34 @@ class EncodedEventTest {
   }
 
   @Test
+  void theCompactSpellingsCarryTheDataWithWhatTheClientCannotDerive() {
+    EncodedEvent encoded = EncodedEvent.of(event("{\"x\":[1,\"]\"]}"));
+    assertThat(encoded.spelled(Spelling.compact(0, false, false)).text()).isEqualTo("[0,{\"x\":[1,\"]\"]}]");
+    assertThat(encoded.spelled(Spelling.compact(2, true, false)).text()).isEqualTo("[2,{\"x\":[1,\"]\"]},3]");
+    assertThat(encoded.spelled(Spelling.compact(5, true, true)).text()).isEqualTo("[5,{\"x\":[1,\"]\"]},3,13]");
+    // the single-topic SSE id is the compact cursor entry, id.epoch
+    SpelledEvent compact = encoded.spelled(Spelling.compact(0, false, false));
+    String sseEvent = "id: 3.ep1\ndata: [0,{\"x\":[1,\"]\"]}]\n\n";
+    assertThat(text(compact.retainedSseChunk()))
+      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
+    assertThat(compact.sseEvent().toString()).isEqualTo(sseEvent);
+    // one form per spelling, shared
+    assertThat(encoded.spelled(Spelling.compact(2, true, false))).isSameAs(encoded.spelled(Spelling.compact(2, true, false)));
+    assertThat(encoded.spelled(Spelling.FULL)).isSameAs(encoded.full());
+  }
+
+  @Test
+  void aBinaryEventIsSpelledInFullInTheCompactFormatToo() {
+    Event binary = Event.encode("a", 3, 13, "ep1", "\"AQID\"", "image/png");
+    String full = EncodedEvent.of(binary).full().text();
+    assertThat(full).contains("\"contentType\":\"image/png\"");
+    assertThat(EncodedEvent.of(binary).spelled(Spelling.compact(0, false, false)).text()).isEqualTo(full);
+  }
+
+  @Test
   void largeEventsGetTheExtendedLengthAndAViewPerWrite() {
     String data = "\"" + "x".repeat(1024) + "\"";
-    EncodedEvent encoded = EncodedEvent.of(Event.encode("a", 1, 10, "ep1", data));
+    SpelledEvent encoded = EncodedEvent.of(Event.encode("a", 1, 10, "ep1", data)).full();
     String json = "{\"topic\":\"a\",\"id\":1,\"ts\":10,\"data\":" + data + "}";
     assertThat(text(encoded.retainedWebSocketFrame()))
       .isEqualTo("\u0081\u007e" + (char) (json.length() >> 8) + (char) (json.length() & 0xff) + json);
@@ -61,7 +86,7 @@ class EncodedEventTest {
   void theDeflatedFrameInflatesToTheJson() throws Exception {
     String data = "\"" + "abc".repeat(200) + "\"";
     Event event = Event.encode("a", 1, 10, "ep1", data);
-    ByteBuf frame = EncodedEvent.of(event).retainedDeflatedWebSocketFrame();
+    ByteBuf frame = EncodedEvent.of(event).full().retainedDeflatedWebSocketFrame();
     try {
       assertThat(frame.getByte(0) & 0xFF).isEqualTo(0xC1); // FIN, RSV1, text (RFC 7692 §6)
       int length = (int) WebSocketFrames.payloadLength(frame);
@@ -82,7 +107,7 @@ class EncodedEventTest {
 
   @Test
   void releasedViewsGiveBackTheirReference() {
-    EncodedEvent encoded = EncodedEvent.of(event("1"));
+    SpelledEvent encoded = EncodedEvent.of(event("1")).full();
     for (int i = 0; i < 16; i++) {
       ByteBuf view = encoded.retainedWebSocketFrame();
       view.skipBytes(view.readableBytes() / 2);
@@ -102,7 +127,7 @@ class EncodedEventTest {
     try {
       List<Callable<ByteBuf>> tasks = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        tasks.add(() -> EncodedEvent.of(event).retainedWebSocketFrame());
+        tasks.add(() -> EncodedEvent.of(event).spelled(Spelling.compact(1, true, false)).retainedWebSocketFrame());
       }
       List<ByteBuf> views = new ArrayList<>();
       for (Future<ByteBuf> view : pool.invokeAll(tasks, 10, TimeUnit.SECONDS)) {

@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.wire.EncodedEvent;
 import io.pushgateway.gateway.wire.HttpChunks;
+import io.pushgateway.gateway.wire.SpelledEvent;
 import io.vertx.core.Future;
 
 /**
@@ -20,17 +21,17 @@ final class NettySseOutput implements SseOutput {
   }
 
   @Override
-  public int event(Event event) {
-    EncodedEvent encoded = EncodedEvent.of(event);
-    output.write(encoded.retainedSseChunk());
-    return encoded.sseEventLength();
+  public int event(Event event, int spelling) {
+    SpelledEvent spelled = EncodedEvent.of(event).spelled(spelling);
+    output.write(spelled.retainedSseChunk());
+    return spelled.sseEventLength();
   }
 
   @Override
-  public int event(Event event, byte[] idLine) {
-    EncodedEvent encoded = EncodedEvent.of(event);
-    output.write(encoded.sseChunk(idLine));
-    return idLine.length + encoded.sseDataLength();
+  public int event(Event event, int spelling, byte[] idLine) {
+    SpelledEvent spelled = EncodedEvent.of(event).spelled(spelling);
+    output.write(spelled.sseChunk(idLine));
+    return idLine.length + spelled.sseDataLength();
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.wire.EncodedEvent;
+import io.pushgateway.gateway.wire.SpelledEvent;
 import io.pushgateway.gateway.wire.WebSocketFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,9 +38,9 @@ final class NettyWebSocket implements PushWebSocket {
   }
 
   @Override
-  public long sendEvent(Event event) {
-    EncodedEvent encoded = EncodedEvent.of(event);
-    ByteBuf frame = deflate ? encoded.retainedDeflatedWebSocketFrame() : encoded.retainedWebSocketFrame();
+  public long sendEvent(Event event, int spelling) {
+    SpelledEvent spelled = EncodedEvent.of(event).spelled(spelling);
+    ByteBuf frame = deflate ? spelled.retainedDeflatedWebSocketFrame() : spelled.retainedWebSocketFrame();
     long payloadLength = WebSocketFrames.payloadLength(frame);
     output.write(frame);
     return payloadLength;

@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +27,7 @@ import java.util.Map;
 final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
 
   private final ReadRequest request;
+  private final EventFormat format;
   private final HttpServerRequest http;
   private final HttpServerResponse response;
   private final TransportContext context;
@@ -44,9 +46,10 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   private boolean membersChanged;
   private boolean done;
 
-  LongPoll(ReadRequest request, HttpServerRequest http, PollPresence presence, TransportContext context,
-           LongPollTransport transport) {
+  LongPoll(ReadRequest request, EventFormat format, HttpServerRequest http, PollPresence presence,
+           TransportContext context, LongPollTransport transport) {
     this.request = request;
+    this.format = format;
     this.presence = presence;
     this.http = http;
     this.response = http.response();
@@ -153,7 +156,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
     positions.put(event.topic(), event.position());
     Cursor after = Cursor.of(positions);
-    Buffer body = transport.liveAnswer().body(event, after);
+    Buffer body = transport.liveAnswer().body(event, after, request, format);
     finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
   }
 
@@ -182,8 +185,8 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     done = true;
     release();
     if (result != null) {
-      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result), presence, Transport.LONG,
-        context);
+      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result, request, format), presence,
+        Transport.LONG, context);
     }
   }
 

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.poll;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.OpenConnections;
@@ -45,9 +46,11 @@ public final class LongPollTransport implements TransportHandler {
   private void poll(RoutingContext ctx) {
     ReadRequest request;
     int timeoutSeconds;
+    EventFormat format;
     PollPresence presence;
     try {
       request = Polls.readRequest(ctx.request(), context.config());
+      format = EventFormat.of(ctx.request());
       timeoutSeconds = SubscriptionParams.intParam(ctx.request(), "timeout",
         context.config().longPollTimeoutSeconds(), 1, context.config().maxLongPollTimeoutSeconds());
       presence = PollPresence.of(ctx, request.topics(), Transport.LONG, timeoutSeconds * 1000L, context);
@@ -57,11 +60,11 @@ public final class LongPollTransport implements TransportHandler {
     }
     if (request.cursor().isEmpty()) {
       context.log().read(request)
-        .onSuccess(result -> Polls.answer(ctx.response(), result, presence, Transport.LONG, context))
+        .onSuccess(result -> Polls.answer(ctx.response(), request, format, result, presence, Transport.LONG, context))
         .onFailure(e -> Polls.failed(ctx.request(), e, context));
       return;
     }
-    LongPoll poll = new LongPoll(request, ctx.request(), presence, context, this);
+    LongPoll poll = new LongPoll(request, format, ctx.request(), presence, context, this);
     waiting.opened(poll);
     poll.start(timeoutSeconds * 1000L);
   }

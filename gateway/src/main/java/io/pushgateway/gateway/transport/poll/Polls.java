@@ -7,6 +7,7 @@ import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -48,9 +49,9 @@ final class Polls {
     return Cursor.of(positions);
   }
 
-  static void answer(HttpServerResponse response, ReadResult result, PollPresence presence, Transport transport,
-                     TransportContext context) {
-    answer(response, result, PollAnswer.encode(result), presence, transport, context);
+  static void answer(HttpServerResponse response, ReadRequest asked, EventFormat format, ReadResult result,
+                     PollPresence presence, Transport transport, TransportContext context) {
+    answer(response, result, PollAnswer.encode(result, asked, format), presence, transport, context);
   }
 
   /**

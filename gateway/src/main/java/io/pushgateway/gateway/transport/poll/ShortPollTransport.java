@@ -11,6 +11,7 @@ import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -42,9 +43,11 @@ public final class ShortPollTransport implements TransportHandler {
 
   private void poll(RoutingContext ctx) {
     ReadRequest request;
+    EventFormat format;
     PollPresence presence;
     try {
       request = Polls.readRequest(ctx.request(), context.config());
+      format = EventFormat.of(ctx.request());
       // the interval the client says it waits between polls: its lease, with the grace
       int interval = SubscriptionParams.intParam(ctx.request(), "interval", DEFAULT_INTERVAL_SECONDS, 1, 3600);
       presence = PollPresence.of(ctx, request.topics(), Transport.SHORT, interval * 1000L, context);
@@ -54,11 +57,11 @@ public final class ShortPollTransport implements TransportHandler {
     }
     Cursor head = Polls.atHead(request.topics(), request.cursor(), context.log());
     if (head != null) {
-      Polls.answer(ctx.response(), ReadResult.nothingNew(head), presence, Transport.SHORT, context);
+      Polls.answer(ctx.response(), request, format, ReadResult.nothingNew(head), presence, Transport.SHORT, context);
       return;
     }
     context.log().read(request)
-      .onSuccess(result -> Polls.answer(ctx.response(), result, presence, Transport.SHORT, context))
+      .onSuccess(result -> Polls.answer(ctx.response(), request, format, result, presence, Transport.SHORT, context))
       .onFailure(e -> Polls.failed(ctx.request(), e, context));
   }
 

@@ -4,9 +4,11 @@ import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
+import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.SseOutput;
@@ -18,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One Server-Sent Events subscriber. Each event is {@code id: <cursor>} then {@code data: <json>}
@@ -40,6 +43,9 @@ final class SseSession implements LiveStream.Sink {
   private boolean released;
   private long expiryTimer = -1;
   private boolean singleTopic;
+  private EventFormat format = EventFormat.FULL;
+  /** The topics in the order of the URL's: in the compact format, their aliases and the id's entries. */
+  private List<String> topicOrder;
 
   SseSession(HttpServerResponse response, SseOutput output, TransportContext context, SseTransport transport) {
     this.response = response;
@@ -51,9 +57,12 @@ final class SseSession implements LiveStream.Sink {
 
   /**
    * {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream;
-   * {@code membership}: who it is in the presence of every topic, null when it did not ask.
+   * {@code membership}: who it is in the presence of every topic, null when it did not ask;
+   * {@code format}: how its events and ids are spelled.
    */
-  void open(Iterable<String> topics, Cursor cursor, long expiresAtMillis, Membership membership) {
+  void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format) {
+    this.format = format;
+    this.topicOrder = topics;
     response.closeHandler(v -> release());
     response.exceptionHandler(e -> release());
     // Headers go out at once, so the client's onopen fires before the first event; the rest
@@ -86,12 +95,12 @@ final class SseSession implements LiveStream.Sink {
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.SSE);
-    write(("id: " + stream.cursor() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
+    write(("id: " + cursorId() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
       .getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
-  public void event(Event event) {
+  public void event(Event event, Position before) {
     if (response.closed() || response.ended()) {
       return;
     }
@@ -103,9 +112,16 @@ final class SseSession implements LiveStream.Sink {
       return;
     }
     // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
-    int length = singleTopic ? output.event(event)
-      : output.event(event, ("id: " + stream.cursor() + "\n").getBytes(StandardCharsets.US_ASCII));
+    // The id line carries every id, so a compact event never needs its own.
+    int spelling = format.spellingWithoutId(singleTopic ? 0 : topicOrder.indexOf(event.topic()));
+    int length = singleTopic ? output.event(event, spelling)
+      : output.event(event, spelling, ("id: " + cursorId() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);
+  }
+
+  /** The cursor after everything sent, in the spelling of the subscriber's format. */
+  private String cursorId() {
+    return format.compact() ? stream.cursor().toCompactString(topicOrder) : stream.cursor().toString();
   }
 
   @Override

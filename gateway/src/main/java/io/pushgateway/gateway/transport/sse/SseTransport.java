@@ -5,6 +5,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.http.HttpReplies;
@@ -51,11 +52,13 @@ public final class SseTransport implements TransportHandler {
 
   private void open(RoutingContext ctx) {
     SubscriptionParams params;
+    EventFormat format;
     Membership membership;
     try {
       String lastEventId = ctx.request().getHeader("Last-Event-ID");
       String cursor = lastEventId != null && !lastEventId.isBlank() ? lastEventId : ctx.request().getParam("cursor");
       params = SubscriptionParams.parse(ctx.request().getParam("topics"), cursor, context.config());
+      format = EventFormat.of(ctx.request());
       membership = Membership.asked(ctx.request(), context.config())
         ? Membership.of(ctx.request(), Access.of(ctx), context.config()) : null;
     } catch (GatewayException e) {
@@ -70,7 +73,7 @@ public final class SseTransport implements TransportHandler {
     SseSession session = new SseSession(response, context.writePath().sse(ctx.request()), context, this);
     sessions.opened(session);
     session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
-      Access.of(ctx).expiresAtMillis(), membership);
+      Access.of(ctx).expiresAtMillis(), membership, format);
   }
 
   void forget(SseSession session) {

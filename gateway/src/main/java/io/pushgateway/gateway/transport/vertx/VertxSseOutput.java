@@ -23,15 +23,15 @@ final class VertxSseOutput extends BoundedOutput implements SseOutput {
   }
 
   @Override
-  public int event(Event event) {
-    Buffer bytes = EncodedEvent.of(event).sseEvent();
+  public int event(Event event, int spelling) {
+    Buffer bytes = EncodedEvent.of(event).spelled(spelling).sseEvent();
     response.write(bytes);
     return bytes.length();
   }
 
   @Override
-  public int event(Event event, byte[] idLine) {
-    Buffer bytes = EncodedEvent.of(event).sseEvent(idLine);
+  public int event(Event event, int spelling, byte[] idLine) {
+    Buffer bytes = EncodedEvent.of(event).spelled(spelling).sseEvent(idLine);
     response.write(bytes);
     return bytes.length();
   }

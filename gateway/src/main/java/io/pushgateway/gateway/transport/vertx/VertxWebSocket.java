@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.vertx;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.wire.EncodedEvent;
+import io.pushgateway.gateway.wire.SpelledEvent;
 import io.pushgateway.gateway.wire.WebSocketFrames;
 import io.pushgateway.gateway.transport.BoundedOutput;
 import io.vertx.core.Future;
@@ -110,10 +111,10 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
   }
 
   @Override
-  public long sendEvent(Event event) {
-    EncodedEvent encoded = EncodedEvent.of(event);
-    socket.writeFinalTextFrame(encoded.text());
-    return encoded.webSocketPayloadLength();
+  public long sendEvent(Event event, int spelling) {
+    SpelledEvent spelled = EncodedEvent.of(event).spelled(spelling);
+    socket.writeFinalTextFrame(spelled.text());
+    return spelled.webSocketPayloadLength();
   }
 
   @Override

@@ -9,18 +9,21 @@ import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
-import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One WebSocket subscriber: its {@link LiveStream}, the client's commands, and every resource it
@@ -64,6 +67,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final Promise<Void> releasedPromise = Promise.promise();
   /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
   private boolean binaryFrames;
+  private EventFormat format = EventFormat.FULL;
+  /** In the compact format, what each subscribed topic is called in events; null in the full format. */
+  private Map<String, Integer> aliases;
   /** A binary publish announced, waiting for its message; null when none is. */
   private ClientCommand announced;
   /** The media type the publish rule admitted for it. */
@@ -84,13 +90,18 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /**
    * {@code withPresence}: the URL asked for presence ({@code presence=1}) on every topic;
-   * {@code binaryFrames}: for binary events, their raw bytes in a binary frame ({@code binary=1}).
+   * {@code binaryFrames}: for binary events, their raw bytes in a binary frame ({@code binary=1});
+   * {@code format}: how its events are spelled.
    */
-  void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames) {
+  void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format) {
     this.binaryFrames = binaryFrames;
+    this.format = format;
+    if (format.compact()) {
+      aliases = new HashMap<>();
+    }
     socket.listen(this);
     for (String topic : topics) {
-      stream.subscribe(topic, cursor.get(topic));
+      subscribe(topic, cursor.get(topic));
       if (withPresence) {
         joinPresence(topic, null);
       }
@@ -249,10 +260,22 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
       return;
     }
-    stream.subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
+    subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
     if (command.presence()) {
       joinPresence(command.topic(), command.ref());
     }
+  }
+
+  /** In the compact format the topic gets the lowest alias free, announced by its subscribed frame. */
+  private void subscribe(String topic, Position after) {
+    if (aliases != null) {
+      int alias = 0;
+      while (aliases.containsValue(alias)) {
+        alias++;
+      }
+      aliases.put(topic, alias);
+    }
+    stream.subscribe(topic, after);
   }
 
   /** The snapshot, then the changes; an error frame (the subscription stands) when presence is full. */
@@ -282,6 +305,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private void onUnsubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
+      if (aliases != null) {
+        aliases.remove(command.topic());
+      }
     }
     if (presence != null) {
       presence.leave(command.topic());
@@ -389,8 +415,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   @Override
   public void subscribed(TopicState state) {
-    sendControl(new JsonObject().put("op", "subscribed").put("topic", state.topic())
-      .put("id", state.lastId()).put("epoch", state.epoch()), null);
+    JsonObject subscribed = new JsonObject().put("op", "subscribed").put("topic", state.topic())
+      .put("id", state.lastId()).put("epoch", state.epoch());
+    if (aliases != null) {
+      subscribed.put("alias", aliases.get(state.topic()));
+    }
+    sendControl(subscribed, null);
   }
 
   @Override
@@ -400,7 +430,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   }
 
   @Override
-  public void event(Event event) {
+  public void event(Event event, Position before) {
     if (socket.isClosed()) {
       return;
     }
@@ -411,8 +441,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     // Built once per event; each connection writes the same bytes.
-    long payloadLength = binaryFrames && event.contentType() != null
-      ? socket.sendBinaryEvent(event) : socket.sendEvent(event);
+    long payloadLength = binaryFrames && event.contentType() != null ? socket.sendBinaryEvent(event)
+      : socket.sendEvent(event, format.spelling(aliases == null ? 0 : aliases.get(event.topic()), before, event));
     context.metrics().delivered(Transport.WS, 1, payloadLength);
   }
 

@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
+import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PushWebSocket;
@@ -55,6 +56,7 @@ public final class WebSocketTransport implements TransportHandler {
     SubscriptionParams params;
     boolean withPresence;
     boolean binaryFrames;
+    EventFormat format;
     Membership membership;
     Access access = Access.of(ctx);
     Future<PushWebSocket> upgraded;
@@ -62,6 +64,7 @@ public final class WebSocketTransport implements TransportHandler {
       params = SubscriptionParams.parse(ctx.request(), context.config());
       withPresence = Membership.asked(ctx.request(), context.config());
       binaryFrames = SubscriptionParams.flagParam(ctx.request(), "binary");
+      format = EventFormat.of(ctx.request());
       // the identity is settled at the upgrade: a later subscribe op may join presence with it
       membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
       upgraded = context.writePath().upgrade(ctx.request());
@@ -72,7 +75,7 @@ public final class WebSocketTransport implements TransportHandler {
     upgraded.onSuccess(socket -> {
       WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
       sessions.opened(session);
-      session.open(params.topics(), params.cursor(), withPresence, binaryFrames);
+      session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format);
     });
   }
 

@@ -1,0 +1,47 @@
+package io.pushgateway.gateway.transport;
+
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.wire.Spelling;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * How a subscriber asked for its events ({@code format=json}, the default, or {@code
+ * format=compact}, and {@code ts=1} for timestamps in the compact one), read the same way by all
+ * four transports; see docs/PROTOCOL.md, "Compact format".
+ */
+public record EventFormat(boolean compact, boolean timestamps) {
+
+  public static final EventFormat FULL = new EventFormat(false, false);
+
+  public static EventFormat of(HttpServerRequest request) {
+    String format = request.getParam("format");
+    boolean compact = "compact".equals(format);
+    if (!compact && format != null && !format.equals("json")) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "format must be json or compact");
+    }
+    boolean timestamps = SubscriptionParams.flagParam(request, "ts");
+    if (timestamps && !compact) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "ts=1 goes with format=compact: the json format always carries ts");
+    }
+    return compact ? new EventFormat(true, timestamps) : FULL;
+  }
+
+  /**
+   * The spelling of {@code event}, of the topic the subscription calls {@code alias}, for a client
+   * that stood at {@code before} in it (null: nowhere it was told of): the id is left out when it
+   * is {@code before}'s + 1.
+   */
+  public int spelling(int alias, Position before, Event event) {
+    return compact ? Spelling.compact(alias, before == null || before.id() + 1 != event.id(), timestamps)
+      : Spelling.FULL;
+  }
+
+  /** The spelling for a transport that carries every id outside the event (SSE's {@code id:} line). */
+  public int spellingWithoutId(int alias) {
+    return compact ? Spelling.compact(alias, false, timestamps) : Spelling.FULL;
+  }
+}

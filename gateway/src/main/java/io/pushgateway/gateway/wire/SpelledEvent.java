@@ -1,0 +1,212 @@
+package io.pushgateway.gateway.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.pushgateway.gateway.core.Event;
+import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One {@link Spelling} of an event and every wire form of it, each built at most once, by the
+ * first connection that needs it: every connection that spells the event the same way writes the
+ * same bytes. A form nobody asks for (no SSE subscriber, no compression) is never built.
+ *
+ * <p>The raw-channel forms are Netty buffers in direct memory. Nothing outside gets them: a
+ * connection writes a retained duplicate (each write needs its own reader index), released by
+ * Netty once written. The public-API forms are Vert.x buffers and strings, which Vert.x copies or
+ * slices per write itself.
+ */
+public final class SpelledEvent {
+
+  private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Event event;
+  /**
+   * The compact array in UTF-8, kept (polls copy it into every answer); null for the full
+   * spelling, whose JSON the event keeps already.
+   */
+  private final byte[] compactJson;
+  private volatile ByteBuf webSocketFrame;
+  private volatile ByteBuf deflatedWebSocketFrame;
+  private volatile SseChunk sseChunk;
+  private volatile String text;
+  private volatile Buffer sseEvent;
+
+  SpelledEvent(Event event, int spelling) {
+    this.event = event;
+    this.compactJson = Spelling.isCompact(spelling) && event.contentType() == null
+      ? compactJson(event, spelling) : null;
+  }
+
+  /** The JSON, a copy to build a form from. */
+  private byte[] json() {
+    return compactJson != null ? compactJson : bytes(event.json());
+  }
+
+  /**
+   * {@code id: …\n}: the event's own cursor entry (compact: {@code id.epoch}), the SSE id of a
+   * subscriber of its one topic.
+   */
+  private byte[] idLine() {
+    String entry = compactJson != null ? event.id() + "." + event.epoch() : event.position().entry(event.topic());
+    return ("id: " + entry + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** {@code [alias,data]}, {@code [alias,data,id]} or {@code [alias,data,id,ts]}. */
+  private static byte[] compactJson(Event event, int spelling) {
+    byte[] data = bytes(event.dataJson());
+    String tail = (Spelling.withId(spelling) ? "," + event.id() : "")
+      + (Spelling.withTs(spelling) ? "," + event.ts() : "") + "]";
+    byte[] head = ("[" + Spelling.alias(spelling) + ",").getBytes(StandardCharsets.US_ASCII);
+    byte[] json = new byte[head.length + data.length + tail.length()];
+    System.arraycopy(head, 0, json, 0, head.length);
+    System.arraycopy(data, 0, json, head.length, data.length);
+    tail.getBytes(0, tail.length(), json, head.length + data.length); // ASCII digits and brackets
+    return json;
+  }
+
+  // ---- raw-channel forms (Netty buffers)
+
+  /** The event as one WebSocket text frame: a retained duplicate the caller writes or releases. */
+  public ByteBuf retainedWebSocketFrame() {
+    ByteBuf frame = webSocketFrame;
+    if (frame == null) {
+      synchronized (this) {
+        if (webSocketFrame == null) {
+          webSocketFrame = WebSocketFrames.text(json());
+        }
+        frame = webSocketFrame;
+      }
+    }
+    return frame.retainedDuplicate();
+  }
+
+  /**
+   * The same frame compressed for permessage-deflate, compressed at most once per event; a
+   * retained duplicate, as {@link #retainedWebSocketFrame()}.
+   */
+  public ByteBuf retainedDeflatedWebSocketFrame() {
+    ByteBuf frame = deflatedWebSocketFrame;
+    if (frame == null) {
+      synchronized (this) {
+        if (deflatedWebSocketFrame == null) {
+          deflatedWebSocketFrame = WebSocketFrames.deflatedText(json());
+        }
+        frame = deflatedWebSocketFrame;
+      }
+    }
+    return frame.retainedDuplicate();
+  }
+
+  /** The payload length of the event's WebSocket frame: its JSON. */
+  public int webSocketPayloadLength() {
+    return jsonLength();
+  }
+
+  /**
+   * The whole SSE event for a subscriber of this one topic, {@code id: <its cursor entry>\ndata:
+   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}): a retained duplicate the
+   * caller writes or releases.
+   */
+  public ByteBuf retainedSseChunk() {
+    return sseChunk().bytes.retainedDuplicate();
+  }
+
+  /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
+  public int sseEventLength() {
+    return sseChunk().eventLength;
+  }
+
+  /** The length of {@code data: <json>\n\n}, the SSE event without its {@code id:} line. */
+  public int sseDataLength() {
+    return SSE_DATA.length + jsonLength() + SSE_END.length;
+  }
+
+  /**
+   * The SSE event with another {@code id:} line (a subscriber of several topics gets the cursor
+   * over all of them) as a one-off chunk on the heap.
+   */
+  public ByteBuf sseChunk(byte[] idLine) {
+    SseChunk chunk = sseChunk();
+    return HttpChunks.chunk(idLine, chunk.bytes.slice(chunk.dataOffset, sseDataLength()));
+  }
+
+  private SseChunk sseChunk() {
+    SseChunk chunk = sseChunk;
+    if (chunk == null) {
+      synchronized (this) {
+        if (sseChunk == null) {
+          sseChunk = new SseChunk(idLine(), json());
+        }
+        chunk = sseChunk;
+      }
+    }
+    return chunk;
+  }
+
+  /** An SSE event as a finished chunk in direct memory, and where its {@code data:} line starts. */
+  private static final class SseChunk {
+    final ByteBuf bytes;
+    final int eventLength;
+    final int dataOffset;
+
+    SseChunk(byte[] idLine, byte[] json) {
+      eventLength = idLine.length + SSE_DATA.length + json.length + SSE_END.length;
+      bytes = HttpChunks.write(WebSocketFrames.directBuffer(HttpChunks.wireSize(eventLength)),
+        idLine, SSE_DATA, json, SSE_END);
+      dataOffset = HttpChunks.header(eventLength).length + idLine.length;
+    }
+  }
+
+  // ---- public-API forms (Vert.x buffers and strings)
+
+  /** The event's JSON as text, for a WebSocket text frame written through Vert.x. */
+  public String text() {
+    String t = text;
+    if (t == null) {
+      t = new String(json(), StandardCharsets.UTF_8);
+      text = t; // the same text whoever builds it: a lost race costs a copy, never a difference
+    }
+    return t;
+  }
+
+  /**
+   * The whole SSE event for a subscriber of this one topic, {@code id: …\ndata: <json>\n\n},
+   * without chunk framing (Vert.x adds it); the same buffer for every write.
+   */
+  public Buffer sseEvent() {
+    Buffer b = sseEvent;
+    if (b == null) {
+      b = sseEvent(idLine());
+      sseEvent = b;
+    }
+    return b;
+  }
+
+  /** The SSE event with another {@code id:} line, as a one-off buffer. */
+  public Buffer sseEvent(byte[] idLine) {
+    Buffer b = Buffer.buffer(idLine.length + sseDataLength()).appendBytes(idLine).appendBytes(SSE_DATA);
+    appendJson(b);
+    return b.appendBytes(SSE_END);
+  }
+
+  /** Copies the event's JSON to the end of {@code into} (a poll's answer). */
+  public void appendJson(Buffer into) {
+    if (compactJson != null) {
+      into.appendBytes(compactJson);
+    } else {
+      event.appendJson(into);
+    }
+  }
+
+  public int jsonLength() {
+    return compactJson != null ? compactJson.length : event.jsonLength();
+  }
+
+  private static byte[] bytes(ByteBuffer view) {
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
+  }
+}
