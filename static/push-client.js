@@ -44,12 +44,26 @@
     presence: false, // join the topics' presence: members(), join and leave events
     binaryType: 'blob', // what a binary event's data is: 'blob' or 'arraybuffer', as WebSocket.binaryType
     name: '', // presence name where the gateway allows one (with a token: its sub)
+    format: 'json', // 'compact': events as [alias,data], ids derived, fewer bytes per event (PROTOCOL.md)
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
-  function parseCursor(text) {
+  // Either spelling: topic:id:epoch entries, or the compact one (no colon),
+  // id.epoch per topic of `topics` in order, an epoch left out repeating
+  // the entry before's.
+  function parseCursor(text, topics) {
     const out = new Map();
     if (!text) return out;
+    if (String(text).indexOf(':') < 0) {
+      let epoch = null;
+      String(text).split(',').forEach((entry, i) => {
+        const dot = entry.indexOf('.');
+        if (dot >= 0) epoch = entry.slice(dot + 1);
+        const id = Number(dot >= 0 ? entry.slice(0, dot) : entry);
+        if (entry && topics && i < topics.length && Number.isFinite(id)) out.set(topics[i], { id: id, epoch: epoch });
+      });
+      return out;
+    }
     for (const part of String(text).split(',')) {
       const bits = part.trim().split(':');
       if (bits.length < 2 || !bits[0]) continue;
@@ -116,7 +130,8 @@
       const opts = Object.assign({}, DEFAULTS, options || {});
       const topics = Array.isArray(opts.topics) ? opts.topics
         : String(opts.topics || '').split(',');
-      this.topics = topics.map((t) => String(t).trim()).filter(Boolean);
+      // unique, in order: a compact event's alias is a topic's place here
+      this.topics = Array.from(new Set(topics.map((t) => String(t).trim()).filter(Boolean)));
       if (!this.topics.length) throw new TypeError('PushClient: no topics');
       if (opts.transport !== 'auto' && TRANSPORTS.indexOf(opts.transport) < 0) {
         throw new TypeError('PushClient: unknown transport ' + opts.transport);
@@ -514,7 +529,7 @@
     }
 
     _acceptCursor(text) {
-      for (const [topic, p] of parseCursor(text)) {
+      for (const [topic, p] of parseCursor(text, this.topics)) {
         const mine = this._positions.get(topic);
         if (!mine || mine.epoch !== p.epoch || p.id > mine.id) this._positions.set(topic, p);
       }
@@ -597,6 +612,35 @@
         if (seen) params.presenceSeen = String(seen);
       }
       return params;
+    }
+
+    // A compact event, [alias, data, id?, ts?], as the event object v1 sends:
+    // the topic is what `topicOf` calls the alias, an id left out is the
+    // topic's previous one + 1 (`ids`: the ids an SSE id line gives).
+    _expand(arr, topicOf, ids) {
+      const topic = topicOf[arr[0]];
+      if (typeof topic !== 'string') return null;
+      const p = this._positions.get(topic);
+      const id = arr.length > 2 ? arr[2] : ids && ids.has(topic) ? ids.get(topic).id : p ? p.id + 1 : null;
+      if (typeof id !== 'number') return null;
+      const ev = { topic: topic, id: id, data: arr[1] };
+      if (arr.length > 3) ev.ts = arr[3];
+      return ev;
+    }
+
+    // The query every subscription shares: topics, format, presence.
+    _subscribeParams(poller) {
+      const params = { topics: this.topics.join(',') };
+      if (this.options.format === 'compact') params.format = 'compact';
+      return this._presenceParams(params, poller);
+    }
+
+    // A compact event that names no topic it knows or has no id to derive
+    // breaks the protocol: the connection is left, and resumed from the cursor.
+    _deliverCompact(conn, ev) {
+      if (ev) return this._deliver(ev);
+      this._drop(conn, { reason: 'a compact event the client cannot place', soon: true });
+      return false;
     }
 
     // Returns false for a duplicate, which the application never sees.
@@ -724,6 +768,7 @@
     let nextRef = 1;
     const pending = new Map(); // ref -> {resolve, reject, timer}
     let envelope = null; // a binary event's envelope, waiting for its binary frame
+    const aliases = []; // compact format: alias -> topic, from the subscribed frames
 
     function failPending(message) {
       for (const p of pending.values()) {
@@ -760,6 +805,7 @@
           break;
         case 'subscribed':
           client._learn(msg.topic, msg.id, msg.epoch);
+          if (typeof msg.alias === 'number') aliases[msg.alias] = msg.topic;
           break;
         case 'reset':
           client._reset(msg);
@@ -803,7 +849,8 @@
 
     const conn = {
       start() {
-        const params = client._presenceParams({ topics: client.topics.join(','), binary: '1' }, false);
+        const params = client._subscribeParams(false);
+        params.binary = '1';
         if (client.cursor) params.cursor = client.cursor;
         client._stats.requests++;
         conn.token = client.options.token;
@@ -846,6 +893,10 @@
           let msg;
           try { msg = JSON.parse(e.data); } catch (err) { return; }
           awaitingPong = false;
+          if (Array.isArray(msg)) {
+            client._deliverCompact(conn, client._expand(msg, aliases));
+            return;
+          }
           onFrame(msg);
         };
         ws.onclose = (e) => {
@@ -893,7 +944,7 @@
 
     function open() {
       if (stopped) return;
-      const params = client._presenceParams({ topics: client.topics.join(',') }, false);
+      const params = client._subscribeParams(false);
       if (client.cursor) params.cursor = client.cursor;
       client._stats.requests++;
       conn.token = client.options.token;
@@ -903,7 +954,9 @@
       source.onmessage = (e) => {
         let ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
-        client._deliver(ev);
+        // compact: the id line holds every id, in the topics' order
+        if (Array.isArray(ev)) client._deliverCompact(conn, client._expand(ev, client.topics, parseCursor(e.lastEventId, client.topics)));
+        else client._deliver(ev);
         // the id is the full cursor after this event, epochs included
         // (unless the event made the client leave this stream)
         if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
@@ -967,7 +1020,7 @@
 
     function poll() {
       if (stopped) return;
-      const params = client._presenceParams({ topics: client.topics.join(',') }, true);
+      const params = client._subscribeParams(true);
       if (client.cursor) params.cursor = client.cursor;
       // The first poll of a connection waits one second at most, so the
       // client learns at once that the transport works instead of sitting
@@ -985,7 +1038,8 @@
           if (!conn.opened) client._opened(conn);
           for (const r of body.resets || []) client._reset(r);
           for (const ev of body.events || []) {
-            client._deliver(ev);
+            if (Array.isArray(ev)) client._deliverCompact(conn, client._expand(ev, client.topics));
+            else client._deliver(ev);
             // a gap ends this connection; its cursor must not skip the hole
             if (stopped) return;
           }

@@ -89,6 +89,45 @@ class TransportBrowserTest {
     client.close();
   }
 
+  /**
+   * {@code format: 'compact'}: the application sees the same events as with the default format,
+   * resumed from the same cursor, and on a push transport the compact client reads fewer bytes for
+   * them (the gateway's wire meter counts both).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void theCompactFormatDeliversTheSameEventsInFewerBytes(String transport) throws Exception {
+    String a = "compact-a." + transport;
+    String b = "compact-b." + transport;
+    for (int n = 1; n <= 3; n++) {
+      gateway.publish(a, new JsonObject().put("n", n));
+    }
+    PageClient full = PageClient.create(browser, "fj", transport,
+      Map.of("cursor", a + ":1", "meter", "json-" + transport + "-meter"), a, b).awaitOpen();
+    PageClient compact = PageClient.create(browser, "fc", transport,
+      Map.of("cursor", a + ":1", "meter", "compact-" + transport + "-meter", "format", "compact"), a, b).awaitOpen();
+    List<String> expected = new ArrayList<>(List.of(a + ":2:2", a + ":3:3"));
+    for (int n = 1; n <= 10; n++) {
+      long idA = gateway.publishId(a, new JsonObject().put("n", n + 3));
+      long idB = gateway.publishId(b, new JsonObject().put("n", n));
+      expected.add(a + ":" + idA + ":" + (n + 3));
+      expected.add(b + ":" + idB + ":" + n);
+    }
+    assertThat(compact.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(full.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(compact.stat("gaps")).isZero();
+    assertThat(compact.stat("reconnects")).isZero();
+    assertThat(compact.cursor()).isEqualTo(full.cursor());
+    if (transport.equals("ws") || transport.equals("sse")) {
+      // one connection each, so the difference is the events' spelling alone
+      long fullBytes = gateway.get("/api/meters/json-" + transport + "-meter").json().getLong("bytesDown");
+      long compactBytes = gateway.get("/api/meters/compact-" + transport + "-meter").json().getLong("bytesDown");
+      assertThat(compactBytes).as("bytes down, compact vs json").isLessThan(fullBytes - 20L * 20);
+    }
+    full.close();
+    compact.close();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
   void aHoleInTheStreamIsRefilledFromHistory(String transport) throws Exception {
