@@ -82,11 +82,23 @@ abstract class Connection {
   Map<String, String> subscription() {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("topics", String.join(",", client.topics));
+    if (client.compact) {
+      query.put("format", "compact");
+    }
     String cursor = client.cursorNow();
     if (!cursor.isEmpty()) {
       query.put("cursor", cursor);
     }
     return query;
+  }
+
+  /** In the compact format, topic aliases are their places in {@code topics=}: alias → topic. */
+  Map<Integer, String> topicsByPlace() {
+    Map<Integer, String> byPlace = new java.util.HashMap<>();
+    for (int i = 0; i < client.topics.size(); i++) {
+      byPlace.put(i, client.topics.get(i));
+    }
+    return byPlace;
   }
 
   void drop(PushClient.Drop info) {

@@ -37,7 +37,7 @@ public final class Event {
     return id;
   }
 
-  /** When the gateway accepted it, epoch milliseconds. */
+  /** When the gateway accepted it, epoch milliseconds; 0 in the compact format, which leaves it out. */
   public long ts() {
     return ts;
   }

@@ -58,8 +58,13 @@ final class PollConnection extends Connection {
       resets(body.get("resets"));
       JsonElement events = body.get("events");
       if (events != null && events.isJsonArray()) {
+        Map<Integer, String> aliases = client.compact ? topicsByPlace() : Map.of();
         for (JsonElement event : events.getAsJsonArray()) {
-          client.deliver(this, event.getAsJsonObject());
+          if (event.isJsonArray()) {
+            client.deliverCompact(this, event.getAsJsonArray(), aliases, Map.of());
+          } else {
+            client.deliver(this, event.getAsJsonObject());
+          }
           if (stopped) {
             return; // a gap ended this connection: its cursor must not skip the hole
           }

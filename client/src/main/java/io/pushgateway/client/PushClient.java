@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,8 @@ public final class PushClient implements AutoCloseable {
 
   final String baseUrl;
   final List<String> topics;
+  /** Whether it asked for the compact format ({@link Builder#compact()}). */
+  final boolean compact;
   final OkHttpClient http;
   final Builder options;
   private final Transport mode;
@@ -73,7 +76,9 @@ public final class PushClient implements AutoCloseable {
   private PushClient(Builder builder) {
     this.options = builder;
     this.baseUrl = builder.baseUrl.replaceAll("/+$", "");
-    this.topics = List.copyOf(builder.topics);
+    // unique, in order: a compact event's alias is a topic's place here
+    this.topics = List.copyOf(new java.util.LinkedHashSet<>(builder.topics));
+    this.compact = builder.compact;
     this.mode = builder.transport;
     this.listener = builder.listener;
     this.token = builder.token;
@@ -296,7 +301,7 @@ public final class PushClient implements AutoCloseable {
   }
 
   void acceptCursor(String cursor) {
-    Cursors.parse(cursor).forEach((topic, p) -> {
+    Cursors.parse(cursor, topics).forEach((topic, p) -> {
       Position mine = positions.get(topic);
       if (mine == null || !Objects.equals(mine.epoch, p.epoch) || p.id > mine.id) {
         positions.put(topic, p);
@@ -314,6 +319,31 @@ public final class PushClient implements AutoCloseable {
   /** False for a duplicate (never shown) or a gap (the connection is dropped and resumed). */
   boolean deliver(Connection conn, JsonObject event) {
     return deliver(conn, event, null);
+  }
+
+  /**
+   * A compact event, {@code [alias,data,id?,ts?]}: the topic is what {@code topicOf} calls the
+   * alias, an id left out is the one {@code given} (an SSE id line's) or the topic's previous +
+   * 1. One the client cannot place breaks the protocol: the connection is dropped and resumed.
+   */
+  boolean deliverCompact(Connection conn, JsonArray compact, Map<Integer, String> topicOf,
+                         Map<String, Position> given) {
+    String topic = compact.size() > 1 && compact.get(0).isJsonPrimitive() ? topicOf.get(compact.get(0).getAsInt()) : null;
+    Position p = topic == null ? null : positions.get(topic);
+    Long id = compact.size() > 2 ? Long.valueOf(compact.get(2).getAsLong())
+      : given.containsKey(topic) ? Long.valueOf(given.get(topic).id) : p != null ? Long.valueOf(p.id + 1) : null;
+    if (topic == null || id == null) {
+      drop(conn, new Drop("a compact event the client cannot place: " + compact).soon());
+      return false;
+    }
+    JsonObject event = new JsonObject();
+    event.addProperty("topic", topic);
+    event.addProperty("id", id);
+    event.add("data", compact.get(1));
+    if (compact.size() > 3) {
+      event.add("ts", compact.get(3));
+    }
+    return deliver(conn, event);
   }
 
   /**
@@ -338,12 +368,14 @@ public final class PushClient implements AutoCloseable {
     positions.put(topic, new Position(id, p == null ? null : p.epoch));
     events++;
     String contentType = event.has("contentType") ? event.get("contentType").getAsString() : null;
+    // the compact format sends ts on request only
+    long ts = event.has("ts") ? event.get("ts").getAsLong() : 0;
     Event delivered;
     if (contentType == null) {
-      delivered = new Event(topic, id, event.get("ts").getAsLong(), event.get("data").toString());
+      delivered = new Event(topic, id, ts, event.get("data").toString());
     } else {
       byte[] data = bytes != null ? bytes : Base64.getDecoder().decode(event.get("data").getAsString());
-      delivered = new Event(topic, id, event.get("ts").getAsLong(), null, data, contentType);
+      delivered = new Event(topic, id, ts, null, data, contentType);
     }
     safely(() -> listener.onEvent(delivered));
     return true;
@@ -620,14 +652,35 @@ public final class PushClient implements AutoCloseable {
     }
   }
 
-  /** {@code topic:id:epoch,…}. */
+  /** {@code topic:id:epoch,…}, or the compact spelling ({@code id.epoch} per topic, in order). */
   static final class Cursors {
     private Cursors() {
     }
 
     static Map<String, Position> parse(String cursor) {
+      return parse(cursor, List.of());
+    }
+
+    /** Either spelling; the compact one (it has no colon) stands for {@code topics} in order. */
+    static Map<String, Position> parse(String cursor, List<String> topics) {
       Map<String, Position> out = new LinkedHashMap<>();
       if (cursor == null || cursor.isBlank()) {
+        return out;
+      }
+      if (cursor.indexOf(':') < 0) {
+        String epoch = null;
+        String[] entries = cursor.split(",", -1);
+        for (int i = 0; i < entries.length && i < topics.size(); i++) {
+          int dot = entries[i].indexOf('.');
+          if (dot >= 0) {
+            epoch = entries[i].substring(dot + 1);
+          }
+          try {
+            out.put(topics.get(i), new Position(Long.parseLong(dot < 0 ? entries[i] : entries[i].substring(0, dot)), epoch));
+          } catch (NumberFormatException ignored) {
+            // an empty entry: no position for that topic
+          }
+        }
         return out;
       }
       for (String part : cursor.split(",")) {
@@ -677,6 +730,7 @@ public final class PushClient implements AutoCloseable {
     Duration publishTimeout = Duration.ofSeconds(10);
     Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
     String meter;
+    boolean compact;
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -692,6 +746,15 @@ public final class PushClient implements AutoCloseable {
         throw new IllegalArgumentException("a meter is 8 to 64 letters, digits, - or _");
       }
       this.meter = key;
+      return this;
+    }
+
+    /**
+     * Asks every transport for the compact format (docs/PROTOCOL.md, "Compact format"): events as
+     * {@code [alias,data]}, ids derived, fewer bytes per event; {@link Event#ts()} is then 0.
+     */
+    public Builder compact() {
+      this.compact = true;
       return this;
     }
 

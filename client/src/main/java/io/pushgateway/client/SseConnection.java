@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -105,7 +106,17 @@ final class SseConnection extends Connection {
         }
         JsonObject json;
         try {
-          json = JsonParser.parseString(data).getAsJsonObject();
+          JsonElement parsed = JsonParser.parseString(data);
+          if (parsed.isJsonArray() && (type == null || type.equals("message"))) {
+            // compact: the id line holds every id, in the topics' order
+            client.deliverCompact(SseConnection.this, parsed.getAsJsonArray(), topicsByPlace(),
+              PushClient.Cursors.parse(id, client.topics));
+            if (!stopped && id != null) {
+              client.acceptCursor(id);
+            }
+            return;
+          }
+          json = parsed.getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
           return;
         }

@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -21,6 +22,8 @@ final class WebSocketConnection extends Connection {
   private int nextRef = 1;
   /** A binary event's envelope, waiting for its binary message; client thread only. */
   private JsonObject envelope;
+  /** In the compact format: alias → topic, as the subscribed frames say. */
+  private final Map<Integer, String> aliases = new HashMap<>();
   private final Map<String, Pending> pending = new HashMap<>();
 
   WebSocketConnection(PushClient client) {
@@ -93,7 +96,12 @@ final class WebSocketConnection extends Connection {
   private void onFrame(String text) {
     JsonObject frame;
     try {
-      frame = JsonParser.parseString(text).getAsJsonObject();
+      JsonElement parsed = JsonParser.parseString(text);
+      if (parsed.isJsonArray()) {
+        client.deliverCompact(this, parsed.getAsJsonArray(), aliases, Map.of());
+        return;
+      }
+      frame = parsed.getAsJsonObject();
     } catch (JsonParseException | IllegalStateException e) {
       return;
     }
@@ -110,6 +118,9 @@ final class WebSocketConnection extends Connection {
       case "subscribed":
         client.learn(frame.get("topic").getAsString(), frame.get("id").getAsLong(),
           frame.has("epoch") ? frame.get("epoch").getAsString() : null);
+        if (frame.has("alias")) {
+          aliases.put(frame.get("alias").getAsInt(), frame.get("topic").getAsString());
+        }
         break;
       case "reset":
         client.reset(frame.get("topic").getAsString(), frame.get("from").getAsLong(),
