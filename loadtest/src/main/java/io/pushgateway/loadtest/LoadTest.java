@@ -66,11 +66,20 @@ public final class LoadTest {
    * @param peers             the servers each group runs against, one after another: the gateway
    *                          and/or peers on the same workload
    * @param peerUrl           a peer already running (with a single peer in {@code peers}), or null to start one
+   * @param compact           the gateway's subscribers ask for the compact format ({@code format=compact})
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                         boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
-                        List<Peer> peers, URI peerUrl) {
+                        List<Peer> peers, URI peerUrl, boolean compact) {
+    public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
+                   List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
+                   boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
+                   List<Peer> peers, URI peerUrl) {
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
+        javaClient, radio, peers, peerUrl, false);
+    }
+
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                    boolean compression, String serverCpus, boolean javaClient) {
@@ -128,10 +137,10 @@ public final class LoadTest {
         .setMaxChunkSize(64 * 1024));
       WebSocketClient ws = vertx.createWebSocketClient(wsOptions(false));
       RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log(), options.javaClient(),
-        options.radio());
+        options.compact(), options.radio());
       RunDriver deflating = options.compression()
         ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log(),
-          options.javaClient(), options.radio()) : null;
+          options.javaClient(), options.compact(), options.radio()) : null;
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
       List<Sweep.Point> points = sweep == null ? List.of(new Sweep.Point(base, 0)) : sweep.points(base);

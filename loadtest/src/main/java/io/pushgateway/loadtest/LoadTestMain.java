@@ -104,6 +104,11 @@ public final class LoadTestMain implements Callable<Integer> {
       + "one thread and one OkHttp connection each, so its CPU and memory are measured (default: ${DEFAULT-VALUE}).")
   String client = "vertx";
 
+  @Option(names = "--format", paramLabel = "json|compact",
+    description = "What the gateway's subscribers ask for: its default JSON events, or the compact format "
+      + "(events [alias,data], ids derived; fewer bytes per event) (default: ${DEFAULT-VALUE}).")
+  String format = "json";
+
   @Option(names = "--concurrent", description = "Run all transports at once on one topic (default: one after another).")
   boolean concurrent;
 
@@ -188,6 +193,7 @@ public final class LoadTestMain implements Callable<Integer> {
       return chaos();
     }
     require(client.equals("vertx") || client.equals("java"), "--client must be vertx or java");
+    require(format.equals("json") || format.equals("compact"), "--format must be json or compact");
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
     require(series == null || !series.parameter().equals("heartbeat") || targets.isEmpty(),
@@ -198,7 +204,8 @@ public final class LoadTestMain implements Callable<Integer> {
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
       gatewayJvmOptions(), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
-      radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl);
+      radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl,
+      format.equals("compact"));
     new LoadTest(options, scenario, series).run();
     return 0;
   }

@@ -5,12 +5,12 @@ import io.pushgateway.loadtest.client.GatewayPublisher;
 import io.pushgateway.loadtest.client.NchanPublisher;
 import io.pushgateway.loadtest.client.Publisher;
 import io.pushgateway.loadtest.client.SocketIoPublisher;
-import io.pushgateway.loadtest.target.Peer;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.stats.PublishSchedule;
 import io.pushgateway.loadtest.target.HeapProbe;
+import io.pushgateway.loadtest.target.Peer;
 import java.lang.management.ManagementFactory;
 import io.pushgateway.loadtest.target.ProcessStats;
 import io.pushgateway.loadtest.target.Target;
@@ -48,6 +48,8 @@ final class RunDriver {
   private final PrintStream log;
   /** Subscribers are the project's Java client instead of the generator's own Vert.x clients. */
   private final boolean javaClient;
+  /** The gateway's subscribers ask for the compact format. */
+  private final boolean compact;
   /** The phone radio of {@code runs[].mobile}, or null. */
   private final RadioModel radio;
 
@@ -57,8 +59,9 @@ final class RunDriver {
    *                     permessage-deflate (the publisher never does, so only subscribers differ)
    */
   RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient publisherWs,
-            WebSocketClient subscriberWs, PrintStream log, boolean javaClient, RadioModel radio) {
+            WebSocketClient subscriberWs, PrintStream log, boolean javaClient, boolean compact, RadioModel radio) {
     this.javaClient = javaClient;
+    this.compact = compact;
     this.radio = radio;
     this.vertx = vertx;
     this.loops = loops;
@@ -72,7 +75,7 @@ final class RunDriver {
     PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
     MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
     ClientContext ctx = new ClientContext(vertx, http, subscriberWs, topic, headers, s.pollIntervalMs(),
-      LONG_POLL_TIMEOUT_S, javaClient, target.peer());
+      LONG_POLL_TIMEOUT_S, javaClient, target.peer(), compact);
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
     Publisher publisher = switch (target.peer()) {
@@ -129,7 +132,9 @@ final class RunDriver {
         groupDeliveries, groupConnections, rssDelta, heapDelta, rss(pid), publisher, clientHeapDelta, clientThreadsDelta,
         radio);
       List<JsonObject> out = new ArrayList<>();
-      loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport))));
+      // the gateway's event format; peers have their own
+      String format = target.peer() != Peer.GATEWAY ? null : compact ? "compact" : "json";
+      loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport)).put("format", format)));
       return out;
     } finally {
       try {

@@ -14,10 +14,16 @@ import io.vertx.core.http.WebSocketClient;
  * @param pollIntervalMs  how often a short-polling subscriber asks
  * @param longPollTimeoutS the {@code timeout} a long poll asks the gateway to hold it
  * @param peer            the server's protocol: the gateway's or a peer's
+ * @param compact         the gateway's subscribers ask for the compact format ({@code format=compact})
  */
 public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient ws, String topic,
                             MultiMap headers, long pollIntervalMs, int longPollTimeoutS, boolean javaClient,
-                            Peer peer) {
+                            Peer peer, boolean compact) {
+
+  /** What a gateway subscriber adds to its query for its format. */
+  String formatQuery() {
+    return compact ? "&format=compact" : "";
+  }
 
   /** Delay before a dropped connection is reopened with the subscriber's cursor. */
   static final long RECONNECT_DELAY_MS = 200;

@@ -59,8 +59,41 @@ final class Events {
     return deliverData(text, from, NO_ID, tracker);
   }
 
-  /** A peer's event has no id of the gateway's. */
-  private static final long NO_ID = -1;
+  /** A peer's event has no id of the gateway's; a compact event's id may come from elsewhere. */
+  static final long NO_ID = -1;
+
+  /**
+   * A compact event ({@code [alias,data]}, {@code [alias,data,id]}, {@code [alias,data,id,ts]}) of
+   * the one topic (alias 0): its id is the third element, else {@code givenId} (an SSE id line's),
+   * else the tracker's last + 1. False when {@code text} is no array; the caller parses it.
+   */
+  static boolean deliverCompact(String text, long givenId, SubscriberTracker tracker) {
+    if (!text.startsWith("[")) {
+      return false;
+    }
+    long derived = givenId != NO_ID ? givenId : tracker.lastId() + 1;
+    if (text.startsWith("[0,") && text.endsWith("}]") && deliverData(text, 3, derived, tracker)) {
+      return true; // the usual one: the data, the id derived
+    }
+    JsonArray event;
+    try {
+      event = new JsonArray(text);
+    } catch (io.vertx.core.json.DecodeException e) {
+      tracker.stats().errors.increment();
+      return true;
+    }
+    deliverCompact(event, givenId, tracker);
+    return true;
+  }
+
+  private static void deliverCompact(JsonArray event, long givenId, SubscriberTracker tracker) {
+    long id = event.size() > 2 ? event.getLong(2) : givenId != NO_ID ? givenId : tracker.lastId() + 1;
+    if (!(event.getValue(1) instanceof JsonObject d) || d.getLong("seq") == null || d.getLong("t") == null) {
+      tracker.stats().errors.increment();
+      return;
+    }
+    tracker.onEvent(id, d.getLong("seq"), d.getLong("t"));
+  }
 
   /** The publisher's {@code {"seq":N,"t":N,...}} at {@code from}, with the event's id or {@link #NO_ID}. */
   private static boolean deliverData(String text, int from, long id, SubscriberTracker tracker) {
@@ -160,14 +193,25 @@ final class Events {
     }
     JsonArray events = body.getJsonArray("events");
     for (int i = 0; i < events.size(); i++) {
-      deliver(events.getJsonObject(i), tracker);
+      if (events.getValue(i) instanceof JsonArray compact) {
+        deliverCompact(compact, NO_ID, tracker);
+      } else {
+        deliver(events.getJsonObject(i), tracker);
+      }
     }
   }
 
-  /** The id of {@code topic}'s entry in a cursor {@code t:id:epoch,...}, or -1. */
+  /**
+   * The id of {@code topic}'s entry in a cursor {@code t:id:epoch,...}, or in the compact cursor of
+   * a one-topic subscription ({@code id.epoch}); -1 when there is none.
+   */
   static long cursorId(String cursor, String topic) {
     if (cursor == null) {
       return -1;
+    }
+    if (cursor.indexOf(':') < 0) {
+      int end = digitsEnd(cursor, 0);
+      return end > 0 && end <= 18 ? Long.parseLong(cursor, 0, end, 10) : -1;
     }
     for (String entry : cursor.split(",")) {
       String[] f = entry.split(":");

@@ -58,7 +58,11 @@ final class JavaLoadClient implements LoadClient {
       .compose(latest -> {
         tracker.startAt(latest);
         Promise<Void> opened = Promise.promise();
-        client = PushClient.builder(base).topics(ctx.topic()).transport(transport)
+        PushClient.Builder builder = PushClient.builder(base).topics(ctx.topic()).transport(transport);
+        if (ctx.compact()) {
+          builder.compact();
+        }
+        client = builder
           .cursor(ctx.topic() + ":" + latest).okHttpClient(HTTP)
           .pollInterval(Duration.ofMillis(ctx.pollIntervalMs())).longPollTimeoutSeconds(ctx.longPollTimeoutS())
           .listener(new Listener() {

@@ -14,7 +14,7 @@ final class LongPollLoadClient extends PollLoadClient {
 
   @Override
   protected String pollUri(String cursor) {
-    return "/poll/long?topics=" + ctx.topic() + "&cursor=" + cursor + "&timeout=" + ctx.longPollTimeoutS();
+    return "/poll/long?topics=" + ctx.topic() + ctx.formatQuery() + "&cursor=" + cursor + "&timeout=" + ctx.longPollTimeoutS();
   }
 
   @Override

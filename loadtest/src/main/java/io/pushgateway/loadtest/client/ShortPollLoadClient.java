@@ -19,7 +19,7 @@ final class ShortPollLoadClient extends PollLoadClient {
 
   @Override
   protected String pollUri(String cursor) {
-    return "/poll?topics=" + ctx.topic() + "&cursor=" + cursor;
+    return "/poll?topics=" + ctx.topic() + ctx.formatQuery() + "&cursor=" + cursor;
   }
 
   @Override

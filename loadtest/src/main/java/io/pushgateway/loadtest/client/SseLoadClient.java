@@ -29,7 +29,7 @@ final class SseLoadClient implements LoadClient {
     return latestId()
       .compose(id -> {
         tracker.startAt(id);
-        return open("/sse?topics=" + ctx.topic() + "&cursor=" + ctx.topic() + ":" + id, null);
+        return open("/sse?topics=" + ctx.topic() + "&cursor=" + ctx.topic() + ":" + id + ctx.formatQuery(), null);
       });
   }
 
@@ -64,7 +64,8 @@ final class SseLoadClient implements LoadClient {
 
   private void onEvent(String type, String data, String id) {
     lastEventId = id;
-    if (type == null && (Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker))) {
+    if (type == null && (Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker)
+        || Events.deliverCompact(data, Events.cursorId(id, ctx.topic()), tracker))) {
       return;
     }
     JsonObject m;
@@ -83,7 +84,7 @@ final class SseLoadClient implements LoadClient {
 
   /** The stream ended: come back the way EventSource does, with Last-Event-ID. */
   private void reconnect() {
-    Reconnect.later(ctx, tracker, () -> closed, () -> open("/sse?topics=" + ctx.topic(),
+    Reconnect.later(ctx, tracker, () -> closed, () -> open("/sse?topics=" + ctx.topic() + ctx.formatQuery(),
       lastEventId != null ? lastEventId : ctx.topic() + ":" + Math.max(0, tracker.lastId())));
   }
 

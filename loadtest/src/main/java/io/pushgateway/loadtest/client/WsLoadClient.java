@@ -42,7 +42,7 @@ final class WsLoadClient implements LoadClient {
 
   private void connect() {
     // binary events as raw bytes in a binary frame, as a browser would ask for them
-    String uri = "/ws?topics=" + ctx.topic() + "&binary=1";
+    String uri = "/ws?topics=" + ctx.topic() + "&binary=1" + ctx.formatQuery();
     if (tracker.lastId() >= 0 && epoch != null) {
       uri += "&cursor=" + ctx.topic() + ":" + tracker.lastId() + ":" + epoch;
     }
@@ -88,7 +88,7 @@ final class WsLoadClient implements LoadClient {
   }
 
   private void onText(String text) {
-    if (Events.deliverFast(text, tracker)) {
+    if (Events.deliverFast(text, tracker) || Events.deliverCompact(text, Events.NO_ID, tracker)) {
       return;
     }
     JsonObject m;
