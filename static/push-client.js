@@ -954,13 +954,23 @@
       source.onmessage = (e) => {
         let ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
-        // compact: the id line holds every id, in the topics' order
-        if (Array.isArray(ev)) client._deliverCompact(conn, client._expand(ev, client.topics, parseCursor(e.lastEventId, client.topics)));
-        else client._deliver(ev);
+        if (client.options.format === 'compact') {
+          // the id line holds every id, in the topics' order; with one topic the data comes alone
+          const ids = parseCursor(e.lastEventId, client.topics);
+          client._deliverCompact(conn, client.topics.length === 1
+            ? client._expand([0, ev], client.topics, ids) : client._expand(ev, client.topics, ids));
+        } else {
+          client._deliver(ev);
+        }
         // the id is the full cursor after this event, epochs included
         // (unless the event made the client leave this stream)
         if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
       };
+      // the compact format's binary events, in full, as events of their own type
+      source.addEventListener('binary', (e) => {
+        try { client._deliver(JSON.parse(e.data)); } catch (err) { return; }
+        if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
+      });
       source.addEventListener('reset', (e) => {
         try { client._reset(JSON.parse(e.data)); } catch (err) { /* ignore */ }
       });

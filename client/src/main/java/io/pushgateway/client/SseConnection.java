@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -107,10 +108,17 @@ final class SseConnection extends Connection {
         JsonObject json;
         try {
           JsonElement parsed = JsonParser.parseString(data);
-          if (parsed.isJsonArray() && (type == null || type.equals("message"))) {
-            // compact: the id line holds every id, in the topics' order
-            client.deliverCompact(SseConnection.this, parsed.getAsJsonArray(), topicsByPlace(),
-              PushClient.Cursors.parse(id, client.topics));
+          if (client.compact && (type == null || type.equals("message"))) {
+            // the id line holds every id, in the topics' order; with one topic the data comes alone
+            JsonArray compact;
+            if (client.topics.size() == 1) {
+              compact = new JsonArray();
+              compact.add(0);
+              compact.add(parsed);
+            } else {
+              compact = parsed.getAsJsonArray();
+            }
+            client.deliverCompact(SseConnection.this, compact, topicsByPlace(), PushClient.Cursors.parse(id, client.topics));
             if (!stopped && id != null) {
               client.acceptCursor(id);
             }
@@ -120,7 +128,8 @@ final class SseConnection extends Connection {
         } catch (JsonParseException | IllegalStateException e) {
           return;
         }
-        if (type == null || type.equals("message")) {
+        // the compact format's binary events come in full, as events of their own type
+        if (type == null || type.equals("message") || type.equals("binary")) {
           client.deliver(SseConnection.this, json);
           // the id is the full cursor after this event (unless the event made the client leave)
           if (!stopped && id != null) {

@@ -40,8 +40,19 @@ public record EventFormat(boolean compact, boolean timestamps) {
       : Spelling.FULL;
   }
 
-  /** The spelling for a transport that carries every id outside the event (SSE's {@code id:} line). */
-  public int spellingWithoutId(int alias) {
-    return compact ? Spelling.compact(alias, false, timestamps) : Spelling.FULL;
+  /**
+   * The spelling on SSE, whose {@code id:} line carries every id: without one, and for a
+   * subscription to {@code oneTopic} (alias 0) the data alone unless timestamps were asked for.
+   */
+  public int sseSpelling(boolean oneTopic, int alias) {
+    if (!compact) {
+      return Spelling.FULL;
+    }
+    return oneTopic && !timestamps ? Spelling.BARE : Spelling.compact(alias, timestamps, timestamps);
+  }
+
+  /** What starts an SSE {@code id:} line: the compact format leaves out the optional space. */
+  public String sseIdField() {
+    return compact ? "id:" : "id: ";
   }
 }

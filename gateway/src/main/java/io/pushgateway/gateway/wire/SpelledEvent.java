@@ -20,6 +20,13 @@ public final class SpelledEvent {
 
   private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The compact format's SSE fields go without the optional space after the colon (the SSE
+   * parsing rules drop it when it is there), and a binary event is an event of its own type, so a
+   * one-topic stream's bare data is never mistaken for one.
+   */
+  private static final byte[] COMPACT_SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COMPACT_SSE_BINARY = "event:binary\ndata:".getBytes(StandardCharsets.US_ASCII);
 
   private final Event event;
   /**
@@ -27,6 +34,8 @@ public final class SpelledEvent {
    * spelling, whose JSON the event keeps already.
    */
   private final byte[] compactJson;
+  /** Whether it is one of the compact format's spellings (a binary event's keeps its full JSON). */
+  private final boolean compact;
   private volatile ByteBuf webSocketFrame;
   private volatile ByteBuf deflatedWebSocketFrame;
   private volatile SseChunk sseChunk;
@@ -35,8 +44,8 @@ public final class SpelledEvent {
 
   SpelledEvent(Event event, int spelling) {
     this.event = event;
-    this.compactJson = Spelling.isCompact(spelling) && event.contentType() == null
-      ? compactJson(event, spelling) : null;
+    this.compact = Spelling.isCompact(spelling);
+    this.compactJson = compact && event.contentType() == null ? compactJson(event, spelling) : null;
   }
 
   /** The JSON, a copy to build a form from. */
@@ -49,13 +58,21 @@ public final class SpelledEvent {
    * subscriber of its one topic.
    */
   private byte[] idLine() {
-    String entry = compactJson != null ? event.id() + "." + event.epoch() : event.position().entry(event.topic());
-    return ("id: " + entry + "\n").getBytes(StandardCharsets.US_ASCII);
+    String line = compact ? "id:" + event.id() + "." + event.epoch() : "id: " + event.position().entry(event.topic());
+    return (line + "\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** {@code [alias,data]}, {@code [alias,data,id]} or {@code [alias,data,id,ts]}. */
+  /** What comes before the JSON in an SSE event, after its id line. */
+  private byte[] sseDataField() {
+    return !compact ? SSE_DATA : event.contentType() != null ? COMPACT_SSE_BINARY : COMPACT_SSE_DATA;
+  }
+
+  /** {@code [alias,data]}, {@code [alias,data,id]} or {@code [alias,data,id,ts]}; or the data alone. */
   private static byte[] compactJson(Event event, int spelling) {
     byte[] data = bytes(event.dataJson());
+    if (spelling == Spelling.BARE) {
+      return data;
+    }
     String tail = (Spelling.withId(spelling) ? "," + event.id() : "")
       + (Spelling.withTs(spelling) ? "," + event.ts() : "") + "]";
     byte[] head = ("[" + Spelling.alias(spelling) + ",").getBytes(StandardCharsets.US_ASCII);
@@ -120,7 +137,7 @@ public final class SpelledEvent {
 
   /** The length of {@code data: <json>\n\n}, the SSE event without its {@code id:} line. */
   public int sseDataLength() {
-    return SSE_DATA.length + jsonLength() + SSE_END.length;
+    return sseDataField().length + jsonLength() + SSE_END.length;
   }
 
   /**
@@ -137,7 +154,7 @@ public final class SpelledEvent {
     if (chunk == null) {
       synchronized (this) {
         if (sseChunk == null) {
-          sseChunk = new SseChunk(idLine(), json());
+          sseChunk = new SseChunk(idLine(), sseDataField(), json());
         }
         chunk = sseChunk;
       }
@@ -151,10 +168,10 @@ public final class SpelledEvent {
     final int eventLength;
     final int dataOffset;
 
-    SseChunk(byte[] idLine, byte[] json) {
-      eventLength = idLine.length + SSE_DATA.length + json.length + SSE_END.length;
+    SseChunk(byte[] idLine, byte[] dataField, byte[] json) {
+      eventLength = idLine.length + dataField.length + json.length + SSE_END.length;
       bytes = HttpChunks.write(WebSocketFrames.directBuffer(HttpChunks.wireSize(eventLength)),
-        idLine, SSE_DATA, json, SSE_END);
+        idLine, dataField, json, SSE_END);
       dataOffset = HttpChunks.header(eventLength).length + idLine.length;
     }
   }
@@ -186,7 +203,7 @@ public final class SpelledEvent {
 
   /** The SSE event with another {@code id:} line, as a one-off buffer. */
   public Buffer sseEvent(byte[] idLine) {
-    Buffer b = Buffer.buffer(idLine.length + sseDataLength()).appendBytes(idLine).appendBytes(SSE_DATA);
+    Buffer b = Buffer.buffer(idLine.length + sseDataLength()).appendBytes(idLine).appendBytes(sseDataField());
     appendJson(b);
     return b.appendBytes(SSE_END);
   }

@@ -6,11 +6,15 @@ package io.pushgateway.gateway.wire;
  * "Compact format"): {@code [alias,data]} when the client can derive the id (the previous one + 1),
  * {@code [alias,data,id]} when it cannot, {@code [alias,data,id,ts]} when it asked for timestamps.
  * A binary event is spelled in full either way: its content type has no place in the array.
+ * On SSE, whose {@code id:} line carries the ids, a subscription to one topic gets {@link #BARE}.
  */
 public final class Spelling {
 
   /** v1's JSON object. */
   public static final int FULL = -1;
+
+  /** The compact format's data alone: the id line and the subscription's one topic say the rest. */
+  public static final int BARE = -2;
 
   private static final int WITH_ID = 1;
   private static final int WITH_TS = 3;
@@ -24,7 +28,7 @@ public final class Spelling {
   }
 
   static boolean isCompact(int spelling) {
-    return spelling >= 0;
+    return spelling != FULL;
   }
 
   static int alias(int spelling) {

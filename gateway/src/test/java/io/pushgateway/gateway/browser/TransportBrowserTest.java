@@ -106,6 +106,9 @@ class TransportBrowserTest {
       Map.of("cursor", a + ":1", "meter", "json-" + transport + "-meter"), a, b).awaitOpen();
     PageClient compact = PageClient.create(browser, "fc", transport,
       Map.of("cursor", a + ":1", "meter", "compact-" + transport + "-meter", "format", "compact"), a, b).awaitOpen();
+    // one topic: on SSE each event is its data alone
+    PageClient single = PageClient.create(browser, "f1", transport, Map.of("cursor", a + ":1", "format", "compact"), a)
+      .awaitOpen();
     List<String> expected = new ArrayList<>(List.of(a + ":2:2", a + ":3:3"));
     for (int n = 1; n <= 10; n++) {
       long idA = gateway.publishId(a, new JsonObject().put("n", n + 3));
@@ -115,6 +118,7 @@ class TransportBrowserTest {
     }
     assertThat(compact.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(full.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(single.awaitEvents(12)).containsExactlyElementsOf(expected.stream().filter(e -> e.startsWith(a + ":")).toList());
     assertThat(compact.stat("gaps")).isZero();
     assertThat(compact.stat("reconnects")).isZero();
     assertThat(compact.cursor()).isEqualTo(full.cursor());
@@ -126,6 +130,7 @@ class TransportBrowserTest {
     }
     full.close();
     compact.close();
+    single.close();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -19,6 +19,12 @@ public final class CompactReader {
   private final Map<Integer, String> aliases = new HashMap<>();
   private final Map<String, Long> last = new HashMap<>();
   private List<String> order = List.of();
+  private final boolean timestamps;
+
+  /** {@code timestamps}: the client asked for them ({@code ts=1}). */
+  public CompactReader(boolean timestamps) {
+    this.timestamps = timestamps;
+  }
 
   /** The subscription's topics, in order (their aliases), and the cursor it opened with. */
   public void subscription(List<String> topics, String cursor) {
@@ -69,6 +75,20 @@ public final class CompactReader {
       event.put("ts", compact.getLong(3));
     }
     return event;
+  }
+
+  /**
+   * An SSE event's data in the compact format: an array, or with one topic and no timestamps the
+   * data alone; its id is the one in the id line ({@code given}).
+   */
+  public JsonObject expandSse(String data, Map<String, Long> given) {
+    if (order.size() == 1 && !timestamps) {
+      String topic = order.get(0);
+      long id = given.get(topic);
+      last.put(topic, id);
+      return new JsonObject().put("topic", topic).put("id", id).put("data", io.vertx.core.json.Json.decodeValue(data));
+    }
+    return expand(new JsonArray(data), given);
   }
 
   /** An event spelled in full (a binary one): it moves the client on all the same. */

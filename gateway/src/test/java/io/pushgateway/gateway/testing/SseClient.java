@@ -95,12 +95,16 @@ public final class SseClient extends StreamClient {
       dispatch();
     } else if (line.startsWith(":")) {
       return; // comment: keep-alive
-    } else if (line.startsWith("id: ")) {
-      id = line.substring(4);
-    } else if (line.startsWith("event: ")) {
-      eventType = line.substring(7);
-    } else if (line.startsWith("data: ")) {
-      data.append(line.substring(6));
+    }
+    // field:value, one space after the colon dropped if there is one (the compact format sends none)
+    int colon = line.indexOf(':');
+    String field = colon < 0 ? line : line.substring(0, colon);
+    String value = colon < 0 ? "" : line.substring(line.startsWith(" ", colon + 1) ? colon + 2 : colon + 1);
+    switch (field) {
+      case "id" -> id = value;
+      case "event" -> eventType = value;
+      case "data" -> data.append(value);
+      default -> { }
     }
   }
 
@@ -109,17 +113,20 @@ public final class SseClient extends StreamClient {
       onCursor(id);
     }
     if (data.length() > 0) {
-      JsonObject payload = data.charAt(0) == '[' ? compact.expand(new JsonArray(data.toString()), compact.ids(id))
-        : new JsonObject(data.toString());
-      if ("reset".equals(eventType)) {
+      String text = data.toString();
+      if (eventType == null || eventType.equals("message")) {
+        // the compact format's events are read back into full objects
+        onEvent(compact == null ? new JsonObject(text) : compact.expandSse(text, compact.ids(id)));
+      } else if (eventType.equals("binary")) {
+        onEvent(compact.saw(new JsonObject(text))); // the compact format's binary events, in full
+      } else if (eventType.equals("reset")) {
+        JsonObject reset = new JsonObject(text);
         if (compact != null) {
-          compact.at(payload.getString("topic"), payload.getLong("from") - 1);
+          compact.at(reset.getString("topic"), reset.getLong("from") - 1);
         }
-        onReset(payload);
-      } else if ("presence".equals(eventType)) {
-        onPresence(payload);
-      } else {
-        onEvent(payload);
+        onReset(reset);
+      } else if (eventType.equals("presence")) {
+        onPresence(new JsonObject(text));
       }
     }
     data.setLength(0);

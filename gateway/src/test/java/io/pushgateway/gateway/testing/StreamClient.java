@@ -100,7 +100,7 @@ public abstract class StreamClient {
    * given in the full spelling; {@link #wireCursor()} is the cursor as the gateway handed it out.
    */
   public StreamClient compact(boolean timestamps) {
-    compact = new CompactReader();
+    compact = new CompactReader(timestamps);
     return query("format=compact" + (timestamps ? "&ts=1" : ""));
   }
 

@@ -124,6 +124,31 @@ class CompactFormatTest {
     }
   }
 
+  /** One topic on SSE: the data alone, the id in the id line, no optional spaces; binary events apart. */
+  @Test
+  void aOneTopicSseStreamSendsTheDataAlone() throws Exception {
+    TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);
+    String topic = "sse-bare";
+    gateway.publish(topic, new JsonObject().put("n", 1));
+    gateway.request(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(new byte[] {1, 2, 3}), "image/png");
+    String epoch = gateway.get("/api/topics/" + topic).json().getString("epoch");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /sse?topics=" + topic + "&format=compact&cursor=" + topic + ":0 HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String expected = "id:1." + epoch + "\ndata:{\"n\":1}\n\n";
+      String binary = "id:2." + epoch + "\nevent:binary\ndata:{\"topic\":\"" + topic + "\",\"id\":2,";
+      StringBuilder received = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      while (!received.toString().contains(binary) || !received.toString().contains("AQID")) {
+        int n = socket.getInputStream().read(buffer);
+        assertThat(n).as("the stream so far: " + received).isPositive();
+        received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+      assertThat(received.toString()).contains(expected);
+    }
+  }
+
   @Test
   void anSseIdIsTheCompactCursorAndResumesAsLastEventId() throws Exception {
     TestGateway gateway = GATEWAYS.get(GatewayConfig.WRITE_PATH_NETTY);

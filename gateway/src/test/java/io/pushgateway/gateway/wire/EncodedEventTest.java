@@ -49,15 +49,17 @@ class EncodedEventTest {
     assertThat(encoded.spelled(Spelling.compact(0, false, false)).text()).isEqualTo("[0,{\"x\":[1,\"]\"]}]");
     assertThat(encoded.spelled(Spelling.compact(2, true, false)).text()).isEqualTo("[2,{\"x\":[1,\"]\"]},3]");
     assertThat(encoded.spelled(Spelling.compact(5, true, true)).text()).isEqualTo("[5,{\"x\":[1,\"]\"]},3,13]");
-    // the single-topic SSE id is the compact cursor entry, id.epoch
+    // the single-topic SSE id is the compact cursor entry, id.epoch; no optional spaces
     SpelledEvent compact = encoded.spelled(Spelling.compact(0, false, false));
-    String sseEvent = "id: 3.ep1\ndata: [0,{\"x\":[1,\"]\"]}]\n\n";
+    String sseEvent = "id:3.ep1\ndata:[0,{\"x\":[1,\"]\"]}]\n\n";
     assertThat(text(compact.retainedSseChunk()))
       .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
     assertThat(compact.sseEvent().toString()).isEqualTo(sseEvent);
     // one form per spelling, shared
     assertThat(encoded.spelled(Spelling.compact(2, true, false))).isSameAs(encoded.spelled(Spelling.compact(2, true, false)));
     assertThat(encoded.spelled(Spelling.FULL)).isSameAs(encoded.full());
+    // one topic on SSE: the data alone
+    assertThat(encoded.spelled(Spelling.BARE).sseEvent().toString()).isEqualTo("id:3.ep1\ndata:{\"x\":[1,\"]\"]}\n\n");
   }
 
   @Test
@@ -66,6 +68,9 @@ class EncodedEventTest {
     String full = EncodedEvent.of(binary).full().text();
     assertThat(full).contains("\"contentType\":\"image/png\"");
     assertThat(EncodedEvent.of(binary).spelled(Spelling.compact(0, false, false)).text()).isEqualTo(full);
+    // on SSE an event of its own type, so a one-topic stream's bare data is never taken for it
+    assertThat(EncodedEvent.of(binary).spelled(Spelling.BARE).sseEvent().toString())
+      .isEqualTo("id:3.ep1\nevent:binary\ndata:" + full + "\n\n");
   }
 
   @Test

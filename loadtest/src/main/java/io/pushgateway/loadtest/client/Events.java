@@ -86,6 +86,14 @@ final class Events {
     return true;
   }
 
+  /**
+   * A one-topic SSE stream's event in the compact format: the publisher's data alone, its id the
+   * one of the {@code id:} line. False when it is not shaped so; the caller parses it.
+   */
+  static boolean deliverBare(String text, long id, SubscriberTracker tracker) {
+    return id != NO_ID && deliverData(text, 0, id, tracker);
+  }
+
   private static void deliverCompact(JsonArray event, long givenId, SubscriberTracker tracker) {
     long id = event.size() > 2 ? event.getLong(2) : givenId != NO_ID ? givenId : tracker.lastId() + 1;
     if (!(event.getValue(1) instanceof JsonObject d) || d.getLong("seq") == null || d.getLong("t") == null) {

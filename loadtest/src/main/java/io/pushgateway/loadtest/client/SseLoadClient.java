@@ -64,8 +64,8 @@ final class SseLoadClient implements LoadClient {
 
   private void onEvent(String type, String data, String id) {
     lastEventId = id;
-    if (type == null && (Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker)
-        || Events.deliverCompact(data, Events.cursorId(id, ctx.topic()), tracker))) {
+    if (type == null && (ctx.compact() ? Events.deliverBare(data, Events.cursorId(id, ctx.topic()), tracker)
+        : Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker))) {
       return;
     }
     JsonObject m;
@@ -75,7 +75,7 @@ final class SseLoadClient implements LoadClient {
       tracker.stats().errors.increment();
       return;
     }
-    if (type == null || "message".equals(type)) {
+    if (type == null || "message".equals(type) || "binary".equals(type)) {
       Events.deliver(m, tracker);
     } else if ("reset".equals(type)) {
       tracker.onReset(m.getLong("from", 1L));

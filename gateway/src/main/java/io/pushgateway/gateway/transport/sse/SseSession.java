@@ -95,7 +95,7 @@ final class SseSession implements LiveStream.Sink {
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.SSE);
-    write(("id: " + cursorId() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
+    write((format.sseIdField() + cursorId() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
       .getBytes(StandardCharsets.UTF_8));
   }
 
@@ -113,9 +113,9 @@ final class SseSession implements LiveStream.Sink {
     }
     // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
     // The id line carries every id, so a compact event never needs its own.
-    int spelling = format.spellingWithoutId(singleTopic ? 0 : topicOrder.indexOf(event.topic()));
+    int spelling = format.sseSpelling(singleTopic, singleTopic ? 0 : topicOrder.indexOf(event.topic()));
     int length = singleTopic ? output.event(event, spelling)
-      : output.event(event, spelling, ("id: " + cursorId() + "\n").getBytes(StandardCharsets.US_ASCII));
+      : output.event(event, spelling, (format.sseIdField() + cursorId() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);
   }
 

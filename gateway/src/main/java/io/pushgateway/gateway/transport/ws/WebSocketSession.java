@@ -17,13 +17,12 @@ import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One WebSocket subscriber: its {@link LiveStream}, the client's commands, and every resource it
@@ -67,9 +66,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final Promise<Void> releasedPromise = Promise.promise();
   /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
   private boolean binaryFrames;
-  private EventFormat format = EventFormat.FULL;
   /** In the compact format, what each subscribed topic is called in events; null in the full format. */
-  private Map<String, Integer> aliases;
+  private TopicAliases aliases;
   /** A binary publish announced, waiting for its message; null when none is. */
   private ClientCommand announced;
   /** The media type the publish rule admitted for it. */
@@ -95,9 +93,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    */
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format) {
     this.binaryFrames = binaryFrames;
-    this.format = format;
     if (format.compact()) {
-      aliases = new HashMap<>();
+      aliases = new TopicAliases(format);
     }
     socket.listen(this);
     for (String topic : topics) {
@@ -269,11 +266,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** In the compact format the topic gets the lowest alias free, announced by its subscribed frame. */
   private void subscribe(String topic, Position after) {
     if (aliases != null) {
-      int alias = 0;
-      while (aliases.containsValue(alias)) {
-        alias++;
-      }
-      aliases.put(topic, alias);
+      aliases.assign(topic);
     }
     stream.subscribe(topic, after);
   }
@@ -306,7 +299,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
       if (aliases != null) {
-        aliases.remove(command.topic());
+        aliases.release(command.topic());
       }
     }
     if (presence != null) {
@@ -418,7 +411,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     JsonObject subscribed = new JsonObject().put("op", "subscribed").put("topic", state.topic())
       .put("id", state.lastId()).put("epoch", state.epoch());
     if (aliases != null) {
-      subscribed.put("alias", aliases.get(state.topic()));
+      subscribed.put("alias", aliases.of(state.topic()));
     }
     sendControl(subscribed, null);
   }
@@ -442,7 +435,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     }
     // Built once per event; each connection writes the same bytes.
     long payloadLength = binaryFrames && event.contentType() != null ? socket.sendBinaryEvent(event)
-      : socket.sendEvent(event, format.spelling(aliases == null ? 0 : aliases.get(event.topic()), before, event));
+      : socket.sendEvent(event, aliases == null ? Spelling.FULL : aliases.spelling(event, before));
     context.metrics().delivered(Transport.WS, 1, payloadLength);
   }
 
