@@ -43,12 +43,15 @@ public final class Gateway {
   private final Presence presence;
   private final String serversDeployment;
   private final AtomicBoolean draining;
+  /** The one timer that sweeps the limits and meters every server shares. */
+  private final long sweepTimer;
   private String demoDeployment;
   private String metricsDeployment;
 
   private Gateway(Vertx vertx, GatewayConfig config, EventLog log, Presence presence, SubscriberCounts counts,
                   GatewayMetrics metrics, List<HttpServerVerticle> servers, String serversDeployment,
-                  AtomicBoolean draining) {
+                  AtomicBoolean draining, long sweepTimer) {
+    this.sweepTimer = sweepTimer;
     this.presence = presence;
     this.vertx = vertx;
     this.config = config;
@@ -148,7 +151,8 @@ public final class Gateway {
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, presence, counts, metrics, servers, id, draining))
+      .map(id -> new Gateway(vertx, config, log, presence, counts, metrics, servers, id, draining,
+        vertx.setPeriodic(HttpServerVerticle.SWEEP_MILLIS, t -> HttpServerVerticle.sweep(limits, meters))))
       .map(gateway -> {
         metrics.watch(log, counts, gateway::isReady);
         if (presence != null) {
@@ -218,6 +222,7 @@ public final class Gateway {
     // /ready answers 503 first, so a load balancer stops sending new clients before connections close.
     long delay = config.drainDelaySeconds() * 1000L;
     Future<Void> notice = delay > 0 ? vertx.timer(delay).mapEmpty() : Future.succeededFuture();
+    vertx.cancelTimer(sweepTimer);
     return notice
       .compose(v -> demoDeployment == null ? Future.succeededFuture() : vertx.undeploy(demoDeployment))
       .compose(v -> vertx.undeploy(serversDeployment))

@@ -90,11 +90,6 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** Forgets idle client state; called now and then. */
-  public void sweep() {
-    limits.sweep();
-  }
-
   private static String ip(HttpConnection connection) {
     return connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
   }

@@ -98,14 +98,13 @@ public final class HttpServerVerticle extends VerticleBase {
       if (presence != null) {
         vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
       }
-      guard = new ConnectionGuard(vertx, config, limits == null ? new Limits(config) : limits, metrics);
-      if (meters == null) {
+      if (limits == null) {
+        // deployed alone: what a gateway shares among its servers (and sweeps once) is its own
+        limits = new Limits(config);
         meters = new WireMeters(config.maxMeters());
+        vertx.setPeriodic(SWEEP_MILLIS, id -> sweep(limits, meters));
       }
-      vertx.setPeriodic(10_000, id -> {
-        guard.sweep();
-        meters.sweep();
-      });
+      guard = new ConnectionGuard(vertx, config, limits, metrics);
       RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
       server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
         .invalidRequestHandler(headLimits)
@@ -121,7 +120,19 @@ public final class HttpServerVerticle extends VerticleBase {
       : new NettyWritePath(config, new FlushQueue(() -> hub.dispatched() < log.eventsPublished()));
   }
 
-  /** Set by the gateway before deployment, so every server counts against the same limits. */
+  /** How often idle clients' limits and meters are forgotten. */
+  public static final long SWEEP_MILLIS = 10_000;
+
+  /** Forgets what idle clients left behind in {@code limits} and {@code meters}. */
+  public static void sweep(Limits limits, WireMeters meters) {
+    limits.sweep();
+    meters.sweep();
+  }
+
+  /**
+   * Set by the gateway before deployment, with {@link #meters}, so every server counts against the
+   * same limits; the gateway then sweeps them.
+   */
   public void limits(Limits limits) {
     this.limits = limits;
   }
