@@ -17,10 +17,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
@@ -88,12 +89,13 @@ public final class PushClient implements AutoCloseable {
       .readTimeout(Duration.ofSeconds(0))
       .socketFactory(new NoDelaySockets())
       .build();
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    // Once closed, whatever is still handed to it (a poll's answer, a retry) is dropped silently.
+    this.loop = new ScheduledThreadPoolExecutor(1, r -> {
       Thread thread = new Thread(r, "push-client");
       thread.setDaemon(true);
       loopThread = thread;
       return thread;
-    });
+    }, new ThreadPoolExecutor.DiscardPolicy());
     Cursors.parse(builder.cursor).forEach(positions::put);
   }
 
@@ -230,17 +232,13 @@ public final class PushClient implements AutoCloseable {
 
   /** Runs {@code task} on the client's thread. */
   void run(Runnable task) {
-    try {
-      loop.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          System.getLogger(PushClient.class.getName()).log(System.Logger.Level.WARNING, "push-client task failed", e);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
-      // the client is closed: nothing more to do
-    }
+    loop.execute(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        System.getLogger(PushClient.class.getName()).log(System.Logger.Level.WARNING, "push-client task failed", e);
+      }
+    });
   }
 
   private <T> T call(Supplier<T> task) {
