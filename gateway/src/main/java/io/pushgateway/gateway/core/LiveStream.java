@@ -54,8 +54,10 @@ public final class LiveStream implements Hub.Listener {
   private final Hub hub;
   private final Sink sink;
   /** Per subscribed topic: the position, or null while still "now" and not yet read. */
-  private final Map<String, Position> positions = new LinkedHashMap<>();
-  private final List<String> unannounced = new ArrayList<>();
+  /** Sized for the one or two topics of most streams: an idle connection's heap is mostly such tables. */
+  private final Map<String, Position> positions = new LinkedHashMap<>(2);
+  /** Topics whose state the sink has not been told yet; null when none, as for every stream at rest. */
+  private List<String> unannounced;
   /** Events that came while reading; made on the first (an empty deque is an array of 17). */
   private ArrayDeque<Event> queued;
   /** The subscribed topics whose presence changes go to the sink. */
@@ -93,6 +95,9 @@ public final class LiveStream implements Hub.Listener {
       return;
     }
     positions.put(topic, after);
+    if (unannounced == null) {
+      unannounced = new ArrayList<>(2);
+    }
     unannounced.add(topic);
     hub.add(topic, this);
     catchUp();
@@ -124,7 +129,7 @@ public final class LiveStream implements Hub.Listener {
     }
     if (positions.containsKey(topic)) {
       positions.remove(topic);
-      unannounced.remove(topic);
+      announced(topic);
       hub.remove(topic, this);
     }
   }
@@ -240,10 +245,10 @@ public final class LiveStream implements Hub.Listener {
       readAgain();
       return;
     }
-    for (String topic : List.copyOf(unannounced)) {
+    for (String topic : unannounced == null ? List.<String>of() : List.copyOf(unannounced)) {
       TopicState state = result.states().get(topic);
       if (state != null) {
-        unannounced.remove(topic);
+        announced(topic);
         sink.subscribed(state);
       }
     }
@@ -278,6 +283,12 @@ public final class LiveStream implements Hub.Listener {
     // The last read may have filled the queue as much as any before it: it is history all the
     // same, so catching up ends once the queue drains, not while the client is still reading it.
     whenWritable().onSuccess(v -> caughtUp());
+  }
+
+  private void announced(String topic) {
+    if (unannounced != null && unannounced.remove(topic) && unannounced.isEmpty()) {
+      unannounced = null;
+    }
   }
 
   private void caughtUp() {

@@ -77,7 +77,10 @@ public final class Limits {
 
   /** What a new connection from {@code ip} may do: its own publish bucket and its address's. */
   public Access access(String ip) {
-    return new Access(connectionBucket(), ipBucket(ip));
+    TokenBucket connection = connectionBucket();
+    TokenBucket address = ipBucket(ip);
+    // without publish limits every connection may do the same: one instance for all of them
+    return connection == null && address == null ? Access.OPEN : new Access(connection, address);
   }
 
   /** A new bucket for one connection, or null when unlimited. */
