@@ -45,6 +45,7 @@
     binaryType: 'blob', // what a binary event's data is: 'blob' or 'arraybuffer', as WebSocket.binaryType
     name: '', // presence name where the gateway allows one (with a token: its sub)
     format: 'json', // 'compact': events as [alias,data], ids derived, fewer bytes per event (PROTOCOL.md)
+    timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
@@ -631,7 +632,10 @@
     // The query every subscription shares: topics, format, presence.
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
-      if (this.options.format === 'compact') params.format = 'compact';
+      if (this.options.format === 'compact') {
+        params.format = 'compact';
+        if (this.options.timestamps) params.ts = '1';
+      }
       return this._presenceParams(params, poller);
     }
 
@@ -957,7 +961,8 @@
         if (client.options.format === 'compact') {
           // the id line holds every id, in the topics' order; with one topic the data comes alone
           const ids = parseCursor(e.lastEventId, client.topics);
-          client._deliverCompact(conn, client.topics.length === 1
+          // one topic: the data alone, unless timestamps were asked for
+          client._deliverCompact(conn, client.topics.length === 1 && !client.options.timestamps
             ? client._expand([0, ev], client.topics, ids) : client._expand(ev, client.topics, ids));
         } else {
           client._deliver(ev);

@@ -109,6 +109,9 @@ class TransportBrowserTest {
     // one topic: on SSE each event is its data alone
     PageClient single = PageClient.create(browser, "f1", transport, Map.of("cursor", a + ":1", "format", "compact"), a)
       .awaitOpen();
+    // timestamps asked for: the same events, with their ts for the latency figures
+    PageClient timed = PageClient.create(browser, "ft", transport,
+      Map.of("cursor", a + ":1", "format", "compact", "timestamps", true), a).awaitOpen();
     List<String> expected = new ArrayList<>(List.of(a + ":2:2", a + ":3:3"));
     for (int n = 1; n <= 10; n++) {
       long idA = gateway.publishId(a, new JsonObject().put("n", n + 3));
@@ -119,6 +122,9 @@ class TransportBrowserTest {
     assertThat(compact.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(full.awaitEvents(expected.size())).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(single.awaitEvents(12)).containsExactlyElementsOf(expected.stream().filter(e -> e.startsWith(a + ":")).toList());
+    assertThat(timed.awaitEvents(12)).containsExactlyElementsOf(expected.stream().filter(e -> e.startsWith(a + ":")).toList());
+    assertThat(((Number) browser.js("return window.clients.ft.client.stats.latency.samples")).longValue()).isEqualTo(12);
+    assertThat(((Number) browser.js("return window.clients.f1.client.stats.latency.samples")).longValue()).isZero();
     assertThat(compact.stat("gaps")).isZero();
     assertThat(compact.stat("reconnects")).isZero();
     assertThat(compact.cursor()).isEqualTo(full.cursor());
@@ -131,6 +137,7 @@ class TransportBrowserTest {
     full.close();
     compact.close();
     single.close();
+    timed.close();
   }
 
   @ParameterizedTest(name = "{0}")
