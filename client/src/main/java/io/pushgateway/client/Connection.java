@@ -84,6 +84,9 @@ abstract class Connection {
     query.put("topics", String.join(",", client.topics));
     if (client.compact) {
       query.put("format", "compact");
+      if (client.timestamps) {
+        query.put("ts", "1");
+      }
     }
     String cursor = client.cursorNow();
     if (!cursor.isEmpty()) {

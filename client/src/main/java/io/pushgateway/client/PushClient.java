@@ -48,6 +48,8 @@ public final class PushClient implements AutoCloseable {
   final List<String> topics;
   /** Whether it asked for the compact format ({@link Builder#compact()}). */
   final boolean compact;
+  /** Whether a compact stream sends each event's ts ({@link Builder#timestamps()}). */
+  final boolean timestamps;
   final OkHttpClient http;
   final Builder options;
   private final Transport mode;
@@ -80,6 +82,7 @@ public final class PushClient implements AutoCloseable {
     // unique, in order: a compact event's alias is a topic's place here
     this.topics = List.copyOf(new java.util.LinkedHashSet<>(builder.topics));
     this.compact = builder.compact;
+    this.timestamps = builder.timestamps;
     this.mode = builder.transport;
     this.listener = builder.listener;
     this.token = builder.token;
@@ -729,6 +732,7 @@ public final class PushClient implements AutoCloseable {
     Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
     String meter;
     boolean compact;
+    boolean timestamps;
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -753,6 +757,12 @@ public final class PushClient implements AutoCloseable {
      */
     public Builder compact() {
       this.compact = true;
+      return this;
+    }
+
+    /** With {@link #compact()}: each event's {@code ts} as well ({@code ts=1}), so {@link Event#ts()} is set. */
+    public Builder timestamps() {
+      this.timestamps = true;
       return this;
     }
 

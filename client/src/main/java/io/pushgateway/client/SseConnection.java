@@ -111,7 +111,7 @@ final class SseConnection extends Connection {
           if (client.compact && (type == null || type.equals("message"))) {
             // the id line holds every id, in the topics' order; with one topic the data comes alone
             JsonArray compact;
-            if (client.topics.size() == 1) {
+            if (client.topics.size() == 1 && !client.timestamps) {
               compact = new JsonArray();
               compact.add(0);
               compact.add(parsed);

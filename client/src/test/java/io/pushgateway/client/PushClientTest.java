@@ -175,6 +175,24 @@ class PushClientTest {
     }
   }
 
+  /** {@code .timestamps()}: a one-topic compact stream on every transport, each event with its ts. */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SSE", "LONG", "SHORT"})
+  void aCompactClientAskingForTimestampsGetsThem(Transport transport) throws Exception {
+    String topic = "java-compact-ts-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (PushClient client = PushClient.builder(gateway.url()).topics(topic).transport(transport).compact().timestamps()
+           .cursor(topic + ":0").pollInterval(Duration.ofMillis(200)).listener(recorder).build()) {
+      client.connect();
+      JsonObject first = gateway.publish(topic, new JsonObject().put("n", 1));
+      JsonObject second = gateway.publish(topic, new JsonObject().put("n", 2));
+      recorder.await("2 events", () -> recorder.events.size() >= 2);
+      assertThat(recorder.ids()).containsExactly(1L, 2L);
+      assertThat(recorder.events).extracting(Event::ts).containsExactly(first.getLong("ts"), second.getLong("ts"));
+      assertThat(recorder.events.get(1).data().getAsJsonObject().get("n").getAsInt()).isEqualTo(2);
+    }
+  }
+
   @Test
   void aSavedCursorResumesANewClientWithNothingLostOrRepeated() throws Exception {
     String topic = "java-resume";
