@@ -102,12 +102,14 @@ public final class Event {
     return (end - start) / 4 * 3 - padding;
   }
 
-  /** The data's JSON alone, as a read-only view (a JSON event's; a binary event's is its base64 string). */
+  /** A JSON event's data alone, as a read-only view; a binary event has no such form. */
   public ByteBuffer dataJson() {
+    if (contentType != null) {
+      throw new IllegalStateException("a binary event's data is its bytes: " + this);
+    }
     // the first "data": is the key: what comes before it (topic, id, ts) holds no quotes
     int start = indexOf(DATA_FIELD, 0) + DATA_FIELD.length;
-    int end = contentType == null ? json.length - 1 : base64End(start + 1) + 1;
-    return ByteBuffer.wrap(json, start, end - start).asReadOnlyBuffer();
+    return ByteBuffer.wrap(json, start, json.length - 1 - start).asReadOnlyBuffer();
   }
 
   /** The base64 is the string right after {@code "data":"}, before {@code ","contentType"}. */

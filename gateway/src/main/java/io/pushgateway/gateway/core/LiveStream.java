@@ -53,8 +53,10 @@ public final class LiveStream implements Hub.Listener {
   private final EventLog log;
   private final Hub hub;
   private final Sink sink;
-  /** Per subscribed topic: the position, or null while still "now" and not yet read. */
-  /** Sized for the one or two topics of most streams: an idle connection's heap is mostly such tables. */
+  /**
+   * Per subscribed topic: the position, or null while still "now" and not yet read. Sized for the
+   * one or two topics of most streams: an idle connection's heap is mostly such tables.
+   */
   private final Map<String, Position> positions = new LinkedHashMap<>(2);
   /** Topics whose state the sink has not been told yet; null when none, as for every stream at rest. */
   private List<String> unannounced;

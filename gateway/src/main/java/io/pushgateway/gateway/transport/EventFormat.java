@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
 
 /**
  * How a subscriber asked for its events ({@code format=json}, the default, or {@code
@@ -40,15 +41,21 @@ public record EventFormat(boolean compact, boolean timestamps) {
       : Spelling.FULL;
   }
 
+  /** As {@link #spelling(int, Position, Event)}, the alias being the topic's place in {@code topics}. */
+  public int spelling(List<String> topics, Position before, Event event) {
+    return compact ? spelling(topics.indexOf(event.topic()), before, event) : Spelling.FULL;
+  }
+
   /**
    * The spelling on SSE, whose {@code id:} line carries every id: without one, and for a
-   * subscription to {@code oneTopic} (alias 0) the data alone unless timestamps were asked for.
+   * subscription to one topic the data alone unless timestamps were asked for.
    */
-  public int sseSpelling(boolean oneTopic, int alias) {
+  public int sseSpelling(List<String> topics, Event event) {
     if (!compact) {
       return Spelling.FULL;
     }
-    return oneTopic && !timestamps ? Spelling.BARE : Spelling.compact(alias, timestamps, timestamps);
+    return topics.size() == 1 && !timestamps ? Spelling.BARE
+      : Spelling.compact(topics.indexOf(event.topic()), timestamps, timestamps);
   }
 
   /** What starts an SSE {@code id:} line: the compact format leaves out the optional space. */

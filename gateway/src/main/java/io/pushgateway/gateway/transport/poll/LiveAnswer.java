@@ -2,9 +2,9 @@ package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
-import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +29,9 @@ final class LiveAnswer {
    * {@code asked}.
    */
   Buffer body(Event event, Cursor after, ReadRequest asked, EventFormat format) {
-    int spelling = format.spelling(asked.topics().indexOf(event.topic()), asked.cursor().get(event.topic()), event);
+    // the full format, the usual one, looks nothing up
+    int spelling = format.compact() ? format.spelling(asked.topics(), asked.cursor().get(event.topic()), event)
+      : Spelling.FULL;
     List<String> order = format.compact() ? asked.topics() : null;
     if (event != this.event || spelling != this.spelling || !after.equals(cursor)
         || !Objects.equals(order, compactOrder)) {

@@ -36,7 +36,7 @@ final class PollAnswer {
     int[] spellings = new int[result.events().size()];
     for (int i = 0; i < spellings.length; i++) {
       Event event = result.events().get(i);
-      spellings[i] = format.spelling(asked.topics().indexOf(event.topic()), known.get(event.topic()), event);
+      spellings[i] = format.spelling(asked.topics(), known.get(event.topic()), event);
       known.put(event.topic(), event.position());
     }
     return encode(result.events(), spellings, result.cursor(), asked.topics(), result.resets(), result.more());

@@ -42,7 +42,6 @@ final class SseSession implements LiveStream.Sink {
   private PushPresence presence;
   private boolean released;
   private long expiryTimer = -1;
-  private boolean singleTopic;
   private EventFormat format = EventFormat.FULL;
   /** The topics in the order of the URL's: in the compact format, their aliases and the id's entries. */
   private List<String> topicOrder;
@@ -81,7 +80,6 @@ final class SseSession implements LiveStream.Sink {
         }
       }
     }
-    singleTopic = stream.topics().size() == 1;
     if (expiresAtMillis > 0) {
       expiryTimer = context.vertx().setTimer(Math.max(1, expiresAtMillis - System.currentTimeMillis()), id -> close());
     }
@@ -113,8 +111,8 @@ final class SseSession implements LiveStream.Sink {
     }
     // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
     // The id line carries every id, so a compact event never needs its own.
-    int spelling = format.sseSpelling(singleTopic, singleTopic ? 0 : topicOrder.indexOf(event.topic()));
-    int length = singleTopic ? output.event(event, spelling)
+    int spelling = format.sseSpelling(topicOrder, event);
+    int length = topicOrder.size() == 1 ? output.event(event, spelling)
       : output.event(event, spelling, (format.sseIdField() + cursorId() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);
   }
