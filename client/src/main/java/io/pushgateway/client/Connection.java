@@ -95,13 +95,9 @@ abstract class Connection {
     return query;
   }
 
-  /** In the compact format, topic aliases are their places in {@code topics=}: alias → topic. */
-  Map<Integer, String> topicsByPlace() {
-    Map<Integer, String> byPlace = new java.util.HashMap<>();
-    for (int i = 0; i < client.topics.size(); i++) {
-      byPlace.put(i, client.topics.get(i));
-    }
-    return byPlace;
+  /** In the compact format on SSE and polls, an alias is the topic's place in {@code topics=}; null: none. */
+  String topicAt(int place) {
+    return place >= 0 && place < client.topics.size() ? client.topics.get(place) : null;
   }
 
   void drop(PushClient.Drop info) {

@@ -58,10 +58,9 @@ final class PollConnection extends Connection {
       resets(body.get("resets"));
       JsonElement events = body.get("events");
       if (events != null && events.isJsonArray()) {
-        Map<Integer, String> aliases = client.compact ? topicsByPlace() : Map.of();
         for (JsonElement event : events.getAsJsonArray()) {
           if (event.isJsonArray()) {
-            client.deliverCompact(this, event.getAsJsonArray(), aliases, Map.of());
+            client.deliverCompact(this, event.getAsJsonArray(), this::topicAt, Map.of());
           } else {
             client.deliver(this, event.getAsJsonObject());
           }

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -327,9 +328,9 @@ public final class PushClient implements AutoCloseable {
    * alias, an id left out is the one {@code given} (an SSE id line's) or the topic's previous +
    * 1. One the client cannot place breaks the protocol: the connection is dropped and resumed.
    */
-  boolean deliverCompact(Connection conn, JsonArray compact, Map<Integer, String> topicOf,
+  boolean deliverCompact(Connection conn, JsonArray compact, IntFunction<String> topicOf,
                          Map<String, Position> given) {
-    String topic = compact.size() > 1 && compact.get(0).isJsonPrimitive() ? topicOf.get(compact.get(0).getAsInt()) : null;
+    String topic = compact.size() > 1 && compact.get(0).isJsonPrimitive() ? topicOf.apply(compact.get(0).getAsInt()) : null;
     Position p = topic == null ? null : positions.get(topic);
     Long id = compact.size() > 2 ? Long.valueOf(compact.get(2).getAsLong())
       : given.containsKey(topic) ? Long.valueOf(given.get(topic).id) : p != null ? Long.valueOf(p.id + 1) : null;

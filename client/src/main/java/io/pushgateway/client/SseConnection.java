@@ -118,7 +118,8 @@ final class SseConnection extends Connection {
             } else {
               compact = parsed.getAsJsonArray();
             }
-            client.deliverCompact(SseConnection.this, compact, topicsByPlace(), PushClient.Cursors.parse(id, client.topics));
+            client.deliverCompact(SseConnection.this, compact, SseConnection.this::topicAt,
+              PushClient.Cursors.parse(id, client.topics));
             if (!stopped && id != null) {
               client.acceptCursor(id);
             }

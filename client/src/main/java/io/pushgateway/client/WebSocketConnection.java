@@ -98,7 +98,7 @@ final class WebSocketConnection extends Connection {
     try {
       JsonElement parsed = JsonParser.parseString(text);
       if (parsed.isJsonArray()) {
-        client.deliverCompact(this, parsed.getAsJsonArray(), aliases, Map.of());
+        client.deliverCompact(this, parsed.getAsJsonArray(), aliases::get, Map.of());
         return;
       }
       frame = parsed.getAsJsonObject();
