@@ -71,8 +71,7 @@ final class Events {
     if (!text.startsWith("[")) {
       return false;
     }
-    long derived = givenId != NO_ID ? givenId : tracker.lastId() + 1;
-    if (text.startsWith("[0,") && text.endsWith("}]") && deliverData(text, 3, derived, tracker)) {
+    if (text.startsWith("[0,") && text.endsWith("}]") && deliverData(text, 3, derivedId(givenId, tracker), tracker)) {
       return true; // the usual one: the data, the id derived
     }
     JsonArray event;
@@ -86,6 +85,11 @@ final class Events {
     return true;
   }
 
+  /** An id the compact event left out: the one given from elsewhere, else the tracker's last + 1. */
+  private static long derivedId(long givenId, SubscriberTracker tracker) {
+    return givenId != NO_ID ? givenId : tracker.lastId() + 1;
+  }
+
   /**
    * A one-topic SSE stream's event in the compact format: the publisher's data alone, its id the
    * one of the {@code id:} line. False when it is not shaped so; the caller parses it.
@@ -95,7 +99,7 @@ final class Events {
   }
 
   private static void deliverCompact(JsonArray event, long givenId, SubscriberTracker tracker) {
-    long id = event.size() > 2 ? event.getLong(2) : givenId != NO_ID ? givenId : tracker.lastId() + 1;
+    long id = event.size() > 2 ? event.getLong(2) : derivedId(givenId, tracker);
     if (!(event.getValue(1) instanceof JsonObject d) || d.getLong("seq") == null || d.getLong("t") == null) {
       tracker.stats().errors.increment();
       return;
