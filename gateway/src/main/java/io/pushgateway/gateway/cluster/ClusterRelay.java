@@ -4,13 +4,16 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.LocalCodec;
 import io.pushgateway.gateway.core.Position;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +64,12 @@ final class ClusterRelay extends VerticleBase {
     local = new DeliveryOptions().setLocalOnly(true);
     // Registered cluster-wide before the log reports itself deployed: from then on this node
     // receives every event appended anywhere.
-    return bus.<Buffer>consumer(clusterAddress, msg -> accept(decode(msg.body()))).completion();
+    return bus.<Buffer>consumer(clusterAddress, msg -> decode(msg.body()).forEach(this::accept)).completion();
+  }
+
+  /** The relay's own context (its event loop), once deployed. */
+  Context context() {
+    return context;
   }
 
   /** The events handed to this node's hubs so far (see EventLog.eventsPublished); any thread. */
@@ -99,9 +107,17 @@ final class ClusterRelay extends VerticleBase {
     });
   }
 
-  /** Sends an accepted event to every node's relay, this one included; {@code kept}: its history's size after it. */
-  static void publish(EventBus bus, String clusterAddress, Event event, String dataJson, int kept) {
-    bus.publish(clusterAddress, encode(event, dataJson, kept));
+  /**
+   * Sends the events of one append (a batch) to every node's relay, this one included, in one
+   * message; {@code kept}: their history's size after them.
+   */
+  static void publish(EventBus bus, String clusterAddress, List<Event> events, String[] data, int kept) {
+    Buffer message = Buffer.buffer(64 * events.size());
+    for (int i = 0; i < events.size(); i++) {
+      Buffer one = encode(events.get(i), data[i], kept);
+      message.appendInt(one.length()).appendBuffer(one);
+    }
+    bus.publish(clusterAddress, message);
   }
 
   private void accept(Relayed relayed) {
@@ -200,7 +216,18 @@ final class ClusterRelay extends VerticleBase {
       .appendString(dataJson, "UTF-8");
   }
 
-  private static Relayed decode(Buffer buffer) {
+  /** The events of one message: each its length, then its wire form. */
+  private static List<Relayed> decode(Buffer message) {
+    List<Relayed> events = new ArrayList<>();
+    for (int pos = 0; pos < message.length(); ) {
+      int length = message.getInt(pos);
+      events.add(decodeOne(message.getBuffer(pos + 4, pos + 4 + length)));
+      pos += 4 + length;
+    }
+    return events;
+  }
+
+  private static Relayed decodeOne(Buffer buffer) {
     int pos = 0;
     int topicLength = buffer.getInt(pos);
     String topic = buffer.getString(pos + 4, pos + 4 + topicLength, "UTF-8");

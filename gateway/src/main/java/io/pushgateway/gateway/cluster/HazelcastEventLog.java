@@ -45,7 +45,9 @@ import java.util.concurrent.TimeoutException;
  * processors ({@link TopicOps}) that run on the member owning the topic's partition. So ids are
  * assigned in one place, +1 with no gaps; a read after an acknowledged append goes to the same
  * owner (or, after its death, to the promoted backup that had to acknowledge the append too) and
- * includes it; and a cursor is valid on every node.
+ * includes it; and a cursor is valid on every node. A node's appends to a topic travel in batches
+ * ({@link AppendBatches}): one round trip and one backup for all that came while the last was on
+ * its way.
  *
  * <p>Accepted events travel to every node's hubs over the clustered event bus
  * ({@link ClusterRelay}). Hazelcast answers with {@link CompletionStage}s completed on its own
@@ -82,6 +84,8 @@ public final class HazelcastEventLog implements EventLog {
   private final String eventsAddress;
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
   private ClusterRelay relay;
+  /** This node's appends, in batches per topic, on the relay's context. */
+  private AppendBatches appends;
   private HistoryBudget budget;
   private int probes;
   private String relayDeployment;
@@ -135,6 +139,7 @@ public final class HazelcastEventLog implements EventLog {
       .compose(log -> vertx.deployVerticle(log.relay)
         .map(id -> {
           log.relayDeployment = id;
+          log.appends = new AppendBatches(log.relay.context(), log::sendAppends);
           log.ready = true;
           log.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, t -> log.probe());
           if (limits.idleMillis() > 0) {
@@ -147,20 +152,42 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<Event> append(String topic, String dataJson, String contentType) {
-    long now = System.currentTimeMillis();
-    // The key makes a retried append (its owner died before answering) find itself instead of
-    // adding a copy; the epoch is used only if this append starts the topic's history.
-    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), dataJson, contentType,
-      TopicStore.newEpoch(), history.events(), now, history.maxAgeMillis(), history.topicBytes(), mayStart());
-    return onContext(topics.submitToKey(topic, append))
+    return appends.add(topic, dataJson, contentType, vertx.getOrCreateContext());
+  }
+
+  /** Appends shipped to topic owners so far: one round trip per batch. */
+  long appendRoundTrips() {
+    return appends.shipped();
+  }
+
+  /**
+   * Ships one batch of appends to the topic's owner, then sends its events to every node's relay
+   * in one message. The key makes a retried batch (its owner died before answering) find itself
+   * instead of adding copies; the epoch is used only if the batch starts the topic's history.
+   */
+  private Future<List<Event>> sendAppends(String topic, List<AppendBatches.Pending> batch) {
+    String[] data = new String[batch.size()];
+    String[] contentTypes = new String[batch.size()];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = batch.get(i).dataJson();
+      contentTypes[i] = batch.get(i).contentType();
+    }
+    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), data, contentTypes,
+      TopicStore.newEpoch(), history.events(), System.currentTimeMillis(), history.maxAgeMillis(),
+      history.topicBytes(), mayStart());
+    return Future.fromCompletionStage(topics.submitToKey(topic, append), relay.context())
+      .recover(HazelcastEventLog::unavailable)
       .map(done -> {
         if (done.id == 0) {
           throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
             + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
         }
-        Event event = Event.encode(topic, done.id, done.ts, done.epoch, dataJson, contentType);
-        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, event, dataJson, done.kept);
-        return event;
+        List<Event> events = new ArrayList<>(data.length);
+        for (int i = 0; i < data.length; i++) {
+          events.add(Event.encode(topic, done.id + i, done.ts, done.epoch, data[i], contentTypes[i]));
+        }
+        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, events, data, done.kept);
+        return events;
       });
   }
 

@@ -19,7 +19,7 @@ import java.io.IOException;
  */
 public final class TopicLog implements DataSerializable {
 
-  /** How many of the newest appends are checked for a retried publish (see {@link #find}). */
+  /** How many of the newest appends (batches) are checked for a retried publish (see {@link #find}). */
   private static final int DEDUP_WINDOW = 16;
 
   /** One kept event: when it was accepted, its data JSON and content type, and the key of its publish. */
@@ -84,12 +84,18 @@ public final class TopicLog implements DataSerializable {
   /**
    * The id of a recent append made with {@code key}, or 0. A publish whose partition owner died
    * before answering is retried by Hazelcast on the new owner, which may already hold it from the
-   * backup: the retry must get the same id, not a second copy.
+   * backup: the retry must get the same id, not a second copy. Only a batch's last event carries
+   * its key, so the window counts appends (batches), not events.
    */
   long find(String key) {
-    for (long id = ring.lastId(); id >= Math.max(ring.oldestId(), ring.lastId() - DEDUP_WINDOW + 1); id--) {
-      if (key.equals(ring.get(id).key())) {
-        return id;
+    int keyed = 0;
+    for (long id = ring.lastId(); id >= ring.oldestId() && keyed < DEDUP_WINDOW; id--) {
+      String kept = ring.get(id).key();
+      if (kept != null) {
+        if (kept.equals(key)) {
+          return id;
+        }
+        keyed++;
       }
     }
     return 0;

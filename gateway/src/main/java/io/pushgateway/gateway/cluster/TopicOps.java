@@ -25,14 +25,16 @@ public final class TopicOps {
   }
 
   /**
-   * Appends one event, starting the topic's history (with {@code epoch}) if it has none and
-   * {@code mayStart} (the cluster holds fewer than its topic limit); else answers id 0.
+   * Appends a batch of events in order, one round trip and one backup for all of them, starting
+   * the topic's history (with {@code epoch}) if it has none and {@code mayStart} (the cluster
+   * holds fewer than its topic limit); else answers id 0. The batch's key is kept with its last
+   * event: a retry (its owner died before answering) that finds it gets the same ids, not copies.
    */
   public static final class Append implements EntryProcessor<String, TopicLog, Appended>, DataSerializable {
 
     private String key;
-    private String dataJson;
-    private String contentType;
+    private String[] data;
+    private String[] contentTypes;
     private String epoch;
     private int capacity;
     private long now;
@@ -44,12 +46,13 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    Append(String key, String dataJson, String contentType, String epoch, int capacity, long now, long maxAgeMillis,
-           long maxBytes, boolean mayStart) {
+    /** {@code contentTypes[i]}: null for JSON data. */
+    Append(String key, String[] data, String[] contentTypes, String epoch, int capacity, long now,
+           long maxAgeMillis, long maxBytes, boolean mayStart) {
       this.maxBytes = maxBytes;
       this.key = key;
-      this.dataJson = dataJson;
-      this.contentType = contentType;
+      this.data = data;
+      this.contentTypes = contentTypes;
       this.epoch = epoch;
       this.capacity = capacity;
       this.now = now;
@@ -63,23 +66,28 @@ public final class TopicOps {
         return new Appended(0, 0, null, 0);
       }
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
-      long id = log.find(key);
-      if (id == 0) {
-        id = log.append(key, now, dataJson, contentType);
+      // a batch is appended whole or not at all, so its last event (the newest, the one most
+      // surely still kept) stands for all of it
+      long last = log.find(key);
+      if (last == 0) {
+        for (int i = 0; i < data.length; i++) {
+          last = log.append(i == data.length - 1 ? key : null, now, data[i], contentTypes[i]);
+        }
         if (maxAgeMillis > 0) {
           log.dropOlderThan(now - maxAgeMillis);
         }
         log.dropWhileOver(maxBytes);
         entry.setValue(log);
       }
-      return new Appended(id, log.ts(id), log.epoch(), log.size());
+      // one timestamp for the batch: appended at once, and timestamps never go backwards
+      return new Appended(last - data.length + 1, log.ts(last), log.epoch(), log.size());
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(key);
-      out.writeString(dataJson);
-      out.writeString(contentType);
+      out.writeStringArray(data);
+      out.writeStringArray(contentTypes);
       out.writeString(epoch);
       out.writeInt(capacity);
       out.writeLong(now);
@@ -91,8 +99,8 @@ public final class TopicOps {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       key = in.readString();
-      dataJson = in.readString();
-      contentType = in.readString();
+      data = in.readStringArray();
+      contentTypes = in.readStringArray();
       epoch = in.readString();
       capacity = in.readInt();
       now = in.readLong();
@@ -102,7 +110,10 @@ public final class TopicOps {
     }
   }
 
-  /** What an append got: its id, timestamp, the history's epoch and how many events it keeps now. */
+  /**
+   * What an append got: its first event's id (the others follow, +1 each), their timestamp, the
+   * history's epoch and how many events it keeps now.
+   */
   public static final class Appended implements DataSerializable {
 
     long id;

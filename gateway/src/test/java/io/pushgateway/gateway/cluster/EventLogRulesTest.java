@@ -12,9 +12,12 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +174,52 @@ class EventLogRulesTest {
       assertThat(read).hasSize(HISTORY);
       for (int i = 0; i < HISTORY; i++) {
         assertThat(read.get(i)).as("event " + (i + 1)).isSameAs(delivered.get(i));
+      }
+    } finally {
+      hub.unregister().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void appendsMadeOneAfterAnotherKeepTheirOrderWithoutWaitingForEachOther(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "ordered." + kind;
+    Vertx vertx = VERTX.get(kind);
+    int count = 300;
+    List<Long> deliveredIds = new CopyOnWriteArrayList<>();
+    MessageConsumer<Event> hub = vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> {
+      if (msg.body().topic().equals(topic)) {
+        deliveredIds.add(msg.body().id());
+      }
+    });
+    hub.completion().await(10, TimeUnit.SECONDS);
+    long roundTrips = log instanceof HazelcastEventLog cluster ? cluster.appendRoundTrips() : 0;
+    try {
+      // all on one event loop, none waiting for the one before, as a batch publish appends
+      Promise<List<Event>> appended = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        List<Future<Event>> each = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+          each.add(log.append(topic, Integer.toString(i)));
+        }
+        Future.all(each).map(all -> each.stream().map(Future::result).toList()).onComplete(appended);
+      });
+      List<Event> events = appended.future().await(30, TimeUnit.SECONDS);
+      for (int i = 0; i < count; i++) {
+        assertThat(events.get(i).id()).as("id of append " + (i + 1)).isEqualTo(i + 1);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (deliveredIds.size() < count && System.nanoTime() < deadline) {
+        vertx.timer(20).await(1, TimeUnit.SECONDS);
+      }
+      assertThat(deliveredIds).as("handed to the hubs once each, in order")
+        .isEqualTo(events.stream().map(Event::id).toList());
+      if (log instanceof HazelcastEventLog cluster) {
+        long used = cluster.appendRoundTrips() - roundTrips;
+        System.out.printf("%d appends to one topic took %d round trips to its owner%n", count, used);
+        assertThat(used).as("round trips to the owner: appends that came while one was in flight share one")
+          .isLessThan(count / 4);
       }
     } finally {
       hub.unregister().await(10, TimeUnit.SECONDS);

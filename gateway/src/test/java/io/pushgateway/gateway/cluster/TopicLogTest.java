@@ -37,23 +37,47 @@ class TopicLogTest {
   @Test
   void aRetriedAppendFindsItselfInsteadOfAddingACopy() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    TopicOps.Appended first = new TopicOps.Append("key-1", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
-    TopicOps.Appended retry = new TopicOps.Append("key-1", "1", null, "e2", 10, 1001, 0, Long.MAX_VALUE, true).process(entry);
+    TopicOps.Appended first = append("key-1", "1", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
+    TopicOps.Appended retry = append("key-1", "1", "e2", 10, 1001, 0, Long.MAX_VALUE, true).process(entry);
     assertThat(retry.id).isEqualTo(first.id).isEqualTo(1);
     assertThat(retry.epoch).isEqualTo("e1");
     assertThat(entry.getValue().lastId()).isEqualTo(1);
   }
 
   @Test
+  void aBatchIsAppendedInOrderAndItsRetryGetsTheSameIdsBehindLaterAppends() {
+    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
+    append("k0", "0", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
+    TopicOps.Append batch = new TopicOps.Append("batch", new String[] {"1", "2", "3"}, new String[3], "e1", 10, 2000,
+      0, Long.MAX_VALUE, true);
+    TopicOps.Appended first = batch.process(entry);
+    assertThat(first.id).isEqualTo(2);
+    assertThat(first.ts).isEqualTo(2000);
+    assertThat(entry.getValue().data(4)).isEqualTo("3");
+    // another node's batches come in between; the retry still finds its own
+    append("k5", "5", "e1", 10, 2001, 0, Long.MAX_VALUE, true).process(entry);
+    TopicOps.Appended retry = batch.process(entry);
+    assertThat(retry.id).isEqualTo(2);
+    assertThat(retry.ts).isEqualTo(2000);
+    assertThat(entry.getValue().lastId()).isEqualTo(5);
+  }
+
+  private static TopicOps.Append append(String key, String data, String epoch, int capacity, long now, long maxAgeMillis,
+                                        long maxBytes, boolean mayStart) {
+    return new TopicOps.Append(key, new String[] {data}, new String[1], epoch, capacity, now, maxAgeMillis, maxBytes,
+      mayStart);
+  }
+
+  @Test
   void atTheTopicLimitANewTopicIsRefusedAndNothingStoredButAnExistingOneAppends() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
-    assertThat(new TopicOps.Append("k1", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isZero();
+    assertThat(append("k1", "1", "e1", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isZero();
     assertThat(entry.getValue()).isNull();
     TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
     assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
     assertThat(entry.getValue()).isNull();
-    new TopicOps.Append("k2", "1", null, "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
-    assertThat(new TopicOps.Append("k3", "2", null, "e2", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isEqualTo(2);
+    append("k2", "1", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
+    assertThat(append("k3", "2", "e2", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isEqualTo(2);
   }
 
   @Test

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Publish rate of one node against a cluster, for one or more gateway builds, in one run: for each
+# round and each jar (alternating), a single node is measured, then --nodes cluster nodes
+# (published to the first node, then to all), each over one topic and over 100 topics, with
+# publish-rate.mjs (16 publishers with keep-alive, closed loop). One JSON line per measurement,
+# with each node's CPU over the measured window (cpuMs) and the part of it spent on Hazelcast's
+# partition threads (partitionMs: where the entry processors and their backups run).
+#
+#   loadtest/scripts/cluster-publish-compare.sh [--rounds 2] [--seconds 8] [--warmup 4] [--nodes 2] \
+#       [--set key=value ...] [--only-cluster] old.jar new.jar
+#
+# A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.response.thread.count=0"
+# (space-separated), to compare settings of one build.
+#
+# Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and stops by itself.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+rounds=2 seconds=8 warmup=4 only_cluster=0 nodes=2
+sets=()
+jars=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --set) sets+=(--set "$2"); shift 2 ;;
+    --only-cluster) only_cluster=1; shift ;;
+    --nodes) nodes="$2"; shift 2 ;;
+    *) jars+=("$1"); shift ;;
+  esac
+done
+[ ${#jars[@]} -gt 0 ] || { echo "usage: $0 [options] gateway.jar..." >&2; exit 2; }
+
+members="$(seq -s, -f '127.0.0.1:%g' 15701 $((15700 + nodes)))"
+logs="$(mktemp -d)"
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+trap stop_all EXIT
+
+wait_ready() {
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$1/ready" >/dev/null && return 0
+    sleep 0.5
+  done
+  echo "gateway on port $1 not ready; see $logs" >&2
+  return 1
+}
+
+start() { # jar[:jvm options] port [cluster-port]
+  local jar="${1%%:*}" port="$2" args=(--port "$2" --host 127.0.0.1) opts=()
+  [ "$jar" = "$1" ] || read -r -a opts <<<"${1#*:}"
+  if [ $# -gt 2 ]; then
+    args+=(--cluster --cluster-host 127.0.0.1 --cluster-port "$3"
+      --cluster-members "$members")
+  fi
+  java -Xmx1g "${opts[@]}" -jar "$jar" "${args[@]}" "${sets[@]}" >"$logs/$port.log" 2>&1 &
+  pids+=($!)
+  wait_ready "$port"
+}
+
+# CPU ms of a process so far, all threads or those whose name matches a pattern
+cpu_ms() { # pid [pattern]
+  local ticks=0 t name
+  for t in /proc/"$1"/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" || continue
+    [ -z "${2:-}" ] || [[ "$name" == *$2* ]] || continue
+    ticks=$((ticks + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
+}
+
+measure() { # label urls topics
+  local out before=() after=() pid
+  out="$(mktemp)"
+  node "$here/publish-rate.mjs" --urls "$2" --concurrency 16 --topics "$3" \
+    --seconds "$seconds" --warmup "$warmup" >"$out" &
+  local publisher=$!
+  sleep "$warmup"
+  for pid in "${pids[@]}"; do before+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition-operation)"); done
+  sleep "$seconds"
+  for pid in "${pids[@]}"; do after+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition-operation)"); done
+  wait "$publisher"
+  local cpu="" partition="" i b a
+  for i in "${!pids[@]}"; do
+    read -r -a b <<<"${before[$i]}"
+    read -r -a a <<<"${after[$i]}"
+    cpu+="${cpu:+,}$((a[0] - b[0]))"
+    partition+="${partition:+,}$((a[1] - b[1]))"
+  done
+  echo "{\"jar\":\"$jar\",\"round\":$round,\"setup\":\"$1\",\"cpuMs\":[$cpu],\"partitionMs\":[$partition],\"result\":$(cat "$out")}"
+  rm -f "$out"
+}
+
+for round in $(seq 1 "$rounds"); do
+  for jar in "${jars[@]}"; do
+    if [ "$only_cluster" = 0 ]; then
+      start "$jar" 18081
+      measure "one node" http://127.0.0.1:18081 1
+      measure "one node" http://127.0.0.1:18081 100
+      stop_all
+    fi
+    all=""
+    for n in $(seq 1 "$nodes"); do
+      start "$jar" $((18080 + n)) $((15700 + n))
+      all+="${all:+,}http://127.0.0.1:$((18080 + n))"
+    done
+    measure "$nodes nodes, to one" http://127.0.0.1:18081 1
+    measure "$nodes nodes, to one" http://127.0.0.1:18081 100
+    measure "$nodes nodes, to all" "$all" 1
+    measure "$nodes nodes, to all" "$all" 100
+    stop_all
+  done
+done
+rm -rf "$logs"
