@@ -3,7 +3,7 @@
 # round and each jar (alternating), a single node is measured, then --nodes cluster nodes
 # (published to the first node, then to all), each over one topic and over 100 topics, with
 # publish-rate.mjs (16 publishers with keep-alive, closed loop). One JSON line per measurement,
-# with each node's CPU over the measured window (cpuMs) and the part of it spent on Hazelcast's
+# with each node's CPU over the measured window (cpuMs, the JIT compilers' threads left out) and the part of it spent on Hazelcast's
 # partition threads (partitionMs: where the entry processors and their backups run).
 #
 #   loadtest/scripts/cluster-publish-compare.sh [--rounds 2] [--seconds 8] [--warmup 4] [--nodes 2] \
@@ -62,12 +62,17 @@ start() { # jar[:jvm options] port [cluster-port]
   wait_ready "$port"
 }
 
-# CPU ms of a process so far, all threads or those whose name matches a pattern
-cpu_ms() { # pid [pattern]
-  local ticks=0 t name
-  for t in /proc/"$1"/task/*; do
-    name="$(cat "$t/comm" 2>/dev/null)" || continue
-    [ -z "${2:-}" ] || [[ "$name" == *$2* ]] || continue
+# CPU ms of a process so far: its threads but the JIT compilers (warm-up, not load), or only
+# Hazelcast's partition threads (found by their full names in a thread dump)
+cpu_ms() { # pid [partition]
+  local ticks=0 t tasks
+  if [ -n "${2:-}" ]; then
+    tasks="$(jcmd "$1" Thread.print 2>/dev/null | grep 'partition-operation' \
+      | sed -n 's/.* nid=\(0x[0-9a-f]*\).*/\1/p' | while read -r nid; do echo "/proc/$1/task/$((nid))"; done)"
+  else
+    tasks="$(grep -L Compiler /proc/"$1"/task/*/comm 2>/dev/null | sed 's|/comm$||')"
+  fi
+  for t in $tasks; do
     ticks=$((ticks + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
   done
   echo $((ticks * 1000 / $(getconf CLK_TCK)))
@@ -80,9 +85,9 @@ measure() { # label urls topics
     --seconds "$seconds" --warmup "$warmup" >"$out" &
   local publisher=$!
   sleep "$warmup"
-  for pid in "${pids[@]}"; do before+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition-operation)"); done
+  for pid in "${pids[@]}"; do before+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition)"); done
   sleep "$seconds"
-  for pid in "${pids[@]}"; do after+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition-operation)"); done
+  for pid in "${pids[@]}"; do after+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition)"); done
   wait "$publisher"
   local cpu="" partition="" i b a
   for i in "${!pids[@]}"; do
