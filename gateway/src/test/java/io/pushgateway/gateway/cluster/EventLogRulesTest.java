@@ -153,22 +153,12 @@ class EventLogRulesTest {
   void aReadHandsOutTheEventsAsTheHubsGotThem(String kind) throws Exception {
     EventLog log = LOGS.get(kind);
     String topic = "delivered." + kind;
-    Vertx vertx = VERTX.get(kind);
-    List<Event> delivered = new CopyOnWriteArrayList<>();
-    MessageConsumer<Event> hub = vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> {
-      if (msg.body().topic().equals(topic)) {
-        delivered.add(msg.body());
-      }
-    });
-    hub.completion().await(10, TimeUnit.SECONDS);
+    Hub hub = Hub.listen(kind, topic);
     try {
       for (int i = 1; i <= HISTORY; i++) {
         log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (delivered.size() < HISTORY && System.nanoTime() < deadline) {
-        vertx.timer(20).await(1, TimeUnit.SECONDS);
-      }
+      List<Event> delivered = hub.await(HISTORY);
       assertThat(delivered).hasSize(HISTORY);
       List<Event> read = read(log, topic, new Position(0, null)).events();
       assertThat(read).hasSize(HISTORY);
@@ -176,7 +166,7 @@ class EventLogRulesTest {
         assertThat(read.get(i)).as("event " + (i + 1)).isSameAs(delivered.get(i));
       }
     } finally {
-      hub.unregister().await(10, TimeUnit.SECONDS);
+      hub.close();
     }
   }
 
@@ -187,13 +177,7 @@ class EventLogRulesTest {
     String topic = "ordered." + kind;
     Vertx vertx = VERTX.get(kind);
     int count = 300;
-    List<Long> deliveredIds = new CopyOnWriteArrayList<>();
-    MessageConsumer<Event> hub = vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> {
-      if (msg.body().topic().equals(topic)) {
-        deliveredIds.add(msg.body().id());
-      }
-    });
-    hub.completion().await(10, TimeUnit.SECONDS);
+    Hub hub = Hub.listen(kind, topic);
     long roundTrips = log instanceof HazelcastEventLog cluster ? cluster.appendRoundTrips() : 0;
     try {
       // all on one event loop, none waiting for the one before, as a batch publish appends
@@ -209,11 +193,7 @@ class EventLogRulesTest {
       for (int i = 0; i < count; i++) {
         assertThat(events.get(i).id()).as("id of append " + (i + 1)).isEqualTo(i + 1);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (deliveredIds.size() < count && System.nanoTime() < deadline) {
-        vertx.timer(20).await(1, TimeUnit.SECONDS);
-      }
-      assertThat(deliveredIds).as("handed to the hubs once each, in order")
+      assertThat(hub.await(count).stream().map(Event::id).toList()).as("handed to the hubs once each, in order")
         .isEqualTo(events.stream().map(Event::id).toList());
       if (log instanceof HazelcastEventLog cluster) {
         long used = cluster.appendRoundTrips() - roundTrips;
@@ -222,7 +202,36 @@ class EventLogRulesTest {
           .isLessThan(count / 4);
       }
     } finally {
-      hub.unregister().await(10, TimeUnit.SECONDS);
+      hub.close();
+    }
+  }
+
+  /** A stand-in for a node's hubs: the events the log hands them for one topic. */
+  private record Hub(Vertx vertx, MessageConsumer<Event> consumer, List<Event> events) {
+
+    static Hub listen(String kind, String topic) throws Exception {
+      Vertx vertx = VERTX.get(kind);
+      List<Event> events = new CopyOnWriteArrayList<>();
+      MessageConsumer<Event> consumer = vertx.eventBus().<Event>localConsumer(LOGS.get(kind).eventsAddress(), msg -> {
+        if (msg.body().topic().equals(topic)) {
+          events.add(msg.body());
+        }
+      });
+      consumer.completion().await(10, TimeUnit.SECONDS);
+      return new Hub(vertx, consumer, events);
+    }
+
+    /** The events handed over once {@code count} came, or within 20 s. */
+    List<Event> await(int count) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (events.size() < count && System.nanoTime() < deadline) {
+        vertx.timer(20).await(1, TimeUnit.SECONDS);
+      }
+      return events;
+    }
+
+    void close() throws Exception {
+      consumer.unregister().await(10, TimeUnit.SECONDS);
     }
   }
 
