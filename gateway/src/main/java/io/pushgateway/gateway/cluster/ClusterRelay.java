@@ -112,10 +112,9 @@ final class ClusterRelay extends VerticleBase {
    * message; {@code kept}: their history's size after them.
    */
   static void publish(EventBus bus, String clusterAddress, List<Event> events, String[] data, int kept) {
-    Buffer message = Buffer.buffer(64 * events.size());
+    Buffer message = Buffer.buffer();
     for (int i = 0; i < events.size(); i++) {
-      Buffer one = encode(events.get(i), data[i], kept);
-      message.appendInt(one.length()).appendBuffer(one);
+      encode(message, events.get(i), data[i], kept);
     }
     bus.publish(clusterAddress, message);
   }
@@ -196,53 +195,58 @@ final class ClusterRelay extends VerticleBase {
     vertx.eventBus().publish(localAddress, event, local);
   }
 
-  /** Wire form: topic, epoch, content type (length -1: JSON data), id, ts, kept, then the data JSON to the end. */
-  private static Buffer encode(Event event, String dataJson, int kept) {
+  /**
+   * Appends an event's wire form to a message, after its length: topic, epoch, content type
+   * (length -1: JSON data), id, ts, kept, then the data JSON to the end.
+   */
+  private static void encode(Buffer message, Event event, String dataJson, int kept) {
     byte[] topic = event.topic().getBytes(StandardCharsets.UTF_8);
     byte[] epoch = event.epoch().getBytes(StandardCharsets.UTF_8);
     byte[] contentType = event.contentType() == null ? null : event.contentType().getBytes(StandardCharsets.US_ASCII);
-    Buffer buffer = Buffer.buffer(40 + topic.length + epoch.length + dataJson.length())
+    int lengthAt = message.length();
+    message.appendInt(0)
       .appendInt(topic.length).appendBytes(topic)
       .appendInt(epoch.length).appendBytes(epoch);
     if (contentType == null) {
-      buffer.appendInt(-1);
+      message.appendInt(-1);
     } else {
-      buffer.appendInt(contentType.length).appendBytes(contentType);
+      message.appendInt(contentType.length).appendBytes(contentType);
     }
-    return buffer
+    message
       .appendLong(event.id())
       .appendLong(event.ts())
       .appendInt(kept)
       .appendString(dataJson, "UTF-8");
+    message.setInt(lengthAt, message.length() - lengthAt - 4);
   }
 
-  /** The events of one message: each its length, then its wire form. */
+  /** The events of one message, read where they lie. */
   private static List<Relayed> decode(Buffer message) {
     List<Relayed> events = new ArrayList<>();
     for (int pos = 0; pos < message.length(); ) {
-      int length = message.getInt(pos);
-      events.add(decodeOne(message.getBuffer(pos + 4, pos + 4 + length)));
-      pos += 4 + length;
+      int end = pos + 4 + message.getInt(pos);
+      events.add(decode(message, pos + 4, end));
+      pos = end;
     }
     return events;
   }
 
-  private static Relayed decodeOne(Buffer buffer) {
-    int pos = 0;
-    int topicLength = buffer.getInt(pos);
-    String topic = buffer.getString(pos + 4, pos + 4 + topicLength, "UTF-8");
+  private static Relayed decode(Buffer message, int start, int end) {
+    int pos = start;
+    int topicLength = message.getInt(pos);
+    String topic = message.getString(pos + 4, pos + 4 + topicLength, "UTF-8");
     pos += 4 + topicLength;
-    int epochLength = buffer.getInt(pos);
-    String epoch = buffer.getString(pos + 4, pos + 4 + epochLength, "UTF-8");
+    int epochLength = message.getInt(pos);
+    String epoch = message.getString(pos + 4, pos + 4 + epochLength, "UTF-8");
     pos += 4 + epochLength;
-    int contentTypeLength = buffer.getInt(pos);
+    int contentTypeLength = message.getInt(pos);
     String contentType = contentTypeLength < 0 ? null
-      : buffer.getString(pos + 4, pos + 4 + contentTypeLength, "US-ASCII");
+      : message.getString(pos + 4, pos + 4 + contentTypeLength, "US-ASCII");
     pos += 4 + Math.max(0, contentTypeLength);
-    long id = buffer.getLong(pos);
-    long ts = buffer.getLong(pos + 8);
-    int kept = buffer.getInt(pos + 16);
-    String dataJson = buffer.getString(pos + 20, buffer.length(), "UTF-8");
+    long id = message.getLong(pos);
+    long ts = message.getLong(pos + 8);
+    int kept = message.getInt(pos + 16);
+    String dataJson = message.getString(pos + 20, end, "UTF-8");
     return new Relayed(Event.encode(topic, id, ts, epoch, dataJson, contentType), kept);
   }
 
