@@ -959,9 +959,9 @@
         let ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
         if (client.options.format === 'compact') {
-          // the id line holds every id, in the topics' order; with one topic the data comes alone
+          // the id line holds every id, in the topics' order; with one topic the data comes
+          // alone, unless timestamps were asked for
           const ids = parseCursor(e.lastEventId, client.topics);
-          // one topic: the data alone, unless timestamps were asked for
           client._deliverCompact(conn, client.topics.length === 1 && !client.options.timestamps
             ? client._expand([0, ev], client.topics, ids) : client._expand(ev, client.topics, ids));
         } else {

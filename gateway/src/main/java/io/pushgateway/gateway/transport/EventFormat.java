@@ -47,15 +47,16 @@ public record EventFormat(boolean compact, boolean timestamps) {
   }
 
   /**
-   * The spelling on SSE, whose {@code id:} line carries every id: without one, and for a
-   * subscription to one topic the data alone unless timestamps were asked for.
+   * The spelling on SSE, whose {@code id:} line carries every id: without one (but for the slot
+   * before a timestamp, when they were asked for), and for a subscription to one topic the data
+   * alone unless timestamps were asked for.
    */
   public int sseSpelling(List<String> topics, Event event) {
     if (!compact) {
       return Spelling.FULL;
     }
     return topics.size() == 1 && !timestamps ? Spelling.BARE
-      : Spelling.compact(topics.indexOf(event.topic()), timestamps, timestamps);
+      : Spelling.compact(topics.indexOf(event.topic()), false, timestamps);
   }
 
   /** What starts an SSE {@code id:} line: the compact format leaves out the optional space. */
