@@ -17,6 +17,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +121,7 @@ public final class GatewayMain implements Callable<Integer> {
       System.err.println("push-gateway: " + e.getMessage());
       return 2;
     }
+    warmUp(config);
     // One registry for the gateway's, Vert.x's and the JVM's meters: one scrape shows them all.
     PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
     Vertx vertx;
@@ -159,6 +161,25 @@ public final class GatewayMain implements Callable<Integer> {
     }
     Thread.currentThread().join();
     return 0;
+  }
+
+  /**
+   * The warm-up ({@code warmUpSeconds}) runs before anything of the real gateway exists, so it
+   * cannot touch its history, meters or limits. One that fails is logged and skipped: the gateway
+   * serves without it, only its first clients wait for the JIT.
+   */
+  private static void warmUp(GatewayConfig config) {
+    if (config.warmUpSeconds() == 0) {
+      return;
+    }
+    LOG.log(Level.INFO, "warm-up: {0} s of traffic on a private copy of the gateway before it listens",
+      config.warmUpSeconds());
+    try {
+      WarmUp.Report report = WarmUp.run(config, Duration.ofSeconds(config.warmUpSeconds()));
+      LOG.log(Level.INFO, "warm-up done: {0}", report);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "warm-up failed, starting without it: {0}", e.toString());
+    }
   }
 
   /**

@@ -80,6 +80,7 @@ public final class GatewayConfig {
     new Option("tlsCertPath", "", "PEM certificate chain file that goes with tlsKeyPath"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
+    new Option("warmUpSeconds", 0, "before listening, serve a publisher and subscribers on every enabled transport for this long on a private loopback copy of the gateway, so the first clients meet compiled code (0: no warm-up)"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
     new Option("demoRate", 2.0, "demo ticker events per second"),
@@ -200,6 +201,7 @@ public final class GatewayConfig {
   public boolean tls() { return !tlsKeyPath().isEmpty(); }
   public int drainDelaySeconds() { return values.getInteger("drainDelaySeconds"); }
   public int shutdownTimeoutSeconds() { return values.getInteger("shutdownTimeoutSeconds"); }
+  public int warmUpSeconds() { return values.getInteger("warmUpSeconds"); }
   public String webRoot() { return values.getString("webRoot"); }
   public boolean compression() { return values.getBoolean("compression"); }
   public String writePath() { return values.getString("writePath").trim(); }
@@ -263,6 +265,7 @@ public final class GatewayConfig {
     range("presenceGraceSeconds", 0, 3600);
     range("drainDelaySeconds", 0, 3600);
     range("shutdownTimeoutSeconds", 1, 3600);
+    range("warmUpSeconds", 0, 300);
     range("clusterPort", 1, 65535);
     range("clusterEventBusPort", 0, 65535);
     range("clusterBackupCount", 0, 6);
