@@ -155,8 +155,8 @@ public final class HazelcastEventLog implements EventLog {
     return appends.add(topic, dataJson, contentType, vertx.getOrCreateContext());
   }
 
-  /** Appends shipped to topic owners so far: one round trip per batch. */
-  long appendRoundTrips() {
+  @Override
+  public long appendBatches() {
     return appends.shipped();
   }
 

@@ -68,4 +68,12 @@ public interface EventLog {
   default long topicCount() {
     return 0;
   }
+
+  /**
+   * Batches of appends sent to another process so far, one round trip each (a cluster's, to the
+   * topics' owners); 0 for a log in this process. For the metrics; any thread.
+   */
+  default long appendBatches() {
+    return 0;
+  }
 }

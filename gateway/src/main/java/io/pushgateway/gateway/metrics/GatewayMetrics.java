@@ -153,6 +153,10 @@ public final class GatewayMetrics implements AutoCloseable {
       .description("Topics with history")
       .strongReference(true)
       .register(registry);
+    FunctionCounter.builder("pushgateway_cluster_append_batches", this, m -> m.appendBatches())
+      .description("Batches of appends this node sent to topic owners, one round trip each (0 on a single node): "
+        + "events published over batches is how many share a round trip")
+      .register(registry);
     Gauge.builder("pushgateway_presence_occupants", this, m -> m.presence[0].getAsLong())
       .description("Connections listed in presence over every topic (a connection in n topics counts n), as this node sees the cluster")
       .strongReference(true)
@@ -317,6 +321,11 @@ public final class GatewayMetrics implements AutoCloseable {
       return 0;
     }
     return events ? log.keptEvents() : log.topicCount();
+  }
+
+  private double appendBatches() {
+    EventLog log = sources.log();
+    return log == null ? 0 : log.appendBatches();
   }
 
   private record Sources(EventLog log, SubscriberCounts counts, BooleanSupplier ready) {

@@ -115,6 +115,7 @@ class MetricsEndpointTest {
       }
     }
     assertThat(gatewayMeters).containsExactly(
+      "pushgateway_cluster_append_batches_total counter",
       "pushgateway_connections gauge",
       "pushgateway_deliveries_total counter",
       "pushgateway_delivery_latency_seconds histogram",
@@ -155,6 +156,8 @@ class MetricsEndpointTest {
     assertThat(scrape.value("pushgateway_events_published_total")).isEqualTo(27);
     assertThat(scrape.value("pushgateway_history_events")).isEqualTo(20 + 2);
     assertThat(scrape.value("pushgateway_history_topics")).isEqualTo(2);
+    assertThat(scrape.value("pushgateway_cluster_append_batches_total")).as("a single node sends no appends away")
+      .isZero();
     assertThat(scrape.series.keySet()).anyMatch(k -> k.startsWith("vertx_http_server_requests_total"));
   }
 
