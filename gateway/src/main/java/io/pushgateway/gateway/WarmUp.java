@@ -215,6 +215,12 @@ public final class WarmUp {
         .onSuccess(response -> response.handler(chunk -> count.add(occurrences(chunk.toString(), "data:"))));
     }
 
+    /** The answer's body, or a failure for an error answer: the client then pauses and tries again. */
+    private static Future<Buffer> bodyIfAccepted(HttpClientResponse response) {
+      return response.statusCode() / 100 == 2
+        ? response.body() : Future.failedFuture("answered " + response.statusCode());
+    }
+
     private static int occurrences(String text, String field) {
       int n = 0;
       for (int at = text.indexOf(field); at >= 0; at = text.indexOf(field, at + field.length())) {
@@ -232,8 +238,7 @@ public final class WarmUp {
       String path = cursor == null ? uri : uri + "&cursor=" + cursor;
       http.request(HttpMethod.GET, path)
         .compose(request -> request.send())
-        .compose(response -> response.statusCode() == 200
-          ? response.body() : Future.failedFuture("answered " + response.statusCode()))
+        .compose(Traffic::bodyIfAccepted)
         .onComplete(answer -> {
           if (answer.failed()) {
             vertx.setTimer(ERROR_PAUSE_MILLIS, id -> poll(uri, cursor, pauseMillis));
@@ -258,7 +263,7 @@ public final class WarmUp {
       http.request(HttpMethod.POST, "/api/topics/" + TOPIC + "/events")
         .compose(request -> request.putHeader("Content-Type", "application/json")
           .send(Buffer.buffer(String.format(DATA, n))))
-        .compose(HttpClientResponse::body)
+        .compose(Traffic::bodyIfAccepted)
         .onComplete(done -> {
           if (done.succeeded()) {
             published.increment();
