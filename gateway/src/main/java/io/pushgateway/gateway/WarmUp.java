@@ -24,8 +24,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -123,8 +121,6 @@ public final class WarmUp {
     private final GatewayConfig config;
     private final HttpClient http;
     private final WebSocketClient webSockets;
-    /** Connected from several event loops. */
-    private final Queue<WebSocket> open = new ConcurrentLinkedQueue<>();
     private final LongAdder published = new LongAdder();
     private final Map<Transport, LongAdder> received = new EnumMap<>(Transport.class);
     private volatile boolean running = true;
@@ -173,8 +169,7 @@ public final class WarmUp {
         .compose(v -> vertx.timer(duration.toMillis()))
         .eventually(() -> {
           running = false;
-          open.forEach(WebSocket::close);
-          return http.close();
+          return Future.all(webSockets.close(), http.close());
         })
         .mapEmpty();
     }
@@ -196,7 +191,6 @@ public final class WarmUp {
     /** A WebSocket counting its messages into {@code count} (null: a publisher's, which counts acks itself). */
     private Future<WebSocket> webSocket(String uri, LongAdder count) {
       return webSockets.connect(uri).onSuccess(ws -> {
-        open.add(ws);
         if (count != null) {
           // events only: control frames ({"op":…}) are not deliveries
           ws.textMessageHandler(message -> {

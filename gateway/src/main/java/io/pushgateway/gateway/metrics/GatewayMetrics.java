@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The only class that names meters. Every gateway meter starts with {@code pushgateway_}; the
@@ -145,15 +146,15 @@ public final class GatewayMetrics implements AutoCloseable {
       .register(registry);
     publishedJsonBytes = publishedBytes(registry, "json");
     publishedBinaryBytes = publishedBytes(registry, "binary");
-    Gauge.builder("pushgateway_history_events", this, m -> m.history(true))
+    Gauge.builder("pushgateway_history_events", this, m -> m.fromLog(EventLog::keptEvents))
       .description("Events kept in history over all topics")
       .strongReference(true)
       .register(registry);
-    Gauge.builder("pushgateway_history_topics", this, m -> m.history(false))
+    Gauge.builder("pushgateway_history_topics", this, m -> m.fromLog(EventLog::topicCount))
       .description("Topics with history")
       .strongReference(true)
       .register(registry);
-    FunctionCounter.builder("pushgateway_cluster_append_batches", this, m -> m.appendBatches())
+    FunctionCounter.builder("pushgateway_cluster_append_batches", this, m -> m.fromLog(EventLog::appendBatches))
       .description("Batches of appends this node sent to topic owners, one round trip each (0 on a single node): "
         + "events published over batches is how many share a round trip")
       .register(registry);
@@ -315,17 +316,10 @@ public final class GatewayMetrics implements AutoCloseable {
     return sum;
   }
 
-  private double history(boolean events) {
+  /** A figure of the watched log; 0 before the gateway has one. */
+  private double fromLog(ToLongFunction<EventLog> figure) {
     EventLog log = sources.log();
-    if (log == null) {
-      return 0;
-    }
-    return events ? log.keptEvents() : log.topicCount();
-  }
-
-  private double appendBatches() {
-    EventLog log = sources.log();
-    return log == null ? 0 : log.appendBatches();
+    return log == null ? 0 : figure.applyAsLong(log);
   }
 
   private record Sources(EventLog log, SubscriberCounts counts, BooleanSupplier ready) {
