@@ -67,11 +67,21 @@ public final class LoadTest {
    *                          and/or peers on the same workload
    * @param peerUrl           a peer already running (with a single peer in {@code peers}), or null to start one
    * @param compact           the gateway's subscribers ask for the compact format ({@code format=compact})
+   * @param generatorWarmUpS  seconds of unmeasured load on a throwaway server of each kind before the
+   *                          first run, so the generator's own JIT is warm (0: none)
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                         boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
-                        List<Peer> peers, URI peerUrl, boolean compact) {
+                        List<Peer> peers, URI peerUrl, boolean compact, double generatorWarmUpS) {
+    public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
+                   List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
+                   boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
+                   List<Peer> peers, URI peerUrl, boolean compact) {
+      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
+        javaClient, radio, peers, peerUrl, compact, 0);
+    }
+
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                    boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
@@ -144,6 +154,9 @@ public final class LoadTest {
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
       List<Sweep.Point> points = sweep == null ? List.of(new Sweep.Point(base, 0)) : sweep.points(base);
+      if (options.generatorWarmUpS() > 0) {
+        warmUpGenerator(driver, points.get(0), runId);
+      }
       int n = 0;
       for (Sweep.Point at : points) {
         Long value = sweep == null ? null : at.value();
@@ -151,10 +164,8 @@ public final class LoadTest {
         for (List<Transport> group : groups(at.scenario())) {
           // the gateway and the peers one after another on the same group, so each is compared in one run
           for (Peer peer : options.peers()) {
-            List<Transport> served = group.stream().filter(peer::serves).toList();
+            List<Transport> served = served(peer, group);
             if (served.isEmpty()) {
-              options.log().printf("%s has no %s transport: n/a%n", peer.wireName(),
-                String.join("+", group.stream().map(Transport::wireName).toList()));
               continue;
             }
             n++;
@@ -173,12 +184,47 @@ public final class LoadTest {
         }
       }
       JsonObject generator = new JsonObject().put("eventLoops", eventLoops)
-        .put("nativeTransport", vertx.isNativeTransportEnabled());
+        .put("nativeTransport", vertx.isNativeTransportEnabled())
+        .put("warmupSeconds", options.generatorWarmUpS());
       JsonObject doc = ResultDocument.build(started, Instant.now(), base, sweep, targetJson(), generator, runs);
       write(doc);
       return doc;
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(20), "stopping the load generator");
+    }
+  }
+
+  /** The transports of {@code group} that {@code peer} serves; says so when it serves none. */
+  private List<Transport> served(Peer peer, List<Transport> group) {
+    List<Transport> served = group.stream().filter(peer::serves).toList();
+    if (served.isEmpty()) {
+      options.log().printf("%s has no %s transport: n/a%n", peer.wireName(),
+        String.join("+", group.stream().map(Transport::wireName).toList()));
+    }
+    return served;
+  }
+
+  /**
+   * Drives a throwaway server of each kind through the first point's groups, unmeasured, so the
+   * generator's own code is compiled before any run counts: a fresh generator spends its first
+   * seconds in the JIT too, and with a short {@code --warmup} that would be measured as the
+   * server's latency.
+   */
+  private void warmUpGenerator(RunDriver driver, Sweep.Point first, String runId) {
+    Scenario s = first.scenario().withTiming(options.generatorWarmUpS(), 0);
+    List<String> pointArgs = sweep == null ? List.of() : sweep.gatewayArgs(first.value());
+    for (List<Transport> group : groups(s)) {
+      for (Peer peer : options.peers()) {
+        List<Transport> served = served(peer, group);
+        if (served.isEmpty()) {
+          continue;
+        }
+        String label = "[generator warm-up] " + String.join("+", served.stream().map(Transport::wireName).toList())
+          + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
+        try (Target target = peer == Peer.GATEWAY ? openTarget(0, pointArgs) : openPeer(0, peer)) {
+          driver.run(s, null, served, target, "lt-" + runId + "-warm-up", label);
+        }
+      }
     }
   }
 

@@ -96,6 +96,12 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "SECONDS", description = "Publishing before the measurement, not counted (default: ${DEFAULT-VALUE}).")
   double warmup = 5;
 
+  @Option(names = "--generator-warmup", paramLabel = "SECONDS",
+    description = "Before the first run, drive a throwaway server of each kind this long, unmeasured, so the "
+      + "generator's own JIT is warm: with a short --warmup the first seconds measured are then the server's "
+      + "alone (default: ${DEFAULT-VALUE}).")
+  double generatorWarmup = 0;
+
   @Option(names = "--poll-interval", paramLabel = "MS", description = "Short-polling interval (default: ${DEFAULT-VALUE}).")
   long pollInterval = 1000;
 
@@ -205,7 +211,7 @@ public final class LoadTestMain implements Callable<Integer> {
       gatewayJvmOptions(), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
       radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl,
-      format.equals("compact"));
+      format.equals("compact"), generatorWarmup);
     new LoadTest(options, scenario, series).run();
     return 0;
   }
@@ -263,6 +269,7 @@ public final class LoadTestMain implements Callable<Integer> {
     require(payload >= 0 && payload <= 16 * 1024 * 1024, "--payload must be 0 to 16777216 bytes");
     require(duration > 0 && duration <= 3600, "--duration must be above 0 and at most 3600 s");
     require(warmup >= 0 && warmup <= 600, "--warmup must be 0 to 600 s");
+    require(generatorWarmup >= 0 && generatorWarmup <= 600, "--generator-warmup must be 0 to 600 s");
     require((warmup + duration) * rate < Integer.MAX_VALUE, "--rate x (--warmup + --duration) is too many events");
     require(pollInterval >= 10 && pollInterval <= 600_000, "--poll-interval must be 10 to 600000 ms");
     require(rtt == null || (rtt >= 0 && rtt <= 10_000), "--rtt must be 0 to 10000 ms");

@@ -74,6 +74,12 @@ public record Scenario(List<Transport> transports, int subscribers, double rate,
       browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
   }
 
+  /** The same load for {@code seconds} measured after {@code warmupSeconds} unmeasured. */
+  public Scenario withTiming(double seconds, double warmupSeconds) {
+    return new Scenario(transports, subscribers, rate, payloadBytes, seconds, warmupSeconds, pollIntervalMs, concurrent,
+      network, browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
+  }
+
   public Scenario withTransports(List<Transport> list) {
     return new Scenario(list, subscribers, rate, payloadBytes, durationS, warmupS, pollIntervalMs, concurrent, network,
       browserHeaders, proxied, payloadFill, payloadKind, publishBatch);
