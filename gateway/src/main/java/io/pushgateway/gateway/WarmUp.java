@@ -19,6 +19,8 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,8 +34,9 @@ import java.util.logging.Logger;
 /**
  * Runs the gateway's hot paths before it takes its first client. A private copy of the gateway,
  * on a Vert.x of its own and a loopback port, serves two publishers (HTTP and WebSocket) and
- * subscribers on every enabled transport, in both wire formats, for a few seconds; the JIT then
- * compiles what the first real clients would otherwise pay for. Nothing of it reaches the real
+ * subscribers on every enabled transport, in both wire formats, for a few seconds, in rounds with
+ * pauses for the JIT to catch up; it then has compiled what the first real clients would
+ * otherwise pay for. Nothing of it reaches the real
  * gateway: the copy has its own history, meters, limits and threads, and all of it is closed when
  * the warm-up ends. What it cannot warm: TLS is left out, and in cluster mode the cluster's own
  * paths (the copy keeps its history in memory).
@@ -49,25 +52,42 @@ public final class WarmUp {
   private static final long CLOSE_MILLIS = 10_000;
   /** How long a client that got an error waits before it tries again. */
   private static final long ERROR_PAUSE_MILLIS = 10;
+  /**
+   * The traffic comes in rounds, each followed by a pause for the JIT: under load the JVM raises
+   * its bar for optimizing a method with the length of its compile queue, so a warm-up that never
+   * pauses leaves hundreds of warm methods half compiled, for the first real clients to pay for.
+   */
+  static final int ROUNDS = 5;
+  /** The JIT counts as done once its compile time stood still this long. */
+  private static final long JIT_SETTLED_MILLIS = 200;
+  /** The longest pause after a round, and never longer than the round: the JIT is usually done long before. */
+  static final long MAX_PAUSE_MILLIS = 3_000;
+  /** How often a paused publisher looks whether the pause is over. */
+  private static final long PAUSED_RETRY_MILLIS = 20;
   /** An event the size of a small quote: a few fields and a short text. */
   private static final String DATA = "{\"n\":%d,\"price\":101.25,\"note\":\"the warm-up's events never leave it\"}";
 
   private WarmUp() {
   }
 
-  /** What a warm-up did: events published, events received per transport, its port and length. */
-  public record Report(long published, Map<Transport, Long> received, int port, Duration took) {
+  /**
+   * What a warm-up did: events published, events received per transport, its port, its length and
+   * how much of it the publishers paused for the JIT.
+   */
+  public record Report(long published, Map<Transport, Long> received, int port, Duration took, Duration paused) {
 
     @Override
     public String toString() {
-      return String.format("%,d events published, received %s on 127.0.0.1:%d, in %.1f s",
-        published, received, port, took.toMillis() / 1000.0);
+      return String.format("%,d events published, received %s on 127.0.0.1:%d, in %.1f s (%.1f s of pauses for the JIT)",
+        published, received, port, took.toMillis() / 1000.0, paused.toMillis() / 1000.0);
     }
   }
 
   /**
-   * Warms the gateway {@code config} describes for {@code duration}; returns once everything it
-   * opened is closed again. Blocks: it is a step of starting up, run before the real gateway.
+   * Warms the gateway {@code config} describes with {@code duration} of traffic, in {@link #ROUNDS}
+   * rounds with a pause for the JIT after each (no longer than a round, at most
+   * {@link #MAX_PAUSE_MILLIS}); returns once everything it opened is closed again. Blocks: it is a
+   * step of starting up, run before the real gateway.
    */
   public static Report run(GatewayConfig config, Duration duration) throws Exception {
     long start = System.nanoTime();
@@ -81,7 +101,7 @@ public final class WarmUp {
     Logger gatewayLog = Logger.getLogger(Gateway.class.getName());
     Level level = gatewayLog.getLevel();
     gatewayLog.setLevel(Level.WARNING);
-    long bound = duration.toMillis() + CLOSE_MILLIS;
+    long bound = duration.toMillis() + ROUNDS * MAX_PAUSE_MILLIS + CLOSE_MILLIS;
     try {
       Gateway gateway = Gateway.deploy(vertx, copy, metrics).await(bound, TimeUnit.MILLISECONDS);
       Traffic traffic = new Traffic(vertx, copy, gateway.port());
@@ -124,6 +144,9 @@ public final class WarmUp {
     private final LongAdder published = new LongAdder();
     private final Map<Transport, LongAdder> received = new EnumMap<>(Transport.class);
     private volatile boolean running = true;
+    /** Between rounds: the publishers wait, the subscribers keep polling or listening. */
+    private volatile boolean paused;
+    private long pausedNanos;
 
     Traffic(Vertx vertx, GatewayConfig config, int port) {
       this.vertx = vertx;
@@ -138,7 +161,7 @@ public final class WarmUp {
       }
     }
 
-    /** Subscribes everyone, publishes until {@code duration} is over, then closes the clients. */
+    /** Subscribes everyone, publishes in rounds until {@code duration} is over, then closes the clients. */
     Future<Void> run(Duration duration) {
       List<Future<?>> subscribed = new ArrayList<>();
       for (int i = 0; i < SUBSCRIBERS; i++) {
@@ -166,12 +189,38 @@ public final class WarmUp {
           }
           return Future.succeededFuture();
         })
-        .compose(v -> vertx.timer(duration.toMillis()))
+        .compose(v -> rounds(ROUNDS, duration.toMillis() / ROUNDS))
         .eventually(() -> {
           running = false;
           return Future.all(webSockets.close(), http.close());
         })
         .mapEmpty();
+    }
+
+    /** {@code left} rounds of {@code millis} of publishing, each followed by a pause for the JIT. */
+    private Future<Void> rounds(int left, long millis) {
+      if (left == 0) {
+        return Future.succeededFuture();
+      }
+      paused = false;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis + Math.min(millis, MAX_PAUSE_MILLIS));
+      return vertx.timer(millis)
+        .compose(v -> {
+          paused = true;
+          long pausedAt = System.nanoTime();
+          return jitSettled(jitMillis(), deadline).onComplete(done -> pausedNanos += System.nanoTime() - pausedAt);
+        })
+        .compose(v -> rounds(left - 1, millis));
+    }
+
+    /** Completes once the JIT's compile time stood still for a while, or at {@code deadline} (nanoTime). */
+    private Future<Void> jitSettled(long compileMillis, long deadline) {
+      long wait = Math.min(JIT_SETTLED_MILLIS, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      return vertx.timer(Math.max(1, wait)).compose(v -> {
+        long now = jitMillis();
+        return now == compileMillis || System.nanoTime() >= deadline
+          ? Future.<Void>succeededFuture() : jitSettled(now, deadline);
+      });
     }
 
     Report report(int port, Duration took) {
@@ -181,7 +230,7 @@ public final class WarmUp {
           counts.put(t, n.sum());
         }
       });
-      return new Report(published.sum(), counts, port, took);
+      return new Report(published.sum(), counts, port, took, Duration.ofNanos(pausedNanos));
     }
 
     private boolean enabled(Transport transport) {
@@ -254,6 +303,10 @@ public final class WarmUp {
       if (!running) {
         return;
       }
+      if (paused) {
+        vertx.setTimer(PAUSED_RETRY_MILLIS, id -> publishOverHttp(n));
+        return;
+      }
       http.request(HttpMethod.POST, "/api/topics/" + TOPIC + "/events")
         .compose(request -> request.putHeader("Content-Type", "application/json")
           .send(Buffer.buffer(String.format(DATA, n))))
@@ -283,10 +336,18 @@ public final class WarmUp {
     }
 
     private void sendPublish(WebSocket ws, long n) {
-      if (running) {
+      if (running && paused) {
+        vertx.setTimer(PAUSED_RETRY_MILLIS, id -> sendPublish(ws, n));
+      } else if (running) {
         ws.writeTextMessage("{\"op\":\"publish\",\"topic\":\"" + TOPIC + "\",\"data\":" + String.format(DATA, n)
           + ",\"ref\":\"" + n + "\"}");
       }
     }
+  }
+
+  /** The JIT's total compile time so far, in ms; a constant where the JVM does not report it. */
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 }

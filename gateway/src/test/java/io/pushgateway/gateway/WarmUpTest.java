@@ -31,6 +31,15 @@ class WarmUpTest {
     assertThatThrownBy(() -> new Socket("127.0.0.1", report.port()).close()).isInstanceOf(ConnectException.class);
   }
 
+  /** The traffic pauses for the JIT after each round, but never for longer than the traffic ran. */
+  @Test
+  void thePausesForTheJitAreBoundedByTheTraffic() throws Exception {
+    WarmUp.Report report = WarmUp.run(GatewayConfig.defaults(), SHORT);
+
+    assertThat(report.paused()).isPositive().isLessThanOrEqualTo(SHORT.plusMillis(WarmUp.ROUNDS * 20L));
+    assertThat(report.took()).isGreaterThanOrEqualTo(SHORT.plus(report.paused()));
+  }
+
   /** Embedded beside a running gateway, a warm-up shares nothing with it: not its history, not its meters. */
   @Test
   void aGatewayInTheSameProcessSeesNothingOfTheWarmUp() throws Exception {

@@ -80,7 +80,7 @@ public final class GatewayConfig {
     new Option("tlsCertPath", "", "PEM certificate chain file that goes with tlsKeyPath"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
     new Option("shutdownTimeoutSeconds", 10, "longest graceful stop before the process exits anyway"),
-    new Option("warmUpSeconds", 0, "before listening, serve a publisher and subscribers on every enabled transport for this long on a private loopback copy of the gateway, so the first clients meet compiled code (0: no warm-up)"),
+    new Option("warmUpSeconds", 0, "before listening, serve a publisher and subscribers on every enabled transport for this long on a private loopback copy of the gateway, in five rounds each followed by a pause of up to 3 s for the JIT, so the first clients meet compiled code (0: no warm-up)"),
     new Option("webRoot", "", "directory served at / instead of the bundled page and client"),
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
     new Option("demoRate", 2.0, "demo ticker events per second"),
