@@ -39,6 +39,7 @@ class GeneratorWarmUpTest {
       JsonObject result = new LoadTest(options, scenario, null).run();
 
       assertThat(result.getJsonObject("loadGenerator").getDouble("warmupSeconds")).isEqualTo(1.0);
+      assertThat(SchemaDoc.load(Path.of("SCHEMA.md")).violations(result)).isEmpty();
       JsonArray runs = result.getJsonArray("runs");
       assertThat(runs.stream().map(r -> ((JsonObject) r).getString("transport"))).containsExactly("ws", "long");
       for (Object run : runs) {
