@@ -173,7 +173,7 @@ public final class LoadTest {
               + String.join("+", served.stream().map(Transport::wireName).toList())
               + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
             List<JsonObject> measured;
-            try (Target target = peer == Peer.GATEWAY ? openTarget(n, pointArgs) : openPeer(n, peer)) {
+            try (Target target = peer == Peer.GATEWAY ? openTarget(Integer.toString(n), pointArgs) : openPeer(Integer.toString(n), peer)) {
               measured = driver.run(at.scenario(), value, served, target, "lt-" + runId + "-" + n, label);
             }
             measured.forEach(runs::add);
@@ -213,6 +213,7 @@ public final class LoadTest {
   private void warmUpGenerator(RunDriver driver, Sweep.Point first, String runId) {
     Scenario s = first.scenario().withTiming(options.generatorWarmUpS(), 0);
     List<String> pointArgs = sweep == null ? List.of() : sweep.gatewayArgs(first.value());
+    int k = 0;
     for (List<Transport> group : groups(s)) {
       for (Peer peer : options.peers()) {
         List<Transport> served = served(peer, group);
@@ -221,7 +222,8 @@ public final class LoadTest {
         }
         String label = "[generator warm-up] " + String.join("+", served.stream().map(Transport::wireName).toList())
           + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
-        try (Target target = peer == Peer.GATEWAY ? openTarget(0, pointArgs) : openPeer(0, peer)) {
+        String name = "warm-up-" + ++k;
+        try (Target target = peer == Peer.GATEWAY ? openTarget(name, pointArgs) : openPeer(name, peer)) {
           driver.run(s, null, served, target, "lt-" + runId + "-warm-up", label);
         }
       }
@@ -300,7 +302,7 @@ public final class LoadTest {
   /** The same WebSocket run once more against another started server, each subscriber through {@code driver}. */
   private JsonObject rerun(Server server, RunDriver driver, Scenario point, Long value, String runId, int n,
                            String label) {
-    try (Target target = start(server, n)) {
+    try (Target target = start(server, Integer.toString(n))) {
       return driver.run(point, value, List.of(Transport.WS), target, server.name() + "-" + runId + "-" + n,
         label + " " + server.name()).get(0);
     }
@@ -321,17 +323,17 @@ public final class LoadTest {
   }
 
   /** @param pointArgs options this sweep point gives a started gateway (a heartbeat sweep's intervals) */
-  private Target openTarget(int n, List<String> pointArgs) {
+  private Target openTarget(String run, List<String> pointArgs) {
     if (!options.targets().isEmpty()) {
       List<Endpoint> endpoints = options.targets().stream().map(Endpoint::of).toList();
       return new ExternalTarget(endpoints, options.gatewayPid());
     }
     if (pointArgs.isEmpty()) {
-      return start(gateway, n);
+      return start(gateway, run);
     }
     List<String> args = new ArrayList<>(gateway.args());
     args.addAll(pointArgs);
-    return start(new Server(gateway.name(), gateway.what(), gateway.mainClass(), gateway.kind(), List.copyOf(args)), n);
+    return start(new Server(gateway.name(), gateway.what(), gateway.mainClass(), gateway.kind(), List.copyOf(args)), run);
   }
 
   /** How each peer ran, by name (null for one that did not); null when only the gateway did. */
@@ -346,19 +348,19 @@ public final class LoadTest {
         ? new JsonObject(new java.util.LinkedHashMap<>(SocketIoServer.describe())) : null);
   }
 
-  /** A peer for run {@code n}: the one at {@code --peer-url}, or a fresh one started for the run. */
-  private Target openPeer(int n, Peer peer) {
+  /** A peer for run {@code run} (its log's suffix): the one at {@code --peer-url}, or a fresh one started for the run. */
+  private Target openPeer(String run, Peer peer) {
     if (options.peerUrl() != null) {
       return new ExternalTarget(List.of(Endpoint.of(options.peerUrl())), OptionalLong.empty(), peer);
     }
-    Path log = options.outDir().resolve(peer.wireName() + "-" + n + ".log");
+    Path log = options.outDir().resolve(peer.wireName() + "-" + run + ".log");
     options.log().printf("starting %s (log: %s)%n", peer.wireName(), log);
     return peer == Peer.SOCKETIO ? SocketIoServer.start(log, options.serverCpus())
       : NchanServer.start(log, options.serverCpus());
   }
 
-  private Target start(Server server, int n) {
-    Path log = options.outDir().resolve(server.name() + "-" + n + ".log");
+  private Target start(Server server, String run) {
+    Path log = options.outDir().resolve(server.name() + "-" + run + ".log");
     options.log().printf("starting %s (log: %s)%n", server.what(), log);
     return SpawnedGateway.start(server.mainClass(), server.kind(), log, options.gatewayJvmOptions(), server.args(),
       options.serverCpus());
