@@ -170,10 +170,9 @@ public final class LoadTest {
             }
             n++;
             String label = "[" + n + "] " + (value == null ? "" : sweep.parameter() + "=" + value + " ")
-              + String.join("+", served.stream().map(Transport::wireName).toList())
-              + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
+              + runName(served, peer);
             List<JsonObject> measured;
-            try (Target target = peer == Peer.GATEWAY ? openTarget(Integer.toString(n), pointArgs) : openPeer(Integer.toString(n), peer)) {
+            try (Target target = open(peer, Integer.toString(n), pointArgs)) {
               measured = driver.run(at.scenario(), value, served, target, "lt-" + runId + "-" + n, label);
             }
             measured.forEach(runs::add);
@@ -192,6 +191,17 @@ public final class LoadTest {
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(20), "stopping the load generator");
     }
+  }
+
+  /** A run's name in its label: its transports, and the peer unless it is the gateway. */
+  private static String runName(List<Transport> served, Peer peer) {
+    return String.join("+", served.stream().map(Transport::wireName).toList())
+      + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
+  }
+
+  /** The server of run {@code run} (its logs' suffix): the gateway or a peer. */
+  private Target open(Peer peer, String run, List<String> pointArgs) {
+    return peer == Peer.GATEWAY ? openTarget(run, pointArgs) : openPeer(run, peer);
   }
 
   /** The transports of {@code group} that {@code peer} serves; says so when it serves none. */
@@ -220,11 +230,8 @@ public final class LoadTest {
         if (served.isEmpty()) {
           continue;
         }
-        String label = "[generator warm-up] " + String.join("+", served.stream().map(Transport::wireName).toList())
-          + (peer == Peer.GATEWAY ? "" : " " + peer.wireName());
-        String name = "warm-up-" + ++k;
-        try (Target target = peer == Peer.GATEWAY ? openTarget(name, pointArgs) : openPeer(name, peer)) {
-          driver.run(s, null, served, target, "lt-" + runId + "-warm-up", label);
+        try (Target target = open(peer, "warm-up-" + ++k, pointArgs)) {
+          driver.run(s, null, served, target, "lt-" + runId + "-warm-up", "[generator warm-up] " + runName(served, peer));
         }
       }
     }
