@@ -36,9 +36,8 @@ import java.util.logging.Logger;
  * on a Vert.x of its own and a loopback port, serves two publishers (HTTP and WebSocket) and
  * subscribers on every enabled transport, in both wire formats, for a few seconds, in rounds with
  * pauses for the JIT to catch up; it then has compiled what the first real clients would
- * otherwise pay for. Nothing of it reaches the real
- * gateway: the copy has its own history, meters, limits and threads, and all of it is closed when
- * the warm-up ends. What it cannot warm: TLS is left out, and in cluster mode the cluster's own
+ * otherwise pay for. Nothing of it reaches the real gateway: the copy has its own history,
+ * meters, limits and threads, and all of it is closed when the warm-up ends. What it cannot warm: TLS is left out, and in cluster mode the cluster's own
  * paths (the copy keeps its history in memory).
  */
 public final class WarmUp {
@@ -298,16 +297,18 @@ public final class WarmUp {
         });
     }
 
+    /** Runs {@code publish} while the traffic runs: at once, or once a pause for the JIT is over. */
+    private void whenPublishing(Runnable publish) {
+      if (running && paused) {
+        vertx.setTimer(PAUSED_RETRY_MILLIS, id -> whenPublishing(publish));
+      } else if (running) {
+        publish.run();
+      }
+    }
+
     /** One publish at a time over HTTP, the next as soon as the last is answered. */
     private void publishOverHttp(long n) {
-      if (!running) {
-        return;
-      }
-      if (paused) {
-        vertx.setTimer(PAUSED_RETRY_MILLIS, id -> publishOverHttp(n));
-        return;
-      }
-      http.request(HttpMethod.POST, "/api/topics/" + TOPIC + "/events")
+      whenPublishing(() -> http.request(HttpMethod.POST, "/api/topics/" + TOPIC + "/events")
         .compose(request -> request.putHeader("Content-Type", "application/json")
           .send(Buffer.buffer(String.format(DATA, n))))
         .compose(Traffic::bodyIfAccepted)
@@ -318,7 +319,7 @@ public final class WarmUp {
           } else {
             vertx.setTimer(ERROR_PAUSE_MILLIS, id -> publishOverHttp(n + 1));
           }
-        });
+        }));
     }
 
     /** One publish op at a time over {@code ws}, the next when the last is acknowledged. */
@@ -336,12 +337,8 @@ public final class WarmUp {
     }
 
     private void sendPublish(WebSocket ws, long n) {
-      if (running && paused) {
-        vertx.setTimer(PAUSED_RETRY_MILLIS, id -> sendPublish(ws, n));
-      } else if (running) {
-        ws.writeTextMessage("{\"op\":\"publish\",\"topic\":\"" + TOPIC + "\",\"data\":" + String.format(DATA, n)
-          + ",\"ref\":\"" + n + "\"}");
-      }
+      whenPublishing(() -> ws.writeTextMessage("{\"op\":\"publish\",\"topic\":\"" + TOPIC + "\",\"data\":"
+        + String.format(DATA, n) + ",\"ref\":\"" + n + "\"}"));
     }
   }
 
