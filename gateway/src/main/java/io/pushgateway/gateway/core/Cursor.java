@@ -54,26 +54,54 @@ public final class Cursor {
     if (text.indexOf(':') < 0) {
       return parseCompact(text, topics);
     }
+    // by index, not split: a poll parses a cursor per request, so its garbage is per request too
     Map<String, Position> positions = new LinkedHashMap<>();
-    for (String entry : text.split(",", -1)) {
-      String[] parts = entry.trim().split(":", -1);
-      if (parts.length < 2 || parts.length > 3) {
-        throw invalid("cursor entries are topic:id or topic:id:epoch, got '" + shorten(entry) + "'");
+    for (int start = 0, comma; start <= text.length(); start = comma + 1) {
+      comma = text.indexOf(',', start);
+      if (comma < 0) {
+        comma = text.length();
       }
-      String topic = parts[0];
-      if (!Topics.isValid(topic)) {
-        throw invalid("cursor names an invalid topic in '" + shorten(entry) + "'");
-      }
-      long id = parseId(parts[1], entry);
-      String epoch = parts.length == 3 ? parts[2] : null;
-      if (epoch != null && !Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
-        throw invalid("cursor has an invalid epoch in '" + shorten(entry) + "'");
-      }
-      if (positions.put(topic, new Position(id, epoch)) != null) {
-        throw invalid("cursor names topic '" + topic + "' twice");
-      }
+      parseEntry(text, start, comma, positions);
     }
     return new Cursor(positions);
+  }
+
+  /** The entry {@code topic:id[:epoch]} between {@code from} and {@code to}, spaces around it ignored. */
+  private static void parseEntry(String text, int from, int to, Map<String, Position> into) {
+    int start = from;
+    int end = to;
+    while (start < end && text.charAt(start) <= ' ') {
+      start++;
+    }
+    while (end > start && text.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    int idColon = indexOf(text, ':', start, end);
+    int epochColon = idColon < 0 ? -1 : indexOf(text, ':', idColon + 1, end);
+    if (idColon < 0 || epochColon >= 0 && indexOf(text, ':', epochColon + 1, end) >= 0) {
+      throw invalid("cursor entries are topic:id or topic:id:epoch, got '" + shorten(text.substring(from, to)) + "'");
+    }
+    String topic = text.substring(start, idColon);
+    if (!Topics.isValid(topic)) {
+      throw invalid("cursor names an invalid topic in '" + shorten(text.substring(from, to)) + "'");
+    }
+    long id = digits(text, idColon + 1, epochColon < 0 ? end : epochColon);
+    if (id < 0) {
+      throw invalidId(text.substring(from, to));
+    }
+    String epoch = epochColon < 0 ? null : text.substring(epochColon + 1, end);
+    if (epoch != null && !Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
+      throw invalid("cursor has an invalid epoch in '" + shorten(text.substring(from, to)) + "'");
+    }
+    if (into.put(topic, new Position(id, epoch)) != null) {
+      throw invalid("cursor names topic '" + topic + "' twice");
+    }
+  }
+
+  /** Where {@code c} first is between {@code from} and {@code to}, or -1. */
+  private static int indexOf(String text, char c, int from, int to) {
+    int at = text.indexOf(c, from);
+    return at < to ? at : -1;
   }
 
   private static Cursor parseCompact(String text, List<String> topics) {
@@ -125,6 +153,13 @@ public final class Cursor {
     return sb.toString();
   }
 
+  /** This cursor with {@code topic} at {@code position}, at the end if it was not there: one copy. */
+  public Cursor with(String topic, Position position) {
+    Map<String, Position> moved = new LinkedHashMap<>(positions);
+    moved.put(topic, position);
+    return new Cursor(moved);
+  }
+
   public Position get(String topic) {
     return positions.get(topic);
   }
@@ -160,10 +195,28 @@ public final class Cursor {
   }
 
   private static long parseId(String text, String entry) {
-    if (text.isEmpty() || text.length() > MAX_ID_DIGITS || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw invalid("cursor id must be a non-negative integer in '" + shorten(entry) + "'");
+    long id = digits(text, 0, text.length());
+    if (id < 0) {
+      throw invalidId(entry);
     }
-    return Long.parseLong(text);
+    return id;
+  }
+
+  /** The id spelt by the digits between {@code from} and {@code to}, read in place; -1 if it is none. */
+  private static long digits(String text, int from, int to) {
+    if (to <= from || to - from > MAX_ID_DIGITS) {
+      return -1;
+    }
+    for (int i = from; i < to; i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(text, from, to, 10);
+  }
+
+  private static GatewayException invalidId(String entry) {
+    return invalid("cursor id must be a non-negative integer in '" + shorten(entry) + "'");
   }
 
   private static String shorten(String s) {

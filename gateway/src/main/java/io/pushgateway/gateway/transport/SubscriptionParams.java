@@ -24,17 +24,22 @@ public record SubscriptionParams(List<String> topics, Cursor cursor) {
     if (topicsParam == null || topicsParam.isBlank()) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "topics is required, e.g. topics=prices,chat");
     }
+    // one topic, the usual case, needs no set to drop repeats
+    List<String> ordered = topicsParam.indexOf(',') < 0 ? List.of(Topics.require(topicsParam.trim()))
+      : distinct(topicsParam, config.maxTopicsPerSubscription());
+    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered));
+  }
+
+  private static List<String> distinct(String topicsParam, int max) {
     Set<String> topics = new LinkedHashSet<>();
     for (String topic : topicsParam.split(",", -1)) {
       topics.add(Topics.require(topic.trim()));
     }
-    int max = config.maxTopicsPerSubscription();
     if (topics.size() > max) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER,
         "at most " + max + " topics per subscription, got " + topics.size());
     }
-    List<String> ordered = List.copyOf(topics);
-    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered));
+    return List.copyOf(topics);
   }
 
   /** A yes-or-no parameter: {@code 1}/{@code true}, {@code 0}/{@code false}, absent is {@code false}. */

@@ -27,7 +27,8 @@ class CursorTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"prices", "prices:", "prices:x", "prices:-1", "prices:1:", "prices:1:k3:x",
-    ":1", "bad topic:1", "a:1,,b:2", "a:1,a:2", "a:1:ep och", "a:99999999999999999999"})
+    ":1", "bad topic:1", "a:1,,b:2", "a:1,a:2", "a:1:ep och", "a:99999999999999999999", "a::e", "a:+1",
+    "a:1,", ",a:1"})
   void refusesMalformedCursors(String text) {
     assertThatThrownBy(() -> Cursor.parse(text))
       .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CURSOR));
@@ -54,5 +55,13 @@ class CursorTest {
   void refusesMalformedCompactCursors(String text) {
     assertThatThrownBy(() -> Cursor.parse(text, List.of("a", "b", "c")))
       .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CURSOR));
+  }
+
+  @Test
+  void entriesMayHaveSpacesAroundThem() {
+    Cursor cursor = Cursor.parse(" a:1 , b:2:e ");
+    assertThat(cursor.get("a")).isEqualTo(new Position(1, null));
+    assertThat(cursor.get("b")).isEqualTo(new Position(2, "e"));
+    assertThat(cursor.toString()).isEqualTo("a:1,b:2:e");
   }
 }
