@@ -24,6 +24,11 @@ final class LiveAnswer {
   private List<String> compactOrder;
   private Buffer body;
 
+  /** The event of the last body, the newest that answered this event loop's polls; null before the first. */
+  Event event() {
+    return event;
+  }
+
   /**
    * The body of {@code {"events":[event],"cursor":after,"resets":[],"more":false}} for a poll that
    * {@code asked}.

@@ -13,7 +13,6 @@ import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -77,6 +76,12 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     if (head != null) {
       // the usual re-poll after an answer: nothing to read, the next event comes from the hub
       cursor = head;
+      return;
+    }
+    Event next = Polls.nextAtHead(request.topics(), cursor, context.log(), transport.liveAnswer().event(),
+      context.config().historyMaxAgeMillis());
+    if (next != null) {
+      answerWith(next);
     } else {
       read();
     }
@@ -153,9 +158,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
 
   /** Exactly the next event: answered without asking the log. */
   private void answerWith(Event event) {
-    Map<String, Position> positions = new LinkedHashMap<>(cursor.positions());
-    positions.put(event.topic(), event.position());
-    Cursor after = Cursor.of(positions);
+    Cursor after = cursor.with(event.topic(), event.position());
     Buffer body = transport.liveAnswer().body(event, after, request, format);
     finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
   }

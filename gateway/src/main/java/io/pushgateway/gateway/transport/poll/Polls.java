@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
@@ -33,20 +34,50 @@ final class Polls {
 
   /**
    * When the cursor stands at every polled topic's newest event, as the log's head shows without
-   * a read, the cursor a read would hand back (the polled topics only, in their order): a read
-   * would find nothing new. Otherwise null.
+   * a read, the cursor a read would hand back (the polled topics only): a read would find nothing
+   * new. Otherwise null.
    */
   static Cursor atHead(List<String> topics, Cursor cursor, EventLog log) {
-    Map<String, Position> positions = new LinkedHashMap<>();
     for (String topic : topics) {
-      Position at = cursor.get(topic);
-      Position head = log.head(topic);
-      if (at == null || head == null || at.id() != head.id() || !head.epoch().equals(at.epoch())) {
+      if (!atItsHead(topic, cursor, log)) {
         return null;
       }
-      positions.put(topic, at);
     }
+    if (cursor.positions().size() == topics.size()) {
+      return cursor; // the usual re-poll's cursor, the last answer's: no other topics to leave out
+    }
+    Map<String, Position> positions = new LinkedHashMap<>();
+    topics.forEach(topic -> positions.put(topic, cursor.get(topic)));
     return Cursor.of(positions);
+  }
+
+  /**
+   * The event a read would answer with alone, known without one: {@code recent}, the newest event
+   * this event loop answered polls with, when it is the head of a polled topic whose cursor stands
+   * just before it, every other polled topic at its head, and it has not aged out of history
+   * ({@code maxAgeMillis}, 0: no age limit). That is a long poll coming back after the next event
+   * went out, the usual case once events come faster than a poll's round trip: it then costs no
+   * trip to the log's event loop. Otherwise null.
+   */
+  static Event nextAtHead(List<String> topics, Cursor cursor, EventLog log, Event recent, long maxAgeMillis) {
+    if (recent == null || !topics.contains(recent.topic())
+        || Position.step(cursor.get(recent.topic()), recent) != Position.Step.NEXT
+        || !recent.position().equals(log.head(recent.topic()))
+        || maxAgeMillis > 0 && recent.ts() < System.currentTimeMillis() - maxAgeMillis) {
+      return null;
+    }
+    for (String topic : topics) {
+      if (!topic.equals(recent.topic()) && !atItsHead(topic, cursor, log)) {
+        return null;
+      }
+    }
+    return recent;
+  }
+
+  private static boolean atItsHead(String topic, Cursor cursor, EventLog log) {
+    Position at = cursor.get(topic);
+    Position head = log.head(topic);
+    return at != null && head != null && at.id() == head.id() && head.epoch().equals(at.epoch());
   }
 
   static void answer(HttpServerResponse response, ReadRequest asked, EventFormat format, ReadResult result,
