@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A long poll that comes back one event behind, after that event answered the polls waiting for
@@ -33,27 +35,17 @@ class LongPollBehindTest {
     gateway.close();
   }
 
-  @Test
-  void aPollOneEventBehindGetsThatEventAsAReadGivesIt() throws Exception {
-    String topic = "behind-one";
+  @ParameterizedTest
+  @ValueSource(strings = {"", "&format=compact"})
+  void aPollOneEventBehindGetsThatEventAsAReadGivesIt(String format) throws Exception {
+    String topic = "behind-one" + format.length();
     String before = cursorAfterOneEvent(topic);
-    String waiting = publishWhileAPollWaits(topic, topic, before, "");
+    String waiting = publishWhileAPollWaits(topic, topic, before, format);
 
-    String late = gateway.get("/poll/long?topics=" + topic + "&timeout=30&cursor=" + before).body();
-    assertThat(new JsonObject(late).getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id"))
-      .containsExactly(2L);
-    assertThat(late).isEqualTo(waiting).isEqualTo(gateway.get("/poll?topics=" + topic + "&cursor=" + before).body());
-  }
-
-  @Test
-  void inTheCompactFormatToo() throws Exception {
-    String topic = "behind-compact";
-    String before = cursorAfterOneEvent(topic);
-    String waiting = publishWhileAPollWaits(topic, topic, before, "&format=compact");
-
-    String late = gateway.get("/poll/long?topics=" + topic + "&format=compact&timeout=30&cursor=" + before).body();
+    String late = gateway.get("/poll/long?topics=" + topic + format + "&timeout=30&cursor=" + before).body();
     assertThat(late).isEqualTo(waiting)
-      .isEqualTo(gateway.get("/poll?topics=" + topic + "&format=compact&cursor=" + before).body());
+      .isEqualTo(gateway.get("/poll?topics=" + topic + format + "&cursor=" + before).body());
+    assertThat(new JsonObject(late).getJsonArray("events")).hasSize(1);
   }
 
   @Test
