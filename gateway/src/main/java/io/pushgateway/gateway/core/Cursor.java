@@ -118,7 +118,10 @@ public final class Cursor {
         continue;
       }
       int dot = entry.indexOf('.');
-      long id = parseId(dot < 0 ? entry : entry.substring(0, dot), entry);
+      long id = digits(entry, 0, dot < 0 ? entry.length() : dot);
+      if (id < 0) {
+        throw invalidId(entry);
+      }
       if (dot >= 0) {
         epoch = entry.substring(dot + 1);
         if (!Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
@@ -192,14 +195,6 @@ public final class Cursor {
   @Override
   public int hashCode() {
     return positions.hashCode();
-  }
-
-  private static long parseId(String text, String entry) {
-    long id = digits(text, 0, text.length());
-    if (id < 0) {
-      throw invalidId(entry);
-    }
-    return id;
   }
 
   /** The id spelt by the digits between {@code from} and {@code to}, read in place; -1 if it is none. */
