@@ -37,8 +37,9 @@ import java.util.logging.Logger;
  * subscribers on every enabled transport, in both wire formats, for a few seconds, in rounds with
  * pauses for the JIT to catch up; it then has compiled what the first real clients would
  * otherwise pay for. Nothing of it reaches the real gateway: the copy has its own history,
- * meters, limits and threads, and all of it is closed when the warm-up ends. What it cannot warm: TLS is left out, and in cluster mode the cluster's own
- * paths (the copy keeps its history in memory).
+ * meters, limits and threads, and all of it is closed when the warm-up ends. What it cannot
+ * warm: TLS is left out, and in cluster mode the cluster's own paths (the copy keeps its history
+ * in memory).
  */
 public final class WarmUp {
 
