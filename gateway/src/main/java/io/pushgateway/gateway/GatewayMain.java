@@ -152,6 +152,7 @@ public final class GatewayMain implements Callable<Integer> {
       GatewayMetrics metrics = new GatewayMetrics(registry);
       started.set((node != null ? Gateway.deploy(node, config, metrics) : Gateway.deploy(vertx, config, metrics))
         .await(60, TimeUnit.SECONDS));
+      trimNativeMemory(vertx, config);
     } catch (Exception e) {
       // a failed deployment was logged by the gateway; only a start that hangs is news here
       if (e instanceof TimeoutException) {
@@ -179,6 +180,16 @@ public final class GatewayMain implements Callable<Integer> {
       LOG.log(Level.INFO, "warm-up done: {0}", report);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "warm-up failed, starting without it: {0}", e.toString());
+    }
+  }
+
+  /**
+   * The process owns its JVM, so it trims the C heap ({@link NativeMemoryTrim}); the first trim
+   * comes once the gateway has started, when class loading and the first compilations are over.
+   */
+  private static void trimNativeMemory(Vertx vertx, GatewayConfig config) {
+    if (config.trimNativeMemorySeconds() > 0) {
+      NativeMemoryTrim.available().ifPresent(trim -> trim.schedule(vertx, config.trimNativeMemorySeconds()));
     }
   }
 
