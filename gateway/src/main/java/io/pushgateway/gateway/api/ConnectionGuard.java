@@ -13,10 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * One HTTP server's side of {@link Limits}, on its event loop. Every TCP connection is counted
@@ -37,9 +33,12 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final long requestHeadTimeoutMillis;
   private final long requestBodyTimeoutMillis;
   private final long idleTimeoutMillis;
-  /** Known by their TCP connection, never by the Vert.x object a raw WebSocket leaves behind. */
-  private final Map<RawConnection, Access> admitted = new HashMap<>();
-  private final Set<RawConnection> refused = new HashSet<>();
+  /**
+   * What a connection was told when it opened, kept with its TCP connection (never with the
+   * Vert.x object a raw WebSocket leaves behind), and read on each of its requests.
+   */
+  private static final RawConnection.Attachment<Admission> ADMISSION =
+    new RawConnection.Attachment<>("push-gateway-admission");
 
   public ConnectionGuard(Vertx vertx, GatewayConfig config, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -59,15 +58,11 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     String ip = ip(connection);
     RawConnection raw = RawConnection.of(connection);
     if (limits.open(ip)) {
-      admitted.put(raw, limits.access(ip));
-      raw.whenClosed(() -> {
-        admitted.remove(raw);
-        limits.close(ip);
-      });
+      raw.attach(ADMISSION, new Admission(limits.access(ip)));
+      raw.whenClosed(() -> limits.close(ip));
       raw.startClocks(requestHeadTimeoutMillis, requestBodyTimeoutMillis, idleTimeoutMillis);
     } else {
-      refused.add(raw);
-      raw.whenClosed(() -> refused.remove(raw));
+      raw.attach(ADMISSION, Admission.REFUSED);
       vertx.setTimer(REFUSED_GRACE_MILLIS, t -> raw.close());
     }
   }
@@ -75,19 +70,23 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    RawConnection raw = RawConnection.of(connection);
-    if (refused.contains(raw)) {
+    Admission admission = ADMISSION.of(connection);
+    if (admission == Admission.REFUSED) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
         .endHandler(v -> connection.close());
       HttpReplies.error(ctx.response(),
         new GatewayException(ErrorCode.OVERLOADED, "too many open connections, retry later"), metrics);
       return;
     }
-    Access access = admitted.get(raw);
-    if (access != null) {
-      access.attachTo(ctx);
+    if (admission != null && admission.access() != null) {
+      admission.access().attachTo(ctx);
     }
     ctx.next();
+  }
+
+  /** Admitted with its client's {@link Access}, or {@link #REFUSED}. */
+  private record Admission(Access access) {
+    static final Admission REFUSED = new Admission(null);
   }
 
   private static String ip(HttpConnection connection) {

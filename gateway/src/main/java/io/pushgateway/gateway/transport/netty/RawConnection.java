@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.transport.netty;
 
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -41,6 +42,28 @@ public final class RawConnection {
   /** Closes the TCP connection, whoever serves it now. */
   public void close() {
     channel.close();
+  }
+
+  /** Keeps {@code value} with this TCP connection, for as long as it is open. */
+  public <T> void attach(Attachment<T> attachment, T value) {
+    channel.attr(attachment.key).set(value);
+  }
+
+  /**
+   * A kind of value kept with each connection, in its channel: found without a map lookup, and
+   * gone with the channel. One instance per kind, for the life of the process.
+   */
+  public static final class Attachment<T> {
+    private final AttributeKey<T> key;
+
+    public Attachment(String name) {
+      this.key = AttributeKey.newInstance(name);
+    }
+
+    /** The value kept with the TCP connection under {@code connection}, or null. */
+    public T of(HttpConnection connection) {
+      return channelOf(connection).attr(key).get();
+    }
   }
 
   /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
