@@ -34,7 +34,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   /** Null unless it asked for presence. */
   private final PollPresence presence;
   private Cursor cursor;
-  private long timeoutMillis;
+  private PollDeadlines.Place deadline;
   private boolean reading;
   private boolean stale;
   /** How long a join or leave waits for others before it answers the poll. */
@@ -65,8 +65,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       }
       finish(null);
     });
-    this.timeoutMillis = timeoutMillis;
-    transport.deadlines().add(this, timeoutMillis);
+    deadline = transport.deadlines().add(this, timeoutMillis);
     if (presence != null && presence.changedSinceSeen()) {
       // someone joined or left between the poller's last answer and this poll
       answerNow();
@@ -194,7 +193,9 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   }
 
   private void release() {
-    transport.deadlines().remove(this, timeoutMillis);
+    if (deadline != null) {
+      transport.deadlines().remove(deadline);
+    }
     if (presenceTimer != -1) {
       context.vertx().cancelTimer(presenceTimer);
       presenceTimer = -1;

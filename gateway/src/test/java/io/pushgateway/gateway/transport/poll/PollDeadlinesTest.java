@@ -40,14 +40,14 @@ class PollDeadlinesTest {
     vertx.runOnContext(v -> {
       // the oldest of the 300 ms queue leaves early: the timer set for it must go on to the next
       due[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-      deadlines.add(waiters[0], 300);
+      PollDeadlines.Place first = deadlines.add(waiters[0], 300);
       vertx.setTimer(50, t -> {
         due[1] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
         deadlines.add(waiters[1], 300);
         due[2] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         deadlines.add(waiters[2], 100);
-        deadlines.remove(waiters[0], 300);
-        deadlines.remove(waiters[0], 300); // idempotent
+        deadlines.remove(first);
+        deadlines.remove(first); // idempotent
       });
       vertx.setTimer(100, t -> {
         due[3] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
