@@ -98,22 +98,8 @@ public final class GatewayConfig {
 
   private final JsonObject values;
 
-  /** Read on every poll: fields, not lookups in {@link #values}. */
-  private final int pollLimit;
-  private final int maxPollLimit;
-  private final int maxTopicsPerSubscription;
-  private final int longPollTimeoutSeconds;
-  private final int maxLongPollTimeoutSeconds;
-  private final long historyMaxAgeMillis;
-
   private GatewayConfig(JsonObject values) {
     this.values = values;
-    this.pollLimit = values.getInteger("pollLimit");
-    this.maxPollLimit = values.getInteger("maxPollLimit");
-    this.maxTopicsPerSubscription = values.getInteger("maxTopicsPerSubscription");
-    this.longPollTimeoutSeconds = values.getInteger("longPollTimeoutSeconds");
-    this.maxLongPollTimeoutSeconds = values.getInteger("maxLongPollTimeoutSeconds");
-    this.historyMaxAgeMillis = values.getLong("historyMaxAgeSeconds") * 1000;
   }
 
   public static GatewayConfig defaults() {
@@ -169,7 +155,7 @@ public final class GatewayConfig {
   }
   public List<String> allowedOrigins() { return split(values.getString("allowedOrigins")); }
   public int historySize() { return values.getInteger("historySize"); }
-  public long historyMaxAgeMillis() { return historyMaxAgeMillis; }
+  public long historyMaxAgeMillis() { return values.getLong("historyMaxAgeSeconds") * 1000; }
   public int maxTopics() { return values.getInteger("maxTopics"); }
   public long topicIdleMillis() { return values.getLong("topicIdleSeconds") * 1000; }
   public int maxPayloadBytes() { return values.getInteger("maxPayloadBytes"); }
@@ -184,11 +170,11 @@ public final class GatewayConfig {
   public int maxMeters() { return values.getInteger("maxMeters"); }
   public int maxBatchBytes() { return values.getInteger("maxBatchBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
-  public int maxTopicsPerSubscription() { return maxTopicsPerSubscription; }
-  public int pollLimit() { return pollLimit; }
-  public int maxPollLimit() { return maxPollLimit; }
-  public int longPollTimeoutSeconds() { return longPollTimeoutSeconds; }
-  public int maxLongPollTimeoutSeconds() { return maxLongPollTimeoutSeconds; }
+  public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
+  public int pollLimit() { return values.getInteger("pollLimit"); }
+  public int maxPollLimit() { return values.getInteger("maxPollLimit"); }
+  public int longPollTimeoutSeconds() { return values.getInteger("longPollTimeoutSeconds"); }
+  public int maxLongPollTimeoutSeconds() { return values.getInteger("maxLongPollTimeoutSeconds"); }
   public long pingIntervalMillis() { return values.getLong("pingIntervalSeconds") * 1000; }
   public long sseKeepAliveMillis() { return values.getLong("sseKeepAliveSeconds") * 1000; }
   public long requestHeadTimeoutMillis() { return values.getLong("requestHeadTimeoutSeconds") * 1000; }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
@@ -40,11 +39,6 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
   private final MeterRegistry registry;
   private final MetricsNaming names;
   private final Map<String, MethodMeters> methods = new ConcurrentHashMap<>();
-  /**
-   * GET's, nearly every request's, without the map lookup. Set racily by the event loops, which
-   * all set the same meters; their fields are final, so any loop that sees them sees them whole.
-   */
-  private MethodMeters getMeters;
 
   RequestMeters(HttpServerMetrics<?, ?, ?> delegate, MeterRegistry registry, MetricsNaming names) {
     this.delegate = delegate;
@@ -54,7 +48,7 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
 
   @Override
   public Request requestBegin(Object socketMetric, HttpRequest request) {
-    MethodMeters meters = request.method() == HttpMethod.GET ? getMeters() : meters(request.method().name());
+    MethodMeters meters = meters(request.method().name());
     meters.active.increment();
     return new Request(meters, Timer.start(registry));
   }
@@ -78,15 +72,6 @@ final class RequestMeters implements HttpServerMetrics<RequestMeters.Request, Ob
   public void requestReset(Request request) {
     request.meters.resets.increment();
     request.end(true, true);
-  }
-
-  private MethodMeters getMeters() {
-    MethodMeters meters = getMeters;
-    if (meters == null) {
-      meters = meters(HttpMethod.GET.name());
-      getMeters = meters;
-    }
-    return meters;
   }
 
   private MethodMeters meters(String method) {
