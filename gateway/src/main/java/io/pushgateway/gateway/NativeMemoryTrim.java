@@ -19,7 +19,7 @@ import javax.management.ObjectName;
  * new load, and glibc keeps what was freed: 14 MB of an idle gateway's resident memory, 20 MB
  * under load (docs/results/2026-12-05-native-memory.md). The JDK's own {@code
  * System.trim_native_heap} command does the trimming; it is called through the platform MBean
- * server, on a worker thread, where the JDK has it and the JVM does not trim by itself
+ * server, on a thread of its own, where the JDK has it and the JVM does not trim by itself
  * ({@code -XX:TrimNativeHeapInterval}).
  */
 final class NativeMemoryTrim {

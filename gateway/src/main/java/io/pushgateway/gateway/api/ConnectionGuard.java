@@ -26,6 +26,12 @@ import io.vertx.ext.web.RoutingContext;
 public final class ConnectionGuard implements Handler<RoutingContext> {
 
   private static final long REFUSED_GRACE_MILLIS = 5_000;
+  /**
+   * What a connection was told when it opened, kept with its TCP connection (never with the
+   * Vert.x object a raw WebSocket leaves behind), and read on each of its requests.
+   */
+  private static final RawConnection.Attachment<Admission> ADMISSION =
+    new RawConnection.Attachment<>("push-gateway-admission");
 
   private final Vertx vertx;
   private final Limits limits;
@@ -33,12 +39,6 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final long requestHeadTimeoutMillis;
   private final long requestBodyTimeoutMillis;
   private final long idleTimeoutMillis;
-  /**
-   * What a connection was told when it opened, kept with its TCP connection (never with the
-   * Vert.x object a raw WebSocket leaves behind), and read on each of its requests.
-   */
-  private static final RawConnection.Attachment<Admission> ADMISSION =
-    new RawConnection.Attachment<>("push-gateway-admission");
 
   public ConnectionGuard(Vertx vertx, GatewayConfig config, Limits limits, GatewayMetrics metrics) {
     this.vertx = vertx;

@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
  * The timeouts of one event loop's long polls, without a timer per poll. Polls that asked for the
  * same timeout expire in the order they came, so each timeout keeps its polls in that order and
  * one timer, set for the oldest. A poll answered early leaves its queue in constant time, by the
- * {@link Place} it was given (no map, no boxing), and cancels nothing: the timer, when it fires, answers the polls whose time is up and sets itself
- * for the oldest one left. A timer per poll cost a heap insertion and a removal in the event
- * loop's schedule for every poll. Confined to its event loop.
+ * {@link Place} it was given (no map, no boxing), and cancels nothing: the timer, when it fires,
+ * answers the polls whose time is up and sets itself for the oldest one left. A timer per poll
+ * cost a heap insertion and a removal in the event loop's schedule for every poll. Confined to
+ * its event loop.
  */
 final class PollDeadlines {
 
