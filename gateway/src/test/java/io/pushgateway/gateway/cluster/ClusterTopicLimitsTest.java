@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -176,10 +177,11 @@ class ClusterTopicLimitsTest {
   private JsonObject request(HttpMethod method, String uri, String payload) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.port())
       .setURI(uri).putHeader("Content-Type", "application/json");
-    return http.request(options)
+    // on an event loop: from the test's thread, a body may arrive before its handler is set
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
       .compose(r -> payload != null ? r.send(Buffer.buffer(payload)) : r.send())
       .compose(r -> r.body().map(body -> new JsonObject().put("status", r.statusCode())
-        .put("body", body.length() == 0 ? new JsonObject() : new JsonObject(body))))
+        .put("body", body.length() == 0 ? new JsonObject() : new JsonObject(body)))))
       .await(30, TimeUnit.SECONDS);
   }
 

@@ -151,10 +151,11 @@ class LimitsTest {
   private TestGateway.Reply publishFrom(String localAddress, String topic) throws Exception {
     HttpClient client = client(localAddress);
     try {
-      return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+      return StreamClient.onContext(gateway.vertx.getOrCreateContext(), () -> client.request(new RequestOptions()
+          .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
           .setURI("/api/topics/" + topic + "/events").putHeader("Content-Type", "application/json"))
         .compose(r -> r.send("1"))
-        .compose(r -> r.body().map(b -> new TestGateway.Reply(r.statusCode(), r.headers(), b.toString())))
+        .compose(r -> r.body().map(b -> new TestGateway.Reply(r.statusCode(), r.headers(), b.toString()))))
         .await(10, TimeUnit.SECONDS);
     } finally {
       client.close().await(5, TimeUnit.SECONDS);

@@ -58,9 +58,9 @@ class MetricsEndpointTest {
     WebSocketClient wsClient = vertx.createWebSocketClient();
     ClientWebSocket ws = wsClient.webSocket();
     ws.connect(port, "127.0.0.1", "/ws?topics=card.ws&cursor=card.ws:0").await(10, TimeUnit.SECONDS);
-    Scrape first = Scrape.of(http, port);
+    Scrape first = Scrape.of(vertx, http, port);
     traffic(port, "b");
-    Scrape second = Scrape.of(http, port);
+    Scrape second = Scrape.of(vertx, http, port);
 
     // New topics, paths and query strings add no series: labels are method and code only.
     assertThat(seriesOf(second, "vertx_")).isEqualTo(seriesOf(first, "vertx_"));
@@ -82,7 +82,7 @@ class MetricsEndpointTest {
     // The rounds' own WebSockets close asynchronously; the one left open is counted, and Vert.x
     // hears of the others' end although it no longer handles them after the handshake.
     Eventually.check(vertx, () -> {
-      Scrape now = Scrape.of(http, port);
+      Scrape now = Scrape.of(vertx, http, port);
       assertThat(now.value("pushgateway_connections", "transport", "ws")).isEqualTo(1);
       // 40 WebSockets came and went: what is left is this one and the client's pooled connections.
       assertThat(now.value("vertx_http_server_active_connections")).isBetween(2.0, 10.0);
@@ -101,7 +101,7 @@ class MetricsEndpointTest {
   @Test
   void namesFollowThePrometheusConventions() throws Exception {
     Gateway gateway = startWithVertxMeters(GatewayConfig.defaults().with("port", 0).with("host", "127.0.0.1"));
-    Scrape scrape = Scrape.of(http, gateway.port());
+    Scrape scrape = Scrape.of(vertx, http, gateway.port());
     Matcher types = TYPE.matcher(scrape.text);
     Set<String> gatewayMeters = new TreeSet<>();
     while (types.find()) {
@@ -152,7 +152,7 @@ class MetricsEndpointTest {
     publish(gateway.port(), "h.a", 25);
     publish(gateway.port(), "h.b", 2);
 
-    Scrape scrape = Scrape.of(http, metricsPort);
+    Scrape scrape = Scrape.of(vertx, http, metricsPort);
     assertThat(scrape.value("pushgateway_events_published_total")).isEqualTo(27);
     assertThat(scrape.value("pushgateway_history_events")).isEqualTo(20 + 2);
     assertThat(scrape.value("pushgateway_history_topics")).isEqualTo(2);
@@ -168,7 +168,7 @@ class MetricsEndpointTest {
     Gateway gateway = Gateway.deploy(vertx, GatewayConfig.defaults().with("port", 0).with("host", "127.0.0.1"))
       .await(20, TimeUnit.SECONDS);
     publish(gateway.port(), "plain", 1);
-    Scrape scrape = Scrape.of(http, gateway.port());
+    Scrape scrape = Scrape.of(vertx, http, gateway.port());
     assertThat(scrape.value("pushgateway_events_published_total")).isEqualTo(1);
     assertThat(scrape.series.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
     assertThat(scrape.series.keySet()).noneMatch(k -> k.startsWith("vertx_"));

@@ -1,5 +1,7 @@
 package io.pushgateway.gateway.metrics;
 
+import io.pushgateway.gateway.testing.StreamClient;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -26,16 +28,17 @@ final class Scrape {
     }
   }
 
-  static Scrape of(HttpClient http, int port) throws Exception {
-    // Status and body in one chain on the event loop, so no chunk can arrive before its handler.
-    return http.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
+  /** A scrape through {@code http}, a client of {@code vertx}. */
+  static Scrape of(Vertx vertx, HttpClient http, int port) throws Exception {
+    // Status and body in one chain on an event loop, so no chunk can arrive before its handler.
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
       .compose(HttpClientRequest::send)
       .compose(response -> response.body().map(body -> {
         if (response.statusCode() != 200) {
           throw new AssertionError("GET /metrics answered " + response.statusCode());
         }
         return new Scrape(body.toString());
-      }))
+      })))
       .await(10, TimeUnit.SECONDS);
   }
 

@@ -55,13 +55,13 @@ class SlowConsumerMetricsTest {
     ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
     ws.connect(gateway.port(), "127.0.0.1", "/ws?topics=slow").await(10, TimeUnit.SECONDS);
     subscribed.future().await(10, TimeUnit.SECONDS);
-    Scrape before = Scrape.of(http, gateway.port());
+    Scrape before = Scrape.of(vertx, http, gateway.port());
     ws.pause();
 
     String data = new JsonObject().put("pad", "x".repeat(60_000)).encode();
     int published = 0;
     while (published < MAX_EVENTS
-      && Scrape.of(http, gateway.port()).value("pushgateway_slow_consumer_closes_total", "transport", "ws") < 1) {
+      && Scrape.of(vertx, http, gateway.port()).value("pushgateway_slow_consumer_closes_total", "transport", "ws") < 1) {
       for (int i = 0; i < 20; i++, published++) {
         int status = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
             .setPort(gateway.port()).setURI("/api/topics/slow/events").putHeader("Content-Type", "application/json"))
@@ -74,7 +74,7 @@ class SlowConsumerMetricsTest {
     ws.resume();
     assertThat(closed.future().await(30, TimeUnit.SECONDS)).isEqualTo((short) 1013);
 
-    Scrape after = Scrape.of(http, gateway.port());
+    Scrape after = Scrape.of(vertx, http, gateway.port());
     assertThat(after.value("pushgateway_slow_consumer_closes_total", "transport", "ws")
       - before.value("pushgateway_slow_consumer_closes_total", "transport", "ws")).isEqualTo(1);
     assertThat(after.value("pushgateway_connections", "transport", "ws")).isZero();

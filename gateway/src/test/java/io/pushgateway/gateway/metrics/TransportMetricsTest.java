@@ -228,7 +228,7 @@ class TransportMetricsTest {
   }
 
   private static Scrape scrape() throws Exception {
-    return Scrape.of(http, gateway.port());
+    return Scrape.of(vertx, http, gateway.port());
   }
 
   private static double delta(Scrape before, Scrape after, String name, String... labels) {

@@ -5,8 +5,10 @@ import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.target.ProcessStats;
 import io.pushgateway.loadtest.target.SpawnedGateway;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -155,11 +157,15 @@ public final class PresenceCost implements Callable<Integer> {
   /** Waits (bounded) until the room counts {@code expected} members. */
   private static void awaitMembers(Vertx vertx, int port, int expected, int maxListed) throws Exception {
     HttpClient http = vertx.createHttpClient();
+    // the request on an event loop: from this thread, its body could arrive before its handler is set
+    Context context = vertx.getOrCreateContext();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try {
       while (true) {
-        JsonObject snapshot = http.request(HttpMethod.GET, port, "127.0.0.1", "/api/topics/" + Member.ROOM + "/presence")
-          .compose(r -> r.send()).compose(r -> r.body()).await(10, TimeUnit.SECONDS).toJsonObject();
+        JsonObject snapshot = Future.<Buffer>future(answer -> context.runOnContext(v -> http
+            .request(HttpMethod.GET, port, "127.0.0.1", "/api/topics/" + Member.ROOM + "/presence")
+            .compose(r -> r.send()).compose(r -> r.body()).onComplete(answer)))
+          .await(10, TimeUnit.SECONDS).toJsonObject();
         if (snapshot.getJsonObject("counts").getInteger("members") == expected) {
           return;
         }
