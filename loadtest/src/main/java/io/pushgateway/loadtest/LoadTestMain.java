@@ -160,7 +160,7 @@ public final class LoadTestMain implements Callable<Integer> {
   boolean noProxy;
 
   @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS",
-    description = "JVM options of a started gateway, space separated, after the README's -Xms16m.")
+    description = "JVM options of a started gateway, space separated, after the README's -Xms16m -XX:SurvivorRatio=4.")
   String gatewayJvmOpts = "";
 
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
@@ -218,11 +218,11 @@ public final class LoadTestMain implements Callable<Integer> {
 
   /**
    * A started gateway runs as the README tells users to run it, with a small initial heap (its
-   * resident memory is then what the load needs, not 1/64 of the machine); a user's options
-   * come after, so their own -Xms wins.
+   * resident memory is then what the load needs, not 1/64 of the machine) and survivor spaces
+   * that hold what waiting polls keep; a user's options come after, so their own win.
    */
   private List<String> gatewayJvmOptions() {
-    List<String> options = new ArrayList<>(List.of("-Xms16m"));
+    List<String> options = new ArrayList<>(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
     Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(options::add);
     return options;
   }
