@@ -2,7 +2,6 @@ package io.pushgateway.gateway.api;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
-import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
@@ -47,7 +46,8 @@ import java.util.function.Function;
 /**
  * One HTTP server on one event loop: the enabled transports, the publish and topic API, health,
  * metrics and the bundled page. Several instances share the port; each has its own {@link Hub},
- * fed by the log's event bus publication, so fan-out runs on every event loop at once.
+ * fed over the event bus with the events of its listeners' topics ({@code Hubs}), so fan-out
+ * runs on every event loop at once.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -94,7 +94,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .filter(t -> config.transports().contains(t.transport()))
         .toList();
       transports.forEach(TransportHandler::start);
-      vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body(), metrics.liveLatency()));
+      log.hubs().join(vertx.eventBus(), hub, event -> hub.dispatch(event, metrics.liveLatency()));
       if (presence != null) {
         vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
       }
@@ -117,7 +117,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private WritePath writePath() {
     return config.writePath().equals(GatewayConfig.WRITE_PATH_VERTX)
       ? new VertxWritePath(config.maxQueueBytes(), config.maxFrameBytes())
-      : new NettyWritePath(config, new FlushQueue(() -> hub.dispatched() < log.eventsPublished()));
+      : new NettyWritePath(config, new FlushQueue(hub::behind));
   }
 
   /** How often idle clients' limits and meters are forgotten. */
@@ -155,6 +155,7 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Graceful stop: every transport tells its clients to go, then the server closes. */
   @Override
   public Future<?> stop() {
+    log.hubs().leave(hub);
     return Future.all(transports.stream().map(TransportHandler::drain).toList())
       .compose(v -> server.close());
   }

@@ -2,13 +2,13 @@ package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.HistoryLimits;
+import io.pushgateway.gateway.core.Hubs;
 import io.pushgateway.gateway.core.LocalCodec;
 import io.pushgateway.gateway.core.Position;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Carries accepted events from the node that appended them to the hubs of every node: one
- * clustered event bus consumer per node, which republishes each event on the node's local events
- * address.
+ * clustered event bus consumer per node, which hands each event on to the node's hubs that
+ * listen to its topic ({@link Hubs}).
  *
  * <p>Events of one topic appended on different nodes can arrive out of order. Hubs would cope
  * (a {@code LiveStream} re-reads the log on any gap), but then every subscriber of the topic on
@@ -41,18 +41,16 @@ final class ClusterRelay extends VerticleBase {
   private static final int MAX_HELD = 1000;
 
   private final String clusterAddress;
-  private final String localAddress;
-  private final AtomicLong published = new AtomicLong();
+  private final Hubs hubs;
   private final AtomicLong keptEvents = new AtomicLong();
   private final Map<String, Position> heads = new ConcurrentHashMap<>();
   private final RecentEvents recent;
   private final Map<String, Order> orders = new HashMap<>();
-  private DeliveryOptions local;
 
   /** {@code history}: what a topic's history keeps, and so the most worth keeping here. */
-  ClusterRelay(String clusterAddress, String localAddress, HistoryLimits history) {
+  ClusterRelay(String clusterAddress, Hubs hubs, HistoryLimits history) {
     this.clusterAddress = clusterAddress;
-    this.localAddress = localAddress;
+    this.hubs = hubs;
     this.recent = new RecentEvents(history);
   }
 
@@ -61,7 +59,6 @@ final class ClusterRelay extends VerticleBase {
     EventBus bus = vertx.eventBus();
     // Hands an event to this node's hubs by reference: encoded once per node, shared by all.
     LocalCodec.register(bus, Event.class);
-    local = new DeliveryOptions().setLocalOnly(true);
     // Registered cluster-wide before the log reports itself deployed: from then on this node
     // receives every event appended anywhere.
     return bus.<Buffer>consumer(clusterAddress, msg -> decode(msg.body()).forEach(this::accept)).completion();
@@ -70,11 +67,6 @@ final class ClusterRelay extends VerticleBase {
   /** The relay's own context (its event loop), once deployed. */
   Context context() {
     return context;
-  }
-
-  /** The events handed to this node's hubs so far (see EventLog.eventsPublished); any thread. */
-  long published() {
-    return published.get();
   }
 
   /** The topic's last event handed to this node's hubs, or null; any thread. */
@@ -191,8 +183,7 @@ final class ClusterRelay extends VerticleBase {
     recent.add(event);
     // before the hubs hear of it: whoever saw the old head is on a hub by then
     heads.put(event.topic(), event.position());
-    published.incrementAndGet();
-    vertx.eventBus().publish(localAddress, event, local);
+    hubs.deliver(vertx.eventBus(), event);
   }
 
   /**

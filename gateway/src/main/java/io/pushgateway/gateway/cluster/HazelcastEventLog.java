@@ -13,6 +13,7 @@ import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.HistoryLimits;
+import io.pushgateway.gateway.core.Hubs;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadAssembly;
 import io.pushgateway.gateway.core.ReadRequest;
@@ -81,7 +82,7 @@ public final class HazelcastEventLog implements EventLog {
   private final IMap<String, TopicLog> topics;
   private final HistoryLimits history;
   private final Limits limits;
-  private final String eventsAddress;
+  private final Hubs hubs;
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
   private ClusterRelay relay;
   /** This node's appends, in batches per topic, on the relay's context. */
@@ -98,13 +99,13 @@ public final class HazelcastEventLog implements EventLog {
   private volatile int topicsCounted;
 
   private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics,
-                            HistoryLimits history, Limits limits, String eventsAddress) {
+                            HistoryLimits history, Limits limits, Hubs hubs) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.topics = topics;
     this.history = history;
     this.limits = limits;
-    this.eventsAddress = eventsAddress;
+    this.hubs = hubs;
   }
 
   /**
@@ -129,9 +130,9 @@ public final class HazelcastEventLog implements EventLog {
         IMap<String, TopicLog> topics = hazelcast.getMap(TOPICS_MAP);
         topics.executeOnKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0));
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
-          "push-gateway." + namespace + ".events");
+          new Hubs("push-gateway." + namespace + ".events"));
         log.topicsCounted = topics.size();
-        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.eventsAddress, history);
+        log.relay = new ClusterRelay(CLUSTER_EVENTS, log.hubs, history);
         log.budget = new HistoryBudget(vertx, hazelcast, topics, history.totalBytes());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
         return log;
@@ -285,13 +286,8 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   @Override
-  public String eventsAddress() {
-    return eventsAddress;
-  }
-
-  @Override
-  public long eventsPublished() {
-    return relay.published();
+  public Hubs hubs() {
+    return hubs;
   }
 
   /** As the topics' owners counted at each topic's last append, relayed with the event. */

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The one authority over topics, ids and history, as every transport sees it. Each accepted event
- * is also published on the event bus address {@link #eventsAddress()} to every local {@link Hub}.
+ * is also sent to the local {@link Hub}s that listen to its topic ({@link #hubs()}).
  * The in-memory single node is {@link LocalEventLog}; other engines (a cluster) implement the same
  * interface.
  */
@@ -36,14 +36,8 @@ public interface EventLog {
   /** Releases the log's resources (its verticle, its cluster membership). */
   Future<Void> close();
 
-  /** Where accepted events are published (body: {@link Event}, passed by reference locally). */
-  String eventsAddress();
-
-  /**
-   * Events this node has published on {@link #eventsAddress()} so far: a hub that has dispatched
-   * fewer has more waiting in its event loop's queue. Any thread.
-   */
-  long eventsPublished();
+  /** This node's hubs, which every event accepted anywhere reaches when they listen to its topic. */
+  Hubs hubs();
 
   /**
    * The position of the topic's newest event, known without asking the log, or null. Any thread.

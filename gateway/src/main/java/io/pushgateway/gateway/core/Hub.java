@@ -1,14 +1,19 @@
 package io.pushgateway.gateway.core;
 
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Who listens to which topic on one event loop. Each HTTP verticle has its own hub, fed by the
- * log's event bus publication, so a fan-out is spread over all event loops and needs no locks.
+ * Who listens to which topic on one event loop. Each HTTP verticle has its own hub, fed over the
+ * event bus with the events of the topics it has listeners for ({@link Hubs}), so a fan-out is
+ * spread over the event loops that need it and needs no locks.
  *
  * <p>Adding and removing a listener take constant time, whatever the topic's audience: long
  * polls come and go once per event each, so with N of them on a topic, copying the listener
@@ -46,8 +51,12 @@ public final class Hub {
   private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
   private final Map<String, Listeners> byTopic = new HashMap<>();
+  /** The keys of {@link #byTopic}, for the thread that delivers events (see {@link Hubs}). */
+  private final Set<String> listened = ConcurrentHashMap.newKeySet();
   private final SubscriberCounts counts;
   private long dispatched;
+  /** Events sent to this hub so far; written by the delivering thread. */
+  private final AtomicLong handed = new AtomicLong();
 
   /** A hub whose listeners are counted in {@code counts}, shared by every event loop's hub. */
   public Hub(SubscriberCounts counts) {
@@ -61,7 +70,15 @@ public final class Hub {
 
   /** Adds {@code listener} to {@code topic}'s audience; adding it again changes nothing. */
   public void add(String topic, Listener listener) {
-    if (byTopic.computeIfAbsent(topic, t -> new Listeners()).add(listener)) {
+    Listeners listeners = byTopic.get(topic);
+    if (listeners == null) {
+      listeners = new Listeners();
+      byTopic.put(topic, listeners);
+      listened.add(topic);
+      // Recorded before the listener looks at the log's head (see Hubs.deliver).
+      VarHandle.fullFence();
+    }
+    if (listeners.add(listener)) {
       count(topic, listener, 1);
     }
   }
@@ -72,8 +89,24 @@ public final class Hub {
       count(topic, listener, -1);
       if (listeners.isEmpty()) {
         byTopic.remove(topic);
+        listened.remove(topic);
       }
     }
+  }
+
+  /** Whether the topic has a listener here; any thread. */
+  boolean listensTo(String topic) {
+    return listened.contains(topic);
+  }
+
+  /** One more event is on its way to this hub; called by the delivering thread. */
+  void handed() {
+    handed.incrementAndGet();
+  }
+
+  /** Whether events sent to this hub wait in its event loop's queue, not yet dispatched. */
+  public boolean behind() {
+    return dispatched < handed.get();
   }
 
   private void count(String topic, Listener listener, int delta) {
@@ -81,11 +114,6 @@ public final class Hub {
     if (transport != null) {
       counts.add(topic, transport, delta);
     }
-  }
-
-  /** Events dispatched so far, compared with {@link EventLog#eventsPublished()}: more are queued. */
-  public long dispatched() {
-    return dispatched;
   }
 
   /**
@@ -139,7 +167,9 @@ public final class Hub {
     if (listeners.isEmpty()) {
       // this instance only: if the last listener left during the dispatch, a new one may have
       // come since, with a new list
-      byTopic.remove(topic, listeners);
+      if (byTopic.remove(topic, listeners)) {
+        listened.remove(topic);
+      }
     }
   }
 

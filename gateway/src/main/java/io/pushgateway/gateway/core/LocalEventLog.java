@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
@@ -32,16 +31,16 @@ public final class LocalEventLog implements EventLog {
   private final String address;
   private final String deployment;
   private final TopicStore store;
-  private final AtomicLong published;
+  private final Hubs hubs;
   private final AtomicReference<Map<String, Position>> heads;
 
-  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, AtomicLong published,
+  private LocalEventLog(Vertx vertx, String address, String deployment, TopicStore store, Hubs hubs,
                         AtomicReference<Map<String, Position>> heads) {
     this.vertx = vertx;
     this.address = address;
     this.deployment = deployment;
     this.store = store;
-    this.published = published;
+    this.hubs = hubs;
     this.heads = heads;
   }
 
@@ -63,10 +62,10 @@ public final class LocalEventLog implements EventLog {
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(limits, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
-    AtomicLong published = new AtomicLong();
+    Hubs hubs = new Hubs(address + ".events");
     AtomicReference<Map<String, Position>> heads = new AtomicReference<>(new ConcurrentHashMap<>());
-    return vertx.deployVerticle(new Owner(store, address, published, heads, idleMillis))
-      .map(id -> new LocalEventLog(vertx, address, id, store, published, heads));
+    return vertx.deployVerticle(new Owner(store, address, hubs, heads, idleMillis))
+      .map(id -> new LocalEventLog(vertx, address, id, store, hubs, heads));
   }
 
   @Override
@@ -95,18 +94,13 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
-  public String eventsAddress() {
-    return address + ".events";
+  public Hubs hubs() {
+    return hubs;
   }
 
   @Override
   public Position head(String topic) {
     return heads.get().get(topic);
-  }
-
-  @Override
-  public long eventsPublished() {
-    return published.get();
   }
 
   @Override
@@ -151,17 +145,17 @@ public final class LocalEventLog implements EventLog {
 
     private final TopicStore store;
     private final String address;
-    private final AtomicLong published;
+    private final Hubs hubs;
     /** Written only here; swapped for a smaller copy once most topics went (a map's table never shrinks). */
     private final AtomicReference<Map<String, Position>> heads;
     private final long idleMillis;
     private int peakTopics;
 
-    Owner(TopicStore store, String address, AtomicLong published, AtomicReference<Map<String, Position>> heads,
+    Owner(TopicStore store, String address, Hubs hubs, AtomicReference<Map<String, Position>> heads,
           long idleMillis) {
       this.store = store;
       this.address = address;
-      this.published = published;
+      this.hubs = hubs;
       this.heads = heads;
       this.idleMillis = idleMillis;
     }
@@ -169,7 +163,6 @@ public final class LocalEventLog implements EventLog {
     @Override
     public Future<?> start() {
       EventBus bus = vertx.eventBus();
-      String events = address + ".events";
       bus.<Append>localConsumer(address + ".append", msg -> {
         Event event;
         try {
@@ -180,11 +173,10 @@ public final class LocalEventLog implements EventLog {
           return;
         }
         // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
-        // by then and gets this event from it. Publish before replying: a publisher that got its
+        // by then and gets this event from it. Sent before replying: a publisher that got its
         // ack can rely on the hubs having it queued.
         heads.get().put(event.topic(), event.position());
-        published.incrementAndGet();
-        bus.publish(events, event, LOCAL);
+        hubs.deliver(bus, event);
         msg.reply(event, LOCAL);
       });
       bus.<ReadRequest>localConsumer(address + ".read",

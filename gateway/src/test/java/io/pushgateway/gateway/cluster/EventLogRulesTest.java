@@ -7,6 +7,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -153,7 +154,7 @@ class EventLogRulesTest {
   void aReadHandsOutTheEventsAsTheHubsGotThem(String kind) throws Exception {
     EventLog log = LOGS.get(kind);
     String topic = "delivered." + kind;
-    Hub hub = Hub.listen(kind, topic);
+    Follower hub = Follower.listen(kind, topic);
     try {
       for (int i = 1; i <= HISTORY; i++) {
         log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS);
@@ -177,7 +178,7 @@ class EventLogRulesTest {
     String topic = "ordered." + kind;
     Vertx vertx = VERTX.get(kind);
     int count = 300;
-    Hub hub = Hub.listen(kind, topic);
+    Follower hub = Follower.listen(kind, topic);
     long roundTrips = log.appendBatches();
     try {
       // all on one event loop, none waiting for the one before, as a batch publish appends
@@ -208,19 +209,21 @@ class EventLogRulesTest {
     }
   }
 
-  /** A stand-in for a node's hubs: the events the log hands them for one topic. */
-  private record Hub(Vertx vertx, MessageConsumer<Event> consumer, List<Event> events) {
+  /** A hub of the node's, listening to one topic: the events the log hands it. */
+  private record Follower(Vertx vertx, EventLog log, Hub hub, MessageConsumer<Event> consumer, List<Event> events) {
 
-    static Hub listen(String kind, String topic) throws Exception {
+    static Follower listen(String kind, String topic) throws Exception {
       Vertx vertx = VERTX.get(kind);
+      EventLog log = LOGS.get(kind);
       List<Event> events = new CopyOnWriteArrayList<>();
-      MessageConsumer<Event> consumer = vertx.eventBus().<Event>localConsumer(LOGS.get(kind).eventsAddress(), msg -> {
-        if (msg.body().topic().equals(topic)) {
-          events.add(msg.body());
-        }
+      Hub hub = new Hub();
+      Promise<MessageConsumer<Event>> joined = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        hub.add(topic, events::add);
+        MessageConsumer<Event> consumer = log.hubs().join(vertx.eventBus(), hub, hub::dispatch);
+        consumer.completion().map(consumer).onComplete(joined);
       });
-      consumer.completion().await(10, TimeUnit.SECONDS);
-      return new Hub(vertx, consumer, events);
+      return new Follower(vertx, log, hub, joined.future().await(10, TimeUnit.SECONDS), events);
     }
 
     /** The events handed over once {@code count} came, or within 20 s. */
@@ -233,6 +236,7 @@ class EventLogRulesTest {
     }
 
     void close() throws Exception {
+      log.hubs().leave(hub);
       consumer.unregister().await(10, TimeUnit.SECONDS);
     }
   }

@@ -35,7 +35,7 @@ class LiveStreamOnLogTest {
         .compose(second -> log.append("t", "{}"))
         .onSuccess(third -> loop.runOnContext(v -> {
           Hub hub = new Hub();
-          vertx.eventBus().<Event>localConsumer(log.eventsAddress(), msg -> hub.dispatch(msg.body()));
+          log.hubs().join(vertx.eventBus(), hub, hub::dispatch);
           LiveStream stream = new LiveStream(log, hub, new LiveStream.Sink() {
             @Override
             public void subscribed(TopicState state) {

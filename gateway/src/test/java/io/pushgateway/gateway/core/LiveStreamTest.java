@@ -337,13 +337,8 @@ class LiveStreamTest {
     }
 
     @Override
-    public String eventsAddress() {
-      return "fake";
-    }
-
-    @Override
-    public long eventsPublished() {
-      return 0;
+    public Hubs hubs() {
+      return new Hubs("fake");
     }
   }
 }

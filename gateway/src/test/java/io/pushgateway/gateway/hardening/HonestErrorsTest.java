@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Hubs;
 import io.pushgateway.gateway.core.LocalEventLog;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -167,6 +168,8 @@ class HonestErrorsTest {
   /** A log with a bug in its reads and its list, and a history that is unavailable. */
   private static final class BrokenLog implements EventLog {
 
+    private final Hubs hubs = new Hubs("broken-log.events");
+
     @Override
     public Future<Event> append(String topic, String dataJson, String contentType) {
       return Future.failedFuture(new IllegalStateException("a bug"));
@@ -196,13 +199,8 @@ class HonestErrorsTest {
     }
 
     @Override
-    public String eventsAddress() {
-      return "broken-log.events";
-    }
-
-    @Override
-    public long eventsPublished() {
-      return 0;
+    public Hubs hubs() {
+      return hubs;
     }
   }
 }
