@@ -33,8 +33,8 @@ public final class Hubs {
 
   /**
    * Feeds {@code hub} its topics' events from now on, through {@code dispatch}, on the calling
-   * context (the hub's event loop). The consumer goes with the caller's verticle, or by
-   * {@link #leave}.
+   * context (the hub's event loop). The consumer goes when the caller's verticle is undeployed or
+   * is unregistered; {@link #leave} stops the sending.
    */
   public MessageConsumer<Event> join(EventBus bus, Hub hub, Consumer<Event> dispatch) {
     String own = address + "." + joins.incrementAndGet();

@@ -6,9 +6,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -66,12 +69,23 @@ class HubsTest {
 
   /** What a listener got, after the head it saw when it was added. */
   private static final class Follower implements Hub.Listener {
-    final List<Long> ids = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
     volatile long after;
 
     @Override
     public void onEvent(Event event) {
-      ids.add(event.id());
+      arrived.add(event.id());
+    }
+
+    /** The next {@code count} ids, each waited for at most 10 s. */
+    List<Long> next(int count) throws InterruptedException {
+      List<Long> ids = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        Long id = arrived.poll(10, TimeUnit.SECONDS);
+        assertThat(id).as("event %d of %d", i + 1, count).isNotNull();
+        ids.add(id);
+      }
+      return ids;
     }
   }
 
@@ -81,13 +95,6 @@ class HubsTest {
       chain = chain.compose(previous -> log.append(topic, "{}"));
     }
     chain.await(10, TimeUnit.SECONDS);
-  }
-
-  private static void awaitSize(List<?> list, int size) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (list.size() < size && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
   }
 
   @Test
@@ -100,11 +107,8 @@ class HubsTest {
     append("a", 3);
     append("b", 2);
     append("nobody", 4);
-    awaitSize(ofA.ids, 3);
-    awaitSize(ofB.ids, 2);
-
-    assertThat(ofA.ids).containsExactly(1L, 2L, 3L);
-    assertThat(ofB.ids).containsExactly(1L, 2L);
+    assertThat(ofA.next(3)).containsExactly(1L, 2L, 3L);
+    assertThat(ofB.next(2)).containsExactly(1L, 2L);
     // Each append replied after the hubs were sent its event, so nothing else is on its way.
     assertThat(first.handed).extracting(Event::topic).containsOnly("a").hasSize(3);
     assertThat(second.handed).extracting(Event::topic).containsOnly("b").hasSize(2);
@@ -116,7 +120,7 @@ class HubsTest {
     Loop loop = new Loop();
     Follower follower = loop.follow("a").await(10, TimeUnit.SECONDS);
     append("a", 1);
-    awaitSize(follower.ids, 1);
+    assertThat(follower.next(1)).containsExactly(1L);
     loop.onLoop(() -> {
       loop.hub.remove("a", follower);
       return Future.succeededFuture();
@@ -125,11 +129,10 @@ class HubsTest {
     append("a", 2);
     Follower again = loop.follow("a").await(10, TimeUnit.SECONDS);
     append("a", 1);
-    awaitSize(again.ids, 1);
+    assertThat(again.next(1)).containsExactly(4L);
 
     assertThat(loop.handed).extracting(Event::id).containsExactly(1L, 4L);
     assertThat(again.after).isEqualTo(3);
-    assertThat(again.ids).containsExactly(4L);
   }
 
   /**
