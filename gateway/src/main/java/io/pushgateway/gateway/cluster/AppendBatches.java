@@ -11,33 +11,47 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * A node's appends to each topic, sent to the topic's owner in batches: while one batch of a topic
- * is on its way, the topic's next appends wait, and leave together when it is answered. A lone
- * append leaves at once (no timer: nothing waits at low rates); under load one round trip and one
- * backup carry many events, in the order they came.
+ * A node's appends, sent to their topics' owners in batches. While one batch of a topic is on its
+ * way, the topic's next appends wait, and leave together when it is answered. While one call to
+ * an owner is on its way, the batches of other topics that member owns wait too, and leave
+ * together in the next call: with many topics few appends share a topic, but many share an owner.
+ * A lone append leaves at once (no timer: nothing waits at low rates); under load one round trip
+ * carries many events, each topic's in the order they came.
  *
  * <p>All its state lives on one context, so it needs no lock; appends come from any thread and hop
  * onto it, and each append's answer hops back to the context it came from. A topic's queue exists
- * only while a batch of it is in flight.
+ * only while a batch of it waits or is in flight, an owner's only while a call to it is.
  */
 final class AppendBatches {
 
-  /** Events in one batch at most, and their data's characters: a batch is one operation on the owner. */
+  /** Events in one topic's batch at most, and their data's characters: a batch is one operation on the owner. */
   static final int MAX_EVENTS = 256;
   static final int MAX_CHARS = 1 << 20;
+  /** Topics' batches in one call to an owner at most. */
+  static final int MAX_BATCHES_PER_CALL = 64;
 
   private final Context context;
-  private final BiFunction<String, List<Pending>, Future<List<Event>>> send;
-  /** The appends waiting behind each topic's batch in flight; a topic is here while one is. */
-  private final Map<String, ArrayDeque<Pending>> inFlight = new HashMap<>();
-  /** Batches shipped so far; written on the context only. */
+  private final Function<String, Object> owner;
+  private final BiFunction<Object, List<Batch>, List<Future<List<Event>>>> send;
+  /** The appends of each topic with a batch waiting or in flight; those here wait for the next one. */
+  private final Map<String, ArrayDeque<Pending>> topics = new HashMap<>();
+  /** For each owner with a call in flight, the topics whose batches wait for the next call. */
+  private final Map<Object, List<String>> owners = new HashMap<>();
+  /** Calls made so far; written on the context only. */
   private volatile long shipped;
 
-  /** {@code send} ships one batch to the topic's owner and answers with its events, in order. */
-  AppendBatches(Context context, BiFunction<String, List<Pending>, Future<List<Event>>> send) {
+  /**
+   * {@code owner} names the member a topic's batch goes to (null if unknown: the batch leaves
+   * alone); {@code send} ships one call, several topics' batches to one owner,
+   * and answers with each batch's events in order.
+   */
+  AppendBatches(Context context, Function<String, Object> owner,
+                BiFunction<Object, List<Batch>, List<Future<List<Event>>>> send) {
     this.context = context;
+    this.owner = owner;
     this.send = send;
   }
 
@@ -53,11 +67,20 @@ final class AppendBatches {
     }
   }
 
+  /** One topic's appends, in order, stored by one operation on its owner. */
+  record Batch(String topic, List<Pending> appends) {
+  }
+
   /** Queues an append; appends to a topic made one after another on one thread keep their order. */
   Future<Event> add(String topic, String dataJson, String contentType, Context caller) {
     Pending append = new Pending(dataJson, contentType, caller, Promise.promise());
     onContext(() -> enqueue(topic, append));
     return append.answer().future();
+  }
+
+  /** Calls to owners so far, each with one or more topics' batches; any thread. */
+  long shipped() {
+    return shipped;
   }
 
   private void onContext(Runnable task) {
@@ -69,47 +92,82 @@ final class AppendBatches {
   }
 
   private void enqueue(String topic, Pending append) {
-    ArrayDeque<Pending> waiting = inFlight.get(topic);
+    ArrayDeque<Pending> waiting = topics.get(topic);
     if (waiting != null) {
-      waiting.add(append);
+      waiting.add(append); // leaves with the topic's next batch
       return;
     }
-    inFlight.put(topic, new ArrayDeque<>());
-    ship(topic, List.of(append));
+    waiting = new ArrayDeque<>();
+    waiting.add(append);
+    topics.put(topic, waiting);
+    ready(topic);
   }
 
-  /** Round trips to owners so far (batches shipped); any thread. */
-  long shipped() {
-    return shipped;
-  }
-
-  private void ship(String topic, List<Pending> batch) {
-    shipped++;
-    Future<List<Event>> answered;
-    try {
-      answered = send.apply(topic, batch);
-    } catch (RuntimeException e) {
-      answered = Future.failedFuture(e); // a cluster shutting down throws at once: this batch fails alone
-    }
-    answered.onComplete(done -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (done.succeeded()) {
-          batch.get(i).complete(done.result().get(i));
-        } else {
-          batch.get(i).fail(done.cause());
-        }
-      }
-      onContext(() -> next(topic));
-    });
-  }
-
-  /** The topic's batch was answered: the appends that came meanwhile leave, or the topic's queue goes. */
-  private void next(String topic) {
-    ArrayDeque<Pending> waiting = inFlight.get(topic);
-    if (waiting.isEmpty()) {
-      inFlight.remove(topic);
+  /** The topic has appends waiting and no batch in flight: they leave now or with its owner's next call. */
+  private void ready(String topic) {
+    Object to = owner.apply(topic);
+    if (to == null) {
+      ship(null, List.of(topic));
+    } else if (owners.containsKey(to)) {
+      owners.get(to).add(topic);
     } else {
-      ship(topic, take(waiting));
+      owners.put(to, new ArrayList<>());
+      ship(to, List.of(topic));
+    }
+  }
+
+  private void ship(Object to, List<String> callTopics) {
+    shipped++;
+    List<Batch> batches = new ArrayList<>(callTopics.size());
+    for (String topic : callTopics) {
+      batches.add(new Batch(topic, take(topics.get(topic))));
+    }
+    List<Future<List<Event>>> answers;
+    try {
+      answers = send.apply(to, batches);
+    } catch (RuntimeException e) {
+      answers = new ArrayList<>(); // a cluster shutting down throws at once: this call fails alone
+      for (int i = 0; i < batches.size(); i++) {
+        answers.add(Future.failedFuture(e));
+      }
+    }
+    for (int i = 0; i < batches.size(); i++) {
+      List<Pending> appends = batches.get(i).appends();
+      answers.get(i).onComplete(done -> {
+        for (int j = 0; j < appends.size(); j++) {
+          if (done.succeeded()) {
+            appends.get(j).complete(done.result().get(j));
+          } else {
+            appends.get(j).fail(done.cause());
+          }
+        }
+      });
+    }
+    Future.join(answers).onComplete(done -> onContext(() -> answered(to, callTopics)));
+  }
+
+  /** A call was answered: its topics' next appends get ready, and the owner's waiting batches leave. */
+  private void answered(Object to, List<String> callTopics) {
+    for (String topic : callTopics) {
+      if (topics.get(topic).isEmpty()) {
+        topics.remove(topic);
+      } else {
+        ready(topic);
+      }
+    }
+    if (to == null) {
+      return;
+    }
+    List<String> waiting = owners.get(to);
+    if (waiting.isEmpty()) {
+      owners.remove(to);
+    } else if (waiting.size() <= MAX_BATCHES_PER_CALL) {
+      owners.put(to, new ArrayList<>());
+      ship(to, waiting);
+    } else {
+      List<String> call = new ArrayList<>(waiting.subList(0, MAX_BATCHES_PER_CALL));
+      owners.put(to, new ArrayList<>(waiting.subList(MAX_BATCHES_PER_CALL, waiting.size())));
+      ship(to, call);
     }
   }
 

@@ -100,13 +100,13 @@ final class ClusterRelay extends VerticleBase {
   }
 
   /**
-   * Sends the events of one append (a batch) to every node's relay, this one included, in one
-   * message; {@code kept}: their history's size after them.
+   * Sends the events of one call (one or more topics' batches) to every node's relay, this one
+   * included, in one message; {@code kept.get(i)}: the size of event i's history after its batch.
    */
-  static void publish(EventBus bus, String clusterAddress, List<Event> events, String[] data, int kept) {
+  static void publish(EventBus bus, String clusterAddress, List<Event> events, List<String> data, List<Integer> kept) {
     Buffer message = Buffer.buffer();
     for (int i = 0; i < events.size(); i++) {
-      encode(message, events.get(i), data[i], kept);
+      encode(message, events.get(i), data.get(i), kept.get(i));
     }
     bus.publish(clusterAddress, message);
   }

@@ -1,9 +1,12 @@
 package io.pushgateway.gateway.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -24,6 +27,7 @@ import io.pushgateway.gateway.core.TopicStore;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -39,6 +43,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster {@link EventLog}: every topic's history is one entry of a Hazelcast map (a
@@ -69,6 +74,7 @@ public final class HazelcastEventLog implements EventLog {
   /** The map of topic histories; its backup count and in-memory format are set by {@link ClusterNode}. */
   static final String TOPICS_MAP = "push-gateway.topics";
   private static final String CLUSTER_EVENTS = "push-gateway.cluster.events";
+  private static final String APPEND_CALLS = "push-gateway.appends";
   /** Not a valid topic name, so never a topic: read to check that the cluster answers. */
   private static final String PROBE_KEY = "~ready-probe";
   private static final long PROBE_INTERVAL_MILLIS = 2000;
@@ -84,8 +90,12 @@ public final class HazelcastEventLog implements EventLog {
   private final Limits limits;
   private final Hubs hubs;
   private final Deque<String> toKeepAlive = new ArrayDeque<>();
+  /** Calls that carry several topics' appends to the member that owns them. */
+  private final IExecutorService appendCalls;
+  private final String appendKeyPrefix;
+  private final AtomicLong appendCount = new AtomicLong();
   private ClusterRelay relay;
-  /** This node's appends, in batches per topic, on the relay's context. */
+  /** This node's appends, in batches per topic and calls per owner, on the relay's context. */
   private AppendBatches appends;
   private HistoryBudget budget;
   private int probes;
@@ -106,6 +116,8 @@ public final class HazelcastEventLog implements EventLog {
     this.history = history;
     this.limits = limits;
     this.hubs = hubs;
+    this.appendCalls = hazelcast.getExecutorService(APPEND_CALLS);
+    this.appendKeyPrefix = hazelcast.getCluster().getLocalMember().getUuid() + ":";
   }
 
   /**
@@ -140,7 +152,7 @@ public final class HazelcastEventLog implements EventLog {
       .compose(log -> vertx.deployVerticle(log.relay)
         .map(id -> {
           log.relayDeployment = id;
-          log.appends = new AppendBatches(log.relay.context(), log::sendAppends);
+          log.appends = new AppendBatches(log.relay.context(), log::ownerOf, log::sendAppends);
           log.ready = true;
           log.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, t -> log.probe());
           if (limits.idleMillis() > 0) {
@@ -161,35 +173,128 @@ public final class HazelcastEventLog implements EventLog {
     return appends.shipped();
   }
 
+  /** The member that owns a topic's partition (null while the partition table is not known). */
+  private Object ownerOf(String topic) {
+    return hazelcast.getPartitionService().getPartition(topic).getOwner();
+  }
+
   /**
-   * Ships one batch of appends to the topic's owner, then sends its events to every node's relay
-   * in one message. The key makes a retried batch (its owner died before answering) find itself
-   * instead of adding copies; the epoch is used only if the batch starts the topic's history.
+   * Ships one call to an owner: one topic's batch as an entry-processor call, several as one task
+   * on that member ({@link TopicOps.AppendMany}), retried topic by topic if the task fails (its
+   * member left), or, on this member, as entry-processor calls side by side. Then the events of
+   * all of them go to every node's relay in one message. Each batch's key makes a retried batch
+   * find itself instead of adding copies; its epoch is used only if it starts its topic's history.
    */
-  private Future<List<Event>> sendAppends(String topic, List<AppendBatches.Pending> batch) {
-    String[] data = new String[batch.size()];
-    String[] contentTypes = new String[batch.size()];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = batch.get(i).dataJson();
-      contentTypes[i] = batch.get(i).contentType();
+  private List<Future<List<Event>>> sendAppends(Object owner, List<AppendBatches.Batch> batches) {
+    long now = System.currentTimeMillis();
+    boolean mayStart = mayStart();
+    List<TopicOps.Append> appends = batches.stream().map(batch -> appendOf(batch, now, mayStart)).toList();
+    List<Future<TopicOps.Appended>> stored = new ArrayList<>(batches.size());
+    if (batches.size() > 1 && owner instanceof Member member && !member.localMember()) {
+      stored.addAll(appendMany(member, batches, appends));
+    } else {
+      for (int b = 0; b < batches.size(); b++) {
+        stored.add(appendOne(batches.get(b).topic(), appends.get(b)));
+      }
     }
-    TopicOps.Append append = new TopicOps.Append(UUID.randomUUID().toString(), data, contentTypes,
-      TopicStore.newEpoch(), history.events(), System.currentTimeMillis(), history.maxAgeMillis(),
-      history.topicBytes(), mayStart());
+    List<Future<List<Event>>> encoded = new ArrayList<>(batches.size());
+    for (int b = 0; b < batches.size(); b++) {
+      String topic = batches.get(b).topic();
+      TopicOps.Append append = appends.get(b);
+      encoded.add(stored.get(b).map(done -> events(topic, append, done)));
+    }
+    // the relay has the events before any publisher hears of them, as their node's hubs may be
+    // asked for them next
+    Future<?> relayed = Future.join(encoded).andThen(all -> relay(encoded, appends, stored));
+    List<Future<List<Event>>> answers = new ArrayList<>(encoded.size());
+    for (Future<List<Event>> batch : encoded) {
+      answers.add(relayed.transform(all -> batch));
+    }
+    return answers;
+  }
+
+  private TopicOps.Append appendOf(AppendBatches.Batch batch, long now, boolean mayStart) {
+    List<AppendBatches.Pending> pending = batch.appends();
+    String[] data = new String[pending.size()];
+    String[] contentTypes = new String[pending.size()];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = pending.get(i).dataJson();
+      contentTypes[i] = pending.get(i).contentType();
+    }
+    return new TopicOps.Append(appendKey(), data, contentTypes, TopicStore.newEpoch(), history.events(), now,
+      history.maxAgeMillis(), history.topicBytes(), mayStart);
+  }
+
+  /** The events a stored batch became. */
+  private List<Event> events(String topic, TopicOps.Append append, TopicOps.Appended done) {
+    if (done.id == 0) {
+      throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
+        + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
+    }
+    List<Event> events = new ArrayList<>(append.size());
+    for (int i = 0; i < append.size(); i++) {
+      events.add(Event.encode(topic, done.id + i, done.ts, done.epoch, append.data(i), append.contentType(i)));
+    }
+    return events;
+  }
+
+  private Future<TopicOps.Appended> appendOne(String topic, TopicOps.Append append) {
     return Future.fromCompletionStage(topics.submitToKey(topic, append), relay.context())
-      .recover(HazelcastEventLog::unavailable)
-      .map(done -> {
-        if (done.id == 0) {
-          throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
-            + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
+      .recover(HazelcastEventLog::unavailable);
+  }
+
+  private List<Future<TopicOps.Appended>> appendMany(Member owner, List<AppendBatches.Batch> batches,
+                                                     List<TopicOps.Append> appends) {
+    String[] names = new String[batches.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = batches.get(i).topic();
+    }
+    Context context = relay.context();
+    Promise<List<TopicOps.Appended>> answered = Promise.promise();
+    appendCalls.submitToMember(new TopicOps.AppendMany(names, appends.toArray(TopicOps.Append[]::new)), owner,
+      new ExecutionCallback<List<TopicOps.Appended>>() {
+        @Override
+        public void onResponse(List<TopicOps.Appended> all) {
+          context.runOnContext(v -> answered.complete(all));
         }
-        List<Event> events = new ArrayList<>(data.length);
-        for (int i = 0; i < data.length; i++) {
-          events.add(Event.encode(topic, done.id + i, done.ts, done.epoch, data[i], contentTypes[i]));
+
+        @Override
+        public void onFailure(Throwable failure) {
+          context.runOnContext(v -> answered.fail(failure));
         }
-        ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, events, data, done.kept);
-        return events;
       });
+    Future<List<TopicOps.Appended>> call = answered.future();
+    List<Future<TopicOps.Appended>> stored = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      int at = i;
+      stored.add(call.map(all -> all.get(at)).recover(failed -> appendOne(names[at], appends.get(at))));
+    }
+    return stored;
+  }
+
+  /** The stored events of one call, as one message to every node's relay. */
+  private void relay(List<Future<List<Event>>> answers, List<TopicOps.Append> appends,
+                     List<Future<TopicOps.Appended>> stored) {
+    List<Event> events = new ArrayList<>();
+    List<String> data = new ArrayList<>();
+    List<Integer> kept = new ArrayList<>();
+    for (int b = 0; b < answers.size(); b++) {
+      if (answers.get(b).succeeded()) {
+        events.addAll(answers.get(b).result());
+        for (int i = 0; i < appends.get(b).size(); i++) {
+          data.add(appends.get(b).data(i));
+          kept.add(stored.get(b).result().kept);
+        }
+      }
+    }
+    if (!events.isEmpty()) {
+      ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, events, data, kept);
+    }
+  }
+
+  /** A key no other append carries: this member's id and a count. */
+  private String appendKey() {
+    return appendKeyPrefix + appendCount.incrementAndGet();
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.pushgateway.gateway.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.IMap;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -8,7 +11,11 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import com.hazelcast.projection.Projection;
 import com.hazelcast.query.Predicate;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The operations on a {@link TopicLog}, shipped to the member that owns the topic's partition and
@@ -83,6 +90,19 @@ public final class TopicOps {
       return new Appended(last - data.length + 1, log.ts(last), log.epoch(), log.size());
     }
 
+    /** Events in the batch. */
+    int size() {
+      return data.length;
+    }
+
+    String data(int i) {
+      return data[i];
+    }
+
+    String contentType(int i) {
+      return contentTypes[i];
+    }
+
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(key);
@@ -107,6 +127,65 @@ public final class TopicOps {
       maxAgeMillis = in.readLong();
       maxBytes = in.readLong();
       mayStart = in.readBoolean();
+    }
+  }
+
+  /**
+   * Several topics' appends in one call to the member that owns them all (as the caller saw it):
+   * there each runs as its own {@link Append} on its partition, with its own backups, and the call
+   * answers when all have. If an owner moved meanwhile, its append simply goes on to the new one.
+   * A failed call is retried topic by topic with the same appends, whose keys keep copies out.
+   */
+  public static final class AppendMany implements Callable<List<Appended>>, DataSerializable, HazelcastInstanceAware {
+
+    private String[] topics;
+    private Append[] appends;
+    private transient HazelcastInstance hazelcast;
+
+    public AppendMany() {
+      // for Hazelcast
+    }
+
+    AppendMany(String[] topics, Append[] appends) {
+      this.topics = topics;
+      this.appends = appends;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      this.hazelcast = hazelcast;
+    }
+
+    @Override
+    public List<Appended> call() throws Exception {
+      IMap<String, TopicLog> map = hazelcast.getMap(HazelcastEventLog.TOPICS_MAP);
+      List<CompletableFuture<Appended>> stored = new ArrayList<>(topics.length);
+      for (int i = 0; i < topics.length; i++) {
+        stored.add(map.submitToKey(topics[i], appends[i]).toCompletableFuture());
+      }
+      List<Appended> answers = new ArrayList<>(topics.length); // an ArrayList: Hazelcast ships it as such
+      for (CompletableFuture<Appended> answer : stored) {
+        answers.add(answer.get()); // an executor thread, not a partition thread: it may wait
+      }
+      return answers;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeStringArray(topics);
+      for (Append append : appends) {
+        append.writeData(out);
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      topics = in.readStringArray();
+      appends = new Append[topics.length];
+      for (int i = 0; i < appends.length; i++) {
+        appends[i] = new Append();
+        appends[i].readData(in);
+      }
     }
   }
 

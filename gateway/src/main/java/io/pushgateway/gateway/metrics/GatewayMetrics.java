@@ -155,8 +155,8 @@ public final class GatewayMetrics implements AutoCloseable {
       .strongReference(true)
       .register(registry);
     FunctionCounter.builder("pushgateway_cluster_append_batches", this, m -> m.fromLog(EventLog::appendBatches))
-      .description("Batches of appends this node sent to topic owners, one round trip each (0 on a single node): "
-        + "events published over batches is how many share a round trip")
+      .description("Calls with appends this node made to topic owners, one round trip each, carrying one or more "
+        + "topics' batches (0 on a single node): events published over calls is how many share a round trip")
       .register(registry);
     Gauge.builder("pushgateway_presence_occupants", this, m -> m.presence[0].getAsLong())
       .description("Connections listed in presence over every topic (a connection in n topics counts n), as this node sees the cluster")

@@ -13,16 +13,23 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,6 +135,46 @@ class ClusterTest {
 
   @Test
   @Order(2)
+  void batchesToManyTopicsShareCallsToTheirOwnersAndReachEveryNodeInOrder() throws Exception {
+    int topics = 60; // within maxTopicsPerSubscription, so one subscriber per node takes them all
+    int rounds = 3;
+    List<StreamClient> clients = new ArrayList<>();
+    try {
+      String[] names = IntStream.range(0, topics).mapToObj(t -> "spread." + t).toArray(String[]::new);
+      for (GatewayProcess node : nodes) {
+        clients.add(StreamClient.create(Transport.WS, vertx, node.port()).open(String.join(",", names)));
+      }
+      GatewayProcess publisher = nodes.get(0);
+      long callsBefore = appendCalls(publisher);
+      // Each batch appends one event to every topic at once, on one event loop: the topics'
+      // batches wait for their owner's call in flight and leave together.
+      for (int round = 1; round <= rounds; round++) {
+        JsonArray events = new JsonArray();
+        for (String name : names) {
+          events.add(new JsonObject().put("topic", name).put("data", new JsonObject().put("round", round)));
+        }
+        JsonArray results = publishBatch(publisher, new JsonObject().put("events", events)).await(30, TimeUnit.SECONDS);
+        for (int t = 0; t < topics; t++) {
+          assertThat(results.getJsonObject(t).getLong("id")).as(names[t] + " in round " + round).isEqualTo(round);
+        }
+      }
+      long calls = appendCalls(publisher) - callsBefore;
+      System.out.printf("%d topic batches took %d calls to their owners%n", topics * rounds, calls);
+      // a call per topic batch if they did not share (three owners: at least three calls a round)
+      assertThat(calls).as("calls to owners for " + topics * rounds + " topic batches").isLessThan(topics * rounds / 2);
+      for (StreamClient client : clients) {
+        client.awaitEvents(topics * rounds);
+        for (String name : names) {
+          assertThat(client.ids(name)).as(name).containsExactlyElementsOf(ids(1, rounds));
+        }
+      }
+    } finally {
+      closeAll(clients);
+    }
+  }
+
+  @Test
+  @Order(2)
   void pollerThatSwitchesNodeOnEveryRequestLosesNothing() throws Exception {
     String topic = "hop";
     int count = 60;
@@ -166,8 +213,14 @@ class ClusterTest {
     StreamClient witness = StreamClient.create(Transport.WS, vertx, nodes.get(0).port()).open(topic, topic + ":0");
     Set<Long> acked = new ConcurrentSkipListSet<>();
     List<StreamClient> after = new ArrayList<>();
+    // Meanwhile batches over many topics go to node 0: calls carrying several topics' appends are
+    // on their way to the victim when it dies.
+    String[] spread = IntStream.range(0, 30).mapToObj(t -> "failover.spread." + t).toArray(String[]::new);
+    Map<String, Set<Integer>> spreadAcked = new ConcurrentHashMap<>();
+    AtomicBoolean spreading = new AtomicBoolean(true);
     try {
       Future<List<Long>> published = publishSlowly(topic, count, acked);
+      Future<Integer> batches = publishBatchesWhile(spreading, spread, spreadAcked);
       before.get(0).awaitEvents(count / 3);
       victim.kill();
 
@@ -180,6 +233,13 @@ class ClusterTest {
         after.add(StreamClient.create(Transport.values()[i], vertx, nodes.get(i % 2).port()).open(topic, cursor));
       }
       published.await(60, TimeUnit.SECONDS);
+      spreading.set(false);
+      assertThat(batches.await(60, TimeUnit.SECONDS)).as("batches published across the kill").isGreaterThan(1);
+      for (String name : spread) {
+        List<Integer> stored = rounds(nodes.get(1), name);
+        assertThat(stored).as(name + ": each batch stored once, in order").isSorted().doesNotHaveDuplicates();
+        assertThat(stored).as(name + ": every acknowledged event stored").containsAll(spreadAcked.get(name));
+      }
       long lastId = get(nodes.get(1), "/api/topics/" + topic).await(10, TimeUnit.SECONDS).getLong("lastId");
       assertThat(acked).hasSize(count);
       assertThat(lastId).isGreaterThanOrEqualTo(count);
@@ -263,6 +323,80 @@ class ClusterTest {
       .compose(r -> r.send(Buffer.buffer(data.encode())))
       .compose(r -> r.statusCode() == 201 ? r.body() : Future.failedFuture("publish answered " + r.statusCode()))
       .map(body -> body.toJsonObject().getLong("id")));
+  }
+
+  /**
+   * Publishes one event to every topic per batch, to node 0, the next batch once the last is
+   * answered, until {@code running} turns false; records each acknowledged event's round.
+   * Completes with the number of batches.
+   */
+  private static Future<Integer> publishBatchesWhile(AtomicBoolean running, String[] topics,
+                                                     Map<String, Set<Integer>> acked) {
+    for (String topic : topics) {
+      acked.put(topic, new ConcurrentSkipListSet<>());
+    }
+    Promise<Integer> done = Promise.promise();
+    vertx.runOnContext(v -> publishBatchNext(running, topics, acked, 1, done));
+    return done.future();
+  }
+
+  private static void publishBatchNext(AtomicBoolean running, String[] topics, Map<String, Set<Integer>> acked,
+                                       int round, Promise<Integer> done) {
+    if (!running.get()) {
+      done.complete(round - 1);
+      return;
+    }
+    JsonArray events = new JsonArray();
+    for (String topic : topics) {
+      events.add(new JsonObject().put("topic", topic).put("data", new JsonObject().put("round", round)));
+    }
+    publishBatch(nodes.get(0), new JsonObject().put("events", events))
+      .onSuccess(results -> {
+        for (int t = 0; t < topics.length; t++) {
+          if (results.getJsonObject(t).containsKey("id")) {
+            acked.get(topics[t]).add(round);
+          }
+        }
+      })
+      .onComplete(answered -> vertx.setTimer(10, t -> publishBatchNext(running, topics, acked, round + 1, done)));
+  }
+
+  /** The rounds stored in a topic's history, in id order, read with short polls. */
+  private static List<Integer> rounds(GatewayProcess node, String topic) throws Exception {
+    List<Integer> rounds = new ArrayList<>();
+    String cursor = topic + ":0";
+    while (true) {
+      JsonObject page = get(node, "/poll?topics=" + topic + "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))
+        .await(10, TimeUnit.SECONDS);
+      JsonArray events = page.getJsonArray("events");
+      for (int i = 0; i < events.size(); i++) {
+        rounds.add(events.getJsonObject(i).getJsonObject("data").getInteger("round"));
+      }
+      cursor = page.getString("cursor");
+      if (!page.getBoolean("more", false)) {
+        return rounds;
+      }
+    }
+  }
+
+  private static Future<JsonArray> publishBatch(GatewayProcess node, JsonObject batch) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(node.port())
+      .setURI("/api/events").putHeader("Content-Type", "application/json").setIdleTimeout(20_000);
+    return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
+      .compose(r -> r.send(Buffer.buffer(batch.encode())))
+      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture("batch publish answered " + r.statusCode()))
+      .map(body -> body.toJsonObject().getJsonArray("results")));
+  }
+
+  /** The node's calls to topic owners so far, from its Prometheus scrape. */
+  private static long appendCalls(GatewayProcess node) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
+      .setURI("/metrics").setIdleTimeout(20_000);
+    String scrape = StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
+      .compose(r -> r.send()).compose(r -> r.body())).await(20, TimeUnit.SECONDS).toString();
+    Matcher count = Pattern.compile("(?m)^pushgateway_cluster_append_batches_total(?:\\{[^}]*})? (\\S+)$").matcher(scrape);
+    assertThat(count.find()).as("pushgateway_cluster_append_batches_total in the scrape").isTrue();
+    return (long) Double.parseDouble(count.group(1));
   }
 
   private static Future<JsonObject> get(GatewayProcess node, String uri) {
