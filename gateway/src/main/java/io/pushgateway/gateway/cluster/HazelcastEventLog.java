@@ -2,7 +2,6 @@ package io.pushgateway.gateway.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
@@ -27,7 +26,6 @@ import io.pushgateway.gateway.core.TopicStore;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -239,7 +237,7 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   private Future<TopicOps.Appended> appendOne(String topic, TopicOps.Append append) {
-    return Future.fromCompletionStage(topics.submitToKey(topic, append), relay.context())
+    return HazelcastAnswers.onContext(topics.submitToKey(topic, append), relay.context())
       .recover(HazelcastEventLog::unavailable);
   }
 
@@ -249,21 +247,11 @@ public final class HazelcastEventLog implements EventLog {
     for (int i = 0; i < names.length; i++) {
       names[i] = batches.get(i).topic();
     }
-    Context context = relay.context();
-    Promise<List<TopicOps.Appended>> answered = Promise.promise();
-    appendCalls.submitToMember(new TopicOps.AppendMany(names, appends.toArray(TopicOps.Append[]::new)), owner,
-      new ExecutionCallback<List<TopicOps.Appended>>() {
-        @Override
-        public void onResponse(List<TopicOps.Appended> all) {
-          context.runOnContext(v -> answered.complete(all));
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-          context.runOnContext(v -> answered.fail(failure));
-        }
-      });
-    Future<List<TopicOps.Appended>> call = answered.future();
+    // a CompletableFuture since Hazelcast 4, so its answer can be handed over like any other
+    CompletionStage<List<TopicOps.Appended>> answered = (CompletionStage<List<TopicOps.Appended>>)
+      appendCalls.<List<TopicOps.Appended>>submitToMember(
+        new TopicOps.AppendMany(names, appends.toArray(TopicOps.Append[]::new)), owner);
+    Future<List<TopicOps.Appended>> call = HazelcastAnswers.onContext(answered, relay.context());
     List<Future<TopicOps.Appended>> stored = new ArrayList<>(names.length);
     for (int i = 0; i < names.length; i++) {
       int at = i;
@@ -431,7 +419,7 @@ public final class HazelcastEventLog implements EventLog {
   /** One read through the cluster: ready while it answers in time. */
   private void probe() {
     // Not through onContext: the log line wants Hazelcast's own words for what went wrong.
-    Future.fromCompletionStage(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)),
+    HazelcastAnswers.onContext(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)),
         vertx.getOrCreateContext())
       .timeout(PROBE_INTERVAL_MILLIS * 2, TimeUnit.MILLISECONDS)
       .onComplete(ar -> {
@@ -475,7 +463,7 @@ public final class HazelcastEventLog implements EventLog {
   /** A Hazelcast answer as a Vert.x future completed on the calling context. */
   private <T> Future<T> onContext(CompletionStage<T> stage) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(stage, context).recover(HazelcastEventLog::unavailable);
+    return HazelcastAnswers.onContext(stage, context).recover(HazelcastEventLog::unavailable);
   }
 
   /**

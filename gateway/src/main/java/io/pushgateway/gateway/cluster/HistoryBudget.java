@@ -50,7 +50,7 @@ final class HistoryBudget {
         List<String> trimmed = toTrim(weights, totalBytes);
         List<Future<Long>> trims = new ArrayList<>();
         for (String topic : trimmed) {
-          trims.add(Future.fromCompletionStage(topics.submitToKey(topic, new TopicOps.Trim(0)), vertx.getOrCreateContext()));
+          trims.add(HazelcastAnswers.onContext(topics.submitToKey(topic, new TopicOps.Trim(0)), vertx.getOrCreateContext()));
         }
         return Future.join(trims);
       })

@@ -18,6 +18,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * interface: the in-memory single node and the Hazelcast log (a one-member cluster in this
  * process). Ids +1 from 1; "now"; {@code topic:0} is everything kept; a trusted id without its
  * epoch; a reset for an id gone from the history, an id past the head and another epoch; the
- * limit over several topics with {@code more}.
+ * limit over several topics with {@code more}. And one thing of the cluster log's own: Hazelcast's
+ * answers reach it without a thread started for each.
  */
 @Tag("cluster")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -207,6 +211,26 @@ class EventLogRulesTest {
     } finally {
       hub.close();
     }
+  }
+
+  @Test
+  void clusterAnswersStartNoThreadEach() throws Exception {
+    EventLog log = LOGS.get("cluster");
+    Vertx vertx = VERTX.get("cluster");
+    int count = 400;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long startedBefore = threads.getTotalStartedThreadCount();
+    Promise<Void> appended = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      List<Future<Event>> each = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        each.add(log.append("answers." + i, "1")); // a topic each: an answer each
+      }
+      Future.all(each).<Void>mapEmpty().onComplete(appended);
+    });
+    appended.future().await(30, TimeUnit.SECONDS);
+    long started = threads.getTotalStartedThreadCount() - startedBefore;
+    assertThat(started).as("threads started while " + count + " appends were answered").isLessThan(count / 10);
   }
 
   /** A hub of the node's, listening to one topic: the events the log hands it. */
