@@ -161,13 +161,10 @@ final class AppendBatches {
     List<String> waiting = owners.get(to);
     if (waiting.isEmpty()) {
       owners.remove(to);
-    } else if (waiting.size() <= MAX_BATCHES_PER_CALL) {
-      owners.put(to, new ArrayList<>());
-      ship(to, waiting);
     } else {
-      List<String> call = new ArrayList<>(waiting.subList(0, MAX_BATCHES_PER_CALL));
-      owners.put(to, new ArrayList<>(waiting.subList(MAX_BATCHES_PER_CALL, waiting.size())));
-      ship(to, call);
+      int leaving = Math.min(waiting.size(), MAX_BATCHES_PER_CALL);
+      owners.put(to, new ArrayList<>(waiting.subList(leaving, waiting.size())));
+      ship(to, new ArrayList<>(waiting.subList(0, leaving)));
     }
   }
 

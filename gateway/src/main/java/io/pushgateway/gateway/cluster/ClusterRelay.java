@@ -99,17 +99,6 @@ final class ClusterRelay extends VerticleBase {
     });
   }
 
-  /**
-   * Sends the events of one call (one or more topics' batches) to every node's relay, this one
-   * included, in one message; {@code kept.get(i)}: the size of event i's history after its batch.
-   */
-  static void publish(EventBus bus, String clusterAddress, List<Event> events, List<String> data, List<Integer> kept) {
-    Buffer message = Buffer.buffer();
-    for (int i = 0; i < events.size(); i++) {
-      encode(message, events.get(i), data.get(i), kept.get(i));
-    }
-    bus.publish(clusterAddress, message);
-  }
 
   private void accept(Relayed relayed) {
     Event event = relayed.event();
@@ -190,7 +179,7 @@ final class ClusterRelay extends VerticleBase {
    * Appends an event's wire form to a message, after its length: topic, epoch, content type
    * (length -1: JSON data), id, ts, kept, then the data JSON to the end.
    */
-  private static void encode(Buffer message, Event event, String dataJson, int kept) {
+  static void encode(Buffer message, Event event, String dataJson, int kept) {
     byte[] topic = event.topic().getBytes(StandardCharsets.UTF_8);
     byte[] epoch = event.epoch().getBytes(StandardCharsets.UTF_8);
     byte[] contentType = event.contentType() == null ? null : event.contentType().getBytes(StandardCharsets.US_ASCII);

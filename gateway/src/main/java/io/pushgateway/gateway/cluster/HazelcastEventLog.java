@@ -27,6 +27,7 @@ import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -260,23 +261,23 @@ public final class HazelcastEventLog implements EventLog {
     return stored;
   }
 
-  /** The stored events of one call, as one message to every node's relay. */
-  private void relay(List<Future<List<Event>>> answers, List<TopicOps.Append> appends,
+  /**
+   * The stored events of one call, as one message to every node's relay, this one included; each
+   * with its history's size after its batch.
+   */
+  private void relay(List<Future<List<Event>>> encoded, List<TopicOps.Append> appends,
                      List<Future<TopicOps.Appended>> stored) {
-    List<Event> events = new ArrayList<>();
-    List<String> data = new ArrayList<>();
-    List<Integer> kept = new ArrayList<>();
-    for (int b = 0; b < answers.size(); b++) {
-      if (answers.get(b).succeeded()) {
-        events.addAll(answers.get(b).result());
-        for (int i = 0; i < appends.get(b).size(); i++) {
-          data.add(appends.get(b).data(i));
-          kept.add(stored.get(b).result().kept);
+    Buffer message = Buffer.buffer();
+    for (int b = 0; b < encoded.size(); b++) {
+      if (encoded.get(b).succeeded()) {
+        List<Event> events = encoded.get(b).result();
+        for (int i = 0; i < events.size(); i++) {
+          ClusterRelay.encode(message, events.get(i), appends.get(b).data(i), stored.get(b).result().kept);
         }
       }
     }
-    if (!events.isEmpty()) {
-      ClusterRelay.publish(vertx.eventBus(), CLUSTER_EVENTS, events, data, kept);
+    if (message.length() > 0) {
+      vertx.eventBus().publish(CLUSTER_EVENTS, message);
     }
   }
 
