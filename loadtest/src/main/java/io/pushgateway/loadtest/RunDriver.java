@@ -1,6 +1,7 @@
 package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.ClientContext;
+import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.GatewayPublisher;
 import io.pushgateway.loadtest.client.NchanPublisher;
 import io.pushgateway.loadtest.client.Publisher;
@@ -9,6 +10,7 @@ import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.radio.RadioModel;
 import io.pushgateway.loadtest.stats.PublishSchedule;
+import io.pushgateway.loadtest.target.GatewayMetrics;
 import io.pushgateway.loadtest.target.HeapProbe;
 import io.pushgateway.loadtest.target.Peer;
 import java.lang.management.ManagementFactory;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One run: a group of transports (one, or all in concurrent mode) against one target. Phases:
@@ -39,6 +42,16 @@ final class RunDriver {
   static final int SAMPLED_PHONES = 50;
   private static final long PROGRESS_EVERY_MS = 1000;
   private static final long DRAIN_CHECK_MS = 20;
+  /**
+   * How often a gateway is scraped during the warm-up, as Prometheus scrapes a gateway in service.
+   * The window's own scrapes (its start and end marks) would otherwise be the first requests of
+   * their kind in minutes: a new connection, another route, other headers, all branches the JIT
+   * compiled the hot request path without. Each then stops that compiled code ("uncommon traps")
+   * and the JIT compiles it again, inside the measured window.
+   */
+  private static final long WARM_UP_SCRAPE_EVERY_MS = 5_000;
+  /** No warm-up scrape this close to the window: the JIT settles before the mark. */
+  private static final long WARM_UP_SCRAPE_QUIET_MS = 3_000;
 
   private final Vertx vertx;
   private final LoopPool loops;
@@ -117,12 +130,13 @@ final class RunDriver {
       Progress progress = new Progress(log, label);
       // the mark goes just before the first measured event is due, so none of its deliveries
       // (which start at once) can slip in front of the counters being read
-      waitUntil(schedule.measureStartNanos() - markLeadNanos(s), "warmup", schedule, progress, loads);
-      Mark start = Mark.take(loads.values(), pid, target.peer() == Peer.GATEWAY ? target.endpoints() : List.of());
+      List<Endpoint> scraped = target.peer() == Peer.GATEWAY ? target.endpoints() : List.of();
+      warmUp(schedule.measureStartNanos() - markLeadNanos(s), scraped, schedule, progress, loads);
+      Mark start = Mark.take(loads.values(), pid, scraped);
       waitUntil(schedule.measureEndNanos(), "measure", schedule, progress, loads);
       Await.result(publishing, Duration.ofSeconds(30), "the publisher finishing its timetable");
       drain(s, schedule, progress, loads);
-      Mark end = Mark.take(loads.values(), pid, target.peer() == Peer.GATEWAY ? target.endpoints() : List.of());
+      Mark end = Mark.take(loads.values(), pid, scraped);
       progress.done();
 
       loads.values().forEach(l -> l.stats.collect());
@@ -146,6 +160,18 @@ final class RunDriver {
       }
       loads.values().forEach(TransportLoad::close);
     }
+  }
+
+  /** Waits out the warm-up, scraping {@code scraped} as a monitored gateway is (see {@link #WARM_UP_SCRAPE_EVERY_MS}). */
+  private void warmUp(long deadlineNanos, List<Endpoint> scraped, PublishSchedule schedule, Progress progress,
+                      Map<Transport, TransportLoad> loads) {
+    long lastScrape = deadlineNanos - TimeUnit.MILLISECONDS.toNanos(WARM_UP_SCRAPE_QUIET_MS);
+    for (long next = System.nanoTime(); !scraped.isEmpty() && next <= lastScrape;
+         next += TimeUnit.MILLISECONDS.toNanos(WARM_UP_SCRAPE_EVERY_MS)) {
+      waitUntil(next, "warmup", schedule, progress, loads);
+      GatewayMetrics.scrape(scraped);
+    }
+    waitUntil(deadlineNanos, "warmup", schedule, progress, loads);
   }
 
   private static long markLeadNanos(Scenario s) {

@@ -27,6 +27,8 @@ public final class GatewayMetrics {
         HttpURLConnection c = (HttpURLConnection) URI.create(node + "/metrics").toURL().openConnection();
         c.setConnectTimeout(2000);
         c.setReadTimeout(5000);
+        // closed with its answer: the JDK would keep it open for 5 s and close it inside the window
+        c.setRequestProperty("Connection", "close");
         if (c.getResponseCode() != 200) {
           continue;
         }
