@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -160,7 +161,8 @@ public final class LoadTestMain implements Callable<Integer> {
   boolean noProxy;
 
   @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS",
-    description = "JVM options of a started gateway, space separated, after the README's -Xms16m -XX:SurvivorRatio=4.")
+    description = "JVM options of a started gateway, space separated, after the README's -XX:+UseSerialGC -Xms16m "
+      + "-XX:SurvivorRatio=4 (a collector named here replaces the serial one).")
   String gatewayJvmOpts = "";
 
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")
@@ -208,7 +210,7 @@ public final class LoadTestMain implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut();
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
-      gatewayJvmOptions(), gatewayArgs, dir,
+      gatewayJvmOptions(gatewayJvmOpts), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
       radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl,
       format.equals("compact"), generatorWarmup);
@@ -217,15 +219,24 @@ public final class LoadTestMain implements Callable<Integer> {
   }
 
   /**
-   * A started gateway runs as the README tells users to run it, with a small initial heap (its
-   * resident memory is then what the load needs, not 1/64 of the machine) and survivor spaces
-   * that hold what waiting polls keep; a user's options come after, so their own win.
+   * A started gateway runs as the README tells users to run it: the serial collector, a small
+   * initial heap (its resident memory is then what the load needs, not 1/64 of the machine) and
+   * survivor spaces that hold what waiting polls keep. A user's options come after, so their own
+   * win; one that names a collector replaces the serial one (the JVM refuses two).
    */
-  private List<String> gatewayJvmOptions() {
-    List<String> options = new ArrayList<>(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
-    Arrays.stream(gatewayJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(options::add);
+  static List<String> gatewayJvmOptions(String userOptions) {
+    List<String> user = Arrays.stream(userOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    List<String> options = new ArrayList<>();
+    if (user.stream().noneMatch(o -> COLLECTOR.matcher(o).matches())) {
+      options.add("-XX:+UseSerialGC");
+    }
+    options.addAll(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
+    options.addAll(user);
     return options;
   }
+
+  /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
+  private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
 
   private int chaos() throws IOException {
     require(subscribers >= 1 && subscribers <= 5_000, "--chaos: --subscribers must be 1 to 5000");
@@ -239,7 +250,7 @@ public final class LoadTestMain implements Callable<Integer> {
     args.addAll(gatewayArgs);
     try (Target target = targets.isEmpty()
       ? SpawnedGateway.start(dir.resolve("gateway.log"),
-        gatewayJvmOptions(), args)
+        gatewayJvmOptions(gatewayJvmOpts), args)
       : new ExternalTarget(targets.stream().map(Endpoint::of).toList(),
         gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid))) {
       return ChaosRun.clean(new ChaosRun(target, settings, System.out).run(dir)) ? 0 : 1;

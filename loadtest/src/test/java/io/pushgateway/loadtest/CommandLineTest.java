@@ -34,6 +34,17 @@ class CommandLineTest {
       "--baseline", "--compression", "--payload-fill", "--peer", "--peer-url", "--radio");
   }
 
+  /** As the README runs it: the serial collector, unless the user's options choose another (the JVM refuses two). */
+  @Test
+  void aStartedGatewayRunsTheSerialCollectorUnlessTheOptionsNameAnother() {
+    assertThat(LoadTestMain.gatewayJvmOptions(""))
+      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4");
+    assertThat(LoadTestMain.gatewayJvmOptions(" -Xmx1g  -Dx=1 "))
+      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-Xmx1g", "-Dx=1");
+    assertThat(LoadTestMain.gatewayJvmOptions("-XX:+UseG1GC -Xmx1g"))
+      .containsExactly("-Xms16m", "-XX:SurvivorRatio=4", "-XX:+UseG1GC", "-Xmx1g");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = ';', value = {
     "--rate;0;--rate must be above 0",
