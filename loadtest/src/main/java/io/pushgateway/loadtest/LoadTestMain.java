@@ -55,6 +55,8 @@ public final class LoadTestMain implements Callable<Integer> {
   static final int SOCKETS_PER_SUBSCRIBER_UNPROXIED = 1;
   /** What one process may open here, less room for the JVM's own files. */
   static final int MAX_SOCKETS = 19_000;
+  /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
+  private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
 
   @Spec
   CommandSpec spec;
@@ -234,9 +236,6 @@ public final class LoadTestMain implements Callable<Integer> {
     options.addAll(user);
     return options;
   }
-
-  /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
-  private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
 
   private int chaos() throws IOException {
     require(subscribers >= 1 && subscribers <= 5_000, "--chaos: --subscribers must be 1 to 5000");

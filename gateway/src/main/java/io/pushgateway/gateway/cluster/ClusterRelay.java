@@ -99,7 +99,6 @@ final class ClusterRelay extends VerticleBase {
     });
   }
 
-
   private void accept(Relayed relayed) {
     Event event = relayed.event();
     Order order = orders.get(event.topic());
