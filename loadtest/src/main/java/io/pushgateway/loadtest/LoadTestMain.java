@@ -24,11 +24,9 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +54,6 @@ public final class LoadTestMain implements Callable<Integer> {
   /** What one process may open here, less room for the JVM's own files. */
   static final int MAX_SOCKETS = 19_000;
   /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
-  private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
 
   @Spec
   CommandSpec spec;
@@ -212,29 +209,12 @@ public final class LoadTestMain implements Callable<Integer> {
     Path dir = out != null ? out : defaultOut();
     LoadTest.Options options = new LoadTest.Options(targets,
       gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid),
-      gatewayJvmOptions(gatewayJvmOpts), gatewayArgs, dir,
+      SpawnedGateway.jvmOptions(gatewayJvmOpts), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
       radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl,
       format.equals("compact"), generatorWarmup);
     new LoadTest(options, scenario, series).run();
     return 0;
-  }
-
-  /**
-   * A started gateway runs as the README tells users to run it: the serial collector, a small
-   * initial heap (its resident memory is then what the load needs, not 1/64 of the machine) and
-   * survivor spaces that hold what waiting polls keep. A user's options come after, so their own
-   * win; one that names a collector replaces the serial one (the JVM refuses two).
-   */
-  static List<String> gatewayJvmOptions(String userOptions) {
-    List<String> user = Arrays.stream(userOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
-    List<String> options = new ArrayList<>();
-    if (user.stream().noneMatch(o -> COLLECTOR.matcher(o).matches())) {
-      options.add("-XX:+UseSerialGC");
-    }
-    options.addAll(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
-    options.addAll(user);
-    return options;
   }
 
   private int chaos() throws IOException {
@@ -249,7 +229,7 @@ public final class LoadTestMain implements Callable<Integer> {
     args.addAll(gatewayArgs);
     try (Target target = targets.isEmpty()
       ? SpawnedGateway.start(dir.resolve("gateway.log"),
-        gatewayJvmOptions(gatewayJvmOpts), args)
+        SpawnedGateway.jvmOptions(gatewayJvmOpts), args)
       : new ExternalTarget(targets.stream().map(Endpoint::of).toList(),
         gatewayPid == null ? OptionalLong.empty() : OptionalLong.of(gatewayPid))) {
       return ChaosRun.clean(new ChaosRun(target, settings, System.out).run(dir)) ? 0 : 1;

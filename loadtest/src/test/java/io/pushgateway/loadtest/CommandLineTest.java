@@ -2,6 +2,7 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.loadtest.target.SpawnedGateway;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -37,11 +38,11 @@ class CommandLineTest {
   /** As the README runs it: the serial collector, unless the user's options choose another (the JVM refuses two). */
   @Test
   void aStartedGatewayRunsTheSerialCollectorUnlessTheOptionsNameAnother() {
-    assertThat(LoadTestMain.gatewayJvmOptions(""))
+    assertThat(SpawnedGateway.jvmOptions(""))
       .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4");
-    assertThat(LoadTestMain.gatewayJvmOptions(" -Xmx1g  -Dx=1 "))
+    assertThat(SpawnedGateway.jvmOptions(" -Xmx1g  -Dx=1 "))
       .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-Xmx1g", "-Dx=1");
-    assertThat(LoadTestMain.gatewayJvmOptions("-XX:+UseG1GC -Xmx1g"))
+    assertThat(SpawnedGateway.jvmOptions("-XX:+UseG1GC -Xmx1g"))
       .containsExactly("-Xms16m", "-XX:SurvivorRatio=4", "-XX:+UseG1GC", "-Xmx1g");
   }
 

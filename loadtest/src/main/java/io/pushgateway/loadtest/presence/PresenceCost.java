@@ -80,7 +80,7 @@ public final class PresenceCost implements Callable<Integer> {
   JsonObject run(int maxPresenceMembers) throws Exception {
     Vertx vertx = Vertx.vertx();
     SpawnedGateway gateway = SpawnedGateway.start(SpawnedGateway.MAIN_CLASS, "spawned",
-      Path.of("loadtest-results", "presence-gateway.log"), List.of("-Xmx1g"),
+      Path.of("loadtest-results", "presence-gateway.log"), SpawnedGateway.jvmOptions("-Xmx1g"),
       List.of("--set", "presenceNames=true", "--set", "maxPresenceMembers=" + maxPresenceMembers,
         "--set", "presenceGraceSeconds=1"), serverCpus);
     try {

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The gateway in its own JVM on a free loopback port, so its CPU and memory are measured apart from
@@ -25,6 +27,8 @@ public final class SpawnedGateway extends ServerProcess {
 
   public static final String BASELINE_CLASS = "io.pushgateway.loadtest.target.BaselineServer";
 
+  private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
+
   private final Path log;
   private final String kind;
 
@@ -32,6 +36,23 @@ public final class SpawnedGateway extends ServerProcess {
     super(process, endpoint);
     this.log = log;
     this.kind = kind;
+  }
+
+  /**
+   * A started gateway runs as the README tells users to run it: the serial collector, a small
+   * initial heap (its resident memory is then what the load needs, not 1/64 of the machine) and
+   * survivor spaces that hold what waiting polls keep. {@code userOptions} (space separated) come
+   * after, so they win; one that names a collector replaces the serial one (the JVM refuses two).
+   */
+  public static List<String> jvmOptions(String userOptions) {
+    List<String> user = Arrays.stream(userOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    List<String> options = new ArrayList<>();
+    if (user.stream().noneMatch(o -> COLLECTOR.matcher(o).matches())) {
+      options.add("-XX:+UseSerialGC");
+    }
+    options.addAll(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
+    options.addAll(user);
+    return options;
   }
 
   /** Starts the gateway and returns once it answers {@code GET /ready} with 200. */
