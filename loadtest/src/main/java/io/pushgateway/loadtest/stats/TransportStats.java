@@ -15,7 +15,8 @@ public final class TransportStats {
   private final LatencyRecorder uncorrected = new LatencyRecorder();
   private final Histogram correctedTotal = new Histogram(3);
   private final Histogram uncorrectedTotal = new Histogram(3);
-  private Histogram lastInterval = new Histogram(3);
+  /** What was collected since the progress line last took it. */
+  private final Histogram span = new Histogram(3);
 
   final LongAdder measuredUnique = new LongAdder();
   final LongAdder unique = new LongAdder();
@@ -63,9 +64,10 @@ public final class TransportStats {
 
   /** Moves what was recorded since the last call into the totals; driver thread only. */
   public synchronized void collect() {
-    lastInterval = corrected.interval();
-    correctedTotal.add(lastInterval);
+    Histogram interval = corrected.interval();
+    correctedTotal.add(interval);
     uncorrectedTotal.add(uncorrected.interval());
+    span.add(interval);
   }
 
   public synchronized Percentiles latency() {
@@ -76,8 +78,11 @@ public final class TransportStats {
     return Percentiles.of(uncorrectedTotal);
   }
 
-  public synchronized Percentiles lastIntervalLatency() {
-    return Percentiles.of(lastInterval);
+  /** The latency of what was collected since the last call, which starts the next span; driver thread only. */
+  public synchronized Percentiles takeSpanLatency() {
+    Percentiles taken = Percentiles.of(span);
+    span.reset();
+    return taken;
   }
 
   public long measuredDeliveries() {
