@@ -53,7 +53,6 @@ public final class LoadTestMain implements Callable<Integer> {
   static final int SOCKETS_PER_SUBSCRIBER_UNPROXIED = 1;
   /** What one process may open here, less room for the JVM's own files. */
   static final int MAX_SOCKETS = 19_000;
-  /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
 
   @Spec
   CommandSpec spec;

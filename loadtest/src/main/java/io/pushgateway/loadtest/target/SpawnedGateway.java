@@ -27,6 +27,7 @@ public final class SpawnedGateway extends ServerProcess {
 
   public static final String BASELINE_CLASS = "io.pushgateway.loadtest.target.BaselineServer";
 
+  /** A JVM option that chooses (or unchooses) a garbage collector, such as {@code -XX:+UseG1GC}. */
   private static final Pattern COLLECTOR = Pattern.compile("-XX:[+-]Use\\w+GC");
 
   private final Path log;
