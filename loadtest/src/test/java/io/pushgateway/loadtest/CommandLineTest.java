@@ -2,7 +2,6 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pushgateway.loadtest.target.SpawnedGateway;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -33,17 +32,6 @@ class CommandLineTest {
     assertThat(o.out()).contains("--target", "--subscribers", "--transports", "--rate", "--payload", "--duration",
       "--warmup", "--poll-interval", "--concurrent", "--sweep", "--out", "--network", "--rtt", "--bandwidth",
       "--baseline", "--compression", "--payload-fill", "--peer", "--peer-url", "--radio");
-  }
-
-  /** As the README runs it: the serial collector, unless the user's options choose another (the JVM refuses two). */
-  @Test
-  void aStartedGatewayRunsTheSerialCollectorUnlessTheOptionsNameAnother() {
-    assertThat(SpawnedGateway.jvmOptions(""))
-      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4");
-    assertThat(SpawnedGateway.jvmOptions(" -Xmx1g  -Dx=1 "))
-      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-Xmx1g", "-Dx=1");
-    assertThat(SpawnedGateway.jvmOptions("-XX:+UseG1GC -Xmx1g"))
-      .containsExactly("-Xms16m", "-XX:SurvivorRatio=4", "-XX:+UseG1GC", "-Xmx1g");
   }
 
   @ParameterizedTest
