@@ -16,6 +16,7 @@ import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -114,7 +115,7 @@ final class TopicApi {
   private void publishBatch(RoutingContext ctx) {
     Future.succeededFuture(ctx)
       .map(c -> {
-        if (!(jsonBody(c, config.maxBatchBytes()).value() instanceof JsonObject object)) {
+        if (!(decoded(jsonBody(c, config.maxBatchBytes())) instanceof JsonObject object)) {
           throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
         }
         return PublishBatch.parse(object.getValue("events"), config.maxBatchEvents());
@@ -156,14 +157,13 @@ final class TopicApi {
       .put("subscribers", subscribers);
   }
 
-  /**
-   * The body as JSON text without line breaks: kept as sent when it has none (the data travels
-   * unchanged), else re-encoded compactly, since SSE's {@code data:} line cannot hold one.
-   */
+  /** The body as the data travels: the text as sent, re-encoded only if it has a line break. */
   private String dataJson(RoutingContext ctx) {
-    JsonBody body = jsonBody(ctx, config.maxPayloadBytes());
-    String text = body.text();
-    return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : Json.encode(body.value());
+    try {
+      return JsonText.checked(jsonBody(ctx, config.maxPayloadBytes()));
+    } catch (DecodeException e) {
+      throw notJson();
+    }
   }
 
   /** JSON data ({@code application/json}, or no Content-Type at all, which is refused as JSON). */
@@ -182,12 +182,8 @@ final class TopicApi {
     return body.getBytes();
   }
 
-  /** A publish body as sent (UTF-8 text, stripped) and decoded. */
-  private record JsonBody(String text, Object value) {
-  }
-
-  /** The body of a publish, checked: not compressed, JSON, UTF-8. */
-  private static JsonBody jsonBody(RoutingContext ctx, int maxBytes) {
+  /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON, not too large. */
+  private static String jsonBody(RoutingContext ctx, int maxBytes) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
@@ -202,14 +198,19 @@ final class TopicApi {
       // the route reads bodies up to the binary limit: JSON has its own, checked before parsing
       throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBytes + " bytes");
     }
-    String text = utf8(body).strip();
-    Object value;
+    return utf8(body).strip();
+  }
+
+  private static Object decoded(String json) {
     try {
-      value = Json.decodeValue(text);
+      return Json.decodeValue(json);
     } catch (DecodeException e) {
-      throw new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
+      throw notJson();
     }
-    return new JsonBody(text, value);
+  }
+
+  private static GatewayException notJson() {
+    return new GatewayException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
   }
 
   private static void refuseContentEncoding(RoutingContext ctx) {

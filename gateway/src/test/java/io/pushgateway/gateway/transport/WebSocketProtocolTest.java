@@ -95,6 +95,36 @@ class WebSocketProtocolTest {
     }
   }
 
+  /**
+   * A publish op's data travels as the publisher wrote it (spacing and key order kept; the value
+   * is checked, not rebuilt), re-encoded compactly only when it has a line break; a {@code ref}
+   * that needs escaping comes back in the ack intact.
+   */
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void publishedDataTravelsAsSentAndTheAckEchoesAnyRef(String writePath) throws Exception {
+    TestGateway gateway = GATEWAYS.get(writePath);
+    String topic = "as-sent-" + writePath;
+    String ref = "quote \" backslash \\ tab \t é \u2028";
+    WsClient client = new WsClient(gateway.vertx, gateway.port()).open(topic);
+    try {
+      client.socket().writeTextMessage("{ \"op\" : \"publish\", \"topic\":\"" + topic
+        + "\", \"data\" : {\"z\": [1, 2.50, \"a b\"],  \"a\":null}, \"ref\": \"r1\"}");
+      client.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", topic)
+        .put("data", new JsonObject().put("n", 2)).put("ref", ref).encode());
+      client.socket().writeTextMessage("{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"data\":{\n  \"lines\": 3\r\n},\"ref\":\"r3\"}");
+      client.awaitEvents(3);
+      awaitControl(client, "r3");
+      String answer = gateway.get("/poll?topics=" + topic + "&cursor=" + topic + ":0").body();
+      assertThat(answer).contains("\"data\":{\"z\": [1, 2.50, \"a b\"],  \"a\":null}")
+        .contains("\"data\":{\"lines\":3}");
+      assertThat(client.controls()).filteredOn(c -> "ack".equals(c.getString("op")))
+        .extracting(c -> c.getString("ref") + "→" + c.getLong("id")).containsExactly("r1→1", ref + "→2", "r3→3");
+    } finally {
+      client.close();
+    }
+  }
+
   @ParameterizedTest(name = "on {0}")
   @ValueSource(strings = {"netty", "vertx"})
   void aCloseWithoutStatusIsAnsweredWith1000(String writePath) throws Exception {

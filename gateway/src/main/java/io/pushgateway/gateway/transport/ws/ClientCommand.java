@@ -1,12 +1,16 @@
 package io.pushgateway.gateway.transport.ws;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishBatch;
+import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
 
 /**
  * One client → server WebSocket frame, parsed strictly: {@code subscribe}, {@code unsubscribe},
@@ -14,7 +18,7 @@ import io.vertx.core.json.JsonObject;
  * frame's {@code ref} when it had a readable one, so the error frame can point at it.
  *
  * @param after    {@code subscribe}: the id after which to start, or null for "now"
- * @param dataJson {@code publish}: the data, re-encoded as compact JSON (no line breaks);
+ * @param dataJson {@code publish}: the data as sent, on one line ({@link JsonText#travelling});
  *                 {@code auth}: the new token
  * @param presence {@code subscribe}: join the topic's presence and follow its changes
  * @param batch    {@code publish} with {@code "events":[…]} instead of a topic and data
@@ -56,21 +60,12 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
   static final int DEFAULT_MAX_BATCH = 1000;
 
   static ClientCommand parse(String text, int maxBatchEvents) {
-    JsonObject frame;
-    try {
-      Object value = Json.decodeValue(text);
-      if (!(value instanceof JsonObject object)) {
-        throw invalid(ErrorCode.INVALID_JSON, "a frame must be a JSON object", null);
-      }
-      frame = object;
-    } catch (DecodeException e) {
-      throw invalid(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
-    }
-    String ref = frame.getValue("ref") instanceof String s ? s : null;
-    if (frame.containsKey("ref") && ref == null) {
+    Frame frame = Frame.read(text);
+    String ref = frame.ref instanceof String s ? s : null;
+    if (frame.hasRef && ref == null) {
       throw invalid(ErrorCode.INVALID_PARAMETER, "ref must be a string", null);
     }
-    if (!(frame.getValue("op") instanceof String opName)) {
+    if (!(frame.op instanceof String opName)) {
       throw invalid(ErrorCode.INVALID_PARAMETER, "op is required: " + OPS, ref);
     }
     return switch (opName) {
@@ -80,24 +75,24 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
       case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref, false);
       case "presence" -> new ClientCommand(Op.PRESENCE, topic(frame, ref), null, null, ref, false);
       case "auth" -> {
-        if (!(frame.getValue("token") instanceof String token) || token.isBlank()) {
+        if (!(frame.token instanceof String token) || token.isBlank()) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "auth needs a token", ref);
         }
         yield new ClientCommand(Op.AUTH, null, null, token.trim(), ref, false);
       }
       case "publish" -> {
-        if (frame.containsKey("events")) {
+        if (frame.hasEvents) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.parse(frame.getValue("events"), maxBatchEvents), null);
+              PublishBatch.parse(frame.events, maxBatchEvents), null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
         }
         String topic = topic(frame, ref);
-        if (frame.containsKey("contentType") && !frame.containsKey("data")) {
-          if (!(frame.getValue("contentType") instanceof String contentType)
-              || !(frame.getValue("bytes") instanceof Number bytes) || bytes.longValue() < 1
+        if (frame.hasContentType && frame.dataJson == null) {
+          if (!(frame.contentType instanceof String contentType)
+              || !(frame.bytes instanceof Number bytes) || bytes.longValue() < 1
               || bytes.longValue() > Integer.MAX_VALUE || bytes.doubleValue() != bytes.longValue()) {
             throw invalid(ErrorCode.INVALID_PARAMETER,
               "a binary publish needs contentType (a string) and bytes (a positive integer)", ref);
@@ -105,18 +100,116 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
           yield new ClientCommand(Op.PUBLISH, topic, null, null, ref, false, null,
             new BinaryAnnounce(contentType, bytes.intValue()));
         }
-        if (!frame.containsKey("data")) {
+        if (frame.dataJson == null) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
         }
-        yield new ClientCommand(Op.PUBLISH, topic, null, Json.encode(frame.getValue("data")), ref, false);
+        yield new ClientCommand(Op.PUBLISH, topic, null, frame.dataJson, ref, false);
       }
       default -> throw invalid(ErrorCode.INVALID_PARAMETER,
         "unknown op '" + shorten(opName) + "': " + OPS, ref);
     };
   }
 
-  private static String topic(JsonObject frame, String ref) {
-    Object topic = frame.getValue("topic");
+  /**
+   * The members of a frame that mean something, read in one pass over its tokens: scalars as
+   * Vert.x would decode them ({@link #NOT_SCALAR} for an object or array), the data as the text it
+   * was sent as, never decoded; any other member skipped. A repeated member: the last one counts.
+   */
+  private static final class Frame {
+    /** What an object or array reads as where a scalar is expected: an instance of nothing asked for. */
+    private static final Object NOT_SCALAR = new Object();
+
+    Object op;
+    Object ref;
+    boolean hasRef;
+    Object topic;
+    Object after;
+    Object presence;
+    Object token;
+    Object contentType;
+    boolean hasContentType;
+    Object bytes;
+    /** {@code data} as it travels; null when the frame has none. */
+    String dataJson;
+    Object events;
+    boolean hasEvents;
+
+    static Frame read(String text) {
+      try (JsonParser parser = JacksonCodec.createParser(text)) {
+        JsonToken first = parser.nextToken();
+        if (first != JsonToken.START_OBJECT) {
+          if (first != null) {
+            parser.skipChildren();
+            if (parser.nextToken() == null) {
+              throw invalid(ErrorCode.INVALID_JSON, "a frame must be a JSON object", null);
+            }
+          }
+          throw notJson();
+        }
+        Frame frame = new Frame();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          parser.nextToken();
+          frame.read(name, parser, text);
+        }
+        if (parser.nextToken() != null) {
+          throw notJson();
+        }
+        return frame;
+      } catch (IOException | DecodeException e) {
+        throw notJson();
+      }
+    }
+
+    private void read(String name, JsonParser parser, String text) throws IOException {
+      switch (name) {
+        case "op" -> op = scalar(parser);
+        case "ref" -> {
+          ref = scalar(parser);
+          hasRef = true;
+        }
+        case "topic" -> topic = scalar(parser);
+        case "after" -> after = scalar(parser);
+        case "presence" -> presence = scalar(parser);
+        case "token" -> token = scalar(parser);
+        case "contentType" -> {
+          contentType = scalar(parser);
+          hasContentType = true;
+        }
+        case "bytes" -> bytes = scalar(parser);
+        case "data" -> dataJson = JsonText.valueText(parser, text);
+        case "events" -> {
+          int start = (int) parser.currentTokenLocation().getCharOffset();
+          parser.skipChildren();
+          int end = (int) parser.currentTokenLocation().getCharOffset() + 1;
+          events = parser.currentToken().isScalarValue() ? scalar(parser) : Json.decodeValue(text.substring(start, end));
+          hasEvents = true;
+        }
+        default -> parser.skipChildren();
+      }
+    }
+
+    private static Object scalar(JsonParser parser) throws IOException {
+      return switch (parser.currentToken()) {
+        case VALUE_STRING -> parser.getText();
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+        case VALUE_TRUE -> Boolean.TRUE;
+        case VALUE_FALSE -> Boolean.FALSE;
+        case VALUE_NULL -> null;
+        default -> {
+          parser.skipChildren();
+          yield NOT_SCALAR;
+        }
+      };
+    }
+
+    private static Invalid notJson() {
+      return invalid(ErrorCode.INVALID_JSON, "frame is not valid JSON", null);
+    }
+  }
+
+  private static String topic(Frame frame, String ref) {
+    Object topic = frame.topic;
     try {
       return Topics.require(topic instanceof String s ? s : null);
     } catch (GatewayException e) {
@@ -124,16 +217,16 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     }
   }
 
-  private static boolean presence(JsonObject frame, String ref) {
-    Object presence = frame.getValue("presence");
+  private static boolean presence(Frame frame, String ref) {
+    Object presence = frame.presence;
     if (presence == null || presence instanceof Boolean) {
       return Boolean.TRUE.equals(presence);
     }
     throw invalid(ErrorCode.INVALID_PARAMETER, "presence must be true or false", ref);
   }
 
-  private static Long after(JsonObject frame, String ref) {
-    Object after = frame.getValue("after");
+  private static Long after(Frame frame, String ref) {
+    Object after = frame.after;
     if (after == null) {
       return null;
     }

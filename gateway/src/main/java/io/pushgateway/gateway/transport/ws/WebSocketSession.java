@@ -17,6 +17,7 @@ import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.wire.JsonText;
 import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -354,7 +355,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         appending(-size);
         if (appended.succeeded()) {
           Event event = appended.result();
-          sendControl(new JsonObject().put("op", "ack").put("topic", event.topic()).put("id", event.id()), ref);
+          // the commonest reply, spelled directly: a topic name needs no escaping
+          sendReply("{\"op\":\"ack\",\"topic\":\"" + event.topic() + "\",\"id\":" + event.id()
+            + (ref == null ? "}" : ",\"ref\":" + JsonText.quoted(ref) + "}"));
         } else {
           GatewayException refused = PublishRule.refusal(appended.cause());
           sendError(refused, ref);
@@ -468,8 +471,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (ref != null) {
       frame.put("ref", ref);
     }
+    sendReply(frame.encode());
+  }
+
+  private void sendReply(String text) {
     if (!socket.isClosed()) {
-      socket.sendText(frame.encode());
+      socket.sendText(text);
       checkReplyBound();
     }
   }

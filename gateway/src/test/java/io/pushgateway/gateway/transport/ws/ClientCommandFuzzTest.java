@@ -8,14 +8,18 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishRule;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
 
 /**
  * Any text a client can send as a WebSocket frame: {@link ClientCommand#parse} either returns a
  * well-formed command or refuses with {@link ClientCommand.Invalid}; nothing else escapes, so no
- * frame can break a connection's handler. Regression inputs: {@code ClientCommandFuzzTestInputs/}
- * in the test resources; {@code JAZZER_FUZZ=1} fuzzes (see the README).
+ * frame can break a connection's handler. It reads frames in one pass without decoding the data,
+ * so every input is also decoded by Vert.x as the reference: the same frames are JSON objects, and
+ * a publish's data is the same value. Regression inputs: {@code ClientCommandFuzzTestInputs/} in
+ * the test resources; {@code JAZZER_FUZZ=1} fuzzes (see the README).
  */
 @Tag("fuzz")
 class ClientCommandFuzzTest {
@@ -23,14 +27,18 @@ class ClientCommandFuzzTest {
   @FuzzTest(maxDuration = "2m")
   void parseRefusesOrReturnsAWellFormedCommand(FuzzedDataProvider data) {
     String text = data.consumeRemainingAsString();
+    Object reference = decodedByVertx(text);
     ClientCommand command;
     try {
       command = ClientCommand.parse(text);
     } catch (ClientCommand.Invalid invalid) {
       assertThat(invalid.error).isNotNull();
       assertThat(invalid.error.code()).isNotNull();
+      assertThat(reference instanceof JsonObject).as("refused as not a JSON object: %s", text)
+        .isEqualTo(invalid.error.code() != ErrorCode.INVALID_JSON);
       return;
     }
+    assertThat(reference).isInstanceOf(JsonObject.class);
     assertThat(command.op()).isNotNull();
     if (command.op() != ClientCommand.Op.PING && command.batch() == null) {
       assertThat(Topics.isValid(command.topic())).isTrue();
@@ -46,9 +54,20 @@ class ClientCommandFuzzTest {
     } else if (command.op() == ClientCommand.Op.PUBLISH && command.batch() == null) {
       // The data travels on an SSE data: line and inside JSON frames: one line of valid JSON.
       assertThat(command.dataJson()).doesNotContain("\n", "\r");
-      Json.decodeValue(command.dataJson());
+      assertThat(Json.decodeValue(command.dataJson())).isEqualTo(((JsonObject) reference).getValue("data"));
     }
   }
+
+  /** The frame as Vert.x decodes it, or {@code NOT_JSON}. */
+  private static Object decodedByVertx(String text) {
+    try {
+      return Json.decodeValue(text);
+    } catch (DecodeException e) {
+      return NOT_JSON;
+    }
+  }
+
+  private static final Object NOT_JSON = new Object();
 
   /**
    * Any Content-Type a publisher can send: refused with invalid_parameter, or a media type that
