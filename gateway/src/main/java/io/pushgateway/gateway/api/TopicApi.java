@@ -22,7 +22,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -114,12 +113,7 @@ final class TopicApi {
    */
   private void publishBatch(RoutingContext ctx) {
     Future.succeededFuture(ctx)
-      .map(c -> {
-        if (!(decoded(jsonBody(c, config.maxBatchBytes())) instanceof JsonObject object)) {
-          throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
-        }
-        return PublishBatch.parse(object.getValue("events"), config.maxBatchEvents());
-      })
+      .map(c -> PublishBatch.parse(eventsJson(c), config.maxBatchEvents()))
       .compose(batch -> publishing.publish(Access.of(ctx), batch))
       .onSuccess(results -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("results", results)))
       .onFailure(e -> fail(ctx, e));
@@ -201,9 +195,15 @@ final class TopicApi {
     return utf8(body).strip();
   }
 
-  private static Object decoded(String json) {
+  /** The text of a batch body's {@code events} member as sent, or null when it has none. */
+  private String eventsJson(RoutingContext ctx) {
+    String body = jsonBody(ctx, config.maxBatchBytes());
     try {
-      return Json.decodeValue(json);
+      if (!body.startsWith("{")) {
+        JsonText.checked(body);
+        throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
+      }
+      return JsonText.member(body, "events");
     } catch (DecodeException e) {
       throw notJson();
     }

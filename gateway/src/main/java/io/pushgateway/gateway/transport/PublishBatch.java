@@ -1,10 +1,12 @@
 package io.pushgateway.gateway.transport;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.pushgateway.gateway.wire.JsonText;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,24 +24,58 @@ public record PublishBatch(List<Item> items) {
   public record Item(String topic, String dataJson, GatewayException problem) {
   }
 
-  public static PublishBatch parse(Object events, int maxEvents) {
-    if (!(events instanceof JsonArray array)) {
+  /**
+   * {@code events}: the text of the batch's {@code events} value as sent (null when there was
+   * none), already checked to be JSON. Each event's data is kept as sent ({@link JsonText}).
+   */
+  public static PublishBatch parse(String events, int maxEvents) {
+    if (events == null || !events.startsWith("[")) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "events must be an array of {\"topic\",\"data\"}");
     }
-    if (array.isEmpty() || array.size() > maxEvents) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
-        "a batch holds 1 to " + maxEvents + " events, got " + array.size());
-    }
-    List<Item> items = new ArrayList<>(array.size());
-    for (Object value : array) {
-      if (!(value instanceof JsonObject event)) {
-        throw new GatewayException(ErrorCode.INVALID_PARAMETER, "each event must be an object {\"topic\",\"data\"}");
+    List<Item> items = new ArrayList<>();
+    int count = 0;
+    boolean allObjects = true;
+    try (JsonParser parser = JacksonCodec.createParser(events)) {
+      parser.nextToken();
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        count++;
+        if (parser.currentToken() != JsonToken.START_OBJECT || count > maxEvents) {
+          // counted, not read: the batch is refused as a whole below
+          allObjects &= parser.currentToken() == JsonToken.START_OBJECT;
+          parser.skipChildren();
+          continue;
+        }
+        items.add(item(parser, events));
       }
-      String topic = event.getValue("topic") instanceof String s ? s : null;
-      GatewayException problem = event.containsKey("data") ? null
-        : new GatewayException(ErrorCode.INVALID_PARAMETER, "an event needs data");
-      items.add(new Item(topic, problem == null ? Json.encode(event.getValue("data")) : null, problem));
+    } catch (IOException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "events are not valid JSON");
+    }
+    if (count == 0 || count > maxEvents) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "a batch holds 1 to " + maxEvents + " events, got " + count);
+    }
+    if (!allObjects) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "each event must be an object {\"topic\",\"data\"}");
     }
     return new PublishBatch(List.copyOf(items));
+  }
+
+  /** One event object, the parser on its first token; a repeated member: the last one counts. */
+  private static Item item(JsonParser parser, String events) throws IOException {
+    String topic = null;
+    String dataJson = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (name) {
+        case "topic" -> {
+          topic = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          parser.skipChildren();
+        }
+        case "data" -> dataJson = JsonText.valueText(parser, events);
+        default -> parser.skipChildren();
+      }
+    }
+    return new Item(topic, dataJson,
+      dataJson == null ? new GatewayException(ErrorCode.INVALID_PARAMETER, "an event needs data") : null);
   }
 }

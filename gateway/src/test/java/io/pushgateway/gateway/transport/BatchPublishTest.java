@@ -148,6 +148,17 @@ class BatchPublishTest {
     }
   }
 
+  /** Each event's data travels as written in the batch, re-encoded only when it has a line break. */
+  @Test
+  void eachEventsDataTravelsAsSent() throws Exception {
+    String body = "{\"events\": [ {\"topic\":\"batch.sent\", \"data\": {\"b\": [1, 2.50],  \"a\":\"x y\"}},"
+      + " {\"data\":{\n\"lines\": 2\n}, \"topic\":\"batch.sent\"}, {\"topic\":\"batch.sent\",\"data\":\"\\u00e9\"} ] }";
+    TestGateway.Reply reply = batch(gateway, body);
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    String answer = gateway.get("/poll?topics=batch.sent&cursor=batch.sent:0").body();
+    assertThat(answer).contains("\"data\":{\"b\": [1, 2.50],  \"a\":\"x y\"}", "\"data\":{\"lines\":2}", "\"data\":\"é\"");
+  }
+
   @Test
   void badBatchesAreRefusedWhole() throws Exception {
     JsonArray tooMany = new JsonArray();

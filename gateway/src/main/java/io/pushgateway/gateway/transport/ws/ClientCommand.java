@@ -8,7 +8,6 @@ import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 
@@ -81,10 +80,10 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         yield new ClientCommand(Op.AUTH, null, null, token.trim(), ref, false);
       }
       case "publish" -> {
-        if (frame.hasEvents) {
+        if (frame.eventsJson != null) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.parse(frame.events, maxBatchEvents), null);
+              PublishBatch.parse(frame.eventsJson, maxBatchEvents), null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
@@ -131,8 +130,8 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     Object bytes;
     /** {@code data} as it travels; null when the frame has none. */
     String dataJson;
-    Object events;
-    boolean hasEvents;
+    /** {@code events} as written; null when the frame has none. */
+    String eventsJson;
 
     static Frame read(String text) {
       try (JsonParser parser = JacksonCodec.createParser(text)) {
@@ -178,13 +177,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         }
         case "bytes" -> bytes = scalar(parser);
         case "data" -> dataJson = JsonText.valueText(parser, text);
-        case "events" -> {
-          int start = (int) parser.currentTokenLocation().getCharOffset();
-          parser.skipChildren();
-          int end = (int) parser.currentTokenLocation().getCharOffset() + 1;
-          events = parser.currentToken().isScalarValue() ? scalar(parser) : Json.decodeValue(text.substring(start, end));
-          hasEvents = true;
-        }
+        case "events" -> eventsJson = JsonText.rawText(parser, text);
         default -> parser.skipChildren();
       }
     }

@@ -7,9 +7,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
+import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
 
@@ -55,6 +57,20 @@ class ClientCommandFuzzTest {
       // The data travels on an SSE data: line and inside JSON frames: one line of valid JSON.
       assertThat(command.dataJson()).doesNotContain("\n", "\r");
       assertThat(Json.decodeValue(command.dataJson())).isEqualTo(((JsonObject) reference).getValue("data"));
+    } else if (command.batch() != null) {
+      JsonArray events = ((JsonObject) reference).getJsonArray("events");
+      assertThat(command.batch().items()).hasSize(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        PublishBatch.Item item = command.batch().items().get(i);
+        JsonObject event = events.getJsonObject(i);
+        assertThat(item.topic()).isEqualTo(event.getValue("topic") instanceof String topic ? topic : null);
+        if (event.containsKey("data")) {
+          assertThat(item.dataJson()).doesNotContain("\n", "\r");
+          assertThat(Json.decodeValue(item.dataJson())).isEqualTo(event.getValue("data"));
+        } else {
+          assertThat(item.problem()).isNotNull();
+        }
+      }
     }
   }
 
