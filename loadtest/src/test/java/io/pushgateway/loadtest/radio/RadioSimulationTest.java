@@ -9,13 +9,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The radio models against the papers' own figures. LTE and WiFi: Huang et al., MobiSys 2012,
- * Table 3 (promotion 260.1 ms at 1,210.7 mW, tail 11,576 ms at 1,060.0 mW; WiFi promotion 79.1 ms
- * at 124.4 mW, tail 238.1 ms at 119.3 mW) and Table 4 (transfer power). 3G: Qian et al., IMC 2010
- * (carrier 1: IDLE to DCH in 2 s, DCH tail 5 s, FACH tail 12 s, FACH carries up to 540 B up and
- * 475 B down, FACH to DCH in 1.5 s) with the powers of their MobiSys 2011 paper (DCH 800 mW, FACH
- * 460 mW, promotions 550 and 700 mW, all relative to IDLE). Each expected value is worked by hand
- * from those figures.
+ * The radio models against the papers' own figures. LTE and WiFi: Huang et al., MobiSys 2012
+ * (pp. 225–238), Table 3 (promotion 260.1 ms at 1,210.7 mW, tail 11,576 ms at 1,060.0 mW; WiFi
+ * promotion 79.1 ms at 124.4 mW, tail 238.1 ms at 119.3 mW) and Table 4 (transfer power). 3G: Qian
+ * et al., IMC 2010 (pp. 137–150; carrier 1: IDLE to DCH in 2 s, DCH tail 5 s, FACH tail 12 s, FACH
+ * carries up to 540 B up and 475 B down, FACH to DCH in 1.5 s) with the powers of their MobiSys 2011
+ * paper (pp. 321–334; DCH 800 mW, FACH 460 mW, promotions 550 and 700 mW, all relative to IDLE).
+ * Each expected value is worked by hand from those figures.
  */
 class RadioSimulationTest {
   static final RadioModel LTE = RadioModel.load("lte");
