@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.wire.RequestHeads;
 import io.vertx.core.Handler;
@@ -23,7 +24,8 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>A request over a limit is answered in the protocol's error format, not with Vert.x's empty
  * body: 414 for the line, 431 for the headers (RFC 9110 §15.5.15, RFC 6585 §5), code
- * {@code invalid_parameter}; then the connection closes, since the decoder gave up on it.
+ * {@code invalid_parameter}; then the connection closes, since the decoder gave up on it: after
+ * the rest of the request, so that the client reads the answer rather than a reset.
  */
 final class RequestHeadLimits implements Handler<HttpServerRequest> {
 
@@ -34,6 +36,8 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
   /** Ordinary headers (Host, User-Agent, Cookie, Origin, Accept…): Vert.x's default limit. */
   static final int OTHER_HEADER_BYTES = 8 * 1024;
   private static final int ENCODED_SEPARATOR = 3;
+  /** How long the rest of a refused request may take to arrive, and be dropped, before the connection closes. */
+  static final long LINGER_MILLIS = 2_000;
 
   private final GatewayMetrics metrics;
   private final int maxLine;
@@ -87,7 +91,7 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
     GatewayException error = new GatewayException(ErrorCode.INVALID_PARAMETER, message);
     metrics.rejected(error.code());
     request.response().putHeader(HttpHeaders.CONNECTION, "close")
-      .endHandler(v -> request.connection().close());
+      .endHandler(v -> RawConnection.of(request.connection()).closeAfterAnswer(LINGER_MILLIS));
     HttpReplies.json(request.response(), status, new JsonObject().put("error", error.toJson()));
   }
 }

@@ -6,6 +6,7 @@ import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -37,7 +38,8 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(JsonObject config) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    // the transport the push-gateway command runs on (epoll, where its native library loads)
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     return new TestGateway(vertx, deploy(vertx, config.copy().put("port", config.getInteger("port", 0))));
   }
 

@@ -1,10 +1,13 @@
 package io.pushgateway.gateway.transport.netty;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the connection guard needs of a TCP connection, on either write path: its end, however it
@@ -42,6 +45,29 @@ public final class RawConnection {
   /** Closes the TCP connection, whoever serves it now. */
   public void close() {
     channel.close();
+  }
+
+  /**
+   * Closes the TCP connection after an answer to a request it stopped reading (one over the head
+   * limits): closed with the rest of the request unread, the kernel would reset it, and a client
+   * that gets the reset before it has read the answer loses the answer. So the output is shut
+   * (the client reads the answer, then the end), what the client still sends is read and dropped
+   * by the decoder, and the connection closes when the client closes its side or after
+   * {@code lingerMillis}, whichever comes first (nginx's lingering close).
+   */
+  public void closeAfterAnswer(long lingerMillis) {
+    // called from the response's end handler: the answer's last bytes are written after it returns
+    channel.eventLoop().execute(() -> {
+      if (!(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
+        channel.close();
+        return;
+      }
+      channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(answered -> {
+        duplex.shutdownOutput();
+        channel.config().setAutoRead(true);
+        channel.eventLoop().schedule(() -> channel.close(), lingerMillis, TimeUnit.MILLISECONDS);
+      });
+    });
   }
 
   /** Keeps {@code value} with this TCP connection, for as long as it is open. */
