@@ -125,6 +125,21 @@ final class ConnectionClock {
     }
   }
 
+  /**
+   * The context of the channel's byte counter, for bytes written to its socket without crossing the
+   * pipeline (see ChannelOutput); null on a connection without a clock.
+   */
+  static ChannelHandlerContext byteCounter(Channel channel) {
+    return channel.pipeline().context("clock-bytes");
+  }
+
+  /** Counts bytes written around the pipeline, as the counter would have seen them pass. */
+  static void wroteAround(ChannelHandlerContext byteCounter, long bytes) {
+    if (!byteCounter.isRemoved() && byteCounter.handler() instanceof Bytes counter) {
+      counter.wrote(bytes);
+    }
+  }
+
   private void releaseMeter() {
     if (meter != null) {
       meter.release();
@@ -281,9 +296,13 @@ final class ConnectionClock {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      count(0, size(msg));
-      lastActivity = System.nanoTime();
+      wrote(size(msg));
       ctx.write(msg, promise);
+    }
+
+    void wrote(long bytes) {
+      count(0, bytes);
+      lastActivity = System.nanoTime();
     }
   }
 
