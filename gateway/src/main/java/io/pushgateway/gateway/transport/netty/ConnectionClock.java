@@ -54,6 +54,8 @@ final class ConnectionClock {
   /** Bytes a second a body must arrive at, once its first {@code requestBodyTimeoutSeconds} are used up. */
   static final int MIN_BODY_RATE = 500;
   private static final long NANOS_PER_BODY_BYTE = TimeUnit.SECONDS.toNanos(1) / MIN_BODY_RATE;
+  /** The lower handler's name in the pipeline, by which the meter and ChannelOutput find it. */
+  private static final String BYTES = "clock-bytes";
 
   private final Channel channel;
   private final long headNanos;
@@ -102,7 +104,7 @@ final class ConnectionClock {
       return;
     }
     ConnectionClock clock = new ConnectionClock(channel, headMillis, bodyMillis, idleMillis);
-    pipeline.addBefore(pipeline.context(HttpRequestDecoder.class).name(), "clock-bytes", clock.bytes);
+    pipeline.addBefore(pipeline.context(HttpRequestDecoder.class).name(), BYTES, clock.bytes);
     pipeline.addAfter(pipeline.context(HttpResponseEncoder.class).name(), "clock-messages", clock.messages);
     clock.lastActivity = System.nanoTime();
     clock.idleTimer = clock.schedule(clock::idleCheck, clock.idleNanos);
@@ -115,7 +117,7 @@ final class ConnectionClock {
    * to {@code meter}; on the channel's event loop. Nothing on a connection without a clock.
    */
   static void claim(Channel channel, WireMeter meter) {
-    if (channel.pipeline().get("clock-bytes") instanceof Bytes bytes) {
+    if (channel.pipeline().get(BYTES) instanceof Bytes bytes) {
       ConnectionClock clock = bytes.clock();
       clock.releaseMeter();
       clock.meter = meter;
@@ -130,7 +132,7 @@ final class ConnectionClock {
    * pipeline (see ChannelOutput); null on a connection without a clock.
    */
   static ChannelHandlerContext byteCounter(Channel channel) {
-    return channel.pipeline().context("clock-bytes");
+    return channel.pipeline().context(BYTES);
   }
 
   /** Counts bytes written around the pipeline, as the counter would have seen them pass. */
