@@ -43,7 +43,7 @@ public final class HttpReplies {
       response.reset();
       return;
     }
-    json(response, error.code().status(), new JsonObject().put("error", error.toJson()));
+    json(response, error.code().status(), errorBody(error));
   }
 
   /**
@@ -52,12 +52,24 @@ public final class HttpReplies {
    * its stack and the request, and answered {@code 500 internal_error}.
    */
   public static void failure(HttpServerRequest request, Throwable failure, GatewayMetrics metrics) {
-    if (failure instanceof GatewayException known) {
-      error(request.response(), known, metrics);
-      return;
-    }
     // The path, never the query: a browser's ?token= must not end up in the log.
-    LOG.log(Level.ERROR, "unexpected failure serving " + request.method() + " " + request.path(), failure);
-    error(request.response(), new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error"), metrics);
+    error(request.response(), known(failure, request.method() + " " + request.path()), metrics);
+  }
+
+  /**
+   * {@code failure} as the client is told of it: itself when it is a {@link GatewayException},
+   * else {@code internal_error}, once its stack is logged with what was being served.
+   */
+  public static GatewayException known(Throwable failure, String serving) {
+    if (failure instanceof GatewayException known) {
+      return known;
+    }
+    LOG.log(Level.ERROR, "unexpected failure serving " + serving, failure);
+    return new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error");
+  }
+
+  /** {@code {"error":{"code":…,"message":…}}}. */
+  public static Buffer errorBody(GatewayException error) {
+    return new JsonObject().put("error", error.toJson()).toBuffer();
   }
 }

@@ -79,6 +79,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<Transport, Counter> pollsEmpty = new EnumMap<>(Transport.class);
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Counter published;
+  private final Counter longPollShortcuts;
   private final Counter publishedJsonBytes;
   private final Counter publishedBinaryBytes;
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -141,6 +142,10 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("code", code.code())
         .register(registry));
     }
+    longPollShortcuts = Counter.builder("pushgateway_long_poll_shortcuts")
+      .description("Long polls served below Vert.x as re-polls of a request the perimeter let through (see "
+        + "RePollShortcut); the rest of pushgateway_polls_total{transport=\"long\"} went through Vert.x")
+      .register(registry);
     published = Counter.builder("pushgateway_events_published")
       .description("Events accepted into history")
       .register(registry);
@@ -297,6 +302,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
   public void slowConsumerClosed(Transport transport) {
     slowConsumerCloses.get(transport).increment();
+  }
+
+  /** A long poll taken below Vert.x, as the re-poll of one the perimeter let through. */
+  public void longPollShortcut() {
+    longPollShortcuts.increment();
   }
 
   public void polled(Transport transport, boolean empty) {

@@ -123,6 +123,7 @@ class MetricsEndpointTest {
       "pushgateway_events_published_total counter",
       "pushgateway_history_events gauge",
       "pushgateway_history_topics gauge",
+      "pushgateway_long_poll_shortcuts_total counter",
       "pushgateway_polls_total counter",
       "pushgateway_presence_changes_total counter",
       "pushgateway_presence_occupants gauge",

@@ -2,8 +2,11 @@ package io.pushgateway.gateway.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.metrics.VertxMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -41,6 +44,19 @@ public final class TestGateway implements AutoCloseable {
     // the transport the push-gateway command runs on (epoll, where its native library loads)
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     return new TestGateway(vertx, deploy(vertx, config.copy().put("port", config.getInteger("port", 0))));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}, with Vert.x's own meters ({@code vertx_*}) in the scrape, as the
+   * push-gateway command runs; a {@link #restart} goes without them.
+   */
+  public static TestGateway startWithVertxMeters(JsonObject config) throws Exception {
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
+    Vertx vertx = VertxMeters.builder(new VertxOptions().setPreferNativeTransport(true), registry).build();
+    GatewayConfig gatewayConfig = GatewayConfig.fromJson(config.copy().put("host", "127.0.0.1")
+      .put("port", config.getInteger("port", 0)));
+    return new TestGateway(vertx, Gateway.deploy(vertx, gatewayConfig, new GatewayMetrics(registry))
+      .await(20, TimeUnit.SECONDS));
   }
 
   public static TestGateway start() throws Exception {

@@ -88,6 +88,8 @@ final class ConnectionClock {
   private int outstanding;
   /** Bytes read since the last decoded head or body end: a head in the making. */
   private boolean partialHead;
+  /** Whether the last read came to a connection at rest: no request open, no head or body begun. */
+  private boolean restedBeforeRead;
   private boolean stopped;
 
   private ConnectionClock(Channel channel, long headMillis, long bodyMillis, long idleMillis) {
@@ -139,6 +141,45 @@ final class ConnectionClock {
   static void wroteAround(ChannelHandlerContext byteCounter, long bytes) {
     if (!byteCounter.isRemoved() && byteCounter.handler() instanceof Bytes counter) {
       counter.wrote(bytes);
+    }
+  }
+
+  /** The clock of {@code channel}, or null on a connection without one. */
+  static ConnectionClock of(Channel channel) {
+    return channel.pipeline().get(BYTES) instanceof Bytes bytes ? bytes.clock() : null;
+  }
+
+  /** The byte counter's name, after which a handler sees the plain bytes it counted. */
+  static String counterName() {
+    return BYTES;
+  }
+
+  /**
+   * Whether the read being handled began a new request on a connection at rest: the HTTP decoder
+   * waits for a head, and no answer is owed.
+   */
+  boolean restedBeforeRead() {
+    return restedBeforeRead && !stopped;
+  }
+
+  /** Whether a wire meter is charged for the request being served. */
+  boolean metered() {
+    return meter != null;
+  }
+
+  /** A whole request head read was taken below the decoder ({@link RePollShortcut}): an answer is owed. */
+  void headServedBelow() {
+    outstanding++;
+    disarmHead();
+    partialHead = false;
+  }
+
+  /** The answer to a head taken below the decoder has been written. */
+  void answerServedBelow() {
+    answerEnded();
+    outstanding--;
+    if (outstanding == 0 && partialHead) {
+      armHead();
     }
   }
 
@@ -277,6 +318,7 @@ final class ConnectionClock {
     if (pipeline.context(messages) != null) {
       pipeline.remove(messages);
     }
+    RePollShortcut.leave(pipeline);
   }
 
   /** Plain bytes both ways, below the HTTP codec. */
@@ -289,6 +331,7 @@ final class ConnectionClock {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       count(size(msg), 0);
       lastActivity = System.nanoTime();
+      restedBeforeRead = outstanding == 0 && !partialHead && !bodyPending && !stopped;
       partialHead = true;
       if (outstanding == 0) {
         armHead();

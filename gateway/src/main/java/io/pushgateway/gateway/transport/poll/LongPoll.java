@@ -11,8 +11,6 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Map;
 
@@ -27,8 +25,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
 
   private final ReadRequest request;
   private final EventFormat format;
-  private final HttpServerRequest http;
-  private final HttpServerResponse response;
+  private final PollReply reply;
   private final TransportContext context;
   private final LongPollTransport transport;
   /** Null unless it asked for presence. */
@@ -45,13 +42,12 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   private boolean membersChanged;
   private boolean done;
 
-  LongPoll(ReadRequest request, EventFormat format, HttpServerRequest http, PollPresence presence,
+  LongPoll(ReadRequest request, EventFormat format, PollReply reply, PollPresence presence,
            TransportContext context, LongPollTransport transport) {
     this.request = request;
     this.format = format;
     this.presence = presence;
-    this.http = http;
-    this.response = http.response();
+    this.reply = reply;
     this.context = context;
     this.transport = transport;
     this.cursor = request.cursor();
@@ -59,7 +55,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
 
   void start(long timeoutMillis) {
     request.topics().forEach(topic -> context.hub().add(topic, this));
-    response.closeHandler(v -> {
+    reply.onClose(() -> {
       if (!done && presence != null) {
         presence.wentAway();
       }
@@ -108,7 +104,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
         if (!done) {
           done = true;
           release();
-          Polls.failed(http, e, context);
+          Polls.failed(reply, e, context);
         }
       });
   }
@@ -187,7 +183,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     done = true;
     release();
     if (result != null) {
-      Polls.answer(response, result, body != null ? body : PollAnswer.encode(result, request, format), presence,
+      Polls.answer(reply, result, body != null ? body : PollAnswer.encode(result, request, format), presence,
         Transport.LONG, context);
     }
   }

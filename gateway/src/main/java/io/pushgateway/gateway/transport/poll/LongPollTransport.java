@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.poll;
 
+import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.http.HttpReplies;
@@ -10,7 +11,9 @@ import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.transport.netty.RePollShortcut;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -58,13 +61,38 @@ public final class LongPollTransport implements TransportHandler {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
+    // its re-polls may be taken below Vert.x, once a poll that waits is approved as their template
+    boolean template = presence == null && !request.cursor().isEmpty();
+    RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(),
+      template ? rePolls(request, format, timeoutSeconds) : null);
     if (request.cursor().isEmpty()) {
       context.log().read(request)
-        .onSuccess(result -> Polls.answer(ctx.response(), request, format, result, presence, Transport.LONG, context))
-        .onFailure(e -> Polls.failed(ctx.request(), e, context));
+        .onSuccess(result -> Polls.answer(PollReply.of(ctx.request()), request, format, result, presence, Transport.LONG, context))
+        .onFailure(e -> Polls.failed(PollReply.of(ctx.request()), e, context));
       return;
     }
-    LongPoll poll = new LongPoll(request, format, ctx.request(), presence, context, this);
+    wait(new LongPoll(request, format, PollReply.of(ctx.request()), presence, context, this), timeoutSeconds);
+  }
+
+  /** The re-polls of {@code approved}: the same topics, limit, format and timeout, another cursor. */
+  private RePollShortcut.Server rePolls(ReadRequest approved, EventFormat format, int timeoutSeconds) {
+    return cursorParam -> {
+      Cursor cursor;
+      try {
+        cursor = Cursor.parse(cursorParam, approved.topics());
+      } catch (GatewayException e) {
+        return null;
+      }
+      if (cursor.isEmpty()) {
+        return null;
+      }
+      ReadRequest request = new ReadRequest(approved.topics(), cursor, approved.limit());
+      context.metrics().longPollShortcut();
+      return reply -> wait(new LongPoll(request, format, PollReply.of(reply), null, context, this), timeoutSeconds);
+    };
+  }
+
+  private void wait(LongPoll poll, int timeoutSeconds) {
     waiting.opened(poll);
     poll.start(timeoutSeconds * 1000L);
   }

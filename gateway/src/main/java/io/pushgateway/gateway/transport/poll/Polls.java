@@ -4,6 +4,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -14,7 +15,6 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +80,16 @@ final class Polls {
     return at != null && head != null && at.id() == head.id() && head.epoch().equals(at.epoch());
   }
 
-  static void answer(HttpServerResponse response, ReadRequest asked, EventFormat format, ReadResult result,
+  static void answer(PollReply reply, ReadRequest asked, EventFormat format, ReadResult result,
                      PollPresence presence, Transport transport, TransportContext context) {
-    answer(response, result, PollAnswer.encode(result, asked, format), presence, transport, context);
+    answer(reply, result, PollAnswer.encode(result, asked, format), presence, transport, context);
   }
 
   /**
    * Answers with {@code body}, {@code result} already encoded (see {@link LiveAnswer}), and the
    * presence snapshots when the poll asked ({@code presence} not null).
    */
-  static void answer(HttpServerResponse response, ReadResult result, Buffer encoded, PollPresence presence,
+  static void answer(PollReply reply, ReadResult result, Buffer encoded, PollPresence presence,
                      Transport transport, TransportContext context) {
     Buffer body = presence == null ? encoded : presence.addTo(encoded);
     context.metrics().polled(transport, result.events().isEmpty());
@@ -97,13 +97,17 @@ final class Polls {
     if (!result.events().isEmpty()) {
       context.metrics().delivered(transport, result.events().size(), body.length());
     }
-    if (!response.closed()) {
-      HttpReplies.json(response, 200, body);
+    if (!reply.closed()) {
+      reply.json(200, body);
     }
   }
 
   /** A failed read: {@code overloaded} when the log is unavailable, else a logged {@code internal_error}. */
-  static void failed(HttpServerRequest request, Throwable failure, TransportContext context) {
-    HttpReplies.failure(request, failure, context.metrics());
+  static void failed(PollReply reply, Throwable failure, TransportContext context) {
+    GatewayException error = HttpReplies.known(failure, reply.served());
+    context.metrics().rejected(error.code());
+    if (!reply.closed()) {
+      reply.json(error.code().status(), HttpReplies.errorBody(error));
+    }
   }
 }

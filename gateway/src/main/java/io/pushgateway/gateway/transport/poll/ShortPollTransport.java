@@ -57,12 +57,12 @@ public final class ShortPollTransport implements TransportHandler {
     }
     Cursor head = Polls.atHead(request.topics(), request.cursor(), context.log());
     if (head != null) {
-      Polls.answer(ctx.response(), request, format, ReadResult.nothingNew(head), presence, Transport.SHORT, context);
+      Polls.answer(PollReply.of(ctx.request()), request, format, ReadResult.nothingNew(head), presence, Transport.SHORT, context);
       return;
     }
     context.log().read(request)
-      .onSuccess(result -> Polls.answer(ctx.response(), request, format, result, presence, Transport.SHORT, context))
-      .onFailure(e -> Polls.failed(ctx.request(), e, context));
+      .onSuccess(result -> Polls.answer(PollReply.of(ctx.request()), request, format, result, presence, Transport.SHORT, context))
+      .onFailure(e -> Polls.failed(PollReply.of(ctx.request()), e, context));
   }
 
   @Override
