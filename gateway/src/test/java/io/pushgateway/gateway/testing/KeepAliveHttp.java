@@ -22,6 +22,14 @@ public final class KeepAliveHttp implements AutoCloseable {
   private final DataInputStream in;
 
   public KeepAliveHttp(int port) throws IOException {
+    this(port, 0);
+  }
+
+  /** With a receive buffer of {@code receiveBufferBytes} (0: the system's), set before connecting. */
+  public KeepAliveHttp(int port, int receiveBufferBytes) throws IOException {
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
     socket.setSoTimeout(15_000);
     socket.connect(new InetSocketAddress("127.0.0.1", port));
     in = new DataInputStream(socket.getInputStream());

@@ -193,6 +193,36 @@ class RePollShortcutTest {
     assertThat(metric(SHORTCUTS) - shortcuts).isEqualTo(1);
   }
 
+  /**
+   * Answers a reader with a 4 KiB receive buffer does not take at once (about 60 kB, then about
+   * 600 kB): each arrives whole, its events in order.
+   */
+  @Test
+  void largeAnswersToASlowReaderArriveWhole() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("instances", 1));
+    String topic = "relarge";
+    try (KeepAliveHttp http = new KeepAliveHttp(gateway.port(), 4096)) {
+      String cursor = rePollsUnderWay(http, topic, 10, ORIGIN);
+      double shortcuts = metric(SHORTCUTS);
+      int id = 4; // the next event's: the three set-up events were the topic's first
+      for (int events : new int[] {30, 300}) {
+        for (int n = 0; n < events; n++) {
+          gateway.publish(topic, new JsonObject().put("n", n).put("pad", "x".repeat(2000)));
+        }
+        Answer answer = http.exchange(get(poll(topic, cursor, 10), ORIGIN));
+        JsonArray got = answer.json().getJsonArray("events");
+        assertThat(got).hasSize(events);
+        for (int n = 0; n < events; n++) {
+          assertThat(got.getJsonObject(n).getLong("id")).isEqualTo(id + n);
+          assertThat(got.getJsonObject(n).getJsonObject("data").getInteger("n")).isEqualTo(n);
+        }
+        id += events;
+        cursor = answer.json().getString("cursor");
+      }
+      assertThat(metric(SHORTCUTS) - shortcuts).isEqualTo(2);
+    }
+  }
+
   @Test
   void theHeadClockStillGuardsAConnectionThatRePolled() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("requestHeadTimeoutSeconds", 1));
