@@ -24,6 +24,7 @@ import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -49,6 +50,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   static final String NAME = "re-polls";
   private static final byte[] CURSOR = "cursor=".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] OK = statusLine(200);
   /** A head longer than this is never learnt: such requests stay with Vert.x. */
   private static final int MAX_HEAD = 16 * 1024;
   private static final int END_OF_HEAD = 0x0D0A0D0A;
@@ -74,8 +76,8 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   /** The approved head up to its cursor's value, and what follows the value; null: none approved. */
   private ByteBuf prefix;
   private ByteBuf suffix;
-  /** The approved answer's head up to its content length: status line and headers. */
-  private byte[] answerHead;
+  /** The approved answer's headers, up to its content length's value. */
+  private byte[] answerHeaders;
   private Server server;
   /** Vert.x's meters of the connection, told of each re-poll as Vert.x would tell them. */
   private VertxMeters meters;
@@ -140,8 +142,8 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     byte[] head = lastHead;
     lastHead = null;
     byte[] line = ("GET " + request.uri() + " HTTP/1.1\r\n").getBytes(StandardCharsets.ISO_8859_1);
-    if (head == null || head.length < line.length || !ByteBufUtil.equals(Unpooled.wrappedBuffer(head), 0,
-        Unpooled.wrappedBuffer(line), 0, line.length) || request.params().getAll("cursor").size() != 1) {
+    if (head == null || head.length < line.length || !Arrays.equals(head, 0, line.length, line, 0, line.length)
+        || request.params().getAll("cursor").size() != 1) {
       return;
     }
     int value = cursorValue(line);
@@ -155,7 +157,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     }
     this.prefix = Unpooled.wrappedBuffer(head, 0, value);
     this.suffix = Unpooled.wrappedBuffer(head, end, head.length - end);
-    this.answerHead = answerHead(request.response().headers());
+    this.answerHeaders = answerHeaders(request.response().headers());
     this.meters = new VertxMeters((ConnectionBase) request.connection(), request.uri());
     this.validUntilMillis = validUntilMillis;
     this.server = server;
@@ -168,8 +170,8 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       i++; // "GET " and the path: no space before the query in a request target
     }
     for (i++; i + CURSOR.length <= line.length && line[i] != ' '; i++) {
-      if ((line[i - 1] == '?' || line[i - 1] == '&') && ByteBufUtil.equals(Unpooled.wrappedBuffer(line), i,
-          Unpooled.wrappedBuffer(CURSOR), 0, CURSOR.length)) {
+      if ((line[i - 1] == '?' || line[i - 1] == '&')
+          && Arrays.equals(line, i, i + CURSOR.length, CURSOR, 0, CURSOR.length)) {
         return i + CURSOR.length;
       }
     }
@@ -195,9 +197,9 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     return QueryStringDecoder.decodeComponent(head.toString(from, to - from, StandardCharsets.US_ASCII));
   }
 
-  /** The answer's status line and headers, as Vert.x writes them, up to the content length's value. */
-  private static byte[] answerHead(MultiMap perimeterHeaders) {
-    StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+  /** The answer's headers, as Vert.x writes them, up to the content length's value. */
+  private static byte[] answerHeaders(MultiMap perimeterHeaders) {
+    StringBuilder head = new StringBuilder();
     for (Map.Entry<String, String> header : perimeterHeaders) {
       head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
     }
@@ -358,10 +360,12 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       ended = true;
       pending = null;
       ByteBuf content = ((BufferInternal) body).getByteBuf();
-      byte[] head = status == 200 ? answerHead : statusLine(status);
+      byte[] line = status == 200 ? OK : statusLine(status);
       byte[] length = Integer.toString(content.readableBytes()).getBytes(StandardCharsets.US_ASCII);
-      ByteBuf answer = ctx.alloc().ioBuffer(head.length + length.length + 4 + content.readableBytes());
-      answer.writeBytes(head).writeBytes(length).writeBytes(CRLF).writeBytes(CRLF).writeBytes(content);
+      ByteBuf answer = ctx.alloc().ioBuffer(line.length + answerHeaders.length + length.length + 4
+        + content.readableBytes());
+      answer.writeBytes(line).writeBytes(answerHeaders).writeBytes(length).writeBytes(CRLF).writeBytes(CRLF)
+        .writeBytes(content);
       meters.end(metric, status, answer.readableBytes(), content.readableBytes());
       ctx.writeAndFlush(answer, ctx.voidPromise());
       clock.answerServedBelow();
@@ -370,12 +374,10 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       }
     }
 
-    private byte[] statusLine(int status) {
-      String ok = "HTTP/1.1 200 OK\r\n";
-      String line = "HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n";
-      return (line + new String(answerHead, StandardCharsets.ISO_8859_1).substring(ok.length()))
-        .getBytes(StandardCharsets.ISO_8859_1);
-    }
+  }
+
+  private static byte[] statusLine(int status) {
+    return ("HTTP/1.1 " + HttpResponseStatus.valueOf(status) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /**
