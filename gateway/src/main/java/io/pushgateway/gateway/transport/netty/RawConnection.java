@@ -7,6 +7,7 @@ import io.netty.util.AttributeKey;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,7 +66,11 @@ public final class RawConnection {
       channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(answered -> {
         duplex.shutdownOutput();
         channel.config().setAutoRead(true);
-        channel.eventLoop().schedule(() -> channel.close(), lingerMillis, TimeUnit.MILLISECONDS);
+        // the timer goes with the connection when the client closes first: floods of such
+        // requests hold no timers past their connections
+        ScheduledFuture<?> linger =
+          channel.eventLoop().schedule(() -> channel.close(), lingerMillis, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closed -> linger.cancel(false));
       });
     });
   }
