@@ -172,7 +172,7 @@ public final class HttpServerVerticle extends VerticleBase {
       // A negative port makes every instance share one random port; 0 would give each its own.
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
-      // Every subscription the protocol allows must fit in a request line (see RequestHeadLimits).
+      // Every subscription the protocol allows must fit in a request line (see RequestHeadSizes).
       .setMaxInitialLineLength(headLimits.maxLine())
       .setMaxHeaderSize(headLimits.maxHeaders())
       // Request bodies are never inflated: a few kilobytes of gzip can unpack to gigabytes. A

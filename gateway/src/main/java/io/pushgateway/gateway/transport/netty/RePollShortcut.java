@@ -39,8 +39,8 @@ import java.util.Map;
  *
  * <p>What could make the judgement differ is checked again or left to Vert.x: an expired token
  * (the template lapses with it), a cursor that does not decode or parse (Vert.x answers the
- * error), anything but exactly one whole head in one read on a connection at rest, a metered
- * request. HTTP/1.1's order holds: while a re-poll waits, what else the client sends is held,
+ * error), a request line over the server's limit (Vert.x answers 414), anything but exactly one
+ * whole head in one read on a connection at rest, a metered request. HTTP/1.1's order holds: while a re-poll waits, what else the client sends is held,
  * unread further, until it is answered. The connection's clocks are told of heads taken and
  * answers written, as the decoder and Vert.x would tell them.
  */
@@ -76,6 +76,9 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   /** The approved head up to its cursor's value, and what follows the value; null: none approved. */
   private ByteBuf prefix;
   private ByteBuf suffix;
+  /** How much of the suffix is still the request line, with its end; and the server's limit on the line. */
+  private int suffixLineBytes;
+  private int maxLine;
   /** The approved answer's headers, up to its content length's value. */
   private byte[] answerHeaders;
   private Server server;
@@ -100,11 +103,12 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   /**
    * Offers the long poll being served, which the perimeter let through, as the template of its
    * connection's re-polls, served by {@code server} (null: this poll cannot be one, having no
-   * cursor or asking for presence); {@code validUntilMillis} is its token's expiry (0: none). The
-   * first offer on a connection sets the shortcut up to learn the next head; a later one approves
-   * the head it learnt, if that is this request's.
+   * cursor or asking for presence); {@code validUntilMillis} is its token's expiry (0: none),
+   * {@code maxLine} the server's limit on a request line. The first offer on a connection sets the
+   * shortcut up to learn the next head; a later one approves the head it learnt, if that is this
+   * request's.
    */
-  public static void offer(HttpServerRequest request, long validUntilMillis, Server server) {
+  public static void offer(HttpServerRequest request, long validUntilMillis, int maxLine, Server server) {
     if (request.version() != HttpVersion.HTTP_1_1 || request.method() != HttpMethod.GET || !bodiless(request.headers())) {
       return;
     }
@@ -116,7 +120,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.get(NAME) instanceof RePollShortcut shortcut) {
       if (server != null) {
-        shortcut.approve(request, validUntilMillis, server);
+        shortcut.approve(request, validUntilMillis, maxLine, server);
       }
     } else {
       pipeline.addAfter(ConnectionClock.counterName(), NAME, new RePollShortcut(clock));
@@ -138,7 +142,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       && (connection == null || HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(connection));
   }
 
-  private void approve(HttpServerRequest request, long validUntilMillis, Server server) {
+  private void approve(HttpServerRequest request, long validUntilMillis, int maxLine, Server server) {
     byte[] head = lastHead;
     lastHead = null;
     byte[] line = ("GET " + request.uri() + " HTTP/1.1\r\n").getBytes(StandardCharsets.ISO_8859_1);
@@ -157,6 +161,8 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     }
     this.prefix = Unpooled.wrappedBuffer(head, 0, value);
     this.suffix = Unpooled.wrappedBuffer(head, end, head.length - end);
+    this.suffixLineBytes = line.length - end;
+    this.maxLine = maxLine;
     this.answerHeaders = answerHeaders(request.response().headers());
     this.meters = new VertxMeters((ConnectionBase) request.connection(), request.uri());
     this.validUntilMillis = validUntilMillis;
@@ -260,7 +266,10 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     int length = in.readableBytes();
     int before = prefix.readableBytes();
     int after = suffix.readableBytes();
-    if (length < before + after || !ByteBufUtil.equals(in, start, prefix, 0, before)
+    // a cursor padded past the line limit is Vert.x's to refuse (414), as any other long line;
+    // the line's end is counted too, so a line the decoder takes may go to Vert.x, never the reverse
+    if (length < before + after || length - after + suffixLineBytes > maxLine
+        || !ByteBufUtil.equals(in, start, prefix, 0, before)
         || !ByteBufUtil.equals(in, start + length - after, suffix, 0, after)) {
       return false;
     }

@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.http.RequestHeadSizes;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
@@ -29,9 +30,11 @@ public final class LongPollTransport implements TransportHandler {
   private final OpenConnections<LongPoll> waiting;
   private final LiveAnswer liveAnswer = new LiveAnswer();
   private final PollDeadlines deadlines;
+  private final int maxRequestLine;
 
   public LongPollTransport(TransportContext context) {
     this.context = context;
+    this.maxRequestLine = RequestHeadSizes.maxLine(context.config());
     this.waiting = new OpenConnections<>(Transport.LONG, context.metrics());
     this.deadlines = new PollDeadlines(context.vertx());
   }
@@ -63,7 +66,7 @@ public final class LongPollTransport implements TransportHandler {
     }
     // its re-polls may be taken below Vert.x, once a poll that waits is approved as their template
     boolean template = presence == null && !request.cursor().isEmpty();
-    RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(),
+    RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(), maxRequestLine,
       template ? rePolls(request, format, timeoutSeconds) : null);
     if (request.cursor().isEmpty()) {
       context.log().read(request)

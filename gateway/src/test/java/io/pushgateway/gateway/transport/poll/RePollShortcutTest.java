@@ -3,6 +3,8 @@ package io.pushgateway.gateway.transport.poll;
 import static io.pushgateway.gateway.testing.KeepAliveHttp.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.http.RequestHeadSizes;
 import io.pushgateway.gateway.testing.KeepAliveHttp;
 import io.pushgateway.gateway.testing.KeepAliveHttp.Answer;
 import io.pushgateway.gateway.testing.TestGateway;
@@ -123,6 +125,40 @@ class RePollShortcutTest {
       gateway.publish(topic, new JsonObject().put("n", 9));
       Answer again = http.exchange(get(poll(topic, cursor), ORIGIN));
       assertThat(again.json().getJsonArray("events").getJsonObject(0).getJsonObject("data").getInteger("n")).isEqualTo(9);
+      assertThat(metric(SHORTCUTS) - shortcuts).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRePollOverTheLineLimitIsRefusedAsAnyLongLine() throws Exception {
+    // one topic a subscription: a request line of about 9.6 KB at most
+    JsonObject settings = new JsonObject().put("maxTopicsPerSubscription", 1);
+    int maxLine = RequestHeadSizes.maxLine(GatewayConfig.fromJson(settings));
+    gateway = TestGateway.start(settings);
+    String topic = "relong";
+    try (KeepAliveHttp http = new KeepAliveHttp(gateway.port())) {
+      String cursor = rePollsUnderWay(http, topic, 10, ORIGIN);
+      // encoded spaces around a cursor entry decode to spaces the cursor's parser skips: these
+      // re-polls differ from the template only in their length. The first, just within the limit,
+      // comes in several reads (Vert.x serves it) and grows the connection's reads; the next whole
+      String within = "%20".repeat((maxLine - 300) / 3);
+      for (int n = 1; n <= 2; n++) {
+        gateway.publish(topic, new JsonObject().put("n", n));
+        Answer served = http.exchange(get(poll(topic, within + cursor), ORIGIN));
+        assertThat(served.status()).isEqualTo(200);
+        cursor = served.json().getString("cursor");
+      }
+      double shortcuts = metric(SHORTCUTS);
+      gateway.publish(topic, new JsonObject().put("n", 3));
+      Answer taken = http.exchange(get(poll(topic, within + cursor), ORIGIN));
+      assertThat(taken.json().getJsonArray("events")).hasSize(1);
+      cursor = taken.json().getString("cursor");
+      assertThat(metric(SHORTCUTS) - shortcuts).as("a whole padded head within the limit").isEqualTo(1);
+
+      // past the limit, in one read as well: the answer any long line gets
+      Answer refused = http.exchange(get(poll(topic, "%20".repeat(maxLine / 3) + cursor), ORIGIN));
+      assertThat(refused.status()).isEqualTo(414);
+      assertThat(refused.errorCode()).isEqualTo("invalid_parameter");
       assertThat(metric(SHORTCUTS) - shortcuts).isEqualTo(1);
     }
   }
