@@ -40,9 +40,10 @@ import java.util.Map;
  * <p>What could make the judgement differ is checked again or left to Vert.x: an expired token
  * (the template lapses with it), a cursor that does not decode or parse (Vert.x answers the
  * error), a request line over the server's limit (Vert.x answers 414), anything but exactly one
- * whole head in one read on a connection at rest, a metered request. HTTP/1.1's order holds: while a re-poll waits, what else the client sends is held,
- * unread further, until it is answered. The connection's clocks are told of heads taken and
- * answers written, as the decoder and Vert.x would tell them.
+ * whole head in one read on a connection at rest, a metered request. HTTP/1.1's order holds:
+ * while a re-poll waits, what else the client sends is held, unread further, until it is
+ * answered. The connection's clocks are told of heads taken and answers written, as the decoder
+ * and Vert.x would tell them.
  */
 public final class RePollShortcut extends ChannelInboundHandlerAdapter {
 
