@@ -77,9 +77,8 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   /** The approved head up to its cursor's value, and what follows the value; null: none approved. */
   private ByteBuf prefix;
   private ByteBuf suffix;
-  /** How much of the suffix is still the request line, with its end; and the server's limit on the line. */
-  private int suffixLineBytes;
-  private int maxLine;
+  /** The longest cursor value that keeps the request line within the server's limit, its end counted. */
+  private int maxCursorBytes;
   /** The approved answer's headers, up to its content length's value. */
   private byte[] answerHeaders;
   private Server server;
@@ -162,8 +161,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     }
     this.prefix = Unpooled.wrappedBuffer(head, 0, value);
     this.suffix = Unpooled.wrappedBuffer(head, end, head.length - end);
-    this.suffixLineBytes = line.length - end;
-    this.maxLine = maxLine;
+    this.maxCursorBytes = maxLine - value - (line.length - end);
     this.answerHeaders = answerHeaders(request.response().headers());
     this.meters = new VertxMeters((ConnectionBase) request.connection(), request.uri());
     this.validUntilMillis = validUntilMillis;
@@ -269,7 +267,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
     int after = suffix.readableBytes();
     // a cursor padded past the line limit is Vert.x's to refuse (414), as any other long line;
     // the line's end is counted too, so a line the decoder takes may go to Vert.x, never the reverse
-    if (length < before + after || length - after + suffixLineBytes > maxLine
+    if (length < before + after || length - before - after > maxCursorBytes
         || !ByteBufUtil.equals(in, start, prefix, 0, before)
         || !ByteBufUtil.equals(in, start + length - after, suffix, 0, after)) {
       return false;
