@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.transport.PollReply;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -333,7 +334,7 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
   }
 
   /** The answer of one re-poll: written once, then the connection reads on. */
-  public final class Reply {
+  public final class Reply implements PollReply {
     private final VertxMeters meters;
     /** Vert.x's meter of this request, or null. */
     private final Object metric;
@@ -345,22 +346,24 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       this.metric = metric;
     }
 
-    /** Whether the answer went out or the client went away. */
+    @Override
     public boolean closed() {
       return ended || !ctx.channel().isActive();
     }
 
-    /** Runs {@code action} if the connection closes before the answer. */
+    @Override
     public void onClose(Runnable action) {
       this.onClose = action;
     }
 
-    /** {@code GET} and the approved request's path, for the log. */
+    /** {@code GET} and the approved request's path. */
+    @Override
     public String served() {
       return "GET " + meters.path();
     }
 
-    /** Writes the answer: {@code status}, the approved poll's headers and {@code body}. */
+    /** Writes {@code status}, the approved poll's headers and {@code body}. */
+    @Override
     public void json(int status, Buffer body) {
       if (closed()) {
         return;

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PollReply;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;

@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.http.RequestHeadSizes;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PollReply;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.OpenConnections;
@@ -91,7 +92,7 @@ public final class LongPollTransport implements TransportHandler {
       }
       ReadRequest request = new ReadRequest(approved.topics(), cursor, approved.limit());
       context.metrics().longPollShortcut();
-      return reply -> wait(new LongPoll(request, format, PollReply.of(reply), null, context, this), timeoutSeconds);
+      return reply -> wait(new LongPoll(request, format, reply, null, context, this), timeoutSeconds);
     };
   }
 

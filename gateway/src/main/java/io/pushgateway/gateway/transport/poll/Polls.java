@@ -10,6 +10,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PollReply;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;

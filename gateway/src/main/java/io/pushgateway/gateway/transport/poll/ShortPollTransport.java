@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.transport.PollReply;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;

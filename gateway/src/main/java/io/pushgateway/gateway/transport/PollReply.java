@@ -1,16 +1,16 @@
-package io.pushgateway.gateway.transport.poll;
+package io.pushgateway.gateway.transport;
 
 import io.pushgateway.gateway.http.HttpReplies;
-import io.pushgateway.gateway.transport.netty.RePollShortcut;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Where a waiting long poll's answer goes: Vert.x's response to the request, or a re-poll served
- * below Vert.x ({@link RePollShortcut}). Either way the same JSON answer, byte for byte.
+ * Where a poll's answer goes: Vert.x's response to the request ({@link #of}), or a re-poll served
+ * below Vert.x ({@code transport.netty.RePollShortcut}). Either way the same JSON answer, byte for
+ * byte.
  */
-interface PollReply {
+public interface PollReply {
 
   /** Whether the client went away (or the answer went out): nothing more can be sent. */
   boolean closed();
@@ -46,31 +46,6 @@ interface PollReply {
       @Override
       public String served() {
         return request.method() + " " + request.path();
-      }
-    };
-  }
-
-  /** Answers a re-poll served below Vert.x. */
-  static PollReply of(RePollShortcut.Reply reply) {
-    return new PollReply() {
-      @Override
-      public boolean closed() {
-        return reply.closed();
-      }
-
-      @Override
-      public void onClose(Runnable action) {
-        reply.onClose(action);
-      }
-
-      @Override
-      public void json(int status, Buffer body) {
-        reply.json(status, body);
-      }
-
-      @Override
-      public String served() {
-        return reply.served();
       }
     };
   }
