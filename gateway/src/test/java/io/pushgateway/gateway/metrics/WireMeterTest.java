@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -108,6 +109,24 @@ class WireMeterTest {
   }
 
   @Test
+  void anSseStreamThatOutrunsItsReaderIsChargedEachByteOnce() throws Exception {
+    // 200 events of 30 kB to a reader with a 4 KiB receive buffer: the socket takes part of an
+    // event and then nothing, the rest waits in the channel's queue; each byte is counted once
+    try (TestGateway roomy = TestGateway.start(new JsonObject().put("maxQueueBytes", 64 << 20).put("instances", 1));
+         Wire wire = new Wire(roomy.port(), 4096)) {
+      roomy.publish("meter.full", new JsonObject().put("n", 0));
+      wire.send(get("/sse?topics=meter.full&meter=full-meter-1"));
+      roomy.awaitSubscribers("meter.full", "sse", 1);
+      String pad = "x".repeat(30_000);
+      for (int n = 1; n <= 200; n++) {
+        roomy.publish("meter.full", new JsonObject().put("n", n).put("pad", pad));
+      }
+      wire.readPast("\"n\":200,", "\n\n\r\n"); // the last event, its end and its chunk's
+      assertThat(meter(roomy, "full-meter-1").getLong("bytesDown")).isEqualTo(wire.down);
+    }
+  }
+
+  @Test
   void badKeysAreRefusedAndMetersAreBounded() throws Exception {
     TestGateway.Reply bad = gateway.get("/poll?topics=meter.bad&meter=short");
     assertThat(bad.status()).isEqualTo(400);
@@ -174,8 +193,17 @@ class WireMeterTest {
     long down;
 
     Wire(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
+      this(port, 0);
+    }
+
+    /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's), set before connecting. */
+    Wire(int port, int receiveBuffer) throws IOException {
+      socket = new Socket();
+      if (receiveBuffer > 0) {
+        socket.setReceiveBufferSize(receiveBuffer);
+      }
       socket.setSoTimeout(10_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", port));
       in = socket.getInputStream();
       out = socket.getOutputStream();
     }
@@ -202,6 +230,28 @@ class WireMeterTest {
         down++;
       }
       return seen.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Reads in blocks until {@code end} has come after {@code marker}: for a stream too long to read
+     * a byte at a time, and whose sender then falls silent (a block may read past {@code end}).
+     */
+    void readPast(String marker, String end) throws IOException {
+      StringBuilder seen = new StringBuilder();
+      byte[] block = new byte[1 << 16];
+      int at = -1;
+      while (at < 0 || seen.indexOf(end, at) < 0) {
+        int n = in.read(block);
+        if (n < 0) {
+          throw new IOException("closed before " + marker + " and " + end.strip());
+        }
+        down += n;
+        int searchFrom = Math.max(0, seen.length() - marker.length());
+        seen.append(new String(block, 0, n, StandardCharsets.ISO_8859_1));
+        if (at < 0) {
+          at = seen.indexOf(marker, searchFrom);
+        }
+      }
     }
 
     /** One whole answer with a Content-Length; its body. */

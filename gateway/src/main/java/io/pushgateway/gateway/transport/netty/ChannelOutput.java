@@ -126,8 +126,9 @@ final class ChannelOutput extends BoundedOutput {
 
   /**
    * Writes {@code bytes} to the socket if nothing waits before them and they would be flushed now;
-   * true if the socket took them all. What it did not take is left in {@code bytes} for the
-   * pipeline; a failed write too, which the pipeline then meets and handles as any.
+   * true if it took them: all at once, or what it did not take queued and flushed below the byte
+   * counter, which has counted them all already. A failed write is left to the flush, which meets
+   * it and handles it as any.
    */
   private boolean writtenToSocket(ByteBuf bytes) {
     ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
@@ -137,21 +138,22 @@ final class ChannelOutput extends BoundedOutput {
     }
     int from = bytes.readerIndex();
     int to = bytes.writerIndex();
+    // counted before they leave: a client that has read them may ask for its meter at once
+    boolean counted = byteCounter != null && ConnectionClock.wroteAround(byteCounter, to - from);
     int written;
     try {
       written = socket.writeAddress(bytes.memoryAddress(), from, to);
     } catch (IOException e) {
-      return false;
-    }
-    if (written > 0 && byteCounter != null) {
-      ConnectionClock.wroteAround(byteCounter, written);
+      written = 0;
     }
     if (written == to - from) {
       bytes.release();
       return true;
     }
     bytes.readerIndex(from + written);
-    return false;
+    (counted ? byteCounter : entry).write(bytes, noPromise);
+    channel.flush();
+    return true;
   }
 
   /**

@@ -137,11 +137,16 @@ final class ConnectionClock {
     return channel.pipeline().context(BYTES);
   }
 
-  /** Counts bytes written around the pipeline, as the counter would have seen them pass. */
-  static void wroteAround(ChannelHandlerContext byteCounter, long bytes) {
+  /**
+   * Counts bytes written around the pipeline, as the counter would have seen them pass; false if
+   * the counter has left the pipeline.
+   */
+  static boolean wroteAround(ChannelHandlerContext byteCounter, long bytes) {
     if (!byteCounter.isRemoved() && byteCounter.handler() instanceof Bytes counter) {
       counter.wrote(bytes);
+      return true;
     }
+    return false;
   }
 
   /** The clock of {@code channel}, or null on a connection without one. */
