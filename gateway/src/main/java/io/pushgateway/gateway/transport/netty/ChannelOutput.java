@@ -109,7 +109,7 @@ final class ChannelOutput extends BoundedOutput {
 
   /** Writes a message (a ByteBuf, a WebSocket frame) this output now owns. */
   public void write(Object message) {
-    if (socket != null && !pending && message instanceof ByteBuf bytes && writtenToSocket(bytes)) {
+    if (socket != null && !pending && message instanceof ByteBuf bytes && sentStraight(bytes)) {
       return;
     }
     entry.write(message, noPromise);
@@ -126,11 +126,11 @@ final class ChannelOutput extends BoundedOutput {
 
   /**
    * Writes {@code bytes} to the socket if nothing waits before them and they would be flushed now;
-   * true if it took them: all at once, or what it did not take queued and flushed below the byte
-   * counter, which has counted them all already. A failed write is left to the flush, which meets
-   * it and handles it as any.
+   * false if it did not try, leaving them to the pipeline. What the socket does not take is queued
+   * and flushed below the byte counter, which has counted them all already; a failed write too,
+   * which the flush then meets and handles as any.
    */
-  private boolean writtenToSocket(ByteBuf bytes) {
+  private boolean sentStraight(ByteBuf bytes) {
     ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
     if (queue == null || queue.totalPendingWriteBytes() != 0 || !bytes.hasMemoryAddress()
       || !channel.eventLoop().inEventLoop() || flushes.deferring(this)) {
