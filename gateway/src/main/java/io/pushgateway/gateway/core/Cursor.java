@@ -31,6 +31,14 @@ public final class Cursor {
     this.positions = Collections.unmodifiableMap(positions);
   }
 
+  /**
+   * A cursor in one topic, what nearly every poll carries: one immutable entry instead of a linked
+   * map, its table and its wrapper, garbage made once per poll.
+   */
+  private Cursor(Map.Entry<String, Position> only) {
+    this.positions = Map.of(only.getKey(), only.getValue());
+  }
+
   public static Cursor of(Map<String, Position> positions) {
     return new Cursor(new LinkedHashMap<>(positions));
   }
@@ -55,19 +63,25 @@ public final class Cursor {
       return parseCompact(text, topics);
     }
     // by index, not split: a poll parses a cursor per request, so its garbage is per request too
+    if (text.indexOf(',') < 0) {
+      return new Cursor(parseEntry(text, 0, text.length()));
+    }
     Map<String, Position> positions = new LinkedHashMap<>();
     for (int start = 0, comma; start <= text.length(); start = comma + 1) {
       comma = text.indexOf(',', start);
       if (comma < 0) {
         comma = text.length();
       }
-      parseEntry(text, start, comma, positions);
+      Map.Entry<String, Position> entry = parseEntry(text, start, comma);
+      if (positions.put(entry.getKey(), entry.getValue()) != null) {
+        throw invalid("cursor names topic '" + entry.getKey() + "' twice");
+      }
     }
     return new Cursor(positions);
   }
 
   /** The entry {@code topic:id[:epoch]} between {@code from} and {@code to}, spaces around it ignored. */
-  private static void parseEntry(String text, int from, int to, Map<String, Position> into) {
+  private static Map.Entry<String, Position> parseEntry(String text, int from, int to) {
     int start = from;
     int end = to;
     while (start < end && text.charAt(start) <= ' ') {
@@ -93,9 +107,7 @@ public final class Cursor {
     if (epoch != null && !Topics.isPlainWord(epoch, MAX_EPOCH_LENGTH)) {
       throw invalid("cursor has an invalid epoch in '" + shorten(text.substring(from, to)) + "'");
     }
-    if (into.put(topic, new Position(id, epoch)) != null) {
-      throw invalid("cursor names topic '" + topic + "' twice");
-    }
+    return Map.entry(topic, new Position(id, epoch));
   }
 
   /** Where {@code c} first is between {@code from} and {@code to}, or -1. */
@@ -158,6 +170,9 @@ public final class Cursor {
 
   /** This cursor with {@code topic} at {@code position}, at the end if it was not there: one copy. */
   public Cursor with(String topic, Position position) {
+    if (positions.isEmpty() || positions.size() == 1 && positions.containsKey(topic)) {
+      return new Cursor(Map.entry(topic, position));
+    }
     Map<String, Position> moved = new LinkedHashMap<>(positions);
     moved.put(topic, position);
     return new Cursor(moved);
