@@ -133,7 +133,12 @@ final class Figures {
     } else {
       g.put("jitCpuMs", null).put("cpuMsPer1000DeliveriesWithoutJit", null);
     }
+    Double collections = GatewayMetrics.totalDelta(run.start().gatewayMetrics(), run.end().gatewayMetrics(),
+      "jvm_gc_pause_seconds_count");
     return g
+      .put("gcPauses", collections == null ? null : Math.round(collections))
+      .put("allocatedBytesPerDelivery", GatewayMetrics.allocatedPerDelivery(run.start().gatewayMetrics(),
+        run.end().gatewayMetrics(), run.groupDeliveries()))
       .put("rssBytes", run.rssEnd().isPresent() ? run.rssEnd().getAsLong() : null)
       .put("rssPerConnectionBytes", run.rssDelta().isPresent()
         ? per(run.rssDelta().getAsLong(), run.groupConnections(), 0) : null)

@@ -35,6 +35,7 @@ final class Rows {
     new Row("server CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000Deliveries"))),
     new Row("server CPU ms/1k, JIT excluded", r -> Fmt.sig(Fmt.num(r, "gateway.cpuMsPer1000DeliveriesWithoutJit"))),
     new Row("server CPU % of a core", r -> Fmt.fixed(Fmt.num(r, "gateway.cpuPercentOfCore"), 1)),
+    new Row("server heap allocated/delivery", r -> Fmt.bytes(Fmt.num(r, "gateway.allocatedBytesPerDelivery"))),
     new Row("server heap/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.heapPerConnectionBytes"))),
     new Row("server RSS/connection", r -> Fmt.bytes(Fmt.num(r, "gateway.rssPerConnectionBytes"))),
     new Row("load gen CPU ms/1k deliveries", r -> Fmt.sig(Fmt.num(r, "loadGenerator.cpuMsPer1000Deliveries"))),

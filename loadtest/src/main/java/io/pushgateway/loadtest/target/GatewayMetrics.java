@@ -59,6 +59,46 @@ public final class GatewayMetrics {
     }
   }
 
+  /** Fewer collections than this between the scrapes and the JVM's allocation count is too coarse to divide. */
+  public static final int MIN_COLLECTIONS_FOR_ALLOCATION = 5;
+
+  /**
+   * Heap allocated per delivery between two scrapes, from the JVM's own count ({@code
+   * jvm_gc_memory_allocated_bytes_total}). The JVM adds to it at each young collection, so the
+   * figure is off by up to one young generation at each edge: null with fewer than {@link
+   * #MIN_COLLECTIONS_FOR_ALLOCATION} collections in between, without deliveries, or without the
+   * metrics.
+   */
+  public static Double allocatedPerDelivery(Map<String, Double> before, Map<String, Double> after, long deliveries) {
+    Double collections = totalDelta(before, after, "jvm_gc_pause_seconds_count");
+    Double allocated = totalDelta(before, after, "jvm_gc_memory_allocated_bytes_total");
+    if (collections == null || allocated == null || collections < MIN_COLLECTIONS_FOR_ALLOCATION || deliveries <= 0) {
+      return null;
+    }
+    return (double) Math.round(allocated / deliveries);
+  }
+
+  /**
+   * Change of a metric between two scrapes, summed over all its label sets (e.g. every collector
+   * and cause of {@code jvm_gc_pause_seconds_count}), or null if either scrape lacks it.
+   */
+  public static Double totalDelta(Map<String, Double> before, Map<String, Double> after, String name) {
+    Double a = total(before, name);
+    Double b = total(after, name);
+    return a == null || b == null ? null : b - a;
+  }
+
+  private static Double total(Map<String, Double> samples, String name) {
+    Double sum = null;
+    for (Map.Entry<String, Double> sample : samples.entrySet()) {
+      String key = sample.getKey();
+      if (key.startsWith(name) && (key.length() == name.length() || key.charAt(name.length()) == '{')) {
+        sum = (sum == null ? 0 : sum) + sample.getValue();
+      }
+    }
+    return sum;
+  }
+
   /** Change of one transport-labelled counter between two scrapes, or null if either lacks it. */
   public static Long delta(Map<String, Double> before, Map<String, Double> after, String name, String transport) {
     String key = name + "{transport=\"" + transport + "\"}";
