@@ -375,8 +375,13 @@ public final class RePollShortcut extends ChannelInboundHandlerAdapter {
       byte[] length = Integer.toString(content.readableBytes()).getBytes(StandardCharsets.US_ASCII);
       ByteBuf answer = ctx.alloc().ioBuffer(line.length + answerHeaders.length + length.length + 4
         + content.readableBytes());
-      answer.writeBytes(line).writeBytes(answerHeaders).writeBytes(length).writeBytes(CRLF).writeBytes(CRLF)
-        .writeBytes(content);
+      answer.writeBytes(line).writeBytes(answerHeaders).writeBytes(length).writeBytes(CRLF).writeBytes(CRLF);
+      if (content.hasArray()) {
+        // from the array: Netty copies a heap buffer into a pooled one through two NIO views
+        answer.writeBytes(content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes());
+      } else {
+        answer.writeBytes(content);
+      }
       meters.end(metric, status, answer.readableBytes(), content.readableBytes());
       ctx.writeAndFlush(answer, ctx.voidPromise());
       clock.answerServedBelow();
