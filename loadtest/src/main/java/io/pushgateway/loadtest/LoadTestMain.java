@@ -160,7 +160,7 @@ public final class LoadTestMain implements Callable<Integer> {
 
   @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS",
     description = "JVM options of a started gateway, space separated, after the README's -XX:+UseSerialGC -Xms16m "
-      + "-XX:SurvivorRatio=4 (a collector named here replaces the serial one).")
+      + "-XX:SurvivorRatio=4 -XX:-UsePerfData (a collector named here replaces the serial one).")
   String gatewayJvmOpts = "";
 
   @Option(names = "--gateway-arg", paramLabel = "ARG", description = "Extra argument for a started gateway (repeatable).")

@@ -42,7 +42,8 @@ public final class SpawnedGateway extends ServerProcess {
   /**
    * A started gateway runs as the README tells users to run it: the serial collector, a small
    * initial heap (its resident memory is then what the load needs, not 1/64 of the machine) and
-   * survivor spaces that hold what waiting polls keep. {@code userOptions} (space separated) come
+   * survivor spaces that hold what waiting polls keep, no statistics file (whose sampler wakes every
+   * 50 ms). {@code userOptions} (space separated) come
    * after, so they win; one that names a collector replaces the serial one (the JVM refuses two).
    */
   public static List<String> jvmOptions(String userOptions) {
@@ -51,7 +52,7 @@ public final class SpawnedGateway extends ServerProcess {
     if (user.stream().noneMatch(o -> COLLECTOR.matcher(o).matches())) {
       options.add("-XX:+UseSerialGC");
     }
-    options.addAll(List.of("-Xms16m", "-XX:SurvivorRatio=4"));
+    options.addAll(List.of("-Xms16m", "-XX:SurvivorRatio=4", "-XX:-UsePerfData"));
     options.addAll(user);
     return options;
   }

@@ -10,10 +10,10 @@ class SpawnedGatewayTest {
   @Test
   void aStartedGatewayRunsTheSerialCollectorUnlessTheOptionsNameAnother() {
     assertThat(SpawnedGateway.jvmOptions(""))
-      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4");
+      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-XX:-UsePerfData");
     assertThat(SpawnedGateway.jvmOptions(" -Xmx1g  -Dx=1 "))
-      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-Xmx1g", "-Dx=1");
+      .containsExactly("-XX:+UseSerialGC", "-Xms16m", "-XX:SurvivorRatio=4", "-XX:-UsePerfData", "-Xmx1g", "-Dx=1");
     assertThat(SpawnedGateway.jvmOptions("-XX:+UseG1GC -Xmx1g"))
-      .containsExactly("-Xms16m", "-XX:SurvivorRatio=4", "-XX:+UseG1GC", "-Xmx1g");
+      .containsExactly("-Xms16m", "-XX:SurvivorRatio=4", "-XX:-UsePerfData", "-XX:+UseG1GC", "-Xmx1g");
   }
 }
