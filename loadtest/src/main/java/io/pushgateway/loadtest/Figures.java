@@ -140,7 +140,8 @@ final class Figures {
       .put("allocatedBytesPerDelivery", GatewayMetrics.allocatedPerDelivery(run.start().gatewayMetrics(),
         run.end().gatewayMetrics(), run.groupDeliveries()))
       .put("rssBytes", run.rssEnd().isPresent() ? run.rssEnd().getAsLong() : null)
-      .put("rssPerConnectionBytes", run.rssDelta().isPresent()
+      // a process that gave back more than the connections took (its heap shrank) tells nothing
+      .put("rssPerConnectionBytes", run.rssDelta().isPresent() && run.rssDelta().getAsLong() >= 0
         ? per(run.rssDelta().getAsLong(), run.groupConnections(), 0) : null)
       .put("heapPerConnectionBytes", run.heapDelta().isPresent()
         ? per(run.heapDelta().getAsLong(), run.groupConnections(), 0) : null);

@@ -108,7 +108,7 @@ final class RunDriver {
       // the live-heap probe attaches to a JVM (with a SIGQUIT): never to a peer, which that would stop
       OptionalLong heapPid = target.peer() == Peer.GATEWAY ? pid : OptionalLong.empty();
       OptionalLong heapBefore = heap(heapPid);
-      OptionalLong rssBefore = rss(pid);
+      OptionalLong rssBefore = trimmedRss(pid, heapPid);
       OptionalLong clientHeapBefore = javaClient ? HeapProbe.liveHeapBytes(ProcessHandle.current().pid())
         : OptionalLong.empty();
       int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -123,7 +123,7 @@ final class RunDriver {
       Map<Transport, TrafficCounters.Snapshot> setup = new LinkedHashMap<>();
       loads.values().forEach(l -> setup.put(l.transport, l.traffic()));
       OptionalLong heapDelta = delta(heapBefore, heap(heapPid));
-      OptionalLong rssDelta = delta(rssBefore, rss(pid));
+      OptionalLong rssDelta = delta(rssBefore, trimmedRss(pid, heapPid));
       OptionalLong clientHeapDelta = javaClient
         ? delta(clientHeapBefore, HeapProbe.liveHeapBytes(ProcessHandle.current().pid())) : OptionalLong.empty();
       int clientThreadsDelta = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
@@ -222,6 +222,12 @@ final class RunDriver {
 
   private static OptionalLong rss(OptionalLong pid) {
     return pid.isPresent() ? ProcessStats.treeRssBytes(pid.getAsLong()) : OptionalLong.empty();
+  }
+
+  /** The process tree's RSS, a JVM's ({@code jvmPid}) read right after it trimmed its C heap. */
+  private static OptionalLong trimmedRss(OptionalLong pid, OptionalLong jvmPid) {
+    jvmPid.ifPresent(HeapProbe::trimNativeHeap);
+    return rss(pid);
   }
 
   private static OptionalLong delta(OptionalLong before, OptionalLong after) {

@@ -55,8 +55,11 @@ final class TransportLoad {
     List<ByteCountingProxy> proxies = new ArrayList<>();
     List<Endpoint> endpoints = new ArrayList<>();
     for (Endpoint node : nodes) {
+      // a WebSocket subscriber's phone is its socket, whatever its client polled on before
+      TrafficCounters.Sampling phones = transport == Transport.WS ? TrafficCounters.Sampling.UPGRADED
+        : TrafficCounters.Sampling.OPENED;
       ByteCountingProxy proxy = Await.result(ByteCountingProxy.start(vertx, node.host(), node.port(), network,
-        loops.size(), sampledPhones), Duration.ofSeconds(10), "starting the proxy for " + node);
+        loops.size(), sampledPhones, phones), Duration.ofSeconds(10), "starting the proxy for " + node);
       proxies.add(proxy);
       endpoints.add(new Endpoint("127.0.0.1", proxy.port()));
     }

@@ -43,6 +43,14 @@ class SocketIoRunTest {
   }
 
   @Test
+  void aPhoneIsOneSubscribersSocketNotThePollingLinksItLeftIdle() {
+    JsonObject ws = PeerRun.runOf(doc, "ws").getJsonObject("mobile");
+    assertThat(ws.getInteger("sampledSubscribers")).isEqualTo(PeerRun.SUBSCRIBERS);
+    // an event every 100 ms keeps an LTE radio out of idle all the time
+    assertThat(ws.getDouble("radioActiveSecondsPerHour")).isGreaterThan(3_000.0);
+  }
+
+  @Test
   void theReportNamesThePeerAndItsVersion() throws Exception {
     assertThat(ConsoleTable.render(doc)).contains("ws socketio", "long socketio");
     JsonObject details = doc.getJsonObject("target").getJsonObject("peerDetails").getJsonObject("socketio");

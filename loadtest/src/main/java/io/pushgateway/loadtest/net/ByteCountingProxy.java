@@ -20,7 +20,7 @@ import java.util.function.IntConsumer;
  * A TCP proxy in front of one gateway address. It relays every accepted connection to the target,
  * counts payload bytes each way, the IP packets a phone's link would carry for them and HTTP
  * requests upstream ({@link TrafficCounters}), keeps the packet timelines of the first connections
- * for the radio model, and can shape
+ * (or the first upgraded ones) for the radio model, and can shape
  * each connection like a mobile link ({@link NetworkProfile}). One instance per event loop shares
  * the listening port, so the proxy is spread over the cores like the clients are.
  */
@@ -39,13 +39,14 @@ public final class ByteCountingProxy {
 
   public static Future<ByteCountingProxy> start(Vertx vertx, String targetHost, int targetPort,
                                                 NetworkProfile profile, int instances) {
-    return start(vertx, targetHost, targetPort, profile, instances, 0);
+    return start(vertx, targetHost, targetPort, profile, instances, 0, TrafficCounters.Sampling.OPENED);
   }
 
   /** @param sampledConnections connections whose packet timelines are kept ({@link TrafficCounters#timelines()}) */
   public static Future<ByteCountingProxy> start(Vertx vertx, String targetHost, int targetPort,
-                                                NetworkProfile profile, int instances, int sampledConnections) {
-    TrafficCounters counters = new TrafficCounters(sampledConnections);
+                                                NetworkProfile profile, int instances, int sampledConnections,
+                                                TrafficCounters.Sampling sampling) {
+    TrafficCounters counters = new TrafficCounters(sampledConnections, sampling);
     int port = freePort();
     return vertx
       .deployVerticle(() -> new ProxyVerticle(port, targetHost, targetPort, profile, counters),
@@ -102,14 +103,14 @@ public final class ByteCountingProxy {
     }
 
     private void accept(NetSocket client) {
-      counters.connections.increment();
-      TcpPackets packets = counters.newConnection();
+      TrafficCounters.Connection connection = counters.newConnection();
+      TcpPackets packets = connection.packets;
       packets.opened(System.nanoTime());
       client.pause();
       Context ctx = vertx.getOrCreateContext();
       upstreams.connect(targetPort, targetHost)
         .compose(upstream -> handshakeDelay().map(upstream))
-        .onSuccess(upstream -> relay(ctx, client, upstream, packets))
+        .onSuccess(upstream -> relay(ctx, client, upstream, connection))
         .onFailure(err -> {
           packets.closed(System.nanoTime());
           client.close();
@@ -125,8 +126,9 @@ public final class ByteCountingProxy {
     }
 
     /** Up is counted as the phone sends, down as the emulated link delivers to the phone. */
-    private void relay(Context ctx, NetSocket client, NetSocket upstream, TcpPackets packets) {
-      HttpRequestCounter http = new HttpRequestCounter(counters);
+    private void relay(Context ctx, NetSocket client, NetSocket upstream, TrafficCounters.Connection connection) {
+      TcpPackets packets = connection.packets;
+      HttpRequestCounter http = new HttpRequestCounter(counters, connection::upgraded);
       Consumer<Buffer> sent = data -> {
         counters.bytesUp.add(data.length());
         packets.data(System.nanoTime(), data.length(), true);

@@ -15,13 +15,16 @@ final class HttpRequestCounter {
   private enum Mode { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, TRAILER, OPAQUE }
 
   private final TrafficCounters counters;
+  private final Runnable upgraded;
   private Mode mode = Mode.HEAD;
   private final StringBuilder line = new StringBuilder();
   private final StringBuilder head = new StringBuilder();
   private long remaining;
 
-  HttpRequestCounter(TrafficCounters counters) {
+  /** {@code upgraded}: told of a request with an Upgrade header, the stream's last. */
+  HttpRequestCounter(TrafficCounters counters, Runnable upgraded) {
     this.counters = counters;
+    this.upgraded = upgraded;
   }
 
   void feed(Buffer chunk) {
@@ -112,7 +115,7 @@ final class HttpRequestCounter {
         case "content-length" -> contentLength = parseLong(value);
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "upgrade" -> {
-          counters.upgrades.increment();
+          upgraded.run();
           mode = Mode.OPAQUE;
           return;
         }

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * and frames, pings, empty poll answers, all of it), the IP packets a phone's link would carry
  * for them ({@link TcpPackets}: segments with their headers, handshakes, closes and pure ACKs),
  * connections accepted and HTTP/1.x requests parsed in the client to server stream. The first
- * {@link #sampledConnections} connections also keep their packet timelines, for the radio model.
- * Written from the proxy's event loops, read by the driver: adders, no locks.
+ * {@link #sampledConnections} connections ({@link Sampling}) also keep their packet timelines, for
+ * the radio model. Written from the proxy's event loops, read by the driver: adders, no locks.
  */
 public final class TrafficCounters {
   final LongAdder bytesUp = new LongAdder();
@@ -24,27 +24,68 @@ public final class TrafficCounters {
   final LongAdder ipBytesUp = new LongAdder();
   final LongAdder ipBytesDown = new LongAdder();
   private final int sampledConnections;
+  private final Sampling sampling;
   private final AtomicInteger sampled = new AtomicInteger();
   private final List<PacketTimeline> timelines = new CopyOnWriteArrayList<>();
 
-  /** @param sampledConnections connections whose packet timelines are kept (0: none) */
-  public TrafficCounters(int sampledConnections) {
-    this.sampledConnections = sampledConnections;
+  /** Which connections keep their packet timelines: each stands for one phone. */
+  public enum Sampling {
+    /** The first connections opened, from their handshake on: a subscriber that holds one connection. */
+    OPENED,
+    /**
+     * The first connections upgraded to WebSocket, from the upgrade request on: a subscriber whose
+     * client opened other connections first (Socket.IO's polling links, idle once it upgrades).
+     */
+    UPGRADED
   }
 
-  /** The packets of one new connection: counted here, and kept in a timeline if it is sampled. */
-  TcpPackets newConnection() {
-    PacketTimeline timeline = sampled.getAndIncrement() < sampledConnections ? new PacketTimeline() : null;
-    if (timeline != null) {
-      timelines.add(timeline);
+  /** @param sampledConnections connections whose packet timelines are kept (0: none) */
+  public TrafficCounters(int sampledConnections, Sampling sampling) {
+    this.sampledConnections = sampledConnections;
+    this.sampling = sampling;
+  }
+
+  /** A new connection, counted here. */
+  Connection newConnection() {
+    connections.increment();
+    return new Connection();
+  }
+
+  /** One connection's packets, counted, and kept in a timeline once the connection is sampled. */
+  final class Connection implements TcpPackets.Sink {
+    final TcpPackets packets = new TcpPackets(this);
+    /** Set and written on the connection's event loop. */
+    private PacketTimeline timeline;
+
+    private Connection() {
+      if (sampling == Sampling.OPENED) {
+        sample();
+      }
     }
-    return new TcpPackets((nanos, bytes, up, data) -> {
+
+    @Override
+    public void packet(long nanos, int bytes, boolean up, boolean data) {
       (up ? packetsUp : packetsDown).increment();
       (up ? ipBytesUp : ipBytesDown).add(bytes);
       if (timeline != null) {
         timeline.add(nanos, bytes, up);
       }
-    });
+    }
+
+    /** The client asked to upgrade the connection (to WebSocket). */
+    void upgraded() {
+      upgrades.increment();
+      if (sampling == Sampling.UPGRADED) {
+        sample();
+      }
+    }
+
+    private void sample() {
+      if (sampled.getAndIncrement() < sampledConnections) {
+        timeline = new PacketTimeline();
+        timelines.add(timeline);
+      }
+    }
   }
 
   /** The timelines of the sampled connections, in the order they were opened. */

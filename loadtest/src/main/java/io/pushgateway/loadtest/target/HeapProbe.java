@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * Live heap of a local JVM, through the JDK's {@code jcmd}: the total of {@code GC.class_histogram},
- * which collects first and counts only live objects. (GC.heap_info's first "used" figure is the
+ * which collects first and counts only live objects; and a trim of its C heap before an RSS reading. (GC.heap_info's first "used" figure is the
  * young generation alone under SerialGC, which a JVM pinned to one core gets: nearly 0 after a
  * full GC.) RSS alone cannot tell per-connection memory: a JVM's RSS follows its heap sizing, not
  * what is live. Runs on the driver thread only; a missing jcmd simply gives no figure.
@@ -35,6 +35,25 @@ public final class HeapProbe {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * Gives the C heap's free pages back to the system ({@code System.trim_native_heap}, JDK 17.0.9 and
+   * later), so that an RSS read next counts what the JVM holds, not what glibc kept after a burst of
+   * {@code free}s (the gateway itself trims every 10 s: a reading either side of that moved by 10 MB).
+   */
+  public static void trimNativeHeap(long pid) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!jcmd.toFile().canExecute()) {
+      return;
+    }
+    try {
+      run(jcmd, pid, "System.trim_native_heap");
+    } catch (IOException e) {
+      // no figure is lost: the RSS is read all the same
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

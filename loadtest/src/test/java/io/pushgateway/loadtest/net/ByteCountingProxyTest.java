@@ -69,6 +69,50 @@ class ByteCountingProxyTest {
     assertThat(s.connections()).isEqualTo(1);
   }
 
+  /** Sends {@code text} through the proxy on a connection of its own and waits until all of it came back. */
+  private void exchange(ByteCountingProxy proxy, String text) {
+    Promise<Void> done = Promise.promise();
+    Buffer sent = Buffer.buffer(text);
+    client.connect(proxy.port(), "127.0.0.1").onSuccess(s -> {
+      int[] got = {0};
+      s.handler(b -> {
+        got[0] += b.length();
+        if (got[0] >= sent.length()) {
+          done.tryComplete();
+        }
+      });
+      s.write(sent);
+    }).onFailure(done::tryFail);
+    Await.result(done.future(), Duration.ofSeconds(20), "exchange");
+  }
+
+  @Test
+  void samplesTheFirstConnectionsOrTheFirstUpgradedOnes() {
+    String poll = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n";
+    String upgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+      + "Connection: Upgrade\r\n\r\n";
+    ByteCountingProxy opened = Await.result(ByteCountingProxy.start(vertx, "127.0.0.1", echo.actualPort(),
+      NetworkProfile.NONE, 1, 1, TrafficCounters.Sampling.OPENED), Duration.ofSeconds(5), "proxy");
+    exchange(opened, poll);
+    exchange(opened, upgrade);
+    assertThat(opened.counters().timelines()).hasSize(1);
+    assertThat(opened.counters().timelines().get(0).snapshot().count()).isGreaterThanOrEqualTo(5); // SYN…, request, echo
+
+    // a client that polled before it upgraded (socket.io-client): its phone is the socket
+    ByteCountingProxy upgraded = Await.result(ByteCountingProxy.start(vertx, "127.0.0.1", echo.actualPort(),
+      NetworkProfile.NONE, 1, 1, TrafficCounters.Sampling.UPGRADED), Duration.ofSeconds(5), "proxy");
+    exchange(upgraded, poll);
+    assertThat(upgraded.counters().timelines()).isEmpty();
+    exchange(upgraded, upgrade);
+    exchange(upgraded, upgrade);
+    assertThat(upgraded.counters().snapshot().upgrades()).isEqualTo(2);
+    assertThat(upgraded.counters().timelines()).hasSize(1);
+    PacketTimeline.Snapshot socket = upgraded.counters().timelines().get(0).snapshot();
+    assertThat(socket.count()).isPositive();
+    assertThat(socket.up(0)).isFalse(); // from the upgrade on: its first packet is the answer
+    assertThat(socket.bytes(0)).isEqualTo(upgrade.length() + TcpPackets.HEADER_BYTES);
+  }
+
   @Test
   void addsTheRoundTripTimeAndOneForTheConnect() {
     NetworkProfile p = new NetworkProfile("test", 150, 0, 0);

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 class HttpRequestCounterTest {
 
   private static TrafficCounters.Snapshot feed(String... chunks) {
-    TrafficCounters c = new TrafficCounters(0);
-    HttpRequestCounter counter = new HttpRequestCounter(c);
+    TrafficCounters c = new TrafficCounters(0, TrafficCounters.Sampling.OPENED);
+    TrafficCounters.Connection connection = c.newConnection();
+    HttpRequestCounter counter = new HttpRequestCounter(c, connection::upgraded);
     for (String s : chunks) {
       counter.feed(Buffer.buffer(s));
     }
