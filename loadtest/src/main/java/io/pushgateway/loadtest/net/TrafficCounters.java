@@ -88,7 +88,7 @@ public final class TrafficCounters {
     }
   }
 
-  /** The timelines of the sampled connections, in the order they were opened. */
+  /** The timelines of the sampled connections, in the order they were sampled. */
   public List<PacketTimeline> timelines() {
     return List.copyOf(timelines);
   }
