@@ -1,5 +1,7 @@
 package io.pushgateway.gateway.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.EventLog;
@@ -24,8 +26,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -113,7 +117,7 @@ final class TopicApi {
    */
   private void publishBatch(RoutingContext ctx) {
     Future.succeededFuture(ctx)
-      .map(c -> PublishBatch.parse(eventsJson(c), config.maxBatchEvents()))
+      .map(this::batch)
       .compose(batch -> publishing.publish(Access.of(ctx), batch))
       .onSuccess(results -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("results", results)))
       .onFailure(e -> fail(ctx, e));
@@ -195,18 +199,31 @@ final class TopicApi {
     return utf8(body).strip();
   }
 
-  /** The text of a batch body's {@code events} member as sent, or null when it has none. */
-  private String eventsJson(RoutingContext ctx) {
+  /** The batch a body {@code {"events":[…]}} holds, read in one pass over its tokens. */
+  private PublishBatch batch(RoutingContext ctx) {
     String body = jsonBody(ctx, config.maxBatchBytes());
-    try {
-      if (!body.startsWith("{")) {
+    PublishBatch.Member events = null;
+    try (JsonParser parser = JacksonCodec.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
         JsonText.checked(body);
         throw new GatewayException(ErrorCode.INVALID_PARAMETER, "the body must be {\"events\":[…]}");
       }
-      return JsonText.member(body, "events");
-    } catch (DecodeException e) {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        boolean isEvents = parser.currentName().equals("events");
+        parser.nextToken();
+        if (isEvents) {
+          events = PublishBatch.readMember(parser, body, config.maxBatchEvents()); // a repeated member: the last counts
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw notJson();
+      }
+    } catch (IOException | DecodeException e) {
       throw notJson();
     }
+    return PublishBatch.Member.require(events);
   }
 
   private static GatewayException notJson() {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.wire.JsonText;
-import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,47 +19,67 @@ import java.util.List;
  */
 public record PublishBatch(List<Item> items) {
 
+  private static final String NOT_A_BATCH = "events must be an array of {\"topic\",\"data\"}";
+
   /** One event of a batch; {@code problem} says why it cannot be published, or is null. */
   public record Item(String topic, String dataJson, GatewayException problem) {
   }
 
   /**
-   * {@code events}: the text of the batch's {@code events} value as sent (null when there was
-   * none), already checked to be JSON. Each event's data is kept as sent ({@link JsonText}).
+   * The batch a larger document's {@code events} member holds, read in the document's one pass:
+   * {@code parser} stands on the member's first token and is left on its last, whatever the result,
+   * so the caller goes on to check the rest of the document. A batch of the wrong shape comes back
+   * as its {@link Member#problem}, to be reported once the whole document is known to be JSON.
+   * Each event's data is kept as written in {@code text} ({@link JsonText}).
    */
-  public static PublishBatch parse(String events, int maxEvents) {
-    if (events == null || !events.startsWith("[")) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "events must be an array of {\"topic\",\"data\"}");
+  public static Member readMember(JsonParser parser, String text, int maxEvents) throws IOException {
+    if (parser.currentToken() != JsonToken.START_ARRAY) {
+      parser.skipChildren();
+      return Member.refused(ErrorCode.INVALID_PARAMETER, NOT_A_BATCH);
     }
     List<Item> items = new ArrayList<>();
     int count = 0;
     boolean allObjects = true;
-    try (JsonParser parser = JacksonCodec.createParser(events)) {
-      parser.nextToken();
-      while (parser.nextToken() != JsonToken.END_ARRAY) {
-        count++;
-        if (parser.currentToken() != JsonToken.START_OBJECT || count > maxEvents) {
-          // counted, not read: the batch is refused as a whole below
-          allObjects &= parser.currentToken() == JsonToken.START_OBJECT;
-          parser.skipChildren();
-          continue;
-        }
-        items.add(item(parser, events));
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      count++;
+      if (parser.currentToken() != JsonToken.START_OBJECT || count > maxEvents) {
+        // counted, not read: the batch is refused as a whole below
+        allObjects &= parser.currentToken() == JsonToken.START_OBJECT;
+        parser.skipChildren();
+        continue;
       }
-    } catch (IOException e) {
-      throw new GatewayException(ErrorCode.INVALID_JSON, "events are not valid JSON");
+      items.add(item(parser, text));
     }
     if (count == 0 || count > maxEvents) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "a batch holds 1 to " + maxEvents + " events, got " + count);
+      return Member.refused(ErrorCode.INVALID_PARAMETER, "a batch holds 1 to " + maxEvents + " events, got " + count);
     }
     if (!allObjects) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "each event must be an object {\"topic\",\"data\"}");
+      return Member.refused(ErrorCode.INVALID_PARAMETER, "each event must be an object {\"topic\",\"data\"}");
     }
-    return new PublishBatch(List.copyOf(items));
+    return new Member(new PublishBatch(List.copyOf(items)), null);
+  }
+
+  /** What a document's {@code events} member read as: a batch, or why it is refused. */
+  public record Member(PublishBatch batch, GatewayException problem) {
+
+    /** The batch {@code member} holds; refused when there was no member (null) or a bad one. */
+    public static PublishBatch require(Member member) {
+      if (member == null) {
+        throw new GatewayException(ErrorCode.INVALID_PARAMETER, NOT_A_BATCH);
+      }
+      if (member.problem != null) {
+        throw member.problem;
+      }
+      return member.batch;
+    }
+
+    private static Member refused(ErrorCode code, String message) {
+      return new Member(null, new GatewayException(code, message));
+    }
   }
 
   /** One event object, the parser on its first token; a repeated member: the last one counts. */
-  private static Item item(JsonParser parser, String events) throws IOException {
+  private static Item item(JsonParser parser, String text) throws IOException {
     String topic = null;
     String dataJson = null;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -71,7 +90,7 @@ public record PublishBatch(List<Item> items) {
           topic = value == JsonToken.VALUE_STRING ? parser.getText() : null;
           parser.skipChildren();
         }
-        case "data" -> dataJson = JsonText.valueText(parser, events);
+        case "data" -> dataJson = JsonText.valueText(parser, text);
         default -> parser.skipChildren();
       }
     }

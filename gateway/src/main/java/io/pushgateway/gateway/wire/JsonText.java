@@ -50,7 +50,7 @@ public final class JsonText {
   }
 
   /** The JSON value the parser stands on, as written in {@code json}; the parser left on its last token. */
-  public static String rawText(JsonParser parser, String json) throws IOException {
+  private static String rawText(JsonParser parser, String json) throws IOException {
     JsonToken first = parser.currentToken();
     if (first.isScalarValue()) {
       // a scalar's end is not tracked: its text is the token's own (a string quoted again)
@@ -59,34 +59,6 @@ public final class JsonText {
     int start = (int) parser.currentTokenLocation().getCharOffset();
     parser.skipChildren();
     return json.substring(start, (int) parser.currentTokenLocation().getCharOffset() + 1);
-  }
-
-  /**
-   * The text of {@code object}'s member {@code name} as written (the last one if repeated), or
-   * null when it has none; a {@link DecodeException} if {@code object} is not one JSON object.
-   */
-  public static String member(String object, String name) {
-    String member = null;
-    try (JsonParser parser = JacksonCodec.createParser(object)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new DecodeException("not a JSON object");
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        boolean wanted = name.equals(parser.currentName());
-        parser.nextToken();
-        if (wanted) {
-          member = rawText(parser, object);
-        } else {
-          parser.skipChildren();
-        }
-      }
-      if (parser.nextToken() != null) {
-        throw new DecodeException("more than one JSON value");
-      }
-    } catch (IOException e) {
-      throw new DecodeException(e.getMessage());
-    }
-    return member;
   }
 
   /** {@code s} as a JSON string literal. */

@@ -143,6 +143,10 @@ class BatchPublishTest {
       ws.send(new JsonObject().put("op", "publish").put("ref", "b2").put("events", "nope"));
       Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(f -> "b2".equals(f.getString("ref"))
         && "error".equals(f.getString("op")) && "invalid_parameter".equals(f.getString("code"))));
+      // events mean something only to a publish: another op carrying a bad one is served
+      ws.send(new JsonObject().put("op", "ping").put("ref", "b3").put("events", "nope"));
+      Eventually.check(gateway.vertx, () -> assertThat(ws.controls()).anyMatch(f -> "b3".equals(f.getString("ref"))
+        && "pong".equals(f.getString("op"))));
     } finally {
       ws.close();
     }
@@ -170,6 +174,15 @@ class BatchPublishTest {
       assertThat(reply.errorCode()).isEqualTo("invalid_parameter");
     }
     assertThat(batch(gateway, "{\"events\":[").errorCode()).isEqualTo("invalid_json");
+    // the batch is read in the body's one pass: a wrong shape before broken JSON is still broken JSON
+    assertThat(batch(gateway, "{\"events\":5, \"x\":}").errorCode()).isEqualTo("invalid_json");
+    assertThat(batch(gateway, "{\"events\":[5]} []").errorCode()).isEqualTo("invalid_json");
+    // a repeated member: the last one counts, either way
+    assertThat(batch(gateway, "{\"events\":[{\"topic\":\"t\",\"data\":1}], \"events\":7}").errorCode())
+      .isEqualTo("invalid_parameter");
+    TestGateway.Reply last = batch(gateway, "{\"events\":7, \"events\":[{\"topic\":\"batch.last\",\"data\":1}]}");
+    assertThat(last.status()).as(last.body()).isEqualTo(200);
+    assertThat(last.json().getJsonArray("results").getJsonObject(0).getLong("id")).isEqualTo(1L);
     TestGateway.Reply big = batch(gateway, new JsonObject().put("events", new JsonArray().add(event("t", "x".repeat(5000)))));
     assertThat(big.status()).isEqualTo(413);
     assertThat(big.body()).contains("4096");

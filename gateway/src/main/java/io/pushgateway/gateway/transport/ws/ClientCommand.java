@@ -59,7 +59,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
   static final int DEFAULT_MAX_BATCH = 1000;
 
   static ClientCommand parse(String text, int maxBatchEvents) {
-    Frame frame = Frame.read(text);
+    Frame frame = Frame.read(text, maxBatchEvents);
     String ref = frame.ref instanceof String s ? s : null;
     if (frame.hasRef && ref == null) {
       throw invalid(ErrorCode.INVALID_PARAMETER, "ref must be a string", null);
@@ -80,10 +80,10 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         yield new ClientCommand(Op.AUTH, null, null, token.trim(), ref, false);
       }
       case "publish" -> {
-        if (frame.eventsJson != null) {
+        if (frame.events != null) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.parse(frame.eventsJson, maxBatchEvents), null);
+              PublishBatch.Member.require(frame.events), null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
@@ -130,10 +130,10 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     Object bytes;
     /** {@code data} as it travels; null when the frame has none. */
     String dataJson;
-    /** {@code events} as written; null when the frame has none. */
-    String eventsJson;
+    /** {@code events} as read; null when the frame has none. */
+    PublishBatch.Member events;
 
-    static Frame read(String text) {
+    static Frame read(String text, int maxBatchEvents) {
       try (JsonParser parser = JacksonCodec.createParser(text)) {
         JsonToken first = parser.nextToken();
         if (first != JsonToken.START_OBJECT) {
@@ -149,7 +149,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
           parser.nextToken();
-          frame.read(name, parser, text);
+          frame.read(name, parser, text, maxBatchEvents);
         }
         if (parser.nextToken() != null) {
           throw notJson();
@@ -160,7 +160,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
       }
     }
 
-    private void read(String name, JsonParser parser, String text) throws IOException {
+    private void read(String name, JsonParser parser, String text, int maxBatchEvents) throws IOException {
       switch (name) {
         case "op" -> op = scalar(parser);
         case "ref" -> {
@@ -177,7 +177,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         }
         case "bytes" -> bytes = scalar(parser);
         case "data" -> dataJson = JsonText.valueText(parser, text);
-        case "events" -> eventsJson = JsonText.rawText(parser, text);
+        case "events" -> events = PublishBatch.readMember(parser, text, maxBatchEvents);
         default -> parser.skipChildren();
       }
     }
