@@ -23,7 +23,7 @@ import java.util.function.Function;
 public final class GatewayConfig {
 
   public static final String ENV_PREFIX = "PUSH_GATEWAY_";
-  /** {@code writePath}: WebSocket frames and SSE chunks written straight to the Netty channel. */
+  /** {@code writePath}: WebSocket frames and SSE events written straight to the Netty channel. */
   public static final String WRITE_PATH_NETTY = "netty";
   /** {@code writePath}: the same output through Vert.x's public API only. */
   public static final String WRITE_PATH_VERTX = "vertx";

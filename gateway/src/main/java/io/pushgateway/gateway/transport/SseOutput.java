@@ -4,11 +4,25 @@ import io.pushgateway.gateway.core.Event;
 import io.vertx.core.Future;
 
 /**
- * The body of an SSE response after its head, as its session sees it on either
- * {@link WritePath}: whole SSE events out, within {@code maxQueueBytes}. The response's end stays
- * with the session (Vert.x writes it on both paths).
+ * An SSE response as its session sees it on either {@link WritePath}: its head, then whole SSE
+ * events out, within {@code maxQueueBytes}, until the session ends it or the client goes.
  */
 public interface SseOutput {
+
+  /**
+   * Sends the response's head (its headers already set) and {@code preamble}; {@code gone} runs
+   * once, when the client has gone or the stream has ended.
+   */
+  void open(byte[] preamble, Runnable gone);
+
+  /** True from {@link #open} until the stream is ended or its client gone. */
+  boolean isOpen();
+
+  /**
+   * Ends the stream after what was written, or at once when more than {@code maxQueueBytes}
+   * still wait for a client too slow to take them.
+   */
+  void end();
 
   /**
    * Writes the event spelled as {@code spelling} says (see {@link
@@ -30,6 +44,6 @@ public interface SseOutput {
   /** Completes once {@link #writable()} is true again. */
   Future<Void> drained();
 
-  /** Gives back what the output holds; the HTTP connection lives on. */
+  /** Gives back what the output holds for writes. */
   void release();
 }

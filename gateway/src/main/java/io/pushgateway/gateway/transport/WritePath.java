@@ -19,6 +19,6 @@ public interface WritePath {
    */
   Future<PushWebSocket> upgrade(HttpServerRequest request);
 
-  /** The output of an SSE response whose head Vert.x has written (chunked, headers sent). */
+  /** The output of an SSE response whose headers are set; {@link SseOutput#open} sends them. */
   SseOutput sse(HttpServerRequest request);
 }

@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.pushgateway.gateway.core.Event;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ public final class SpelledEvent {
   private final boolean compact;
   private volatile ByteBuf webSocketFrame;
   private volatile ByteBuf deflatedWebSocketFrame;
-  private volatile SseChunk sseChunk;
+  private volatile ByteBuf sseBytes;
   private volatile String text;
   private volatile Buffer sseEvent;
 
@@ -123,16 +124,16 @@ public final class SpelledEvent {
 
   /**
    * The whole SSE event for a subscriber of this one topic, {@code id: <its cursor entry>\ndata:
-   * <json>\n\n}, as one finished HTTP chunk (see {@link HttpChunks}): a retained duplicate the
-   * caller writes or releases.
+   * <json>\n\n}, as the raw channel writes it (the body of a response delimited by the connection's
+   * close, so no framing): a retained duplicate the caller writes or releases.
    */
-  public ByteBuf retainedSseChunk() {
-    return sseChunk().bytes.retainedDuplicate();
+  public ByteBuf retainedSseBytes() {
+    return sseBytes().retainedDuplicate();
   }
 
-  /** The length of the SSE event in {@link #retainedSseChunk()}, without the chunk's framing. */
+  /** The length of the SSE event in {@link #retainedSseBytes()}. */
   public int sseEventLength() {
-    return sseChunk().eventLength;
+    return sseBytes().readableBytes();
   }
 
   /** The length of {@code data: <json>\n\n}, the SSE event without its {@code id:} line. */
@@ -142,38 +143,30 @@ public final class SpelledEvent {
 
   /**
    * The SSE event with another {@code id:} line (a subscriber of several topics gets the cursor
-   * over all of them) as a one-off chunk on the heap.
+   * over all of them): that line on the heap before a view of the shared {@code data:} bytes.
    */
-  public ByteBuf sseChunk(byte[] idLine) {
-    SseChunk chunk = sseChunk();
-    return HttpChunks.chunk(idLine, chunk.bytes.slice(chunk.dataOffset, sseDataLength()));
+  public ByteBuf sseBytes(byte[] idLine) {
+    ByteBuf shared = sseBytes();
+    int dataLength = sseDataLength();
+    return Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(idLine),
+      shared.retainedSlice(shared.readableBytes() - dataLength, dataLength));
   }
 
-  private SseChunk sseChunk() {
-    SseChunk chunk = sseChunk;
-    if (chunk == null) {
+  private ByteBuf sseBytes() {
+    ByteBuf bytes = sseBytes;
+    if (bytes == null) {
       synchronized (this) {
-        if (sseChunk == null) {
-          sseChunk = new SseChunk(idLine(), sseDataField(), json());
+        if (sseBytes == null) {
+          byte[] idLine = idLine();
+          byte[] dataField = sseDataField();
+          byte[] json = json();
+          sseBytes = WebSocketFrames.directBuffer(idLine.length + dataField.length + json.length + SSE_END.length)
+            .writeBytes(idLine).writeBytes(dataField).writeBytes(json).writeBytes(SSE_END);
         }
-        chunk = sseChunk;
+        bytes = sseBytes;
       }
     }
-    return chunk;
-  }
-
-  /** An SSE event as a finished chunk in direct memory, and where its {@code data:} line starts. */
-  private static final class SseChunk {
-    final ByteBuf bytes;
-    final int eventLength;
-    final int dataOffset;
-
-    SseChunk(byte[] idLine, byte[] dataField, byte[] json) {
-      eventLength = idLine.length + dataField.length + json.length + SSE_END.length;
-      bytes = HttpChunks.write(WebSocketFrames.directBuffer(HttpChunks.wireSize(eventLength)),
-        idLine, dataField, json, SSE_END);
-      dataOffset = HttpChunks.header(eventLength).length + idLine.length;
-    }
+    return bytes;
   }
 
   // ---- public-API forms (Vert.x buffers and strings)

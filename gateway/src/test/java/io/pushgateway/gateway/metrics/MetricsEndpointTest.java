@@ -79,12 +79,15 @@ class MetricsEndpointTest {
       .isGreaterThanOrEqualTo(40);
     assertThat(second.value("vertx_http_server_requests_total", "code", "101", "method", "GET"))
       .isGreaterThanOrEqualTo(3);
-    // The rounds' own WebSockets close asynchronously; the one left open is counted, and Vert.x
-    // hears of the others' end although it no longer handles them after the handshake.
+    // The rounds' own WebSockets and SSE streams close asynchronously; the WebSocket left open is
+    // counted, and Vert.x hears of the others' end although it no longer handles them after their
+    // heads, and counts their requests as ended.
     Eventually.check(vertx, () -> {
       Scrape now = Scrape.of(vertx, http, port);
       assertThat(now.value("pushgateway_connections", "transport", "ws")).isEqualTo(1);
-      // 40 WebSockets came and went: what is left is this one and the client's pooled connections.
+      assertThat(now.value("pushgateway_connections", "transport", "sse")).isEqualTo(0);
+      // 40 WebSockets and 40 SSE streams came and went: what is left is this one and the client's
+      // pooled connections.
       assertThat(now.value("vertx_http_server_active_connections")).isBetween(2.0, 10.0);
       assertThat(now.value("vertx_http_server_active_requests", "method", "GET")).isEqualTo(1); // this scrape
     });
@@ -205,6 +208,10 @@ class MetricsEndpointTest {
       StreamClient.onContext(context, () -> ws.connect(port, "127.0.0.1", "/ws?topics=" + topic))
         .await(10, TimeUnit.SECONDS);
       StreamClient.onContext(context, ws::close).await(10, TimeUnit.SECONDS);
+      // an SSE stream that opens and goes: its request is answered, its connection closed
+      StreamClient.onContext(context, () -> http.request(HttpMethod.GET, port, "127.0.0.1", "/sse?topics=" + topic)
+        .compose(HttpClientRequest::send)
+        .compose(r -> r.request().connection().close())).await(10, TimeUnit.SECONDS);
     }
   }
 

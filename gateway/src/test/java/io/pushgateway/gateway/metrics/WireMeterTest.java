@@ -100,7 +100,7 @@ class WireMeterTest {
       wire.readUntil("first-sse-event");
       gateway.publish("meter.sse", new JsonObject().put("mark", "second-sse-event"));
       wire.readUntil("second-sse-event");
-      wire.readUntil("\n\n\r\n"); // the end of its event and of its chunk
+      wire.readUntil("\n\n"); // the end of its event
       JsonObject meter = meter("sse-meter-1");
       assertThat(meter.getLong("bytesUp")).isEqualTo(wire.up);
       assertThat(meter.getLong("bytesDown")).isEqualTo(wire.down);
@@ -123,7 +123,7 @@ class WireMeterTest {
       for (int n = 1; n <= 200; n++) {
         roomy.publish("meter.full", new JsonObject().put("n", n).put("pad", pad));
       }
-      wire.readPast("\"n\":200,", "\n\n\r\n"); // the last event, its end and its chunk's
+      wire.readPast("\"n\":200,", "\n\n"); // the last event and its end
       assertThat(meter(roomy, "full-meter-1").getLong("bytesDown")).isEqualTo(wire.down);
     }
   }

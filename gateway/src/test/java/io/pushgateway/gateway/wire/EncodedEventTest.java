@@ -29,15 +29,13 @@ class EncodedEventTest {
     assertThat(text(encoded.retainedWebSocketFrame())).isEqualTo("\u0081" + (char) JSON.length() + JSON);
     assertThat(encoded.webSocketPayloadLength()).isEqualTo(JSON.length());
     String sseEvent = "id: a:3:ep1\ndata: " + JSON + "\n\n";
-    assertThat(text(encoded.retainedSseChunk()))
-      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
+    assertThat(text(encoded.retainedSseBytes())).isEqualTo(sseEvent);
     assertThat(encoded.sseEventLength()).isEqualTo(sseEvent.length());
     String otherId = "id: a:3:ep1,b:0:ep1\n";
     String otherEvent = otherId + "data: " + JSON + "\n\n";
-    assertThat(text(encoded.sseChunk(otherId.getBytes(StandardCharsets.US_ASCII))))
-      .isEqualTo(Integer.toHexString(otherEvent.length()) + "\r\n" + otherEvent + "\r\n");
+    assertThat(text(encoded.sseBytes(otherId.getBytes(StandardCharsets.US_ASCII)))).isEqualTo(otherEvent);
     assertThat(otherId.length() + encoded.sseDataLength()).isEqualTo(otherEvent.length());
-    // the public-API forms: the same text, chunk framing left to Vert.x
+    // the public-API forms: the same text
     assertThat(encoded.text()).isEqualTo(JSON);
     assertThat(encoded.sseEvent().toString()).isEqualTo(sseEvent);
     assertThat(encoded.sseEvent(otherId.getBytes(StandardCharsets.US_ASCII)).toString()).isEqualTo(otherEvent);
@@ -52,8 +50,7 @@ class EncodedEventTest {
     // the single-topic SSE id is the compact cursor entry, id.epoch; no optional spaces
     SpelledEvent compact = encoded.spelled(Spelling.compact(0, false, false));
     String sseEvent = "id:3.ep1\ndata:[0,{\"x\":[1,\"]\"]}]\n\n";
-    assertThat(text(compact.retainedSseChunk()))
-      .isEqualTo(Integer.toHexString(sseEvent.length()) + "\r\n" + sseEvent + "\r\n");
+    assertThat(text(compact.retainedSseBytes())).isEqualTo(sseEvent);
     assertThat(compact.sseEvent().toString()).isEqualTo(sseEvent);
     // one form per spelling, shared
     assertThat(encoded.spelled(Spelling.compact(2, true, false))).isSameAs(encoded.spelled(Spelling.compact(2, true, false)));
@@ -117,12 +114,14 @@ class EncodedEventTest {
       ByteBuf view = encoded.retainedWebSocketFrame();
       view.skipBytes(view.readableBytes() / 2);
       view.release();
-      encoded.retainedSseChunk().release();
+      encoded.retainedSseBytes().release();
+      encoded.sseBytes("id: other\n".getBytes(StandardCharsets.US_ASCII)).release();
     }
-    ByteBuf view = encoded.retainedWebSocketFrame();
     // the shared bytes' own reference and this view's: none left behind by the released ones
-    assertThat(view.unwrap().refCnt()).isEqualTo(2);
-    view.release();
+    for (ByteBuf view : List.of(encoded.retainedWebSocketFrame(), encoded.retainedSseBytes())) {
+      assertThat(view.unwrap().refCnt()).isEqualTo(2);
+      view.release();
+    }
   }
 
   @Test

@@ -1,21 +1,18 @@
 package io.pushgateway.gateway.transport.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.pushgateway.gateway.transport.BoundedOutput;
-import io.vertx.core.http.HttpConnection;
 import java.io.IOException;
 
 /**
@@ -33,18 +30,14 @@ import java.io.IOException;
  * byte counter is told), and passing it through them costs as much user time as the system call.
  *
  * <p>Everything a session sends after its first bytes goes through here, so it keeps its order;
- * only the end of an SSE response (written by Vert.x) and a WebSocket's close frame (written by
- * its peer) take another path, which flushes what is pending before them.
+ * only a WebSocket's close frame (written by its peer) takes another path, which flushes what is
+ * pending before it.
  */
 final class ChannelOutput extends BoundedOutput {
 
   private final Channel channel;
-  /** Where writes enter the pipeline: its tail, or just below a handler they must skip. */
-  private final ChannelOutboundInvoker entry;
   private final ChannelPromise noPromise;
   private final FlushQueue flushes;
-  /** The handler that watches writability under Vert.x's; null for a raw WebSocket's. */
-  private ChannelHandler drainWatch;
   private boolean pending;
   /** The channel's socket, for writes that skip the pipeline; null where they may not (TLS, not native). */
   private final FileDescriptor socket;
@@ -52,36 +45,28 @@ final class ChannelOutput extends BoundedOutput {
   private final ChannelHandlerContext byteCounter;
 
   /**
-   * Writes finished HTTP chunks (see {@code HttpChunks}) on the channel of a response Vert.x
-   * serves: they enter the pipeline below the HTTP encoder, which has nothing left to add, and
-   * still pass TLS. The encoder goes on framing what Vert.x writes itself (the head, the end).
+   * Writes from the pipeline's tail, through the encoders and TLS of a channel taken from Vert.x
+   * (a raw WebSocket's, an SSE stream's). Its last handler tells of writability ({@link
+   * #channelWritable}): no handler of the output's own, which an idle connection would carry for its
+   * whole life.
    */
-  static ChannelOutput belowHttpEncoder(HttpConnection connection, int maxQueueBytes, FlushQueue flushes) {
-    Channel channel = RawConnection.channelOf(connection);
-    ChannelOutput output = new ChannelOutput(channel, channel.pipeline().context(HttpResponseEncoder.class),
-      maxQueueBytes, flushes);
-    output.watchDrain();
-    return output;
+  static ChannelOutput fromTail(Channel channel, int maxQueueBytes, FlushQueue flushes) {
+    return new ChannelOutput(channel, maxQueueBytes, flushes);
   }
 
-  /**
-   * Writes a raw WebSocket's frames from the pipeline's tail, through its encoder and TLS. Its peer,
-   * the pipeline's last handler, tells of writability: no handler of the output's own, which an
-   * idle connection would carry for its whole life.
-   */
+  /** A raw WebSocket's output, told of writability by its peer. */
   static ChannelOutput ofWebSocket(WebSocketPeer peer, int maxQueueBytes, FlushQueue flushes) {
-    ChannelOutput output = new ChannelOutput(peer.channel(), peer.channel(), maxQueueBytes, flushes);
-    peer.whenWritable(output::onDrained);
+    ChannelOutput output = fromTail(peer.channel(), maxQueueBytes, flushes);
+    peer.whenWritable(output::channelWritable);
     return output;
   }
 
   /** Also bounds the channel's write queue at {@code maxQueueBytes}, which {@link #writable()} judges by. */
-  private ChannelOutput(Channel channel, ChannelOutboundInvoker entry, int maxQueueBytes, FlushQueue flushes) {
+  private ChannelOutput(Channel channel, int maxQueueBytes, FlushQueue flushes) {
     this.channel = channel;
-    this.entry = entry;
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueueBytes / 2, maxQueueBytes));
-    // The channel's own void promise: encoders that split a message (an HTTP chunk into size line,
-    // data and CRLF) recognise it and skip combining a promise per part. A failed write reaches
+    // The channel's own void promise: encoders that split a message (a WebSocket frame into its
+    // header and payload) recognise it and skip combining a promise per part. A failed write reaches
     // the session through the pipeline's exception handling, as any broken connection does.
     this.noPromise = channel.voidPromise();
     this.flushes = flushes;
@@ -90,29 +75,12 @@ final class ChannelOutput extends BoundedOutput {
     this.byteCounter = ConnectionClock.byteCounter(channel);
   }
 
-  /**
-   * Vert.x's handler (while it serves the channel) keeps writability changes to itself: they are
-   * watched first, at the head, until {@link #release}.
-   */
-  private void watchDrain() {
-    drainWatch = new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-          onDrained();
-        }
-        ctx.fireChannelWritabilityChanged();
-      }
-    };
-    channel.pipeline().addFirst(drainWatch);
-  }
-
   /** Writes a message (a ByteBuf, a WebSocket frame) this output now owns. */
   public void write(Object message) {
     if (socket != null && !pending && message instanceof ByteBuf bytes && sentStraight(bytes)) {
       return;
     }
-    entry.write(message, noPromise);
+    channel.write(message, noPromise);
     if (pending) {
       return;
     }
@@ -151,7 +119,7 @@ final class ChannelOutput extends BoundedOutput {
       return true;
     }
     bytes.readerIndex(from + written);
-    (counted ? byteCounter : entry).write(bytes, noPromise);
+    (counted ? byteCounter : channel).write(bytes, noPromise);
     channel.flush();
     return true;
   }
@@ -170,11 +138,26 @@ final class ChannelOutput extends BoundedOutput {
   }
 
 
-  /** Flushes what is pending and leaves the pipeline as it was (an HTTP connection lives on). */
+  /** Its channel's last handler saw the channel writable again. */
+  void channelWritable() {
+    onDrained();
+  }
+
+  /** Flushes what is pending. */
   public void release() {
     flush();
-    if (drainWatch != null && channel.pipeline().context(drainWatch) != null) {
-      channel.pipeline().remove(drainWatch);
+  }
+
+  /**
+   * Closes the channel after what was written, or at once when more than the write queue's limit
+   * still waits for a client too slow to take it.
+   */
+  void closeAfterWrites() {
+    flush();
+    if (channel.isWritable()) {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
     }
   }
 

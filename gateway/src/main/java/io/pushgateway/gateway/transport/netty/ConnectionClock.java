@@ -38,10 +38,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Two Netty handlers share this state: one below the HTTP decoder sees every plain byte both
- * ways, push writes included (they enter below the encoder, see ChannelOutput); one between the
- * encoder and Vert.x sees request heads come in and answers end. Vert.x's own idle handler sits
- * above the encoder, where push writes never pass, so it would cut SSE streams. A connection
- * upgraded to a WebSocket leaves both clocks: its liveness is the WebSocket peer's pings.
+ * ways, push writes included (see ChannelOutput); one between the encoder and Vert.x sees request
+ * heads come in and answers end. Vert.x's own idle handler sits where push writes never pass, so
+ * it would cut SSE streams. A connection upgraded to a WebSocket leaves both clocks: its liveness
+ * is the WebSocket peer's pings. An SSE stream keeps them, its answer open until it closes.
  *
  * <p>The lower handler also counts bytes for a {@link WireMeter}, since it sees them all anyway:
  * a request that names a meter ({@link #claim}) is charged what its connection read and wrote
@@ -91,6 +91,8 @@ final class ConnectionClock {
   /** Whether the last read came to a connection at rest: no request open, no head or body begun. */
   private boolean restedBeforeRead;
   private boolean stopped;
+  /** Whether the answer being served is a stream for the connection's life (an SSE response). */
+  private boolean streaming;
 
   private ConnectionClock(Channel channel, long headMillis, long bodyMillis, long idleMillis) {
     this.channel = channel;
@@ -147,6 +149,18 @@ final class ConnectionClock {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The answer being served on {@code channel} is a stream that lasts as long as the connection (an
+   * SSE response taken from Vert.x, see VertxHandover): the end Vert.x writes after its head alone
+   * does not end it, so its meter is charged to the close and no new request is waited for.
+   */
+  static void streaming(Channel channel) {
+    ConnectionClock clock = of(channel);
+    if (clock != null) {
+      clock.streaming = true;
+    }
   }
 
   /** The clock of {@code channel}, or null on a connection without one. */
@@ -408,7 +422,7 @@ final class ConnectionClock {
           // nothing left to do at its close: an idle WebSocket does not keep the clock alive
           channel.closeFuture().removeListener(onClose);
         }
-      } else if (msg instanceof LastHttpContent && !interim && outstanding > 0) {
+      } else if (msg instanceof LastHttpContent && !interim && outstanding > 0 && !streaming) {
         answerEnded();
         outstanding--;
         if (outstanding == 0 && partialHead) {

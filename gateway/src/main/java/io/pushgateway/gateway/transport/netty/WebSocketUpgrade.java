@@ -3,15 +3,9 @@ package io.pushgateway.gateway.transport.netty;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -25,10 +19,6 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageD
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.net.impl.VertxHandler;
-import io.vertx.core.spi.metrics.TCPMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,9 +27,7 @@ import java.util.stream.Collectors;
 
 /**
  * The server's side of the opening handshake (RFC 6455 §4.2.2), after which the channel belongs to
- * a {@link WebSocketPeer} on Netty's frame codec instead of to Vert.x. Vert.x still answers the
- * upgrade request, so its request meters close it like any other; the connection meter is told
- * when the channel goes.
+ * a {@link WebSocketPeer} on Netty's frame codec instead of to Vert.x ({@link VertxHandover}).
  */
 final class WebSocketUpgrade {
 
@@ -54,9 +42,6 @@ final class WebSocketUpgrade {
     6, false, 15, true, true);
 
   private static final String CLIENT_NO_CONTEXT = "client_no_context_takeover";
-
-  /** Vert.x gives every response it ends a Content-Length; a 101 must not have one (RFC 9110 §8.6). */
-  private static final ChannelHandler NO_CONTENT_LENGTH = new NoContentLength();
 
   private final int maxMessageBytes;
   /** What the codec reads of one message at most: an announced binary message may reach it. */
@@ -89,12 +74,10 @@ final class WebSocketUpgrade {
   }
 
   private Upgraded switchProtocols(HttpServerRequest request, String key, WebSocketServerExtension deflate) {
-    ConnectionBase connection = (ConnectionBase) request.connection();
-    Channel channel = connection.channel();
+    Channel channel = VertxHandover.channelOf(request);
     if (!channel.isActive()) {
       throw new IllegalStateException("the client left during the handshake");
     }
-    Runnable onDisconnect = connectionMeter(connection);
     request.response().setStatusCode(101).setStatusMessage("Switching Protocols")
       .putHeader(HttpHeaders.UPGRADE, "websocket")
       .putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE)
@@ -102,14 +85,9 @@ final class WebSocketUpgrade {
     if (deflate != null) {
       request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, headerValue(deflate.newReponseData()));
     }
-    // Encoded on this thread, by the HTTP encoder still in place; after it, the channel speaks frames.
+    Runnable onDisconnect = VertxHandover.takeOver(request);
+    // From here on the channel speaks frames.
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addBefore(pipeline.context(VertxHandler.class).name(), "no-content-length", NO_CONTENT_LENGTH);
-    request.response().end();
-
-    pipeline.remove(NO_CONTENT_LENGTH);
-    pipeline.remove(VertxHandler.class);
-    pipeline.remove(HttpResponseEncoder.class);
     pipeline.replace(HttpRequestDecoder.class, "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
       .maxFramePayloadLength(maxReadBytes)
       .allowExtensions(deflate != null)
@@ -125,17 +103,6 @@ final class WebSocketUpgrade {
     WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect, maxMessageBytes);
     pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxReadBytes), peer);
     return new Upgraded(peer, deflate != null);
-  }
-
-  @ChannelHandler.Sharable
-  private static final class NoContentLength extends ChannelOutboundHandlerAdapter {
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof HttpResponse response) {
-        response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-      }
-      ctx.write(msg, promise);
-    }
   }
 
   /** The peer, and whether events go to it compressed. */
@@ -170,16 +137,5 @@ final class WebSocketUpgrade {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-1", e);
     }
-  }
-
-  /** Vert.x counted the connection when it opened; once it no longer handles it, it must hear of its end. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Runnable connectionMeter(ConnectionBase connection) {
-    if (!(connection.metrics() instanceof TCPMetrics metrics)) {
-      return () -> { };
-    }
-    Object metric = connection.metric();
-    SocketAddress remote = connection.remoteAddress();
-    return () -> ((TCPMetrics) metrics).disconnected(metric, remote);
   }
 }

@@ -15,8 +15,6 @@ import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +30,8 @@ final class SseSession implements LiveStream.Sink {
 
   private static final Logger LOG = System.getLogger(SseSession.class.getName());
   private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PREAMBLE = ": open\nretry: 1000\n\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final HttpServerResponse response;
   private final SseOutput output;
   private final TransportContext context;
   private final SseTransport transport;
@@ -46,8 +44,7 @@ final class SseSession implements LiveStream.Sink {
   /** The topics in the order of the URL's: in the compact format, their aliases and the id's entries. */
   private List<String> topicOrder;
 
-  SseSession(HttpServerResponse response, SseOutput output, TransportContext context, SseTransport transport) {
-    this.response = response;
+  SseSession(SseOutput output, TransportContext context, SseTransport transport) {
     this.output = output;
     this.context = context;
     this.transport = transport;
@@ -62,11 +59,8 @@ final class SseSession implements LiveStream.Sink {
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format) {
     this.format = format;
     this.topicOrder = topics;
-    response.closeHandler(v -> release());
-    response.exceptionHandler(e -> release());
-    // Headers go out at once, so the client's onopen fires before the first event; the rest
-    // goes through the output, behind them.
-    response.write(Buffer.buffer(": open\nretry: 1000\n\n"));
+    // Headers go out at once, so the client's onopen fires before the first event.
+    output.open(PREAMBLE, this::release);
     if (membership != null) {
       presence = new PushPresence(context.presence(), membership, Transport.SSE, stream);
     }
@@ -99,7 +93,7 @@ final class SseSession implements LiveStream.Sink {
 
   @Override
   public void event(Event event, Position before) {
-    if (response.closed() || response.ended()) {
+    if (!output.isOpen()) {
       return;
     }
     // The bound holds what still waits from earlier events: one event larger than it (an image)
@@ -133,7 +127,7 @@ final class SseSession implements LiveStream.Sink {
 
   @Override
   public boolean writable() {
-    return response.closed() || output.writable();
+    return !output.isOpen() || output.writable();
   }
 
   @Override
@@ -155,16 +149,14 @@ final class SseSession implements LiveStream.Sink {
   }
 
   private void write(byte[] bytes) {
-    if (!response.closed() && !response.ended()) {
+    if (output.isOpen()) {
       output.write(bytes);
     }
   }
 
   /** Ends the stream; the browser reconnects with its Last-Event-ID. */
   void close() {
-    if (!response.closed() && !response.ended()) {
-      response.end();
-    }
+    output.end();
     release();
   }
 

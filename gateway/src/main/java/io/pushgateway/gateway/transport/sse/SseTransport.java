@@ -15,7 +15,6 @@ import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -65,15 +64,18 @@ public final class SseTransport implements TransportHandler {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
-    HttpServerResponse response = ctx.response()
-      .setChunked(true)
+    ctx.response()
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
       .putHeader("X-Accel-Buffering", "no");
-    SseSession session = new SseSession(response, context.writePath().sse(ctx.request()), context, this);
-    sessions.opened(session);
-    session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
-      Access.of(ctx).expiresAtMillis(), membership, format);
+    // The stream begins once Vert.x has read the whole request, so it counts the request as ended
+    // even where the connection is then taken from it (see WritePath).
+    ctx.request().end().onSuccess(v -> {
+      SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this);
+      sessions.opened(session);
+      session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
+        Access.of(ctx).expiresAtMillis(), membership, format);
+    });
   }
 
   void forget(SseSession session) {

@@ -9,8 +9,9 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * An {@link SseOutput} through {@code HttpServerResponse.write}: Vert.x frames each write as an
- * HTTP chunk; its write queue, sized to {@code maxQueueBytes}, is the output's bound. A
- * single-topic event is the same buffer for every subscriber.
+ * HTTP chunk (for HTTP/1.0 the body runs until the connection closes); its write queue, sized to
+ * {@code maxQueueBytes}, is the output's bound. A single-topic event is the same buffer for every
+ * subscriber.
  */
 final class VertxSseOutput extends BoundedOutput implements SseOutput {
 
@@ -20,6 +21,26 @@ final class VertxSseOutput extends BoundedOutput implements SseOutput {
     this.response = response;
     response.setWriteQueueMaxSize(maxQueueBytes);
     response.drainHandler(v -> onDrained());
+  }
+
+  @Override
+  public void open(byte[] preamble, Runnable gone) {
+    response.setChunked(true);
+    response.closeHandler(v -> gone.run());
+    response.exceptionHandler(e -> gone.run());
+    response.write(Buffer.buffer(preamble));
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !response.closed() && !response.ended();
+  }
+
+  @Override
+  public void end() {
+    if (isOpen()) {
+      response.end();
+    }
   }
 
   @Override
