@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.SseClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -18,13 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * How an SSE response is framed on the wire. An HTTP/1.1 stream's body runs until the connection
- * closes (RFC 9112 §6.3): no length, no chunking, so each event is its SSE text alone. An HTTP/1.0
+ * An SSE stream on the wire. Its framing: an HTTP/1.1 stream's body runs until the connection
+ * closes (RFC 9112 §6.3), no length, no chunking, so each event is its SSE text alone; an HTTP/1.0
  * client, which knows no chunking, gets the same; a client that asks to close its connection
- * after the response gets it chunked, as Vert.x serves any response.
+ * after the response gets it chunked, as Vert.x serves any response. Its ids: every cursor entry
+ * names its epoch, also for a topic the client resumed by id alone ({@code topic:0}) and that has
+ * had no event since, since the browser sends an {@code id:} line back as {@code Last-Event-ID}.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class SseFramingTest {
+class SseWireTest {
 
   private static TestGateway gateway;
 
@@ -38,6 +41,22 @@ class SseFramingTest {
     gateway.close();
   }
 
+  @Test
+  void everyEntryOfAnSseIdNamesItsEpoch() throws Exception {
+    gateway.publish("quiet", 1);
+    SseClient sse = new SseClient(gateway.vertx, gateway.port()).open("loud,quiet,unborn", "loud:0,quiet:1,unborn:0");
+    try {
+      gateway.publish("loud", 1);
+      sse.awaitEvents(1);
+      String epoch = gateway.get("/api/topics/quiet").json().getString("epoch");
+      assertThat(sse.cursor().split(","))
+        .as("the id of the event on loud")
+        .allSatisfy(entry -> assertThat(entry).matches("[a-z]+:\\d+:\\w+"))
+        .contains("quiet:1:" + epoch);
+    } finally {
+      sse.close();
+    }
+  }
   @Test
   void anHttp11StreamRunsUntilTheConnectionClosesWithNoFraming() throws Exception {
     String body = stream("frame.11", "HTTP/1.1", "", "HTTP/1.1 200 OK");
