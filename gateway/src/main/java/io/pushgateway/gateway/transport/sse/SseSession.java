@@ -61,6 +61,10 @@ final class SseSession implements LiveStream.Sink {
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);
+    if (!output.isOpen()) {
+      release(); // the client left before its stream began: nothing to subscribe for
+      return;
+    }
     if (membership != null) {
       presence = new PushPresence(context.presence(), membership, Transport.SSE, stream);
     }
