@@ -10,8 +10,9 @@ import io.vertx.core.Future;
 public interface SseOutput {
 
   /**
-   * Sends the response's head (its headers already set) and {@code preamble}; {@code gone} runs
-   * once, when the client has gone or the stream has ended.
+   * Sends the response's head (its headers already set) and {@code preamble} once the event loop's
+   * turn is over, after what the caller does next (its subscriptions); {@code gone} runs once,
+   * when the client has gone or the stream has ended.
    */
   void open(byte[] preamble, Runnable gone);
 

@@ -77,6 +77,28 @@ class SseWireTest {
   }
 
   /**
+   * A stream that has opened is subscribed: an event published the moment the client reads the
+   * stream's first bytes reaches it, however soon that is (the session asks for its topics' heads
+   * before those bytes leave).
+   */
+  @Test
+  void anEventPublishedAsTheStreamOpensReachesIt() throws Exception {
+    for (int round = 0; round < 50; round++) {
+      String topic = "frame.open" + round;
+      gateway.publish(topic, new JsonObject().put("mark", "before"));
+      try (Socket socket = new Socket()) {
+        socket.setSoTimeout(10_000);
+        socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()));
+        socket.getOutputStream().write(("GET /sse?topics=" + topic + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+        readPast(socket.getInputStream(), "retry: 1000\n\n");
+        gateway.publish(topic, new JsonObject().put("mark", "at-open"));
+        readPast(socket.getInputStream(), "\"mark\":\"at-open\"}}\n\n");
+      }
+    }
+  }
+
+  /**
    * Opens {@code /sse} on a raw socket, publishes two events and returns the body read up to the
    * end of the second, once the head has been checked: its status line, and framing as {@code
    * extraHeaders} lead to expect.

@@ -53,7 +53,11 @@ final class NettySseOutput extends ChannelInboundHandlerAdapter implements SseOu
     channel.pipeline().remove(HttpRequestDecoder.class);
     channel.pipeline().addLast(this);
     output = ChannelOutput.fromTail(channel, maxQueueBytes, flushes);
-    output.write(Unpooled.wrappedBuffer(preamble));
+    // Head and preamble leave once this turn of the event loop is over, as Vert.x flushes what it
+    // writes while reading: by then the session has asked for its topics' heads, so a client that
+    // publishes as soon as its stream opens finds its event after where the stream starts.
+    channel.write(Unpooled.wrappedBuffer(preamble), channel.voidPromise());
+    channel.eventLoop().execute(channel::flush);
   }
 
   @Override
