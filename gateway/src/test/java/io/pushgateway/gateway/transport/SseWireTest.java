@@ -98,6 +98,25 @@ class SseWireTest {
     }
   }
 
+  /** A client has nothing to send on its stream: bytes after its request (a pipelined one) end it. */
+  @Test
+  void aClientThatWritesOnItsStreamIsLetGo() throws Exception {
+    gateway.publish("frame.talk", new JsonObject().put("mark", "before"));
+    try (Socket socket = new Socket()) {
+      socket.setSoTimeout(10_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()));
+      socket.getOutputStream().write("GET /sse?topics=frame.talk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      readPast(in, "retry: 1000\n\n");
+      gateway.awaitSubscribers("frame.talk", "sse", 1);
+      socket.getOutputStream().write("GET /poll?topics=frame.talk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII));
+      assertThat(in.read()).as("the end of the stream").isEqualTo(-1);
+      gateway.awaitSubscribers("frame.talk", "sse", 0);
+    }
+  }
+
   /**
    * Opens {@code /sse} on a raw socket, publishes two events and returns the body read up to the
    * end of the second, once the head has been checked: its status line, and framing as {@code

@@ -49,7 +49,7 @@ final class NettySseOutput extends ChannelInboundHandlerAdapter implements SseOu
     ConnectionClock.streaming(channel);
     onDisconnect = VertxHandover.takeOver(request);
     request = null;
-    // A client has nothing to send on its stream: what it sends anyway is read and dropped.
+    // A client has nothing to send on its stream (see channelRead).
     channel.pipeline().remove(HttpRequestDecoder.class);
     channel.pipeline().addLast(this);
     output = ChannelOutput.fromTail(channel, maxQueueBytes, flushes);
@@ -111,9 +111,14 @@ final class NettySseOutput extends ChannelInboundHandlerAdapter implements SseOu
 
   // ---- the channel's last handler
 
+  /**
+   * Bytes from the client after its request (a pipelined request, which a stream that never ends
+   * cannot answer, or anything else) end the stream: it resumes from its last id if it wants.
+   */
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ReferenceCountUtil.release(msg);
+    ctx.close();
   }
 
   @Override
