@@ -12,7 +12,8 @@ public interface SseOutput {
   /**
    * Sends the response's head (its headers already set) and {@code preamble} once the event loop's
    * turn is over, after what the caller does next (its subscriptions); {@code gone} runs once,
-   * when the client has gone or the stream has ended.
+   * when the client goes or the stream ends after that. A client already gone leaves the output
+   * closed ({@link #isOpen} false) and {@code gone} unrun.
    */
   void open(byte[] preamble, Runnable gone);
 

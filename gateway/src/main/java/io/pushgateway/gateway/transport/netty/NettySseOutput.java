@@ -40,10 +40,9 @@ final class NettySseOutput extends ChannelInboundHandlerAdapter implements SseOu
   @Override
   public void open(byte[] preamble, Runnable gone) {
     this.gone = gone;
-    channel = VertxHandover.channelOf(request);
+    channel = RawConnection.channelOf(request.connection());
     if (!channel.isActive()) {
       ended = true;
-      gone.run();
       return;
     }
     ConnectionClock.streaming(channel);
@@ -94,12 +93,12 @@ final class NettySseOutput extends ChannelInboundHandlerAdapter implements SseOu
 
   @Override
   public boolean writable() {
-    return output == null || output.writable();
+    return output.writable();
   }
 
   @Override
   public Future<Void> drained() {
-    return output == null ? Future.succeededFuture() : output.drained();
+    return output.drained();
   }
 
   @Override

@@ -1,12 +1,14 @@
 package io.pushgateway.gateway.transport.netty;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.transport.WritePath;
-import io.vertx.core.Future;
 import io.pushgateway.gateway.transport.vertx.VertxWritePath;
-import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
@@ -41,17 +43,9 @@ public final class NettyWritePath implements WritePath {
     return keepsConnection(request) ? new NettySseOutput(request, maxQueueBytes, flushes) : fallback.sse(request);
   }
 
+  /** Netty's own keep-alive rule (its {@code HttpUtil.isKeepAlive}), on the headers Vert.x read into Netty's type. */
   private static boolean keepsConnection(HttpServerRequest request) {
-    if (request.version() != HttpVersion.HTTP_1_1) {
-      return false;
-    }
-    for (String connection : request.headers().getAll(HttpHeaders.CONNECTION)) {
-      for (String option : connection.split(",")) {
-        if (option.trim().equalsIgnoreCase("close")) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return request.version() == HttpVersion.HTTP_1_1
+      && !((HttpHeaders) request.headers()).containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
   }
 }

@@ -1,6 +1,5 @@
 package io.pushgateway.gateway.transport.netty;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -51,10 +50,6 @@ final class VertxHandover {
     pipeline.remove(VertxHandler.class);
     pipeline.remove(HttpResponseEncoder.class);
     return onDisconnect;
-  }
-
-  static Channel channelOf(HttpServerRequest request) {
-    return ((ConnectionBase) request.connection()).channel();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -74,7 +74,7 @@ final class WebSocketUpgrade {
   }
 
   private Upgraded switchProtocols(HttpServerRequest request, String key, WebSocketServerExtension deflate) {
-    Channel channel = VertxHandover.channelOf(request);
+    Channel channel = RawConnection.channelOf(request.connection());
     if (!channel.isActive()) {
       throw new IllegalStateException("the client left during the handshake");
     }
