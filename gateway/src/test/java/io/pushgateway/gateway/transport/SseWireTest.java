@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * An SSE stream on the wire. Its framing: an HTTP/1.1 stream's body runs until the connection
@@ -79,18 +81,19 @@ class SseWireTest {
   /**
    * A stream that has opened is subscribed: an event published the moment the client reads the
    * stream's first bytes reaches it, however soon that is (the session asks for its topics' heads
-   * before those bytes leave).
+   * before those bytes leave), on each of the three framings.
    */
-  @Test
-  void anEventPublishedAsTheStreamOpensReachesIt() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"HTTP/1.1, ''", "HTTP/1.0, ''", "HTTP/1.1, Connection: close"})
+  void anEventPublishedAsTheStreamOpensReachesIt(String version, String header) throws Exception {
     for (int round = 0; round < 50; round++) {
-      String topic = "frame.open" + round;
+      String topic = "frame.open" + version.charAt(7) + header.length() + "." + round;
       gateway.publish(topic, new JsonObject().put("mark", "before"));
       try (Socket socket = new Socket()) {
         socket.setSoTimeout(10_000);
         socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()));
-        socket.getOutputStream().write(("GET /sse?topics=" + topic + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(("GET /sse?topics=" + topic + " " + version + "\r\nHost: 127.0.0.1\r\n"
+          + (header.isEmpty() ? "" : header + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
         readPast(socket.getInputStream(), "retry: 1000\n\n");
         gateway.publish(topic, new JsonObject().put("mark", "at-open"));
         readPast(socket.getInputStream(), "\"mark\":\"at-open\"}}\n\n");
