@@ -21,6 +21,8 @@ import java.util.function.Predicate;
 public final class TopicStore {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How many six-character epochs there are: 36^6. */
+  private static final long EPOCHS = 2_176_782_336L;
   /** Maps of topics that held more than this are copied smaller once three quarters went. */
   static final int SHRINK_ABOVE = 1024;
   /** Topics looked at per append for the total bound at most. */
@@ -81,11 +83,9 @@ public final class TopicStore {
 
   /** A short random epoch such as {@code k3x9q2}, so an old cursor is never taken for a new one. */
   public static String newEpoch() {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 6; i++) {
-      sb.append(Character.forDigit(RANDOM.nextInt(36), 36));
-    }
-    return sb.toString();
+    // one draw, not one per character: a cluster node makes an epoch for every append it sends
+    // (used if the topic turns out new), and each draw from the system's generator takes a lock
+    return Long.toString(EPOCHS + Math.floorMod(RANDOM.nextLong(), EPOCHS), 36).substring(1);
   }
 
   public String epoch() {

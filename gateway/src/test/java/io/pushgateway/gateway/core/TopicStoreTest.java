@@ -3,7 +3,9 @@ package io.pushgateway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TopicStoreTest {
@@ -31,6 +33,23 @@ class TopicStoreTest {
     Buffer json = Buffer.buffer();
     event.appendJson(json);
     return json.toString();
+  }
+
+  @Test
+  void newEpochsAreSixLowerCaseBase36CharactersThatDoNotRepeat() {
+    Set<String> epochs = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String epoch = TopicStore.newEpoch();
+      assertThat(epoch).matches("[0-9a-z]{6}");
+      epochs.add(epoch);
+    }
+    // 10,000 draws from 36^6: one pair collides with a chance of about 2%, three of 2 in a million
+    assertThat(epochs).hasSizeGreaterThanOrEqualTo(9_998);
+    // every position takes every character, leading zeros included: the spelling is not cut short
+    for (int position = 0; position < 6; position++) {
+      int at = position;
+      assertThat(epochs.stream().map(epoch -> epoch.charAt(at)).distinct().count()).isEqualTo(36);
+    }
   }
 
   @Test
