@@ -43,12 +43,15 @@ final class NativeMemoryTrim {
 
   /** The trim where this JVM offers it and does not already trim by itself. */
   static Optional<NativeMemoryTrim> available() {
+    if (trimmedByTheJvm()) {
+      return Optional.empty(); // asked first: the platform MBean server loads a few hundred classes
+    }
     try {
       MBeanServer server = ManagementFactory.getPlatformMBeanServer();
       ObjectName commands = new ObjectName(DIAGNOSTIC_COMMANDS);
       boolean offered = Arrays.stream(server.getMBeanInfo(commands).getOperations())
         .anyMatch(operation -> operation.getName().equals(TRIM));
-      return offered && !trimmedByTheJvm() ? Optional.of(new NativeMemoryTrim(server, commands)) : Optional.empty();
+      return offered ? Optional.of(new NativeMemoryTrim(server, commands)) : Optional.empty();
     } catch (JMException | RuntimeException e) {
       return Optional.empty();
     }
