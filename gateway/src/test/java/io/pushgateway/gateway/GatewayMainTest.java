@@ -2,8 +2,12 @@ package io.pushgateway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.internal.PlatformDependent;
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.testing.ProbeJvm;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -43,6 +47,22 @@ class GatewayMainTest {
     commandLine.parseArgs();
     JsonObject json = commandLine.<GatewayMain>getCommand().mergedConfig();
     assertThat(json.fieldNames()).doesNotContain("port", "demo", "cluster", "host");
+  }
+
+  @Test
+  void nettysFlightRecorderEventsStayOffUnlessAskedFor() throws Exception {
+    Pattern result = Pattern.compile("jfr=(\\w+)");
+    assertThat(ProbeJvm.run(NettyProbe.class, List.of(), result).group(1)).isEqualTo("false");
+    assertThat(ProbeJvm.run(NettyProbe.class, List.of("-Dio.netty.jfr.enabled=true"), result).group(1))
+      .isEqualTo("true");
+  }
+
+  /** Says whether Netty records its flight-recorder events once the command's class is ready. */
+  public static final class NettyProbe {
+    public static void main(String[] args) throws Exception {
+      Class.forName(GatewayMain.class.getName());
+      System.out.println("jfr=" + PlatformDependent.isJfrEnabled());
+    }
   }
 
   private static GatewayConfig.Option option(String key) {
