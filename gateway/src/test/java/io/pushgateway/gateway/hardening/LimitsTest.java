@@ -17,6 +17,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +132,63 @@ class LimitsTest {
       Eventually.check(gateway.vertx, () -> assertThat(openAndClose(context, ws)).isEqualTo(101));
     }
     Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/poll?topics=lim").status()).isEqualTo(200));
+  }
+
+  /**
+   * Clients that reset their connection as soon as their request is out, on every transport that
+   * holds something for them (an SSE stream on either path, a waiting long poll, a WebSocket
+   * upgrade): whatever the gateway began for them is let go and their places come back, whichever
+   * moment the reset meets.
+   */
+  @Test
+  void clientsThatResetRightAfterTheirRequestLeaveNothingHeld() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxConnectionsPerIp", 4).put("instances", 1));
+    gateway.publish("gone", 1);
+    String host = "Host: 127.0.0.1\r\n";
+    List<String> requests = List.of(
+      "GET /sse?topics=gone HTTP/1.1\r\n" + host + "\r\n",
+      "GET /sse?topics=gone HTTP/1.0\r\n\r\n",
+      "GET /poll/long?topics=gone&timeout=30 HTTP/1.1\r\n" + host + "\r\n",
+      "GET /ws?topics=gone HTTP/1.1\r\n" + host + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    for (int round = 0; round < 50; round++) {
+      for (String request : requests) {
+        try (Socket socket = from("127.0.0.2")) {
+          socket.setSoLinger(true, 0); // the close sends a reset, not the end of the stream
+          socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+          if (round % 2 == 1 && !request.contains("/poll/long")) {
+            socket.setSoTimeout(10_000);
+            socket.getInputStream().read(); // every other round, once the answer has begun
+          }
+        }
+      }
+    }
+    for (String transport : List.of("sse", "long", "ws")) {
+      gateway.awaitSubscribers("gone", transport, 0);
+    }
+    // every place given back: as many streams as the address may hold open at once (the test's
+    // own HTTP client, from 127.0.0.1, is counted apart)
+    Eventually.check(gateway.vertx, () -> {
+      List<Socket> streams = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          Socket socket = from("127.0.0.2");
+          streams.add(socket);
+          socket.setSoTimeout(10_000);
+          socket.getOutputStream().write(requests.get(0).getBytes(StandardCharsets.US_ASCII));
+          assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+            .as("stream " + (i + 1)).isEqualTo("HTTP/1.1 200");
+        }
+      } finally {
+        for (Socket socket : streams) {
+          socket.close();
+        }
+      }
+    });
+  }
+
+  private Socket from(String localAddress) throws Exception {
+    return new Socket(InetAddress.getByName("127.0.0.1"), gateway.port(), InetAddress.getByName(localAddress), 0);
   }
 
   /** 101 once the upgrade succeeded and the socket closed again, else the refusal's status. */
