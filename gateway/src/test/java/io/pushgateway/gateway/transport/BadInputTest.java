@@ -70,6 +70,8 @@ class BadInputTest {
       Arguments.of("GET", "/poll?topics=a&cursor=a:x", null, 400, "invalid_cursor"),
       Arguments.of("GET", "/poll?topics=a&cursor=a:1&limit=0", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/poll?topics=a&cursor=a:1&limit=ten", null, 400, "invalid_parameter"),
+      Arguments.of("GET", "/poll?topics=a&cursor=a:1&interval=0", null, 400, "invalid_parameter"),
+      Arguments.of("GET", "/poll?topics=a&cursor=a:1&interval=3601", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/poll/long?topics=a&cursor=a:1&timeout=0", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/poll/long?topics=a&cursor=a:1&timeout=61", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/poll/long?topics=-a", null, 400, "invalid_topic"),

@@ -7,7 +7,6 @@ import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.http.RequestHeadSizes;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.PollReply;
-import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -51,31 +50,25 @@ public final class LongPollTransport implements TransportHandler {
   }
 
   private void poll(RoutingContext ctx) {
-    ReadRequest request;
-    int timeoutSeconds;
-    EventFormat format;
-    PollPresence presence;
+    Polls.Asked asked;
     try {
-      request = Polls.readRequest(ctx.request(), context.config());
-      format = EventFormat.of(ctx.request());
-      timeoutSeconds = SubscriptionParams.intParam(ctx.request(), "timeout",
-        context.config().longPollTimeoutSeconds(), 1, context.config().maxLongPollTimeoutSeconds());
-      presence = PollPresence.of(ctx, request.topics(), Transport.LONG, timeoutSeconds * 1000L, context);
+      asked = Polls.Asked.of(ctx, Transport.LONG, "timeout", context.config().longPollTimeoutSeconds(),
+        context.config().maxLongPollTimeoutSeconds(), context);
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
+    ReadRequest request = asked.read();
     // its re-polls may be taken below Vert.x, once a poll that waits is approved as their template
-    boolean template = presence == null && !request.cursor().isEmpty();
+    boolean template = asked.presence() == null && !request.cursor().isEmpty();
     RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(), maxRequestLine,
-      template ? rePolls(request, format, timeoutSeconds) : null);
+      template ? rePolls(request, asked.format(), asked.seconds()) : null);
     if (request.cursor().isEmpty()) {
-      context.log().read(request)
-        .onSuccess(result -> Polls.answer(PollReply.of(ctx.request()), request, format, result, presence, Transport.LONG, context))
-        .onFailure(e -> Polls.failed(PollReply.of(ctx.request()), e, context));
+      Polls.answerFromLog(ctx.request(), asked, Transport.LONG, context);
       return;
     }
-    wait(new LongPoll(request, format, PollReply.of(ctx.request()), presence, context, this), timeoutSeconds);
+    wait(new LongPoll(request, asked.format(), PollReply.of(ctx.request()), asked.presence(), context, this),
+      asked.seconds());
   }
 
   /** The re-polls of {@code approved}: the same topics, limit, format and timeout, another cursor. */

@@ -16,6 +16,7 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,25 @@ final class Polls {
   private Polls() {
   }
 
+  /**
+   * A poll as its request asks: what to read, in which format, the seconds it names (a long
+   * poll's timeout, a short poll's interval between polls, either its presence lease) and its
+   * presence (null: it did not ask).
+   */
+  record Asked(ReadRequest read, EventFormat format, int seconds, PollPresence presence) {
+
+    /** Reads a poll's request; the seconds from {@code secondsParam}, 1 to {@code maxSeconds}. */
+    static Asked of(RoutingContext ctx, Transport transport, String secondsParam, int defaultSeconds, int maxSeconds,
+                    TransportContext context) {
+      ReadRequest read = readRequest(ctx.request(), context.config());
+      EventFormat format = EventFormat.of(ctx.request());
+      int seconds = SubscriptionParams.intParam(ctx.request(), secondsParam, defaultSeconds, 1, maxSeconds);
+      return new Asked(read, format, seconds, PollPresence.of(ctx, read.topics(), transport, seconds * 1000L, context));
+    }
+  }
+
   /** Without a cursor the answer is immediate and empty: the client starts at "now". */
-  static ReadRequest readRequest(HttpServerRequest request, GatewayConfig config) {
+  private static ReadRequest readRequest(HttpServerRequest request, GatewayConfig config) {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit);
@@ -81,9 +99,15 @@ final class Polls {
     return at != null && head != null && at.id() == head.id() && head.epoch().equals(at.epoch());
   }
 
-  static void answer(PollReply reply, ReadRequest asked, EventFormat format, ReadResult result,
-                     PollPresence presence, Transport transport, TransportContext context) {
-    answer(reply, result, PollAnswer.encode(result, asked, format), presence, transport, context);
+  /** Answers with what the log holds for {@code asked}. */
+  static void answerFromLog(HttpServerRequest request, Asked asked, Transport transport, TransportContext context) {
+    context.log().read(asked.read())
+      .onSuccess(result -> answer(PollReply.of(request), asked, result, transport, context))
+      .onFailure(e -> failed(PollReply.of(request), e, context));
+  }
+
+  static void answer(PollReply reply, Asked asked, ReadResult result, Transport transport, TransportContext context) {
+    answer(reply, result, PollAnswer.encode(result, asked.read(), asked.format()), asked.presence(), transport, context);
   }
 
   /**

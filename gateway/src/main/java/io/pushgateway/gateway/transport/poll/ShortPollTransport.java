@@ -2,7 +2,6 @@ package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
-import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.core.Transport;
@@ -12,8 +11,6 @@ import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
-import io.pushgateway.gateway.transport.EventFormat;
-import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -25,6 +22,7 @@ public final class ShortPollTransport implements TransportHandler {
 
   /** The poll interval a presence lease assumes when the poller names none. */
   private static final int DEFAULT_INTERVAL_SECONDS = 5;
+  private static final int MAX_INTERVAL_SECONDS = 3600;
 
   private final TransportContext context;
 
@@ -43,27 +41,20 @@ public final class ShortPollTransport implements TransportHandler {
   }
 
   private void poll(RoutingContext ctx) {
-    ReadRequest request;
-    EventFormat format;
-    PollPresence presence;
+    Polls.Asked asked;
     try {
-      request = Polls.readRequest(ctx.request(), context.config());
-      format = EventFormat.of(ctx.request());
-      // the interval the client says it waits between polls: its lease, with the grace
-      int interval = SubscriptionParams.intParam(ctx.request(), "interval", DEFAULT_INTERVAL_SECONDS, 1, 3600);
-      presence = PollPresence.of(ctx, request.topics(), Transport.SHORT, interval * 1000L, context);
+      // the interval the client says it waits between polls: its presence lease, with the grace
+      asked = Polls.Asked.of(ctx, Transport.SHORT, "interval", DEFAULT_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, context);
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
-    Cursor head = Polls.atHead(request.topics(), request.cursor(), context.log());
+    Cursor head = Polls.atHead(asked.read().topics(), asked.read().cursor(), context.log());
     if (head != null) {
-      Polls.answer(PollReply.of(ctx.request()), request, format, ReadResult.nothingNew(head), presence, Transport.SHORT, context);
+      Polls.answer(PollReply.of(ctx.request()), asked, ReadResult.nothingNew(head), Transport.SHORT, context);
       return;
     }
-    context.log().read(request)
-      .onSuccess(result -> Polls.answer(PollReply.of(ctx.request()), request, format, result, presence, Transport.SHORT, context))
-      .onFailure(e -> Polls.failed(PollReply.of(ctx.request()), e, context));
+    Polls.answerFromLog(ctx.request(), asked, Transport.SHORT, context);
   }
 
   @Override
