@@ -27,9 +27,11 @@ import io.pushgateway.gateway.transport.poll.LongPollTransport;
 import io.pushgateway.gateway.transport.poll.ShortPollTransport;
 import io.pushgateway.gateway.transport.sse.SseTransport;
 import io.pushgateway.gateway.transport.ws.WebSocketTransport;
+import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
@@ -106,7 +108,12 @@ public final class HttpServerVerticle extends VerticleBase {
       }
       guard = new ConnectionGuard(vertx, config, limits, metrics);
       RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
-      server = vertx.createHttpServer(serverOptions(headLimits)).connectionHandler(guard::onConnection)
+      HttpServerOptions options = serverOptions(headLimits);
+      server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          RawConnection.of(connection).decodeStrictly(options);
+          guard.onConnection(connection);
+        })
         .invalidRequestHandler(headLimits)
         .requestHandler(router(authenticator));
       return server.listen();
@@ -227,6 +234,10 @@ public final class HttpServerVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
     router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
     router.errorHandler(500, ctx -> HttpReplies.failure(ctx.request(), ctx.failure(), metrics));
+    router.errorHandler(417, this::unmetExpectation);
+    // Vert.x Web's body handler fails a request with status 200 when its body could not be read:
+    // the client went away, or broke the body's chunked framing (the connection then closes)
+    router.errorHandler(200, this::bodyNotRead);
     return router;
   }
 
@@ -274,6 +285,27 @@ public final class HttpServerVerticle extends VerticleBase {
       return StaticHandler.create("webroot");
     }
     return StaticHandler.create(FileSystemAccess.ROOT, config.webRoot()).setCachingEnabled(false);
+  }
+
+  /** {@code Expect} other than {@code 100-continue} (RFC 9110 §10.1.1): 417, in the protocol's error format. */
+  private void unmetExpectation(RoutingContext ctx) {
+    GatewayException error = new GatewayException(ErrorCode.INVALID_PARAMETER,
+      "the only expectation this server meets is Expect: 100-continue");
+    metrics.rejected(error.code());
+    HttpReplies.json(ctx.response(), 417, HttpReplies.errorBody(error));
+  }
+
+  /**
+   * A body that could not be read is the client's doing, not the gateway's: answered if the
+   * connection still stands, never logged as an error (a client could fill the log with them).
+   */
+  private void bodyNotRead(RoutingContext ctx) {
+    if (ctx.response().closed()) {
+      metrics.rejected(ErrorCode.INVALID_PARAMETER);
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "the request body could not be read"));
   }
 
   private void fail(RoutingContext ctx, GatewayException error) {

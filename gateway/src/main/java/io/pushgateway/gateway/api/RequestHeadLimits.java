@@ -14,11 +14,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The limits of {@link RequestHeadSizes}, as the server's answer to a head over them: answered in
- * the protocol's error format, not with Vert.x's empty body: 414 for the line, 431 for the
- * headers (RFC 9110 §15.5.15, RFC 6585 §5), code {@code invalid_parameter}; then the connection
- * closes, since the decoder gave up on it: after the rest of the request, so that the client reads
- * the answer rather than a reset.
+ * The server's answer to a head its decoder refused: over the limits of {@link RequestHeadSizes}
+ * (414 for the line, 431 for the headers: RFC 9110 §15.5.15, RFC 6585 §5), against the framing
+ * rules of {@link io.pushgateway.gateway.wire.FramingRules} (400, or 505 for another HTTP version),
+ * or malformed (400). Answered in the protocol's error format, code {@code invalid_parameter}, not
+ * with Vert.x's empty body; then the connection closes, since the decoder gave up on it: after the
+ * rest of the request, so that the client reads the answer rather than a reset.
  */
 final class RequestHeadLimits implements Handler<HttpServerRequest> {
 
@@ -55,6 +56,12 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
     } else if (failure == RequestHeads.Failure.HEADERS_TOO_LARGE) {
       status = 431;
       message = "the request headers are larger than " + maxHeaders + " bytes";
+    } else if (failure == RequestHeads.Failure.VERSION_NOT_SUPPORTED) {
+      status = 505;
+      message = RequestHeads.reason(request);
+    } else if (failure == RequestHeads.Failure.AMBIGUOUS_FRAMING) {
+      status = 400;
+      message = "malformed HTTP request: " + RequestHeads.reason(request);
     } else {
       status = 400;
       message = "malformed HTTP request";

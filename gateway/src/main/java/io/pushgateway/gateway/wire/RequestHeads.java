@@ -13,6 +13,10 @@ public final class RequestHeads {
     LINE_TOO_LONG,
     /** The header section is over the decoder's limit: 431 (RFC 6585 §5). */
     HEADERS_TOO_LARGE,
+    /** A version other than HTTP/1.0 and 1.1: 505 (RFC 9110 §15.6.6). */
+    VERSION_NOT_SUPPORTED,
+    /** A head whose body length could be read two ways ({@link FramingRules}): 400. */
+    AMBIGUOUS_FRAMING,
     /** Anything else: 400. */
     MALFORMED
   }
@@ -27,6 +31,18 @@ public final class RequestHeads {
     if (cause instanceof TooLongHttpLineException) {
       return Failure.LINE_TOO_LONG;
     }
-    return cause instanceof TooLongHttpHeaderException ? Failure.HEADERS_TOO_LARGE : Failure.MALFORMED;
+    if (cause instanceof TooLongHttpHeaderException) {
+      return Failure.HEADERS_TOO_LARGE;
+    }
+    if (cause instanceof FramingRules.UnsupportedVersion) {
+      return Failure.VERSION_NOT_SUPPORTED;
+    }
+    return cause instanceof FramingRules.AmbiguousFraming ? Failure.AMBIGUOUS_FRAMING : Failure.MALFORMED;
+  }
+
+  /** What the decoder said of a request it refused. */
+  public static String reason(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    return cause == null ? null : cause.getMessage();
   }
 }

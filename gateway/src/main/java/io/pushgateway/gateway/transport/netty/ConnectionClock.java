@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -9,13 +10,22 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +96,8 @@ final class ConnectionClock {
   private long unmeteredDown;
   /** Request heads received whose answer has not ended yet. */
   private int outstanding;
+  /** Whether the answer to the oldest of them has begun (its head is written). */
+  private boolean answerBegun;
   /** Bytes read since the last decoded head or body end: a head in the making. */
   private boolean partialHead;
   /** Whether the last read came to a connection at rest: no request open, no head or body begun. */
@@ -231,6 +243,7 @@ final class ConnectionClock {
 
   /** An answer ended: what follows belongs to the next request. */
   private void answerEnded() {
+    answerBegun = false;
     releaseMeter();
     unmeteredUp = 0;
     unmeteredDown = 0;
@@ -371,9 +384,39 @@ final class ConnectionClock {
   }
 
   /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
+  /**
+   * A body whose chunked framing broke (RFC 9112 §7.1): the decoder gives up on the connection,
+   * and Vert.x would close it unanswered. It is answered here (400) when that answer is the next
+   * the connection owes (its request is the only one open and its answer has not begun), then
+   * closed; otherwise only closed.
+   */
+  private void refuseBrokenBody(ChannelHandlerContext ctx, HttpContent content) {
+    content.release();
+    bodyPending = false;
+    if (outstanding != 1 || answerBegun) {
+      channel.close();
+      return;
+    }
+    byte[] body = HttpReplies.errorBody(new GatewayException(ErrorCode.INVALID_PARAMETER,
+      "the request body's chunked framing is broken (RFC 9112 §7.1)")).getBytes();
+    FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+      Unpooled.wrappedBuffer(body));
+    answer.headers()
+      .set(HttpHeaderNames.CONTENT_TYPE, HttpReplies.JSON)
+      .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+      .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+      .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+  }
+
   private final class Messages extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      // a head the decoder refused is a request (a full one) too: the server answers it (414, 431, 400)
+      if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
+        refuseBrokenBody(ctx, content);
+        return;
+      }
       if (msg instanceof HttpRequest) {
         outstanding++;
         disarmHead();
@@ -413,6 +456,7 @@ final class ConnectionClock {
         upgrade = response.status().code() == 101;
         // 100 Continue is not the answer (RFC 9110 §15.2); the final one follows.
         interim = !upgrade && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        answerBegun |= !interim;
       }
       ctx.write(msg, promise);
       if (upgrade) {

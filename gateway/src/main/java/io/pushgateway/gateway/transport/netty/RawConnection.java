@@ -5,7 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
+import io.pushgateway.gateway.wire.FramingRules;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +100,11 @@ public final class RawConnection {
   }
 
   /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
+  /** Holds the connection's requests to {@link FramingRules}; called before it reads its first request. */
+  public void decodeStrictly(HttpServerOptions options) {
+    FramingRules.install(channel, options);
+  }
+
   public void startClocks(long headMillis, long bodyMillis, long idleMillis) {
     ConnectionClock.start(channel, headMillis, bodyMillis, idleMillis);
   }
