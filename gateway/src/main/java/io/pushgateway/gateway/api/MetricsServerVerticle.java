@@ -34,11 +34,15 @@ public final class MetricsServerVerticle extends VerticleBase {
   public Future<?> start() {
     // HTTP/1.1 only, as the main port: Prometheus scrapes with it, and without h2c's sniffing the
     // connection is an HTTP/1.1 one from its first byte, so its clocks start at once
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort())
-        .setHttp2ClearTextEnabled(false))
-      // the same head, body and idle clocks as the main port: a scrape port is a port too
-      .connectionHandler(connection -> RawConnection.of(connection).startClocks(config.requestHeadTimeoutMillis(),
-        config.requestBodyTimeoutMillis(), config.idleTimeoutMillis()))
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort())
+      .setHttp2ClearTextEnabled(false);
+    server = vertx.createHttpServer(options)
+      // the same framing rules and head, body and idle clocks as the main port: a scrape port is a port too
+      .connectionHandler(connection -> {
+        RawConnection raw = RawConnection.of(connection);
+        raw.decodeStrictly(options);
+        raw.startClocks(config.requestHeadTimeoutMillis(), config.requestBodyTimeoutMillis(), config.idleTimeoutMillis());
+      })
       .requestHandler(request -> {
         if (request.method() == HttpMethod.GET && request.path().equals("/metrics")) {
           scrape(vertx, metrics, request);

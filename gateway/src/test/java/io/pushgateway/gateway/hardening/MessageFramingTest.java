@@ -117,6 +117,23 @@ class MessageFramingTest {
   }
 
   @Test
+  void theMetricsPortHoldsToTheSameRules() throws Exception {
+    int metricsPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      metricsPort = free.getLocalPort();
+    }
+    try (TestGateway scraped = TestGateway.start(new JsonObject().put("metricsPort", metricsPort))) {
+      String smuggled = "0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+      Exchange exchange = exchange(metricsPort, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + smuggled.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled);
+      assertThat(exchange.statuses()).as("one answer, nothing behind it").containsExactly(400);
+      assertThat(exchange.closedByServer()).isTrue();
+      assertThat(exchange(metricsPort, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").statuses())
+        .containsExactly(200);
+    }
+  }
+
+  @Test
   void aChunkedPublishWithTrailersIsTakenAndItsConnectionServesTheNextRequest() throws Exception {
     String request = "POST /api/topics/framing-chunked/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       + "Transfer-Encoding: chunked\r\n\r\n4\r\n{\"n\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: yes\r\n\r\n"
@@ -206,9 +223,13 @@ class MessageFramingTest {
     }
   }
 
-  /** Writes {@code request} as it is, then reads until the server closes or goes quiet. */
   private static Exchange exchange(String request) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+    return exchange(gateway.port(), request);
+  }
+
+  /** Writes {@code request} as it is, then reads until the server closes or goes quiet. */
+  private static Exchange exchange(int port, String request) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(READ_TIMEOUT_MILLIS);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
       socket.getOutputStream().flush();
