@@ -29,6 +29,7 @@ import io.pushgateway.gateway.transport.sse.SseTransport;
 import io.pushgateway.gateway.transport.ws.WebSocketTransport;
 import io.pushgateway.gateway.transport.netty.RawConnection;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpHeaders;
@@ -42,6 +43,7 @@ import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -261,7 +263,10 @@ public final class HttpServerVerticle extends VerticleBase {
     String problem = CanonicalPath.problem(ctx.request().path());
     if (problem == null) {
       try {
-        ctx.request().params();
+        String repeated = repeatedParameter(ctx.request().params());
+        if (repeated != null) {
+          problem = "the parameter " + repeated + " is given more than once";
+        }
       } catch (IllegalArgumentException e) {
         problem = "the query is not valid percent-encoding (RFC 3986 §2.1)";
       }
@@ -285,6 +290,26 @@ public final class HttpServerVerticle extends VerticleBase {
       return StaticHandler.create("webroot");
     }
     return StaticHandler.create(FileSystemAccess.ROOT, config.webRoot()).setCachingEnabled(false);
+  }
+
+  /**
+   * A name given twice in the query (names compare as Vert.x looks them up, ignoring case), or
+   * null. Every reader takes a parameter's first value; a proxy or firewall in front may take
+   * another, so a repeated parameter is refused rather than read one way here and another there.
+   */
+  private static String repeatedParameter(MultiMap params) {
+    if (params.isEmpty()) {
+      return null;
+    }
+    List<Map.Entry<String, String>> entries = params.entries(); // size() counts names, not entries
+    for (int i = 1; i < entries.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (entries.get(i).getKey().equalsIgnoreCase(entries.get(j).getKey())) {
+          return entries.get(i).getKey();
+        }
+      }
+    }
+    return null;
   }
 
   /** {@code Expect} other than {@code 100-continue} (RFC 9110 §10.1.1): 417, in the protocol's error format. */
