@@ -383,7 +383,6 @@ final class ConnectionClock {
     }
   }
 
-  /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
   /**
    * A body whose chunked framing broke (RFC 9112 §7.1): the decoder gives up on the connection,
    * and Vert.x would close it unanswered. It is answered here (400) when that answer is the next
@@ -409,6 +408,7 @@ final class ConnectionClock {
     ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
+  /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
   private final class Messages extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
