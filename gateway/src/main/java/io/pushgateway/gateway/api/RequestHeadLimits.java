@@ -23,9 +23,6 @@ import io.vertx.core.json.JsonObject;
  */
 final class RequestHeadLimits implements Handler<HttpServerRequest> {
 
-  /** How long the rest of a refused request may take to arrive, and be dropped, before the connection closes. */
-  static final long LINGER_MILLIS = 2_000;
-
   private final GatewayMetrics metrics;
   private final int maxLine;
   private final int maxHeaders;
@@ -69,7 +66,7 @@ final class RequestHeadLimits implements Handler<HttpServerRequest> {
     GatewayException error = new GatewayException(ErrorCode.INVALID_PARAMETER, message);
     metrics.rejected(error.code());
     request.response().putHeader(HttpHeaders.CONNECTION, "close")
-      .endHandler(v -> RawConnection.of(request.connection()).closeAfterAnswer(LINGER_MILLIS));
+      .endHandler(v -> RawConnection.of(request.connection()).closeAfterAnswer());
     HttpReplies.json(request.response(), status, new JsonObject().put("error", error.toJson()));
   }
 }

@@ -387,7 +387,7 @@ final class ConnectionClock {
    * A body whose chunked framing broke (RFC 9112 §7.1): the decoder gives up on the connection,
    * and Vert.x would close it unanswered. It is answered here (400) when that answer is the next
    * the connection owes (its request is the only one open and its answer has not begun), then
-   * closed; otherwise only closed.
+   * closed as any refused request is (the rest of it read and dropped first); otherwise only closed.
    */
   private void refuseBrokenBody(ChannelHandlerContext ctx, HttpContent content) {
     content.release();
@@ -405,14 +405,15 @@ final class ConnectionClock {
       .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
       .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
       .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(answer);
+    RawConnection.closeAfterAnswer(channel);
   }
 
   /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
   private final class Messages extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      // a head the decoder refused is a request (a full one) too: the server answers it (414, 431, 400)
+      // a head the decoder refused is a request (a full one) too: the server's invalid request handler answers it
       if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
         refuseBrokenBody(ctx, content);
         return;

@@ -50,16 +50,24 @@ public final class RawConnection {
     channel.close();
   }
 
+  /** How long the rest of a refused request may take to arrive, and be dropped, before the connection closes. */
+  static final long LINGER_MILLIS = 2_000;
+
   /**
-   * Closes the TCP connection after an answer to a request it stopped reading (one over the head
-   * limits): closed with the rest of the request unread, the kernel would reset it, and a client
-   * that gets the reset before it has read the answer loses the answer. So the output is shut
-   * (the client reads the answer, then the end), what the client still sends is read and dropped
-   * by the decoder, and the connection closes when the client closes its side or after
-   * {@code lingerMillis}, whichever comes first (nginx's lingering close).
+   * Closes the TCP connection after an answer to a request it stopped reading (a head over the
+   * limits or against the framing rules, a broken chunked body): closed with the rest of the
+   * request unread, the kernel would reset it, and a client that gets the reset before it has
+   * read the answer loses the answer. So the output is shut (the client reads the answer, then
+   * the end), what the client still sends is read and dropped by the decoder, and the connection
+   * closes when the client closes its side or after {@link #LINGER_MILLIS}, whichever comes first
+   * (nginx's lingering close).
    */
-  public void closeAfterAnswer(long lingerMillis) {
-    // called from the response's end handler: the answer's last bytes are written after it returns
+  public void closeAfterAnswer() {
+    closeAfterAnswer(channel);
+  }
+
+  static void closeAfterAnswer(Channel channel) {
+    // called where the answer is written: its last bytes go out before this task runs
     channel.eventLoop().execute(() -> {
       if (!(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
         channel.close();
@@ -71,7 +79,7 @@ public final class RawConnection {
         // the timer goes with the connection when the client closes first: floods of such
         // requests hold no timers past their connections
         ScheduledFuture<?> linger =
-          channel.eventLoop().schedule(() -> channel.close(), lingerMillis, TimeUnit.MILLISECONDS);
+          channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(closed -> linger.cancel(false));
       });
     });
@@ -99,12 +107,12 @@ public final class RawConnection {
     }
   }
 
-  /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
   /** Holds the connection's requests to {@link FramingRules}; called before it reads its first request. */
   public void decodeStrictly(HttpServerOptions options) {
     FramingRules.install(channel, options);
   }
 
+  /** Starts the head, body and idle clocks of a new connection, before it has read a request. */
   public void startClocks(long headMillis, long bodyMillis, long idleMillis) {
     ConnectionClock.start(channel, headMillis, bodyMillis, idleMillis);
   }
