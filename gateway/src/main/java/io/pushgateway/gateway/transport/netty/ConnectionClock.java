@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,7 +27,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.netty.util.ReferenceCountUtil;
 import io.pushgateway.gateway.metrics.WireMeters.WireMeter;
+import java.util.ArrayDeque;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +55,13 @@ import java.util.concurrent.TimeUnit;
  * heads come in and answers end. Vert.x's own idle handler sits where push writes never pass, so
  * it would cut SSE streams. A connection upgraded to a WebSocket leaves both clocks: its liveness
  * is the WebSocket peer's pings. An SSE stream keeps them, its answer open until it closes.
+ *
+ * <p>The upper handler also keeps pipelined requests in their turn: a request read while an
+ * earlier answer is owed, or while the connection's output is full, waits there (and the
+ * connection is not read meanwhile) until the answers before it have ended and the output has
+ * room. Vert.x begins each pipelined request as soon as the answer before it is written, whether
+ * or not the client reads, so without this a few kilobytes of pipelined polls that are never read
+ * would make the gateway hold gigabytes of answers.
  *
  * <p>The lower handler also counts bytes for a {@link WireMeter}, since it sees them all anyway:
  * a request that names a meter ({@link #claim}) is charged what its connection read and wrote
@@ -105,6 +115,8 @@ final class ConnectionClock {
   private boolean stopped;
   /** Whether the answer being served is a stream for the connection's life (an SSE response). */
   private boolean streaming;
+  /** Requests waiting for their turn (see the class comment), with what followed them; null when none. */
+  private ArrayDeque<Object> waiting;
 
   private ConnectionClock(Channel channel, long headMillis, long bodyMillis, long idleMillis) {
     this.channel = channel;
@@ -172,6 +184,8 @@ final class ConnectionClock {
     ConnectionClock clock = of(channel);
     if (clock != null) {
       clock.streaming = true;
+      // requests sent behind a stream are never served: Vert.x would have dropped them too
+      clock.dropWaiting();
     }
   }
 
@@ -190,7 +204,7 @@ final class ConnectionClock {
    * waits for a head, and no answer is owed.
    */
   boolean restedBeforeRead() {
-    return restedBeforeRead && !stopped;
+    return restedBeforeRead && waiting == null && !stopped;
   }
 
   /** Whether a wire meter is charged for the request being served. */
@@ -207,10 +221,51 @@ final class ConnectionClock {
 
   /** The answer to a head taken below the decoder has been written. */
   void answerServedBelow() {
+    answered();
+  }
+
+  /** The oldest answer owed has ended: the head clock may run again, and a waiting request go on. */
+  private void answered() {
     answerEnded();
     outstanding--;
     if (outstanding == 0 && partialHead) {
       armHead();
+    }
+    if (waiting != null) {
+      // not from inside the write that ended it: Vert.x has yet to hear that its answer is done
+      channel.eventLoop().execute(messages::proceed);
+    }
+  }
+
+  /**
+   * Whether a request read now waits for its turn: an answer before it is owed or the output is
+   * full, unless the connection serves a stream or is closing (what it reads then is dropped).
+   */
+  private boolean mustWait() {
+    return !streaming && !(channel instanceof DuplexChannel duplex && duplex.isOutputShutdown())
+      && (outstanding > 0 || !channel.isWritable());
+  }
+
+  private void await(Object msg) {
+    if (waiting == null) {
+      waiting = new ArrayDeque<>();
+    }
+    waiting.add(msg);
+    // the connection is read no further: what waits stays within one read
+    channel.config().setAutoRead(false);
+    if (msg instanceof HttpRequest) {
+      disarmHead(); // a whole head is here; it waits for the gateway, not for its client
+    }
+    if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
+      partialHead = false;
+    }
+  }
+
+  private void dropWaiting() {
+    if (waiting != null) {
+      waiting.forEach(ReferenceCountUtil::release);
+      waiting = null;
+      channel.config().setAutoRead(true);
     }
   }
 
@@ -343,6 +398,11 @@ final class ConnectionClock {
       idleTimer.cancel(false);
       idleTimer = null;
     }
+    if (waiting != null && channel.isActive()) {
+      // requests sent behind a WebSocket upgrade, before its answer (RFC 6455 §4.1 forbids it)
+      channel.close();
+    }
+    dropWaiting();
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.context(bytes) != null && !keepMeter) {
       pipeline.remove(bytes);
@@ -411,8 +471,48 @@ final class ConnectionClock {
 
   /** Decoded request heads in, Vert.x's answers out, above the HTTP codec. */
   private final class Messages extends ChannelDuplexHandler {
+    private ChannelHandlerContext ctx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (waiting != null || msg instanceof HttpRequest && mustWait()) {
+        await(msg);
+      } else {
+        take(ctx, msg);
+      }
+    }
+
+    /** Lets the waiting requests go on, in order, as far as their turn has come. */
+    void proceed() {
+      boolean took = false;
+      while (waiting != null && !ctx.isRemoved() && !(waiting.peek() instanceof HttpRequest && mustWait())) {
+        Object next = waiting.poll();
+        if (waiting.isEmpty()) {
+          waiting = null;
+          channel.config().setAutoRead(true);
+        }
+        take(ctx, next);
+        took = true;
+      }
+      if (took && !ctx.isRemoved()) {
+        channelReadComplete(ctx); // the end of a read, at which Vert.x flushes what it answered
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      ctx.fireChannelWritabilityChanged();
+      if (waiting != null && channel.isWritable()) {
+        proceed();
+      }
+    }
+
+    private void take(ChannelHandlerContext ctx, Object msg) {
       // a head the decoder refused is a request (a full one) too: the server's invalid request handler answers it
       if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
         refuseBrokenBody(ctx, content);
@@ -468,11 +568,7 @@ final class ConnectionClock {
           channel.closeFuture().removeListener(onClose);
         }
       } else if (msg instanceof LastHttpContent && !interim && outstanding > 0 && !streaming) {
-        answerEnded();
-        outstanding--;
-        if (outstanding == 0 && partialHead) {
-          armHead();
-        }
+        answered();
       }
     }
   }
