@@ -308,7 +308,7 @@ public final class HazelcastEventLog implements EventLog {
    * this node delivered recently are handed out as they were delivered, with their encoded forms.
    */
   private ReadResult assemble(ReadRequest request, List<Future<Slice>> slices) {
-    ReadAssembly answer = new ReadAssembly(request.limit());
+    ReadAssembly answer = new ReadAssembly(request);
     for (int i = 0; i < slices.size(); i++) {
       String topic = request.topics().get(i);
       Slice slice = slices.get(i).result();

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A read's answer put together topic by topic, in the request's order and within its limit over
- * all topics: the one read assembly of every log. Each topic brings its state, where the cursor
+ * A read's answer put together topic by topic, in the request's order and within its limits over
+ * all topics (events and bytes, see {@link ReadRequest}): the one read assembly of every log. Each topic brings its state, where the cursor
  * rules start it ({@link ReadStart}) and its events after that.
  */
 public final class ReadAssembly {
@@ -23,10 +23,12 @@ public final class ReadAssembly {
   private final Map<String, Position> after = new LinkedHashMap<>();
   private final Map<String, TopicState> states = new LinkedHashMap<>();
   private int room;
+  private long bytesLeft;
   private boolean more;
 
-  public ReadAssembly(int limit) {
-    this.room = limit;
+  public ReadAssembly(ReadRequest request) {
+    this.room = request.limit();
+    this.bytesLeft = request.maxBytes();
   }
 
   /** The next topic of the request; {@code start} must come from the same state. */
@@ -36,11 +38,27 @@ public final class ReadAssembly {
     if (start.reset()) {
       resets.add(new Reset(topic, state.oldestId(), state.epoch()));
     }
-    int taken = room > 0 ? kept.copyAfter(start.after(), room, events) : 0;
+    int taken = room > 0 && bytesLeft > 0 ? withinBytes(kept.copyAfter(start.after(), room, events)) : 0;
     room -= taken;
     long end = start.after() + taken;
     more |= end < state.lastId();
     after.put(topic, new Position(end, state.epoch()));
+  }
+
+  /**
+   * Of the {@code taken} events just added, how many stay within the bytes left (the answer's
+   * first event stays whatever its size); the rest are dropped, and so are later topics' events.
+   */
+  private int withinBytes(int taken) {
+    int first = events.size() - taken;
+    for (int i = first; i < events.size(); i++) {
+      bytesLeft -= events.get(i).jsonLength();
+      if (bytesLeft < 0 && i > 0) {
+        events.subList(i, events.size()).clear();
+        return i - first;
+      }
+    }
+    return taken;
   }
 
   public ReadResult result() {

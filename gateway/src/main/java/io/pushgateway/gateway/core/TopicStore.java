@@ -119,7 +119,7 @@ public final class TopicStore {
   }
 
   public ReadResult read(ReadRequest request, long nowMillis) {
-    ReadAssembly answer = new ReadAssembly(request.limit());
+    ReadAssembly answer = new ReadAssembly(request);
     for (String topic : request.topics()) {
       TopicHistory history = touch(topic, nowMillis);
       if (history == null && idleMillis > 0 && topics.size() < maxTopics) {

@@ -86,7 +86,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   private void read() {
     reading = true;
     stale = false;
-    context.log().read(new ReadRequest(request.topics(), cursor, request.limit()))
+    context.log().read(request.from(cursor))
       .onSuccess(result -> {
         reading = false;
         if (done) {

@@ -83,7 +83,7 @@ public final class LongPollTransport implements TransportHandler {
       if (cursor.isEmpty()) {
         return null;
       }
-      ReadRequest request = new ReadRequest(approved.topics(), cursor, approved.limit());
+      ReadRequest request = approved.from(cursor);
       context.metrics().longPollShortcut();
       return reply -> wait(new LongPoll(request, format, reply, null, context, this), timeoutSeconds);
     };

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;
@@ -23,14 +25,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * HTTP/1.1 pipelining (RFC 9112 §9.3) as an attacker would use it: requests sent one behind the
- * other are answered in order, and only as fast as the client takes the answers, so a few
- * kilobytes of requests never read cannot make the gateway build and hold their answers.
+ * What a client that does not read its answers can make the gateway hold, as an attacker would
+ * try it. Pipelined requests (RFC 9112 §9.3) are answered in order, and only as fast as the client
+ * takes the answers, so a few kilobytes of requests never read cannot make the gateway build
+ * theirs; and one poll's answer is at most {@code maxQueueBytes} (beyond its first event), as much
+ * as a slow push connection may have queued, however many events it asks for.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PipeliningTest {
+class UnreadAnswersTest {
 
   private static final Pattern SHORT_POLLS_ANSWERED =
     Pattern.compile("(?m)^pushgateway_polls_total\\{result=\"events\",transport=\"short\"} (\\S+)$");
@@ -138,6 +144,61 @@ class PipeliningTest {
       assertThat(first.getJsonObject(0).getLong("id")).isEqualTo(2);
       assertThat(second.size()).as("then the short poll's, read after it: both events").isEqualTo(2);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/poll", "/poll/long"})
+  void aPollAnswerEndsBeforeMaxQueueBytesAndTheRestFollowInOrder(String path) throws Exception {
+    String[] topics = {"sized" + path.length() + "-a", "sized" + path.length() + "-b"};
+    String data = "y".repeat(60_000);
+    for (String topic : topics) {
+      for (int n = 1; n <= 12; n++) {
+        gateway.publish(topic, new JsonObject().put("n", n).put("data", data));
+      }
+    }
+    // 24 events of about 60 kB, 1.4 MB: 17 of them are within the default 1 MiB
+    String cursor = topics[0] + ":0," + topics[1] + ":0";
+    List<String> received = new ArrayList<>();
+    List<Integer> answers = new ArrayList<>();
+    boolean more = true;
+    while (more && answers.size() < 5) {
+      TestGateway.Reply reply = gateway.get(path + "?topics=" + topics[0] + "," + topics[1] + "&cursor=" + cursor
+        + "&limit=1000");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body().length()).isLessThan(1_048_576 + 200);
+      JsonObject answer = reply.json();
+      JsonArray events = answer.getJsonArray("events");
+      answers.add(events.size());
+      events.forEach(e -> received.add(((JsonObject) e).getString("topic") + ":" + ((JsonObject) e).getLong("id")));
+      cursor = answer.getString("cursor");
+      more = answer.getBoolean("more");
+    }
+    assertThat(answers).containsExactly(17, 7);
+    List<String> expected = new ArrayList<>();
+    for (String topic : topics) {
+      for (int n = 1; n <= 12; n++) {
+        expected.add(topic + ":" + n);
+      }
+    }
+    assertThat(received).as("each event once, in order").isEqualTo(expected);
+  }
+
+  @Test
+  void anEventLargerThanMaxQueueBytesIsAnsweredAlone() throws Exception {
+    String topic = "sized-binary";
+    byte[] bytes = new byte[1_500_000];
+    new java.util.Random(7).nextBytes(bytes);
+    assertThat(gateway.request(HttpMethod.POST, "/api/topics/" + topic + "/events", Buffer.buffer(bytes),
+      "application/octet-stream").status()).isEqualTo(201);
+    gateway.publish(topic, new JsonObject().put("n", 2));
+    JsonObject first = gateway.get("/poll?topics=" + topic + "&cursor=" + topic + ":0").json();
+    assertThat(first.getJsonArray("events")).hasSize(1);
+    assertThat(first.getJsonArray("events").getJsonObject(0).getString("data"))
+      .isEqualTo(java.util.Base64.getEncoder().encodeToString(bytes));
+    assertThat(first.getBoolean("more")).isTrue();
+    JsonObject second = gateway.get("/poll?topics=" + topic + "&cursor=" + first.getString("cursor")).json();
+    assertThat(second.getJsonArray("events").getJsonObject(0).getLong("id")).isEqualTo(2);
+    assertThat(second.getBoolean("more")).isFalse();
   }
 
   private static double shortPollsAnswered() throws Exception {
