@@ -7,6 +7,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.SubscriberCounts;
+import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
@@ -17,12 +18,14 @@ import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.transport.PublishRule;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +39,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
@@ -47,6 +51,9 @@ final class TopicApi {
 
   /** Where batches are published. */
   static final String BATCH_PATH = "/api/events";
+  /** Topic names in one page of the listing, unless the request asks for fewer or more (up to the max). */
+  static final int LISTING_LIMIT = 1_000;
+  static final int MAX_LISTING_LIMIT = 10_000;
 
   private final GatewayConfig config;
   private final EventLog log;
@@ -133,12 +140,16 @@ final class TopicApi {
       .onFailure(e -> fail(ctx, e));
   }
 
+  /** A page of the listing (see TopicQuery): a gateway may keep {@code maxTopics} of them. */
   private void topics(RoutingContext ctx) {
     Access access = Access.of(ctx);
-    log.topics()
-      .map(names -> names.stream().filter(access::maySubscribe).toList())
-      .onSuccess(names -> HttpReplies.json(ctx.response(), 200,
-        new JsonObject().put("topics", new JsonArray(names))))
+    HttpServerRequest request = ctx.request();
+    Future.succeededFuture(request)
+      .map(r -> new TopicQuery(Objects.requireNonNullElse(r.getParam("prefix"), ""), r.getParam("after"),
+        SubscriptionParams.intParam(r, "limit", LISTING_LIMIT, 1, MAX_LISTING_LIMIT), access::maySubscribe))
+      .compose(log::topics)
+      .onSuccess(page -> HttpReplies.json(ctx.response(), 200,
+        new JsonObject().put("topics", new JsonArray(page.topics())).put("next", page.next())))
       .onFailure(e -> fail(ctx, e));
   }
 

@@ -13,6 +13,7 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.Hubs;
@@ -36,7 +37,9 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -338,12 +341,11 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   @Override
-  public Future<List<String>> topics() {
+  public Future<TopicQuery.Page> topics(TopicQuery query) {
     // A predicate query has no async form: it runs on a worker, never on an event loop.
-    return vertx.executeBlocking(() -> topics.keySet(new TopicOps.HasEvents()).stream()
+    return vertx.executeBlocking(() -> query.of(topics.keySet(new TopicOps.HasEvents()).stream()
       .filter(Topics::isValid)
-      .sorted()
-      .toList(), false)
+      .collect(Collectors.toCollection(TreeSet::new))), false)
       .recover(HazelcastEventLog::unavailable);
   }
 

@@ -31,7 +31,8 @@ public interface EventLog {
   /** The topic's state, empty if the topic has never had an event. */
   Future<Optional<TopicState>> state(String topic);
 
-  Future<List<String>> topics();
+  /** A page of the names of the topics with events. */
+  Future<TopicQuery.Page> topics(TopicQuery query);
 
   /** Releases the log's resources (its verticle, its cluster membership). */
   Future<Void> close();

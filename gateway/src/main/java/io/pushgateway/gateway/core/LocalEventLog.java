@@ -58,7 +58,8 @@ public final class LocalEventLog implements EventLog {
   public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, HistoryLimits limits, int maxTopics,
                                              long idleMillis, Predicate<String> inUse) {
     EventBus eventBus = vertx.eventBus();
-    List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class)
+    List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class, TopicQuery.class,
+        TopicQuery.Page.class)
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
     TopicStore store = new TopicStore(limits, TopicStore.newEpoch(), maxTopics, idleMillis, inUse);
@@ -84,8 +85,8 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
-  public Future<List<String>> topics() {
-    return this.<JsonArray>request("topics", "").map(names -> names.stream().map(String::valueOf).toList());
+  public Future<TopicQuery.Page> topics(TopicQuery query) {
+    return request("topics", query);
   }
 
   @Override
@@ -183,7 +184,7 @@ public final class LocalEventLog implements EventLog {
         msg -> msg.reply(store.read(msg.body(), System.currentTimeMillis()), LOCAL));
       bus.<String>localConsumer(address + ".state",
         msg -> msg.reply(store.state(msg.body(), System.currentTimeMillis()).orElse(null), LOCAL));
-      bus.<String>localConsumer(address + ".topics", msg -> msg.reply(new JsonArray(store.topicNames()), LOCAL));
+      bus.<TopicQuery>localConsumer(address + ".topics", msg -> msg.reply(msg.body().of(store.topicNames()), LOCAL));
       if (idleMillis > 0) {
         // a few sweeps per idle period, at most one a second: a topic goes soon after its time
         vertx.setPeriodic(Math.max(100, Math.min(1000, idleMillis / 4)), t -> sweep());

@@ -2,10 +2,13 @@ package io.pushgateway.gateway.core;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -34,6 +37,8 @@ public final class TopicStore {
    * topic costs no more than a field write per touch.
    */
   private LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
+  /** The names of the topics with events, sorted, so a page of the listing costs its own length. */
+  private final TreeSet<String> named = new TreeSet<>();
   /** Most topics since the map was last copied: its table never shrinks by itself. */
   private int peakTopics;
   private final HistoryLimits limits;
@@ -111,6 +116,9 @@ public final class TopicStore {
     int sizeBefore = history.size();
     long bytesBefore = history.bytes();
     Event event = history.append(lastTs, dataJson, contentType);
+    if (event.id() == 1) {
+      named.add(topic); // its first event: listed from now on
+    }
     keptEvents += history.size() - sizeBefore;
     keptBytes += history.bytes() - bytesBefore;
     trim(history, nowMillis);
@@ -159,9 +167,9 @@ public final class TopicStore {
     return topicCount;
   }
 
-  /** The topics that have had events (not those a subscriber alone started). */
-  public List<String> topicNames() {
-    return topics.values().stream().filter(h -> h.lastId() > 0).map(TopicHistory::topic).sorted().toList();
+  /** The topics that have had events (not those a subscriber alone started), in name order; a live view. */
+  public NavigableSet<String> topicNames() {
+    return Collections.unmodifiableNavigableSet(named);
   }
 
   /**
@@ -190,6 +198,7 @@ public final class TopicStore {
         busy.add(history);
       } else {
         it.remove();
+        named.remove(history.topic());
         keptEvents -= history.size();
         keptBytes -= history.bytes();
         evicted.add(history.topic());

@@ -327,8 +327,8 @@ class LiveStreamTest {
     }
 
     @Override
-    public Future<List<String>> topics() {
-      return Future.succeededFuture(List.copyOf(events.keySet()));
+    public Future<TopicQuery.Page> topics(TopicQuery query) {
+      return Future.succeededFuture(query.of(new java.util.TreeSet<>(events.keySet())));
     }
 
     @Override

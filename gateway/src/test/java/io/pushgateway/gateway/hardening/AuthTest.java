@@ -26,10 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,6 +198,34 @@ class AuthTest {
   private static String shortLivedToken() {
     long exp = System.currentTimeMillis() / 1000 + 3;
     return hs.generateToken(claims().put("exp", exp), new JWTOptions().setAlgorithm("HS256"));
+  }
+
+  @Test
+  void aTokenThatMaySeeFewTopicsPagesThroughTheListingInBoundedSteps() throws Exception {
+    String everything = hs.generateToken(new JsonObject().put("sub", "lister").put("topics", new JsonObject()
+      .put("sub", new JsonArray().add("*")).put("pub", new JsonArray().add("*"))), new JWTOptions().setAlgorithm("HS256"));
+    List<String> hidden = IntStream.range(0, 50).mapToObj(i -> "oa-%02d".formatted(i)).toList();
+    for (String topic : Stream.concat(Stream.of("news.zz1", "open"), hidden.stream()).toList()) {
+      gateway.publishAs(everything, topic, 1);
+    }
+    List<String> seen = new ArrayList<>();
+    int pages = 0;
+    boolean cutShort = false;
+    String next = "news.zz0";
+    while (next != null && pages++ < 100) {
+      JsonObject page = gateway.request(HttpMethod.GET, "/api/topics?limit=2&after=" + next, null, null,
+        "Authorization", "Bearer " + token("hs256")).json();
+      List<String> names = page.getJsonArray("topics").stream().map(String::valueOf).toList();
+      assertThat(names).hasSizeLessThanOrEqualTo(2);
+      cutShort |= names.isEmpty() && page.getString("next") != null;
+      seen.addAll(names);
+      next = page.getString("next");
+    }
+    assertThat(seen).as("what the token may read, nothing else").contains("news.zz1", "open")
+      .allMatch(t -> t.equals("open") || t.startsWith("news."));
+    assertThat(cutShort).as("a page that looked at its bound of names and listed none").isTrue();
+    assertThat(gateway.request(HttpMethod.GET, "/api/topics?prefix=oa-&limit=100", null, null,
+      "Authorization", "Bearer " + everything).json().getJsonArray("topics").getList()).isEqualTo(hidden);
   }
 
   private static String token(String kind) {

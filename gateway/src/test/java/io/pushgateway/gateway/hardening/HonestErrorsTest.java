@@ -7,6 +7,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
+import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hubs;
 import io.pushgateway.gateway.core.LocalEventLog;
@@ -189,7 +190,7 @@ class HonestErrorsTest {
     }
 
     @Override
-    public Future<List<String>> topics() {
+    public Future<TopicQuery.Page> topics(TopicQuery query) {
       return Future.failedFuture(new IllegalStateException("a bug"));
     }
 

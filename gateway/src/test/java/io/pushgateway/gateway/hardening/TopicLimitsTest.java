@@ -9,6 +9,7 @@ import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,42 @@ class TopicLimitsTest {
     assertThat(gateway.get("/api/topics/t4").status()).isEqualTo(404);
     assertThat(gateway.publish("t2", 2).getLong("id")).isEqualTo(2);
     assertThat(ws.awaitEvents(1).get(0).getLong("id")).isEqualTo(2);
+  }
+
+  @Test
+  void theTopicListingComesInPagesInNameOrder() throws Exception {
+    gateway = TestGateway.start();
+    List<String> names = new ArrayList<>(IntStream.range(0, 2_500).mapToObj(i -> "list-%04d".formatted(i)).toList());
+    IntStream.range(0, 10).mapToObj(i -> "other-" + i).forEach(names::add);
+    for (int from = 0; from < names.size(); from += 1_000) {
+      JsonArray events = new JsonArray();
+      names.subList(from, Math.min(from + 1_000, names.size())).forEach(t -> events.add(new JsonObject().put("topic", t).put("data", 1)));
+      assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", events).encode()),
+        "application/json").status()).isEqualTo(200);
+    }
+    // a subscriber alone starts no listed topic
+    assertThat(gateway.get("/poll?topics=list-unpublished&cursor=list-unpublished:0").status()).isEqualTo(200);
+
+    List<String> listed = new ArrayList<>();
+    List<Integer> pages = new ArrayList<>();
+    String next = null;
+    do {
+      JsonObject page = gateway.get("/api/topics" + (next == null ? "" : "?after=" + next)).json();
+      pages.add(page.getJsonArray("topics").size());
+      page.getJsonArray("topics").forEach(t -> listed.add((String) t));
+      next = page.getString("next");
+    } while (next != null && pages.size() < 10);
+    assertThat(pages).containsExactly(1_000, 1_000, 510);
+    assertThat(listed).isEqualTo(names);
+
+    assertThat(gateway.get("/api/topics?prefix=other-").json().getJsonArray("topics").getList())
+      .isEqualTo(names.subList(2_500, 2_510));
+    JsonObject three = gateway.get("/api/topics?prefix=list-&after=list-0005&limit=3").json();
+    assertThat(three.getJsonArray("topics").getList()).containsExactly("list-0006", "list-0007", "list-0008");
+    assertThat(three.getString("next")).isEqualTo("list-0008");
+    for (String limit : List.of("0", "10001", "x")) {
+      assertThat(gateway.get("/api/topics?limit=" + limit).errorCode()).isEqualTo("invalid_parameter");
+    }
   }
 
   @Test

@@ -242,8 +242,8 @@ final class ConnectionClock {
    * full, unless the connection serves a stream or is closing (what it reads then is dropped).
    */
   private boolean mustWait() {
-    return !streaming && !(channel instanceof DuplexChannel duplex && duplex.isOutputShutdown())
-      && (outstanding > 0 || !channel.isWritable());
+    return (outstanding > 0 || !channel.isWritable()) && !streaming
+      && !(channel instanceof DuplexChannel duplex && duplex.isOutputShutdown());
   }
 
   private void await(Object msg) {
