@@ -33,9 +33,10 @@ public final class Slice implements DataSerializable {
   /**
    * @param after    the position's id, ignored when {@code fromNow}
    * @param epoch    the position's epoch, null to trust the id
+   * @param maxBytes the events' data past which no more are taken, beyond the first (see ReadRequest)
    * @param cutoffTs events older than this count as gone (0: keep by count only)
    */
-  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long cutoffTs) {
+  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {
     Slice slice = new Slice();
     slice.epoch = log.epoch();
     slice.lastId = log.lastId();
@@ -44,7 +45,7 @@ public final class Slice implements DataSerializable {
       slice.epoch);
     slice.reset = start.reset();
     slice.start = start.after();
-    int count = (int) Math.max(0, Math.min(slice.lastId - slice.start, limit));
+    int count = withinBytes(log, slice.start, (int) Math.max(0, Math.min(slice.lastId - slice.start, limit)), maxBytes);
     slice.ts = new long[count];
     slice.data = new String[count];
     slice.contentTypes = new String[count];
@@ -54,6 +55,18 @@ public final class Slice implements DataSerializable {
       slice.contentTypes[i] = log.contentType(slice.start + 1 + i);
     }
     return slice;
+  }
+
+  /** How many of the {@code count} events after {@code start} the answer takes within {@code maxBytes}. */
+  private static int withinBytes(TopicLog log, long start, int count, long maxBytes) {
+    long bytes = 0;
+    for (int i = 0; i < count; i++) {
+      bytes += log.data(start + 1 + i).length();
+      if (bytes > maxBytes && i > 0) {
+        return i;
+      }
+    }
+    return count;
   }
 
   @Override

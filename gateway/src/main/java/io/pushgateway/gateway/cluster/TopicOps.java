@@ -235,23 +235,30 @@ public final class TopicOps {
     long after;
     String epoch;
     int limit;
+    long maxBytes;
     long cutoffTs;
 
     public Read() {
       // for Hazelcast
     }
 
+    /** A read with no bound on bytes: a state look-up ({@code limit} 0) or a push stream's catch-up. */
     Read(boolean fromNow, long after, String epoch, int limit, long cutoffTs) {
+      this(fromNow, after, epoch, limit, Long.MAX_VALUE, cutoffTs);
+    }
+
+    Read(boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {
       this.fromNow = fromNow;
       this.after = after;
       this.epoch = epoch;
       this.limit = limit;
+      this.maxBytes = maxBytes;
       this.cutoffTs = cutoffTs;
     }
 
     @Override
     public Slice process(Map.Entry<String, TopicLog> entry) {
-      return entry.getValue() == null ? null : Slice.of(entry.getValue(), fromNow, after, epoch, limit, cutoffTs);
+      return entry.getValue() == null ? null : Slice.of(entry.getValue(), fromNow, after, epoch, limit, maxBytes, cutoffTs);
     }
 
     @Override
@@ -265,6 +272,7 @@ public final class TopicOps {
       out.writeLong(after);
       out.writeString(epoch);
       out.writeInt(limit);
+      out.writeLong(maxBytes);
       out.writeLong(cutoffTs);
     }
 
@@ -274,6 +282,7 @@ public final class TopicOps {
       after = in.readLong();
       epoch = in.readString();
       limit = in.readInt();
+      maxBytes = in.readLong();
       cutoffTs = in.readLong();
     }
   }
@@ -311,7 +320,7 @@ public final class TopicOps {
           entry.setValue(log);
         }
       }
-      return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.cutoffTs);
+      return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.maxBytes, read.cutoffTs);
     }
 
     @Override

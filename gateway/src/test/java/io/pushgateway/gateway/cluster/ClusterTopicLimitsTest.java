@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * Topic bounds in cluster mode, on a one-member cluster in this process: {@code maxTopics}
  * (held against the map's size as last counted) refuses new topics with 503
  * {@code too_many_topics}; a topic idle for {@code topicIdleSeconds} is dropped by Hazelcast's
- * max-idle time unless a node's subscriber holds it, and a cursor from its old life gets a reset.
+ * max-idle time unless a node's subscriber holds it, and a cursor from its old life gets a reset;
+ * a poll's answer stops before {@code maxQueueBytes}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterTopicLimitsTest {
@@ -134,6 +137,34 @@ class ClusterTopicLimitsTest {
     assertThat(publish("b1", data).getInteger("status")).isEqualTo(201);
     assertThat(request(HttpMethod.GET, "/poll?topics=b1&cursor=b1:3:" + epoch("b1")).getJsonObject("body")
       .getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(4L, 5L);
+  }
+
+  @Test
+  void aPollAnswerEndsBeforeMaxQueueBytesAndTheRestFollowInOrder() throws Exception {
+    start(new JsonObject().put("maxQueueBytes", 20_000).put("topicIdleSeconds", 0));
+    String data = new JsonObject().put("p", "x".repeat(5000)).encode();
+    List<String> published = new ArrayList<>();
+    for (String topic : new String[] {"s1", "s2"}) {
+      for (int i = 1; i <= 5; i++) {
+        assertThat(publish(topic, data).getInteger("status")).isEqualTo(201);
+        published.add(topic + ":" + i);
+      }
+    }
+    List<String> received = new ArrayList<>();
+    List<Integer> answers = new ArrayList<>();
+    String cursor = "s1:0,s2:0";
+    boolean more = true;
+    while (more && answers.size() < 10) {
+      JsonObject answer = request(HttpMethod.GET, "/poll?topics=s1,s2&cursor=" + cursor + "&limit=100").getJsonObject("body");
+      answers.add(answer.getJsonArray("events").size());
+      answer.getJsonArray("events").forEach(e -> received.add(((JsonObject) e).getString("topic") + ":"
+        + ((JsonObject) e).getLong("id")));
+      cursor = answer.getString("cursor");
+      more = answer.getBoolean("more");
+    }
+    // three events of 5 kB within 20 kB per answer, read and sent by the topic's owner
+    assertThat(answers).containsExactly(3, 3, 3, 1);
+    assertThat(received).as("each event once, in order").isEqualTo(published);
   }
 
   private long oldestId(String topic) {

@@ -87,22 +87,22 @@ class TopicLogTest {
       log.append("k" + i, 1000, String.valueOf(i), null);
     }
     // kept: 4..8
-    assertThat(Slice.of(log, true, 0, null, 100, 0)).satisfies(s -> {
+    assertThat(Slice.of(log, true, 0, null, 100, Long.MAX_VALUE, 0)).satisfies(s -> {
       assertThat(s.start).isEqualTo(8);
       assertThat(s.ts).isEmpty();
     });
-    assertThat(Slice.of(log, false, 0, "e1", 100, 0)).satisfies(s -> {
+    assertThat(Slice.of(log, false, 0, "e1", 100, Long.MAX_VALUE, 0)).satisfies(s -> {
       assertThat(s.reset).isFalse();
       assertThat(s.start).isEqualTo(3);
       assertThat(s.data).containsExactly("4", "5", "6", "7", "8");
     });
-    assertThat(Slice.of(log, false, 6, null, 1, 0)).satisfies(s -> {
+    assertThat(Slice.of(log, false, 6, null, 1, Long.MAX_VALUE, 0)).satisfies(s -> {
       assertThat(s.reset).isFalse();
       assertThat(s.data).containsExactly("7");
     });
     // Too old, another epoch, or in the future: an explicit reset to the oldest kept event.
-    for (Slice s : new Slice[] {Slice.of(log, false, 2, "e1", 100, 0), Slice.of(log, false, 6, "zz", 100, 0),
-      Slice.of(log, false, 9, "e1", 100, 0)}) {
+    for (Slice s : new Slice[] {Slice.of(log, false, 2, "e1", 100, Long.MAX_VALUE, 0),
+      Slice.of(log, false, 6, "zz", 100, Long.MAX_VALUE, 0), Slice.of(log, false, 9, "e1", 100, Long.MAX_VALUE, 0)}) {
       assertThat(s.reset).isTrue();
       assertThat(s.oldestId).isEqualTo(4);
       assertThat(s.data).containsExactly("4", "5", "6", "7", "8");
@@ -110,11 +110,23 @@ class TopicLogTest {
   }
 
   @Test
+  void aReadTakesNoMoreDataThanItsBytesBeyondTheFirstEvent() {
+    TopicLog log = new TopicLog("e1", 10);
+    for (int i = 1; i <= 5; i++) {
+      log.append("k" + i, 1000, "x".repeat(100 * i), null);
+    }
+    assertThat(Slice.of(log, false, 0, "e1", 10, 300, 0).data).extracting(String::length).containsExactly(100, 200);
+    assertThat(Slice.of(log, false, 0, "e1", 10, 299, 0).data).extracting(String::length).containsExactly(100);
+    assertThat(Slice.of(log, false, 3, "e1", 10, 1, 0).data).as("the first whatever its size")
+      .extracting(String::length).containsExactly(400);
+  }
+
+  @Test
   void ageLimitsHideOldEventsOnRead() {
     TopicLog log = new TopicLog("e1", 10);
     log.append("a", 1000, "1", null);
     log.append("b", 2000, "2", null);
-    Slice slice = Slice.of(log, false, 0, "e1", 10, 1500);
+    Slice slice = Slice.of(log, false, 0, "e1", 10, Long.MAX_VALUE, 1500);
     assertThat(slice.oldestId).isEqualTo(2);
     assertThat(slice.data).containsExactly("2");
   }
