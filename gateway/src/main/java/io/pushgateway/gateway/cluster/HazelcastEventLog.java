@@ -142,7 +142,7 @@ public final class HazelcastEventLog implements EventLog {
     // blocking calls, so on a worker. Later calls are asynchronous.
     return vertx.executeBlocking(() -> {
         IMap<String, TopicLog> topics = hazelcast.getMap(TOPICS_MAP);
-        topics.executeOnKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0));
+        topics.executeOnKey(PROBE_KEY, TopicOps.Read.stateOnly(0));
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
           new Hubs("push-gateway." + namespace + ".events"));
         log.topicsCounted = topics.size();
@@ -334,7 +334,7 @@ public final class HazelcastEventLog implements EventLog {
   @Override
   public Future<Optional<TopicState>> state(String topic) {
     long cutoff = history.maxAgeMillis() > 0 ? System.currentTimeMillis() - history.maxAgeMillis() : 0;
-    return onContext(topics.submitToKey(topic, new TopicOps.Read(true, 0, null, 0, cutoff)))
+    return onContext(topics.submitToKey(topic, TopicOps.Read.stateOnly(cutoff)))
       .map(slice -> slice == null || slice.lastId == 0
         ? Optional.empty()
         : Optional.of(new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch)));
@@ -409,7 +409,7 @@ public final class HazelcastEventLog implements EventLog {
     }
     for (int i = 0; i < KEEP_ALIVE_BATCH && !toKeepAlive.isEmpty(); i++) {
       // a read-only entry processor counts as an access for the max-idle time
-      topics.submitToKey(toKeepAlive.poll(), new TopicOps.Read(true, 0, null, 0, 0));
+      topics.submitToKey(toKeepAlive.poll(), TopicOps.Read.stateOnly(0));
     }
   }
 
@@ -422,7 +422,7 @@ public final class HazelcastEventLog implements EventLog {
   /** One read through the cluster: ready while it answers in time. */
   private void probe() {
     // Not through onContext: the log line wants Hazelcast's own words for what went wrong.
-    HazelcastAnswers.onContext(topics.submitToKey(PROBE_KEY, new TopicOps.Read(true, 0, null, 0, 0)),
+    HazelcastAnswers.onContext(topics.submitToKey(PROBE_KEY, TopicOps.Read.stateOnly(0)),
         vertx.getOrCreateContext())
       .timeout(PROBE_INTERVAL_MILLIS * 2, TimeUnit.MILLISECONDS)
       .onComplete(ar -> {

@@ -242,9 +242,9 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    /** A read with no bound on bytes: a state look-up ({@code limit} 0) or a push stream's catch-up. */
-    Read(boolean fromNow, long after, String epoch, int limit, long cutoffTs) {
-      this(fromNow, after, epoch, limit, Long.MAX_VALUE, cutoffTs);
+    /** A read of no events: a topic's state, a probe or a touch. */
+    static Read stateOnly(long cutoffTs) {
+      return new Read(true, 0, null, 0, 0, cutoffTs);
     }
 
     Read(boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {

@@ -49,6 +49,8 @@ public final class LiveStream implements Hub.Listener {
   /** Live events kept while catching up; past this the log is read again instead. */
   private static final int MAX_QUEUED = 4096;
   private static final int READ_BATCH = 500;
+  /** A read's events are written before the next is asked for: no more of them than a slow connection may queue. */
+  private static final long READ_BATCH_BYTES = 1 << 20;
 
   private final EventLog log;
   private final Hub hub;
@@ -221,7 +223,7 @@ public final class LiveStream implements Hub.Listener {
 
   private void readNext() {
     List<String> topics = List.copyOf(positions.keySet());
-    log.read(new ReadRequest(topics, cursor(), READ_BATCH))
+    log.read(new ReadRequest(topics, cursor(), READ_BATCH, READ_BATCH_BYTES))
       .onSuccess(this::deliver)
       .onFailure(cause -> {
         if (!closed) {

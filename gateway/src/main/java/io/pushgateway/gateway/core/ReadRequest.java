@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record ReadRequest(List<String> topics, Cursor cursor, int limit, long maxBytes) {
 
-  /** No bound on bytes: a reader that writes as its connection drains (a push stream's catch-up). */
+  /** No bound on bytes. */
   public ReadRequest(List<String> topics, Cursor cursor, int limit) {
     this(topics, cursor, limit, Long.MAX_VALUE);
   }

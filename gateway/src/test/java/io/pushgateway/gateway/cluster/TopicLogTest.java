@@ -73,7 +73,7 @@ class TopicLogTest {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
     assertThat(append("k1", "1", "e1", 10, 1000, 0, Long.MAX_VALUE, false).process(entry).id).isZero();
     assertThat(entry.getValue()).isNull();
-    TopicOps.Read read = new TopicOps.Read(true, 0, null, 0, 0);
+    TopicOps.Read read = TopicOps.Read.stateOnly(0);
     assertThat(new TopicOps.Start(read, "e1", 10, false).process(entry).epoch).isEqualTo("e1");
     assertThat(entry.getValue()).isNull();
     append("k2", "1", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
