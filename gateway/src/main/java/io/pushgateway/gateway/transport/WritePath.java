@@ -13,9 +13,8 @@ import io.vertx.core.http.HttpServerRequest;
 public interface WritePath {
 
   /**
-   * Answers a WebSocket upgrade request. A request that is not one throws a
-   * {@code GatewayException} at once, to be answered with an HTTP error; the future fails if the
-   * client leaves during the handshake.
+   * Answers a WebSocket upgrade request, version 13 with its key (the WebSocket transport has
+   * refused any other); the future fails if the client leaves during the handshake.
    */
   Future<PushWebSocket> upgrade(HttpServerRequest request);
 

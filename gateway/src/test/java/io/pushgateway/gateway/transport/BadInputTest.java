@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.RawHttp;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
@@ -143,6 +144,24 @@ class BadInputTest {
     assertThat(preflight.status()).isEqualTo(204);
     assertThat(preflight.headers().get("Access-Control-Allow-Methods")).contains("POST");
     assertThat(preflight.headers().get("Access-Control-Allow-Headers")).containsIgnoringCase("Content-Type");
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aWebSocketHandshakeInAnotherVersionIsToldTheVersionTheGatewaySpeaks(String writePath) throws Exception {
+    TestGateway g = on(writePath);
+    String[] handshake = {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="};
+    try (RawHttp raw = new RawHttp(g.vertx, g.port())) {
+      RawHttp.Reply version8 = raw.send("GET", "/ws?topics=a", null,
+        Stream.concat(Stream.of(handshake), Stream.of("Sec-WebSocket-Version: 8")).toArray(String[]::new));
+      assertThat(version8.status()).isEqualTo(400);
+      assertThat(version8.errorCode()).isEqualTo("invalid_parameter");
+      assertThat(version8.header("Sec-WebSocket-Version")).as("RFC 6455 §4.4").isEqualTo("13");
+      RawHttp.Reply noKey = raw.send("GET", "/ws?topics=a", null, handshake[0], handshake[1], "Sec-WebSocket-Version: 13");
+      assertThat(noKey.status()).isEqualTo(400);
+      assertThat(noKey.header("Sec-WebSocket-Version")).isNull();
+      assertThat(raw.upgrade("/ws?topics=a").status()).isEqualTo(101);
+    }
   }
 
   @ParameterizedTest(name = "on {0}")

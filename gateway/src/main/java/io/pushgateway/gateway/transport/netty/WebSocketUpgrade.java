@@ -1,7 +1,5 @@
 package io.pushgateway.gateway.transport.netty;
 
-import io.pushgateway.gateway.core.ErrorCode;
-import io.pushgateway.gateway.core.GatewayException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -60,15 +58,11 @@ final class WebSocketUpgrade {
   }
 
   /**
-   * Checks the request at once (a bad one throws, to be answered with an HTTP error), then
-   * switches protocols once Vert.x has seen the whole request, so it counts the request as ended.
+   * Switches protocols once Vert.x has seen the whole request (an upgrade request, see
+   * {@link io.pushgateway.gateway.transport.WritePath#upgrade}), so it counts the request as ended.
    */
   Future<Upgraded> accept(HttpServerRequest request) {
     String key = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-    if (!request.canUpgradeToWebSocket() || key == null
-        || !"13".equals(request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
-    }
     WebSocketServerExtension deflate = compression ? negotiateDeflate(request) : null;
     return request.end().map(v -> switchProtocols(request, key, deflate));
   }

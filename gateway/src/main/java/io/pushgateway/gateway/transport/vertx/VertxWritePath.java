@@ -1,7 +1,5 @@
 package io.pushgateway.gateway.transport.vertx;
 
-import io.pushgateway.gateway.core.ErrorCode;
-import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.transport.PushWebSocket;
 import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.transport.WritePath;
@@ -30,11 +28,6 @@ public final class VertxWritePath implements WritePath {
 
   @Override
   public Future<PushWebSocket> upgrade(HttpServerRequest request) {
-    // The same checks and the same HTTP error as the raw path, before Vert.x answers the handshake.
-    if (!request.canUpgradeToWebSocket() || request.getHeader("Sec-WebSocket-Key") == null
-        || !"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
-    }
     return request.toWebSocket().map(socket -> new VertxWebSocket(socket, maxQueueBytes, maxMessageBytes));
   }
 

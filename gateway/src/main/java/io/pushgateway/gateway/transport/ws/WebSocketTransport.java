@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.transport.ws;
 
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
@@ -14,6 +15,7 @@ import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.transport.TransportHandler;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -67,6 +69,7 @@ public final class WebSocketTransport implements TransportHandler {
       format = EventFormat.of(ctx.request());
       // the identity is settled at the upgrade: a later subscribe op may join presence with it
       membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
+      requireUpgrade(ctx.request());
       upgraded = context.writePath().upgrade(ctx.request());
     } catch (GatewayException e) {
       HttpReplies.error(ctx.response(), e, context.metrics());
@@ -77,6 +80,20 @@ public final class WebSocketTransport implements TransportHandler {
       sessions.opened(session);
       session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format);
     });
+  }
+
+  /**
+   * A WebSocket upgrade request in the one version there is (RFC 6455 §4.1), else a 400; a request
+   * in another version is told which one the gateway speaks (§4.4: it MUST be).
+   */
+  private static void requireUpgrade(HttpServerRequest request) {
+    if (!request.canUpgradeToWebSocket() || request.getHeader("Sec-WebSocket-Key") == null) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade request (version 13)");
+    }
+    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      request.response().putHeader("Sec-WebSocket-Version", "13");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "this gateway speaks WebSocket version 13");
+    }
   }
 
   void forget(WebSocketSession session) {
