@@ -1,5 +1,6 @@
 package io.pushgateway.gateway.cluster;
 
+import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastException;
@@ -65,9 +66,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Topics are bounded as on a single node, by Hazelcast's own means: the map's max-idle time
  * (set by {@link ClusterNode} from {@code topicIdleSeconds}) drops a topic no operation touched
  * for that long, each node touches the topics its own subscribers hold, and a new history gets a
- * new epoch. {@code maxTopics} is held against the map's size as last counted (every
- * {@link #PROBE_INTERVAL_MILLIS}), so a burst of new topics may pass it by a little; the total
- * history budget likewise ({@link HistoryBudget}).
+ * new epoch. {@code maxTopics} is held against the topics with events as last counted (every
+ * {@link #PROBE_INTERVAL_MILLIS}), so a burst of new topics may pass it by a little, and the empty
+ * histories reads start against the map's size; the total history budget likewise
+ * ({@link HistoryBudget}).
  */
 public final class HazelcastEventLog implements EventLog {
 
@@ -107,8 +109,15 @@ public final class HazelcastEventLog implements EventLog {
   private long keepAliveTimer = -1;
   private long keepAlivePass;
   private volatile boolean ready;
-  /** The topics map's size at the last probe: {@code maxTopics} is held against it. */
+  /** The topics map's size at the last probe: reads start no topic once it reaches {@code maxTopics}. */
   private volatile int topicsCounted;
+  /**
+   * The topics with events at the last probe: publishes start no topic once they reach
+   * {@code maxTopics}. Empty histories that reads started do not count against publishers, or polls
+   * for made-up names could fill the map and refuse every new topic until they expired; they are
+   * held to {@code maxTopics} of their own by the reads' count.
+   */
+  private volatile int publishedCounted;
 
   private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics,
                             HistoryLimits history, Limits limits, Hubs hubs) {
@@ -146,6 +155,7 @@ public final class HazelcastEventLog implements EventLog {
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
           new Hubs("push-gateway." + namespace + ".events"));
         log.topicsCounted = topics.size();
+        log.publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
         log.relay = new ClusterRelay(CLUSTER_EVENTS, log.hubs, history);
         log.budget = new HistoryBudget(vertx, hazelcast, topics, history.totalBytes());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
@@ -189,7 +199,7 @@ public final class HazelcastEventLog implements EventLog {
    */
   private List<Future<List<Event>>> sendAppends(Object owner, List<AppendBatches.Batch> batches) {
     long now = System.currentTimeMillis();
-    boolean mayStart = mayStart();
+    boolean mayStart = publishedCounted < limits.maxTopics();
     List<TopicOps.Append> appends = batches.stream().map(batch -> appendOf(batch, now, mayStart)).toList();
     List<Future<TopicOps.Appended>> stored = new ArrayList<>(batches.size());
     if (batches.size() > 1 && owner instanceof Member member && !member.localMember()) {
@@ -301,7 +311,7 @@ public final class HazelcastEventLog implements EventLog {
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
           : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.events(),
-            mayStart())))));
+            topicsCounted < limits.maxTopics())))));
     }
     return Future.all(slices).map(all -> assemble(request, slices));
   }
@@ -392,10 +402,6 @@ public final class HazelcastEventLog implements EventLog {
     return relay.keptEvents();
   }
 
-  private boolean mayStart() {
-    return topicsCounted < limits.maxTopics();
-  }
-
   /**
    * Touches the topics this node's subscribers hold, so the map's max-idle time never drops a
    * topic someone listens to: a bounded batch per tick, each topic three times per idle time
@@ -433,7 +439,11 @@ public final class HazelcastEventLog implements EventLog {
         ready = ar.succeeded();
       });
     // counting asks every member: on a worker
-    vertx.executeBlocking(topics::size, false).onSuccess(size -> topicsCounted = size);
+    vertx.executeBlocking(() -> {
+      topicsCounted = topics.size();
+      publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
+      return null;
+    }, false);
     if (++probes % BUDGET_EVERY_PROBES == 0) {
       budget.check();
     }

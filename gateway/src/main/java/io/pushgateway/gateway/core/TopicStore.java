@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -30,6 +31,8 @@ public final class TopicStore {
   static final int SHRINK_ABOVE = 1024;
   /** Topics looked at per append for the total bound at most. */
   private static final int TOTAL_SCAN = 1024;
+  /** Unpublished topics looked at per publish to a new topic in a full store at most. */
+  private static final int UNPUBLISHED_SCAN = 64;
 
   /**
    * In the order they were last moved to the end: a topic moves when touched a step after its
@@ -39,6 +42,8 @@ public final class TopicStore {
   private LinkedHashMap<String, TopicHistory> topics = new LinkedHashMap<>();
   /** The names of the topics with events, sorted, so a page of the listing costs its own length. */
   private final TreeSet<String> named = new TreeSet<>();
+  /** The topics a read started that have had no event yet, the oldest first. */
+  private final LinkedHashSet<String> unpublished = new LinkedHashSet<>();
   /** Most topics since the map was last copied: its table never shrinks by itself. */
   private int peakTopics;
   private final HistoryLimits limits;
@@ -106,7 +111,7 @@ public final class TopicStore {
   public Event append(String topic, String dataJson, String contentType, long nowMillis) {
     TopicHistory history = touch(topic, nowMillis);
     if (history == null) {
-      if (topics.size() >= maxTopics) {
+      if (topics.size() >= maxTopics && !dropAnUnpublishedTopic()) {
         throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the gateway holds its limit of " + maxTopics
           + " topics; topics without subscribers are evicted once idle, retry later or publish to an existing topic");
       }
@@ -118,6 +123,7 @@ public final class TopicStore {
     Event event = history.append(lastTs, dataJson, contentType);
     if (event.id() == 1) {
       named.add(topic); // its first event: listed from now on
+      unpublished.remove(topic);
     }
     keptEvents += history.size() - sizeBefore;
     keptBytes += history.bytes() - bytesBefore;
@@ -134,6 +140,7 @@ public final class TopicStore {
         // A subscriber must get the epoch the topic keeps once events arrive, or the first one
         // would reset it: the history starts now, empty (the sweep drops it once unused).
         history = start(topic);
+        unpublished.add(topic);
       }
       if (history != null) {
         trim(history, nowMillis);
@@ -199,6 +206,7 @@ public final class TopicStore {
       } else {
         it.remove();
         named.remove(history.topic());
+        unpublished.remove(history.topic());
         keptEvents -= history.size();
         keptBytes -= history.bytes();
         evicted.add(history.topic());
@@ -213,7 +221,31 @@ public final class TopicStore {
     return evicted;
   }
 
-  /** The id a read starts after, adding a reset when the position cannot be honoured. */
+  /**
+   * Makes room for a topic being published to in a full store by dropping the oldest topic that a
+   * read started, that has had no event and that nothing is subscribed to. Reads start topics so a
+   * subscriber learns the epoch the first event will have; without this, polls for made-up names
+   * could fill the store and refuse every new topic until they went idle. A poller of the dropped
+   * topic loses nothing: its next read starts it again, and the first event resets it to id 1.
+   */
+  private boolean dropAnUnpublishedTopic() {
+    List<String> held = new ArrayList<>();
+    boolean dropped = false;
+    Iterator<String> it = unpublished.iterator();
+    for (int looked = 0; !dropped && it.hasNext() && looked < UNPUBLISHED_SCAN; looked++) {
+      String topic = it.next();
+      it.remove();
+      if (inUse.test(topic)) {
+        held.add(topic);
+      } else {
+        topics.remove(topic);
+        topicCount = topics.size();
+        dropped = true;
+      }
+    }
+    unpublished.addAll(held); // to the end: the next scan starts past them
+    return dropped;
+  }
 
   private TopicState state(String topic, TopicHistory history) {
     if (history == null) {

@@ -71,6 +71,20 @@ class ClusterTopicLimitsTest {
   }
 
   @Test
+  void pollsForMadeUpTopicsCannotFillTheMapAgainstPublishers() throws Exception {
+    start(new JsonObject().put("maxTopics", 5).put("topicIdleSeconds", 0));
+    for (int i = 0; i < 10; i++) {
+      assertThat(request(HttpMethod.GET, "/poll?topics=made" + i + "&cursor=made" + i + ":0").getInteger("status"))
+        .isEqualTo(200);
+    }
+    // counted every two seconds: once the map holds its limit of empty histories, reads start no more
+    waitFor(() -> gateway.log().topicCount() >= 5);
+    for (int i = 0; i < 3; i++) {
+      assertThat(publish("fresh" + i).getInteger("status")).as("fresh%d", i).isEqualTo(201);
+    }
+  }
+
+  @Test
   void anIdleTopicIsDroppedAndItsOldCursorGetsAReset() throws Exception {
     // Hazelcast keeps entry times in whole seconds: one idle second could end at once
     start(new JsonObject().put("topicIdleSeconds", 3));

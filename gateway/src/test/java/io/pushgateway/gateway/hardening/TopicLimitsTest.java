@@ -109,6 +109,48 @@ class TopicLimitsTest {
   }
 
   @Test
+  void pollsForMadeUpTopicsCannotFillTheStoreAgainstPublishers() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("maxTopics", 50));
+    WsClient held = track(new WsClient(gateway.vertx, gateway.port()).open("held"));
+    gateway.publish("real", 1);
+    // each poll of a topic nobody published to starts it (so its poller learns the epoch to come)
+    List<String> pollers = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      JsonObject answer = gateway.get("/poll?topics=made" + i + "&cursor=made" + i + ":0").json();
+      pollers.add(answer.getString("cursor"));
+    }
+    assertThat(gateway.gateway.log().topicCount()).isEqualTo(50);
+
+    // a publisher's new topics take the place of the oldest unpublished ones nobody follows
+    for (int i = 0; i < 10; i++) {
+      assertThat(gateway.request(HttpMethod.POST, "/api/topics/fresh" + i + "/events", Buffer.buffer("1"),
+        "application/json").status()).as("fresh%d", i).isEqualTo(201);
+    }
+    assertThat(gateway.gateway.log().topicCount()).isEqualTo(50);
+    // the followed one stays, its epoch with it: its subscriber gets the first event, no reset
+    gateway.publish("held", "first");
+    assertThat(held.awaitEvents(1).get(0).getString("data")).isEqualTo("first");
+    assertThat(held.resets()).isEmpty();
+    // a dropped one's poller loses nothing: its topic starts again, and its first event comes
+    String dropped = pollers.get(0);
+    assertThat(gateway.get("/poll?topics=made0&cursor=" + dropped).status()).isEqualTo(200);
+    gateway.publish("made0", "late");
+    JsonObject answer = gateway.get("/poll?topics=made0&cursor=" + dropped).json();
+    assertThat(answer.getJsonArray("events")).extracting(e -> ((JsonObject) e).getString("data")).containsExactly("late");
+
+    // when every topic has had events, a new one is refused as before
+    for (int i = 10; i < 100; i++) {
+      TestGateway.Reply reply = gateway.request(HttpMethod.POST, "/api/topics/fresh" + i + "/events", Buffer.buffer("1"),
+        "application/json");
+      if (reply.status() == 503) {
+        assertThat(reply.errorCode()).isEqualTo("too_many_topics");
+        return;
+      }
+    }
+    throw new AssertionError("a store full of published topics took one more");
+  }
+
+  @Test
   void anEvictedTopicsOldCursorGetsAResetOnAPoll() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1));
     gateway.publishMany("ev", 3);
