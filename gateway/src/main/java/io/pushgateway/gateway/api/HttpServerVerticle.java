@@ -42,8 +42,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -58,6 +61,8 @@ public final class HttpServerVerticle extends VerticleBase {
   /** The transports by name; {@code transports} in the config chooses which are mounted. */
   private static final List<Function<TransportContext, TransportHandler>> TRANSPORTS = List.of(
     WebSocketTransport::new, SseTransport::new, LongPollTransport::new, ShortPollTransport::new);
+  /** Queries up to this many parameters are checked for a repeated name pairwise, allocating nothing. */
+  private static final int SMALL_QUERY = 16;
 
   private final GatewayConfig config;
   private final EventLog log;
@@ -302,6 +307,16 @@ public final class HttpServerVerticle extends VerticleBase {
       return null;
     }
     List<Map.Entry<String, String>> entries = params.entries(); // size() counts names, not entries
+    if (entries.size() > SMALL_QUERY) {
+      // a query within the line limit can hold thousands of names: compared pairwise, milliseconds
+      Set<String> seen = new HashSet<>();
+      for (Map.Entry<String, String> entry : entries) {
+        if (!seen.add(entry.getKey().toLowerCase(Locale.ROOT))) {
+          return entry.getKey();
+        }
+      }
+      return null;
+    }
     for (int i = 1; i < entries.size(); i++) {
       for (int j = 0; j < i; j++) {
         if (entries.get(i).getKey().equalsIgnoreCase(entries.get(j).getKey())) {

@@ -14,6 +14,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,7 @@ class BadInputTest {
 
   static Stream<Arguments> badRequests() {
     String big = "\"" + "x".repeat(2000) + "\"";
+    String manyNames = IntStream.range(0, 40).mapToObj(i -> "p" + i + "=").collect(Collectors.joining("&"));
     return Stream.of(
       Arguments.of("GET", "/poll?topics=bad%20topic", null, 400, "invalid_topic"),
       Arguments.of("GET", "/poll?topics=", null, 400, "invalid_parameter"),
@@ -74,6 +77,7 @@ class BadInputTest {
       Arguments.of("GET", "/poll?topics=a&topics=b", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/poll/long?topics=a&cursor=a:1&cursor=a:2", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/sse?topics=a&Topics=b", null, 400, "invalid_parameter"),
+      Arguments.of("GET", "/poll?topics=a&" + manyNames + "&TOPICS=b", null, 400, "invalid_parameter"),
       Arguments.of("GET", "/ws?topics=a&topics=a", null, 400, "invalid_parameter"),
       Arguments.of("POST", "/api/topics/a/events?x=1&x=2", "{}", 400, "invalid_parameter"),
       Arguments.of("GET", "/poll?topics=a&cursor=a:1&interval=0", null, 400, "invalid_parameter"),
