@@ -1,7 +1,6 @@
 package io.pushgateway.gateway.core;
 
 import io.vertx.core.Future;
-import java.util.List;
 import java.util.Optional;
 
 /**
