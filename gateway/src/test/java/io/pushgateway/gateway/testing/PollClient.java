@@ -108,10 +108,14 @@ public final class PollClient extends StreamClient {
 
   @Override
   public void close() throws Exception {
-    stopped = true;
-    if (client != null) {
-      // Closing the client also ends a waiting long poll.
-      client.close().await(5, TimeUnit.SECONDS);
+    if (client == null) {
+      return;
     }
+    // On the polls' context, so the next poll is either sent or never started when the client
+    // closes, never being sent meanwhile; closing the client also ends a waiting long poll.
+    onContext(context, () -> {
+      stopped = true;
+      return client.close();
+    }).await(5, TimeUnit.SECONDS);
   }
 }
