@@ -23,15 +23,16 @@ public record TopicQuery(String prefix, String after, int limit, Predicate<Strin
 
   /** This page of {@code names}, the sorted names of the topics with events. */
   public Page of(NavigableSet<String> names) {
-    NavigableSet<String> candidates = prefix.isEmpty() ? names
-      : names.subSet(prefix, true, prefix + Character.MAX_VALUE, false);
-    if (after != null) {
-      candidates = candidates.tailSet(after, false);
-    }
+    // the names with the prefix come one after another, from the prefix itself on
+    NavigableSet<String> candidates = after != null && after.compareTo(prefix) >= 0
+      ? names.tailSet(after, false) : names.tailSet(prefix, true);
     List<String> listed = new ArrayList<>();
     int lookedAt = 0;
     String last = null;
     for (String name : candidates) {
+      if (!name.startsWith(prefix)) {
+        break;
+      }
       if (listed.size() == limit || lookedAt == limit * NAMES_LOOKED_AT_PER_LISTED) {
         return new Page(listed, last);
       }

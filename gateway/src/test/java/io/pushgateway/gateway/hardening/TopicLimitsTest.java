@@ -103,6 +103,14 @@ class TopicLimitsTest {
     JsonObject three = gateway.get("/api/topics?prefix=list-&after=list-0005&limit=3").json();
     assertThat(three.getJsonArray("topics").getList()).containsExactly("list-0006", "list-0007", "list-0008");
     assertThat(three.getString("next")).isEqualTo("list-0008");
+    // an after= before or past the prefix's names: all of them, or none
+    assertThat(gateway.get("/api/topics?prefix=other-&after=a").json().getJsonArray("topics").getList())
+      .isEqualTo(names.subList(2_500, 2_510));
+    assertThat(gateway.get("/api/topics?prefix=list-&after=list-2495").json().getJsonArray("topics").getList())
+      .as("no name past the prefix's").containsExactly("list-2496", "list-2497", "list-2498", "list-2499");
+    JsonObject past = gateway.get("/api/topics?prefix=list-&after=zzz").json();
+    assertThat(past.getJsonArray("topics")).isEmpty();
+    assertThat(past.getString("next")).isNull();
     for (String limit : List.of("0", "10001", "x")) {
       assertThat(gateway.get("/api/topics?limit=" + limit).errorCode()).isEqualTo("invalid_parameter");
     }
