@@ -154,8 +154,7 @@ public final class HazelcastEventLog implements EventLog {
         topics.executeOnKey(PROBE_KEY, TopicOps.Read.stateOnly(0));
         HazelcastEventLog log = new HazelcastEventLog(vertx, hazelcast, topics, history, limits,
           new Hubs("push-gateway." + namespace + ".events"));
-        log.topicsCounted = topics.size();
-        log.publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
+        log.countTopics();
         log.relay = new ClusterRelay(CLUSTER_EVENTS, log.hubs, history);
         log.budget = new HistoryBudget(vertx, hazelcast, topics, history.totalBytes());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
@@ -440,13 +439,18 @@ public final class HazelcastEventLog implements EventLog {
       });
     // counting asks every member: on a worker
     vertx.executeBlocking(() -> {
-      topicsCounted = topics.size();
-      publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
+      countTopics();
       return null;
     }, false);
     if (++probes % BUDGET_EVERY_PROBES == 0) {
       budget.check();
     }
+  }
+
+  /** Counts the map's entries and the topics with events among them; blocking: on a worker. */
+  private void countTopics() {
+    topicsCounted = topics.size();
+    publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
   }
 
   /** A topic the cluster dropped (idle, or evicted): this node forgets its head and order. */
