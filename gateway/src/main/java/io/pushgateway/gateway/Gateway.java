@@ -14,6 +14,7 @@ import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.metrics.WireMeters;
 import io.pushgateway.gateway.presence.LocalPresence;
 import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.presence.PresenceLimits;
 import io.pushgateway.gateway.presence.PresenceView;
 import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.DeploymentOptions;
@@ -131,10 +132,11 @@ public final class Gateway {
     if (!config.presence()) {
       return Future.succeededFuture();
     }
+    PresenceLimits limits = new PresenceLimits(config.maxPresenceMembers(), config.maxPresenceChangesPerSecond(),
+      config.maxPresenceOccupants());
     return config.cluster()
-      ? HazelcastPresence.deploy(node, namespace, config.maxPresenceMembers(), config.maxPresenceOccupants())
-      : Future.succeededFuture(new LocalPresence(vertx, namespace, config.maxPresenceMembers(),
-        config.maxPresenceOccupants()));
+      ? HazelcastPresence.deploy(node, namespace, limits)
+      : Future.succeededFuture(new LocalPresence(vertx, namespace, limits));
   }
 
   private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log, Presence presence,

@@ -13,6 +13,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicate;
 import io.pushgateway.gateway.presence.Occupant;
 import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.presence.PresenceLimits;
 import io.pushgateway.gateway.presence.ViewPresence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,20 +42,20 @@ public final class HazelcastPresence extends ViewPresence {
   private HazelcastInstance hazelcast;
 
   private HazelcastPresence(Vertx vertx, IMap<String, String> occupants, String node, String namespace,
-                            int maxMembersListed, int maxOccupants) {
-    super(vertx, node, namespace, maxMembersListed, maxOccupants);
+                            PresenceLimits limits) {
+    super(vertx, node, namespace, limits);
     this.occupants = occupants;
   }
 
   /** Joins the cluster's presence: listens, then loads what the other nodes hold already. */
-  public static Future<Presence> deploy(ClusterNode node, String namespace, int maxMembersListed, int maxOccupants) {
+  public static Future<Presence> deploy(ClusterNode node, String namespace, PresenceLimits limits) {
     HazelcastInstance hazelcast = node.hazelcast();
     Vertx vertx = node.vertx();
     // creating the map's proxy and reading it wait for the cluster: on a worker
     return vertx.executeBlocking(() -> {
       IMap<String, String> map = hazelcast.getMap(PRESENCE_MAP);
       HazelcastPresence presence = new HazelcastPresence(vertx, map,
-        hazelcast.getCluster().getLocalMember().getUuid().toString(), namespace, maxMembersListed, maxOccupants);
+        hazelcast.getCluster().getLocalMember().getUuid().toString(), namespace, limits);
       presence.entryListener = map.addEntryListener(presence.new Changes(), true);
       presence.hazelcast = hazelcast;
       presence.membershipListener = hazelcast.getCluster().addMembershipListener(presence.new Departures());

@@ -69,6 +69,7 @@ public final class GatewayConfig {
     new Option("presence", true, "serve presence: subscribers that ask (presence=1) are listed per topic and told who joins and leaves"),
     new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=; on with demo); with auth the name is the token's sub"),
     new Option("maxPresenceMembers", 100, "members listed, and joins and leaves told one by one, per topic; bigger rooms get counts only, once a second"),
+    new Option("maxPresenceChangesPerSecond", 20, "joins and leaves a room tells one by one per second; past it, the rest of the second's are told as their outcome at the end of it (churn cannot flood a room)"),
     new Option("maxPresenceOccupants", 200000, "presence entries (a connection in a topic) held at most over every topic; more are refused with overloaded"),
     new Option("maxPresencePollersPerIp", 100, "presence leases pollers from one client address may hold (a lease is a poller in a topic); more get rate_limited"),
     new Option("maxPresenceInfoBytes", 512, "largest info claim a token may show in presence, as JSON"),
@@ -190,6 +191,7 @@ public final class GatewayConfig {
   /** The demo's chat names its visitors, so the demo allows names. */
   public boolean presenceNames() { return values.getBoolean("presenceNames") || demo(); }
   public int maxPresenceMembers() { return values.getInteger("maxPresenceMembers"); }
+  public int maxPresenceChangesPerSecond() { return values.getInteger("maxPresenceChangesPerSecond"); }
   public int maxPresenceOccupants() { return values.getInteger("maxPresenceOccupants"); }
   public int maxPresencePollersPerIp() { return values.getInteger("maxPresencePollersPerIp"); }
   public int maxPresenceInfoBytes() { return values.getInteger("maxPresenceInfoBytes"); }
@@ -261,6 +263,7 @@ public final class GatewayConfig {
     range("publishRatePerIp", 0, 1_000_000_000);
     range("rateLimitStrikes", 1, 1_000_000);
     range("maxPresenceMembers", 0, 100_000);
+    range("maxPresenceChangesPerSecond", 1, 1_000_000);
     range("maxPresenceOccupants", 1, 100_000_000);
     range("maxPresenceInfoBytes", 0, 65_536);
     range("maxPresencePollersPerIp", 1, 100_000_000);

@@ -20,7 +20,12 @@ import java.util.function.Consumer;
  * <p>Rooms above {@code maxMembersListed} members stop telling joins and leaves one by one: a
  * room of 50,000 would send 50,000 frames to each of its 50,000 members per churn. Their counts
  * go out instead, at most once per {@link #tick}. Smaller rooms coalesce count-only changes
- * (another tab of a member, an anonymous reader) the same way.
+ * (another tab of a member, an anonymous reader) the same way. A room tells at most
+ * {@code changesPerSecond} joins and leaves one by one per tick: one member who joins and leaves
+ * in a loop (one subscribe and unsubscribe, 100 bytes) would otherwise send two frames to every
+ * other member each time, a flood any reader of the room could start. Past that, the tick tells
+ * what came of the held ones: a join or leave per member whose presence differs from what the
+ * room was last told.
  *
  * <p>Synchronized: changes come from event loops and, in a cluster, Hazelcast's threads. Changes
  * are handed to {@code changes} under the lock, so they leave in the order they happened.
@@ -29,6 +34,7 @@ public final class PresenceView {
 
   private final String node;
   private final int maxMembersListed;
+  private final int maxChangesTold;
   private final int maxOccupants;
   private final Consumer<PresenceChange> changes;
   private final Map<String, Room> rooms = new HashMap<>();
@@ -38,15 +44,12 @@ public final class PresenceView {
   private long joins;
   private long leaves;
 
-  /**
-   * @param node             this node's id, the prefix of the connection ids it hands out
-   * @param maxMembersListed above this many members, a room sends counts, not joins and leaves
-   * @param maxOccupants     connections present at most, over every room
-   */
-  public PresenceView(String node, int maxMembersListed, int maxOccupants, Consumer<PresenceChange> changes) {
+  /** @param node this node's id, the prefix of the connection ids it hands out */
+  public PresenceView(String node, PresenceLimits limits, Consumer<PresenceChange> changes) {
     this.node = node;
-    this.maxMembersListed = maxMembersListed;
-    this.maxOccupants = maxOccupants;
+    this.maxMembersListed = limits.membersListed();
+    this.maxChangesTold = limits.changesPerSecond();
+    this.maxOccupants = limits.occupants();
     this.changes = changes;
   }
 
@@ -107,7 +110,10 @@ public final class PresenceView {
     }
   }
 
-  /** Ends the leases run out by {@code nowMillis}, then sends the counts that changed since the last tick. */
+  /**
+   * Ends the leases run out by {@code nowMillis}, tells what came of the joins and leaves held
+   * since the last tick, then sends the counts that changed without them.
+   */
   public synchronized void tick(long nowMillis) {
     for (Room room : List.copyOf(rooms.values())) {
       for (Occupant occupant : List.copyOf(room.byConnection.values())) {
@@ -117,6 +123,7 @@ public final class PresenceView {
       }
     }
     for (Room room : rooms.values()) {
+      room.tellHeld();
       if (room.countsChanged) {
         room.countsChanged = false;
         send(room, PresenceChange.Kind.OCCUPANCY, null);
@@ -209,6 +216,13 @@ public final class PresenceView {
     boolean countsChanged;
     /** When a member last joined or left. */
     long changedMillis;
+    /** Joins and leaves told one by one since the last tick. */
+    int told;
+    /**
+     * Members whose join or leave was held since the last tick (past {@code maxChangesTold}),
+     * each with whether the room was last told it is present.
+     */
+    final Map<String, Held> held = new LinkedHashMap<>();
 
     Room(String topic) {
       this.topic = topic;
@@ -261,11 +275,35 @@ public final class PresenceView {
       }
       // the room's size before a join or after a leave decides: the member is listed, or was
       boolean listed = members.size() - (kind == PresenceChange.Kind.JOIN ? 1 : 0) < maxMembersListed;
-      if (membershipChanged && listed) {
+      if (!membershipChanged || !listed) {
+        countsChanged = true;
+      } else if (told < maxChangesTold) {
+        told++;
         send(this, kind, member);
       } else {
+        // the first held change says what the room was told; keeps the room until the tick
+        Held before = held.get(member.id);
+        held.put(member.id, new Held(before == null ? kind == PresenceChange.Kind.LEAVE : before.toldPresent, member));
         countsChanged = true;
       }
+    }
+
+    /** A join or leave for each held member whose presence is not what the room was told. */
+    void tellHeld() {
+      told = 0;
+      if (held.isEmpty()) {
+        return;
+      }
+      boolean listed = members.size() <= maxMembersListed;
+      for (Held change : held.values()) {
+        Member now = members.get(change.last.id);
+        if (listed && (now != null) != change.toldPresent) {
+          send(this, now != null ? PresenceChange.Kind.JOIN : PresenceChange.Kind.LEAVE,
+            now != null ? now : change.last);
+          countsChanged = false; // the frame carries the counts
+        }
+      }
+      held.clear();
     }
 
     JsonObject counts() {
@@ -276,6 +314,10 @@ public final class PresenceView {
       }
       return counts;
     }
+  }
+
+  /** A member whose joins and leaves were held: what the room was told, and the member as it was last seen. */
+  private record Held(boolean toldPresent, Member last) {
   }
 
   /** One identity in a room, with its connections per transport. */

@@ -24,10 +24,10 @@ public abstract class ViewPresence implements Presence {
   private final String address;
   private final long timer;
 
-  protected ViewPresence(Vertx vertx, String node, String namespace, int maxMembersListed, int maxOccupants) {
+  protected ViewPresence(Vertx vertx, String node, String namespace, PresenceLimits limits) {
     this.vertx = vertx;
     this.address = "push-gateway.presence." + namespace;
-    this.view = new PresenceView(node, maxMembersListed, maxOccupants, publisher(vertx, address));
+    this.view = new PresenceView(node, limits, publisher(vertx, address));
     this.timer = vertx.setPeriodic(TICK_MILLIS, id -> view.tick(System.currentTimeMillis()));
   }
 

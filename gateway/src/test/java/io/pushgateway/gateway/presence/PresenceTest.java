@@ -174,6 +174,53 @@ class PresenceTest {
   }
 
   @Test
+  void churnIsToldAtMostSoManyChangesASecondAndThenItsOutcome() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("presenceNames", true).put("maxPresenceChangesPerSecond", 3));
+    int port = gateway.port();
+    WsClient watcher = open((WsClient) new WsClient(gateway.vertx, port).query("presence=1&name=watcher"), "hall");
+    watcher.awaitPresence(f -> f.getString("op").equals("join") && member(f).equals("watcher"), "its own join");
+    // two readers of the room join and leave in a loop: one ends in the room, the other out of it
+    WsClient churn = open((WsClient) new WsClient(gateway.vertx, port).query("name=churn"), "side");
+    WsClient quitter = open((WsClient) new WsClient(gateway.vertx, port).query("name=quitter"), "side");
+    int loops = 60;
+    for (int i = 0; i < loops; i++) {
+      for (WsClient client : List.of(churn, quitter)) {
+        client.send(new JsonObject().put("op", "subscribe").put("topic", "hall").put("presence", true));
+        client.send(new JsonObject().put("op", "unsubscribe").put("topic", "hall"));
+      }
+    }
+    churn.send(new JsonObject().put("op", "subscribe").put("topic", "hall").put("presence", true));
+    Eventually.check(gateway.vertx, () -> assertThat(ids(presence("hall"))).containsExactly("watcher", "churn"));
+    // the list a client keeps (its snapshot, then the changes) ends right, within a tick
+    Eventually.check(gateway.vertx, () -> assertThat(keptList(watcher)).containsExactly("watcher", "churn"));
+
+    long changesTold = watcher.presence().stream().filter(f -> !f.getString("op").equals("presence")).count();
+    // 241 joins and leaves; three a second one by one, at most one per member at each tick
+    assertThat(changesTold).isLessThan(20);
+  }
+
+  /** The members a client lists: its snapshot, then each join of one it does not list and each leave of one it does. */
+  private static List<String> keptList(StreamClient client) {
+    List<String> members = new ArrayList<>();
+    for (JsonObject frame : client.presence()) {
+      switch (frame.getString("op")) {
+        case "presence" -> {
+          members.clear();
+          members.addAll(ids(frame));
+        }
+        case "join" -> {
+          if (!members.contains(member(frame))) {
+            members.add(member(frame));
+          }
+        }
+        case "leave" -> members.remove(member(frame));
+        default -> { }
+      }
+    }
+    return members;
+  }
+
+  @Test
   void presenceIsBoundedAndBadRequestsAreRefusedWithTheirCodes() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("maxPresenceOccupants", 2));
     int port = gateway.port();
