@@ -21,6 +21,7 @@ public final class RawWebSocket implements AutoCloseable {
 
   public static final int CONTINUATION = 0x0;
   public static final int TEXT = 0x1;
+  public static final int BINARY = 0x2;
   public static final int CLOSE = 0x8;
   public static final int PING = 0x9;
   public static final int PONG = 0xA;
@@ -106,18 +107,37 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** One frame, masked as a client's must be. */
   public void send(int opcode, boolean fin, boolean rsv1, byte[] payload) throws IOException {
+    out.write(frame(opcode, fin, rsv1, payload.length, payload));
+  }
+
+  /** A frame whose header announces {@code length} payload bytes, of which only {@code start} follow. */
+  public void sendStart(int opcode, boolean fin, long length, byte[] start) throws IOException {
+    out.write(frame(opcode, fin, false, length, start));
+  }
+
+  /** Frames in one write, so the server reads them together. */
+  public void sendTogether(byte[]... frames) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    for (byte[] frame : frames) {
+      bytes.write(frame);
+    }
+    out.write(bytes.toByteArray());
+  }
+
+  /** A masked frame's bytes: a header announcing {@code length} payload bytes, then {@code payload}. */
+  public static byte[] frame(int opcode, boolean fin, boolean rsv1, long length, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
-    if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
-    } else if (payload.length < 65536) {
+    if (length < 126) {
+      frame.write(0x80 | (int) length);
+    } else if (length < 65536) {
       frame.write(0x80 | 126);
-      frame.write(payload.length >>> 8);
-      frame.write(payload.length & 0xFF);
+      frame.write((int) (length >>> 8));
+      frame.write((int) (length & 0xFF));
     } else {
       frame.write(0x80 | 127);
       for (int shift = 56; shift >= 0; shift -= 8) {
-        frame.write((int) ((long) payload.length >>> shift) & 0xFF);
+        frame.write((int) (length >>> shift) & 0xFF);
       }
     }
     byte[] mask = new byte[4];
@@ -128,7 +148,7 @@ public final class RawWebSocket implements AutoCloseable {
       masked[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
     frame.write(masked, 0, masked.length);
-    out.write(frame.toByteArray());
+    return frame.toByteArray();
   }
 
   /** The next frame; throws EOFException when the server has closed the connection. */

@@ -17,7 +17,8 @@ import java.util.zip.Inflater;
 /**
  * The receiving half of permessage-deflate (RFC 7692), bounded while it inflates: a message's
  * inflated bytes are counted across its fragments, and the inflater never gets more room than
- * what is left of {@code maxMessageBytes} plus one byte. A message that inflates past the limit
+ * what is left of the message's limit ({@code maxFrameBytes}, or what a binary publish announced)
+ * plus one byte. A message that inflates past it
  * is refused with 1009 at that byte, so a few KB on the wire never become megabytes in memory
  * (Netty's decoder builds the whole frame before anything can look at its size).
  *
@@ -42,17 +43,19 @@ final class BoundedInflater extends MessageToMessageDecoder<WebSocketFrame> {
     }
   }
 
-  private final int maxMessageBytes;
+  private final WebSocketPeer peer;
   /** Whether the client agreed not to keep its compression context between messages. */
   private final boolean noContext;
   private Inflater inflater;
   private boolean compressed;
   private long inflated;
+  /** The limit of the message being inflated: text or binary, announced or not. */
+  private int maxMessageBytes;
   private boolean refused;
 
-  BoundedInflater(int maxMessageBytes, boolean noContext) {
+  BoundedInflater(WebSocketPeer peer, boolean noContext) {
     super(WebSocketFrame.class);
-    this.maxMessageBytes = maxMessageBytes;
+    this.peer = peer;
     this.noContext = noContext;
   }
 
@@ -70,6 +73,7 @@ final class BoundedInflater extends MessageToMessageDecoder<WebSocketFrame> {
     if (!(frame instanceof ContinuationWebSocketFrame)) {
       compressed = (frame.rsv() & RSV1) != 0;
       inflated = 0;
+      maxMessageBytes = peer.messageLimit(frame instanceof BinaryWebSocketFrame);
     }
     if (!compressed) {
       out.add(frame.retain());

@@ -57,6 +57,11 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
     binaryAllowance = bytes;
   }
 
+  /** How long the message now beginning may be: a binary one as long as a publish announced. */
+  int messageLimit(boolean binary) {
+    return binary ? Math.max(maxMessageBytes, binaryAllowance) : maxMessageBytes;
+  }
+
   Channel channel() {
     return channel;
   }
@@ -129,7 +134,7 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof CloseWebSocketFrame close) {
         onCloseFrame(ctx, close);
       } else if (msg instanceof BinaryWebSocketFrame binary) {
-        int allowed = Math.max(maxMessageBytes, binaryAllowance);
+        int allowed = messageLimit(true);
         binaryAllowance = 0;
         if (binary.content().readableBytes() > allowed) {
           close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");

@@ -80,21 +80,25 @@ final class WebSocketUpgrade {
       request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, headerValue(deflate.newReponseData()));
     }
     Runnable onDisconnect = VertxHandover.takeOver(request);
-    // From here on the channel speaks frames.
+    WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect, maxMessageBytes);
+    // From here on the channel speaks frames. The guard takes the HTTP decoder's place, so the
+    // bytes the client sent right behind its request (which that decoder hands on as it leaves)
+    // are judged too.
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.replace(HttpRequestDecoder.class, "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+    String http = pipeline.context(HttpRequestDecoder.class).name();
+    pipeline.addAfter(http, "wsdecoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
       .maxFramePayloadLength(maxReadBytes)
       .allowExtensions(deflate != null)
       .build()));
+    pipeline.replace(http, "wsguard", new FrameSizeGuard(peer));
     // Before the decoder, so the close frame the decoder sends on a bad frame gets encoded too.
     pipeline.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
     if (deflate != null) {
       // Only a decoder: events go out compressed already, so no deflater is kept per connection.
       // Not Netty's: it builds a whole inflated frame before its size can be judged.
       boolean noContext = deflate.newReponseData().parameters().containsKey(CLIENT_NO_CONTEXT);
-      pipeline.addLast(new BoundedInflater(maxReadBytes, noContext));
+      pipeline.addLast(new BoundedInflater(peer, noContext));
     }
-    WebSocketPeer peer = new WebSocketPeer(channel, onDisconnect, maxMessageBytes);
     pipeline.addLast(new Utf8FrameValidator(), new WebSocketFrameAggregator(maxReadBytes), peer);
     return new Upgraded(peer, deflate != null);
   }
