@@ -92,9 +92,15 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
     return auth.compose(authenticator -> {
+      if (limits == null) {
+        // deployed alone: what a gateway shares among its servers (and sweeps once) is its own
+        limits = new Limits(config);
+        meters = new WireMeters(config.maxMeters());
+        vertx.setPeriodic(SWEEP_MILLIS, id -> sweep(limits, meters));
+      }
       publishing = new PublishRule(log, config.maxPayloadBytes(), config.maxBinaryBytes(), metrics);
       TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
-        presence, authenticator);
+        limits, presence, authenticator);
       transports = TRANSPORTS.stream()
         .map(factory -> factory.apply(context))
         .filter(t -> config.transports().contains(t.transport()))
@@ -103,12 +109,6 @@ public final class HttpServerVerticle extends VerticleBase {
       log.hubs().join(vertx.eventBus(), hub, event -> hub.dispatch(event, metrics.liveLatency()));
       if (presence != null) {
         vertx.eventBus().<PresenceChange>localConsumer(presence.address(), msg -> hub.dispatchPresence(msg.body()));
-      }
-      if (limits == null) {
-        // deployed alone: what a gateway shares among its servers (and sweeps once) is its own
-        limits = new Limits(config);
-        meters = new WireMeters(config.maxMeters());
-        vertx.setPeriodic(SWEEP_MILLIS, id -> sweep(limits, meters));
       }
       guard = new ConnectionGuard(vertx, config, limits, metrics);
       RequestHeadLimits headLimits = new RequestHeadLimits(config, metrics);
@@ -219,7 +219,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().handler(meterApi);
     List<Endpoint> endpoints = new ArrayList<>();
     transports.forEach(t -> endpoints.addAll(t.routes()));
-    endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, presence).routes());
+    endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, limits, presence).routes());
     endpoints.add(meterApi.route());
     endpoints.add(Endpoint.get("/health", Grant.NONE,
       ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));
@@ -233,8 +233,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.route().last().handler(ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND,
       "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())));
     router.errorHandler(413, ctx -> fail(ctx, new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-      "the body is larger than " + (ctx.request().path().equals(TopicApi.BATCH_PATH)
-        ? config.maxBatchBytes() : TopicApi.maxPublishBody(config)) + " bytes")));
+      "the body is larger than " + ctx.get(PublishBodies.LIMIT) + " bytes")));
     router.errorHandler(404, ctx -> fail(ctx, new GatewayException(ErrorCode.NOT_FOUND, "not found")));
     router.errorHandler(400, ctx -> fail(ctx, new GatewayException(ErrorCode.INVALID_PARAMETER, "bad request")));
     router.errorHandler(500, ctx -> HttpReplies.failure(ctx.request(), ctx.failure(), metrics));

@@ -14,6 +14,7 @@ import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.transport.PublishBatch;
@@ -31,7 +32,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -44,11 +44,6 @@ import java.util.Objects;
 /** Publishing over HTTP and reading topics: {@code /api/topics…}. */
 final class TopicApi {
 
-  /** The largest body of a single publish: JSON data or binary data, whichever may be larger. */
-  static int maxPublishBody(GatewayConfig config) {
-    return Math.max(config.maxPayloadBytes(), config.maxBinaryBytes());
-  }
-
   /** Where batches are published. */
   static final String BATCH_PATH = "/api/events";
   /** Topic names in one page of the listing, unless the request asks for fewer or more (up to the max). */
@@ -60,12 +55,14 @@ final class TopicApi {
   private final PublishRule publishing;
   private final SubscriberCounts counts;
   private final GatewayMetrics metrics;
+  private final Limits limits;
   /** Null when presence is off. */
   private final Presence presence;
 
   TopicApi(GatewayConfig config, EventLog log, PublishRule publishing, SubscriberCounts counts, GatewayMetrics metrics,
-           Presence presence) {
+           Limits limits, Presence presence) {
     this.config = config;
+    this.limits = limits;
     this.presence = presence;
     this.log = log;
     this.publishing = publishing;
@@ -81,10 +78,11 @@ final class TopicApi {
   List<Endpoint> routes() {
     List<Endpoint> routes = new ArrayList<>(List.of(
       new Endpoint(HttpMethod.POST, "/api/topics/:topic/events", Grant.PUBLISH_TOPIC,
-        List.of(BodyHandler.create(false).setBodyLimit(maxPublishBody(config)), this::publish)),
+        List.of(new PublishBodies(limits, metrics, TopicApi::isJson, config.maxPayloadBytes(), config.maxBinaryBytes()),
+          this::publish)),
       // any valid token: each event is checked against topics.pub on its own
       new Endpoint(HttpMethod.POST, BATCH_PATH, Grant.AUTHENTICATED,
-        List.of(BodyHandler.create(false).setBodyLimit(config.maxBatchBytes()), this::publishBatch)),
+        List.of(new PublishBodies(limits, metrics, config.maxBatchBytes()), this::publishBatch)),
       Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
       Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics)));
     if (presence != null) {
@@ -169,7 +167,7 @@ final class TopicApi {
   /** The body as the data travels: the text as sent, re-encoded only if it has a line break. */
   private String dataJson(RoutingContext ctx) {
     try {
-      return JsonText.checked(jsonBody(ctx, config.maxPayloadBytes()));
+      return JsonText.checked(jsonBody(ctx));
     } catch (DecodeException e) {
       throw notJson();
     }
@@ -191,8 +189,8 @@ final class TopicApi {
     return body.getBytes();
   }
 
-  /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON, not too large. */
-  private static String jsonBody(RoutingContext ctx, int maxBytes) {
+  /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON (read within its limit, PublishBodies). */
+  private static String jsonBody(RoutingContext ctx) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
@@ -203,16 +201,12 @@ final class TopicApi {
     if (body == null || body.length() == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON value");
     }
-    if (body.length() > maxBytes) {
-      // the route reads bodies up to the binary limit: JSON has its own, checked before parsing
-      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBytes + " bytes");
-    }
     return utf8(body).strip();
   }
 
   /** The batch a body {@code {"events":[…]}} holds, read in one pass over its tokens. */
   private PublishBatch batch(RoutingContext ctx) {
-    String body = jsonBody(ctx, config.maxBatchBytes());
+    String body = jsonBody(ctx);
     PublishBatch.Member events = null;
     try (JsonParser parser = JacksonCodec.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -46,6 +46,7 @@ public final class GatewayConfig {
     new Option("maxBinaryBytes", 10485760, "largest binary event accepted (POST with a media type), in bytes"),
     new Option("maxBatchEvents", 1000, "events one batch publish (POST /api/events, a publish op with events) may carry"),
     new Option("maxBatchBytes", 1048576, "largest body of POST /api/events"),
+    new Option("maxReceivingBytes", 67108864, "bytes of publishes being received at once over every connection (HTTP bodies by their Content-Length, announced WebSocket binary messages); past it a publish is refused with overloaded before its body is read"),
     new Option("maxFrameBytes", 131072, "largest WebSocket message accepted (bigger closes with 1009)"),
     new Option("maxTopicsPerSubscription", 64, "topics one subscription may name"),
     new Option("pollLimit", 500, "events in one poll answer when the request names no limit"),
@@ -170,6 +171,7 @@ public final class GatewayConfig {
   public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
   public int maxMeters() { return values.getInteger("maxMeters"); }
   public int maxBatchBytes() { return values.getInteger("maxBatchBytes"); }
+  public long maxReceivingBytes() { return values.getLong("maxReceivingBytes"); }
   public int maxFrameBytes() { return values.getInteger("maxFrameBytes"); }
   public int maxTopicsPerSubscription() { return values.getInteger("maxTopicsPerSubscription"); }
   public int pollLimit() { return values.getInteger("pollLimit"); }
@@ -255,6 +257,12 @@ public final class GatewayConfig {
     if (values.getLong("sseKeepAliveSeconds") >= values.getLong("idleTimeoutSeconds")) {
       throw new ConfigException("sseKeepAliveSeconds", "must be below idleTimeoutSeconds ("
         + values.getLong("idleTimeoutSeconds") + "), got " + values.getLong("sseKeepAliveSeconds"));
+    }
+    range("maxReceivingBytes", 1, Long.MAX_VALUE);
+    long largestBody = Math.max(Math.max(maxPayloadBytes(), maxBinaryBytes()), maxBatchBytes());
+    if (maxReceivingBytes() < largestBody) {
+      throw new ConfigException("maxReceivingBytes", "must be at least the largest body a publish may have ("
+        + largestBody + ", from maxPayloadBytes, maxBinaryBytes and maxBatchBytes), got " + maxReceivingBytes());
     }
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
     range("maxConnections", 0, 10_000_000);

@@ -3,11 +3,12 @@ package io.pushgateway.gateway.security;
 import io.pushgateway.gateway.config.GatewayConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway-wide limits, shared by every event loop: open connections per client IP and in
- * total, and each IP's publish bucket. Touched when a connection opens or closes and once per
- * publish, never per delivered event. A limit of 0 is off.
+ * total, each IP's publish bucket, and the bytes of publishes being received. Touched when a
+ * connection opens or closes and once per publish, never per delivered event. A limit of 0 is off.
  */
 public final class Limits {
 
@@ -15,7 +16,9 @@ public final class Limits {
   private final int maxConnectionsPerIp;
   private final int publishRatePerIp;
   private final int publishRatePerConnection;
+  private final long maxReceivingBytes;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong receiving = new AtomicLong();
   private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
 
   public Limits(GatewayConfig config) {
@@ -23,6 +26,27 @@ public final class Limits {
     this.maxConnectionsPerIp = config.maxConnectionsPerIp();
     this.publishRatePerIp = config.publishRatePerIp();
     this.publishRatePerConnection = config.publishRatePerConnection();
+    this.maxReceivingBytes = config.maxReceivingBytes();
+  }
+
+  /**
+   * Reserves {@code bytes} of what the publishes being received may hold at once
+   * ({@code maxReceivingBytes}); false, and nothing reserved, when that is taken. Each reservation
+   * is given back once, with {@link #releaseReceiving}.
+   */
+  public boolean reserveReceiving(long bytes) {
+    long now;
+    do {
+      now = receiving.get();
+      if (now + bytes > maxReceivingBytes) {
+        return false;
+      }
+    } while (!receiving.compareAndSet(now, now + bytes));
+    return true;
+  }
+
+  public void releaseReceiving(long bytes) {
+    receiving.addAndGet(-bytes);
   }
 
   /** Counts a new connection from {@code ip}, or refuses it (counting nothing) when over a limit. */

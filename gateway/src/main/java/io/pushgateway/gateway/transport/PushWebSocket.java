@@ -21,6 +21,9 @@ public interface PushWebSocket {
     /** A whole binary message, within the size {@link #expectBinary} allowed. */
     void onBinary(Buffer bytes);
 
+    /** The binary message {@link #skipBinary} announced was passed over unread. */
+    void onBinarySkipped();
+
     /** A Ping (RFC 6455 §5.5.2): the session answers it with {@link #pong}, within the output's bound. */
     void onPing(Buffer payload);
 
@@ -52,6 +55,13 @@ public interface PushWebSocket {
    * it back under {@code maxFrameBytes}, like text. A message over its limit closes with 1009.
    */
   void expectBinary(int bytes);
+
+  /**
+   * The next binary message, up to {@code bytes} long, is a refused publish's: the raw path skips
+   * its bytes as they come, unread, and tells {@link Listener#onBinarySkipped}; Vert.x's path
+   * reads it and hands it to {@link Listener#onBinary}. {@link #expectBinary} undoes it.
+   */
+  void skipBinary(int bytes);
 
   /** Writes a one-off text frame (an ack, an error, a control message). */
   void sendText(String text);

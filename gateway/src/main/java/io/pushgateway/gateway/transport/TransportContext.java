@@ -6,13 +6,14 @@ import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Authenticator;
+import io.pushgateway.gateway.security.Limits;
 import io.vertx.core.Vertx;
 
 /**
  * What a transport may use: the options, the log, its event loop's hub and write path (the raw
- * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters,
- * presence (null when it is off) and the token check (null when auth is off), which a WebSocket
- * uses again when its client refreshes its token.
+ * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters, the
+ * gateway-wide limits, presence (null when it is off) and the token check (null when auth is
+ * off), which a WebSocket uses again when its client refreshes its token.
  * Subscriber counts are the hub's to keep: a subscription is counted where it listens.
  */
 public record TransportContext(
@@ -23,6 +24,7 @@ public record TransportContext(
   WritePath writePath,
   GatewayMetrics metrics,
   PublishRule publishing,
+  Limits limits,
   Presence presence,
   Authenticator authenticator) {
 }

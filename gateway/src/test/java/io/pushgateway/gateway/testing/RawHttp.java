@@ -59,6 +59,14 @@ public final class RawHttp implements AutoCloseable {
     return StreamClient.onContext(context, () -> exchange(wire)).await(TIMEOUT_MILLIS + 5_000, TimeUnit.MILLISECONDS);
   }
 
+  /** A POST of {@code body} as {@code contentType}, sent whole. */
+  public Reply post(String target, String contentType, byte[] body) throws Exception {
+    String head = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
+      + "Content-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+    Buffer wire = Buffer.buffer(head.getBytes(StandardCharsets.ISO_8859_1)).appendBytes(body);
+    return StreamClient.onContext(context, () -> exchange(wire)).await(TIMEOUT_MILLIS + 5_000, TimeUnit.MILLISECONDS);
+  }
+
   /** A WebSocket handshake (RFC 6455 §4.1) on {@code target}. */
   public Reply upgrade(String target, String... headerLines) throws Exception {
     String[] lines = new String[headerLines.length + 4];

@@ -62,6 +62,11 @@ final class NettyWebSocket implements PushWebSocket {
   }
 
   @Override
+  public void skipBinary(int bytes) {
+    peer.skipBinary(bytes);
+  }
+
+  @Override
   public void sendText(String text) {
     output.write(WebSocketFrames.control(text.getBytes(StandardCharsets.UTF_8)));
   }

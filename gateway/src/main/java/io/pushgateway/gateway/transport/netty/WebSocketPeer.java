@@ -36,6 +36,8 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   /** How long the next binary message may be, when a publish announced it; else 0. */
   private int binaryAllowance;
+  /** Whether the next binary message is a refused publish's, skipped unread (FrameSizeGuard). */
+  private boolean skipNextBinary;
   private Listener listener;
   private Runnable writable;
   private boolean closeSent;
@@ -55,6 +57,24 @@ final class WebSocketPeer extends ChannelInboundHandlerAdapter {
   /** See PushWebSocket.expectBinary. */
   void expectBinary(int bytes) {
     binaryAllowance = bytes;
+    skipNextBinary = false;
+  }
+
+  /** See PushWebSocket.skipBinary. */
+  void skipBinary(int bytes) {
+    binaryAllowance = bytes;
+    skipNextBinary = true;
+  }
+
+  boolean skipsNextBinary() {
+    return skipNextBinary;
+  }
+
+  /** The guard passed over the binary message to skip. */
+  void binarySkipped() {
+    binaryAllowance = 0;
+    skipNextBinary = false;
+    listener.onBinarySkipped();
   }
 
   /** How long the message now beginning may be: a binary one as long as a publish announced. */

@@ -131,6 +131,11 @@ final class VertxWebSocket extends BoundedOutput implements PushWebSocket {
   }
 
   @Override
+  public void skipBinary(int bytes) {
+    expectBinary(bytes);
+  }
+
+  @Override
   public void sendText(String text) {
     socket.writeFinalTextFrame(text);
   }

@@ -75,6 +75,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private String announcedType;
   /** The announce was refused: its binary message, when it comes, is dropped unanswered. */
   private boolean dropNextBinary;
+  /** What the announced binary message holds of the gateway's maxReceivingBytes until it comes. */
+  private int receiving;
 
   /** {@code membership}: who it is in presence; null when presence is off. */
   WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access,
@@ -127,6 +129,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     lastHeard = System.nanoTime();
     ClientCommand announce = announced;
     announced = null;
+    stopReceiving();
     if (closing()) {
       return;
     }
@@ -147,6 +150,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     // admitted when announced (grant, rate, type, size): the bytes are only appended now
     acknowledge(context.publishing().appendBinary(announce.topic(), bytes.getBytes(), announcedType), bytes.length(),
       announce.ref());
+  }
+
+  /** The bytes of a refused binary publish, passed over unread. */
+  @Override
+  public void onBinarySkipped() {
+    lastHeard = System.nanoTime();
+    dropNextBinary = false;
   }
 
   @Override
@@ -177,9 +187,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
         "the binary message must come right after the publish op that announced it"), announced.ref());
       announced = null;
+      stopReceiving();
       socket.expectBinary(0);
     }
-    dropNextBinary = false;
+    if (dropNextBinary) {
+      dropNextBinary = false;
+      socket.expectBinary(0); // the refused publish's bytes did not come: no message is skipped now
+    }
     ClientCommand command;
     try {
       command = ClientCommand.parse(text, context.config().maxBatchEvents());
@@ -330,19 +344,32 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * that type, to publish. Checked now, so a refusal comes before the client sends the bytes.
    */
   private void onBinaryAnnounce(ClientCommand command) {
+    int bytes = command.binary().bytes();
     try {
-      announcedType = context.publishing().admitBinary(access, command.topic(), command.binary().contentType(),
-        command.binary().bytes());
+      announcedType = context.publishing().admitBinary(access, command.topic(), command.binary().contentType(), bytes);
+      if (!context.limits().reserveReceiving(bytes)) {
+        throw new GatewayException(ErrorCode.OVERLOADED, "too many publishes are being received at once, retry later");
+      }
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
       if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
         closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
       }
       dropNextBinary = true;
+      socket.skipBinary(bytes);
       return;
     }
+    receiving = bytes;
     announced = command;
-    socket.expectBinary(command.binary().bytes());
+    socket.expectBinary(bytes);
+  }
+
+  /** The announced binary message came, or will not: what it reserved is free again. */
+  private void stopReceiving() {
+    if (receiving > 0) {
+      context.limits().releaseReceiving(receiving);
+      receiving = 0;
+    }
   }
 
   /** Acks an append of {@code size} bytes, or answers its refusal; closes once none is left pending. */
@@ -568,6 +595,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       context.vertx().cancelTimer(expiryTimer);
     }
     stream.close();
+    stopReceiving();
     if (presence != null) {
       presence.leaveAll();
     }
