@@ -143,6 +143,7 @@ public final class Gateway {
                                                SubscriberCounts counts, GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     Limits limits = new Limits(config);
+    metrics.watchReceiving(limits::receivingBytes);
     WireMeters meters = new WireMeters(config.maxMeters());
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {

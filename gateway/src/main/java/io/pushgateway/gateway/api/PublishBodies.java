@@ -55,15 +55,20 @@ final class PublishBodies implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     boolean isSmall = small.test(ctx);
     int limit = isSmall ? smallLimit : largeLimit;
+    BodyHandler bodies = isSmall ? smallBodies : largeBodies;
     ctx.put(LIMIT, limit);
     long length = contentLength(ctx);
-    long reserved = length >= 0 && length <= limit ? length : limit; // a longer one is refused unread
+    if (length > limit) {
+      bodies.handle(ctx); // refuses it (413) from its head, unread: nothing to reserve
+      return;
+    }
+    long reserved = length >= 0 ? length : limit;
     if (!limits.reserveReceiving(reserved)) {
       refuse(ctx);
       return;
     }
     ctx.addEndHandler(ended -> limits.releaseReceiving(reserved));
-    (isSmall ? smallBodies : largeBodies).handle(ctx);
+    bodies.handle(ctx);
   }
 
   /** The declared length, or -1: chunked, or none (the request decoder refuses a malformed one). */

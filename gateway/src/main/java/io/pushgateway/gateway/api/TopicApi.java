@@ -189,7 +189,7 @@ final class TopicApi {
     return body.getBytes();
   }
 
-  /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON (read within its limit, PublishBodies). */
+  /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON; read within its limit (PublishBodies). */
   private static String jsonBody(RoutingContext ctx) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");

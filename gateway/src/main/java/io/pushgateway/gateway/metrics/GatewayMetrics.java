@@ -87,6 +87,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private volatile Sources sources = new Sources(null, null, () -> false);
   /** Occupants, joins and leaves of presence, as {@link #watchPresence} points them; 0 while off. */
   private volatile LongSupplier[] presence = {() -> 0, () -> 0, () -> 0};
+  private volatile LongSupplier receiving = () -> 0;
 
   public GatewayMetrics() {
     this(newRegistry());
@@ -175,6 +176,12 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("kind", kinds[k])
         .register(registry);
     }
+    Gauge.builder("pushgateway_receiving_bytes", this, m -> m.receiving.getAsLong())
+      .description("Bytes of publishes being received now (HTTP bodies by their Content-Length, announced WebSocket "
+        + "binary messages); its bound is maxReceivingBytes")
+      .baseUnit("bytes")
+      .strongReference(true)
+      .register(registry);
     Gauge.builder("pushgateway_ready", this, m -> m.sources.ready().getAsBoolean() ? 1 : 0)
       .description("1 while this node serves (GET /ready is 200), 0 while starting or draining")
       .strongReference(true)
@@ -227,6 +234,11 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Points the gauges at a started gateway's log, subscriber counts and readiness. */
   public void watch(EventLog log, SubscriberCounts counts, BooleanSupplier ready) {
     sources = new Sources(log, counts, ready);
+  }
+
+  /** Points {@code pushgateway_receiving_bytes} at the gateway's limits. */
+  public void watchReceiving(LongSupplier bytes) {
+    receiving = bytes;
   }
 
   /** Points the presence meters at a started gateway's presence. */

@@ -49,6 +49,11 @@ public final class Limits {
     receiving.addAndGet(-bytes);
   }
 
+  /** Bytes reserved by the publishes being received now. */
+  public long receivingBytes() {
+    return receiving.get();
+  }
+
   /** Counts a new connection from {@code ip}, or refuses it (counting nothing) when over a limit. */
   public boolean open(String ip) {
     if (maxConnections > 0 && open.incrementAndGet() > maxConnections) {

@@ -48,11 +48,12 @@ class ReceivingBudgetTest {
   }
 
   @AfterEach
-  void endUploads() throws IOException {
+  void endUploads() throws Exception {
     for (Socket upload : uploads) {
       upload.close();
     }
     uploads.clear();
+    Eventually.check(gateway.vertx, () -> assertThat(receivingBytes()).isZero());
   }
 
   @Test
@@ -67,7 +68,8 @@ class ReceivingBudgetTest {
       assertThat(tooLong.errorCode()).isEqualTo("payload_too_large");
     }
     uploads.remove(0).close();
-    Eventually.check(gateway.vertx, () -> assertThat(postImage("after").status()).isEqualTo(201));
+    Eventually.check(gateway.vertx, () -> assertThat(receivingBytes()).isEqualTo(2.0 * MAX_BINARY));
+    assertThat(postImage("after").status()).isEqualTo(201);
   }
 
   @Test
@@ -85,12 +87,10 @@ class ReceivingBudgetTest {
       assertThat(new JsonObject(socket.readText().text()).getString("ref")).isEqualTo("after");
 
       endUploads();
-      Eventually.check(gateway.vertx, () -> {
-        announce(socket, "again");
-        socket.send(RawWebSocket.BINARY, true, false, new byte[MAX_BINARY]);
-        JsonObject reply = new JsonObject(socket.readText().text());
-        assertThat(reply.getString("op")).as(reply.encode()).isEqualTo("ack");
-      });
+      announce(socket, "again");
+      socket.send(RawWebSocket.BINARY, true, false, new byte[MAX_BINARY]);
+      JsonObject reply = new JsonObject(socket.readText().text());
+      assertThat(reply.getString("op")).as(reply.encode()).isEqualTo("ack");
     }
   }
 
@@ -118,13 +118,20 @@ class ReceivingBudgetTest {
       out.write(new byte[10]);
       out.flush();
     }
-    // once their heads are read, a fourth is refused at its own, its body unread
-    Eventually.check(gateway.vertx, () -> {
-      RawHttp.Reply refused = postImage("fourth");
-      assertThat(refused.status()).isEqualTo(503);
-      assertThat(refused.errorCode()).isEqualTo("overloaded");
-      assertThat(refused.header("Connection")).isEqualTo("close");
-    });
+    Eventually.check(gateway.vertx, () -> assertThat(receivingBytes()).isEqualTo(3.0 * MAX_BINARY));
+    // a fourth is refused at its head, its body unread
+    RawHttp.Reply refused = postImage("fourth");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.errorCode()).isEqualTo("overloaded");
+    assertThat(refused.header("Connection")).isEqualTo("close");
+  }
+
+  /** What the gateway says it holds for publishes being received. */
+  private static double receivingBytes() throws Exception {
+    return gateway.get("/metrics").body().lines()
+      .filter(line -> line.startsWith("pushgateway_receiving_bytes "))
+      .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+      .findFirst().orElseThrow();
   }
 
   private static RawHttp.Reply postImage(String topic) throws Exception {

@@ -132,6 +132,7 @@ class MetricsEndpointTest {
       "pushgateway_presence_occupants gauge",
       "pushgateway_published_bytes_total counter",
       "pushgateway_ready gauge",
+      "pushgateway_receiving_bytes gauge",
       "pushgateway_rejected_requests_total counter",
       "pushgateway_resets_total counter",
       "pushgateway_slow_consumer_closes_total counter",
