@@ -3,6 +3,7 @@ package io.pushgateway.gateway.api;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.transport.netty.RawConnection;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -59,12 +60,21 @@ public final class MetricsServerVerticle extends VerticleBase {
   }
 
   /**
-   * Renders the registry on a worker thread: a scrape walks every meter (a few milliseconds with
-   * the histograms), which would otherwise stall that event loop's fan-out.
+   * Renders the registry on a worker thread, a render shared by the scrapes that come meanwhile:
+   * a scrape walks every meter (a millisecond or more with the histograms), which would otherwise
+   * stall that event loop's fan-out. The answer is written on the request's own event loop.
    */
   static void scrape(io.vertx.core.Vertx vertx, GatewayMetrics metrics, HttpServerRequest request) {
-    vertx.executeBlocking(metrics::scrape, false)
-      .onSuccess(text -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(text))
-      .onFailure(e -> request.response().setStatusCode(500).end());
+    Context requestContext = vertx.getOrCreateContext();
+    metrics.scrapeShared(render -> vertx.executeBlocking(() -> {
+      render.run();
+      return null;
+    }, false)).whenComplete((text, failure) -> requestContext.runOnContext(v -> {
+      if (failure == null) {
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(text);
+      } else {
+        request.response().setStatusCode(500).end();
+      }
+    }));
   }
 }

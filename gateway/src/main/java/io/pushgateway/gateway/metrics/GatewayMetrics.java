@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -88,6 +90,8 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Occupants, joins and leaves of presence, as {@link #watchPresence} points them; 0 while off. */
   private volatile LongSupplier[] presence = {() -> 0, () -> 0, () -> 0};
   private volatile LongSupplier receiving = () -> 0;
+  /** The scrape being rendered, shared by the scrapes that come meanwhile; null when none is. */
+  private CompletableFuture<String> rendering;
 
   public GatewayMetrics() {
     this(newRegistry());
@@ -253,6 +257,28 @@ public final class GatewayMetrics implements AutoCloseable {
   /** The Prometheus text format; safe from any thread (the endpoint calls it off the event loop). */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /**
+   * The Prometheus text, rendered on {@code worker}; the scrapes that come while one renders get its
+   * text. A render walks every meter (about a millisecond of CPU), so without sharing, a few
+   * clients scraping in a loop kept both cores of a small machine rendering.
+   */
+  public synchronized CompletableFuture<String> scrapeShared(Executor worker) {
+    CompletableFuture<String> render = rendering;
+    if (render == null) {
+      render = CompletableFuture.supplyAsync(this::scrape, worker);
+      rendering = render;
+      CompletableFuture<String> started = render;
+      render.whenComplete((text, failure) -> rendered(started));
+    }
+    return render;
+  }
+
+  private synchronized void rendered(CompletableFuture<String> render) {
+    if (rendering == render) {
+      rendering = null;
+    }
   }
 
   /** Stops the GC listener; the registry itself belongs to whoever created it. */
