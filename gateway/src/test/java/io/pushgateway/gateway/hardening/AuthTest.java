@@ -127,6 +127,30 @@ class AuthTest {
   }
 
   @Test
+  void anHs256TokenSignedWithThePublicKeyIsRefusedWhereOnlyRs256IsConfigured() throws Exception {
+    // algorithm confusion: the public key is no secret, so it must never serve as an HMAC key
+    KeyPair keys = rsaKeys();
+    String publicPem = pem("PUBLIC KEY", keys.getPublic().getEncoded());
+    Path publicKey = dir.resolve("rs256-only.pem");
+    Files.writeString(publicKey, publicPem);
+    try (TestGateway rsOnly = TestGateway.start(new JsonObject().put("auth", true)
+      .put("jwtPublicKeyPath", publicKey.toString()))) {
+      JWTOptions hs256 = new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(300);
+      JsonObject everything = new JsonObject().put("sub", "mallory").put("topics", new JsonObject()
+        .put("sub", new JsonArray().add("*")).put("pub", new JsonArray().add("*")));
+      String confused = signer("HS256", publicPem).generateToken(everything, hs256);
+      TestGateway.Reply reply = rsOnly.request(HttpMethod.GET, "/api/topics", null, null,
+        "Authorization", "Bearer " + confused);
+      assertThat(reply.status()).isEqualTo(401);
+      assertThat(reply.errorCode()).isEqualTo("unauthorized");
+      String genuine = signer("RS256", pem("PRIVATE KEY", keys.getPrivate().getEncoded()))
+        .generateToken(everything, new JWTOptions().setAlgorithm("RS256").setExpiresInSeconds(300));
+      assertThat(rsOnly.request(HttpMethod.GET, "/api/topics", null, null, "Authorization", "Bearer " + genuine)
+        .status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void publishingNeedsATokenWhosePubPatternsCoverTheTopic() throws Exception {
     String good = token("hs256");
     assertThat(post("/api/topics/open/events", null).status()).isEqualTo(401);
