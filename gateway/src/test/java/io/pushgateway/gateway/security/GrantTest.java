@@ -2,9 +2,12 @@ package io.pushgateway.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Which topic a route's grant refuses, read from the route's own parameters. */
 class GrantTest {
@@ -33,6 +36,33 @@ class GrantTest {
   void publishTopicReadsThePubPatterns() {
     assertThat(Grant.PUBLISH_TOPIC.refused(grants, null, "open")).isNull();
     assertThat(Grant.PUBLISH_TOPIC.refused(grants, null, "news.a")).isEqualTo("news.a");
+  }
+
+  @Test
+  void patternsMatchTheirStarsAndNothingElse() {
+    assertThat(Grants.matches("*", "anything")).isTrue();
+    assertThat(Grants.matches("news.*", "news.")).isTrue();
+    assertThat(Grants.matches("news.*", "news")).isFalse();
+    assertThat(Grants.matches("user.*.inbox", "user.ann.inbox")).isTrue();
+    assertThat(Grants.matches("user.*.inbox", "user.ann.inbox.x")).isFalse();
+    assertThat(Grants.matches("*.inbox", "a.inbox.b.inbox")).isTrue();
+    assertThat(Grants.matches("a*b*c", "axxbyyc")).isTrue();
+    assertThat(Grants.matches("a*b*c", "axxcyyb")).isFalse();
+    assertThat(Grants.matches("a.b", "aXb")).isFalse(); // a dot is a dot
+    assertThat(Grants.matches("**", "")).isTrue();
+    assertThat(Grants.matches("open", "opened")).isFalse();
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void aPatternOfManyStarsEndsOnTheLongestTopic() {
+    // compiled to a regular expression this took exponential time: it never ended
+    String pattern = "a*".repeat(20) + "b";
+    String topic = "a".repeat(Topics.MAX_LENGTH);
+    Grants grants = Grants.of(new JsonObject().put(Grants.CLAIM, new JsonObject()
+      .put("sub", new JsonArray().add(pattern))));
+    assertThat(grants.maySubscribe(topic)).isFalse();
+    assertThat(grants.maySubscribe(topic.substring(1) + "b")).isTrue();
   }
 
   @Test
