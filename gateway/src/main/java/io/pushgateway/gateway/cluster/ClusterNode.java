@@ -44,6 +44,8 @@ public final class ClusterNode {
     // the default sweep's 5
     "hazelcast.internal.map.expiration.task.period.seconds", "1");
 
+  private static final String BIND_ANY = "hazelcast.socket.bind.any";
+
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
 
@@ -102,6 +104,12 @@ public final class ClusterNode {
     if (!config.clusterHost().isEmpty()) {
       String ip = InetAddress.getByName(config.clusterHost()).getHostAddress();
       network.getInterfaces().setEnabled(true).addInterface(ip);
+      // Members do not authenticate each other: whoever reaches the member port can join and
+      // read or write every history. Hazelcast binds every interface even when told which one
+      // to use; listen on the cluster's address alone (unless -D says otherwise).
+      if (System.getProperty(BIND_ANY) == null) {
+        hazelcast.setProperty(BIND_ANY, "false");
+      }
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -88,7 +88,7 @@ public final class GatewayConfig {
     new Option("demo", false, "publish a demo ticker to topic demo.ticker"),
     new Option("demoRate", 2.0, "demo ticker events per second"),
     new Option("cluster", false, "run as a node of a Hazelcast cluster: shared history, events reach every node"),
-    new Option("clusterHost", "", "address this node's cluster traffic binds to and announces (empty: picked by Hazelcast)"),
+    new Option("clusterHost", "", "address this node's cluster traffic binds to and announces: the member and event bus ports listen on it alone (empty: picked by Hazelcast, and the member port listens on every interface)"),
     new Option("clusterPort", 5701, "Hazelcast member port of this node"),
     new Option("clusterMembers", "", "host:port of the members to join, comma-separated (TCP/IP; never multicast)"),
     new Option("clusterEventBusPort", 0, "port of the clustered event bus (0: a free one)"),
