@@ -44,6 +44,7 @@ public final class ClusterNode {
     // the default sweep's 5
     "hazelcast.internal.map.expiration.task.period.seconds", "1");
 
+  private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
   private static final String BIND_ANY = "hazelcast.socket.bind.any";
 
   private final Vertx vertx;
@@ -84,6 +85,10 @@ public final class ClusterNode {
       hazelcast = hazelcastConfig(config);
     } catch (UnknownHostException e) {
       return Future.failedFuture("clusterHost: cannot resolve " + e.getMessage());
+    }
+    if (config.clusterHost().isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "clusterHost is not set: the member port listens on every interface, "
+        + "and members do not authenticate each other; set it to this node's address on a private network");
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     return builder.withClusterManager(manager).buildClustered().map(vertx -> new ClusterNode(vertx, manager));
