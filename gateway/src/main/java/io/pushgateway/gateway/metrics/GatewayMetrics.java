@@ -90,7 +90,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Occupants, joins and leaves of presence, as {@link #watchPresence} points them; 0 while off. */
   private volatile LongSupplier[] presence = {() -> 0, () -> 0, () -> 0};
   private volatile LongSupplier receiving = () -> 0;
-  /** The scrape being rendered, shared by the scrapes that come meanwhile; null when none is. */
+  /** The last scrape rendered or being rendered: shared by the scrapes that come while it runs. */
   private CompletableFuture<String> rendering;
 
   public GatewayMetrics() {
@@ -265,20 +265,11 @@ public final class GatewayMetrics implements AutoCloseable {
    * clients scraping in a loop kept both cores of a small machine rendering.
    */
   public synchronized CompletableFuture<String> scrapeShared(Executor worker) {
-    CompletableFuture<String> render = rendering;
-    if (render == null) {
-      render = CompletableFuture.supplyAsync(this::scrape, worker);
-      rendering = render;
-      CompletableFuture<String> started = render;
-      render.whenComplete((text, failure) -> rendered(started));
+    // a render that has ended is never handed out: its text may be older than the request
+    if (rendering == null || rendering.isDone()) {
+      rendering = CompletableFuture.supplyAsync(this::scrape, worker);
     }
-    return render;
-  }
-
-  private synchronized void rendered(CompletableFuture<String> render) {
-    if (rendering == render) {
-      rendering = null;
-    }
+    return rendering;
   }
 
   /** Stops the GC listener; the registry itself belongs to whoever created it. */
