@@ -75,13 +75,12 @@ final class FrameSizeGuard extends ChannelInboundHandlerAdapter {
     int passedTo = start; // the bytes before it have been passed on, or skipped
     while (in.isReadable() && !refused) {
       if (payloadLeft > 0) {
-        int n = (int) Math.min(payloadLeft, in.readableBytes());
+        int from = in.readerIndex();
+        stepOverPayload(in);
         if (skipping) {
-          pass(ctx, in, passedTo, in.readerIndex());
-          passedTo = in.readerIndex() + n;
+          pass(ctx, in, passedTo, from);
+          passedTo = in.readerIndex();
         }
-        in.skipBytes(n);
-        payloadLeft -= n;
         continue;
       }
       boolean startsHere = headerRead == 0;
@@ -127,14 +126,19 @@ final class FrameSizeGuard extends ChannelInboundHandlerAdapter {
   private void awaitClose(ChannelHandlerContext ctx, ByteBuf in) {
     while (in.isReadable()) {
       if (payloadLeft > 0) {
-        int n = (int) Math.min(payloadLeft, in.readableBytes());
-        in.skipBytes(n);
-        payloadLeft -= n;
+        stepOverPayload(in);
       } else if (readHeader(in) && (header[0] & 0x0F) == CLOSE) {
         ctx.close(); // the closing handshake is complete
         return;
       }
     }
+  }
+
+  /** Steps over what this read holds of the current frame's payload: the decoder reads it, or no one. */
+  private void stepOverPayload(ByteBuf in) {
+    int n = (int) Math.min(payloadLeft, in.readableBytes());
+    in.skipBytes(n);
+    payloadLeft -= n;
   }
 
   /** Reads header bytes; true once the header is complete (then {@code payloadLeft} is its payload's length). */
