@@ -1,7 +1,6 @@
 package io.pushgateway.gateway.presence;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Who is in each topic, over the whole gateway: the in-memory {@link LocalPresence} on one node,
@@ -20,13 +19,8 @@ public interface Presence {
 
   void leave(String topic, String connection);
 
-  /** {@code {"members":[…],"counts":{…},"truncated":…,"changed":…}}: the topic as every node sees it. */
-  JsonObject snapshot(String topic);
-
-  /** {@code {"op":"presence","topic":…,"members":…,"counts":…,"truncated":…}}: the snapshot as a frame. */
-  default JsonObject snapshotFrame(String topic) {
-    return new JsonObject().put("op", "presence").put("topic", topic).mergeIn(snapshot(topic));
-  }
+  /** The topic as every node sees it, encoded once until it changes. */
+  PresenceSnapshot snapshot(String topic);
 
   /** When a member last joined or left {@code topic}, epoch milliseconds as this node saw it; 0: never. */
   long changedMillis(String topic);

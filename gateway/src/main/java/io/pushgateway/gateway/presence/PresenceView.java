@@ -37,6 +37,8 @@ public final class PresenceView {
   private final int maxChangesTold;
   private final int maxOccupants;
   private final Consumer<PresenceChange> changes;
+  /** The snapshot of a topic no one is in. */
+  private final PresenceSnapshot empty;
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<String, Integer> leasesByOrigin = new HashMap<>();
   private final AtomicLong connectionNumbers = new AtomicLong();
@@ -51,6 +53,7 @@ public final class PresenceView {
     this.maxChangesTold = limits.changesPerSecond();
     this.maxOccupants = limits.occupants();
     this.changes = changes;
+    this.empty = new Room(null).snapshot();
   }
 
   public String node() {
@@ -132,21 +135,9 @@ public final class PresenceView {
     rooms.values().removeIf(room -> room.byConnection.isEmpty());
   }
 
-  public synchronized JsonObject snapshot(String topic) {
+  public synchronized PresenceSnapshot snapshot(String topic) {
     Room room = rooms.get(topic);
-    if (room == null) {
-      return new JsonObject().put("members", new JsonArray()).put("counts", emptyCounts()).put("truncated", false)
-        .put("changed", 0);
-    }
-    JsonArray members = new JsonArray();
-    for (Member member : room.members.values()) {
-      if (members.size() == maxMembersListed) {
-        break;
-      }
-      members.add(member.toJson());
-    }
-    return new JsonObject().put("members", members).put("counts", room.counts())
-      .put("truncated", room.members.size() > members.size()).put("changed", room.changedMillis);
+    return room == null ? empty : room.snapshot();
   }
 
   public synchronized long changedMillis(String topic) {
@@ -164,14 +155,6 @@ public final class PresenceView {
 
   public synchronized long leaves() {
     return leaves;
-  }
-
-  private static JsonObject emptyCounts() {
-    JsonObject counts = new JsonObject().put("members", 0).put("connections", 0).put("anonymous", 0);
-    for (Transport t : Transport.values()) {
-      counts.put(t.label(), 0);
-    }
-    return counts;
   }
 
   public synchronized boolean holds(String topic, String connection) {
@@ -223,12 +206,33 @@ public final class PresenceView {
      * each with whether the room was last told it is present.
      */
     final Map<String, Held> held = new LinkedHashMap<>();
+    /** The snapshot as last encoded; null once the room changed. */
+    private PresenceSnapshot snapshot;
 
     Room(String topic) {
       this.topic = topic;
     }
 
+    PresenceSnapshot snapshot() {
+      if (snapshot == null) {
+        JsonArray listed = new JsonArray();
+        for (Member member : members.values()) {
+          if (listed.size() == maxMembersListed) {
+            break;
+          }
+          listed.add(member.toJson());
+        }
+        JsonObject counts = counts();
+        snapshot = new PresenceSnapshot(changedMillis,
+          new JsonObject().put("members", listed).put("counts", counts).put("truncated", members.size() > listed.size())
+            .put("changed", changedMillis).encode(),
+          new JsonObject().put("counts", counts).put("changed", changedMillis).put("unchanged", true).encode());
+      }
+      return snapshot;
+    }
+
     void add(Occupant occupant) {
+      snapshot = null;
       byConnection.put(occupant.connection(), occupant);
       perTransport[occupant.transport().ordinal()]++;
       if (occupant.member() == null) {
@@ -248,6 +252,7 @@ public final class PresenceView {
     }
 
     void remove(Occupant occupant) {
+      snapshot = null;
       byConnection.remove(occupant.connection());
       perTransport[occupant.transport().ordinal()]--;
       if (occupant.member() == null) {

@@ -5,7 +5,6 @@ import io.pushgateway.gateway.core.PresenceChange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +48,7 @@ public abstract class ViewPresence implements Presence {
   }
 
   @Override
-  public JsonObject snapshot(String topic) {
+  public PresenceSnapshot snapshot(String topic) {
     return view.snapshot(topic);
   }
 

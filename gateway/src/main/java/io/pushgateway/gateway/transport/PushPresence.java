@@ -5,7 +5,6 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.presence.Presence;
-import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +40,7 @@ public final class PushPresence {
    * @throws GatewayException {@code overloaded} when presence holds {@code maxPresenceOccupants}
    *         already: the changes are followed and the snapshot sent, the connection is not listed
    */
-  public void join(String topic, Consumer<JsonObject> snapshot) {
+  public void join(String topic, Consumer<String> snapshot) {
     if (topics.isEmpty()) {
       topics = new LinkedHashSet<>();
     }
@@ -53,7 +52,7 @@ public final class PushPresence {
       connection = presence.newConnection();
     }
     boolean entered = presence.enter(membership.occupant(topic, connection, transport));
-    snapshot.accept(presence.snapshotFrame(topic));
+    snapshot.accept(presence.snapshot(topic).frame(topic));
     if (!entered) {
       throw new GatewayException(ErrorCode.OVERLOADED, "presence is full: not listed in " + topic);
     }

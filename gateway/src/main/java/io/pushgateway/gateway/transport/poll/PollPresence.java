@@ -4,11 +4,12 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.presence.Presence;
+import io.pushgateway.gateway.presence.PresenceSnapshot;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.TransportContext;
+import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -130,18 +131,15 @@ final class PollPresence {
    * {@code body} itself is left as it is (it may be shared, see {@link LiveAnswer}).
    */
   Buffer addTo(Buffer body) {
-    JsonObject snapshots = new JsonObject();
+    Buffer answer = body.getBuffer(0, body.length() - 1).appendString(",\"presence\":{");
+    String comma = "";
     for (String topic : topics) {
-      JsonObject snapshot = presence.snapshot(topic);
-      if (seen > 0 && snapshot.getLong("changed") <= seen) {
-        // the poller has this list already: the counts only, not the members again
-        snapshot.remove("members");
-        snapshot.remove("truncated");
-        snapshot.put("unchanged", true);
-      }
-      snapshots.put(topic, snapshot);
+      PresenceSnapshot snapshot = presence.snapshot(topic);
+      // a poller that has the list already gets the counts only, not the members again
+      answer.appendString(comma).appendString(JsonText.quoted(topic)).appendString(":")
+        .appendString(seen > 0 && snapshot.changed() <= seen ? snapshot.unchangedJson() : snapshot.json());
+      comma = ",";
     }
-    return body.getBuffer(0, body.length() - 1)
-      .appendString(",\"presence\":").appendString(snapshots.encode()).appendString("}");
+    return answer.appendString("}}");
   }
 }

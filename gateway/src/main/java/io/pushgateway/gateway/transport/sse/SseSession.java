@@ -72,7 +72,7 @@ final class SseSession implements LiveStream.Sink {
       stream.subscribe(topic, cursor.get(topic));
       if (presence != null) {
         try {
-          presence.join(topic, snapshot -> presenceFrame(snapshot.encode()));
+          presence.join(topic, this::presenceFrame);
         } catch (GatewayException full) {
           presenceFrame(full.toJson().put("op", "error").put("topic", topic).encode());
         }

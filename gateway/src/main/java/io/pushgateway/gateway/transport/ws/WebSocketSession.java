@@ -306,7 +306,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       sendError(new GatewayException(ErrorCode.FORBIDDEN,
         "the token does not allow subscribing to " + command.topic()), command.ref());
     } else {
-      sendControl(context.presence().snapshotFrame(command.topic()), command.ref());
+      sendControl(context.presence().snapshot(command.topic()).frame(command.topic()), command.ref());
     }
   }
 
@@ -499,6 +499,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       frame.put("ref", ref);
     }
     sendReply(frame.encode());
+  }
+
+  /** A frame encoded already (a presence snapshot, shared by its room's readers), with the command's ref. */
+  private void sendControl(String frame, String ref) {
+    sendReply(ref == null ? frame
+      : frame.substring(0, frame.length() - 1) + ",\"ref\":" + JsonText.quoted(ref) + "}");
   }
 
   private void sendReply(String text) {
