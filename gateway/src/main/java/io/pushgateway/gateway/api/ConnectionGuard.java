@@ -55,7 +55,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
    * Vert.x's close handler would not hear of its end.
    */
   public void onConnection(HttpConnection connection) {
-    String ip = ip(connection);
+    String ip = limits.clientOf(connection.remoteAddress());
     RawConnection raw = RawConnection.of(connection);
     if (limits.open(ip)) {
       raw.attach(ADMISSION, new Admission(limits.access(ip)));
@@ -87,9 +87,5 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   /** Admitted with its client's {@link Access}, or {@link #REFUSED}. */
   private record Admission(Access access) {
     static final Admission REFUSED = new Admission(null);
-  }
-
-  private static String ip(HttpConnection connection) {
-    return connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
   }
 }

@@ -1,13 +1,17 @@
 package io.pushgateway.gateway.security;
 
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.vertx.core.net.SocketAddress;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The gateway-wide limits, shared by every event loop: open connections per client IP and in
- * total, each IP's publish bucket, and the bytes of publishes being received. Touched when a
+ * The gateway-wide limits, shared by every event loop: open connections per client address
+ * ({@link #clientOf}) and in total, each address's publish bucket, and the bytes of publishes being received. Touched when a
  * connection opens or closes and once per publish, never per delivered event. A limit of 0 is off.
  */
 public final class Limits {
@@ -17,6 +21,7 @@ public final class Limits {
   private final int publishRatePerIp;
   private final int publishRatePerConnection;
   private final long maxReceivingBytes;
+  private final int ipv6PrefixLength;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong receiving = new AtomicLong();
   private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
@@ -27,6 +32,37 @@ public final class Limits {
     this.publishRatePerIp = config.publishRatePerIp();
     this.publishRatePerConnection = config.publishRatePerConnection();
     this.maxReceivingBytes = config.maxReceivingBytes();
+    this.ipv6PrefixLength = config.ipv6PrefixLength();
+  }
+
+  /**
+   * The client address a connection counts against: an IPv4 address as it is, an IPv6 address by
+   * its first {@code ipv6PrefixLength} bits ({@code 2001:db8:1:2:0:0:0:0/64}), an IPv4-mapped one
+   * as its IPv4 address. A host is routinely given a whole /64 and may take a fresh address in it
+   * for every connection, so limits kept per full IPv6 address would bound nothing.
+   */
+  public String clientOf(SocketAddress address) {
+    String host = address == null ? null : address.hostAddress();
+    if (host == null) {
+      return "unknown";
+    }
+    if (host.indexOf(':') < 0) {
+      return host;
+    }
+    try {
+      InetAddress parsed = InetAddress.getByName(host); // a literal: parsed, never looked up
+      if (parsed instanceof Inet4Address) {
+        return parsed.getHostAddress();
+      }
+      byte[] bits = parsed.getAddress();
+      for (int i = 0; i < bits.length; i++) {
+        int kept = Math.min(8, Math.max(0, ipv6PrefixLength - 8 * i));
+        bits[i] &= (byte) (0xff00 >> kept);
+      }
+      return InetAddress.getByAddress(bits).getHostAddress() + "/" + ipv6PrefixLength;
+    } catch (UnknownHostException notALiteral) {
+      return host;
+    }
   }
 
   /**

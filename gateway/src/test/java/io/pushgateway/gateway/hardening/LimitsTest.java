@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.SseClient;
@@ -18,6 +19,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,7 +46,9 @@ class LimitsTest {
     for (AutoCloseable c : closeables) {
       c.close();
     }
-    gateway.close();
+    if (gateway != null) {
+      gateway.close();
+    }
   }
 
   @Test
@@ -185,6 +189,62 @@ class LimitsTest {
         }
       }
     });
+  }
+
+  /**
+   * IPv6 clients count by their /64 (`ipv6PrefixLength`): a host that takes a fresh address of its
+   * /64 for each connection is still one client, and the next /64 is another. The clients'
+   * addresses are private ones put on loopback for the test (`ip addr add`, as root; skipped where
+   * that cannot be done).
+   */
+  @Test
+  void ipv6ClientsCountByTheirSlash64() throws Exception {
+    List<String> addresses = List.of("fd7a:5e1f::a", "fd7a:5e1f::b", "fd7a:5e1f::ffff:0:c", "fd7a:5e1f:0:1::a");
+    List<Socket> streams = new ArrayList<>();
+    try {
+      for (String address : addresses) {
+        assumeTrue(ip("-6", "addr", "add", address + "/128", "dev", "lo", "nodad"), "IPv6 addresses on loopback (root)");
+      }
+      gateway = TestGateway.start(new JsonObject().put("host", "::").put("maxConnectionsPerIp", 2));
+      assertThat(sseStatus(streams, addresses.get(0))).isEqualTo(200);
+      assertThat(sseStatus(streams, addresses.get(1))).isEqualTo(200);
+      assertThat(sseStatus(streams, addresses.get(2))).as("a third address of the same /64").isEqualTo(503);
+      assertThat(sseStatus(streams, addresses.get(3))).as("the next /64").isEqualTo(200);
+      assertThat(gateway.get("/poll?topics=lim").status()).as("IPv4 clients are served as before").isEqualTo(200);
+    } finally {
+      for (Socket socket : streams) {
+        socket.close();
+      }
+      for (String address : addresses) {
+        ip("-6", "addr", "del", address + "/128", "dev", "lo");
+      }
+    }
+  }
+
+  /** The status of an SSE stream opened from {@code localAddress}; the stream stays open, in {@code streams}. */
+  private int sseStatus(List<Socket> streams, String localAddress) throws Exception {
+    Socket socket = new Socket();
+    streams.add(socket);
+    socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+    socket.connect(new InetSocketAddress(InetAddress.getByName("::1"), gateway.port()), 5_000);
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write("GET /sse?topics=lim HTTP/1.1\r\nHost: gateway\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    StringBuilder line = new StringBuilder();
+    for (int c = socket.getInputStream().read(); c != '\n' && c >= 0; c = socket.getInputStream().read()) {
+      line.append((char) c);
+    }
+    return Integer.parseInt(line.toString().split(" ")[1]);
+  }
+
+  private static boolean ip(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ip"));
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (java.io.IOException noIpCommand) {
+      return false;
+    }
   }
 
   private Socket from(String localAddress) throws Exception {

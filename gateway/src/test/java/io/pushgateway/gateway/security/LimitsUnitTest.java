@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import org.junit.jupiter.api.Test;
 
 /** The pure logic behind the limits and auth: buckets, connection counts, topic patterns. */
@@ -20,6 +21,24 @@ class LimitsUnitTest {
     // 50 in the burst, perhaps one or two more refilled while the loop ran on a slow machine.
     assertThat(taken).isBetween(50, 55);
     assertThat(bucket.isIdle()).isFalse();
+  }
+
+  @Test
+  void anIpv6ClientIsItsPrefixAndAMappedIpv4ClientItsIpv4Address() {
+    Limits limits = new Limits(GatewayConfig.defaults());
+    assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8:1:2:aaaa:bbbb:cccc:dddd")))
+      .isEqualTo(limits.clientOf(SocketAddress.inetSocketAddress(2, "2001:db8:1:2::1")))
+      .isEqualTo("2001:db8:1:2:0:0:0:0/64");
+    assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8:1:3::1"))).isEqualTo("2001:db8:1:3:0:0:0:0/64");
+    assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "::ffff:10.1.2.3"))).isEqualTo("10.1.2.3");
+    assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "10.1.2.3"))).isEqualTo("10.1.2.3");
+    assertThat(limits.clientOf(null)).isEqualTo("unknown");
+
+    Limits bits60 = new Limits(GatewayConfig.defaults().with("ipv6PrefixLength", 60));
+    assertThat(bits60.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8:1:2f:1::1"))).isEqualTo("2001:db8:1:20:0:0:0:0/60");
+    Limits each = new Limits(GatewayConfig.defaults().with("ipv6PrefixLength", 128));
+    assertThat(each.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8::1")))
+      .isNotEqualTo(each.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8::2")));
   }
 
   @Test

@@ -87,8 +87,9 @@ public final class TestGateway implements AutoCloseable {
     gateway = deploy(vertx, config.copy().put("port", port));
   }
 
+  /** Deploys on 127.0.0.1 unless the config names a host. */
   private static Gateway deploy(Vertx vertx, JsonObject config) throws Exception {
-    GatewayConfig gatewayConfig = GatewayConfig.fromJson(config.copy().put("host", "127.0.0.1"));
+    GatewayConfig gatewayConfig = GatewayConfig.fromJson(config.copy().put("host", config.getString("host", "127.0.0.1")));
     return Gateway.deploy(vertx, gatewayConfig).await(20, TimeUnit.SECONDS);
   }
 

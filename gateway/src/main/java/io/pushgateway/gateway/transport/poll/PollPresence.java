@@ -60,7 +60,7 @@ final class PollPresence {
     Membership membership = Membership.of(ctx.request(), Access.of(ctx), context.config());
     PollPresence poll = new PollPresence(context.presence(), topics, membership,
       membership.pollerConnection(ctx.request(), transport), transport, context.config().presenceGraceMillis(),
-      ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress(),
+      context.limits().clientOf(ctx.request().remoteAddress()),
       seen(ctx.request().getParam("presenceSeen")));
     // a flood of client ids from one address would fill presence for everyone: a bound per address
     int max = context.config().maxPresencePollersPerIp();
