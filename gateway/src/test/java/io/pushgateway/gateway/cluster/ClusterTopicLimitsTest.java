@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * (held against the map's size as last counted) refuses new topics with 503
  * {@code too_many_topics}; a topic idle for {@code topicIdleSeconds} is dropped by Hazelcast's
  * max-idle time unless a node's subscriber holds it, and a cursor from its old life gets a reset;
- * a poll's answer stops before {@code maxQueueBytes}.
+ * a poll's answer stops before {@code maxQueueBytes}; the topic listing pages through the names.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterTopicLimitsTest {
@@ -186,6 +186,38 @@ class ClusterTopicLimitsTest {
       return request(HttpMethod.GET, "/api/topics/" + topic).getJsonObject("body").getLong("oldestId");
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The listing pages through the topics with events in name order, as on one node; listings share
+   * the last scan of the names for a second or so, so a new topic is listed within a few.
+   */
+  @Test
+  void theTopicListingPagesInNameOrderAndShowsANewTopicSoon() throws Exception {
+    start(new JsonObject());
+    for (String topic : new String[] {"b.2", "a.1", "b.1", "c.1"}) {
+      assertThat(publish(topic).getInteger("status")).isEqualTo(201);
+    }
+    waitFor(() -> listing("/api/topics").getJsonArray("topics").size() == 4);
+    JsonObject first = listing("/api/topics?prefix=b.&limit=1");
+    assertThat(first.getJsonArray("topics")).containsExactly("b.1");
+    JsonObject second = listing("/api/topics?prefix=b.&limit=1&after=" + first.getString("next"));
+    assertThat(second.getJsonArray("topics")).containsExactly("b.2");
+    assertThat(listing("/api/topics?prefix=b.&limit=1&after=b.2").getJsonArray("topics")).isEmpty();
+
+    assertThat(publish("a.0").getInteger("status")).isEqualTo(201);
+    waitFor(() -> listing("/api/topics").getJsonArray("topics").contains("a.0"));
+    assertThat(listing("/api/topics").getJsonArray("topics")).containsExactly("a.0", "a.1", "b.1", "b.2", "c.1");
+  }
+
+  private JsonObject listing(String uri) {
+    try {
+      JsonObject answer = request(HttpMethod.GET, uri);
+      assertThat(answer.getInteger("status")).as(answer.encode()).isEqualTo(200);
+      return answer.getJsonObject("body");
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
