@@ -66,6 +66,7 @@ public final class GatewayConfig {
     new Option("maxMeters", 1000, "wire meters (meter= on requests, GET /api/meters/KEY) kept at most; one is forgotten after 5 minutes without a connection (0: none)"),
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
+    new Option("commandRatePerConnection", 100, "WebSocket commands other than publish (subscribe, unsubscribe, presence, auth, ping, a WebSocket ping frame) per second per connection, a burst of one second's worth; more get an error frame rate_limited (a ping frame no pong), and rateLimitStrikes of those close with 1008 (0: unlimited)"),
     new Option("ipv6PrefixLength", 64, "the leading bits of an IPv6 client's address that make one client address for the per-address limits: a host is usually given a whole /64 (128: each address alone)"),
     new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
     new Option("presence", true, "serve presence: subscribers that ask (presence=1) are listed per topic and told who joins and leaves"),
@@ -189,6 +190,7 @@ public final class GatewayConfig {
   public int maxConnectionsPerIp() { return values.getInteger("maxConnectionsPerIp"); }
   public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
+  public int commandRatePerConnection() { return values.getInteger("commandRatePerConnection"); }
   public int ipv6PrefixLength() { return values.getInteger("ipv6PrefixLength"); }
   public int rateLimitStrikes() { return values.getInteger("rateLimitStrikes"); }
   public boolean presence() { return values.getBoolean("presence"); }
@@ -272,6 +274,7 @@ public final class GatewayConfig {
     range("publishRatePerConnection", 0, 1_000_000_000);
     range("publishRatePerIp", 0, 1_000_000_000);
     range("ipv6PrefixLength", 32, 128);
+    range("commandRatePerConnection", 0, 1_000_000_000);
     range("rateLimitStrikes", 1, 1_000_000);
     range("maxPresenceMembers", 0, 100_000);
     range("maxPresenceChangesPerSecond", 1, 1_000_000);

@@ -77,6 +77,36 @@ class LimitsTest {
     assertThat(events.get((int) acked).getString("data")).isEqualTo("after");
   }
 
+  /**
+   * Commands besides publishes count against `commandRatePerConnection`: a client asking in a loop
+   * gets its burst answered, then `rate_limited` errors, and is closed with 1008 after
+   * `rateLimitStrikes` of them, while its publishes and a bystander are served as before.
+   */
+  @Test
+  void aWebSocketSendingCommandsInALoopGetsRateLimitedThenClosedWith1008() throws Exception {
+    gateway = TestGateway.start(new JsonObject().put("commandRatePerConnection", 10).put("rateLimitStrikes", 5));
+    WsClient bystander = track(new WsClient(gateway.vertx, gateway.port()).open("lim"));
+    WsClient asker = track(new WsClient(gateway.vertx, gateway.port()).open("other"));
+    asker.socket().writeTextMessage(new JsonObject().put("op", "publish").put("topic", "lim").put("data", "first")
+      .put("ref", "pub").encode());
+    for (int i = 0; i < 200 && asker.closeCode() == null; i++) {
+      JsonObject command = i % 2 == 0 ? new JsonObject().put("op", "ping") : new JsonObject().put("op", "presence").put("topic", "lim");
+      asker.socket().writeTextMessage(command.put("ref", "c" + i).encode());
+    }
+    Eventually.check(gateway.vertx, () -> assertThat(asker.closeCode()).isEqualTo((short) 1008));
+    List<JsonObject> controls = asker.controls();
+    long answered = controls.stream().filter(c -> c.getString("ref", "").startsWith("c")
+      && !"error".equals(c.getString("op"))).count();
+    long limited = controls.stream()
+      .filter(c -> "error".equals(c.getString("op")) && "rate_limited".equals(c.getString("code"))).count();
+    assertThat(answered).as("a burst of one second's worth, perhaps one or two refilled").isBetween(10L, 13L);
+    assertThat(limited).isEqualTo(5);
+    assertThat(controls).anyMatch(c -> "ack".equals(c.getString("op")) && "pub".equals(c.getString("ref")));
+
+    gateway.publish("lim", "after");
+    assertThat(bystander.awaitEvents(2)).extracting(e -> e.getString("data")).containsExactly("first", "after");
+  }
+
   @Test
   void httpPublishesOverTheAddressRateGet429() throws Exception {
     gateway = TestGateway.start(new JsonObject().put("publishRatePerIp", 5));

@@ -196,7 +196,7 @@ class TopicLimitsTest {
 
   @Test
   void subscribingAndUnsubscribingLeavesNothingBehind() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1));
+    gateway = TestGateway.start(new JsonObject().put("topicIdleSeconds", 1).put("commandRatePerConnection", 0));
     WsClient ws = track(new WsClient(gateway.vertx, gateway.port()).open("first"));
     for (int i = 0; i < 1000; i++) {
       ws.send(new JsonObject().put("op", "subscribe").put("topic", "n" + i));

@@ -70,7 +70,8 @@ class WebSocketRepliesTest {
 
   @Test
   void aClientSendingPingFramesThatNeverReadsIsClosedWith1013() throws Exception {
-    startWithBystander(new JsonObject().put("maxQueueBytes", MAX_QUEUE_BYTES));
+    // past commandRatePerConnection pings get no pong: off, so the pongs pile up against the queue bound
+    startWithBystander(new JsonObject().put("maxQueueBytes", MAX_QUEUE_BYTES).put("commandRatePerConnection", 0));
     double slowBefore = slowConsumerCloses();
     byte[] payload = new byte[125]; // the most a control frame may carry (RFC 6455 §5.5)
     try (RawWebSocket attacker = RawWebSocket.open(gateway.port(), "/ws?topics=attack", null, RECEIVE_BUFFER)) {

@@ -11,6 +11,7 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.TokenBucket;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
@@ -53,6 +54,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** Its places in presence, from its first join (most connections never join); else null. */
   private PushPresence presence;
   private int strikes;
+  /** Commands besides publishes ({@code commandRatePerConnection}); made at the first one, as most connections send none. */
+  private TokenBucket commands;
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
@@ -161,7 +164,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   @Override
   public void onPing(Buffer payload) {
-    if (!closing()) {
+    if (!closing() && withinCommandRate(null, false)) {
       socket.pong(payload);
       checkReplyBound();
     }
@@ -198,7 +201,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     try {
       command = ClientCommand.parse(text, context.config().maxBatchEvents());
     } catch (ClientCommand.Invalid invalid) {
-      sendError(invalid.error, invalid.ref);
+      if (withinCommandRate(invalid.ref, true)) {
+        sendError(invalid.error, invalid.ref);
+      }
+      return;
+    }
+    if (command.op() != ClientCommand.Op.PUBLISH && !withinCommandRate(command.ref(), true)) {
       return;
     }
     switch (command.op()) {
@@ -353,7 +361,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
       if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+        closeRateLimited("publish");
       }
       dropNextBinary = true;
       socket.skipBinary(bytes);
@@ -389,7 +397,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
           GatewayException refused = PublishRule.refusal(appended.cause());
           sendError(refused, ref);
           if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-            closeAfterReplies(POLICY_VIOLATION, "publish rate limit exceeded repeatedly");
+            closeRateLimited("publish");
           }
         }
         if (closeReason != null && publishing == 0) {
@@ -424,7 +432,43 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     socket.holdReading(PushWebSocket.PUBLISHING, publishingBytes > context.config().maxQueueBytes());
   }
 
-  /** One more rate-limited publish; true once {@code rateLimitStrikes} fall within one window. */
+  /**
+   * Takes a token for a command that is not a publish; past {@code commandRatePerConnection}, false,
+   * with the refusal sent ({@code answer}) and a strike counted. Each command costs a reply, and
+   * some (presence in a cluster) a change on every node, so one connection cannot keep an event
+   * loop or the cluster busy for everyone else.
+   */
+  private boolean withinCommandRate(String ref, boolean answer) {
+    int rate = context.config().commandRatePerConnection();
+    if (rate <= 0) {
+      return true;
+    }
+    if (commands == null) {
+      commands = new TokenBucket(rate);
+    }
+    if (commands.tryTake()) {
+      return true;
+    }
+    if (answer) {
+      sendError(new GatewayException(ErrorCode.RATE_LIMITED,
+        "at most " + rate + " commands a second besides publishes"), ref);
+    }
+    if (struckOut()) {
+      closeRateLimited("command");
+    }
+    return false;
+  }
+
+  /**
+   * Closes a client that kept going past a rate limit with 1008 (after its pending acks), and
+   * reads nothing more of what it sends: a flood is not decoded while its close is answered.
+   */
+  private void closeRateLimited(String what) {
+    closeAfterReplies(POLICY_VIOLATION, what + " rate limit exceeded repeatedly");
+    socket.holdReading(PushWebSocket.CLOSING, true);
+  }
+
+  /** One more rate-limited publish or command; true once {@code rateLimitStrikes} fall within one window. */
   private boolean struckOut() {
     long now = System.nanoTime();
     if (now - strikeWindowStart > STRIKE_WINDOW_NANOS) {
