@@ -96,7 +96,7 @@ final class TopicApi {
     Future.succeededFuture(ctx)
       .map(c -> Topics.require(c.pathParam("topic")))
       .onSuccess(topic -> HttpReplies.json(ctx.response(), 200,
-        Buffer.buffer(presence.snapshot(topic).after(new JsonObject().put("topic", topic)))))
+        Buffer.buffer(presence.snapshot(topic).prefixedWith(new JsonObject().put("topic", topic)))))
       .onFailure(e -> fail(ctx, e));
   }
 

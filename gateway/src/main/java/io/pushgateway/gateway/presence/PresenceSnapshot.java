@@ -16,11 +16,11 @@ public record PresenceSnapshot(long changed, String json, String unchangedJson) 
 
   /** {@code {"op":"presence","topic":…,"members":…}}: the snapshot as a frame. */
   public String frame(String topic) {
-    return after(new JsonObject().put("op", "presence").put("topic", topic));
+    return prefixedWith(new JsonObject().put("op", "presence").put("topic", topic));
   }
 
   /** One object: {@code fields}, then the snapshot's. */
-  public String after(JsonObject fields) {
+  public String prefixedWith(JsonObject fields) {
     String head = fields.encode();
     return head.substring(0, head.length() - 1) + "," + json.substring(1);
   }

@@ -38,7 +38,7 @@ public final class Limits {
   /**
    * The client address a connection counts against: an IPv4 address as it is, an IPv6 address by
    * its first {@code ipv6PrefixLength} bits ({@code 2001:db8:1:2:0:0:0:0/64}), an IPv4-mapped one
-   * as its IPv4 address. A host is routinely given a whole /64 and may take a fresh address in it
+   * as its IPv4 address, a link-local one as it is. A host is routinely given a whole /64 and may take a fresh address in it
    * for every connection, so limits kept per full IPv6 address would bound nothing.
    */
   public String clientOf(SocketAddress address) {
@@ -51,8 +51,8 @@ public final class Limits {
     }
     try {
       InetAddress parsed = InetAddress.getByName(host); // a literal: parsed, never looked up
-      if (parsed instanceof Inet4Address) {
-        return parsed.getHostAddress();
+      if (parsed instanceof Inet4Address || parsed.isLinkLocalAddress()) {
+        return parsed.getHostAddress(); // every client on a link shares fe80::/64: each counts alone
       }
       byte[] bits = parsed.getAddress();
       for (int i = 0; i < bits.length; i++) {

@@ -32,6 +32,8 @@ class LimitsUnitTest {
     assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "2001:db8:1:3::1"))).isEqualTo("2001:db8:1:3:0:0:0:0/64");
     assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "::ffff:10.1.2.3"))).isEqualTo("10.1.2.3");
     assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "10.1.2.3"))).isEqualTo("10.1.2.3");
+    assertThat(limits.clientOf(SocketAddress.inetSocketAddress(1, "fe80::1")))
+      .isNotEqualTo(limits.clientOf(SocketAddress.inetSocketAddress(1, "fe80::2")));
     assertThat(limits.clientOf(null)).isEqualTo("unknown");
 
     Limits bits60 = new Limits(GatewayConfig.defaults().with("ipv6PrefixLength", 60));
