@@ -68,7 +68,7 @@ public final class GatewayConfig {
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
     new Option("commandRatePerConnection", 100, "WebSocket commands other than publish (subscribe, unsubscribe, presence, auth, ping, a WebSocket ping frame) per second per connection, a burst of one second's worth; more get an error frame rate_limited (a ping frame no pong), and rateLimitStrikes of those close with 1008 (0: unlimited)"),
     new Option("ipv6PrefixLength", 64, "the leading bits of an IPv6 client's address that make one client address for the per-address limits: a host is usually given a whole /64 (128: each address alone)"),
-    new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes within 10 s after which the connection is closed (1008)"),
+    new Option("rateLimitStrikes", 20, "rate-limited WebSocket publishes and commands within 10 s after which the connection is closed (1008)"),
     new Option("presence", true, "serve presence: subscribers that ask (presence=1) are listed per topic and told who joins and leaves"),
     new Option("presenceNames", false, "without auth, let a subscriber name itself in presence (name=; on with demo); with auth the name is the token's sub"),
     new Option("maxPresenceMembers", 100, "members listed, and joins and leaves told one by one, per topic; bigger rooms get counts only, once a second"),

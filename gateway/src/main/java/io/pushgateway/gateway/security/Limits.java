@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway-wide limits, shared by every event loop: open connections per client address
- * ({@link #clientOf}) and in total, each address's publish bucket, and the bytes of publishes being received. Touched when a
- * connection opens or closes and once per publish, never per delivered event. A limit of 0 is off.
+ * ({@link #clientOf}) and in total, each address's publish bucket, and the bytes of publishes
+ * being received. Touched when a connection opens or closes and once per publish, never per
+ * delivered event. A limit of 0 is off.
  */
 public final class Limits {
 
@@ -38,8 +39,9 @@ public final class Limits {
   /**
    * The client address a connection counts against: an IPv4 address as it is, an IPv6 address by
    * its first {@code ipv6PrefixLength} bits ({@code 2001:db8:1:2:0:0:0:0/64}), an IPv4-mapped one
-   * as its IPv4 address, a link-local one as it is. A host is routinely given a whole /64 and may take a fresh address in it
-   * for every connection, so limits kept per full IPv6 address would bound nothing.
+   * as its IPv4 address, a link-local one as it is. A host is routinely given a whole /64 and may
+   * take a fresh address in it for every connection, so limits kept per full IPv6 address would
+   * bound nothing.
    */
   public String clientOf(SocketAddress address) {
     String host = address == null ? null : address.hostAddress();

@@ -54,7 +54,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** Its places in presence, from its first join (most connections never join); else null. */
   private PushPresence presence;
   private int strikes;
-  /** Commands besides publishes ({@code commandRatePerConnection}); made at the first one, as most connections send none. */
+  /** Commands besides publishes ({@code commandRatePerConnection}); made at the first, as most connections send none. */
   private TokenBucket commands;
   private long strikeWindowStart = System.nanoTime();
   private long expiryTimer = -1;
