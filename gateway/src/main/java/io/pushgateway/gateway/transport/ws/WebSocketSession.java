@@ -53,10 +53,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private final Membership membership;
   /** Its places in presence, from its first join (most connections never join); else null. */
   private PushPresence presence;
-  private int strikes;
-  /** Commands besides publishes ({@code commandRatePerConnection}); made at the first, as most connections send none. */
-  private TokenBucket commands;
-  private long strikeWindowStart = System.nanoTime();
+  /** Its command bucket and strikes: made at its first command or refusal, as most connections have none. */
+  private Pacing pacing;
   private long expiryTimer = -1;
   private long lastHeard = System.nanoTime();
   /** Publishes appended but not yet answered: a close waits for their acks. */
@@ -67,7 +65,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private String closeReason;
   private short closeCode;
   private boolean released;
-  private final Promise<Void> releasedPromise = Promise.promise();
+  /** Completed on release; made only when someone waits for it (a shutdown's drain), on the event loop. */
+  private Promise<Void> releasedPromise;
   /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
   private boolean binaryFrames;
   /** In the compact format, what each subscribed topic is called in events; null in the full format. */
@@ -440,13 +439,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    */
   private boolean withinCommandRate(String ref, boolean answer) {
     int rate = context.config().commandRatePerConnection();
-    if (rate <= 0) {
-      return true;
-    }
-    if (commands == null) {
-      commands = new TokenBucket(rate);
-    }
-    if (commands.tryTake()) {
+    if (rate <= 0 || pacing().commands.tryTake()) {
       return true;
     }
     if (answer) {
@@ -470,12 +463,31 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** One more rate-limited publish or command; true once {@code rateLimitStrikes} fall within one window. */
   private boolean struckOut() {
+    Pacing p = pacing();
     long now = System.nanoTime();
-    if (now - strikeWindowStart > STRIKE_WINDOW_NANOS) {
-      strikeWindowStart = now;
-      strikes = 0;
+    if (now - p.windowStart > STRIKE_WINDOW_NANOS) {
+      p.windowStart = now;
+      p.strikes = 0;
     }
-    return ++strikes >= context.config().rateLimitStrikes();
+    return ++p.strikes >= context.config().rateLimitStrikes();
+  }
+
+  private Pacing pacing() {
+    if (pacing == null) {
+      pacing = new Pacing(context.config().commandRatePerConnection());
+    }
+    return pacing;
+  }
+
+  /** A connection's bucket for commands besides publishes (null when unlimited) and its rate-limit strikes. */
+  private static final class Pacing {
+    final TokenBucket commands;
+    int strikes;
+    long windowStart = System.nanoTime();
+
+    Pacing(int commandRate) {
+      this.commands = commandRate > 0 ? new TokenBucket(commandRate) : null;
+    }
   }
 
   // ---- server → client: the stream's sink
@@ -631,6 +643,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * for the channel keeps a server that closes next from cutting off what is still queued.
    */
   Future<Void> closed() {
+    if (released) {
+      return socket.closed();
+    }
+    if (releasedPromise == null) {
+      releasedPromise = Promise.promise();
+    }
     return releasedPromise.future().compose(v -> socket.closed());
   }
 
@@ -640,7 +658,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     released = true;
-    releasedPromise.complete();
+    if (releasedPromise != null) {
+      releasedPromise.complete();
+    }
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
