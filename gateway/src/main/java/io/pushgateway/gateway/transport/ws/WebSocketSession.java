@@ -359,8 +359,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       }
     } catch (GatewayException refused) {
       sendError(refused, command.ref());
-      if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-        closeRateLimited("publish");
+      if (refused.code() == ErrorCode.RATE_LIMITED) {
+        strike("publish");
       }
       dropNextBinary = true;
       socket.skipBinary(bytes);
@@ -390,13 +390,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         if (appended.succeeded()) {
           Event event = appended.result();
           // the commonest reply, spelled directly: a topic name needs no escaping
-          sendReply("{\"op\":\"ack\",\"topic\":\"" + event.topic() + "\",\"id\":" + event.id()
-            + (ref == null ? "}" : ",\"ref\":" + JsonText.quoted(ref) + "}"));
+          sendReply("{\"op\":\"ack\",\"topic\":\"" + event.topic() + "\",\"id\":" + event.id() + refAndEnd(ref));
         } else {
           GatewayException refused = PublishRule.refusal(appended.cause());
           sendError(refused, ref);
-          if (refused.code() == ErrorCode.RATE_LIMITED && struckOut()) {
-            closeRateLimited("publish");
+          if (refused.code() == ErrorCode.RATE_LIMITED) {
+            strike("publish");
           }
         }
         if (closeReason != null && publishing == 0) {
@@ -446,30 +445,26 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       sendError(new GatewayException(ErrorCode.RATE_LIMITED,
         "at most " + rate + " commands a second besides publishes"), ref);
     }
-    if (struckOut()) {
-      closeRateLimited("command");
-    }
+    strike("command");
     return false;
   }
 
   /**
-   * Closes a client that kept going past a rate limit with 1008 (after its pending acks), and
-   * reads nothing more of what it sends: a flood is not decoded while its close is answered.
+   * One more publish or command refused by its rate. Once {@code rateLimitStrikes} fall within one
+   * window the client is closed with 1008 (after its pending acks), and nothing more it sends is
+   * read: a flood is not decoded while its close is answered.
    */
-  private void closeRateLimited(String what) {
-    closeAfterReplies(POLICY_VIOLATION, what + " rate limit exceeded repeatedly");
-    socket.holdReading(PushWebSocket.CLOSING, true);
-  }
-
-  /** One more rate-limited publish or command; true once {@code rateLimitStrikes} fall within one window. */
-  private boolean struckOut() {
+  private void strike(String limit) {
     Pacing p = pacing();
     long now = System.nanoTime();
     if (now - p.windowStart > STRIKE_WINDOW_NANOS) {
       p.windowStart = now;
       p.strikes = 0;
     }
-    return ++p.strikes >= context.config().rateLimitStrikes();
+    if (++p.strikes >= context.config().rateLimitStrikes()) {
+      closeAfterReplies(POLICY_VIOLATION, limit + " rate limit exceeded repeatedly");
+      socket.holdReading(PushWebSocket.CLOSING, true);
+    }
   }
 
   private Pacing pacing() {
@@ -559,8 +554,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** A frame encoded already (a presence snapshot, shared by its room's readers), with the command's ref. */
   private void sendControl(String frame, String ref) {
-    sendReply(ref == null ? frame
-      : frame.substring(0, frame.length() - 1) + ",\"ref\":" + JsonText.quoted(ref) + "}");
+    sendReply(ref == null ? frame : frame.substring(0, frame.length() - 1) + refAndEnd(ref));
+  }
+
+  /** The end of a reply spelled as text: the command's {@code ref}, if it had one, and the closing brace. */
+  private static String refAndEnd(String ref) {
+    return ref == null ? "}" : ",\"ref\":" + JsonText.quoted(ref) + "}";
   }
 
   private void sendReply(String text) {
