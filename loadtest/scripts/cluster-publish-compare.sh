@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Publish rate of one node against a cluster, for one or more gateway builds, in one run: for each
 # round and each jar (alternating), a single node is measured, then --nodes cluster nodes
-# (published to the first node, then to all), each over one topic and over 100 topics, with
+# (published to the first node, then to all), each over one topic and over 100 (--topics), with
 # publish-rate.mjs (16 publishers with keep-alive, closed loop). One JSON line per measurement,
 # with each node's CPU over the measured window (cpuMs, the JIT compilers' threads left out) and the part of it spent on Hazelcast's
 # partition threads (partitionMs: where the entry processors and their backups run).
 #
 #   loadtest/scripts/cluster-publish-compare.sh [--rounds 2] [--seconds 8] [--warmup 4] [--nodes 2] \
-#       [--set key=value ...] [--only-cluster] old.jar new.jar
+#       [--set key=value ...] [--only-cluster] [--topics 1,100] old.jar new.jar
 #
 # A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.response.thread.count=0"
 # (space-separated), to compare settings of one build.
@@ -15,7 +15,7 @@
 # Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and stops by itself.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-rounds=2 seconds=8 warmup=4 only_cluster=0 nodes=2
+rounds=2 seconds=8 warmup=4 only_cluster=0 nodes=2 topic_counts=1,100
 sets=()
 jars=()
 while [ $# -gt 0 ]; do
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
     --set) sets+=(--set "$2"); shift 2 ;;
     --only-cluster) only_cluster=1; shift ;;
     --nodes) nodes="$2"; shift 2 ;;
+    --topics) topic_counts="$2"; shift 2 ;;
     *) jars+=("$1"); shift ;;
   esac
 done
@@ -104,8 +105,7 @@ for round in $(seq 1 "$rounds"); do
   for jar in "${jars[@]}"; do
     if [ "$only_cluster" = 0 ]; then
       start "$jar" 18081
-      measure "one node" http://127.0.0.1:18081 1
-      measure "one node" http://127.0.0.1:18081 100
+      for topics in ${topic_counts//,/ }; do measure "one node" http://127.0.0.1:18081 "$topics"; done
       stop_all
     fi
     all=""
@@ -113,10 +113,9 @@ for round in $(seq 1 "$rounds"); do
       start "$jar" $((18080 + n)) $((15700 + n))
       all+="${all:+,}http://127.0.0.1:$((18080 + n))"
     done
-    measure "$nodes nodes, to one" http://127.0.0.1:18081 1
-    measure "$nodes nodes, to one" http://127.0.0.1:18081 100
-    measure "$nodes nodes, to all" "$all" 1
-    measure "$nodes nodes, to all" "$all" 100
+    sleep 15 # the partitions move to the members that joined in the background: let them settle
+    for topics in ${topic_counts//,/ }; do measure "$nodes nodes, to one" http://127.0.0.1:18081 "$topics"; done
+    for topics in ${topic_counts//,/ }; do measure "$nodes nodes, to all" "$all" "$topics"; done
     stop_all
   done
 done

@@ -15,11 +15,11 @@ import java.util.function.Function;
 
 /**
  * A node's appends, sent to their topics' owners in batches. While one batch of a topic is on its
- * way, the topic's next appends wait, and leave together when it is answered. While one call to
- * an owner is on its way, the batches of other topics that member owns wait too, and leave
- * together in the next call: with many topics few appends share a topic, but many share an owner.
- * A lone append leaves at once (no timer: nothing waits at low rates); under load one round trip
- * carries many events, each topic's in the order they came.
+ * way, the topic's next appends wait, and leave together when it is answered. While
+ * {@link #CALLS_PER_OWNER} calls to an owner are on their way, the batches of other topics that
+ * member owns wait too, and leave together in the next call: with many topics few appends share a
+ * topic, but many share an owner. A lone append leaves at once (no timer: nothing waits at low
+ * rates); under load one round trip carries many events, each topic's in the order they came.
  *
  * <p>All its state lives on one context, so it needs no lock; appends come from any thread and hop
  * onto it, and each append's answer hops back to the context it came from. A topic's queue exists
@@ -32,14 +32,21 @@ final class AppendBatches {
   static final int MAX_CHARS = 1 << 20;
   /** Topics' batches in one call to an owner at most. */
   static final int MAX_BATCHES_PER_CALL = 64;
+  /**
+   * Calls to one owner on their way at once. One at a time costs least CPU per publish, but a call
+   * waits on hand-overs between threads on both members more than it works, and a second or third
+   * call fills that wait (over 100 topics, a third more publishes on a machine whose cores were not
+   * all busy); batches still share calls once this many are out.
+   */
+  static final int CALLS_PER_OWNER = 4;
 
   private final Context context;
   private final Function<String, Object> owner;
   private final BiFunction<Object, List<Batch>, List<Future<List<Event>>>> send;
   /** The appends of each topic with a batch waiting or in flight; those here wait for the next one. */
   private final Map<String, ArrayDeque<Pending>> topics = new HashMap<>();
-  /** For each owner with a call in flight, the topics whose batches wait for the next call. */
-  private final Map<Object, List<String>> owners = new HashMap<>();
+  /** Each owner with a call in flight: how many, and the topics whose batches wait for the next call. */
+  private final Map<Object, Owner> owners = new HashMap<>();
   /** Calls made so far; written on the context only. */
   private volatile long shipped;
 
@@ -65,6 +72,12 @@ final class AppendBatches {
     void fail(Throwable failure) {
       caller.runOnContext(v -> answer.fail(failure));
     }
+  }
+
+  /** The calls on their way to one member, and the topics whose batches wait for the next. */
+  private static final class Owner {
+    int calls;
+    List<String> waiting = new ArrayList<>();
   }
 
   /** One topic's appends, in order, stored by one operation on its owner. */
@@ -108,11 +121,14 @@ final class AppendBatches {
     Object to = owner.apply(topic);
     if (to == null) {
       ship(null, List.of(topic));
-    } else if (owners.containsKey(to)) {
-      owners.get(to).add(topic);
-    } else {
-      owners.put(to, new ArrayList<>());
+      return;
+    }
+    Owner member = owners.computeIfAbsent(to, key -> new Owner());
+    if (member.calls < CALLS_PER_OWNER) {
+      member.calls++;
       ship(to, List.of(topic));
+    } else {
+      member.waiting.add(topic);
     }
   }
 
@@ -158,13 +174,14 @@ final class AppendBatches {
     if (to == null) {
       return;
     }
-    List<String> waiting = owners.get(to);
-    if (waiting.isEmpty()) {
-      owners.remove(to);
-    } else {
+    Owner member = owners.get(to);
+    List<String> waiting = member.waiting;
+    if (!waiting.isEmpty()) {
       int leaving = Math.min(waiting.size(), MAX_BATCHES_PER_CALL);
-      owners.put(to, new ArrayList<>(waiting.subList(leaving, waiting.size())));
+      member.waiting = new ArrayList<>(waiting.subList(leaving, waiting.size()));
       ship(to, new ArrayList<>(waiting.subList(0, leaving)));
+    } else if (--member.calls == 0) {
+      owners.remove(to);
     }
   }
 
