@@ -9,7 +9,8 @@
 #   loadtest/scripts/cluster-publish-compare.sh [--rounds 2] [--seconds 8] [--warmup 4] [--nodes 2] \
 #       [--set key=value ...] [--only-cluster] [--topics 1,100] old.jar new.jar
 #
-# A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.response.thread.count=0"
+# A cluster takes about 40 s of this load to be warm (its code compiled): give it --warmup 45 to
+# compare steady states. A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.response.thread.count=0"
 # (space-separated), to compare settings of one build.
 #
 # Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and stops by itself.
@@ -113,7 +114,6 @@ for round in $(seq 1 "$rounds"); do
       start "$jar" $((18080 + n)) $((15700 + n))
       all+="${all:+,}http://127.0.0.1:$((18080 + n))"
     done
-    sleep 15 # the partitions move to the members that joined in the background: let them settle
     for topics in ${topic_counts//,/ }; do measure "$nodes nodes, to one" http://127.0.0.1:18081 "$topics"; done
     for topics in ${topic_counts//,/ }; do measure "$nodes nodes, to all" "$all" "$topics"; done
     stop_all

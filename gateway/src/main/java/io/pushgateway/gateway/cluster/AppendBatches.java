@@ -34,9 +34,9 @@ final class AppendBatches {
   static final int MAX_BATCHES_PER_CALL = 64;
   /**
    * Calls to one owner on their way at once. One at a time costs least CPU per publish, but a call
-   * waits on hand-overs between threads on both members more than it works, and a second or third
-   * call fills that wait (over 100 topics, a third more publishes on a machine whose cores were not
-   * all busy); batches still share calls once this many are out.
+   * waits on hand-overs between threads on both members more than it works, and the next calls fill
+   * that wait (over 100 topics, a sixth more publishes on a machine whose cores were not all busy);
+   * batches still share calls once this many are out.
    */
   static final int CALLS_PER_OWNER = 4;
 
