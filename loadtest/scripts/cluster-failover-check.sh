@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# kill -9 under load: starts --nodes cluster nodes of a gateway jar, publishes with
+# failover-check.mjs to the first --publish-to of them (16 publishers, keep-alive, --topics topics,
+# --seconds s), kills the last node with SIGKILL --kill-at s in, then reads every topic from the
+# first node and checks that every acknowledged event is there once with its id (exit 1 if not).
+#
+#   loadtest/scripts/cluster-failover-check.sh [--nodes 3] [--publish-to 2] [--topics 100] \
+#       [--seconds 30] [--kill-at 10] gateway/target/push-gateway.jar
+#
+# --publish-to equal to --nodes also publishes to the node that dies: those publishes fail and are
+# not acknowledged. Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and
+# stops by itself.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+nodes=3 publish_to=2 topics=100 seconds=30 kill_at=10 jar=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes="$2"; shift 2 ;;
+    --publish-to) publish_to="$2"; shift 2 ;;
+    --topics) topics="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --kill-at) kill_at="$2"; shift 2 ;;
+    *) jar="$1"; shift ;;
+  esac
+done
+[ -n "$jar" ] || { echo "usage: $0 [options] gateway.jar" >&2; exit 2; }
+
+members="$(seq -s, -f '127.0.0.1:%g' 15701 $((15700 + nodes)))"
+logs="$(mktemp -d)"
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop_all EXIT
+
+urls=""
+for n in $(seq 1 "$nodes"); do
+  port=$((18080 + n))
+  java -Xmx512m -jar "$jar" --port "$port" --host 127.0.0.1 --cluster --cluster-host 127.0.0.1 \
+    --cluster-port $((15700 + n)) --cluster-members "$members" >"$logs/$port.log" 2>&1 &
+  pids+=($!)
+  # one node after the other: started at once, nodes could form clusters of their own
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.5; done
+  curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { echo "node on $port not ready; see $logs" >&2; exit 1; }
+  [ "$n" -gt "$publish_to" ] || urls+="${urls:+,}http://127.0.0.1:$port"
+done
+
+node "$here/failover-check.mjs" --urls "$urls" --read http://127.0.0.1:18081 --topics "$topics" \
+  --seconds "$seconds" &
+check=$!
+sleep "$kill_at"
+kill -9 "${pids[$((nodes - 1))]}"
+{ wait "${pids[$((nodes - 1))]}"; } 2>/dev/null || true
+echo "killed the node on port $((18080 + nodes)) (kill -9) ${kill_at} s in" >&2
+status=0
+wait "$check" || status=$?
+if [ "$status" = 0 ]; then rm -rf "$logs"; else echo "node logs: $logs" >&2; fi
+exit "$status"
