@@ -25,24 +25,14 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$jar" ] || { echo "usage: $0 [options] gateway.jar" >&2; exit 2; }
 
-members="$(seq -s, -f '127.0.0.1:%g' 15701 $((15700 + nodes)))"
-logs="$(mktemp -d)"
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap stop_all EXIT
+sets=()
+# shellcheck source=gateway-nodes.sh
+. "$here/gateway-nodes.sh"
 
 urls=""
 for n in $(seq 1 "$nodes"); do
   port=$((18080 + n))
-  java -Xmx512m -jar "$jar" --port "$port" --host 127.0.0.1 --cluster --cluster-host 127.0.0.1 \
-    --cluster-port $((15700 + n)) --cluster-members "$members" >"$logs/$port.log" 2>&1 &
-  pids+=($!)
-  # one node after the other: started at once, nodes could form clusters of their own
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.5; done
-  curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { echo "node on $port not ready; see $logs" >&2; exit 1; }
+  start "$jar" "$port" $((15700 + n)) # one after the other: started at once, nodes could form clusters of their own
   [ "$n" -gt "$publish_to" ] || urls+="${urls:+,}http://127.0.0.1:$port"
 done
 

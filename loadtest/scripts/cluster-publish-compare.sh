@@ -33,36 +33,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#jars[@]} -gt 0 ] || { echo "usage: $0 [options] gateway.jar..." >&2; exit 2; }
 
-members="$(seq -s, -f '127.0.0.1:%g' 15701 $((15700 + nodes)))"
-logs="$(mktemp -d)"
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-trap stop_all EXIT
-
-wait_ready() {
-  for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$1/ready" >/dev/null && return 0
-    sleep 0.5
-  done
-  echo "gateway on port $1 not ready; see $logs" >&2
-  return 1
-}
-
-start() { # jar[:jvm options] port [cluster-port]
-  local jar="${1%%:*}" port="$2" args=(--port "$2" --host 127.0.0.1) opts=()
-  [ "$jar" = "$1" ] || read -r -a opts <<<"${1#*:}"
-  if [ $# -gt 2 ]; then
-    args+=(--cluster --cluster-host 127.0.0.1 --cluster-port "$3"
-      --cluster-members "$members")
-  fi
-  java -Xmx1g "${opts[@]}" -jar "$jar" "${args[@]}" "${sets[@]}" >"$logs/$port.log" 2>&1 &
-  pids+=($!)
-  wait_ready "$port"
-}
+# shellcheck source=gateway-nodes.sh
+. "$here/gateway-nodes.sh"
 
 # CPU ms of a process so far: its threads but the JIT compilers (warm-up, not load), or only
 # Hazelcast's partition threads (found by their full names in a thread dump)
