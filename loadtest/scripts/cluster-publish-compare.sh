@@ -10,7 +10,7 @@
 #       [--set key=value ...] [--only-cluster] [--topics 1,100] old.jar new.jar
 #
 # A cluster takes about 40 s of this load to be warm (its code compiled): give it --warmup 45 to
-# compare steady states. A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.response.thread.count=0"
+# compare steady states. A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.operation.response.thread.count=0"
 # (space-separated), to compare settings of one build.
 #
 # Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and stops by itself.
