@@ -13,9 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Wire meters against a running gateway, through plain sockets that count every byte they send and
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class WireMeterTest {
 
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests();
 
   @Test
   void pollsAreChargedTheirRequestsAndAnswersByteForByteAndNothingElseOnTheirConnection() throws Exception {

@@ -16,13 +16,17 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real gateway on loopback, on a free port unless the config names one, and a plain HTTP client
  * to publish and query it. The one fixture of the tests: unit-level transport tests and browser
  * tests alike; {@link #stop} and {@link #restart} let a test take the gateway away under its clients.
+ * A class whose tests share one registers it: {@code @RegisterExtension static final TestGateway
+ * gateway = TestGateway.forAllTests();} starts it as the class loads and closes it after its last test.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable, AfterAllCallback {
 
   public final Vertx vertx;
   /** The running gateway; {@link #restart} replaces it. */
@@ -61,6 +65,24 @@ public final class TestGateway implements AutoCloseable {
 
   public static TestGateway start() throws Exception {
     return start(new JsonObject());
+  }
+
+  /** A gateway for all the tests of a class, registered as its extension (see the class comment). */
+  public static TestGateway forAllTests(JsonObject config) {
+    try {
+      return start(config);
+    } catch (Exception e) {
+      throw new IllegalStateException("the test gateway did not start", e);
+    }
+  }
+
+  public static TestGateway forAllTests() {
+    return forAllTests(new JsonObject());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   public int port() {

@@ -16,11 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Batch publishing, {@code POST /api/events} and the WebSocket {@code publish} op with
@@ -33,18 +32,9 @@ class BatchPublishTest {
   @TempDir
   static Path dir;
 
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("maxBatchEvents", 50).put("maxBatchBytes", 4096)
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(new JsonObject().put("maxBatchEvents", 50).put("maxBatchBytes", 4096)
       .put("maxPayloadBytes", 100));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
 
   private static TestGateway.Reply batch(TestGateway on, Object body, String... headers) throws Exception {
     return on.request(HttpMethod.POST, "/api/events", Buffer.buffer(body.toString()), "application/json", headers);

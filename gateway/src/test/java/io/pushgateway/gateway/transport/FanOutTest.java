@@ -12,10 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** 100 subscribers on each transport at once all receive the same 1,000 events, in order. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -23,17 +22,9 @@ class FanOutTest {
 
   private static final int PER_TRANSPORT = 100;
   private static final int EVENTS = 1000;
-  private static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("historySize", EVENTS));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(new JsonObject().put("historySize", EVENTS));
 
   @Test
   void everySubscriberOfEveryTransportReceivesEveryEventInOrder() throws Exception {

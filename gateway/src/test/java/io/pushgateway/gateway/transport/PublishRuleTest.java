@@ -9,10 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP and WebSocket publishes pass the same rule: the same data size is the largest accepted on
@@ -23,17 +22,9 @@ import org.junit.jupiter.api.Timeout;
 class PublishRuleTest {
 
   private static final int LIMIT = 2048;
-  private static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject().put("maxPayloadBytes", LIMIT));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(new JsonObject().put("maxPayloadBytes", LIMIT));
 
   /** A JSON string of exactly {@code bytes} bytes, quotes included. */
   private static String data(int bytes) {
