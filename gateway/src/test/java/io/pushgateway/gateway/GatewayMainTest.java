@@ -6,7 +6,10 @@ import io.netty.util.internal.PlatformDependent;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.ProbeJvm;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -47,6 +50,23 @@ class GatewayMainTest {
     commandLine.parseArgs();
     JsonObject json = commandLine.<GatewayMain>getCommand().mergedConfig();
     assertThat(json.fieldNames()).doesNotContain("port", "demo", "cluster", "host");
+  }
+
+  @Test
+  void aMisspeltEnvironmentVariableStopsStartUpNamingIt() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder command = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+      GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1").redirectErrorStream(true);
+    command.environment().put("PUSH_GATEWAY_HISTROY_SIZE", "5");
+    Process gateway = command.start();
+    try {
+      assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("the gateway stopped by itself").isTrue();
+      String output = new String(gateway.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(gateway.exitValue()).as(output).isEqualTo(2);
+      assertThat(output).contains("PUSH_GATEWAY_HISTROY_SIZE").doesNotContain("listening on");
+    } finally {
+      gateway.destroyForcibly();
+    }
   }
 
   @Test

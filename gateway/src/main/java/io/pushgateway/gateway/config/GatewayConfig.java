@@ -123,7 +123,11 @@ public final class GatewayConfig {
     return config;
   }
 
-  /** The values set by environment variables named {@code PUSH_GATEWAY_<KEY_IN_SNAKE_CASE>}. */
+  /**
+   * The values set by environment variables named {@code PUSH_GATEWAY_<KEY_IN_SNAKE_CASE>}; throws
+   * {@link ConfigException} for a variable of that prefix that names no option, as for an unknown
+   * key anywhere else: a misspelt variable would otherwise leave its option at the default unseen.
+   */
   public static JsonObject fromEnvironment(Map<String, String> env) {
     JsonObject json = new JsonObject();
     for (Option o : OPTIONS) {
@@ -132,6 +136,15 @@ public final class GatewayConfig {
         json.put(o.key(), value);
       }
     }
+    env.keySet().stream()
+      .filter(name -> name.startsWith(ENV_PREFIX))
+      .filter(name -> OPTIONS.stream().noneMatch(o -> name.equals(ENV_PREFIX + o.envSuffix())))
+      .sorted()
+      .findFirst()
+      .ifPresent(name -> {
+        throw new ConfigException(name, "no option has this variable (" + ENV_PREFIX
+          + "and the key in upper snake case: historySize is " + ENV_PREFIX + "HISTORY_SIZE)");
+      });
     return json;
   }
 
@@ -359,8 +372,9 @@ public final class GatewayConfig {
   /** One option: its key, its default (whose type is the option's type) and what it means. */
   public record Option(String key, Object defaultValue, String description) {
 
+    /** The key in upper snake case: {@code historySize} is {@code HISTORY_SIZE}, {@code ipv6PrefixLength} {@code IPV6_PREFIX_LENGTH}. */
     public String envSuffix() {
-      return key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+      return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 
     public String type() {

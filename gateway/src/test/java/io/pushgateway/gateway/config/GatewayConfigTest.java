@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,22 @@ class GatewayConfigTest {
     JsonObject env = GatewayConfig.fromEnvironment(Map.of("PUSH_GATEWAY_HISTORY_SIZE", "42", "OTHER", "x"));
     assertThat(env).isEqualTo(new JsonObject().put("historySize", "42"));
     assertThat(GatewayConfig.fromJson(env).historySize()).isEqualTo(42);
+    assertThat(GatewayConfig.fromEnvironment(Map.of("PUSH_GATEWAY_IPV6_PREFIX_LENGTH", "48")))
+      .isEqualTo(new JsonObject().put("ipv6PrefixLength", "48"));
+  }
+
+  @Test
+  void anEnvironmentVariableThatNamesNoOptionIsRefusedByName() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("PUSH_GATEWAY_HISTORY_SIZE", "42",
+      "PUSH_GATEWAY_HISTROY_SIZE", "5")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'PUSH_GATEWAY_HISTROY_SIZE'")
+      .hasMessageContaining("PUSH_GATEWAY_HISTORY_SIZE");
+    assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("PUSH_GATEWAY_", "x")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'PUSH_GATEWAY_'");
+    // every option's own variable is taken
+    Map<String, String> all = new HashMap<>();
+    GatewayConfig.OPTIONS.forEach(o -> all.put(GatewayConfig.ENV_PREFIX + o.envSuffix(), String.valueOf(o.defaultValue())));
+    assertThat(GatewayConfig.fromEnvironment(all).size()).isEqualTo(GatewayConfig.OPTIONS.size());
   }
 
   @Test
