@@ -142,8 +142,8 @@ public final class GatewayConfig {
       .sorted()
       .findFirst()
       .ifPresent(name -> {
-        throw new ConfigException(name, "no option has this variable (" + ENV_PREFIX
-          + "and the key in upper snake case: historySize is " + ENV_PREFIX + "HISTORY_SIZE)");
+        throw new ConfigException(name, "no option has this variable; an option's is " + ENV_PREFIX
+          + " and its key in upper snake case (historySize: " + ENV_PREFIX + "HISTORY_SIZE)");
       });
     return json;
   }
