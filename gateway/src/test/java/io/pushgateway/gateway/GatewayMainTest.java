@@ -7,7 +7,6 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.ProbeJvm;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -54,9 +53,8 @@ class GatewayMainTest {
 
   @Test
   void aMisspeltEnvironmentVariableStopsStartUpNamingIt() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder command = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-      GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1").redirectErrorStream(true);
+    ProcessBuilder command = ProbeJvm.command(GatewayMain.class, List.of(),
+      List.of("--port", "0", "--host", "127.0.0.1"));
     command.environment().put("PUSH_GATEWAY_HISTROY_SIZE", "5");
     Process gateway = command.start();
     try {

@@ -3,6 +3,7 @@ package io.pushgateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.ProbeJvm;
 import io.pushgateway.gateway.testing.SseClient;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.WsClient;
@@ -15,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -152,11 +152,9 @@ class GracefulStopTest {
   private record Gateway(Process process, int port, List<String> output, CompletableFuture<Void> exited) {
 
     static Gateway spawn(String... args) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        GatewayMain.class.getName(), "--port", "0", "--host", "127.0.0.1"));
-      command.addAll(List.of(args));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      List<String> gatewayArgs = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1"));
+      gatewayArgs.addAll(List.of(args));
+      Process process = ProbeJvm.command(GatewayMain.class, List.of(), gatewayArgs).start();
       List<String> output = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> exited = new CompletableFuture<>();
       return new Gateway(process, portFromLog(process, output, exited), output, exited);

@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.cluster;
 
 import io.pushgateway.gateway.GatewayMain;
+import io.pushgateway.gateway.testing.ProbeJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,18 +50,15 @@ final class GatewayProcess implements AutoCloseable {
 
   static GatewayProcess start(String name, int clusterPort, List<Integer> memberPorts, String... extraArgs)
     throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java,
-      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       // A killed member is noticed within seconds (the gateway's default is 10).
-      "-Dhazelcast.max.no.heartbeat.seconds=5",
-      "-cp", classpath, GatewayMain.class.getName(),
+      "-Dhazelcast.max.no.heartbeat.seconds=5");
+    List<String> args = new ArrayList<>(List.of(
       "--host", "127.0.0.1", "--port", "0", "--set", "instances=2",
       "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort),
       "--cluster-members", String.join(",", memberPorts.stream().map(p -> "127.0.0.1:" + p).toList())));
-    command.addAll(List.of(extraArgs));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    args.addAll(List.of(extraArgs));
+    Process process = ProbeJvm.command(GatewayMain.class, jvmOptions, args).start();
     GatewayProcess node = new GatewayProcess(name, clusterPort, process);
     Path log = Path.of("target", "cluster-test", name + ".log");
     Files.createDirectories(log.getParent());

@@ -10,21 +10,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A measurement in a JVM of its own, so no other test's leftovers move its figures: runs
- * {@code main} with the tests' classpath and {@code jvmOptions}, and returns the first line of its
- * output that {@code result} matches.
+ * JVMs of their own for the tests: {@link #command} starts a class (a gateway as its own process,
+ * to kill or signal), {@link #run} a measurement that no other test's leftovers may move, returning
+ * the first line of its output that {@code result} matches.
  */
 public final class ProbeJvm {
   private ProbeJvm() {
   }
 
-  public static Matcher run(Class<?> main, List<String> jvmOptions, Pattern result) throws Exception {
+  /**
+   * The command that runs {@code main} with {@code args} in a JVM like this one, with the tests'
+   * classpath and {@code jvmOptions}; its error output goes with its standard output.
+   */
+  public static ProcessBuilder command(Class<?> main, List<String> jvmOptions, List<String> args) {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", classpath, main.getName()));
-    Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).redirectErrorStream(true);
+  }
+
+  public static Matcher run(Class<?> main, List<String> jvmOptions, Pattern result) throws Exception {
+    Process probe = command(main, jvmOptions, List.of()).start();
     try {
       List<String> output = new ArrayList<>();
       try (BufferedReader in = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
