@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -130,21 +131,15 @@ public final class GatewayConfig {
    */
   public static JsonObject fromEnvironment(Map<String, String> env) {
     JsonObject json = new JsonObject();
-    for (Option o : OPTIONS) {
-      String value = env.get(ENV_PREFIX + o.envSuffix());
-      if (value != null) {
-        json.put(o.key(), value);
+    // sorted, so that of several unknown variables the same one is named every time
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (name.startsWith(ENV_PREFIX)) {
+        Option option = OPTIONS.stream().filter(o -> name.equals(ENV_PREFIX + o.envSuffix())).findFirst()
+          .orElseThrow(() -> new ConfigException(name, "no option has this variable; an option's is "
+            + ENV_PREFIX + " and its key in upper snake case (historySize: " + ENV_PREFIX + "HISTORY_SIZE)"));
+        json.put(option.key(), env.get(name));
       }
     }
-    env.keySet().stream()
-      .filter(name -> name.startsWith(ENV_PREFIX))
-      .filter(name -> OPTIONS.stream().noneMatch(o -> name.equals(ENV_PREFIX + o.envSuffix())))
-      .sorted()
-      .findFirst()
-      .ifPresent(name -> {
-        throw new ConfigException(name, "no option has this variable; an option's is " + ENV_PREFIX
-          + " and its key in upper snake case (historySize: " + ENV_PREFIX + "HISTORY_SIZE)");
-      });
     return json;
   }
 
