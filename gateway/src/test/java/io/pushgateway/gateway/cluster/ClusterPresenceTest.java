@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence across three gateway processes on loopback: 5 WebSocket, 5 SSE and 5 short-poll
@@ -31,44 +31,23 @@ import org.junit.jupiter.api.Timeout;
 @Tag("cluster")
 class ClusterPresenceTest {
 
-  private static final Duration START = Duration.ofSeconds(90);
   private static final String ROOM = "cluster-room";
-  private static final List<GatewayProcess> nodes = new CopyOnWriteArrayList<>();
-  private static final Thread reaper = new Thread(() -> nodes.forEach(GatewayProcess::destroyNow));
+  @RegisterExtension
+  static final GatewayCluster cluster = GatewayCluster.of(3, "presence",
+    "--set", "presenceNames=true", "--set", "presenceGraceSeconds=1");
+  private static final List<GatewayProcess> nodes = cluster.nodes();
   private static Vertx vertx;
   private static HttpClient http;
 
   @BeforeAll
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
-  static void startCluster() throws Exception {
-    Runtime.getRuntime().addShutdownHook(reaper);
+  static void startClient() {
     vertx = Vertx.vertx();
     http = vertx.createHttpClient();
-    List<Integer> ports = List.of(GatewayProcess.freePort(), GatewayProcess.freePort(), GatewayProcess.freePort());
-    String[] presence = {"--set", "presenceNames=true", "--set", "presenceGraceSeconds=1"};
-    nodes.add(GatewayProcess.start("presence-a", ports.get(0), ports, presence));
-    nodes.get(0).awaitListening(START);
-    nodes.add(GatewayProcess.start("presence-b", ports.get(1), ports, presence));
-    nodes.add(GatewayProcess.start("presence-c", ports.get(2), ports, presence));
-    for (GatewayProcess node : nodes) {
-      node.awaitListening(START);
-      node.awaitMembers(3, START);
-    }
   }
 
   @AfterAll
-  static void stopCluster() throws Exception {
-    try {
-      for (GatewayProcess node : nodes) {
-        node.close();
-      }
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    } finally {
-      nodes.forEach(GatewayProcess::destroyNow);
-      if (vertx != null) {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      }
-    }
+  static void stopClient() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three gateway processes on 127.0.0.1 form one cluster: one stream, no sticky sessions. Every
@@ -52,56 +52,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterTest {
 
-  private static final Duration START = Duration.ofSeconds(90);
-  private static final List<GatewayProcess> nodes = new CopyOnWriteArrayList<>();
-  private static final Thread reaper = new Thread(() -> nodes.forEach(GatewayProcess::destroyNow));
+  @RegisterExtension
+  static final GatewayCluster cluster = GatewayCluster.of(3, "node");
+  private static final List<GatewayProcess> nodes = cluster.nodes();
   private static Vertx vertx;
   private static HttpClient http;
 
   @BeforeAll
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
-  static void startCluster() throws Exception {
-    Runtime.getRuntime().addShutdownHook(reaper);
+  static void startClient() {
     vertx = Vertx.vertx();
     http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(16));
-    List<Integer> ports = List.of(GatewayProcess.freePort(), GatewayProcess.freePort(), GatewayProcess.freePort());
-    // The first node forms the cluster; the others then join it (started together they could
-    // each form a cluster of their own and merge only minutes later).
-    nodes.add(GatewayProcess.start("node-a", ports.get(0), ports));
-    nodes.get(0).awaitListening(START);
-    nodes.add(GatewayProcess.start("node-b", ports.get(1), ports));
-    nodes.add(GatewayProcess.start("node-c", ports.get(2), ports));
-    for (GatewayProcess node : nodes) {
-      node.awaitListening(START);
-      node.awaitMembers(3, START);
-    }
   }
 
   @AfterAll
-  static void stopCluster() throws Exception {
-    try {
-      List<Thread> stops = new ArrayList<>();
-      for (GatewayProcess node : nodes) {
-        Thread stop = new Thread(() -> {
-          try {
-            node.close();
-          } catch (InterruptedException e) {
-            node.destroyNow();
-          }
-        });
-        stop.start();
-        stops.add(stop);
-      }
-      for (Thread stop : stops) {
-        stop.join(15_000);
-      }
-      nodes.forEach(GatewayProcess::destroyNow);
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    } finally {
-      if (vertx != null) {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      }
-    }
+  static void stopClient() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -267,9 +232,8 @@ class ClusterTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void aNodeThatJoinsServesTheFullHistory() throws Exception {
     List<Integer> members = List.of(nodes.get(0).clusterPort, nodes.get(1).clusterPort, GatewayProcess.freePort());
-    GatewayProcess joiner = GatewayProcess.start("node-d", members.get(2), members);
-    nodes.add(joiner);
-    joiner.awaitListening(START);
+    GatewayProcess joiner = cluster.add(GatewayProcess.start("node-d", members.get(2), members));
+    joiner.awaitListening(GatewayCluster.START);
     assertThat(get(joiner, "/ready").await(10, TimeUnit.SECONDS).getString("status")).isEqualTo("READY");
     for (String topic : List.of("fanout", "hop", "failover")) {
       long lastId = get(nodes.get(0), "/api/topics/" + topic).await(10, TimeUnit.SECONDS).getLong("lastId");
