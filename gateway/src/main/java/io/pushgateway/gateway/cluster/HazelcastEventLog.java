@@ -2,6 +2,8 @@ package io.pushgateway.gateway.cluster;
 
 import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
@@ -48,6 +50,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -129,6 +132,17 @@ public final class HazelcastEventLog implements EventLog {
    * held to {@code maxTopics} of their own by the reads' count.
    */
   private volatile int publishedCounted;
+  /**
+   * The members and Hazelcast's safe state of this member, as of the last check no membership
+   * change overtook ({@link #checkBackups}); a change makes them unknown (not in sync) at once.
+   */
+  private volatile int membersChecked;
+  private volatile boolean backupsInSync;
+  /** A check is running: it may wait up to 10 s for the members' answers, and probes do not pile up behind it. */
+  private final AtomicBoolean checkingBackups = new AtomicBoolean();
+  /** Membership changes so far: a check begun before the last one says nothing of the cluster now. */
+  private final AtomicLong membershipChanges = new AtomicLong();
+  private UUID membershipListener;
 
   private HazelcastEventLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, TopicLog> topics,
                             HistoryLimits history, Limits limits, Hubs hubs) {
@@ -173,6 +187,7 @@ public final class HazelcastEventLog implements EventLog {
         log.relay = new ClusterRelay(CLUSTER_EVENTS, log.hubs, history);
         log.budget = new HistoryBudget(vertx, hazelcast, topics, history.totalBytes());
         log.goneListener = topics.addEntryListener(new Gone(log), false);
+        log.membershipListener = hazelcast.getCluster().addMembershipListener(log.new MembershipChanges());
         return log;
       })
       .compose(log -> vertx.deployVerticle(log.relay)
@@ -181,6 +196,7 @@ public final class HazelcastEventLog implements EventLog {
           log.appends = new AppendBatches(log.relay.context(), log::ownerOf, log::sendAppends);
           log.ready = true;
           log.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, t -> log.probe());
+          log.checkBackups();
           if (limits.idleMillis() > 0) {
             log.keepAliveTimer = vertx.setPeriodic(Math.min(1000, Math.max(100, limits.idleMillis() / 4)),
               t -> log.keepAlive());
@@ -389,7 +405,10 @@ public final class HazelcastEventLog implements EventLog {
       vertx.cancelTimer(keepAliveTimer);
     }
     // removing a listener waits for the cluster: on a worker
-    Future<Void> unlisten = vertx.executeBlocking(() -> topics.removeEntryListener(goneListener), false)
+    Future<Void> unlisten = vertx.executeBlocking(() -> {
+        hazelcast.getCluster().removeMembershipListener(membershipListener);
+        return topics.removeEntryListener(goneListener);
+      }, false)
       .<Void>mapEmpty()
       .recover(e -> Future.succeededFuture());
     return unlisten.compose(v -> relayDeployment == null ? Future.succeededFuture() : vertx.undeploy(relayDeployment));
@@ -459,6 +478,81 @@ public final class HazelcastEventLog implements EventLog {
     }, false);
     if (++probes % BUDGET_EVERY_PROBES == 0) {
       budget.check();
+    }
+    checkBackups();
+  }
+
+  @Override
+  public boolean backupsInSync() {
+    return backupsInSync;
+  }
+
+  @Override
+  public int clusterMembers() {
+    return membersChecked;
+  }
+
+  /**
+   * Asks Hazelcast whether this member is safe: every partition it owns has its backups assigned
+   * and in sync, and no migration is under way. The check asks each backup holder for its
+   * partitions' versions and waits for the answers (up to 10 s): on a worker, one at a time. A
+   * check that a membership change overtook is thrown away and made again.
+   */
+  private void checkBackups() {
+    if (!checkingBackups.compareAndSet(false, true)) {
+      return;
+    }
+    long changes = membershipChanges.get();
+    vertx.executeBlocking(() -> new BackupCheck(hazelcast.getCluster().getMembers().size(),
+        hazelcast.getPartitionService().isLocalMemberSafe()), false)
+      .onComplete(checked -> {
+        checkingBackups.set(false);
+        if (checked.failed()) {
+          return; // the instance is shutting down
+        }
+        if (!record(checked.result(), changes)) {
+          checkBackups();
+        }
+      });
+  }
+
+  /** Keeps a check's answer unless a membership change came since it began; false if one did. */
+  private synchronized boolean record(BackupCheck check, long changes) {
+    if (membershipChanges.get() != changes) {
+      return false;
+    }
+    if (check.inSync() != backupsInSync) {
+      String members = check.members() == 1 ? "1 member" : check.members() + " members";
+      LOG.log(Level.INFO, check.inSync() ? "backups in sync (" + members + ")"
+        : "backups not in sync: history is being copied (" + members + ")");
+    }
+    membersChecked = check.members();
+    backupsInSync = check.inSync();
+    return true;
+  }
+
+  /** A member joined or left: until checked again, the backups are not known to be in sync. */
+  private void membershipChanged() {
+    synchronized (this) {
+      membershipChanges.incrementAndGet();
+      backupsInSync = false;
+    }
+    checkBackups();
+  }
+
+  private record BackupCheck(int members, boolean inSync) {
+  }
+
+  private final class MembershipChanges implements MembershipListener {
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      membershipChanged();
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      membershipChanged();
     }
   }
 

@@ -70,4 +70,19 @@ public interface EventLog {
   default long appendBatches() {
     return 0;
   }
+
+  /**
+   * Every event this node is the first home of has its copies on other nodes, so one more node
+   * may die without losing history; false while copies are being made (after a node joined, left
+   * or died). True for a log in this process, which keeps no copies to wait for. Any thread, as
+   * last checked.
+   */
+  default boolean backupsInSync() {
+    return true;
+  }
+
+  /** The cluster's members as this node saw them at its last {@link #backupsInSync} check; 1 for a log in this process. */
+  default int clusterMembers() {
+    return 1;
+  }
 }

@@ -168,6 +168,16 @@ public final class GatewayMetrics implements AutoCloseable {
       .description("Calls with appends this node made to topic owners, one round trip each, carrying one or more "
         + "topics' batches (0 on a single node): events published over calls is how many share a round trip")
       .register(registry);
+    Gauge.builder("pushgateway_cluster_backups_in_sync", this, m -> m.fromLog(log -> log.backupsInSync() ? 1 : 0))
+      .description("1 when every event this node is the first home of has its backups on other nodes, so one more "
+        + "node may die without losing history; 0 while they are being copied after a node joined, left or died "
+        + "(1 on a single node)")
+      .strongReference(true)
+      .register(registry);
+    Gauge.builder("pushgateway_cluster_members", this, m -> m.fromLog(EventLog::clusterMembers))
+      .description("Cluster members this node saw at its last backup check (1 on a single node)")
+      .strongReference(true)
+      .register(registry);
     Gauge.builder("pushgateway_presence_occupants", this, m -> m.presence[0].getAsLong())
       .description("Connections listed in presence over every topic (a connection in n topics counts n), as this node sees the cluster")
       .strongReference(true)

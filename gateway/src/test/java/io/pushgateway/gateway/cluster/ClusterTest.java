@@ -19,12 +19,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +47,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * subscriber of every transport on every node gets every event once and in order, wherever it was
  * published; a poller may hit another node on every request; when a node is killed with
  * {@code kill -9}, its clients resume elsewhere with their cursors and lose nothing; and a node
- * that joins later serves the full history.
+ * that joins later serves the full history. Once every node reports its backups in sync again,
+ * a second node may die too: the last one left serves every history.
  */
 @Tag("cluster")
 @TestMethodOrder(OrderAnnotation.class)
@@ -245,6 +248,48 @@ class ClusterTest {
     }
   }
 
+  @Test
+  @Order(5)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void aSecondNodeMayDieOnceTheBackupsAreInSync() throws Exception {
+    List<GatewayProcess> alive = nodes.stream().filter(GatewayProcess::isAlive).toList();
+    assertThat(alive).hasSize(3);
+    // topics over many partitions, so each node is the first home of some
+    List<String> topics = IntStream.range(0, 40).mapToObj(i -> "second-" + i).toList();
+    List<Future<Long>> acks = new ArrayList<>();
+    for (int k = 0; k < 5; k++) {
+      for (String topic : topics) {
+        acks.add(publish(alive.get(k % 3), topic, new JsonObject().put("k", k)));
+      }
+    }
+    Future.all(acks).await(30, TimeUnit.SECONDS);
+    Map<String, Long> lastIds = new HashMap<>();
+    for (String topic : List.of("fanout", "hop", "failover", "second-0", "second-39")) {
+      lastIds.put(topic, get(alive.get(0), "/api/topics/" + topic).await(10, TimeUnit.SECONDS).getLong("lastId"));
+    }
+
+    awaitBackupsInSync(alive, 3);
+    alive.get(1).kill();
+    List<GatewayProcess> survivors = List.of(alive.get(0), alive.get(2));
+    awaitBackupsInSync(survivors, 2);
+    survivors.get(1).kill();
+
+    GatewayProcess last = survivors.get(0);
+    last.awaitMembers(1, GatewayCluster.START);
+    for (String topic : topics) {
+      JsonObject answer = get(last, "/poll?topics=" + topic + "&cursor=" + topic + ":0").await(10, TimeUnit.SECONDS);
+      assertThat(answer.getJsonArray("resets")).as(topic).isEmpty();
+      assertThat(answer.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("id")))
+        .as(topic).containsExactlyElementsOf(ids(1, 5));
+    }
+    for (Map.Entry<String, Long> topic : lastIds.entrySet()) {
+      JsonObject answer = get(last, "/poll?topics=" + topic.getKey() + "&cursor=" + topic.getKey() + ":0&limit=1000")
+        .await(10, TimeUnit.SECONDS);
+      assertThat(answer.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("id")))
+        .as(topic.getKey()).containsExactlyElementsOf(ids(1, topic.getValue()));
+    }
+  }
+
   /**
    * Publishes {@code count} events one after another over the live nodes in turn, moving on to
    * the next node when one fails (it may have been killed); collects the acknowledged ids.
@@ -364,13 +409,40 @@ class ClusterTest {
   }
 
   private static Future<JsonObject> get(GatewayProcess node, String uri) {
+    return getBody(node, uri).map(Buffer::toJsonObject);
+  }
+
+  private static Future<Buffer> getBody(GatewayProcess node, String uri) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
       .setURI(uri).setIdleTimeout(20_000);
     // On an event loop, so the body's handler is on before its chunks arrive.
     return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
       .compose(r -> r.send())
-      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture(uri + " answered " + r.statusCode()))
-      .map(Buffer::toJsonObject));
+      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture(uri + " answered " + r.statusCode())));
+  }
+
+  /** Waits until every node reports {@code members} members and its backups in sync (/metrics). */
+  private static void awaitBackupsInSync(List<GatewayProcess> on, int members) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      List<String> states = new ArrayList<>();
+      for (GatewayProcess node : on) {
+        String metrics = getBody(node, "/metrics").await(10, TimeUnit.SECONDS).toString();
+        states.add(gauge(metrics, "pushgateway_cluster_members") + "/" + gauge(metrics, "pushgateway_cluster_backups_in_sync"));
+      }
+      if (states.stream().allMatch((members + ".0/1.0")::equals)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("members/backups in sync on " + on.size() + " nodes: " + states);
+      }
+      vertx.timer(100).await(1, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String gauge(String metrics, String name) {
+    Matcher line = Pattern.compile("^" + name + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+    return line.find() ? line.group(1) : "absent";
   }
 
   private static List<Long> ids(long from, long to) {

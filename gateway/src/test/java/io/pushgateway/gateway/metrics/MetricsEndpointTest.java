@@ -119,6 +119,8 @@ class MetricsEndpointTest {
     }
     assertThat(gatewayMeters).containsExactly(
       "pushgateway_cluster_append_batches_total counter",
+      "pushgateway_cluster_backups_in_sync gauge",
+      "pushgateway_cluster_members gauge",
       "pushgateway_connections gauge",
       "pushgateway_deliveries_total counter",
       "pushgateway_delivery_latency_seconds histogram",
@@ -163,6 +165,8 @@ class MetricsEndpointTest {
     assertThat(scrape.value("pushgateway_history_topics")).isEqualTo(2);
     assertThat(scrape.value("pushgateway_cluster_append_batches_total")).as("a single node sends no appends away")
       .isZero();
+    assertThat(scrape.value("pushgateway_cluster_members")).as("a single node is its own cluster").isEqualTo(1);
+    assertThat(scrape.value("pushgateway_cluster_backups_in_sync")).as("a single node waits for no copies").isEqualTo(1);
     assertThat(scrape.series.keySet()).anyMatch(k -> k.startsWith("vertx_http_server_requests_total"));
   }
 
