@@ -3,16 +3,18 @@
 # failover-check.mjs to the first --publish-to of them (16 publishers, keep-alive, --topics topics,
 # --seconds s), kills the last node with SIGKILL --kill-at s in, then reads every topic from the
 # first node and checks that every acknowledged event is there once with its id (exit 1 if not).
+# With --kills N the last N nodes die one after another, each once every node left reports its
+# backups in sync (pushgateway_cluster_backups_in_sync 1, over as many members as are left).
 #
 #   loadtest/scripts/cluster-failover-check.sh [--nodes 3] [--publish-to 2] [--topics 100] \
-#       [--seconds 30] [--kill-at 10] gateway/target/push-gateway.jar
+#       [--seconds 30] [--kill-at 10] [--kills 1] gateway/target/push-gateway.jar
 #
-# --publish-to equal to --nodes also publishes to the node that dies: those publishes fail and are
-# not acknowledged. Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and
-# stops by itself.
+# --publish-to above --nodes minus --kills also publishes to a node that dies: those publishes
+# fail and are not acknowledged. Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast
+# 15701-1570N) and stops by itself.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-nodes=3 publish_to=2 topics=100 seconds=30 kill_at=10 jar=""
+nodes=3 publish_to=2 topics=100 seconds=30 kill_at=10 kills=1 jar=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
@@ -20,10 +22,12 @@ while [ $# -gt 0 ]; do
     --topics) topics="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --kill-at) kill_at="$2"; shift 2 ;;
+    --kills) kills="$2"; shift 2 ;;
     *) jar="$1"; shift ;;
   esac
 done
 [ -n "$jar" ] || { echo "usage: $0 [options] gateway.jar" >&2; exit 2; }
+[ "$kills" -ge 1 ] && [ "$kills" -lt "$nodes" ] || { echo "--kills must be from 1 to --nodes minus 1" >&2; exit 2; }
 
 sets=()
 # shellcheck source=gateway-nodes.sh
@@ -39,10 +43,34 @@ done
 node "$here/failover-check.mjs" --urls "$urls" --read http://127.0.0.1:18081 --topics "$topics" \
   --seconds "$seconds" &
 check=$!
+# Waits until the first $1 nodes each report $1 members and their backups in sync (60 s at most).
+await_backups() { # members
+  local n ok metrics
+  for _ in $(seq 1 300); do
+    ok=1
+    for n in $(seq 1 "$1"); do
+      metrics="$(curl -sf "http://127.0.0.1:$((18080 + n))/metrics")" || metrics=""
+      grep -qx "pushgateway_cluster_members $1.0" <<<"$metrics" || ok=0
+      grep -qx "pushgateway_cluster_backups_in_sync 1.0" <<<"$metrics" || ok=0
+    done
+    [ "$ok" = 0 ] || return 0
+    sleep 0.2
+  done
+  echo "the $1 nodes left did not report their backups in sync within 60 s" >&2
+  return 1
+}
+
+started=$SECONDS
 sleep "$kill_at"
-kill -9 "${pids[$((nodes - 1))]}"
-{ wait "${pids[$((nodes - 1))]}"; } 2>/dev/null || true
-echo "killed the node on port $((18080 + nodes)) (kill -9) ${kill_at} s in" >&2
+for victim in $(seq "$nodes" -1 $((nodes - kills + 1))); do
+  if [ "$victim" -lt "$nodes" ]; then
+    await_backups "$victim"
+    echo "the $victim nodes left report their backups in sync $((SECONDS - started)) s in" >&2
+  fi
+  kill -9 "${pids[$((victim - 1))]}"
+  { wait "${pids[$((victim - 1))]}"; } 2>/dev/null || true
+  echo "killed the node on port $((18080 + victim)) (kill -9) $((SECONDS - started)) s in" >&2
+done
 status=0
 wait "$check" || status=$?
 if [ "$status" = 0 ]; then rm -rf "$logs"; else echo "node logs: $logs" >&2; fi
