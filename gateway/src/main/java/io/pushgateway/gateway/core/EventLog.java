@@ -72,9 +72,10 @@ public interface EventLog {
   }
 
   /**
-   * Every event this node is the first home of has its copies on other nodes, so one more node
-   * may die without losing history; false while copies are being made (after a node joined, left
-   * or died). True for a log in this process, which keeps no copies to wait for. Any thread, as
+   * Every event this node is the first home of has its copies on other nodes, as many as the
+   * backup count and the members allow, in sync: with one copy or more, one more node may die
+   * without losing history. False while copies are being made (after a node joined, left or
+   * died). True for a log in this process, which keeps no copies to wait for. Any thread, as
    * last checked.
    */
   default boolean backupsInSync() {
