@@ -279,10 +279,14 @@ public final class HttpServerVerticle extends VerticleBase {
     ctx.next();
   }
 
+  /** 200 or 503; a cluster node also says how many members it sees and whether its backups are in sync. */
   private void readiness(RoutingContext ctx) {
     boolean isReady = ready.getAsBoolean();
-    HttpReplies.json(ctx.response(), isReady ? 200 : 503,
-      new JsonObject().put("status", isReady ? "READY" : "NOT_READY"));
+    JsonObject body = new JsonObject().put("status", isReady ? "READY" : "NOT_READY");
+    if (config.cluster()) {
+      body.put("cluster", new JsonObject().put("members", log.clusterMembers()).put("backupsInSync", log.backupsInSync()));
+    }
+    HttpReplies.json(ctx.response(), isReady ? 200 : 503, body);
   }
 
   /** The bundled page and client, or a directory that overrides them while developing. */

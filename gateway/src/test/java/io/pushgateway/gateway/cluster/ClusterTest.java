@@ -269,6 +269,10 @@ class ClusterTest {
     }
 
     awaitBackupsInSync(alive, 3);
+    for (GatewayProcess node : alive) {
+      assertThat(get(node, "/ready").await(10, TimeUnit.SECONDS).getJsonObject("cluster"))
+        .isEqualTo(new JsonObject().put("members", 3).put("backupsInSync", true));
+    }
     alive.get(1).kill();
     List<GatewayProcess> survivors = List.of(alive.get(0), alive.get(2));
     awaitBackupsInSync(survivors, 2);
