@@ -23,6 +23,11 @@ wait_ready() {
 # Starts a gateway and waits until it is ready; a jar may carry JVM options after a colon.
 start() { # jar[:jvm options] port [cluster-port]
   local jar="${1%%:*}" port="$2" args=(--port "$2" --host 127.0.0.1) opts=()
+  # a gateway of another run still on the port would answer in this one's place
+  if curl -s -o /dev/null "http://127.0.0.1:$port/health"; then
+    echo "port $port already serves something (another run?): stop it first" >&2
+    return 1
+  fi
   [ "$jar" = "$1" ] || read -r -a opts <<<"${1#*:}"
   if [ $# -gt 2 ]; then
     args+=(--cluster --cluster-host 127.0.0.1 --cluster-port "$3"
