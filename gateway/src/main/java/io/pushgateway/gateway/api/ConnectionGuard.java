@@ -72,7 +72,7 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     HttpConnection connection = ctx.request().connection();
     Admission admission = ADMISSION.of(connection);
     if (admission == Admission.REFUSED) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
         .endHandler(v -> connection.close());
       HttpReplies.error(ctx.response(),
         new GatewayException(ErrorCode.OVERLOADED, "too many open connections, retry later"), metrics);

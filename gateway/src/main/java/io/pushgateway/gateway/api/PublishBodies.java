@@ -83,7 +83,7 @@ final class PublishBodies implements Handler<RoutingContext> {
 
   /** The body stays unread: the connection closes once the client has the answer. */
   private void refuse(RoutingContext ctx) {
-    ctx.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1")
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
       .endHandler(v -> RawConnection.of(ctx.request().connection()).closeAfterAnswer());
     HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.OVERLOADED,
       "too many publishes are being received at once, retry later"), metrics);

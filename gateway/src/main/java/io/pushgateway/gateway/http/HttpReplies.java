@@ -36,12 +36,18 @@ public final class HttpReplies {
     json(response, status, body.toBuffer());
   }
 
-  /** {@code {"error":{"code":…,"message":…}}} with the code's status, counted by code. */
+  /**
+   * {@code {"error":{"code":…,"message":…}}} with the code's status and, for a refusal worth
+   * retrying soon, its {@code Retry-After}; counted by code.
+   */
   public static void error(HttpServerResponse response, GatewayException error, GatewayMetrics metrics) {
     metrics.rejected(error.code());
     if (response.headWritten() || response.ended()) {
       response.reset();
       return;
+    }
+    if (error.code().retryAfterSeconds() > 0) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.code().retryAfterSeconds()));
     }
     json(response, error.code().status(), errorBody(error));
   }

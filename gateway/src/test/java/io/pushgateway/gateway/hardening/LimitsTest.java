@@ -120,7 +120,12 @@ class LimitsTest {
     List<TestGateway.Reply> limited = replies.stream().map(Future::result).filter(r -> r.status() == 429).toList();
     assertThat(created + limited.size()).isEqualTo(20);
     assertThat(created).isBetween(1L, 10L);
-    assertThat(limited).isNotEmpty().allSatisfy(r -> assertThat(r.errorCode()).isEqualTo("rate_limited"));
+    assertThat(limited).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.errorCode()).isEqualTo("rate_limited");
+      assertThat(r.headers().get("Retry-After")).as("a token is back within a second").isEqualTo("1");
+    });
+    assertThat(replies.stream().map(Future::result).filter(r -> r.status() == 201))
+      .allSatisfy(r -> assertThat(r.headers().get("Retry-After")).isNull());
 
     // Another address has its own bucket; the bystander received every accepted event.
     assertThat(publishFrom("127.0.0.2", "lim").status()).isEqualTo(201);
@@ -137,6 +142,7 @@ class LimitsTest {
     TestGateway.Reply poll = gateway.get("/poll?topics=lim");
     assertThat(poll.status()).isEqualTo(503);
     assertThat(poll.errorCode()).isEqualTo("overloaded");
+    assertThat(poll.headers().get("Retry-After")).isEqualTo("1");
     WebSocketClient ws = gateway.vertx.createWebSocketClient();
     closeables.add(() -> ws.close().await(5, TimeUnit.SECONDS));
     assertThat(upgradeStatus(ws)).isEqualTo(503);

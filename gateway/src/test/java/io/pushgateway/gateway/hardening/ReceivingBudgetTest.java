@@ -124,6 +124,7 @@ class ReceivingBudgetTest {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.errorCode()).isEqualTo("overloaded");
     assertThat(refused.header("Connection")).isEqualTo("close");
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
   }
 
   /** What the gateway says it holds for publishes being received. */
