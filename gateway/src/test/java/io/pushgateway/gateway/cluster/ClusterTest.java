@@ -264,7 +264,7 @@ class ClusterTest {
     }
     Future.all(acks).await(30, TimeUnit.SECONDS);
     Map<String, Long> lastIds = new HashMap<>();
-    for (String topic : List.of("fanout", "hop", "failover", "second-0", "second-39")) {
+    for (String topic : List.of("fanout", "hop", "failover")) { // the earlier tests' topics
       lastIds.put(topic, get(alive.get(0), "/api/topics/" + topic).await(10, TimeUnit.SECONDS).getLong("lastId"));
     }
 
