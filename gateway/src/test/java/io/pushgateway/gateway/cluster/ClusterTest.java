@@ -2,6 +2,7 @@ package io.pushgateway.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.gateway.testing.Scrape;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.Future;
@@ -28,8 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -403,26 +402,19 @@ class ClusterTest {
 
   /** The node's calls to topic owners so far, from its Prometheus scrape. */
   private static long appendCalls(GatewayProcess node) throws Exception {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
-      .setURI("/metrics").setIdleTimeout(20_000);
-    String scrape = StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
-      .compose(r -> r.send()).compose(r -> r.body())).await(20, TimeUnit.SECONDS).toString();
-    Matcher count = Pattern.compile("(?m)^pushgateway_cluster_append_batches_total(?:\\{[^}]*})? (\\S+)$").matcher(scrape);
-    assertThat(count.find()).as("pushgateway_cluster_append_batches_total in the scrape").isTrue();
-    return (long) Double.parseDouble(count.group(1));
+    Scrape scrape = Scrape.of(vertx, http, node.port());
+    assertThat(scrape.has("pushgateway_cluster_append_batches_total")).as("pushgateway_cluster_append_batches_total in the scrape").isTrue();
+    return (long) scrape.value("pushgateway_cluster_append_batches_total");
   }
 
   private static Future<JsonObject> get(GatewayProcess node, String uri) {
-    return getBody(node, uri).map(Buffer::toJsonObject);
-  }
-
-  private static Future<Buffer> getBody(GatewayProcess node, String uri) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
       .setURI(uri).setIdleTimeout(20_000);
     // On an event loop, so the body's handler is on before its chunks arrive.
     return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(options)
       .compose(r -> r.send())
-      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture(uri + " answered " + r.statusCode())));
+      .compose(r -> r.statusCode() == 200 ? r.body() : Future.failedFuture(uri + " answered " + r.statusCode()))
+      .map(Buffer::toJsonObject));
   }
 
   /** Waits until every node reports {@code members} members and its backups in sync (/metrics). */
@@ -431,8 +423,8 @@ class ClusterTest {
     while (true) {
       List<String> states = new ArrayList<>();
       for (GatewayProcess node : on) {
-        String metrics = getBody(node, "/metrics").await(10, TimeUnit.SECONDS).toString();
-        states.add(gauge(metrics, "pushgateway_cluster_members") + "/" + gauge(metrics, "pushgateway_cluster_backups_in_sync"));
+        Scrape scrape = Scrape.of(vertx, http, node.port());
+        states.add(scrape.value("pushgateway_cluster_members") + "/" + scrape.value("pushgateway_cluster_backups_in_sync"));
       }
       if (states.stream().allMatch((members + ".0/1.0")::equals)) {
         return;
@@ -442,11 +434,6 @@ class ClusterTest {
       }
       vertx.timer(100).await(1, TimeUnit.SECONDS);
     }
-  }
-
-  private static String gauge(String metrics, String name) {
-    Matcher line = Pattern.compile("^" + name + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
-    return line.find() ? line.group(1) : "absent";
   }
 
   private static List<Long> ids(long from, long to) {

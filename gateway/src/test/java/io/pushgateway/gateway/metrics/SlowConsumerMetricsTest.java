@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.testing.Scrape;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.Scrape;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,5 @@
-package io.pushgateway.gateway.metrics;
+package io.pushgateway.gateway.testing;
 
-import io.pushgateway.gateway.testing.StreamClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -11,11 +10,11 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** One scrape of {@code /metrics} over HTTP, parsed from the Prometheus text format. */
-final class Scrape {
+public final class Scrape {
 
-  final String text;
+  public final String text;
   /** Series as {@code name{k="v",…}} with the labels sorted, to their values. */
-  final Map<String, Double> series = new LinkedHashMap<>();
+  public final Map<String, Double> series = new LinkedHashMap<>();
 
   private Scrape(String text) {
     this.text = text;
@@ -29,7 +28,7 @@ final class Scrape {
   }
 
   /** A scrape through {@code http}, a client of {@code vertx}. */
-  static Scrape of(Vertx vertx, HttpClient http, int port) throws Exception {
+  public static Scrape of(Vertx vertx, HttpClient http, int port) throws Exception {
     // Status and body in one chain on an event loop, so no chunk can arrive before its handler.
     return StreamClient.onContext(vertx.getOrCreateContext(), () -> http.request(HttpMethod.GET, port, "127.0.0.1", "/metrics")
       .compose(HttpClientRequest::send)
@@ -43,15 +42,15 @@ final class Scrape {
   }
 
   /** The value of {@code name} with exactly these labels ({@code k1, v1, k2, v2…}); 0 if absent. */
-  double value(String name, String... labels) {
+  public double value(String name, String... labels) {
     return series.getOrDefault(key(name, labels), 0.0);
   }
 
-  boolean has(String name, String... labels) {
+  public boolean has(String name, String... labels) {
     return series.containsKey(key(name, labels));
   }
 
-  static String key(String name, String... labels) {
+  public static String key(String name, String... labels) {
     Map<String, String> sorted = new TreeMap<>();
     for (int i = 0; i + 1 < labels.length; i += 2) {
       sorted.put(labels[i], labels[i + 1]);
@@ -60,11 +59,11 @@ final class Scrape {
   }
 
   /** The label names of one series key. */
-  static java.util.Set<String> labelNames(String key) {
+  public static java.util.Set<String> labelNames(String key) {
     return parseLabels(key).keySet();
   }
 
-  static String name(String key) {
+  public static String name(String key) {
     int brace = key.indexOf('{');
     return brace < 0 ? key : key.substring(0, brace);
   }
