@@ -18,6 +18,8 @@ final class GatewayCluster implements BeforeAllCallback, AfterAllCallback {
 
   /** How long a node may take to serve and to see the whole cluster. */
   static final Duration START = Duration.ofSeconds(90);
+  /** How long the whole cluster may take to start. */
+  private static final Duration ALL_START = Duration.ofSeconds(150);
 
   private final int size;
   private final String name;
@@ -45,16 +47,23 @@ final class GatewayCluster implements BeforeAllCallback, AfterAllCallback {
     }
     // The first node forms the cluster; the others then join it (started together they could
     // each form a cluster of their own and merge only minutes later).
+    long deadline = System.nanoTime() + ALL_START.toNanos();
     for (int i = 0; i < size; i++) {
       nodes.add(GatewayProcess.start(name + "-" + (char) ('a' + i), ports.get(i), ports, args));
       if (i == 0) {
-        nodes.get(0).awaitListening(START);
+        nodes.get(0).awaitListening(left(deadline));
       }
     }
     for (GatewayProcess node : nodes) {
-      node.awaitListening(START);
-      node.awaitMembers(size, START);
+      node.awaitListening(left(deadline));
+      node.awaitMembers(size, left(deadline));
     }
+  }
+
+  /** What is left of the start's time, at most {@link #START} for one wait. */
+  private static Duration left(long deadline) {
+    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    return left.compareTo(START) < 0 ? left : START;
   }
 
   /** Stops every node with SIGTERM, side by side, then kills any still running. */
