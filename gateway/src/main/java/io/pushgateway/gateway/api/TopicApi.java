@@ -47,6 +47,8 @@ final class TopicApi {
   /** Where batches are published. */
   static final String BATCH_PATH = "/api/events";
   /** Topic names in one page of the listing, unless the request asks for fewer or more (up to the max). */
+  /** The header that names a publish, so a retry of it is not stored twice (see PublishKeys). */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final int LISTING_LIMIT = 1_000;
   static final int MAX_LISTING_LIMIT = 10_000;
 
@@ -101,7 +103,9 @@ final class TopicApi {
   }
 
   /**
-   * {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered. The body
+   * {@code 201 {"topic","id","ts"}}: the event is in history and will be delivered; with an
+   * {@code Idempotency-Key} header already kept for the topic, the event stored the first time,
+   * with {@code "duplicate":true}, and nothing is stored. The body
    * (read within {@code maxPayloadBytes}) becomes the data: JSON with {@code application/json},
    * else bytes of the body's media type (a binary event); the rest is the one publish rule.
    */
@@ -109,10 +113,10 @@ final class TopicApi {
     Future.succeededFuture(ctx)
       .map(c -> Topics.require(c.pathParam("topic"))) // a bad topic is named before a bad body
       .compose(topic -> isJson(ctx)
-        ? publishing.publish(Access.of(ctx), topic, dataJson(ctx))
-        : publishing.publishBinary(Access.of(ctx), topic, binaryBody(ctx), ctx.request().getHeader("Content-Type")))
-      .onSuccess(event -> HttpReplies.json(ctx.response(), 201,
-        new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts())))
+        ? publishing.publish(Access.of(ctx), topic, dataJson(ctx), idempotencyKey(ctx))
+        : publishing.publishBinary(Access.of(ctx), topic, binaryBody(ctx), ctx.request().getHeader("Content-Type"),
+          idempotencyKey(ctx)))
+      .onSuccess(stored -> HttpReplies.json(ctx.response(), 201, PublishRule.answer(stored)))
       .onFailure(e -> fail(ctx, e));
   }
 
@@ -171,6 +175,15 @@ final class TopicApi {
     } catch (DecodeException e) {
       throw notJson();
     }
+  }
+
+  /** The publish's {@code Idempotency-Key}, or null; given twice, it names nothing and is refused. */
+  private static String idempotencyKey(RoutingContext ctx) {
+    List<String> keys = ctx.request().headers().getAll(IDEMPOTENCY_KEY);
+    if (keys.size() > 1) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Idempotency-Key is given " + keys.size() + " times");
+    }
+    return keys.isEmpty() ? null : keys.get(0);
   }
 
   /** JSON data ({@code application/json}, or no Content-Type at all, which is refused as JSON). */

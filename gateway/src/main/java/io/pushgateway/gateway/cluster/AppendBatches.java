@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.cluster;
 
-import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Stored;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,7 +43,7 @@ final class AppendBatches {
 
   private final Context context;
   private final Function<String, Object> owner;
-  private final BiFunction<Object, List<Batch>, List<Future<List<Event>>>> send;
+  private final BiFunction<Object, List<Batch>, List<Future<List<Future<Stored>>>>> send;
   /** The appends of each topic with a batch waiting or in flight; those here wait for the next one. */
   private final Map<String, ArrayDeque<Pending>> topics = new HashMap<>();
   /** Each owner with a call in flight: how many, and the topics whose batches wait for the next call. */
@@ -53,20 +54,20 @@ final class AppendBatches {
   /**
    * {@code owner} names the member a topic's batch goes to (null if unknown: the batch leaves
    * alone); {@code send} ships one call, several topics' batches to one owner,
-   * and answers with each batch's events in order.
+   * and answers with what each event of each batch got, in order.
    */
   AppendBatches(Context context, Function<String, Object> owner,
-                BiFunction<Object, List<Batch>, List<Future<List<Event>>>> send) {
+                BiFunction<Object, List<Batch>, List<Future<List<Future<Stored>>>>> send) {
     this.context = context;
     this.owner = owner;
     this.send = send;
   }
 
-  /** One append waiting for its batch: its data, and where its answer goes. */
-  record Pending(String dataJson, String contentType, Context caller, Promise<Event> answer) {
+  /** One append waiting for its batch: its data and idempotency key, and where its answer goes. */
+  record Pending(String dataJson, String contentType, String key, Context caller, Promise<Stored> answer) {
 
-    void complete(Event event) {
-      caller.runOnContext(v -> answer.complete(event));
+    void complete(AsyncResult<Stored> stored) {
+      caller.runOnContext(v -> answer.handle(stored));
     }
 
     void fail(Throwable failure) {
@@ -85,8 +86,8 @@ final class AppendBatches {
   }
 
   /** Queues an append; appends to a topic made one after another on one thread keep their order. */
-  Future<Event> add(String topic, String dataJson, String contentType, Context caller) {
-    Pending append = new Pending(dataJson, contentType, caller, Promise.promise());
+  Future<Stored> add(String topic, String dataJson, String contentType, String key, Context caller) {
+    Pending append = new Pending(dataJson, contentType, key, caller, Promise.promise());
     onContext(() -> enqueue(topic, append));
     return append.answer().future();
   }
@@ -138,7 +139,7 @@ final class AppendBatches {
     for (String topic : callTopics) {
       batches.add(new Batch(topic, take(topics.get(topic))));
     }
-    List<Future<List<Event>>> answers;
+    List<Future<List<Future<Stored>>>> answers;
     try {
       answers = send.apply(to, batches);
     } catch (RuntimeException e) {

@@ -15,6 +15,7 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.GatewayException;
@@ -206,8 +207,8 @@ public final class HazelcastEventLog implements EventLog {
   }
 
   @Override
-  public Future<Event> append(String topic, String dataJson, String contentType) {
-    return appends.add(topic, dataJson, contentType, vertx.getOrCreateContext());
+  public Future<Stored> appendOnce(String topic, String dataJson, String contentType, String key) {
+    return appends.add(topic, dataJson, contentType, key, vertx.getOrCreateContext());
   }
 
   @Override
@@ -227,7 +228,7 @@ public final class HazelcastEventLog implements EventLog {
    * all of them go to every node's relay in one message. Each batch's key makes a retried batch
    * find itself instead of adding copies; its epoch is used only if it starts its topic's history.
    */
-  private List<Future<List<Event>>> sendAppends(Object owner, List<AppendBatches.Batch> batches) {
+  private List<Future<List<Future<Stored>>>> sendAppends(Object owner, List<AppendBatches.Batch> batches) {
     long now = System.currentTimeMillis();
     boolean mayStart = publishedCounted < limits.maxTopics();
     List<TopicOps.Append> appends = batches.stream().map(batch -> appendOf(batch, now, mayStart)).toList();
@@ -239,7 +240,7 @@ public final class HazelcastEventLog implements EventLog {
         stored.add(appendOne(batches.get(b).topic(), appends.get(b)));
       }
     }
-    List<Future<List<Event>>> encoded = new ArrayList<>(batches.size());
+    List<Future<List<Future<Stored>>>> encoded = new ArrayList<>(batches.size());
     for (int b = 0; b < batches.size(); b++) {
       String topic = batches.get(b).topic();
       TopicOps.Append append = appends.get(b);
@@ -248,8 +249,8 @@ public final class HazelcastEventLog implements EventLog {
     // the relay has the events before any publisher hears of them, as their node's hubs may be
     // asked for them next
     Future<?> relayed = Future.join(encoded).andThen(all -> relay(encoded, appends, stored));
-    List<Future<List<Event>>> answers = new ArrayList<>(encoded.size());
-    for (Future<List<Event>> batch : encoded) {
+    List<Future<List<Future<Stored>>>> answers = new ArrayList<>(encoded.size());
+    for (Future<List<Future<Stored>>> batch : encoded) {
       answers.add(relayed.transform(all -> batch));
     }
     return answers;
@@ -259,23 +260,42 @@ public final class HazelcastEventLog implements EventLog {
     List<AppendBatches.Pending> pending = batch.appends();
     String[] data = new String[pending.size()];
     String[] contentTypes = new String[pending.size()];
+    String[] publishKeys = null;
     for (int i = 0; i < data.length; i++) {
       data[i] = pending.get(i).dataJson();
       contentTypes[i] = pending.get(i).contentType();
+      if (pending.get(i).key() != null) {
+        publishKeys = publishKeys == null ? new String[data.length] : publishKeys;
+        publishKeys[i] = pending.get(i).key();
+      }
     }
-    return new TopicOps.Append(appendKey(), data, contentTypes, TopicStore.newEpoch(), history.events(), now,
-      history.maxAgeMillis(), history.topicBytes(), mayStart);
+    return new TopicOps.Append(appendKey(), data, contentTypes, publishKeys, TopicStore.newEpoch(), history.events(),
+      now, history.maxAgeMillis(), history.topicBytes(), mayStart);
   }
 
-  /** The events a stored batch became. */
-  private List<Event> events(String topic, TopicOps.Append append, TopicOps.Appended done) {
+  /**
+   * What each event of a batch got: stored now (the ids from {@code done.id} on, in order), a
+   * repeat of the kept event of its idempotency key, or refused for naming one of other data.
+   */
+  private List<Future<Stored>> events(String topic, TopicOps.Append append, TopicOps.Appended done) {
     if (done.id == 0) {
       throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the cluster holds its limit of "
         + limits.maxTopics() + " topics; idle topics are evicted, retry later or publish to an existing topic");
     }
-    List<Event> events = new ArrayList<>(append.size());
+    List<Future<Stored>> events = new ArrayList<>(append.size());
+    long next = done.id;
     for (int i = 0; i < append.size(); i++) {
-      events.add(Event.encode(topic, done.id + i, done.ts, done.epoch, append.data(i), append.contentType(i)));
+      long repeats = done.repeats == null ? 0 : done.repeats[i];
+      if (repeats == TopicOps.Appended.OTHER_DATA) {
+        events.add(Future.failedFuture(new GatewayException(ErrorCode.KEY_CONFLICT, "topic " + topic
+          + " has an event of idempotency key " + append.publishKey(i) + " with other data; a key names one event")));
+      } else if (repeats == 0) {
+        events.add(Future.succeededFuture(new Stored(Event.encode(topic, next++, done.ts, done.epoch, append.data(i),
+          append.contentType(i), append.publishKey(i)), false)));
+      } else {
+        events.add(Future.succeededFuture(new Stored(Event.encode(topic, repeats, done.repeatTs[i], done.epoch,
+          append.data(i), append.contentType(i), append.publishKey(i)), true)));
+      }
     }
     return events;
   }
@@ -308,14 +328,17 @@ public final class HazelcastEventLog implements EventLog {
    * The stored events of one call, as one message to every node's relay, this one included; each
    * with its history's size after its batch.
    */
-  private void relay(List<Future<List<Event>>> encoded, List<TopicOps.Append> appends,
+  private void relay(List<Future<List<Future<Stored>>>> encoded, List<TopicOps.Append> appends,
                      List<Future<TopicOps.Appended>> stored) {
     Buffer message = Buffer.buffer();
     for (int b = 0; b < encoded.size(); b++) {
       if (encoded.get(b).succeeded()) {
-        List<Event> events = encoded.get(b).result();
+        List<Future<Stored>> events = encoded.get(b).result();
         for (int i = 0; i < events.size(); i++) {
-          ClusterRelay.encode(message, events.get(i), appends.get(b).data(i), stored.get(b).result().kept);
+          Future<Stored> event = events.get(i);
+          if (event.succeeded() && !event.result().duplicate()) {
+            ClusterRelay.encode(message, event.result().event(), appends.get(b).data(i), stored.get(b).result().kept);
+          }
         }
       }
     }

@@ -5,12 +5,14 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import io.pushgateway.gateway.core.HeapFootprint;
 import io.pushgateway.gateway.core.IdRing;
+import io.pushgateway.gateway.core.PublishKeys;
 import java.io.IOException;
 
 /**
  * One topic's history as the cluster keeps it: the value of the topics map, one entry per topic,
  * owned by the topic's partition and copied to its backups. The events sit in the same
- * {@link IdRing} as a single node's; each carries the key of the publish that made it. The history
+ * {@link IdRing} as a single node's, each with the idempotency key its publisher gave it, if any,
+ * and the last event of each append (a batch) with the append's own key. The history
  * carries its own epoch, so the epoch lives exactly as long as some copy of the history does, and
  * a history that starts afresh (every copy lost) gets a new one.
  *
@@ -22,11 +24,39 @@ public final class TopicLog implements DataSerializable {
   /** How many of the newest appends (batches) are checked for a retried publish (see {@link #find}). */
   private static final int DEDUP_WINDOW = 16;
 
-  /** One kept event: when it was accepted, its data JSON and content type, and the key of its publish. */
-  private record Kept(long ts, String data, String contentType, String key) {
+  /**
+   * What an append (a batch) stored and answered, kept with the last event it stored, so that its
+   * retry finds it: its key, how many events it stored, and, when some of its events were not
+   * stored, what each got ({@link TopicOps.Appended#repeats}).
+   */
+  record AppendEnd(String appendKey, int stored, long[] repeats, long[] repeatTs) {
+  }
+
+  /**
+   * One kept event: when it was accepted, its data JSON and content type, its publisher's
+   * idempotency key; the last event an append stored carries the append's {@link AppendEnd}.
+   */
+  private static final class Kept {
+    final long ts;
+    final String data;
+    final String contentType;
+    final String publishKey;
+    AppendEnd end;
+
+    Kept(long ts, String data, String contentType, String publishKey) {
+      this.ts = ts;
+      this.data = data;
+      this.contentType = contentType;
+      this.publishKey = publishKey;
+    }
+
     /** Data JSON and base64 are ASCII or nearly: a character is about a byte of heap. */
     long heapBytes() {
-      return HeapFootprint.ofBytes(data.length());
+      return HeapFootprint.ofBytes(data.length()) + PublishKeys.heapBytes(publishKey);
+    }
+
+    String publishKey() {
+      return publishKey;
     }
   }
 
@@ -41,7 +71,7 @@ public final class TopicLog implements DataSerializable {
 
   TopicLog(String epoch, int capacity) {
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Kept::heapBytes);
+    this.ring = new IdRing<>(capacity, Kept::heapBytes, Kept::publishKey);
   }
 
   String epoch() {
@@ -75,24 +105,24 @@ public final class TopicLog implements DataSerializable {
   /** The oldest id kept that is not older than {@code cutoffTs}: age limits apply on read, too. */
   long oldestId(long cutoffTs) {
     long id = ring.oldestId();
-    while (id <= ring.lastId() && ring.get(id).ts() < cutoffTs) {
+    while (id <= ring.lastId() && ring.get(id).ts < cutoffTs) {
       id++;
     }
     return id;
   }
 
   /**
-   * The id of a recent append made with {@code key}, or 0. A publish whose partition owner died
-   * before answering is retried by Hazelcast on the new owner, which may already hold it from the
-   * backup: the retry must get the same id, not a second copy. Only a batch's last event carries
-   * its key, so the window counts appends (batches), not events.
+   * The id of the last event a recent append made with {@code appendKey} stored, or 0. A publish
+   * whose partition owner died before answering is retried by Hazelcast on the new owner, which may
+   * already hold it from the backup: the retry must get the same ids, not second copies. Only an
+   * append's last event carries its key, so the window counts appends (batches), not events.
    */
-  long find(String key) {
+  long findAppend(String appendKey) {
     int keyed = 0;
     for (long id = ring.lastId(); id >= ring.oldestId() && keyed < DEDUP_WINDOW; id--) {
-      String kept = ring.get(id).key();
-      if (kept != null) {
-        if (kept.equals(key)) {
+      AppendEnd end = ring.get(id).end;
+      if (end != null) {
+        if (end.appendKey().equals(appendKey)) {
           return id;
         }
         keyed++;
@@ -101,28 +131,48 @@ public final class TopicLog implements DataSerializable {
     return 0;
   }
 
+  /** What the append whose last event is {@code id} ({@link #findAppend}) stored and answered. */
+  AppendEnd appendEnd(long id) {
+    return ring.get(id).end;
+  }
+
+  /** The kept event whose publisher gave it {@code publishKey}, or 0. */
+  long findPublished(String publishKey) {
+    return ring.find(publishKey);
+  }
+
+  /** The idempotency key of a kept event, or null. */
+  String publishKey(long id) {
+    return ring.get(id).publishKey;
+  }
+
   long ts(long id) {
-    return ring.get(id).ts();
+    return ring.get(id).ts;
   }
 
   String data(long id) {
-    return ring.get(id).data();
+    return ring.get(id).data;
   }
 
   /** Null for JSON data. */
   String contentType(long id) {
-    return ring.get(id).contentType();
+    return ring.get(id).contentType;
   }
 
   /** Appends the next event; its timestamp never goes backwards. Returns its id. */
-  long append(String key, long nowMillis, String dataJson, String contentType) {
+  long append(long nowMillis, String dataJson, String contentType, String publishKey) {
     lastTs = Math.max(lastTs, nowMillis);
-    return ring.append(new Kept(lastTs, dataJson, contentType, key));
+    return ring.append(new Kept(lastTs, dataJson, contentType, publishKey));
+  }
+
+  /** Marks {@code id} as the last event the append {@code end} tells of stored. */
+  void endAppend(long id, AppendEnd end) {
+    ring.get(id).end = end;
   }
 
   /** Drops kept events older than {@code cutoffTs}. */
   void dropOlderThan(long cutoffTs) {
-    ring.dropOldestWhile(kept -> kept.ts() < cutoffTs);
+    ring.dropOldestWhile(kept -> kept.ts < cutoffTs);
   }
 
   /** Drops the oldest events while their data holds more than {@code maxBytes}, never the newest one. */
@@ -141,10 +191,17 @@ public final class TopicLog implements DataSerializable {
     out.writeInt(ring.size());
     for (long id = ring.oldestId(); id <= ring.lastId(); id++) {
       Kept kept = ring.get(id);
-      out.writeLong(kept.ts());
-      out.writeString(kept.data());
-      out.writeString(kept.contentType());
-      out.writeString(kept.key());
+      out.writeLong(kept.ts);
+      out.writeString(kept.data);
+      out.writeString(kept.contentType);
+      out.writeString(kept.publishKey);
+      out.writeBoolean(kept.end != null);
+      if (kept.end != null) {
+        out.writeString(kept.end.appendKey());
+        out.writeInt(kept.end.stored());
+        out.writeLongArray(kept.end.repeats());
+        out.writeLongArray(kept.end.repeatTs());
+      }
     }
   }
 
@@ -155,9 +212,13 @@ public final class TopicLog implements DataSerializable {
     long lastId = in.readLong();
     lastTs = in.readLong();
     int count = in.readInt();
-    ring = IdRing.restart(capacity, Kept::heapBytes, lastId, count);
+    ring = IdRing.restart(capacity, Kept::heapBytes, Kept::publishKey, lastId, count);
     for (int i = 0; i < count; i++) {
-      ring.append(new Kept(in.readLong(), in.readString(), in.readString(), in.readString()));
+      Kept kept = new Kept(in.readLong(), in.readString(), in.readString(), in.readString());
+      if (in.readBoolean()) {
+        kept.end = new AppendEnd(in.readString(), in.readInt(), in.readLongArray(), in.readLongArray());
+      }
+      ring.append(kept);
     }
   }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,14 +35,18 @@ public final class TopicOps {
   /**
    * Appends a batch of events in order, one round trip and one backup for all of them, starting
    * the topic's history (with {@code epoch}) if it has none and {@code mayStart} (the cluster
-   * holds fewer than its topic limit); else answers id 0. The batch's key is kept with its last
-   * event: a retry (its owner died before answering) that finds it gets the same ids, not copies.
+   * holds fewer than its topic limit); else answers id 0. An event whose idempotency key the
+   * history keeps is not stored again (as on a single node, one event after the other). The
+   * batch's own key is kept with the last event it stored: a retry (its owner died before
+   * answering) that finds it stores nothing and gets the same answer.
    */
   public static final class Append implements EntryProcessor<String, TopicLog, Appended>, DataSerializable {
 
     private String key;
     private String[] data;
     private String[] contentTypes;
+    /** Each event's idempotency key or null; null when none has one. */
+    private String[] publishKeys;
     private String epoch;
     private int capacity;
     private long now;
@@ -53,13 +58,14 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    /** {@code contentTypes[i]}: null for JSON data. */
-    Append(String key, String[] data, String[] contentTypes, String epoch, int capacity, long now,
-           long maxAgeMillis, long maxBytes, boolean mayStart) {
+    /** {@code contentTypes[i]}: null for JSON data; {@code publishKeys}: null when no event has a key. */
+    Append(String key, String[] data, String[] contentTypes, String[] publishKeys, String epoch, int capacity,
+           long now, long maxAgeMillis, long maxBytes, boolean mayStart) {
       this.maxBytes = maxBytes;
       this.key = key;
       this.data = data;
       this.contentTypes = contentTypes;
+      this.publishKeys = publishKeys;
       this.epoch = epoch;
       this.capacity = capacity;
       this.now = now;
@@ -70,24 +76,52 @@ public final class TopicOps {
     @Override
     public Appended process(Map.Entry<String, TopicLog> entry) {
       if (entry.getValue() == null && !mayStart) {
-        return new Appended(0, 0, null, 0);
+        return new Appended(0, 0, null, 0, null, null);
       }
       TopicLog log = entry.getValue() == null ? new TopicLog(epoch, capacity) : entry.getValue();
-      // a batch is appended whole or not at all, so its last event (the newest, the one most
-      // surely still kept) stands for all of it
-      long last = log.find(key);
-      if (last == 0) {
-        for (int i = 0; i < data.length; i++) {
-          last = log.append(i == data.length - 1 ? key : null, now, data[i], contentTypes[i]);
-        }
-        if (maxAgeMillis > 0) {
-          log.dropOlderThan(now - maxAgeMillis);
-        }
-        log.dropWhileOver(maxBytes);
-        entry.setValue(log);
+      long last = log.findAppend(key);
+      if (last != 0) {
+        TopicLog.AppendEnd end = log.appendEnd(last);
+        return new Appended(last - end.stored() + 1, log.ts(last), log.epoch(), log.size(), end.repeats(),
+          end.repeatTs());
       }
+      int stored = 0;
+      long[] repeats = null;
+      long[] repeatTs = null;
+      for (int i = 0; i < data.length; i++) {
+        long kept = publishKey(i) == null ? 0 : log.findPublished(publishKey(i));
+        if (kept == 0) {
+          last = log.append(now, data[i], contentTypes[i], publishKey(i));
+          stored++;
+          continue;
+        }
+        if (repeats == null) {
+          repeats = new long[data.length];
+          repeatTs = new long[data.length];
+        }
+        if (log.data(kept).equals(data[i]) && Objects.equals(log.contentType(kept), contentTypes[i])) {
+          repeats[i] = kept;
+          repeatTs[i] = log.ts(kept);
+        } else {
+          repeats[i] = Appended.OTHER_DATA;
+        }
+      }
+      if (stored > 0) {
+        log.endAppend(last, new TopicLog.AppendEnd(key, stored, repeats, repeatTs));
+      }
+      if (maxAgeMillis > 0) {
+        log.dropOlderThan(now - maxAgeMillis);
+      }
+      log.dropWhileOver(maxBytes);
+      entry.setValue(log);
       // one timestamp for the batch: appended at once, and timestamps never go backwards
-      return new Appended(last - data.length + 1, log.ts(last), log.epoch(), log.size());
+      return new Appended(last - stored + 1, stored == 0 ? 0 : log.ts(last), log.epoch(), log.size(), repeats,
+        repeatTs);
+    }
+
+    /** The event's idempotency key, or null. */
+    String publishKey(int i) {
+      return publishKeys == null ? null : publishKeys[i];
     }
 
     /** Events in the batch. */
@@ -108,6 +142,7 @@ public final class TopicOps {
       out.writeString(key);
       out.writeStringArray(data);
       out.writeStringArray(contentTypes);
+      out.writeStringArray(publishKeys);
       out.writeString(epoch);
       out.writeInt(capacity);
       out.writeLong(now);
@@ -121,6 +156,7 @@ public final class TopicOps {
       key = in.readString();
       data = in.readStringArray();
       contentTypes = in.readStringArray();
+      publishKeys = in.readStringArray();
       epoch = in.readString();
       capacity = in.readInt();
       now = in.readLong();
@@ -190,25 +226,34 @@ public final class TopicOps {
   }
 
   /**
-   * What an append got: its first event's id (the others follow, +1 each), their timestamp, the
-   * history's epoch and how many events it keeps now.
+   * What an append got: the id of the first event it stored (the others follow, +1 each), their
+   * timestamp, the history's epoch and how many events it keeps now; and, when some events were
+   * not stored, {@code repeats}: per event 0 (stored now), the id of the kept event whose
+   * idempotency key it repeats (with its timestamp in {@code repeatTs}) or {@link #OTHER_DATA}.
    */
   public static final class Appended implements DataSerializable {
+
+    /** Its key names a kept event of other data: refused. */
+    static final long OTHER_DATA = -1;
 
     long id;
     long ts;
     String epoch;
     int kept;
+    long[] repeats;
+    long[] repeatTs;
 
     public Appended() {
       // for Hazelcast
     }
 
-    Appended(long id, long ts, String epoch, int kept) {
+    Appended(long id, long ts, String epoch, int kept, long[] repeats, long[] repeatTs) {
       this.id = id;
       this.ts = ts;
       this.epoch = epoch;
       this.kept = kept;
+      this.repeats = repeats;
+      this.repeatTs = repeatTs;
     }
 
     @Override
@@ -217,6 +262,8 @@ public final class TopicOps {
       out.writeLong(ts);
       out.writeString(epoch);
       out.writeInt(kept);
+      out.writeLongArray(repeats);
+      out.writeLongArray(repeatTs);
     }
 
     @Override
@@ -225,6 +272,8 @@ public final class TopicOps {
       ts = in.readLong();
       epoch = in.readString();
       kept = in.readInt();
+      repeats = in.readLongArray();
+      repeatTs = in.readLongArray();
     }
   }
 

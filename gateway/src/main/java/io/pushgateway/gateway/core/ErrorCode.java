@@ -15,6 +15,8 @@ public enum ErrorCode {
   /** Publish rates are per second: a token is back within one. */
   RATE_LIMITED("rate_limited", 429, 1),
   NOT_FOUND("not_found", 404),
+  /** A publish whose idempotency key the topic keeps for an event of other data. */
+  KEY_CONFLICT("key_conflict", 422),
   TOO_MANY_TOPICS("too_many_topics", 503),
   OVERLOADED("overloaded", 503, 1),
   /** A bug, not the client's doing: logged with its stack where it happened. */

@@ -3,7 +3,9 @@ package io.pushgateway.gateway.core;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Objects;
 
 /**
  * One accepted event: topic, id, timestamp, epoch and its JSON, serialized once by the log.
@@ -27,16 +29,19 @@ public final class Event {
   private final String contentType;
   /** {@code {"topic":…,"id":…,"ts":…,"data":…}} in UTF-8; never handed out, only copied. */
   private final byte[] json;
+  /** The idempotency key of the publish that made it, kept with it in history; usually null. */
+  private final String key;
   private final Position position;
   private volatile Object wireForms;
 
-  private Event(String topic, long id, long ts, String epoch, String contentType, byte[] json) {
+  private Event(String topic, long id, long ts, String epoch, String contentType, byte[] json, String key) {
     this.topic = topic;
     this.id = id;
     this.ts = ts;
     this.epoch = epoch;
     this.contentType = contentType;
     this.json = json;
+    this.key = key;
     this.position = new Position(id, epoch);
   }
 
@@ -51,13 +56,19 @@ public final class Event {
    * {"topic":…,"id":…,"ts":…,"data":"<base64>","contentType":"image/png","encoding":"base64"}}.
    */
   public static Event encode(String topic, long id, long ts, String epoch, String dataJson, String contentType) {
+    return encode(topic, id, ts, epoch, dataJson, contentType, null);
+  }
+
+  /** The same for a publish that carried an idempotency key ({@link PublishKeys}), which its history keeps. */
+  public static Event encode(String topic, long id, long ts, String epoch, String dataJson, String contentType,
+                             String key) {
     // Topic names and content types need no escaping (see Topics, BinaryData), so plain
     // concatenation is valid JSON.
     String text = "{\"topic\":\"" + topic + "\",\"id\":" + id + ",\"ts\":" + ts + ",\"data\":" + dataJson
       + (contentType == null ? "}" : ",\"contentType\":\"" + contentType + "\",\"encoding\":\"base64\"}");
     // interned: subscribers hold the same instance (see LiveStream.subscribe), so the fan-out's
     // topic lookups match by identity
-    return new Event(topic.intern(), id, ts, epoch, contentType, text.getBytes(StandardCharsets.UTF_8));
+    return new Event(topic.intern(), id, ts, epoch, contentType, text.getBytes(StandardCharsets.UTF_8), key);
   }
 
   public String topic() {
@@ -75,6 +86,20 @@ public final class Event {
 
   public String epoch() {
     return epoch;
+  }
+
+  /** The idempotency key its publish carried, or null. */
+  public String key() {
+    return key;
+  }
+
+  /**
+   * Whether a publish of {@code dataJson} and {@code contentType} would have made this very event:
+   * a publish retried with its key must carry what the key's first publish did.
+   */
+  public boolean sameData(String dataJson, String contentType) {
+    return Objects.equals(this.contentType, contentType)
+      && Arrays.equals(json, encode(topic, id, ts, epoch, dataJson, contentType).json);
   }
 
   /** The media type of a binary event's bytes; null for JSON data. */
@@ -139,9 +164,12 @@ public final class Event {
     return json.length;
   }
 
-  /** What this event's JSON form takes of the heap: its length, or whole G1 regions for a big one. */
+  /**
+   * What this event's JSON form takes of the heap (its length, or whole G1 regions for a big one),
+   * and its key's, which history keeps with it.
+   */
   public long heapBytes() {
-    return HeapFootprint.ofBytes(json.length);
+    return HeapFootprint.ofBytes(json.length) + PublishKeys.heapBytes(key);
   }
 
   /** Copies {@code {"topic":…,"id":…,"ts":…,"data":…}}, UTF-8, to the end of {@code into}. */

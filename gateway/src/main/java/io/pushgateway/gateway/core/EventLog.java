@@ -22,7 +22,17 @@ public interface EventLog {
    * Appends to one topic made one after another on one thread get their ids in that order,
    * without waiting for each other (a batch publish relies on it).
    */
-  Future<Event> append(String topic, String dataJson, String contentType);
+  default Future<Event> append(String topic, String dataJson, String contentType) {
+    return appendOnce(topic, dataJson, contentType, null).map(Stored::event);
+  }
+
+  /**
+   * The same for a publish that may carry an idempotency {@code key} (null: none, checked by
+   * {@link PublishKeys#check}): a key the topic's history keeps is not stored again, the answer
+   * is that event as a duplicate; with other data the publish is refused
+   * ({@link ErrorCode#KEY_CONFLICT}).
+   */
+  Future<Stored> appendOnce(String topic, String dataJson, String contentType, String key);
 
   /** Events after a cursor: the one resume path of all four transports. */
   Future<ReadResult> read(ReadRequest request);

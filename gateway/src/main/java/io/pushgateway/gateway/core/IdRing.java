@@ -1,5 +1,8 @@
 package io.pushgateway.gateway.core;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -8,8 +11,9 @@ import java.util.function.ToLongFunction;
  * the node's ({@link TopicHistory}) and the cluster's. Entry {@code id} sits at
  * {@code (id - 1) % length}, so a lookup by id is one division. The array starts small and doubles
  * up to the capacity, so a topic with few events costs little. It keeps the total weight of what it
- * holds (an event's bytes, say), so a byte bound is one comparison. Not thread-safe: its owner (an
- * event loop, a partition thread) is the only one to touch it.
+ * holds (an event's bytes, say), so a byte bound is one comparison, and indexes the entries that
+ * carry a key (a publish's idempotency key), so a retried publish is found in one lookup. Not
+ * thread-safe: its owner (an event loop, a partition thread) is the only one to touch it.
  *
  * @param <T> what is kept per id
  */
@@ -19,6 +23,9 @@ public final class IdRing<T> {
 
   private final int capacity;
   private final ToLongFunction<? super T> weigher;
+  private final Function<? super T, String> keyOf;
+  /** The id of each kept entry that has a key; made on the first such entry. */
+  private Map<String, Long> keyed;
   private Object[] slots;
   private long lastId;
   private int size;
@@ -31,7 +38,12 @@ public final class IdRing<T> {
 
   /** An empty ring that keeps at most {@code capacity} entries, each weighing what {@code weigher} says. */
   public IdRing(int capacity, ToLongFunction<? super T> weigher) {
-    this(capacity, weigher, 0, 0);
+    this(capacity, weigher, entry -> null);
+  }
+
+  /** The same, and entries for which {@code keyOf} gives a key can be {@link #find found} by it. */
+  public IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf) {
+    this(capacity, weigher, keyOf, 0, 0);
   }
 
   /**
@@ -39,12 +51,14 @@ public final class IdRing<T> {
    * for a history read back from its serialized form, whose entries are then {@link #append}ed
    * after {@link #restart}.
    */
-  private IdRing(int capacity, ToLongFunction<? super T> weigher, long lastId, int expected) {
+  private IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf, long lastId,
+                 int expected) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity " + capacity);
     }
     this.capacity = capacity;
     this.weigher = weigher;
+    this.keyOf = keyOf;
     this.lastId = lastId;
     int length = INITIAL_LENGTH;
     while (length < expected && length < capacity) {
@@ -58,7 +72,13 @@ public final class IdRing<T> {
    * oldest first. The ids before them count as dropped.
    */
   public static <T> IdRing<T> restart(int capacity, ToLongFunction<? super T> weigher, long lastId, int count) {
-    return new IdRing<>(capacity, weigher, lastId - count, count);
+    return restart(capacity, weigher, entry -> null, lastId, count);
+  }
+
+  /** The same for a ring that indexes its entries' keys. */
+  public static <T> IdRing<T> restart(int capacity, ToLongFunction<? super T> weigher,
+                                      Function<? super T, String> keyOf, long lastId, int count) {
+    return new IdRing<>(capacity, weigher, keyOf, lastId - count, count);
   }
 
   public int capacity() {
@@ -95,7 +115,20 @@ public final class IdRing<T> {
     slots[slot(lastId)] = entry;
     size++;
     weight += weigher.applyAsLong(entry);
+    String key = keyOf.apply(entry);
+    if (key != null) {
+      if (keyed == null) {
+        keyed = new HashMap<>();
+      }
+      keyed.put(key, lastId); // a key given twice: the newest entry stands for it
+    }
     return lastId;
+  }
+
+  /** The id of the kept entry with {@code key}, the newest if several; 0 if none is kept. */
+  public long find(String key) {
+    Long id = keyed == null ? null : keyed.get(key);
+    return id == null ? 0 : id;
   }
 
   /** The entry of {@code id}, which must be kept: {@code oldestId() <= id <= lastId()}. */
@@ -117,9 +150,17 @@ public final class IdRing<T> {
   /** Drops the oldest entry, which must exist, and returns it. */
   public T dropOldest() {
     T oldest = get(oldestId());
-    slots[slot(oldestId())] = null;
+    long id = oldestId();
+    slots[slot(id)] = null;
     size--;
     weight -= weigher.applyAsLong(oldest);
+    String key = keyOf.apply(oldest);
+    if (key != null) {
+      keyed.remove(key, id);
+      if (keyed.isEmpty()) {
+        keyed = null; // a topic that stopped using keys holds no empty map
+      }
+    }
     return oldest;
   }
 

@@ -57,7 +57,7 @@ public final class LocalEventLog implements EventLog {
   public static Future<LocalEventLog> deploy(Vertx vertx, String namespace, HistoryLimits limits, int maxTopics,
                                              long idleMillis, Predicate<String> inUse) {
     EventBus eventBus = vertx.eventBus();
-    List.of(Event.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class, TopicQuery.class,
+    List.of(Event.class, Stored.class, ReadRequest.class, ReadResult.class, Append.class, TopicState.class, TopicQuery.class,
         TopicQuery.Page.class)
       .forEach(type -> LocalCodec.register(eventBus, type));
     String address = "push-gateway." + namespace + ".log";
@@ -69,8 +69,8 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
-  public Future<Event> append(String topic, String dataJson, String contentType) {
-    return this.<Event>request("append", new Append(topic, dataJson, contentType));
+  public Future<Stored> appendOnce(String topic, String dataJson, String contentType, String key) {
+    return request("append", new Append(topic, dataJson, contentType, key));
   }
 
   @Override
@@ -137,7 +137,7 @@ public final class LocalEventLog implements EventLog {
     return Future.failedFuture(e);
   }
 
-  record Append(String topic, String dataJson, String contentType) {
+  record Append(String topic, String dataJson, String contentType, String key) {
   }
 
   /** Owns the store: the only code that touches it, always on this verticle's event loop. */
@@ -164,20 +164,26 @@ public final class LocalEventLog implements EventLog {
     public Future<?> start() {
       EventBus bus = vertx.eventBus();
       bus.<Append>localConsumer(address + ".append", msg -> {
-        Event event;
+        Append append = msg.body();
+        Stored stored;
         try {
-          event = store.append(msg.body().topic(), msg.body().dataJson(), msg.body().contentType(),
+          stored = store.append(append.topic(), append.dataJson(), append.contentType(), append.key(),
             System.currentTimeMillis());
         } catch (GatewayException refused) {
           msg.fail(refused.code().ordinal(), refused.getMessage());
           return;
         }
+        if (stored.duplicate()) {
+          msg.reply(stored, LOCAL); // delivered when it was stored
+          return;
+        }
+        Event event = stored.event();
         // The head moves before the hubs hear of the event: whoever saw the old head is on a hub
         // by then and gets this event from it. Sent before replying: a publisher that got its
         // ack can rely on the hubs having it queued.
         heads.get().put(event.topic(), event.position());
         hubs.deliver(bus, event);
-        msg.reply(event, LOCAL);
+        msg.reply(stored, LOCAL);
       });
       bus.<ReadRequest>localConsumer(address + ".read",
         msg -> msg.reply(store.read(msg.body(), System.currentTimeMillis()), LOCAL));

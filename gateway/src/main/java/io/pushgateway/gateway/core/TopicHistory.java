@@ -22,7 +22,7 @@ final class TopicHistory {
   TopicHistory(String topic, int capacity, String epoch) {
     this.topic = topic;
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Event::heapBytes);
+    this.ring = new IdRing<>(capacity, Event::heapBytes, Event::key);
   }
 
   String topic() {
@@ -33,10 +33,16 @@ final class TopicHistory {
     return epoch;
   }
 
-  Event append(long ts, String dataJson, String contentType) {
-    Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson, contentType);
+  Event append(long ts, String dataJson, String contentType, String key) {
+    Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson, contentType, key);
     ring.append(event);
     return event;
+  }
+
+  /** The kept event whose publish carried {@code key}, or null. */
+  Event find(String key) {
+    long id = ring.find(key);
+    return id == 0 ? null : ring.get(id);
   }
 
   /** Drops kept events accepted before {@code cutoffTs}. */

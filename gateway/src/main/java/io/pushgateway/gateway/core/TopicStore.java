@@ -109,7 +109,24 @@ public final class TopicStore {
 
   /** The same for an event of bytes of {@code contentType} (null: JSON data), see {@link Event#encode}. */
   public Event append(String topic, String dataJson, String contentType, long nowMillis) {
+    return append(topic, dataJson, contentType, null, nowMillis).event();
+  }
+
+  /**
+   * The same for a publish that may carry an idempotency {@code key} (null: none): if the topic
+   * keeps an event of that key, nothing is stored and that event is the answer, a duplicate; if
+   * its data differs, the publish is refused ({@link ErrorCode#KEY_CONFLICT}).
+   */
+  public Stored append(String topic, String dataJson, String contentType, String key, long nowMillis) {
     TopicHistory history = touch(topic, nowMillis);
+    Event earlier = history == null || key == null ? null : history.find(key);
+    if (earlier != null) {
+      if (!earlier.sameData(dataJson, contentType)) {
+        throw new GatewayException(ErrorCode.KEY_CONFLICT, "topic " + topic + " has event " + earlier.id()
+          + " of idempotency key " + key + " with other data; a key names one event");
+      }
+      return new Stored(earlier, true);
+    }
     if (history == null) {
       if (topics.size() >= maxTopics && !dropAnUnpublishedTopic()) {
         throw new GatewayException(ErrorCode.TOO_MANY_TOPICS, "the gateway holds its limit of " + maxTopics
@@ -120,7 +137,7 @@ public final class TopicStore {
     lastTs = Math.max(lastTs, nowMillis);
     int sizeBefore = history.size();
     long bytesBefore = history.bytes();
-    Event event = history.append(lastTs, dataJson, contentType);
+    Event event = history.append(lastTs, dataJson, contentType, key);
     if (event.id() == 1) {
       named.add(topic); // its first event: listed from now on
       unpublished.remove(topic);
@@ -129,7 +146,7 @@ public final class TopicStore {
     keptBytes += history.bytes() - bytesBefore;
     trim(history, nowMillis);
     keepWithinTotal(history);
-    return event;
+    return new Stored(event, false);
   }
 
   public ReadResult read(ReadRequest request, long nowMillis) {

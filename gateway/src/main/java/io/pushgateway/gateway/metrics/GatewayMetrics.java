@@ -81,6 +81,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<Transport, Counter> pollsEmpty = new EnumMap<>(Transport.class);
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Counter published;
+  private final Counter repeated;
   private final Counter longPollShortcuts;
   private final Counter publishedJsonBytes;
   private final Counter publishedBinaryBytes;
@@ -153,6 +154,10 @@ public final class GatewayMetrics implements AutoCloseable {
       .register(registry);
     published = Counter.builder("pushgateway_events_published")
       .description("Events accepted into history")
+      .register(registry);
+    repeated = Counter.builder("pushgateway_publishes_repeated")
+      .description("Publishes not stored because their idempotency key names an event the topic keeps: "
+        + "publishers retrying (answers lost, connections dropped)")
       .register(registry);
     publishedJsonBytes = publishedBytes(registry, "json");
     publishedBinaryBytes = publishedBytes(registry, "binary");
@@ -321,6 +326,11 @@ public final class GatewayMetrics implements AutoCloseable {
   public void published(boolean binary, long bytes) {
     published.increment();
     (binary ? publishedBinaryBytes : publishedJsonBytes).increment(bytes);
+  }
+
+  /** A publish answered with the event its idempotency key stored before. */
+  public void repeated() {
+    repeated.increment();
   }
 
   private static Counter publishedBytes(MeterRegistry registry, String kind) {

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Several events in one request or one WebSocket op: {@code "events":[{"topic":…,"data":…},…]}.
+ * Several events in one request or one WebSocket op: {@code "events":[{"topic":…,"data":…},…]},
+ * each with an optional idempotency {@code "key"}.
  * The batch as a whole must be an array of at most {@code maxBatchEvents} objects; anything wrong
  * with one item (a bad topic, no data, a refused publish) is that item's own result, and the others
  * are published all the same.
@@ -21,8 +22,11 @@ public record PublishBatch(List<Item> items) {
 
   private static final String NOT_A_BATCH = "events must be an array of {\"topic\",\"data\"}";
 
-  /** One event of a batch; {@code problem} says why it cannot be published, or is null. */
-  public record Item(String topic, String dataJson, GatewayException problem) {
+  /**
+   * One event of a batch, with its idempotency key or null; {@code problem} says why it cannot be
+   * published, or is null.
+   */
+  public record Item(String topic, String dataJson, String key, GatewayException problem) {
   }
 
   /**
@@ -82,6 +86,8 @@ public record PublishBatch(List<Item> items) {
   private static Item item(JsonParser parser, String text) throws IOException {
     String topic = null;
     String dataJson = null;
+    String key = null;
+    boolean keyNotString = false;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
       JsonToken value = parser.nextToken();
@@ -91,10 +97,17 @@ public record PublishBatch(List<Item> items) {
           parser.skipChildren();
         }
         case "data" -> dataJson = JsonText.valueText(parser, text);
+        case "key" -> {
+          keyNotString = value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL;
+          key = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          parser.skipChildren();
+        }
         default -> parser.skipChildren();
       }
     }
-    return new Item(topic, dataJson,
-      dataJson == null ? new GatewayException(ErrorCode.INVALID_PARAMETER, "an event needs data") : null);
+    GatewayException problem = dataJson == null ? new GatewayException(ErrorCode.INVALID_PARAMETER, "an event needs data")
+      : keyNotString ? new GatewayException(ErrorCode.INVALID_PARAMETER, "an event's key must be a string")
+      : null;
+    return new Item(topic, dataJson, key, problem);
   }
 }

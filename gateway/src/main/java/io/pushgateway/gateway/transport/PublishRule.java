@@ -4,6 +4,8 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.PublishKeys;
+import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Access;
@@ -46,13 +48,15 @@ public final class PublishRule {
   }
 
   /**
-   * Appends {@code dataJson} (valid JSON text without line breaks) to {@code topic}: the stored
-   * event, or a {@link GatewayException} with the protocol's code; nothing is stored on a refusal.
+   * Appends {@code dataJson} (valid JSON text without line breaks) to {@code topic}, once per
+   * idempotency {@code key} (null: none; see {@link PublishKeys}): the stored event, or a
+   * {@link GatewayException} with the protocol's code; nothing is stored on a refusal.
    */
-  public Future<Event> publish(Access access, String topic, String dataJson) {
+  public Future<Stored> publish(Access access, String topic, String dataJson, String key) {
     int size = dataJson.getBytes(StandardCharsets.UTF_8).length;
     try {
       Topics.require(topic);
+      PublishKeys.check(key);
       access.checkPublish(topic);
       if (size > maxPayloadBytes) {
         throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
@@ -61,7 +65,7 @@ public final class PublishRule {
     } catch (GatewayException refused) {
       return Future.failedFuture(refused);
     }
-    return log.append(topic, dataJson).onSuccess(event -> metrics.published(false, size));
+    return counted(log.appendOnce(topic, dataJson, null, key), false, size);
   }
 
   /**
@@ -69,23 +73,24 @@ public final class PublishRule {
    * sent as base64 where a wire needs text, as raw bytes where it can carry them), under the same
    * rule as JSON data, with their own size limit, {@code maxBinaryBytes}.
    */
-  public Future<Event> publishBinary(Access access, String topic, byte[] bytes, String contentType) {
+  public Future<Stored> publishBinary(Access access, String topic, byte[] bytes, String contentType, String key) {
     String mediaType;
     try {
-      mediaType = admitBinary(access, topic, contentType, bytes.length);
+      mediaType = admitBinary(access, topic, contentType, bytes.length, key);
     } catch (GatewayException refused) {
       return Future.failedFuture(refused);
     }
-    return appendBinary(topic, bytes, mediaType);
+    return appendBinary(topic, bytes, mediaType, key);
   }
 
   /**
    * The rule's checks of a binary publish, made before its bytes arrive (a WebSocket announce):
-   * topic, grant, publish rate, media type and size. Returns the media type to append with;
+   * topic, key, grant, publish rate, media type and size. Returns the media type to append with;
    * throws the refusal.
    */
-  public String admitBinary(Access access, String topic, String contentType, long bytes) {
+  public String admitBinary(Access access, String topic, String contentType, long bytes, String key) {
     Topics.require(topic);
+    PublishKeys.check(key);
     access.checkPublish(topic);
     String mediaType = mediaType(contentType);
     if (bytes > maxBinaryBytes) {
@@ -96,9 +101,26 @@ public final class PublishRule {
   }
 
   /** Appends bytes that {@link #admitBinary} admitted, once they are all there. */
-  public Future<Event> appendBinary(String topic, byte[] bytes, String mediaType) {
+  public Future<Stored> appendBinary(String topic, byte[] bytes, String mediaType, String key) {
     String base64 = "\"" + Base64.getEncoder().encodeToString(bytes) + "\"";
-    return log.append(topic, base64, mediaType).onSuccess(event -> metrics.published(true, bytes.length));
+    return counted(log.appendOnce(topic, base64, mediaType, key), true, bytes.length);
+  }
+
+  private Future<Stored> counted(Future<Stored> append, boolean binary, int bytes) {
+    return append.onSuccess(stored -> {
+      if (stored.duplicate()) {
+        metrics.repeated();
+      } else {
+        metrics.published(binary, bytes);
+      }
+    });
+  }
+
+  /** {@code {"topic","id","ts"}}, and {@code "duplicate":true} for a publish whose key was stored before. */
+  public static JsonObject answer(Stored stored) {
+    Event event = stored.event();
+    JsonObject answer = new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts());
+    return stored.duplicate() ? answer.put("duplicate", true) : answer;
   }
 
   /** The content type of binary data, checked (see {@link #MEDIA_TYPE}). */
@@ -113,24 +135,23 @@ public final class PublishRule {
 
   /**
    * Publishes every item of {@code batch} through the same rule and answers one result per item,
-   * in order: {@code {"topic","id","ts"}} or {@code {"topic","error":{"code","message"}}}. The
+   * in order: {@code {"topic","id","ts"}} ({@link #answer}) or {@code {"topic","error":{"code","message"}}}. The
    * appends are handed to the log at once, in the batch's order, as consecutive single publishes
    * are ({@link EventLog#append} keeps one thread's order), so each topic's events get their ids
    * in the batch's order, after those of the publishes sent before it on the same connection.
    */
   public Future<JsonArray> publish(Access access, PublishBatch batch) {
-    List<Future<Event>> published = new ArrayList<>(batch.items().size());
+    List<Future<Stored>> published = new ArrayList<>(batch.items().size());
     for (PublishBatch.Item item : batch.items()) {
       published.add(item.problem() != null ? Future.failedFuture(item.problem())
-        : publish(access, item.topic(), item.dataJson()));
+        : publish(access, item.topic(), item.dataJson(), item.key()));
     }
     return Future.join(published).transform(ignored -> {
       JsonArray results = new JsonArray();
       for (int i = 0; i < published.size(); i++) {
-        Future<Event> result = published.get(i);
+        Future<Stored> result = published.get(i);
         if (result.succeeded()) {
-          Event event = result.result();
-          results.add(new JsonObject().put("topic", event.topic()).put("id", event.id()).put("ts", event.ts()));
+          results.add(answer(result.result()));
         } else {
           JsonObject failed = new JsonObject().put("topic", batch.items().get(i).topic());
           results.add(failed.put("error", refusal(result.cause()).toJson()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.cluster.AppendBatches.Batch;
 import io.pushgateway.gateway.cluster.AppendBatches.Pending;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Stored;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,13 +37,13 @@ class AppendBatchesTest {
   /** Topics named "b.…" belong to member b, the others to member a. */
   private final AppendBatches batches = new AppendBatches(context, topic -> topic.startsWith("b.") ? "b" : "a",
     (to, sent) -> {
-      Call call = new Call(to, sent, sent.stream().map(batch -> Promise.<List<Event>>promise()).toList());
+      Call call = new Call(to, sent, sent.stream().map(batch -> Promise.<List<Future<Stored>>>promise()).toList());
       calls.add(call);
       return call.answers.stream().map(Promise::future).toList();
     });
 
   /** One call to an owner: its topics' batches, and the answers the test gives them. */
-  private record Call(Object to, List<Batch> batches, List<Promise<List<Event>>> answers) {
+  private record Call(Object to, List<Batch> batches, List<Promise<List<Future<Stored>>>> answers) {
 
     List<String> topics() {
       return batches.stream().map(Batch::topic).toList();
@@ -52,9 +53,10 @@ class AppendBatchesTest {
     void answer() {
       for (int i = 0; i < batches.size(); i++) {
         Batch batch = batches.get(i);
-        List<Event> events = new ArrayList<>();
+        List<Future<Stored>> events = new ArrayList<>();
         for (Pending append : batch.appends()) {
-          events.add(Event.encode(batch.topic(), events.size() + 1, 0, "e", append.dataJson()));
+          events.add(Future.succeededFuture(
+            new Stored(Event.encode(batch.topic(), events.size() + 1, 0, "e", append.dataJson()), false)));
         }
         answers.get(i).tryComplete(events); // a call answered before stays as it was
       }
@@ -119,7 +121,7 @@ class AppendBatchesTest {
   }
 
   private Future<Event> append(String topic) {
-    return batches.add(topic, "{\"n\":" + ++sequence + "}", null, context);
+    return batches.add(topic, "{\"n\":" + ++sequence + "}", null, null, context).map(Stored::event);
   }
 
   /** Runs on the batches' context, as the event log does, and waits for it. */

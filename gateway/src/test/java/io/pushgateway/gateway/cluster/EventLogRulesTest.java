@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pushgateway.gateway.Gateway;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
+import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -208,6 +211,61 @@ class EventLogRulesTest {
       } else {
         assertThat(used).as("an in-process log sends nothing anywhere").isZero();
       }
+    } finally {
+      hub.close();
+    }
+  }
+
+  /**
+   * Idempotency keys, the same on both logs: a key the topic keeps is answered with its event and
+   * not stored again, whether it repeats an earlier publish, one of the same burst (on the cluster,
+   * the same batch to the owner) or comes once the first was acknowledged; a key given again with
+   * other data is refused; hubs get each stored event once; once its event left history, a key
+   * stores again.
+   */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void aKeyTheTopicKeepsIsNotStoredTwice(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "keys." + kind;
+    Vertx vertx = VERTX.get(kind);
+    Follower hub = Follower.listen(kind, topic);
+    try {
+      String[][] burst = {{"k1", "1"}, {null, "2"}, {"k1", "1"}, {"k2", "3"}, {"k2", "3"}, {"k1", "9"}, {null, "4"}};
+      Promise<List<Future<Stored>>> sent = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        List<Future<Stored>> each = new ArrayList<>();
+        for (String[] publish : burst) {
+          each.add(log.appendOnce(topic, publish[1], null, publish[0])); // none waits for the one before
+        }
+        Future.join(each).onComplete(done -> sent.complete(each));
+      });
+      List<Future<Stored>> answers = sent.future().await(30, TimeUnit.SECONDS);
+      assertThat(answers.stream().map(a -> a.succeeded() ? a.result().event().id() + (a.result().duplicate() ? " again" : "")
+        : ((GatewayException) a.cause()).code().code()))
+        .containsExactly("1", "2", "1 again", "3", "3 again", "key_conflict", "4");
+      assertThat(answers.get(2).result().event().ts()).isEqualTo(answers.get(0).result().event().ts());
+      assertThat(hub.await(4).stream().map(e -> e.id() + ":" + e.dataJson().remaining()).toList())
+        .as("each stored event reaches the hubs once").containsExactly("1:1", "2:1", "3:1", "4:1");
+
+      Stored retried = log.appendOnce(topic, "3", null, "k2").await(10, TimeUnit.SECONDS);
+      assertThat(retried.duplicate()).isTrue();
+      assertThat(retried.event().id()).isEqualTo(3);
+      assertThat(retried.event().ts()).isEqualTo(answers.get(3).result().event().ts());
+      assertThat(ids(read(log, topic, new Position(0, null)))).as("nothing stored twice").containsExactly(2L, 3L, 4L);
+
+      // event 1 left the history of 3: its key is free again
+      Stored again = log.appendOnce(topic, "1", null, "k1").await(10, TimeUnit.SECONDS);
+      assertThat(again.duplicate()).isFalse();
+      assertThat(again.event().id()).isEqualTo(5);
+      // a binary event's key names its bytes and their type
+      assertThat(log.appendOnce(topic, "\"AAAA\"", "image/png", "k3").await(10, TimeUnit.SECONDS).event().id()).isEqualTo(6);
+      assertThat(log.appendOnce(topic, "\"AAAA\"", "image/png", "k3").await(10, TimeUnit.SECONDS).duplicate()).isTrue();
+      Future<Stored> otherType = log.appendOnce(topic, "\"AAAA\"", null, "k3");
+      assertThat(otherType.transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_CONFLICT));
+      assertThat(hub.await(6)).hasSize(6);
+      assertThat(log.state(topic).await(10, TimeUnit.SECONDS).orElseThrow().lastId()).isEqualTo(6);
     } finally {
       hub.close();
     }

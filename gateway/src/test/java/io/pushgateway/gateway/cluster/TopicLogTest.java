@@ -18,7 +18,7 @@ class TopicLogTest {
   void idsAreContiguousAndTheRingKeepsTheNewest() {
     TopicLog log = new TopicLog("e1", 40);
     for (int i = 1; i <= 100; i++) {
-      assertThat(log.append("k" + i, 1000 + i, "{\"n\":" + i + "}", null)).isEqualTo(i);
+      assertThat(log.append(1000 + i, "{\"n\":" + i + "}", null, "k" + i)).isEqualTo(i);
     }
     assertThat(log.lastId()).isEqualTo(100);
     assertThat(log.oldestId()).isEqualTo(61);
@@ -29,8 +29,8 @@ class TopicLogTest {
   @Test
   void timestampsNeverGoBackwards() {
     TopicLog log = new TopicLog("e1", 10);
-    log.append("a", 5000, "1", null);
-    log.append("b", 4000, "2", null);
+    log.append(5000, "1", null, "a");
+    log.append(4000, "2", null, "b");
     assertThat(log.ts(2)).isEqualTo(5000);
   }
 
@@ -48,7 +48,7 @@ class TopicLogTest {
   void aBatchIsAppendedInOrderAndItsRetryGetsTheSameIdsBehindLaterAppends() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
     append("k0", "0", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
-    TopicOps.Append batch = new TopicOps.Append("batch", new String[] {"1", "2", "3"}, new String[3], "e1", 10, 2000,
+    TopicOps.Append batch = new TopicOps.Append("batch", new String[] {"1", "2", "3"}, new String[3], null, "e1", 10, 2000,
       0, Long.MAX_VALUE, true);
     TopicOps.Appended first = batch.process(entry);
     assertThat(first.id).isEqualTo(2);
@@ -62,10 +62,43 @@ class TopicLogTest {
     assertThat(entry.getValue().lastId()).isEqualTo(5);
   }
 
+  /**
+   * A batch whose events carry idempotency keys: repeats of kept keys and of its own earlier events
+   * are not stored, a key of other data is refused, and a retry of the batch (its owner died before
+   * answering) gets the very same answer, event by event, behind later appends.
+   */
+  @Test
+  void aBatchWithKeysStoresEachKeyOnceAndItsRetryGetsTheSameAnswer() {
+    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
+    new TopicOps.Append("b0", new String[] {"0"}, new String[1], new String[] {"k0"}, "e1", 10, 1000, 0,
+      Long.MAX_VALUE, true).process(entry);
+    TopicOps.Append batch = new TopicOps.Append("b1", new String[] {"1", "0", "2", "1", "x", "3"}, new String[6],
+      new String[] {"k1", "k0", null, "k1", "k0", "k3"}, "e1", 10, 2000, 0, Long.MAX_VALUE, true);
+    TopicOps.Appended first = batch.process(entry);
+    assertThat(first.id).as("the first event stored").isEqualTo(2);
+    assertThat(first.repeats).containsExactly(0, 1, 0, 2, TopicOps.Appended.OTHER_DATA, 0);
+    assertThat(first.repeatTs[1]).isEqualTo(1000);
+    assertThat(entry.getValue().lastId()).isEqualTo(4);
+    assertThat(entry.getValue().data(4)).isEqualTo("3");
+    new TopicOps.Append("b2", new String[] {"5"}, new String[1], null, "e1", 10, 3000, 0, Long.MAX_VALUE, true)
+      .process(entry);
+    TopicOps.Appended retry = batch.process(entry);
+    assertThat(retry.id).isEqualTo(2);
+    assertThat(retry.ts).isEqualTo(2000);
+    assertThat(retry.repeats).containsExactly(first.repeats);
+    assertThat(entry.getValue().lastId()).as("nothing stored by the retry").isEqualTo(5);
+    // a batch of repeats alone stores nothing, and so does its retry
+    TopicOps.Append repeats = new TopicOps.Append("b3", new String[] {"1", "3"}, new String[2],
+      new String[] {"k1", "k3"}, "e1", 10, 4000, 0, Long.MAX_VALUE, true);
+    assertThat(repeats.process(entry).repeats).containsExactly(2, 4);
+    assertThat(repeats.process(entry).repeats).containsExactly(2, 4);
+    assertThat(entry.getValue().lastId()).isEqualTo(5);
+  }
+
   private static TopicOps.Append append(String key, String data, String epoch, int capacity, long now, long maxAgeMillis,
                                         long maxBytes, boolean mayStart) {
-    return new TopicOps.Append(key, new String[] {data}, new String[1], epoch, capacity, now, maxAgeMillis, maxBytes,
-      mayStart);
+    return new TopicOps.Append(key, new String[] {data}, new String[1], null, epoch, capacity, now, maxAgeMillis,
+      maxBytes, mayStart);
   }
 
   @Test
@@ -84,7 +117,7 @@ class TopicLogTest {
   void readsFollowTheCursorRules() {
     TopicLog log = new TopicLog("e1", 5);
     for (int i = 1; i <= 8; i++) {
-      log.append("k" + i, 1000, String.valueOf(i), null);
+      log.append(1000, String.valueOf(i), null, "k" + i);
     }
     // kept: 4..8
     assertThat(Slice.of(log, true, 0, null, 100, Long.MAX_VALUE, 0)).satisfies(s -> {
@@ -113,7 +146,7 @@ class TopicLogTest {
   void aReadTakesNoMoreDataThanItsBytesBeyondTheFirstEvent() {
     TopicLog log = new TopicLog("e1", 10);
     for (int i = 1; i <= 5; i++) {
-      log.append("k" + i, 1000, "x".repeat(100 * i), null);
+      log.append(1000, "x".repeat(100 * i), null, "k" + i);
     }
     assertThat(Slice.of(log, false, 0, "e1", 10, 300, 0).data).extracting(String::length).containsExactly(100, 200);
     assertThat(Slice.of(log, false, 0, "e1", 10, 299, 0).data).extracting(String::length).containsExactly(100);
@@ -124,8 +157,8 @@ class TopicLogTest {
   @Test
   void ageLimitsHideOldEventsOnRead() {
     TopicLog log = new TopicLog("e1", 10);
-    log.append("a", 1000, "1", null);
-    log.append("b", 2000, "2", null);
+    log.append(1000, "1", null, "a");
+    log.append(2000, "2", null, "b");
     Slice slice = Slice.of(log, false, 0, "e1", 10, Long.MAX_VALUE, 1500);
     assertThat(slice.oldestId).isEqualTo(2);
     assertThat(slice.data).containsExactly("2");
@@ -135,9 +168,10 @@ class TopicLogTest {
   void survivesSerializationAsABackupOrMigrationWouldCopyIt() {
     TopicLog log = new TopicLog("e1", 1000);
     for (int i = 1; i <= 300; i++) {
-      log.append("k" + i, 1000 + i, String.valueOf(i), null);
+      log.append(1000 + i, String.valueOf(i), null, "k" + i);
     }
-    log.append("k-bin", 2000, "\"AAE=\"", "application/octet-stream");
+    log.append(2000, "\"AAE=\"", "application/octet-stream", "k-bin");
+    log.endAppend(301, new TopicLog.AppendEnd("a301", 2, new long[] {0, 7, 0}, new long[] {0, 1007, 0}));
     Data data = SERIALIZATION.toData(log);
     TopicLog copy = SERIALIZATION.toObject(data);
     assertThat(copy.epoch()).isEqualTo("e1");
@@ -145,10 +179,15 @@ class TopicLogTest {
     assertThat(copy.oldestId()).isEqualTo(1);
     assertThat(copy.data(150)).isEqualTo("150");
     assertThat(copy.contentType(150)).isNull();
-    assertThat(copy.find("k299")).isEqualTo(299);
+    assertThat(copy.findPublished("k299")).isEqualTo(299);
+    assertThat(copy.findAppend("a301")).isEqualTo(301);
+    assertThat(copy.appendEnd(301).stored()).isEqualTo(2);
+    assertThat(copy.appendEnd(301).repeats()).containsExactly(0, 7, 0);
+    assertThat(copy.appendEnd(301).repeatTs()).containsExactly(0, 1007, 0);
+    assertThat(copy.appendEnd(300)).isNull();
     assertThat(copy.contentType(301)).isEqualTo("application/octet-stream");
     assertThat(copy.data(301)).isEqualTo("\"AAE=\"");
-    copy.append("k302", 5000, "302", null);
+    copy.append(5000, "302", null, "k302");
     assertThat(copy.data(302)).isEqualTo("302");
     assertThat(copy.data(1)).isEqualTo("1");
   }

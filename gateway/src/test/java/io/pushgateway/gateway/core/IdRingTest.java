@@ -85,4 +85,25 @@ class IdRingTest {
     ring.dropOldestWhile(entry -> true);
     assertThat(ring.weight()).isZero();
   }
+
+  /** Entries with a key ("k:…" here) are found by it while kept, and not once dropped or overwritten. */
+  @Test
+  void keyedEntriesAreFoundWhileKept() {
+    IdRing<String> ring = new IdRing<>(3, String::length, entry -> entry.startsWith("k:") ? entry : null);
+    ring.append("k:a");
+    ring.append("plain");
+    ring.append("k:b");
+    assertThat(ring.find("k:a")).isEqualTo(1);
+    assertThat(ring.find("k:b")).isEqualTo(3);
+    assertThat(ring.find("plain")).as("an entry without a key").isZero();
+    ring.append("k:c"); // full: "k:a" leaves
+    assertThat(ring.find("k:a")).isZero();
+    assertThat(ring.find("k:c")).isEqualTo(4);
+    ring.dropOldestWhile(entry -> !entry.equals("k:c"));
+    assertThat(ring.find("k:b")).isZero();
+    assertThat(ring.find("k:c")).isEqualTo(4);
+    IdRing<String> copy = IdRing.restart(3, String::length, entry -> entry.startsWith("k:") ? entry : null, 4, 1);
+    copy.append("k:c");
+    assertThat(copy.find("k:c")).as("a ring refilled from its copy indexes it again").isEqualTo(4);
+  }
 }

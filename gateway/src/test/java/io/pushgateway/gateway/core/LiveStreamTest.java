@@ -317,7 +317,7 @@ class LiveStreamTest {
     }
 
     @Override
-    public Future<Event> append(String topic, String dataJson, String contentType) {
+    public Future<Stored> appendOnce(String topic, String dataJson, String contentType, String key) {
       throw new UnsupportedOperationException();
     }
 

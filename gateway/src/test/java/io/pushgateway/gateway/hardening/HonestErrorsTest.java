@@ -10,6 +10,7 @@ import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hubs;
+import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.core.LocalEventLog;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -172,7 +173,7 @@ class HonestErrorsTest {
     private final Hubs hubs = new Hubs("broken-log.events");
 
     @Override
-    public Future<Event> append(String topic, String dataJson, String contentType) {
+    public Future<Stored> appendOnce(String topic, String dataJson, String contentType, String key) {
       return Future.failedFuture(new IllegalStateException("a bug"));
     }
 

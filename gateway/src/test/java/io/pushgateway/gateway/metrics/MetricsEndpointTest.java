@@ -134,6 +134,7 @@ class MetricsEndpointTest {
       "pushgateway_presence_changes_total counter",
       "pushgateway_presence_occupants gauge",
       "pushgateway_published_bytes_total counter",
+      "pushgateway_publishes_repeated_total counter",
       "pushgateway_ready gauge",
       "pushgateway_receiving_bytes gauge",
       "pushgateway_rejected_requests_total counter",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.PublishKeys;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishBatch;
 import io.pushgateway.gateway.wire.JsonText;
@@ -23,12 +24,13 @@ import java.io.IOException;
  * @param batch    {@code publish} with {@code "events":[…]} instead of a topic and data
  * @param binary   {@code publish} with {@code "contentType"} and {@code "bytes"} instead of data: the
  *                 announce of a binary message that follows
+ * @param key      {@code publish} of one event: its idempotency key ({@link PublishKeys}), or null
  */
 record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence,
-                     PublishBatch batch, BinaryAnnounce binary) {
+                     PublishBatch batch, BinaryAnnounce binary, String key) {
 
   ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
-    this(op, topic, after, dataJson, ref, presence, null, null);
+    this(op, topic, after, dataJson, ref, presence, null, null, null);
   }
 
   /** A binary publish announced: the next message is {@code bytes} bytes of {@code contentType}. */
@@ -83,12 +85,13 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         if (frame.events != null) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.Member.require(frame.events), null);
+              PublishBatch.Member.require(frame.events), null, null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
         }
         String topic = topic(frame, ref);
+        String key = key(frame, ref);
         if (frame.hasContentType && frame.dataJson == null) {
           if (!(frame.contentType instanceof String contentType)
               || !(frame.bytes instanceof Number bytes) || bytes.longValue() < 1
@@ -97,12 +100,12 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
               "a binary publish needs contentType (a string) and bytes (a positive integer)", ref);
           }
           yield new ClientCommand(Op.PUBLISH, topic, null, null, ref, false, null,
-            new BinaryAnnounce(contentType, bytes.intValue()));
+            new BinaryAnnounce(contentType, bytes.intValue()), key);
         }
         if (frame.dataJson == null) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
         }
-        yield new ClientCommand(Op.PUBLISH, topic, null, frame.dataJson, ref, false);
+        yield new ClientCommand(Op.PUBLISH, topic, null, frame.dataJson, ref, false, null, null, key);
       }
       default -> throw invalid(ErrorCode.INVALID_PARAMETER,
         "unknown op '" + shorten(opName) + "': " + OPS, ref);
@@ -128,6 +131,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     Object contentType;
     boolean hasContentType;
     Object bytes;
+    Object key;
     /** {@code data} as it travels; null when the frame has none. */
     String dataJson;
     /** {@code events} as read; null when the frame has none. */
@@ -176,6 +180,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
           hasContentType = true;
         }
         case "bytes" -> bytes = scalar(parser);
+        case "key" -> key = scalar(parser);
         case "data" -> dataJson = JsonText.valueText(parser, text);
         case "events" -> events = PublishBatch.readMember(parser, text, maxBatchEvents);
         default -> parser.skipChildren();
@@ -205,6 +210,18 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     Object topic = frame.topic;
     try {
       return Topics.require(topic instanceof String s ? s : null);
+    } catch (GatewayException e) {
+      throw new Invalid(e, ref);
+    }
+  }
+
+  private static String key(Frame frame, String ref) {
+    Object key = frame.key;
+    if (key != null && !(key instanceof String)) {
+      throw invalid(ErrorCode.INVALID_PARAMETER, "key must be a string", ref);
+    }
+    try {
+      return PublishKeys.check((String) key);
     } catch (GatewayException e) {
       throw new Invalid(e, ref);
     }

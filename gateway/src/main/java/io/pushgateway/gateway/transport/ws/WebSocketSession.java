@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.ws;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.LiveStream;
 import io.pushgateway.gateway.core.Position;
@@ -150,8 +151,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     // admitted when announced (grant, rate, type, size): the bytes are only appended now
-    acknowledge(context.publishing().appendBinary(announce.topic(), bytes.getBytes(), announcedType), bytes.length(),
-      announce.ref());
+    acknowledge(context.publishing().appendBinary(announce.topic(), bytes.getBytes(), announcedType, announce.key()),
+      bytes.length(), announce.ref());
   }
 
   /** The bytes of a refused binary publish, passed over unread. */
@@ -343,7 +344,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     int size = command.dataJson().getBytes(StandardCharsets.UTF_8).length;
-    acknowledge(context.publishing().publish(access, command.topic(), command.dataJson()), size, command.ref());
+    acknowledge(context.publishing().publish(access, command.topic(), command.dataJson(), command.key()), size,
+      command.ref());
   }
 
   /**
@@ -353,7 +355,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private void onBinaryAnnounce(ClientCommand command) {
     int bytes = command.binary().bytes();
     try {
-      announcedType = context.publishing().admitBinary(access, command.topic(), command.binary().contentType(), bytes);
+      announcedType = context.publishing().admitBinary(access, command.topic(), command.binary().contentType(), bytes,
+        command.key());
       if (!context.limits().reserveReceiving(bytes)) {
         throw new GatewayException(ErrorCode.OVERLOADED, "too many publishes are being received at once, retry later");
       }
@@ -380,7 +383,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   }
 
   /** Acks an append of {@code size} bytes, or answers its refusal; closes once none is left pending. */
-  private void acknowledge(Future<Event> append, int size, String ref) {
+  private void acknowledge(Future<Stored> append, int size, String ref) {
     publishing++;
     appending(size);
     append
@@ -388,9 +391,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         publishing--;
         appending(-size);
         if (appended.succeeded()) {
-          Event event = appended.result();
+          Event event = appended.result().event();
           // the commonest reply, spelled directly: a topic name needs no escaping
-          sendReply("{\"op\":\"ack\",\"topic\":\"" + event.topic() + "\",\"id\":" + event.id() + refAndEnd(ref));
+          sendReply("{\"op\":\"ack\",\"topic\":\"" + event.topic() + "\",\"id\":" + event.id()
+            + (appended.result().duplicate() ? ",\"duplicate\":true" : "") + refAndEnd(ref));
         } else {
           GatewayException refused = PublishRule.refusal(appended.cause());
           sendError(refused, ref);
