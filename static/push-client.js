@@ -39,6 +39,7 @@
     connectTimeout: 10000, // ms for a transport to open before it counts as failed
     heartbeat: 20000, // ms between WebSocket pings; 0 turns them off
     publishTimeout: 10000, // ms to wait for a publish ack
+    publishRetries: 3, // times a publish with a key is sent again when no answer came
     latencyWindow: 512, // samples kept for median/p99
     unavailable: [], // transports to treat as failed (demo's "no WebSocket")
     presence: false, // join the topics' presence: members(), join and leave events
@@ -48,6 +49,15 @@
     timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
+
+  // What a publish resolves to: {topic, id, ts?}, and duplicate: true when its
+  // idempotency key had been stored before (the event is the first try's).
+  function published(answer) {
+    const result = { topic: answer.topic, id: answer.id };
+    if (answer.ts !== undefined) result.ts = answer.ts;
+    if (answer.duplicate) result.duplicate = true;
+    return result;
+  }
 
   // Either spelling: topic:id:epoch entries, or the compact one (no colon),
   // id.epoch per topic of `topics` in order, an epoch left out repeating
@@ -242,13 +252,28 @@
     }
 
     // data: any JSON value, or bytes (a Blob, an ArrayBuffer or a typed array),
-    // published as a binary event of the Blob's type (else application/octet-stream)
-    publish(topic, data) {
-      if (this.readyState === CLOSED || this.readyState === CLOSING) {
-        return Promise.reject(new Error('PushClient is closed'));
-      }
-      if (this._conn && this._conn.publish) return this._conn.publish(topic, data);
-      return this._publishHttp(topic, data);
+    // published as a binary event of the Blob's type (else application/octet-stream).
+    // options.key: an idempotency key (PROTOCOL.md): the gateway stores the event
+    // once per key, so a publish that got no answer (a timeout, a dropped
+    // connection) or was refused as overloaded or rate_limited is sent again with
+    // it, up to publishRetries times; a retry whose first try got through resolves
+    // with that event and duplicate: true. Without a key nothing is sent again.
+    publish(topic, data, options) {
+      const key = options && options.key != null ? String(options.key) : undefined;
+      const attempt = (retried) => {
+        if (this.readyState === CLOSED || this.readyState === CLOSING) {
+          return Promise.reject(new Error('PushClient is closed'));
+        }
+        const sent = this._conn && this._conn.publish ? this._conn.publish(topic, data, key)
+          : this._publishHttp(topic, data, key);
+        return sent.catch((err) => {
+          const unanswered = err.code == null || err.code === 'overloaded' || err.code === 'rate_limited';
+          if (key === undefined || retried >= this.options.publishRetries || !unanswered) throw err;
+          const wait = Math.min(this.options.backoffMax, this.options.backoffInitial * Math.pow(2, retried));
+          return new Promise((resolve) => setTimeout(resolve, wait)).then(() => attempt(retried + 1));
+        });
+      };
+      return attempt(0);
     }
 
     close() {
@@ -720,18 +745,17 @@
         }));
     }
 
-    _publishHttp(topic, data) {
+    _publishHttp(topic, data, key) {
       const url = this._httpUrl('/api/topics/' + encodeURIComponent(topic) + '/events', {});
       const binary = isBinary(data);
       const body = binary ? data : JSON.stringify(data === undefined ? null : data);
       const size = binary ? byteLength(data) : body.length;
+      const headers = { 'Content-Type': binary ? contentTypeOf(data) : 'application/json' };
+      if (key !== undefined) headers['Idempotency-Key'] = key;
       this._httpBuffered += size;
-      return this._fetchJson(url, {
-        method: 'POST',
-        headers: { 'Content-Type': binary ? contentTypeOf(data) : 'application/json' },
-        body: body
-      }).finally(() => { this._httpBuffered -= size; })
-        .then((answer) => ({ topic: answer.topic, id: answer.id, ts: answer.ts }));
+      return this._fetchJson(url, { method: 'POST', headers: headers, body: body })
+        .finally(() => { this._httpBuffered -= size; })
+        .then((answer) => published(answer));
     }
 
     // Bytes as the application asked for them (binaryType), with their type on a Blob.
@@ -820,7 +844,7 @@
           if (p) {
             pending.delete(msg.ref);
             clearTimeout(p.timer);
-            p.resolve(msg.op === 'ack' ? { topic: msg.topic, id: msg.id } : { exp: msg.exp });
+            p.resolve(msg.op === 'ack' ? published(msg) : { exp: msg.exp });
           }
           break;
         }
@@ -921,13 +945,13 @@
           if (ws.readyState <= 1) ws.close();
         }
       },
-      publish(topic, data) {
-        if (!ws || ws.readyState !== 1) return client._publishHttp(topic, data);
-        if (isBinary(data)) {
-          return request({ op: 'publish', topic: topic, contentType: contentTypeOf(data), bytes: byteLength(data) },
-            'publish', data);
-        }
-        return request({ op: 'publish', topic: topic, data: data === undefined ? null : data }, 'publish');
+      publish(topic, data, key) {
+        if (!ws || ws.readyState !== 1) return client._publishHttp(topic, data, key);
+        const frame = isBinary(data)
+          ? { op: 'publish', topic: topic, contentType: contentTypeOf(data), bytes: byteLength(data) }
+          : { op: 'publish', topic: topic, data: data === undefined ? null : data };
+        if (key !== undefined) frame.key = key;
+        return request(frame, 'publish', isBinary(data) ? data : undefined);
       },
       bufferedAmount() {
         return ws ? ws.bufferedAmount : 0;

@@ -63,13 +63,13 @@ abstract class Connection {
     close();
   }
 
-  /** A publish over this connection, or null: then the client publishes over HTTP. */
-  CompletableFuture<Published> publish(String topic, String dataJson) {
+  /** A publish over this connection ({@code key}: its idempotency key or null), or null: then the client publishes over HTTP. */
+  CompletableFuture<Published> publish(String topic, String dataJson, String key) {
     return null;
   }
 
   /** A binary publish over this connection, or null: then the client publishes over HTTP. */
-  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType, String key) {
     return null;
   }
 

@@ -84,20 +84,23 @@ final class Http {
     }
   }
 
-  static CompletableFuture<Published> publish(PushClient client, String topic, String dataJson) {
-    return publish(client, topic, RequestBody.create(dataJson, JSON));
+  static CompletableFuture<Published> publish(PushClient client, String topic, String dataJson, String key) {
+    return publish(client, topic, RequestBody.create(dataJson, JSON), key);
   }
 
-  static CompletableFuture<Published> publish(PushClient client, String topic, byte[] bytes, String contentType) {
-    return publish(client, topic, RequestBody.create(bytes, MediaType.get(contentType)));
+  static CompletableFuture<Published> publish(PushClient client, String topic, byte[] bytes, String contentType,
+                                              String key) {
+    return publish(client, topic, RequestBody.create(bytes, MediaType.get(contentType)), key);
   }
 
-  /** {@code POST /api/topics/{t}/events}: JSON data or bytes, as the body's type says. */
-  private static CompletableFuture<Published> publish(PushClient client, String topic, RequestBody body) {
+  /** {@code POST /api/topics/{t}/events}: JSON data or bytes, as the body's type says; the key as {@code Idempotency-Key}. */
+  private static CompletableFuture<Published> publish(PushClient client, String topic, RequestBody body, String key) {
     HttpUrl url = HttpUrl.get(client.baseUrl + "/api/topics/" + topic + "/events");
-    Request request = request(client, url).post(body).build();
-    return json(client, client.http.newCall(request))
-      .thenApply(answer -> new Published(answer.get("topic").getAsString(), answer.get("id").getAsLong()));
+    Request.Builder request = request(client, url).post(body);
+    if (key != null) {
+      request.header("Idempotency-Key", key);
+    }
+    return json(client, client.publishHttp.newCall(request.build())).thenApply(Published::of);
   }
 
   /** Whether the gateway answers at all ({@code /health}): then a transport that failed is what failed. */

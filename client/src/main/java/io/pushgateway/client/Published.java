@@ -5,10 +5,18 @@ public final class Published {
 
   private final String topic;
   private final long id;
+  private final boolean duplicate;
 
-  Published(String topic, long id) {
+  Published(String topic, long id, boolean duplicate) {
     this.topic = topic;
     this.id = id;
+    this.duplicate = duplicate;
+  }
+
+  /** An answer: {@code {"topic","id"}}, and {@code "duplicate":true} for a key stored before. */
+  static Published of(com.google.gson.JsonObject answer) {
+    return new Published(answer.get("topic").getAsString(), answer.get("id").getAsLong(),
+      answer.has("duplicate") && answer.get("duplicate").getAsBoolean());
   }
 
   public String topic() {
@@ -17,5 +25,13 @@ public final class Published {
 
   public long id() {
     return id;
+  }
+
+  /**
+   * Whether the gateway had stored this publish's idempotency key before (a retry whose first try
+   * got through): {@link #id()} is then the event the first try stored, and nothing was stored now.
+   */
+  public boolean duplicate() {
+    return duplicate;
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
@@ -52,6 +53,12 @@ public final class PushClient implements AutoCloseable {
   /** Whether a compact stream sends each event's ts ({@link Builder#timestamps()}). */
   final boolean timestamps;
   final OkHttpClient http;
+  /**
+   * {@link #http} for publishes: OkHttp sends a request again by itself when a pooled connection
+   * fails under it, and for a publish whose answer was lost that stores the event twice. Keyed
+   * publishes are sent again by the client instead, with their key.
+   */
+  final OkHttpClient publishHttp;
   final Builder options;
   private final Transport mode;
   private final Listener listener;
@@ -93,6 +100,7 @@ public final class PushClient implements AutoCloseable {
       .readTimeout(Duration.ofSeconds(0))
       .socketFactory(new NoDelaySockets())
       .build();
+    this.publishHttp = http.newBuilder().retryOnConnectionFailure(false).build();
     // Once closed, whatever is still handed to it (a poll's answer, a retry) is dropped silently.
     this.loop = new ScheduledThreadPoolExecutor(1, r -> {
       Thread thread = new Thread(r, "push-client");
@@ -132,26 +140,74 @@ public final class PushClient implements AutoCloseable {
    * announced binary message while on WebSocket, else a {@code POST} with that type.
    */
   public CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+    return publish(topic, bytes, contentType, null);
+  }
+
+  /** The same with an idempotency key, retried as {@link #publish(String, String, String)} says. */
+  public CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType, String key) {
     byte[] copy = bytes.clone();
-    return this.<CompletableFuture<Published>>call(() -> {
-      if (closed) {
-        return CompletableFuture.failedFuture(new PushException(null, "the client is closed", 0));
-      }
-      CompletableFuture<Published> sent = connection != null && connection.opened
-        ? connection.publish(topic, copy, contentType) : null;
-      return sent != null ? sent : Http.publish(this, topic, copy, contentType);
-    });
+    return publishing(key, connection -> connection != null ? connection.publish(topic, copy, contentType, key)
+      : Http.publish(this, topic, copy, contentType, key));
   }
 
   /** Publishes: a WebSocket frame with an ack while on WebSocket, else {@code POST /api/topics/{t}/events}. */
   public CompletableFuture<Published> publish(String topic, String dataJson) {
-    return this.<CompletableFuture<Published>>call(() -> {
-      if (closed) {
-        return CompletableFuture.failedFuture(new PushException(null, "the client is closed", 0));
+    return publish(topic, dataJson, null);
+  }
+
+  /**
+   * Publishes with an idempotency {@code key} (null: none), such as a UUID made once per event:
+   * the gateway stores an event once per key and topic, and answers a publish whose key it stored
+   * before with that event ({@link Published#duplicate()}). So a keyed publish that got no answer
+   * (it timed out, its connection dropped) or was refused as {@code overloaded} or
+   * {@code rate_limited} is sent again with its key, over whatever connection is open then, up
+   * to {@link Builder#publishRetries} times, the waits growing from the reconnect backoff: a
+   * publish is never lost to a bad network and never stored twice. Without a key nothing is
+   * retried, as a retry could store the event twice.
+   */
+  public CompletableFuture<Published> publish(String topic, String dataJson, String key) {
+    return publishing(key, connection -> connection != null ? connection.publish(topic, dataJson, key)
+      : Http.publish(this, topic, dataJson, key));
+  }
+
+  /**
+   * One publish, tried over the open connection (null when none is open: then over HTTP), and
+   * again while it is worth it and it has a key.
+   */
+  private CompletableFuture<Published> publishing(String key,
+                                                  Function<Connection, CompletableFuture<Published>> send) {
+    CompletableFuture<Published> result = new CompletableFuture<>();
+    run(() -> attempt(key, send, 0, result));
+    return result;
+  }
+
+  private void attempt(String key, Function<Connection, CompletableFuture<Published>> send, int retried,
+                       CompletableFuture<Published> result) {
+    if (closed) {
+      result.completeExceptionally(new PushException(null, "the client is closed", 0));
+      return;
+    }
+    CompletableFuture<Published> sent = connection != null && connection.opened ? send.apply(connection) : null;
+    (sent != null ? sent : send.apply(null)).whenComplete((published, failure) -> {
+      if (failure == null) {
+        result.complete(published);
+      } else if (key != null && retried < options.publishRetries && worthRetrying(failure)) {
+        long wait = Math.min(options.backoffMax.toMillis(), options.backoffInitial.toMillis() << Math.min(retried, 20));
+        later(() -> attempt(key, send, retried + 1, result), wait);
+      } else {
+        result.completeExceptionally(failure);
       }
-      CompletableFuture<Published> sent = connection != null && connection.opened ? connection.publish(topic, dataJson) : null;
-      return sent != null ? sent : Http.publish(this, topic, dataJson);
     });
+  }
+
+  /** No answer came (the gateway may have stored it), or the gateway asked for a later try. */
+  private static boolean worthRetrying(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (!(cause instanceof PushException)) {
+      return false;
+    }
+    String code = ((PushException) cause).code();
+    return code == null || code.equals("overloaded") || code.equals("rate_limited");
   }
 
   /**
@@ -730,6 +786,7 @@ public final class PushClient implements AutoCloseable {
     Duration backoffMax = Duration.ofSeconds(15);
     Duration connectTimeout = Duration.ofSeconds(10);
     Duration publishTimeout = Duration.ofSeconds(10);
+    int publishRetries = 3;
     Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
     String meter;
     boolean compact;
@@ -833,6 +890,15 @@ public final class PushClient implements AutoCloseable {
 
     public Builder publishTimeout(Duration timeout) {
       this.publishTimeout = timeout;
+      return this;
+    }
+
+    /** How many times a keyed publish is sent again at most (see {@link PushClient#publish(String, String, String)}); 3 unless set. */
+    public Builder publishRetries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("publishRetries " + retries);
+      }
+      this.publishRetries = retries;
       return this;
     }
 

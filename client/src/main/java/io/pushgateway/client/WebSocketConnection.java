@@ -178,25 +178,29 @@ final class WebSocketConnection extends Connection {
   }
 
   @Override
-  CompletableFuture<Published> publish(String topic, String dataJson) {
+  CompletableFuture<Published> publish(String topic, String dataJson, String key) {
     JsonObject frame = new JsonObject();
     frame.addProperty("op", "publish");
     frame.addProperty("topic", topic);
     frame.add("data", JsonParser.parseString(dataJson));
-    return request(frame, "publish")
-      .thenApply(ack -> new Published(ack.get("topic").getAsString(), ack.get("id").getAsLong()));
+    if (key != null) {
+      frame.addProperty("key", key);
+    }
+    return request(frame, "publish").thenApply(Published::of);
   }
 
   /** Announced by a publish op, then sent as one binary message. */
   @Override
-  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType) {
+  CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType, String key) {
     JsonObject frame = new JsonObject();
     frame.addProperty("op", "publish");
     frame.addProperty("topic", topic);
     frame.addProperty("contentType", contentType);
     frame.addProperty("bytes", bytes.length);
-    return request(frame, "publish", bytes)
-      .thenApply(ack -> new Published(ack.get("topic").getAsString(), ack.get("id").getAsLong()));
+    if (key != null) {
+      frame.addProperty("key", key);
+    }
+    return request(frame, "publish", bytes).thenApply(Published::of);
   }
 
   /** In band: the connection stays, with the new token's grants and expiry. */

@@ -3,6 +3,7 @@ package io.pushgateway.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pushgateway.gateway.testing.CuttingProxy;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.pushgateway.gateway.testing.TestTokens;
 import io.vertx.core.json.JsonArray;
@@ -260,6 +261,42 @@ class PushClientTest {
         CompletableFuture<Published> refused = client.publish("bad topic", "1");
         assertThat(refused).failsWithin(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * The answer to a keyed publish is lost with its connection after the gateway stored the event:
+   * the client sends it again with its key, over the connection it has then, and gets the first
+   * event back as a duplicate; subscribers see it once. On WebSocket (the ack lost) and over HTTP.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SHORT"})
+  void aKeyedPublishWhoseAnswerWasLostIsSentAgainAndStoredOnce(Transport transport) throws Exception {
+    String topic = "java-keyed-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
+         PushClient client = PushClient.builder(proxy.url()).topics(topic).transport(transport)
+           .pollInterval(Duration.ofMillis(200)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).publishTimeout(Duration.ofSeconds(3))
+           .listener(recorder).build()) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+      Published published = client.publish(topic, "{\"n\":1}", "order-1").get(20, TimeUnit.SECONDS);
+      assertThat(proxy.lostAnswers()).as("the first answer was lost").isEqualTo(1);
+      assertThat(published.id()).isEqualTo(1L);
+      assertThat(published.duplicate()).as("the retry found the first try's event").isTrue();
+      Published next = client.publish(topic, "{\"n\":2}", "order-2").get(20, TimeUnit.SECONDS);
+      assertThat(next.id()).isEqualTo(2L);
+      assertThat(next.duplicate()).isFalse();
+      recorder.await("both events", () -> recorder.events.size() >= 2);
+      assertThat(recorder.ids()).containsExactly(1L, 2L);
+      assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(2L);
+      // without a key nothing is sent again: a lost answer is the caller's to handle
+      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+      assertThat(client.publish(topic, "{\"n\":3}")).failsWithin(20, TimeUnit.SECONDS);
+      assertThat(proxy.lostAnswers()).isEqualTo(2);
+      assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).as("stored once, not sent again")
+        .isEqualTo(3L);
     }
   }
 

@@ -132,6 +132,23 @@ final class PageClient {
     return ((Number) id).longValue();
   }
 
+  /**
+   * Publishes {@code {n}} with an idempotency key: {@code "id"}, {@code "id duplicate"} or
+   * {@code "error: code"}. With {@code dropConnection} the client leaves its connection right after
+   * handing the publish over, before any answer can come, and connects again: the publish is sent
+   * again with its key.
+   */
+  String publishKeyed(String topic, int n, String key, boolean dropConnection) {
+    return (String) browser.jsAsync("""
+      const [name, topic, n, key, drop, done] = arguments;
+      const client = window.clients[name].client;
+      const sent = client.publish(topic, { n }, { key });
+      if (drop) client.setUnavailable([]);
+      sent.then((ack) => done(ack.id + (ack.duplicate ? ' duplicate' : '')),
+        (e) => done('error: ' + (e.code || e.message)));
+      """, name, topic, n, key, dropConnection);
+  }
+
   void close() {
     browser.js("window.clients[arguments[0]].client.close()", name);
   }

@@ -49,6 +49,27 @@ class TransportBrowserTest {
     browser.open(gateway.url() + "/");
   }
 
+  /**
+   * The page's publishes with an idempotency key: sent again with the same key, answered with the
+   * first event as a duplicate; a publish whose connection went before its answer is sent again by
+   * the client and stored once; the key with other data is refused. Subscribers see each event once.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "short"})
+  void keyedPublishesFromThePageAreStoredOnce(String transport) throws Exception {
+    String topic = "browser.keyed." + transport;
+    PageClient client = PageClient.create(browser, "k", transport, topic).awaitOpen();
+    assertThat(client.publishKeyed(topic, 1, "k1", false)).isEqualTo("1");
+    assertThat(client.publishKeyed(topic, 1, "k1", false)).isEqualTo("1 duplicate");
+    assertThat(client.publishKeyed(topic, 9, "k1", false)).isEqualTo("error: key_conflict");
+    assertThat(client.publishKeyed(topic, 2, "k2", true)).as("sent again after the connection went")
+      .isIn("2", "2 duplicate");
+    assertThat(client.publish(topic, 3)).isEqualTo(3);
+    assertThat(client.awaitEvents(3)).containsExactly(topic + ":1:1", topic + ":2:2", topic + ":3:3");
+    assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(3);
+    client.close();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
   void forcedTransportReceivesPublishedEvents(String transport) throws Exception {

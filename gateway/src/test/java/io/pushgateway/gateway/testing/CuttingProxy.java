@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy in front of a gateway that misbehaves on request, as the networks of phones do:
  * {@link #cutAll} drops every connection at once (a link that goes away), and
- * {@link #refuseWebSockets} answers WebSocket upgrades {@code 403} (a proxy that blocks them).
+ * {@link #refuseWebSockets} answers WebSocket upgrades {@code 403} (a proxy that blocks them),
+ * {@link #loseNextAnswer} drops an answer the gateway sent and the connection it was on (a link
+ * that went away after the request got through).
  */
 public final class CuttingProxy implements AutoCloseable {
 
@@ -32,6 +34,10 @@ public final class CuttingProxy implements AutoCloseable {
   /** Upgrade requests held back while {@link #holdWebSockets} is on, sent on when it goes off. */
   private final List<Runnable> held = new CopyOnWriteArrayList<>();
   private volatile boolean holdWebSockets;
+  /** What the next answer to lose contains, or null. */
+  private final java.util.concurrent.atomic.AtomicReference<String> loseAnswerWith =
+    new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicInteger lostAnswers = new AtomicInteger();
 
   private CuttingProxy(Vertx vertx, int targetPort) {
     this.targetPort = targetPort;
@@ -73,6 +79,18 @@ public final class CuttingProxy implements AutoCloseable {
       held.forEach(Runnable::run);
       held.clear();
     }
+  }
+
+  /**
+   * The next data from the gateway that contains {@code marker} (as text: an HTTP answer's head, a
+   * WebSocket text frame's JSON) never reaches the client, and its connection is cut.
+   */
+  public void loseNextAnswer(String marker) {
+    loseAnswerWith.set(marker);
+  }
+
+  public int lostAnswers() {
+    return lostAnswers.get();
   }
 
   public int heldWebSockets() {
@@ -122,7 +140,17 @@ public final class CuttingProxy implements AutoCloseable {
         }
         upstream.write(data);
       });
-      upstream.handler(downstream::write);
+      upstream.handler(data -> {
+        String marker = loseAnswerWith.get();
+        if (marker != null && data.toString(StandardCharsets.ISO_8859_1).contains(marker)
+          && loseAnswerWith.compareAndSet(marker, null)) {
+          lostAnswers.incrementAndGet();
+          downstream.close();
+          upstream.close();
+          return;
+        }
+        downstream.write(data);
+      });
       downstream.resume();
     });
   }
