@@ -7,14 +7,16 @@
 # backups in sync (pushgateway_cluster_backups_in_sync 1, over as many members as are left).
 #
 #   loadtest/scripts/cluster-failover-check.sh [--nodes 3] [--publish-to 2] [--topics 100] \
-#       [--seconds 30] [--kill-at 10] [--kills 1] gateway/target/push-gateway.jar
+#       [--seconds 30] [--kill-at 10] [--kills 1] [--retries 0] gateway/target/push-gateway.jar
 #
 # --publish-to above --nodes minus --kills also publishes to a node that dies: those publishes
-# fail and are not acknowledged. Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast
+# fail and are not acknowledged, unless --retries R sends each again with its idempotency key to
+# the next node (see failover-check.mjs): then every publish should be acknowledged and stored once
+# (--keys 0: retried without the key, which may store copies). Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast
 # 15701-1570N) and stops by itself.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-nodes=3 publish_to=2 topics=100 seconds=30 kill_at=10 kills=1 jar=""
+nodes=3 publish_to=2 topics=100 seconds=30 kill_at=10 kills=1 retries=0 keys=1 jar=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
@@ -23,6 +25,8 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --kill-at) kill_at="$2"; shift 2 ;;
     --kills) kills="$2"; shift 2 ;;
+    --retries) retries="$2"; shift 2 ;;
+    --keys) keys="$2"; shift 2 ;;
     *) jar="$1"; shift ;;
   esac
 done
@@ -41,7 +45,7 @@ for n in $(seq 1 "$nodes"); do
 done
 
 node "$here/failover-check.mjs" --urls "$urls" --read http://127.0.0.1:18081 --topics "$topics" \
-  --seconds "$seconds" &
+  --seconds "$seconds" --retries "$retries" --keys "$keys" &
 check=$!
 # Waits until the first $1 nodes each report $1 members and their backups in sync (60 s at most).
 await_backups() { # members

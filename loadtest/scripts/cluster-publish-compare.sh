@@ -7,7 +7,10 @@
 # partition threads (partitionMs: where the entry processors and their backups run).
 #
 #   loadtest/scripts/cluster-publish-compare.sh [--rounds 2] [--seconds 8] [--warmup 4] [--nodes 2] \
-#       [--set key=value ...] [--only-cluster] [--topics 1,100] old.jar new.jar
+#       [--set key=value ...] [--only-cluster] [--only-node] [--topics 1,100] [--keys 0|1|both] old.jar new.jar
+#
+# --keys 1 gives every publish an idempotency key of its own; --keys both measures each setup
+# without keys, then with them, one after the other (what the keys cost).
 #
 # A cluster takes about 40 s of this load to be warm (its code compiled): give it --warmup 45 to
 # compare steady states. A jar may carry JVM options after a colon, e.g. "new.jar:-Dhazelcast.operation.response.thread.count=0"
@@ -16,7 +19,7 @@
 # Everything runs on 127.0.0.1 (ports 18081-1808N, Hazelcast 15701-1570N) and stops by itself.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-rounds=2 seconds=8 warmup=4 only_cluster=0 nodes=2 topic_counts=1,100
+rounds=2 seconds=8 warmup=4 only_cluster=0 only_node=0 nodes=2 topic_counts=1,100 keys=0
 sets=()
 jars=()
 while [ $# -gt 0 ]; do
@@ -26,6 +29,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --set) sets+=(--set "$2"); shift 2 ;;
     --only-cluster) only_cluster=1; shift ;;
+    --only-node) only_node=1; shift ;;
+    --keys) keys="$2"; shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
     --topics) topic_counts="$2"; shift 2 ;;
     *) jars+=("$1"); shift ;;
@@ -53,10 +58,17 @@ cpu_ms() { # pid [partition]
 }
 
 measure() { # label urls topics
+  local k
+  for k in $([ "$keys" = both ] && echo 0 1 || echo "$keys"); do
+    measure_once "$1$([ "$k" = 1 ] && echo ", keyed")" "$2" "$3" "$k"
+  done
+}
+
+measure_once() { # label urls topics keys
   local out before=() after=() pid
   out="$(mktemp)"
   node "$here/publish-rate.mjs" --urls "$2" --concurrency 16 --topics "$3" \
-    --seconds "$seconds" --warmup "$warmup" >"$out" &
+    --seconds "$seconds" --warmup "$warmup" --keys "$4" >"$out" &
   local publisher=$!
   sleep "$warmup"
   for pid in "${pids[@]}"; do before+=("$(cpu_ms "$pid") $(cpu_ms "$pid" partition)"); done
@@ -81,6 +93,7 @@ for round in $(seq 1 "$rounds"); do
       for topics in ${topic_counts//,/ }; do measure "one node" http://127.0.0.1:18081 "$topics"; done
       stop_all
     fi
+    [ "$only_node" = 0 ] || continue
     all=""
     for n in $(seq 1 "$nodes"); do
       start "$jar" $((18080 + n)) $((15700 + n))

@@ -6,8 +6,14 @@
 // history: counted as trimmed). Prints one JSON line; exits 1 if anything is missing, moved,
 // repeated or out of sequence.
 //
+// --retries R sends each event's key as its Idempotency-Key too, and a publish that got no answer
+// (the node died under it), a 503 or a 429 is sent again with it, to the next node, up to R times:
+// then every event should be acknowledged, once, whichever node died (retriedAcks counts the acks
+// that took a retry, duplicates those whose first try had been stored). --keys 0 retries without
+// the header, to see what a retry costs without it (copies).
+//
 //   node loadtest/scripts/failover-check.mjs --urls http://127.0.0.1:18081,http://127.0.0.1:18082 \
-//        --read http://127.0.0.1:18081 --topics 100 --seconds 30 [--concurrency 16]
+//        --read http://127.0.0.1:18081 --topics 100 --seconds 30 [--concurrency 16] [--retries 5]
 import http from 'node:http';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) =>
@@ -17,13 +23,17 @@ const readUrl = args.read || urls[0];
 const topics = Number(args.topics || 100);
 const seconds = Number(args.seconds || 30);
 const concurrency = Number(args.concurrency || 16);
+const retries = Number(args.retries || 0);
+const keyed = retries > 0 && args.keys !== '0';
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
-function request(method, url, body) {
+function request(method, url, body, idempotencyKey) {
   return new Promise((resolve) => {
     const u = new URL(url);
+    const headers = body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
+    if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
     const req = http.request({ method, host: u.hostname, port: u.port, path: u.pathname + u.search, agent,
-      headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
+      headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { text += chunk; });
@@ -37,7 +47,7 @@ function request(method, url, body) {
 
 const acked = new Map(); // key -> {topic, id}
 const failures = {};
-let sent = 0;
+let sent = 0, retriedAcks = 0, duplicates = 0;
 const until = Date.now() + seconds * 1000;
 
 async function publisher(p) {
@@ -45,9 +55,19 @@ async function publisher(p) {
     const topic = 'failover.' + Math.floor(Math.random() * topics);
     const key = p + ':' + n;
     sent++;
-    const reply = await request('POST', `${urls[(p + n) % urls.length]}/api/topics/${topic}/events`, JSON.stringify({ key }));
+    let reply, attempt = 0;
+    for (; ; attempt++) {
+      reply = await request('POST', `${urls[(p + n + attempt) % urls.length]}/api/topics/${topic}/events`,
+        JSON.stringify({ key }), keyed ? key : null);
+      const unanswered = reply.status === 0 || reply.status === 503 || reply.status === 429;
+      if (!unanswered || attempt >= retries) break;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
     if (reply.status === 201) {
-      acked.set(key, { topic, id: JSON.parse(reply.text).id });
+      const answer = JSON.parse(reply.text);
+      acked.set(key, { topic, id: answer.id });
+      if (answer.duplicate) duplicates++;
+      if (attempt > 0) retriedAcks++;
     } else {
       const why = reply.status + ' ' + reply.text.slice(0, 60);
       failures[why] = (failures[why] || 0) + 1;
@@ -97,5 +117,6 @@ for (const [key, ack] of acked) {
     missing++;
   }
 }
-console.log(JSON.stringify({ sent, acknowledged: acked.size, failures, read, trimmed, missing, moved, copies, gaps, unreadable }));
+console.log(JSON.stringify({ keyed, sent, acknowledged: acked.size, retriedAcks, duplicates, failures, read, trimmed, missing,
+  moved, copies, gaps, unreadable }));
 process.exit(missing + moved + copies + gaps + unreadable === 0 ? 0 : 1);

@@ -7,6 +7,8 @@
 //        --concurrency 16 --topics 1 --seconds 8 [--warmup 3] [--batch 1]
 //
 // --batch N posts N events per request to POST /api/events (N > 1) and counts events, not requests.
+// --keys 1 gives every event an idempotency key of its own (the Idempotency-Key header, a batch's
+// "key" members), as a publisher that retries safely does: what the keys cost.
 import http from 'node:http';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) =>
@@ -17,6 +19,7 @@ const topics = Number(args.topics || 1);
 const seconds = Number(args.seconds || 8);
 const warmup = Number(args.warmup || 3);
 const batch = Number(args.batch || 1);
+const keyed = args.keys === '1';
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
 let measuring = false;
@@ -26,10 +29,11 @@ let errors = 0;
 const latencies = [];
 let n = 0;
 
-function post(url, path, body) {
+function post(url, path, body, key) {
   return new Promise((resolve) => {
-    const req = http.request({ host: url.hostname, port: url.port, path, method: 'POST', agent,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+    if (key) headers['Idempotency-Key'] = key;
+    const req = http.request({ host: url.hostname, port: url.port, path, method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
@@ -46,10 +50,15 @@ async function publisher(index) {
     let status;
     if (batch > 1) {
       const events = [];
-      for (let k = 0; k < batch; k++) events.push({ topic: 'rate-' + ((i * batch + k) % topics), data: { n: i, k } });
+      for (let k = 0; k < batch; k++) {
+        const event = { topic: 'rate-' + ((i * batch + k) % topics), data: { n: i, k } };
+        if (keyed) event.key = 'rate-' + process.pid + '-' + i + '-' + k;
+        events.push(event);
+      }
       status = await post(url, '/api/events', JSON.stringify({ events }));
     } else {
-      status = await post(url, '/api/topics/rate-' + (i % topics) + '/events', JSON.stringify({ n: i }));
+      status = await post(url, '/api/topics/rate-' + (i % topics) + '/events', JSON.stringify({ n: i }),
+        keyed ? 'rate-' + process.pid + '-' + i : null);
     }
     if (!measuring) continue;
     const ok = batch > 1 ? status === 200 : status === 201;
@@ -69,7 +78,7 @@ setTimeout(async () => {
   await Promise.all(runners);
   latencies.sort((a, b) => a - b);
   const at = (p) => latencies.length ? Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2)) : null;
-  console.log(JSON.stringify({ urls: urls.map(String), concurrency, topics, batch, seconds,
+  console.log(JSON.stringify({ urls: urls.map(String), concurrency, topics, batch, keyed, seconds,
     publishesPerSecond: Math.round(done / seconds), p50Ms: at(0.5), p99Ms: at(0.99), errors }));
   agent.destroy();
 }, (warmup + seconds) * 1000);

@@ -23,7 +23,7 @@ import java.util.Set;
  */
 final class OriginPolicy implements Handler<RoutingContext> {
 
-  private static final String ALLOWED_HEADERS = "Content-Type, Authorization, Last-Event-ID";
+  private static final String ALLOWED_HEADERS = "Content-Type, Authorization, Last-Event-ID, Idempotency-Key";
 
   private final boolean anyOrigin;
   private final Set<String> allowed;

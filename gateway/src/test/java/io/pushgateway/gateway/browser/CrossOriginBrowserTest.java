@@ -54,8 +54,12 @@ class CrossOriginBrowserTest {
 
     long first = api.publishId(topic, new JsonObject().put("n", 1));
     long second = client.publish(topic, 2);
+    // a keyed publish over HTTP sends its Idempotency-Key across origins (the preflight allows it)
+    assertThat(client.publishKeyed(topic, 3, "cors-3", false)).isEqualTo("3");
+    assertThat(client.publishKeyed(topic, 3, "cors-3", false)).isEqualTo("3 duplicate");
 
-    assertThat(client.awaitEvents(2)).containsExactly(topic + ":" + first + ":1", topic + ":" + second + ":2");
+    assertThat(client.awaitEvents(3)).containsExactly(topic + ":" + first + ":1", topic + ":" + second + ":2",
+      topic + ":3:3");
     assertThat(client.transport()).isEqualTo(transport);
     client.close();
   }

@@ -147,7 +147,8 @@ class BadInputTest {
       "Access-Control-Request-Headers", "content-type");
     assertThat(preflight.status()).isEqualTo(204);
     assertThat(preflight.headers().get("Access-Control-Allow-Methods")).contains("POST");
-    assertThat(preflight.headers().get("Access-Control-Allow-Headers")).containsIgnoringCase("Content-Type");
+    assertThat(preflight.headers().get("Access-Control-Allow-Headers")).containsIgnoringCase("Content-Type")
+      .containsIgnoringCase("Idempotency-Key");
   }
 
   @ParameterizedTest(name = "on {0}")
