@@ -15,6 +15,7 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.PublishKeys;
 import io.pushgateway.gateway.core.Stored;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.TopicQuery;
@@ -287,8 +288,7 @@ public final class HazelcastEventLog implements EventLog {
     for (int i = 0; i < append.size(); i++) {
       long repeats = done.repeats == null ? 0 : done.repeats[i];
       if (repeats == TopicOps.Appended.OTHER_DATA) {
-        events.add(Future.failedFuture(new GatewayException(ErrorCode.KEY_CONFLICT, "topic " + topic
-          + " has an event of idempotency key " + append.publishKey(i) + " with other data; a key names one event")));
+        events.add(Future.failedFuture(PublishKeys.conflict(topic, append.publishKey(i))));
       } else if (repeats == 0) {
         events.add(Future.succeededFuture(new Stored(Event.encode(topic, next++, done.ts, done.epoch, append.data(i),
           append.contentType(i), append.publishKey(i)), false)));

@@ -34,6 +34,12 @@ public final class PublishKeys {
     return key;
   }
 
+  /** The refusal of a publish whose key the topic keeps for an event of other data. */
+  public static GatewayException conflict(String topic, String key) {
+    return new GatewayException(ErrorCode.KEY_CONFLICT, "topic " + topic + " keeps an event of idempotency key " + key
+      + " with other data; a key names one event");
+  }
+
   /** The heap a kept key takes, counted against history's byte bounds with its event. */
   public static long heapBytes(String key) {
     return key == null ? 0 : key.length() + OVERHEAD;

@@ -122,8 +122,7 @@ public final class TopicStore {
     Event earlier = history == null || key == null ? null : history.find(key);
     if (earlier != null) {
       if (!earlier.sameData(dataJson, contentType)) {
-        throw new GatewayException(ErrorCode.KEY_CONFLICT, "topic " + topic + " has event " + earlier.id()
-          + " of idempotency key " + key + " with other data; a key names one event");
+        throw PublishKeys.conflict(topic, key);
       }
       return new Stored(earlier, true);
     }

@@ -206,9 +206,7 @@ class MessageFramingTest {
   }
 
   private static double rejectedInvalidParameter() throws Exception {
-    Matcher value = Pattern.compile("^pushgateway_rejected_requests_total\\{[^}]*code=\"invalid_parameter\"[^}]*} (\\S+)$",
-      Pattern.MULTILINE).matcher(gateway.get("/metrics").body());
-    return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    return gateway.scrape().sum("pushgateway_rejected_requests_total", "code", "invalid_parameter");
   }
 
   /** What the server sent back on one connection, and whether it closed that connection itself. */

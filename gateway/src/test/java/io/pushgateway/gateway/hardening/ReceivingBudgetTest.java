@@ -129,10 +129,7 @@ class ReceivingBudgetTest {
 
   /** What the gateway says it holds for publishes being received. */
   private static double receivingBytes() throws Exception {
-    return gateway.get("/metrics").body().lines()
-      .filter(line -> line.startsWith("pushgateway_receiving_bytes "))
-      .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
-      .findFirst().orElseThrow();
+    return gateway.scrape().value("pushgateway_receiving_bytes");
   }
 
   private static RawHttp.Reply postImage(String topic) throws Exception {

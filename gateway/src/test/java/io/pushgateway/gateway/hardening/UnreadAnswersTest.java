@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.Eventually;
+import io.pushgateway.gateway.testing.Scrape;
 import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,8 +36,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnreadAnswersTest {
 
-  private static final Pattern SHORT_POLLS_ANSWERED =
-    Pattern.compile("(?m)^pushgateway_polls_total\\{result=\"events\",transport=\"short\"} (\\S+)$");
 
   @RegisterExtension
   static final TestGateway gateway = TestGateway.forAllTests();
@@ -192,9 +189,10 @@ class UnreadAnswersTest {
   }
 
   private static double shortPollsAnswered() throws Exception {
-    Matcher value = SHORT_POLLS_ANSWERED.matcher(gateway.get("/metrics").body());
-    assertThat(value.find()).as("the short polls' counter").isTrue();
-    return Double.parseDouble(value.group(1));
+    Scrape scrape = gateway.scrape();
+    assertThat(scrape.has("pushgateway_polls_total", "result", "events", "transport", "short"))
+      .as("the short polls' counter").isTrue();
+    return scrape.value("pushgateway_polls_total", "result", "events", "transport", "short");
   }
 
   /** One HTTP/1.1 answer with a Content-Length, read off a pipelined connection. */

@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +39,6 @@ class WebSocketRepliesTest {
   private static final int MAX_QUEUE_BYTES = 65_536;
   /** A small receive window: a client that does not read stops taking bytes after a few KB. */
   private static final int RECEIVE_BUFFER = 8192;
-  private static final Pattern SLOW_CLOSES =
-    Pattern.compile("(?m)^pushgateway_slow_consumer_closes_total\\{transport=\"ws\"} (\\S+)$");
 
   private TestGateway gateway;
   private WsClient bystander;
@@ -290,7 +286,6 @@ class WebSocketRepliesTest {
   }
 
   private double slowConsumerCloses() throws Exception {
-    Matcher matcher = SLOW_CLOSES.matcher(gateway.get("/metrics").body());
-    return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+    return gateway.scrape().value("pushgateway_slow_consumer_closes_total", "transport", "ws");
   }
 }

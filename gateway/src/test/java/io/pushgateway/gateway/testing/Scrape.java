@@ -46,6 +46,14 @@ public final class Scrape {
     return series.getOrDefault(key(name, labels), 0.0);
   }
 
+  /** The sum of {@code name}'s series whose labels include these ({@code k1, v1…}), whatever their others; 0 if none. */
+  public double sum(String name, String... labels) {
+    Map<String, String> wanted = parseLabels(key(name, labels));
+    return series.entrySet().stream()
+      .filter(e -> name(e.getKey()).equals(name) && parseLabels(e.getKey()).entrySet().containsAll(wanted.entrySet()))
+      .mapToDouble(Map.Entry::getValue).sum();
+  }
+
   public boolean has(String name, String... labels) {
     return series.containsKey(key(name, labels));
   }

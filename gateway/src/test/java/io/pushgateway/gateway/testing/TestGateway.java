@@ -150,6 +150,11 @@ public final class TestGateway implements AutoCloseable, AfterAllCallback {
     }
   }
 
+  /** One scrape of this gateway's {@code /metrics}. */
+  public Scrape scrape() throws Exception {
+    return Scrape.of(vertx, http, port());
+  }
+
   public Reply get(String uri) throws Exception {
     return request(HttpMethod.GET, uri, null, null);
   }

@@ -306,32 +306,27 @@ class BinaryEventsTest {
     WsClient live = (WsClient) new WsClient(gateway.vertx, gateway.port()).query("&binary=1");
     live.open(topic);
     try {
-      double publishedBefore = metric(gateway, "pushgateway_published_bytes_total{kind=\"binary\"}");
-      double jsonBefore = metric(gateway, "pushgateway_published_bytes_total{kind=\"json\"}");
-      double writtenBefore = metric(gateway, "pushgateway_written_bytes_total{transport=\"ws\"}");
+      double publishedBefore = metric(gateway, "pushgateway_published_bytes_total", "kind", "binary");
+      double jsonBefore = metric(gateway, "pushgateway_published_bytes_total", "kind", "json");
+      double writtenBefore = metric(gateway, "pushgateway_written_bytes_total", "transport", "ws");
       publishBinary(gateway, topic, image(12_345, 50), "image/png");
       gateway.publish(topic, "12345");
       live.awaitEvents(2);
       Eventually.check(gateway.vertx, () -> assertThat(live.binaries()).hasSize(1));
       String envelope = live.events().get(0).encode();
-      assertThat(metric(gateway, "pushgateway_published_bytes_total{kind=\"binary\"}") - publishedBefore)
+      assertThat(metric(gateway, "pushgateway_published_bytes_total", "kind", "binary") - publishedBefore)
         .isEqualTo(12_345);
-      assertThat(metric(gateway, "pushgateway_published_bytes_total{kind=\"json\"}") - jsonBefore)
+      assertThat(metric(gateway, "pushgateway_published_bytes_total", "kind", "json") - jsonBefore)
         .isEqualTo("\"12345\"".length());
-      assertThat(metric(gateway, "pushgateway_written_bytes_total{transport=\"ws\"}") - writtenBefore)
+      assertThat(metric(gateway, "pushgateway_written_bytes_total", "transport", "ws") - writtenBefore)
         .as("the envelope, the bytes and the JSON event").isGreaterThan(12_345 + envelope.length());
     } finally {
       live.close();
     }
   }
 
-  private static double metric(TestGateway gateway, String series) throws Exception {
-    for (String line : gateway.get("/metrics").body().split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
+  private static double metric(TestGateway gateway, String name, String label, String value) throws Exception {
+    return gateway.scrape().value(name, label, value);
   }
 
   /** A cursor taken on one transport resumes binary events on another: SSE, then WebSocket frames, then a long poll. */
