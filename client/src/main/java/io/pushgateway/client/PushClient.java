@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,8 @@ public final class PushClient implements AutoCloseable {
   private int attempt;
   private boolean everOpened;
   private boolean closed;
+  /** Publishes not answered yet, retries included: failed when the client closes. On the loop. */
+  private final Set<CompletableFuture<Published>> publishing = new HashSet<>();
   private Transport current;
   private long events;
   private long duplicates;
@@ -177,14 +180,26 @@ public final class PushClient implements AutoCloseable {
   private CompletableFuture<Published> publishing(String key,
                                                   Function<Connection, CompletableFuture<Published>> send) {
     CompletableFuture<Published> result = new CompletableFuture<>();
-    run(() -> attempt(key, send, 0, result));
+    if (loop.isShutdown()) {
+      result.completeExceptionally(closedClient());
+      return result;
+    }
+    run(() -> {
+      publishing.add(result);
+      result.whenComplete((published, failure) -> run(() -> publishing.remove(result)));
+      attempt(key, send, 0, result);
+    });
     return result;
+  }
+
+  private static PushException closedClient() {
+    return new PushException(null, "the client is closed", 0);
   }
 
   private void attempt(String key, Function<Connection, CompletableFuture<Published>> send, int retried,
                        CompletableFuture<Published> result) {
     if (closed) {
-      result.completeExceptionally(new PushException(null, "the client is closed", 0));
+      result.completeExceptionally(closedClient());
       return;
     }
     CompletableFuture<Published> sent = connection != null && connection.opened ? send.apply(connection) : null;
@@ -270,6 +285,8 @@ public final class PushClient implements AutoCloseable {
       closed = true;
       cancel(retry);
       cancel(refreshTimer);
+      // a publish waiting for its retry would otherwise never be answered
+      new ArrayList<>(publishing).forEach(waiting -> waiting.completeExceptionally(closedClient()));
       if (connection != null) {
         connection.stop();
         connection = null;
@@ -622,6 +639,8 @@ public final class PushClient implements AutoCloseable {
       closed = true;
       cancel(retry);
       cancel(refreshTimer);
+      // a publish waiting for its retry would otherwise never be answered
+      new ArrayList<>(publishing).forEach(waiting -> waiting.completeExceptionally(closedClient()));
       safely(listener::onClose);
       loop.shutdown();
       return;

@@ -300,6 +300,22 @@ class PushClientTest {
     }
   }
 
+  /** A keyed publish waiting to be sent again is answered when the client closes, and so is one made after. */
+  @Test
+  void closingAnswersAPublishWaitingForItsRetry() throws Exception {
+    int unreachable;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      unreachable = free.getLocalPort();
+    }
+    PushClient client = PushClient.builder("http://127.0.0.1:" + unreachable).topics("nowhere")
+      .transport(Transport.SHORT).backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
+    CompletableFuture<Published> waiting = client.publish("nowhere", "1", "k-1");
+    assertThat(waiting).as("waits 30 s for its retry").isNotDone();
+    client.close();
+    assertThat(waiting).failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("closed");
+    assertThat(client.publish("nowhere", "2", "k-2")).failsWithin(5, TimeUnit.SECONDS);
+  }
+
   @Test
   void reconnectNowResumesAtOnceWithNothingLost() throws Exception {
     String topic = "java-reconnect";
