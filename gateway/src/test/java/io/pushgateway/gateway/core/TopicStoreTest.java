@@ -135,4 +135,24 @@ class TopicStoreTest {
     assertThat(all.events()).extracting(Event::id).hasSize(40).startsWith(61L).endsWith(100L).isSorted();
     assertThat(all.events()).extracting(TopicStoreTest::json).allMatch(s -> s.contains("\"data\":"));
   }
+
+  /** Keys weigh with their events: a flood of keyed publishes holds no more than the byte bounds allow. */
+  @Test
+  void keysCountAgainstTheByteBounds() {
+    HistoryLimits limits = new HistoryLimits(1000, 0, 2_000, Long.MAX_VALUE);
+    TopicStore plain = new TopicStore(limits, "ep1", 100, 0, topic -> false);
+    TopicStore keyed = new TopicStore(limits, "ep1", 100, 0, topic -> false);
+    String longKey = "k".repeat(PublishKeys.MAX_LENGTH - 4);
+    for (int i = 0; i < 100; i++) {
+      plain.append("a", "1", null, null, i);
+      keyed.append("a", "1", null, longKey + String.format("%04d", i), i);
+    }
+    long keyBytes = PublishKeys.heapBytes(longKey + "0000");
+    // an event of data 1 weighs its JSON, about 40 bytes; with its key, 224 more
+    assertThat(keyed.keptEvents()).isBetween(2_000 / (keyBytes + 50), 2_000 / (keyBytes + 30));
+    assertThat(plain.keptEvents()).isGreaterThan(5 * keyed.keptEvents());
+    // the keys of dropped events are forgotten with them: a retry of the first stores again
+    assertThat(keyed.append("a", "1", null, longKey + "0000", 200).duplicate()).isFalse();
+    assertThat(keyed.append("a", "1", null, longKey + "0099", 201).duplicate()).isTrue();
+  }
 }
