@@ -139,10 +139,19 @@
     return match ? match[1] : 'anonymous';
   }
 
+  // an idempotency key per message (crypto.randomUUID needs a secure context: https or localhost)
+  function messageKey() {
+    return globalThis.crypto && crypto.randomUUID ? crypto.randomUUID()
+      : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+  }
+
+  // the chat message being sent, or whose send failed: {text, user, key}
+  let unsent = null;
+
   function sendImage(file) {
     if (!demo.chat) return;
     const typed = new Blob([file], { type: imageType(file) });
-    demo.chat.publish('chat', typed)
+    demo.chat.publish('chat', typed, { key: messageKey() })
       .catch((err) => { $('chat-status').textContent = 'image not sent: ' + err.message; });
   }
 
@@ -214,9 +223,12 @@
       const text = input.value.trim();
       if (!text || !demo.chat) return;
       const user = $('chat-name').value.trim() || chatName();
+      // a message keeps its key until it is sent: the client sends it again with it after a
+      // network blip, and so does Send pressed again after a failure, and it is stored once
+      if (!unsent || unsent.text !== text || unsent.user !== user) unsent = { text, user, key: messageKey() };
       $('chat-send').disabled = true;
-      demo.chat.publish('chat', { user, text })
-        .then(() => { input.value = ''; })
+      demo.chat.publish('chat', { user, text }, { key: unsent.key })
+        .then(() => { input.value = ''; unsent = null; })
         .catch((err) => { $('chat-status').textContent = 'not sent: ' + err.message; })
         .then(() => { $('chat-send').disabled = false; input.focus(); });
     });
