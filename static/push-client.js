@@ -269,8 +269,7 @@
         return sent.catch((err) => {
           const unanswered = err.code == null || err.code === 'overloaded' || err.code === 'rate_limited';
           if (key === undefined || retried >= this.options.publishRetries || !unanswered) throw err;
-          const wait = Math.min(this.options.backoffMax, this.options.backoffInitial * Math.pow(2, retried));
-          return new Promise((resolve) => setTimeout(resolve, wait)).then(() => attempt(retried + 1));
+          return new Promise((resolve) => setTimeout(resolve, this._backoffCap(retried))).then(() => attempt(retried + 1));
         });
       };
       return attempt(0);
@@ -398,14 +397,18 @@
       }
     }
 
+    // The exponential backoff's wait after n failures, before any jitter.
+    _backoffCap(n) {
+      return Math.min(this.options.backoffMax, this.options.backoffInitial * Math.pow(2, n));
+    }
+
     _schedule(soon) {
       clearTimeout(this._timer);
       // Exponential backoff with "equal jitter" (half fixed, half random) so
       // a restarted gateway is not hit by every client at once. "soon" is
       // for a gateway that asked to be left (1001, 1013): come back at once,
       // spread a little, unless that keeps happening.
-      const cap = Math.min(this.options.backoffMax,
-        this.options.backoffInitial * Math.pow(2, this._attempt));
+      const cap = this._backoffCap(this._attempt);
       const delay = soon && this._attempt === 0
         ? Math.random() * this.options.backoffInitial
         : cap / 2 + Math.random() * cap / 2;

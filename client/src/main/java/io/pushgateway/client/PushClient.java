@@ -207,8 +207,7 @@ public final class PushClient implements AutoCloseable {
       if (failure == null) {
         result.complete(published);
       } else if (key != null && retried < options.publishRetries && worthRetrying(failure)) {
-        long wait = Math.min(options.backoffMax.toMillis(), options.backoffInitial.toMillis() << Math.min(retried, 20));
-        later(() -> attempt(key, send, retried + 1, result), wait);
+        later(() -> attempt(key, send, retried + 1, result), backoffCap(retried));
       } else {
         result.completeExceptionally(failure);
       }
@@ -552,11 +551,16 @@ public final class PushClient implements AutoCloseable {
     conn.start();
   }
 
+  /** The exponential backoff's wait after {@code failures}, before any jitter. */
+  private long backoffCap(int failures) {
+    return Math.min(options.backoffMax.toMillis(), options.backoffInitial.toMillis() << Math.min(failures, 20));
+  }
+
   /** Exponential backoff with equal jitter; "soon" (1001, 1013, a gap) comes back at once, spread a little. */
   private void schedule(boolean soon) {
     cancel(retry);
     long initial = options.backoffInitial.toMillis();
-    long cap = Math.min(options.backoffMax.toMillis(), initial * (1L << Math.min(attempt, 20)));
+    long cap = backoffCap(attempt);
     long delay = soon && attempt == 0 ? (long) (ThreadLocalRandom.current().nextDouble() * initial)
       : cap / 2 + (long) (ThreadLocalRandom.current().nextDouble() * cap / 2);
     attempt++;

@@ -289,13 +289,12 @@ public final class HazelcastEventLog implements EventLog {
       long repeats = done.repeats == null ? 0 : done.repeats[i];
       if (repeats == TopicOps.Appended.OTHER_DATA) {
         events.add(Future.failedFuture(PublishKeys.conflict(topic, append.publishKey(i))));
-      } else if (repeats == 0) {
-        events.add(Future.succeededFuture(new Stored(Event.encode(topic, next++, done.ts, done.epoch, append.data(i),
-          append.contentType(i), append.publishKey(i)), false)));
-      } else {
-        events.add(Future.succeededFuture(new Stored(Event.encode(topic, repeats, done.repeatTs[i], done.epoch,
-          append.data(i), append.contentType(i), append.publishKey(i)), true)));
+        continue;
       }
+      boolean repeat = repeats > 0;
+      Event event = Event.encode(topic, repeat ? repeats : next++, repeat ? done.repeatTs[i] : done.ts, done.epoch,
+        append.data(i), append.contentType(i), append.publishKey(i));
+      events.add(Future.succeededFuture(new Stored(event, repeat)));
     }
     return events;
   }
