@@ -271,7 +271,7 @@ public final class HazelcastEventLog implements EventLog {
       }
     }
     return new TopicOps.Append(appendKey(), data, contentTypes, publishKeys, TopicStore.newEpoch(), history.events(),
-      now, history.maxAgeMillis(), history.topicBytes(), mayStart);
+      now, history.maxAgeMillis(), history.topicBytes(), history.keyWindowMillis(), mayStart);
   }
 
   /**

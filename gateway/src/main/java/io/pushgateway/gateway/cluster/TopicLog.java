@@ -6,13 +6,16 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.pushgateway.gateway.core.HeapFootprint;
 import io.pushgateway.gateway.core.IdRing;
 import io.pushgateway.gateway.core.PublishKeys;
+import io.pushgateway.gateway.core.RetiredKeys;
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * One topic's history as the cluster keeps it: the value of the topics map, one entry per topic,
  * owned by the topic's partition and copied to its backups. The events sit in the same
  * {@link IdRing} as a single node's, each with the idempotency key its publisher gave it, if any,
- * and the last event of each append (a batch) with the append's own key. The history
+ * and the last event of each append (a batch) with the append's own key; the keys of events that
+ * left are remembered for the key window ({@link RetiredKeys}), as on a single node. The history
  * carries its own epoch, so the epoch lives exactly as long as some copy of the history does, and
  * a history that starts afresh (every copy lost) gets a new one.
  *
@@ -64,6 +67,10 @@ public final class TopicLog implements DataSerializable {
   private long lastTs;
   /** Weighed by the heap each event's data takes ({@link HeapFootprint}). */
   private IdRing<Kept> ring;
+  /** How long the key of an event that left is remembered after the event was accepted; set by each append. */
+  private long keyWindowMillis;
+  /** Made when the first keyed event leaves within the key window. */
+  private RetiredKeys retired;
 
   public TopicLog() {
     // for Hazelcast
@@ -71,7 +78,17 @@ public final class TopicLog implements DataSerializable {
 
   TopicLog(String epoch, int capacity) {
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Kept::heapBytes, Kept::publishKey);
+    this.ring = new IdRing<>(capacity, Kept::heapBytes, Kept::publishKey, this::retire);
+  }
+
+  private void retire(String publishKey, long id, Kept kept) {
+    if (keyWindowMillis == 0) {
+      return;
+    }
+    if (retired == null) {
+      retired = new RetiredKeys();
+    }
+    retired.retire(publishKey, id, kept.ts, PublishKeys.fingerprint(kept.contentType, kept.data));
   }
 
   String epoch() {
@@ -87,9 +104,9 @@ public final class TopicLog implements DataSerializable {
     return ring.oldestId();
   }
 
-  /** The heap the kept data takes (see {@link #ring}). */
+  /** The heap the kept data (see {@link #ring}) and the remembered keys take. */
   long weight() {
-    return ring.weight();
+    return ring.weight() + (retired == null ? 0 : retired.weight());
   }
 
   /** When the newest event was accepted. */
@@ -136,14 +153,38 @@ public final class TopicLog implements DataSerializable {
     return ring.get(id).end;
   }
 
-  /** The kept event whose publisher gave it {@code publishKey}, or 0. */
-  long findPublished(String publishKey) {
-    return ring.find(publishKey);
+  /** The event a publish repeats: its id and time, or {@link TopicOps.Appended#OTHER_DATA} and 0. */
+  record Earlier(long id, long ts) {
   }
 
-  /** The idempotency key of a kept event, or null. */
-  String publishKey(long id) {
-    return ring.get(id).publishKey;
+  /**
+   * The event a publish of {@code publishKey} repeats, kept or remembered ({@link RetiredKeys}),
+   * id {@link TopicOps.Appended#OTHER_DATA} if that event's data differs; null for a key not seen.
+   */
+  Earlier earlier(String publishKey, String data, String contentType) {
+    long id = ring.find(publishKey);
+    if (id != 0) {
+      Kept kept = ring.get(id);
+      return kept.data.equals(data) && Objects.equals(kept.contentType, contentType)
+        ? new Earlier(id, kept.ts) : new Earlier(TopicOps.Appended.OTHER_DATA, 0);
+    }
+    RetiredKeys.Retired gone = retired == null ? null : retired.find(publishKey);
+    if (gone == null) {
+      return null;
+    }
+    return gone.fingerprint() == PublishKeys.fingerprint(contentType, data)
+      ? new Earlier(gone.id(), gone.ts()) : new Earlier(TopicOps.Appended.OTHER_DATA, 0);
+  }
+
+  /**
+   * Remembers the key of each event that leaves until {@code keyWindowMillis} after the event was
+   * accepted (0: not at all), and forgets those older than that at {@code nowMillis}.
+   */
+  void keepKeys(long keyWindowMillis, long nowMillis) {
+    this.keyWindowMillis = keyWindowMillis;
+    if (retired != null) {
+      retired.forgetOlderThan(keyWindowMillis == 0 ? Long.MAX_VALUE : nowMillis - keyWindowMillis);
+    }
   }
 
   long ts(long id) {
@@ -175,9 +216,18 @@ public final class TopicLog implements DataSerializable {
     ring.dropOldestWhile(kept -> kept.ts < cutoffTs);
   }
 
-  /** Drops the oldest events while their data holds more than {@code maxBytes}, never the newest one. */
+  /**
+   * While more than {@code maxBytes} are held, forgets the keys of events that left, oldest first,
+   * then drops the oldest events, never the newest one.
+   */
   void dropWhileOver(long maxBytes) {
-    while (ring.weight() > maxBytes && ring.size() > 1) {
+    while (weight() > maxBytes) {
+      if (retired != null && retired.forgetOldest()) {
+        continue;
+      }
+      if (ring.size() <= 1) {
+        return;
+      }
       ring.dropOldest();
     }
   }
@@ -203,6 +253,16 @@ public final class TopicLog implements DataSerializable {
         out.writeLongArray(kept.end.repeatTs());
       }
     }
+    out.writeLong(keyWindowMillis);
+    out.writeInt(retired == null ? 0 : retired.size());
+    if (retired != null) {
+      for (RetiredKeys.Retired key : retired.oldestFirst()) {
+        out.writeString(key.key());
+        out.writeLong(key.id());
+        out.writeLong(key.ts());
+        out.writeLong(key.fingerprint());
+      }
+    }
   }
 
   @Override
@@ -212,13 +272,19 @@ public final class TopicLog implements DataSerializable {
     long lastId = in.readLong();
     lastTs = in.readLong();
     int count = in.readInt();
-    ring = IdRing.restart(capacity, Kept::heapBytes, Kept::publishKey, lastId, count);
+    ring = IdRing.restart(capacity, Kept::heapBytes, Kept::publishKey, this::retire, lastId, count);
     for (int i = 0; i < count; i++) {
       Kept kept = new Kept(in.readLong(), in.readString(), in.readString(), in.readString());
       if (in.readBoolean()) {
         kept.end = new AppendEnd(in.readString(), in.readInt(), in.readLongArray(), in.readLongArray());
       }
       ring.append(kept);
+    }
+    keyWindowMillis = in.readLong();
+    int retiredKeys = in.readInt();
+    retired = retiredKeys == 0 ? null : new RetiredKeys();
+    for (int i = 0; i < retiredKeys; i++) {
+      retired.retire(in.readString(), in.readLong(), in.readLong(), in.readLong());
     }
   }
 }

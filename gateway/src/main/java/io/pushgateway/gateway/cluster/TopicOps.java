@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,6 +51,7 @@ public final class TopicOps {
     private long now;
     private long maxAgeMillis;
     private long maxBytes;
+    private long keyWindowMillis;
     private boolean mayStart;
 
     public Append() {
@@ -60,8 +60,9 @@ public final class TopicOps {
 
     /** {@code contentTypes[i]}: null for JSON data; {@code publishKeys}: null when no event has a key. */
     Append(String key, String[] data, String[] contentTypes, String[] publishKeys, String epoch, int capacity,
-           long now, long maxAgeMillis, long maxBytes, boolean mayStart) {
+           long now, long maxAgeMillis, long maxBytes, long keyWindowMillis, boolean mayStart) {
       this.maxBytes = maxBytes;
+      this.keyWindowMillis = keyWindowMillis;
       this.key = key;
       this.data = data;
       this.contentTypes = contentTypes;
@@ -85,12 +86,13 @@ public final class TopicOps {
         return new Appended(last - end.stored() + 1, log.ts(last), log.epoch(), log.size(), end.repeats(),
           end.repeatTs());
       }
+      log.keepKeys(keyWindowMillis, now);
       int stored = 0;
       long[] repeats = null;
       long[] repeatTs = null;
       for (int i = 0; i < data.length; i++) {
-        long kept = publishKey(i) == null ? 0 : log.findPublished(publishKey(i));
-        if (kept == 0) {
+        TopicLog.Earlier earlier = publishKey(i) == null ? null : log.earlier(publishKey(i), data[i], contentTypes[i]);
+        if (earlier == null) {
           last = log.append(now, data[i], contentTypes[i], publishKey(i));
           stored++;
           continue;
@@ -99,12 +101,8 @@ public final class TopicOps {
           repeats = new long[data.length];
           repeatTs = new long[data.length];
         }
-        if (log.data(kept).equals(data[i]) && Objects.equals(log.contentType(kept), contentTypes[i])) {
-          repeats[i] = kept;
-          repeatTs[i] = log.ts(kept);
-        } else {
-          repeats[i] = Appended.OTHER_DATA;
-        }
+        repeats[i] = earlier.id();
+        repeatTs[i] = earlier.ts();
       }
       if (stored > 0) {
         log.endAppend(last, new TopicLog.AppendEnd(key, stored, repeats, repeatTs));
@@ -148,6 +146,7 @@ public final class TopicOps {
       out.writeLong(now);
       out.writeLong(maxAgeMillis);
       out.writeLong(maxBytes);
+      out.writeLong(keyWindowMillis);
       out.writeBoolean(mayStart);
     }
 
@@ -162,6 +161,7 @@ public final class TopicOps {
       now = in.readLong();
       maxAgeMillis = in.readLong();
       maxBytes = in.readLong();
+      keyWindowMillis = in.readLong();
       mayStart = in.readBoolean();
     }
   }

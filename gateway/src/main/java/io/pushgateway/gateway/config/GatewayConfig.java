@@ -43,6 +43,7 @@ public final class GatewayConfig {
     new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
     new Option("historyMaxBytes", 67108864, "bytes of events kept per topic (the heap their JSON form takes; binary data counts as base64, an event of half a G1 region or more its whole regions), the newest event always"),
     new Option("historyMaxTotalBytes", 0, "bytes of events kept over all topics, the least recently used topics' oldest first (0: a quarter of the JVM's maximum heap); in cluster mode over the whole cluster, the least recently published first, checked every 6 s"),
+    new Option("publishKeySeconds", 120, "remember a publish's idempotency key this long after its event was accepted, even once history no longer keeps the event (0: only while it does); counted against the history byte bounds, which forget such keys before any event"),
     new Option("maxPayloadBytes", 65536, "largest event data accepted, as UTF-8 JSON"),
     new Option("maxBinaryBytes", 10485760, "largest binary event accepted (POST with a media type), in bytes"),
     new Option("maxBatchEvents", 1000, "events one batch publish (POST /api/events, a publish op with events) may carry"),
@@ -176,7 +177,7 @@ public final class GatewayConfig {
   public HistoryLimits historyLimits() {
     long total = values.getLong("historyMaxTotalBytes");
     return new HistoryLimits(historySize(), historyMaxAgeMillis(), values.getLong("historyMaxBytes"),
-      total > 0 ? total : Runtime.getRuntime().maxMemory() / 4);
+      total > 0 ? total : Runtime.getRuntime().maxMemory() / 4, values.getLong("publishKeySeconds") * 1000);
   }
   public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
   public int maxMeters() { return values.getInteger("maxMeters"); }
@@ -245,6 +246,7 @@ public final class GatewayConfig {
     range("maxBinaryBytes", 1, 256 * 1024 * 1024);
     range("historyMaxBytes", 1024, Long.MAX_VALUE);
     range("historyMaxTotalBytes", 0, Long.MAX_VALUE);
+    range("publishKeySeconds", 0, 7 * 24 * 3600);
     range("maxFrameBytes", 1024, 128 * 1024 * 1024);
     range("maxBatchEvents", 1, 100_000);
     range("maxMeters", 0, 1_000_000);

@@ -103,6 +103,14 @@ public final class Event {
   }
 
   /** The media type of a binary event's bytes; null for JSON data. */
+  /**
+   * A fingerprint of its content and content type ({@link PublishKeys#fingerprint}): two events
+   * of one topic, id and timestamp have the same one exactly when their data does.
+   */
+  public long fingerprint() {
+    return PublishKeys.fingerprint(contentType, json);
+  }
+
   public String contentType() {
     return contentType;
   }

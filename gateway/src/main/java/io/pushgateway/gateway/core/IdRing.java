@@ -12,7 +12,8 @@ import java.util.function.ToLongFunction;
  * {@code (id - 1) % length}, so a lookup by id is one division. The array starts small and doubles
  * up to the capacity, so a topic with few events costs little. It keeps the total weight of what it
  * holds (an event's bytes, say), so a byte bound is one comparison, and indexes the entries that
- * carry a key (a publish's idempotency key), so a retried publish is found in one lookup. Not
+ * carry a key (a publish's idempotency key), so a retried publish is found in one lookup, and tells
+ * whom it is asked to of each keyed entry it drops, so the key can outlive it. Not
  * thread-safe: its owner (an event loop, a partition thread) is the only one to touch it.
  *
  * @param <T> what is kept per id
@@ -21,9 +22,16 @@ public final class IdRing<T> {
 
   private static final int INITIAL_LENGTH = 16;
 
+  /** Told of each entry with a key that the ring drops. */
+  @FunctionalInterface
+  public interface KeyedDrop<T> {
+    void dropped(String key, long id, T entry);
+  }
+
   private final int capacity;
   private final ToLongFunction<? super T> weigher;
   private final Function<? super T, String> keyOf;
+  private final KeyedDrop<? super T> keyedDrop;
   /** The id of each kept entry that has a key; made on the first such entry. */
   private Map<String, Long> keyed;
   private Object[] slots;
@@ -43,7 +51,13 @@ public final class IdRing<T> {
 
   /** The same, and entries for which {@code keyOf} gives a key can be {@link #find found} by it. */
   public IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf) {
-    this(capacity, weigher, keyOf, 0, 0);
+    this(capacity, weigher, keyOf, (key, id, entry) -> { }, 0, 0);
+  }
+
+  /** The same, and {@code keyedDrop} is told of each entry with a key that is dropped. */
+  public IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf,
+                KeyedDrop<? super T> keyedDrop) {
+    this(capacity, weigher, keyOf, keyedDrop, 0, 0);
   }
 
   /**
@@ -51,14 +65,15 @@ public final class IdRing<T> {
    * for a history read back from its serialized form, whose entries are then {@link #append}ed
    * after {@link #restart}.
    */
-  private IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf, long lastId,
-                 int expected) {
+  private IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf,
+                 KeyedDrop<? super T> keyedDrop, long lastId, int expected) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity " + capacity);
     }
     this.capacity = capacity;
     this.weigher = weigher;
     this.keyOf = keyOf;
+    this.keyedDrop = keyedDrop;
     this.lastId = lastId;
     int length = INITIAL_LENGTH;
     while (length < expected && length < capacity) {
@@ -72,13 +87,14 @@ public final class IdRing<T> {
    * oldest first. The ids before them count as dropped.
    */
   public static <T> IdRing<T> restart(int capacity, ToLongFunction<? super T> weigher, long lastId, int count) {
-    return restart(capacity, weigher, entry -> null, lastId, count);
+    return restart(capacity, weigher, entry -> null, (key, id, entry) -> { }, lastId, count);
   }
 
-  /** The same for a ring that indexes its entries' keys. */
+  /** The same for a ring that indexes its entries' keys and tells {@code keyedDrop} of the keyed ones it drops. */
   public static <T> IdRing<T> restart(int capacity, ToLongFunction<? super T> weigher,
-                                      Function<? super T, String> keyOf, long lastId, int count) {
-    return new IdRing<>(capacity, weigher, keyOf, lastId - count, count);
+                                      Function<? super T, String> keyOf, KeyedDrop<? super T> keyedDrop,
+                                      long lastId, int count) {
+    return new IdRing<>(capacity, weigher, keyOf, keyedDrop, lastId - count, count);
   }
 
   public int capacity() {
@@ -160,6 +176,7 @@ public final class IdRing<T> {
       if (keyed.isEmpty()) {
         keyed = null; // a topic that stopped using keys holds no empty map
       }
+      keyedDrop.dropped(key, id, oldest);
     }
     return oldest;
   }

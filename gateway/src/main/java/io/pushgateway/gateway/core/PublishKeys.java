@@ -1,9 +1,15 @@
 package io.pushgateway.gateway.core;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * Idempotency keys: a publisher may name each event it publishes, and a publish retried with the
  * same key (its answer was lost, its connection dropped) is answered with the event its first try
- * stored instead of storing another, as long as the topic's history keeps that event. Keys are
+ * stored instead of storing another, as long as the topic's history keeps that event and for the
+ * key window after it ({@link RetiredKeys}). Keys are
  * per topic; a key given again with other data is refused ({@link ErrorCode#KEY_CONFLICT}), so a
  * publisher that reuses keys by mistake learns it instead of losing events.
  */
@@ -13,6 +19,8 @@ public final class PublishKeys {
   public static final int MAX_LENGTH = 128;
   /** What history holds per key besides its characters: the string, its array, the index's entry. */
   private static final int OVERHEAD = 96;
+  /** What a key whose event left takes besides its characters: the string, the entry, its place in two indexes. */
+  private static final int RETIRED_OVERHEAD = 144;
 
   private PublishKeys() {
   }
@@ -43,5 +51,33 @@ public final class PublishKeys {
   /** The heap a kept key takes, counted against history's byte bounds with its event. */
   public static long heapBytes(String key) {
     return key == null ? 0 : key.length() + OVERHEAD;
+  }
+
+  /** The heap a key takes once its event left the history ({@link RetiredKeys}). */
+  public static long retiredHeapBytes(String key) {
+    return key.length() + RETIRED_OVERHEAD;
+  }
+
+  /**
+   * 64 bits of a SHA-256 of an event's content type and data: what a key whose event left keeps to
+   * tell a retry (the same data) from a key given again with other data. A strong hash, so that a
+   * publisher cannot make other data pass for a repeat and have it dropped.
+   */
+  public static long fingerprint(String contentType, byte[] data) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      if (contentType != null) {
+        sha.update(contentType.getBytes(StandardCharsets.US_ASCII));
+      }
+      sha.update((byte) 0); // no content type can end where data begins
+      return ByteBuffer.wrap(sha.digest(data)).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** The same for data held as a string (JSON, or the base64 of binary data). */
+  public static long fingerprint(String contentType, String data) {
+    return fingerprint(contentType, data.getBytes(StandardCharsets.UTF_8));
   }
 }

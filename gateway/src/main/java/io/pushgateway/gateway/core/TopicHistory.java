@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The newest events of one topic ({@link IdRing}), bounded by count and optionally by age, with
- * the topic's epoch and the eviction sweep's clocks. Not thread-safe: owned by the
- * {@link TopicStore} on its one event loop.
+ * the topic's epoch, the keys of events that left ({@link RetiredKeys}) and the eviction sweep's
+ * clocks. Not thread-safe: owned by the {@link TopicStore} on its one event loop.
  */
 final class TopicHistory {
 
@@ -14,15 +14,26 @@ final class TopicHistory {
   private final String epoch;
   /** Weighed by each event's JSON bytes. */
   private final IdRing<Event> ring;
+  /** Made when the first keyed event leaves, if keys outlive their events at all. */
+  private RetiredKeys retired;
   /** When it was last published to, read or found in use: the eviction sweep's clock. */
   long touched;
   /** When it last moved to the end of its store's order; {@code touched} is at most a step later. */
   long ordered;
 
-  TopicHistory(String topic, int capacity, String epoch) {
+  /** @param retireKeys whether the key of an event that leaves is remembered ({@link #forgetKeysBefore}) */
+  TopicHistory(String topic, int capacity, String epoch, boolean retireKeys) {
     this.topic = topic;
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Event::heapBytes, Event::key);
+    this.ring = new IdRing<>(capacity, Event::heapBytes, Event::key,
+      retireKeys ? this::retire : (key, id, event) -> { });
+  }
+
+  private void retire(String key, long id, Event event) {
+    if (retired == null) {
+      retired = new RetiredKeys();
+    }
+    retired.retire(key, id, event.ts(), event.fingerprint());
   }
 
   String topic() {
@@ -39,10 +50,36 @@ final class TopicHistory {
     return event;
   }
 
-  /** The kept event whose publish carried {@code key}, or null. */
-  Event find(String key) {
+  /**
+   * What a publish of {@code key} gets if the topic has seen the key: its event again, kept or
+   * made again from the key's memory, as a duplicate; null if it has not. A key seen with other
+   * data is refused.
+   */
+  Stored repeatOf(String key, String dataJson, String contentType) {
     long id = ring.find(key);
-    return id == 0 ? null : ring.get(id);
+    if (id != 0) {
+      Event earlier = ring.get(id);
+      if (!earlier.sameData(dataJson, contentType)) {
+        throw PublishKeys.conflict(topic, key);
+      }
+      return new Stored(earlier, true);
+    }
+    RetiredKeys.Retired gone = retired == null ? null : retired.find(key);
+    if (gone == null) {
+      return null;
+    }
+    Event again = Event.encode(topic, gone.id(), gone.ts(), epoch, dataJson, contentType, key);
+    if (again.fingerprint() != gone.fingerprint()) {
+      throw PublishKeys.conflict(topic, key);
+    }
+    return new Stored(again, true);
+  }
+
+  /** Forgets the keys of events that left and were accepted before {@code cutoffTs}. */
+  void forgetKeysBefore(long cutoffTs) {
+    if (retired != null) {
+      retired.forgetOlderThan(cutoffTs);
+    }
   }
 
   /** Drops kept events accepted before {@code cutoffTs}. */
@@ -50,21 +87,25 @@ final class TopicHistory {
     ring.dropOldestWhile(event -> event.ts() < cutoffTs);
   }
 
-  /** Drops the oldest events while more than {@code maxBytes} are kept, never the newest one. */
-  void dropWhileOver(long maxBytes) {
-    while (ring.weight() > maxBytes && ring.size() > 1) {
+  /**
+   * While more than {@code maxBytes} are kept, forgets the keys of events that left, oldest
+   * first, then drops the oldest events, keeping at least {@code keepEvents} of them.
+   */
+  void dropWhileOver(long maxBytes, int keepEvents) {
+    while (bytes() > maxBytes) {
+      if (retired != null && retired.forgetOldest()) {
+        continue;
+      }
+      if (ring.size() <= keepEvents) {
+        return;
+      }
       ring.dropOldest();
     }
   }
 
-  /** Drops the oldest event, which must be kept; returns its bytes. */
-  long dropOldest() {
-    return ring.dropOldest().heapBytes();
-  }
-
-  /** The heap the events kept take ({@link Event#heapBytes()}). */
+  /** The heap the events kept ({@link Event#heapBytes()}) and the keys remembered take. */
   long bytes() {
-    return ring.weight();
+    return ring.weight() + (retired == null ? 0 : retired.weight());
   }
 
   long lastId() {

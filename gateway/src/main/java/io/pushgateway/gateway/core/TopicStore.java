@@ -114,17 +114,18 @@ public final class TopicStore {
 
   /**
    * The same for a publish that may carry an idempotency {@code key} (null: none): if the topic
-   * keeps an event of that key, nothing is stored and that event is the answer, a duplicate; if
-   * its data differs, the publish is refused ({@link ErrorCode#KEY_CONFLICT}).
+   * keeps an event of that key, or remembers the key of one that left, nothing is stored and that
+   * event is the answer, a duplicate; if its data differs, the publish is refused
+   * ({@link ErrorCode#KEY_CONFLICT}).
    */
   public Stored append(String topic, String dataJson, String contentType, String key, long nowMillis) {
     TopicHistory history = touch(topic, nowMillis);
-    Event earlier = history == null || key == null ? null : history.find(key);
-    if (earlier != null) {
-      if (!earlier.sameData(dataJson, contentType)) {
-        throw PublishKeys.conflict(topic, key);
-      }
-      return new Stored(earlier, true);
+    if (history != null && key != null) {
+      trim(history, nowMillis); // a key past its window is found no more
+    }
+    Stored repeat = history == null || key == null ? null : history.repeatOf(key, dataJson, contentType);
+    if (repeat != null) {
+      return repeat;
     }
     if (history == null) {
       if (topics.size() >= maxTopics && !dropAnUnpublishedTopic()) {
@@ -296,7 +297,7 @@ public final class TopicStore {
    */
   private TopicHistory start(String topic) {
     String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
-    TopicHistory history = new TopicHistory(topic, limits.events(), life);
+    TopicHistory history = new TopicHistory(topic, limits.events(), life, limits.keyWindowMillis() > 0);
     history.touched = clock;
     history.ordered = clock;
     topics.put(topic, history);
@@ -312,25 +313,27 @@ public final class TopicStore {
     if (limits.maxAgeMillis() > 0) {
       history.dropOlderThan(nowMillis - limits.maxAgeMillis());
     }
-    history.dropWhileOver(limits.topicBytes());
+    history.forgetKeysBefore(nowMillis - limits.keyWindowMillis());
+    history.dropWhileOver(limits.topicBytes(), 1);
     keptEvents -= sizeBefore - history.size();
     keptBytes -= bytesBefore - history.bytes();
   }
 
   /**
-   * The bound over all topics: the oldest events of the topics first in the store's order (the
-   * least recently touched, when topics are evicted) go first; never the event just appended.
-   * Looks at a bounded number of topics per append, so a store full of empty histories costs no
-   * more than that.
+   * The bound over all topics: the remembered keys, then the oldest events of the topics first in
+   * the store's order (the least recently touched, when topics are evicted) go first; never the
+   * event just appended. Looks at a bounded number of topics per append, so a store full of empty
+   * histories costs no more than that.
    */
   private void keepWithinTotal(TopicHistory appended) {
     Iterator<TopicHistory> it = topics.values().iterator();
     for (int looked = 0; keptBytes > limits.totalBytes() && it.hasNext() && looked < TOTAL_SCAN; looked++) {
       TopicHistory history = it.next();
-      while (keptBytes > limits.totalBytes() && history.size() > (history == appended ? 1 : 0)) {
-        keptBytes -= history.dropOldest();
-        keptEvents--;
-      }
+      int sizeBefore = history.size();
+      long bytesBefore = history.bytes();
+      history.dropWhileOver(bytesBefore - (keptBytes - limits.totalBytes()), history == appended ? 1 : 0);
+      keptEvents -= sizeBefore - history.size();
+      keptBytes -= bytesBefore - history.bytes();
     }
   }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import io.pushgateway.gateway.core.PublishKeys;
 import java.util.AbstractMap.SimpleEntry;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,7 @@ class TopicLogTest {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
     append("k0", "0", "e1", 10, 1000, 0, Long.MAX_VALUE, true).process(entry);
     TopicOps.Append batch = new TopicOps.Append("batch", new String[] {"1", "2", "3"}, new String[3], null, "e1", 10, 2000,
-      0, Long.MAX_VALUE, true);
+      0, Long.MAX_VALUE, 0, true);
     TopicOps.Appended first = batch.process(entry);
     assertThat(first.id).isEqualTo(2);
     assertThat(first.ts).isEqualTo(2000);
@@ -71,16 +73,16 @@ class TopicLogTest {
   void aBatchWithKeysStoresEachKeyOnceAndItsRetryGetsTheSameAnswer() {
     Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
     new TopicOps.Append("b0", new String[] {"0"}, new String[1], new String[] {"k0"}, "e1", 10, 1000, 0,
-      Long.MAX_VALUE, true).process(entry);
+      Long.MAX_VALUE, 0, true).process(entry);
     TopicOps.Append batch = new TopicOps.Append("b1", new String[] {"1", "0", "2", "1", "x", "3"}, new String[6],
-      new String[] {"k1", "k0", null, "k1", "k0", "k3"}, "e1", 10, 2000, 0, Long.MAX_VALUE, true);
+      new String[] {"k1", "k0", null, "k1", "k0", "k3"}, "e1", 10, 2000, 0, Long.MAX_VALUE, 0, true);
     TopicOps.Appended first = batch.process(entry);
     assertThat(first.id).as("the first event stored").isEqualTo(2);
     assertThat(first.repeats).containsExactly(0, 1, 0, 2, TopicOps.Appended.OTHER_DATA, 0);
     assertThat(first.repeatTs[1]).isEqualTo(1000);
     assertThat(entry.getValue().lastId()).isEqualTo(4);
     assertThat(entry.getValue().data(4)).isEqualTo("3");
-    new TopicOps.Append("b2", new String[] {"5"}, new String[1], null, "e1", 10, 3000, 0, Long.MAX_VALUE, true)
+    new TopicOps.Append("b2", new String[] {"5"}, new String[1], null, "e1", 10, 3000, 0, Long.MAX_VALUE, 0, true)
       .process(entry);
     TopicOps.Appended retry = batch.process(entry);
     assertThat(retry.id).isEqualTo(2);
@@ -89,16 +91,63 @@ class TopicLogTest {
     assertThat(entry.getValue().lastId()).as("nothing stored by the retry").isEqualTo(5);
     // a batch of repeats alone stores nothing, and so does its retry
     TopicOps.Append repeats = new TopicOps.Append("b3", new String[] {"1", "3"}, new String[2],
-      new String[] {"k1", "k3"}, "e1", 10, 4000, 0, Long.MAX_VALUE, true);
+      new String[] {"k1", "k3"}, "e1", 10, 4000, 0, Long.MAX_VALUE, 0, true);
     assertThat(repeats.process(entry).repeats).containsExactly(2, 4);
     assertThat(repeats.process(entry).repeats).containsExactly(2, 4);
     assertThat(entry.getValue().lastId()).isEqualTo(5);
   }
 
+  /**
+   * A key outlives its event for the key window: a retry after the event left the history (a
+   * history of 2 here) gets the event's id and time, other data under the key is refused, and
+   * past the window the key is free. The remembered keys travel with a backup's copy.
+   */
+  @Test
+  void aKeyOutlivesItsEventForTheKeyWindowAndTravelsWithACopy() {
+    Map.Entry<String, TopicLog> entry = new SimpleEntry<>("t", null);
+    keyed("b1", "k1", "1", 1000).process(entry);
+    keyed("b2", null, "2", 1001).process(entry);
+    keyed("b3", null, "3", 1002).process(entry);
+    assertThat(entry.getValue().oldestId()).as("event 1 left").isEqualTo(2);
+    TopicLog copy = SERIALIZATION.toObject(SERIALIZATION.toData(entry.getValue()));
+    for (TopicLog log : List.of(entry.getValue(), copy)) {
+      Map.Entry<String, TopicLog> each = new SimpleEntry<>("t", log);
+      TopicOps.Appended retry = keyed("r1", "k1", "1", 60_000).process(each);
+      assertThat(retry.repeats).containsExactly(1);
+      assertThat(retry.repeatTs).containsExactly(1000);
+      assertThat(keyed("r2", "k1", "other", 60_000).process(each).repeats).containsExactly(TopicOps.Appended.OTHER_DATA);
+      assertThat(log.lastId()).as("nothing stored").isEqualTo(3);
+      TopicOps.Appended late = keyed("r3", "k1", "1", 61_001).process(each);
+      assertThat(late.repeats).as("past the window: stored anew").isNull();
+      assertThat(late.id).isEqualTo(4);
+    }
+  }
+
+  /** The byte bound forgets remembered keys before it drops an event. */
+  @Test
+  void theByteBoundForgetsRememberedKeysBeforeEvents() {
+    TopicLog log = new TopicLog("e1", 2);
+    log.keepKeys(60_000, 1000);
+    for (int i = 1; i <= 5; i++) {
+      log.append(1000 + i, String.valueOf(i), null, "k" + i);
+    }
+    long twoEvents = log.weight() - 3 * PublishKeys.retiredHeapBytes("k1");
+    assertThat(log.earlier("k1", "1", null)).isEqualTo(new TopicLog.Earlier(1, 1001));
+    log.dropWhileOver(twoEvents);
+    assertThat(log.size()).isEqualTo(2);
+    assertThat(log.earlier("k1", "1", null)).as("forgotten").isNull();
+    assertThat(log.earlier("k5", "5", null)).isEqualTo(new TopicLog.Earlier(5, 1005));
+  }
+
+  private static TopicOps.Append keyed(String appendKey, String publishKey, String data, long now) {
+    return new TopicOps.Append(appendKey, new String[] {data}, new String[1],
+      publishKey == null ? null : new String[] {publishKey}, "e1", 2, now, 0, Long.MAX_VALUE, 60_000, true);
+  }
+
   private static TopicOps.Append append(String key, String data, String epoch, int capacity, long now, long maxAgeMillis,
                                         long maxBytes, boolean mayStart) {
     return new TopicOps.Append(key, new String[] {data}, new String[1], null, epoch, capacity, now, maxAgeMillis,
-      maxBytes, mayStart);
+      maxBytes, 0, mayStart);
   }
 
   @Test
@@ -179,7 +228,7 @@ class TopicLogTest {
     assertThat(copy.oldestId()).isEqualTo(1);
     assertThat(copy.data(150)).isEqualTo("150");
     assertThat(copy.contentType(150)).isNull();
-    assertThat(copy.findPublished("k299")).isEqualTo(299);
+    assertThat(copy.earlier("k299", "299", null)).isEqualTo(new TopicLog.Earlier(299, 1299));
     assertThat(copy.findAppend("a301")).isEqualTo(301);
     assertThat(copy.appendEnd(301).stored()).isEqualTo(2);
     assertThat(copy.appendEnd(301).repeats()).containsExactly(0, 7, 0);

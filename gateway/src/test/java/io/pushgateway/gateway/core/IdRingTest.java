@@ -3,6 +3,8 @@ package io.pushgateway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ring both histories keep: contiguous ids, the newest kept, growth that keeps every slot right. */
@@ -86,10 +88,15 @@ class IdRingTest {
     assertThat(ring.weight()).isZero();
   }
 
-  /** Entries with a key ("k:…" here) are found by it while kept, and not once dropped or overwritten. */
+  /**
+   * Entries with a key ("k:…" here) are found by it while kept, and not once dropped or
+   * overwritten; each keyed entry dropped is told of, with its id, for its key to outlive it.
+   */
   @Test
   void keyedEntriesAreFoundWhileKept() {
-    IdRing<String> ring = new IdRing<>(3, String::length, entry -> entry.startsWith("k:") ? entry : null);
+    List<String> dropped = new ArrayList<>();
+    IdRing<String> ring = new IdRing<>(3, String::length, entry -> entry.startsWith("k:") ? entry : null,
+      (key, id, entry) -> dropped.add(id + "=" + key));
     ring.append("k:a");
     ring.append("plain");
     ring.append("k:b");
@@ -102,7 +109,9 @@ class IdRingTest {
     ring.dropOldestWhile(entry -> !entry.equals("k:c"));
     assertThat(ring.find("k:b")).isZero();
     assertThat(ring.find("k:c")).isEqualTo(4);
-    IdRing<String> copy = IdRing.restart(3, String::length, entry -> entry.startsWith("k:") ? entry : null, 4, 1);
+    assertThat(dropped).as("the keyed ones, not \"plain\"").containsExactly("1=k:a", "3=k:b");
+    IdRing<String> copy = IdRing.restart(3, String::length, entry -> entry.startsWith("k:") ? entry : null,
+      (key, id, entry) -> { }, 4, 1);
     copy.append("k:c");
     assertThat(copy.find("k:c")).as("a ring refilled from its copy indexes it again").isEqualTo(4);
   }

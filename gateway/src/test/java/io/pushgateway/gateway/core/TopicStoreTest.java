@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.HashSet;
@@ -154,5 +155,71 @@ class TopicStoreTest {
     // the keys of dropped events are forgotten with them: a retry of the first stores again
     assertThat(keyed.append("a", "1", null, longKey + "0000", 200).duplicate()).isFalse();
     assertThat(keyed.append("a", "1", null, longKey + "0099", 201).duplicate()).isTrue();
+  }
+
+  /**
+   * With a key window a key outlives its event: a retry after the event left the history gets the
+   * very event back (id, time, data), a key given again with other data or another content type is
+   * refused, and past the window the key is free again.
+   */
+  @Test
+  void aKeyOutlivesItsEventForTheKeyWindow() {
+    TopicStore store = new TopicStore(new HistoryLimits(2, 0, Long.MAX_VALUE, Long.MAX_VALUE, 60_000), "ep1", 100, 0,
+      topic -> false);
+    Event first = store.append("a", "{\"n\":1}", null, "k1", 1000).event();
+    Event picture = store.append("a", "\"AAAA\"", "image/png", "k2", 1001).event();
+    store.append("a", "3", null, null, 1002);
+    store.append("a", "4", null, null, 1003);
+    assertThat(store.state("a", 1003).orElseThrow().oldestId()).as("both keyed events left").isEqualTo(3);
+
+    Stored retry = store.append("a", "{\"n\":1}", null, "k1", 30_000);
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(json(retry.event())).isEqualTo(json(first));
+    assertThat(retry.event().epoch()).isEqualTo(first.epoch());
+    assertThat(store.append("a", "\"AAAA\"", "image/png", "k2", 30_001).event().id()).isEqualTo(picture.id());
+    assertThatThrownBy(() -> store.append("a", "{\"n\":2}", null, "k1", 30_002))
+      .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KEY_CONFLICT));
+    assertThatThrownBy(() -> store.append("a", "\"AAAA\"", null, "k2", 30_003))
+      .as("the same data as another content type").isInstanceOf(GatewayException.class);
+    assertThat(store.state("a", 30_003).orElseThrow().lastId()).as("nothing stored").isEqualTo(4);
+
+    Stored late = store.append("a", "{\"n\":1}", null, "k1", 61_001);
+    assertThat(late.duplicate()).as("past the window").isFalse();
+    assertThat(late.event().id()).isEqualTo(5);
+  }
+
+  /** Remembered keys weigh against the byte bounds and are forgotten before any event is dropped for them. */
+  @Test
+  void rememberedKeysYieldToTheByteBoundsBeforeEvents() {
+    String key = "k".repeat(100);
+    long bound = 10 * PublishKeys.retiredHeapBytes(key);
+    TopicStore store = new TopicStore(new HistoryLimits(5, 0, bound, Long.MAX_VALUE, 60_000), "ep1", 100, 0,
+      topic -> false);
+    for (int i = 0; i < 1000; i++) {
+      store.append("a", "1", null, key.substring(4) + String.format("%04d", i), i);
+    }
+    assertThat(store.keptEvents()).as("the events the count allows, keys or not").isEqualTo(5);
+    assertThat(store.append("a", "1", null, key.substring(4) + "0999", 1000).duplicate()).isTrue();
+    assertThat(store.append("a", "1", null, key.substring(4) + "0993", 1001).duplicate())
+      .as("a recent key remembered").isTrue();
+    assertThat(store.append("a", "1", null, key.substring(4) + "0000", 1002).duplicate())
+      .as("the oldest forgotten for the bound").isFalse();
+
+    // over all topics: the least recently used topic's keys go before its events
+    long event = store.append("a", "1", null, key.substring(4) + "9999", 1003).event().heapBytes() + 8;
+    long retired = PublishKeys.retiredHeapBytes(key);
+    TopicStore total = new TopicStore(new HistoryLimits(5, 0, Long.MAX_VALUE, 10 * event + 10 * retired, 60_000),
+      "ep1", 100, 0, topic -> false);
+    for (int i = 0; i < 25; i++) {
+      total.append("old", "1", null, key.substring(4) + String.format("%04d", i), i);
+    }
+    for (int i = 0; i < 5; i++) {
+      total.append("new", "1", null, key.substring(4) + String.format("%04d", i), 100 + i);
+    }
+    assertThat(total.keptEvents()).as("both topics keep their events").isEqualTo(10);
+    assertThat(total.append("old", "1", null, key.substring(4) + "0019", 200).duplicate())
+      .as("the newest key that left still remembered").isTrue();
+    assertThat(total.append("old", "1", null, key.substring(4) + "0000", 201).duplicate())
+      .as("the oldest forgotten for the bound").isFalse();
   }
 }

@@ -76,6 +76,34 @@ class IdempotentPublishTest {
     }
   }
 
+  /**
+   * On a topic whose history is short (2 events here), a retry whose event already left is still
+   * answered with it: the key is remembered for the key window, with the event's id and time.
+   */
+  @Test
+  void aRetryAfterItsEventLeftTheHistoryIsStillAnsweredWithIt() throws Exception {
+    TestGateway shortHistory = TestGateway.start(new JsonObject().put("historySize", 2));
+    try {
+      String path = "/api/topics/hot/events";
+      TestGateway.Reply first = shortHistory.request(HttpMethod.POST, path, Buffer.buffer("{\"p\":1}"),
+        "application/json", "Idempotency-Key", "k-1");
+      for (int i = 2; i <= 4; i++) {
+        shortHistory.request(HttpMethod.POST, path, Buffer.buffer("{\"p\":" + i + "}"), "application/json");
+      }
+      assertThat(shortHistory.get("/api/topics/hot").json().getLong("oldestId")).as("event 1 left").isEqualTo(3);
+      TestGateway.Reply retry = shortHistory.request(HttpMethod.POST, path, Buffer.buffer("{\"p\":1}"),
+        "application/json", "Idempotency-Key", "k-1");
+      assertThat(retry.status()).as(retry.body()).isEqualTo(201);
+      assertThat(retry.json()).isEqualTo(first.json().copy().put("duplicate", true));
+      TestGateway.Reply reused = shortHistory.request(HttpMethod.POST, path, Buffer.buffer("{\"p\":9}"),
+        "application/json", "Idempotency-Key", "k-1");
+      assertThat(reused.errorCode()).isEqualTo("key_conflict");
+      assertThat(shortHistory.get("/api/topics/hot").json().getLong("lastId")).as("nothing stored").isEqualTo(4);
+    } finally {
+      shortHistory.close();
+    }
+  }
+
   @Test
   void keysAreTopicsOwnAndABinaryPublishNamesItsBytesAndType() throws Exception {
     assertThat(publish("keyed.a", "1", "Idempotency-Key", "same").json().getLong("id")).isEqualTo(1);
