@@ -15,8 +15,8 @@ import java.util.Objects;
 
 /**
  * Holds the cluster's kept history to {@code historyMaxTotalBytes} over all topics, as a single
- * node holds its own: past the budget, the least recently published topics keep only their newest
- * event. The oldest member weighs every topic now and then (a projection over the map, on a
+ * node holds its own: past the budget, topics forget the idempotency keys they remember of events
+ * that left, then the least recently published topics keep only their newest event. The oldest member weighs every topic now and then (a projection over the map, on a
  * worker) and trims where needed, so the budget is held within one check's interval; between two
  * checks the map may pass it by what was published meanwhile. Each member holds about its share of
  * the total plus the backups of others' shares.
@@ -47,10 +47,10 @@ final class HistoryBudget {
     // a projection has no async form: on a worker
     vertx.executeBlocking(() -> topics.project(new TopicOps.Weigh()), false)
       .compose(weights -> {
-        List<String> trimmed = toTrim(weights, totalBytes);
         List<Future<Long>> trims = new ArrayList<>();
-        for (String topic : trimmed) {
-          trims.add(HazelcastAnswers.onContext(topics.submitToKey(topic, new TopicOps.Trim(0)), vertx.getOrCreateContext()));
+        for (Cut cut : toTrim(weights, totalBytes)) {
+          trims.add(HazelcastAnswers.onContext(topics.submitToKey(cut.topic(), new TopicOps.Trim(cut.keysOnly())),
+            vertx.getOrCreateContext()));
         }
         return Future.join(trims);
       })
@@ -58,25 +58,37 @@ final class HistoryBudget {
       .onComplete(ar -> checking = false);
   }
 
+  /** A topic to cut down: to forget its remembered keys, or ({@code keysOnly} false) also to keep only its newest event. */
+  record Cut(String topic, boolean keysOnly) {
+  }
+
   /**
-   * The topics to cut down to their newest event, least recently published first, until what is
-   * left fits {@code budget} (an event's share of its topic taken as the topic's mean).
+   * What to cut until what is left fits {@code budget}: first the remembered keys of events that
+   * left, then the topics cut to their newest event, least recently published first (an event's
+   * share of its topic taken as the topic's mean).
    */
-  static List<String> toTrim(Collection<TopicWeight> weights, long budget) {
+  static List<Cut> toTrim(Collection<TopicWeight> weights, long budget) {
     long total = weights.stream().filter(Objects::nonNull).mapToLong(w -> w.bytes).sum();
-    List<String> out = new ArrayList<>();
+    List<Cut> out = new ArrayList<>();
     if (total <= budget) {
       return out;
     }
     List<TopicWeight> byAge = new ArrayList<>(weights.stream().filter(Objects::nonNull).toList());
     byAge.sort(Comparator.comparingLong((TopicWeight w) -> w.lastTs).thenComparing(w -> w.topic));
     for (TopicWeight w : byAge) {
+      if (total > budget && w.keyBytes > 0) {
+        out.add(new Cut(w.topic, true));
+        total -= w.keyBytes;
+      }
+    }
+    for (TopicWeight w : byAge) {
       if (total <= budget) {
         break;
       }
       if (w.events > 1) {
-        out.add(w.topic);
-        total -= w.bytes - w.bytes / w.events;
+        long events = w.bytes - w.keyBytes;
+        out.add(new Cut(w.topic, false));
+        total -= events - events / w.events;
       }
     }
     return out;

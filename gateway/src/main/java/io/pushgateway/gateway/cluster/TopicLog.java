@@ -106,7 +106,12 @@ public final class TopicLog implements DataSerializable {
 
   /** The heap the kept data (see {@link #ring}) and the remembered keys take. */
   long weight() {
-    return ring.weight() + (retired == null ? 0 : retired.weight());
+    return ring.weight() + keyWeight();
+  }
+
+  /** The heap the remembered keys of events that left take. */
+  long keyWeight() {
+    return retired == null ? 0 : retired.weight();
   }
 
   /** When the newest event was accepted. */

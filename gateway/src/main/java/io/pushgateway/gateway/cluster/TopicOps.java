@@ -404,7 +404,8 @@ public final class TopicOps {
     @Override
     public TopicWeight transform(Map.Entry<String, TopicLog> entry) {
       TopicLog log = entry.getValue();
-      return log == null ? null : new TopicWeight(entry.getKey(), log.weight(), log.lastTs(), log.size());
+      return log == null ? null
+        : new TopicWeight(entry.getKey(), log.weight(), log.keyWeight(), log.lastTs(), log.size());
     }
 
     @Override
@@ -419,7 +420,10 @@ public final class TopicOps {
   /** A topic's weight as {@link Weigh} found it. */
   public static final class TopicWeight implements DataSerializable {
     String topic;
+    /** Everything it holds: events and remembered keys. */
     long bytes;
+    /** The remembered keys of events that left, a part of {@code bytes}. */
+    long keyBytes;
     long lastTs;
     int events;
 
@@ -427,9 +431,10 @@ public final class TopicOps {
       // for Hazelcast
     }
 
-    TopicWeight(String topic, long bytes, long lastTs, int events) {
+    TopicWeight(String topic, long bytes, long keyBytes, long lastTs, int events) {
       this.topic = topic;
       this.bytes = bytes;
+      this.keyBytes = keyBytes;
       this.lastTs = lastTs;
       this.events = events;
     }
@@ -438,6 +443,7 @@ public final class TopicOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(topic);
       out.writeLong(bytes);
+      out.writeLong(keyBytes);
       out.writeLong(lastTs);
       out.writeInt(events);
     }
@@ -446,22 +452,26 @@ public final class TopicOps {
     public void readData(ObjectDataInput in) throws IOException {
       topic = in.readString();
       bytes = in.readLong();
+      keyBytes = in.readLong();
       lastTs = in.readLong();
       events = in.readInt();
     }
   }
 
-  /** Drops a topic's oldest events while they hold more than {@code maxBytes}, never the newest; answers the weight left. */
+  /**
+   * Cuts a topic down for the total budget: forgets the keys it remembers of events that left, and
+   * unless {@code keysOnly}, drops all its events but the newest; answers the weight left.
+   */
   public static final class Trim implements EntryProcessor<String, TopicLog, Long>, DataSerializable {
 
-    private long maxBytes;
+    private boolean keysOnly;
 
     public Trim() {
       // for Hazelcast
     }
 
-    Trim(long maxBytes) {
-      this.maxBytes = maxBytes;
+    Trim(boolean keysOnly) {
+      this.keysOnly = keysOnly;
     }
 
     @Override
@@ -470,19 +480,19 @@ public final class TopicOps {
       if (log == null) {
         return 0L;
       }
-      log.dropWhileOver(maxBytes);
+      log.dropWhileOver(keysOnly ? log.weight() - log.keyWeight() : 0);
       entry.setValue(log);
       return log.weight();
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(maxBytes);
+      out.writeBoolean(keysOnly);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      maxBytes = in.readLong();
+      keysOnly = in.readBoolean();
     }
   }
 

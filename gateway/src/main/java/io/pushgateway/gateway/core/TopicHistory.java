@@ -75,6 +75,11 @@ final class TopicHistory {
     return new Stored(again, true);
   }
 
+  /** Whether it remembers keys of events that left. */
+  boolean remembersKeys() {
+    return retired != null && retired.size() > 0;
+  }
+
   /** Forgets the keys of events that left and were accepted before {@code cutoffTs}. */
   void forgetKeysBefore(long cutoffTs) {
     if (retired != null) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
@@ -60,8 +61,10 @@ public final class TopicStore {
   private long clock;
   /** Written only on the owning event loop, read by the metrics scrape: volatile, no lock. */
   private volatile long keptEvents;
-  /** The JSON bytes of every kept event, held to {@code limits.totalBytes()}. */
+  /** The JSON bytes of every kept event and remembered key, held to {@code limits.totalBytes()}. */
   private long keptBytes;
+  /** The topics that remember keys of events that left: the total bound forgets these before any event. */
+  private final Set<TopicHistory> rememberingKeys = new LinkedHashSet<>();
   private volatile int topicCount;
 
   /**
@@ -135,15 +138,13 @@ public final class TopicStore {
       history = start(topic);
     }
     lastTs = Math.max(lastTs, nowMillis);
-    int sizeBefore = history.size();
-    long bytesBefore = history.bytes();
+    Change change = new Change(history);
     Event event = history.append(lastTs, dataJson, contentType, key);
     if (event.id() == 1) {
       named.add(topic); // its first event: listed from now on
       unpublished.remove(topic);
     }
-    keptEvents += history.size() - sizeBefore;
-    keptBytes += history.bytes() - bytesBefore;
+    change.settle();
     trim(history, nowMillis);
     keepWithinTotal(history);
     return new Stored(event, false);
@@ -226,6 +227,7 @@ public final class TopicStore {
         unpublished.remove(history.topic());
         keptEvents -= history.size();
         keptBytes -= history.bytes();
+        rememberingKeys.remove(history);
         evicted.add(history.topic());
       }
     }
@@ -306,34 +308,67 @@ public final class TopicStore {
     return history;
   }
 
-  /** The topic's own bounds: age, then bytes (a full ring already dropped its oldest on append). */
+  /** The topic's own bounds: age, the key window, then bytes (a full ring already dropped its oldest on append). */
   private void trim(TopicHistory history, long nowMillis) {
-    int sizeBefore = history.size();
-    long bytesBefore = history.bytes();
+    Change change = new Change(history);
     if (limits.maxAgeMillis() > 0) {
       history.dropOlderThan(nowMillis - limits.maxAgeMillis());
     }
     history.forgetKeysBefore(nowMillis - limits.keyWindowMillis());
     history.dropWhileOver(limits.topicBytes(), 1);
-    keptEvents -= sizeBefore - history.size();
-    keptBytes -= bytesBefore - history.bytes();
+    change.settle();
   }
 
   /**
-   * The bound over all topics: the remembered keys, then the oldest events of the topics first in
-   * the store's order (the least recently touched, when topics are evicted) go first; never the
-   * event just appended. Looks at a bounded number of topics per append, so a store full of empty
-   * histories costs no more than that.
+   * The bound over all topics: the keys remembered of events that left go first, then the oldest
+   * events of the topics first in the store's order (the least recently touched, when topics are
+   * evicted); never the event just appended. Looks at a bounded number of topics per append, so a
+   * store full of empty histories costs no more than that.
    */
   private void keepWithinTotal(TopicHistory appended) {
-    Iterator<TopicHistory> it = topics.values().iterator();
-    for (int looked = 0; keptBytes > limits.totalBytes() && it.hasNext() && looked < TOTAL_SCAN; looked++) {
-      TopicHistory history = it.next();
-      int sizeBefore = history.size();
+    Iterator<TopicHistory> remembering = rememberingKeys.iterator();
+    for (int looked = 0; keptBytes > limits.totalBytes() && remembering.hasNext() && looked < TOTAL_SCAN; looked++) {
+      TopicHistory history = remembering.next();
       long bytesBefore = history.bytes();
-      history.dropWhileOver(bytesBefore - (keptBytes - limits.totalBytes()), history == appended ? 1 : 0);
-      keptEvents -= sizeBefore - history.size();
+      history.dropWhileOver(bytesBefore - (keptBytes - limits.totalBytes()), Integer.MAX_VALUE); // keys alone
       keptBytes -= bytesBefore - history.bytes();
+      if (!history.remembersKeys()) {
+        remembering.remove();
+      }
+    }
+    Iterator<TopicHistory> inOrder = topics.values().iterator();
+    for (int looked = 0; keptBytes > limits.totalBytes() && inOrder.hasNext() && looked < TOTAL_SCAN; looked++) {
+      TopicHistory history = inOrder.next();
+      Change change = new Change(history);
+      history.dropWhileOver(history.bytes() - (keptBytes - limits.totalBytes()), history == appended ? 1 : 0);
+      change.settle();
+    }
+  }
+
+  /** A history as it was before a change; {@link #settle} adds the change to the store's totals. */
+  private final class Change {
+    private final TopicHistory history;
+    private final int size;
+    private final long bytes;
+    private final boolean remembering;
+
+    Change(TopicHistory history) {
+      this.history = history;
+      this.size = history.size();
+      this.bytes = history.bytes();
+      this.remembering = history.remembersKeys();
+    }
+
+    void settle() {
+      keptEvents += history.size() - size;
+      keptBytes += history.bytes() - bytes;
+      if (history.remembersKeys() != remembering) {
+        if (remembering) {
+          rememberingKeys.remove(history);
+        } else {
+          rememberingKeys.add(history);
+        }
+      }
     }
   }
 }

@@ -132,10 +132,15 @@ class TopicLogTest {
       log.append(1000 + i, String.valueOf(i), null, "k" + i);
     }
     long twoEvents = log.weight() - 3 * PublishKeys.retiredHeapBytes("k1");
+    assertThat(log.keyWeight()).isEqualTo(3 * PublishKeys.retiredHeapBytes("k1"));
     assertThat(log.earlier("k1", "1", null)).isEqualTo(new TopicLog.Earlier(1, 1001));
-    log.dropWhileOver(twoEvents);
+    log.dropWhileOver(twoEvents + PublishKeys.retiredHeapBytes("k1"));
     assertThat(log.size()).isEqualTo(2);
-    assertThat(log.earlier("k1", "1", null)).as("forgotten").isNull();
+    assertThat(log.earlier("k1", "1", null)).as("the oldest forgotten").isNull();
+    assertThat(log.earlier("k3", "3", null)).isEqualTo(new TopicLog.Earlier(3, 1003));
+    // the total budget's cut of keys alone
+    assertThat(new TopicOps.Trim(true).process(new SimpleEntry<>("t", log))).isEqualTo(twoEvents);
+    assertThat(log.earlier("k3", "3", null)).isNull();
     assertThat(log.earlier("k5", "5", null)).isEqualTo(new TopicLog.Earlier(5, 1005));
   }
 

@@ -221,5 +221,18 @@ class TopicStoreTest {
       .as("the newest key that left still remembered").isTrue();
     assertThat(total.append("old", "1", null, key.substring(4) + "0000", 201).duplicate())
       .as("the oldest forgotten for the bound").isFalse();
+
+    // a hot topic's keys go before the events of a topic used less recently
+    TopicStore hotAndCold = new TopicStore(new HistoryLimits(5, 0, Long.MAX_VALUE, 10 * event + 10 * retired, 60_000),
+      "ep1", 100, 0, topic -> false);
+    for (int i = 0; i < 5; i++) {
+      hotAndCold.append("cold", "1", null, key.substring(4) + String.format("%04d", i), i);
+    }
+    for (int i = 0; i < 100; i++) {
+      hotAndCold.append("hot", "1", null, key.substring(4) + String.format("%04d", i), 100 + i);
+    }
+    assertThat(hotAndCold.keptEvents()).as("the cold topic keeps its events").isEqualTo(10);
+    assertThat(hotAndCold.append("hot", "1", null, key.substring(4) + "0093", 300).duplicate())
+      .as("the hot topic's newest keys that left are remembered").isTrue();
   }
 }
