@@ -191,48 +191,47 @@ class TopicStoreTest {
   /** Remembered keys weigh against the byte bounds and are forgotten before any event is dropped for them. */
   @Test
   void rememberedKeysYieldToTheByteBoundsBeforeEvents() {
-    String key = "k".repeat(100);
-    long bound = 10 * PublishKeys.retiredHeapBytes(key);
-    TopicStore store = new TopicStore(new HistoryLimits(5, 0, bound, Long.MAX_VALUE, 60_000), "ep1", 100, 0,
-      topic -> false);
-    for (int i = 0; i < 1000; i++) {
-      store.append("a", "1", null, key.substring(4) + String.format("%04d", i), i);
-    }
+    long retired = PublishKeys.retiredHeapBytes(key(0));
+    TopicStore store = keyWindowStore(10 * retired, Long.MAX_VALUE);
+    publishKeyed(store, "a", 1000, 0);
     assertThat(store.keptEvents()).as("the events the count allows, keys or not").isEqualTo(5);
-    assertThat(store.append("a", "1", null, key.substring(4) + "0999", 1000).duplicate()).isTrue();
-    assertThat(store.append("a", "1", null, key.substring(4) + "0993", 1001).duplicate())
-      .as("a recent key remembered").isTrue();
-    assertThat(store.append("a", "1", null, key.substring(4) + "0000", 1002).duplicate())
-      .as("the oldest forgotten for the bound").isFalse();
+    assertThat(store.append("a", "1", null, key(999), 1000).duplicate()).isTrue();
+    assertThat(store.append("a", "1", null, key(993), 1001).duplicate()).as("a recent key remembered").isTrue();
+    assertThat(store.append("a", "1", null, key(0), 1002).duplicate()).as("the oldest forgotten for the bound").isFalse();
 
     // over all topics: the least recently used topic's keys go before its events
-    long event = store.append("a", "1", null, key.substring(4) + "9999", 1003).event().heapBytes() + 8;
-    long retired = PublishKeys.retiredHeapBytes(key);
-    TopicStore total = new TopicStore(new HistoryLimits(5, 0, Long.MAX_VALUE, 10 * event + 10 * retired, 60_000),
-      "ep1", 100, 0, topic -> false);
-    for (int i = 0; i < 25; i++) {
-      total.append("old", "1", null, key.substring(4) + String.format("%04d", i), i);
-    }
-    for (int i = 0; i < 5; i++) {
-      total.append("new", "1", null, key.substring(4) + String.format("%04d", i), 100 + i);
-    }
+    long event = store.append("a", "1", null, key(9999), 1003).event().heapBytes() + 8;
+    TopicStore total = keyWindowStore(Long.MAX_VALUE, 10 * event + 10 * retired);
+    publishKeyed(total, "old", 25, 0);
+    publishKeyed(total, "new", 5, 100);
     assertThat(total.keptEvents()).as("both topics keep their events").isEqualTo(10);
-    assertThat(total.append("old", "1", null, key.substring(4) + "0019", 200).duplicate())
+    assertThat(total.append("old", "1", null, key(19), 200).duplicate())
       .as("the newest key that left still remembered").isTrue();
-    assertThat(total.append("old", "1", null, key.substring(4) + "0000", 201).duplicate())
-      .as("the oldest forgotten for the bound").isFalse();
+    assertThat(total.append("old", "1", null, key(0), 201).duplicate()).as("the oldest forgotten for the bound").isFalse();
 
     // a hot topic's keys go before the events of a topic used less recently
-    TopicStore hotAndCold = new TopicStore(new HistoryLimits(5, 0, Long.MAX_VALUE, 10 * event + 10 * retired, 60_000),
-      "ep1", 100, 0, topic -> false);
-    for (int i = 0; i < 5; i++) {
-      hotAndCold.append("cold", "1", null, key.substring(4) + String.format("%04d", i), i);
-    }
-    for (int i = 0; i < 100; i++) {
-      hotAndCold.append("hot", "1", null, key.substring(4) + String.format("%04d", i), 100 + i);
-    }
+    TopicStore hotAndCold = keyWindowStore(Long.MAX_VALUE, 10 * event + 10 * retired);
+    publishKeyed(hotAndCold, "cold", 5, 0);
+    publishKeyed(hotAndCold, "hot", 100, 100);
     assertThat(hotAndCold.keptEvents()).as("the cold topic keeps its events").isEqualTo(10);
-    assertThat(hotAndCold.append("hot", "1", null, key.substring(4) + "0093", 300).duplicate())
+    assertThat(hotAndCold.append("hot", "1", null, key(93), 300).duplicate())
       .as("the hot topic's newest keys that left are remembered").isTrue();
+  }
+
+  /** A history of 5 events per topic, keys remembered for a minute, within these byte bounds. */
+  private static TopicStore keyWindowStore(long topicBytes, long totalBytes) {
+    return new TopicStore(new HistoryLimits(5, 0, topicBytes, totalBytes, 60_000), "ep1", 100, 0, topic -> false);
+  }
+
+  /** Publishes {@code count} events to {@code topic}, keyed 0, 1, …, one a millisecond from {@code fromTs}. */
+  private static void publishKeyed(TopicStore store, String topic, int count, long fromTs) {
+    for (int i = 0; i < count; i++) {
+      store.append(topic, "1", null, key(i), fromTs + i);
+    }
+  }
+
+  /** Key {@code i}, 100 characters. */
+  private static String key(int i) {
+    return "k".repeat(96) + String.format("%04d", i);
   }
 }
