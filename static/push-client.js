@@ -40,6 +40,7 @@
     heartbeat: 20000, // ms between WebSocket pings; 0 turns them off
     publishTimeout: 10000, // ms to wait for a publish ack
     publishRetries: 3, // times a publish with a key is sent again when no answer came
+    idempotentPublishing: true, // a publish without a key gets one made here, so it too is retried and stored once
     latencyWindow: 512, // samples kept for median/p99
     unavailable: [], // transports to treat as failed (demo's "no WebSocket")
     presence: false, // join the topics' presence: members(), join and leave events
@@ -257,9 +258,11 @@
     // once per key, so a publish that got no answer (a timeout, a dropped
     // connection) or was refused as overloaded or rate_limited is sent again with
     // it, up to publishRetries times; a retry whose first try got through resolves
-    // with that event and duplicate: true. Without a key nothing is sent again.
+    // with that event and duplicate: true. Without a key the client makes one
+    // (idempotentPublishing); with that off, nothing is sent again.
     publish(topic, data, options) {
-      const key = options && options.key != null ? String(options.key) : undefined;
+      const key = options && options.key != null ? String(options.key)
+        : this.options.idempotentPublishing ? this._madeKey() : undefined;
       const attempt = (retried) => {
         if (this.readyState === CLOSED || this.readyState === CLOSING) {
           return Promise.reject(new Error('PushClient is closed'));
@@ -273,6 +276,17 @@
         });
       };
       return attempt(0);
+    }
+
+    // A key of this client's own: 96 random bits made once, then a count.
+    _madeKey() {
+      if (!this._keyPrefix) {
+        const bits = new Uint8Array(12);
+        crypto.getRandomValues(bits); // in every browser, secure context or not
+        this._keyPrefix = btoa(String.fromCharCode(...bits)).replace(/\+/g, '-').replace(/\//g, '_') + '.';
+        this._keysMade = 0;
+      }
+      return this._keyPrefix + (++this._keysMade).toString(36);
     }
 
     close() {

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -61,6 +63,9 @@ public final class PushClient implements AutoCloseable {
    */
   final OkHttpClient publishHttp;
   final Builder options;
+  /** What the keys this client makes for publishes without one begin with: 96 random bits, its own. */
+  private final String keyPrefix = randomKeyPrefix();
+  private final AtomicLong keysMade = new AtomicLong();
   private final Transport mode;
   private final Listener listener;
   private final ScheduledExecutorService loop;
@@ -149,8 +154,9 @@ public final class PushClient implements AutoCloseable {
   /** The same with an idempotency key, retried as {@link #publish(String, String, String)} says. */
   public CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType, String key) {
     byte[] copy = bytes.clone();
-    return publishing(key, connection -> connection != null ? connection.publish(topic, copy, contentType, key)
-      : Http.publish(this, topic, copy, contentType, key));
+    String sent = keyOrMade(key);
+    return publishing(sent, connection -> connection != null ? connection.publish(topic, copy, contentType, sent)
+      : Http.publish(this, topic, copy, contentType, sent));
   }
 
   /** Publishes: a WebSocket frame with an ack while on WebSocket, else {@code POST /api/topics/{t}/events}. */
@@ -165,12 +171,28 @@ public final class PushClient implements AutoCloseable {
    * (it timed out, its connection dropped) or was refused as {@code overloaded} or
    * {@code rate_limited} is sent again with its key, over whatever connection is open then, up
    * to {@link Builder#publishRetries} times, the waits growing from the reconnect backoff: a
-   * publish is never lost to a bad network and never stored twice. Without a key nothing is
-   * retried, as a retry could store the event twice.
+   * publish is never lost to a bad network and never stored twice. Without a key the client
+   * makes one ({@link Builder#idempotentPublishing}, on unless turned off); with that off,
+   * nothing is retried, as a retry could store the event twice.
    */
   public CompletableFuture<Published> publish(String topic, String dataJson, String key) {
-    return publishing(key, connection -> connection != null ? connection.publish(topic, dataJson, key)
-      : Http.publish(this, topic, dataJson, key));
+    String sent = keyOrMade(key);
+    return publishing(sent, connection -> connection != null ? connection.publish(topic, dataJson, sent)
+      : Http.publish(this, topic, dataJson, sent));
+  }
+
+  /** {@code key}, or, for a publish without one, a key of this client's own if it makes them. */
+  private String keyOrMade(String key) {
+    if (key != null || !options.idempotentPublishing) {
+      return key;
+    }
+    return keyPrefix + Long.toString(keysMade.incrementAndGet(), 36);
+  }
+
+  private static String randomKeyPrefix() {
+    byte[] bits = new byte[12];
+    new SecureRandom().nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits) + ".";
   }
 
   /**
@@ -810,6 +832,7 @@ public final class PushClient implements AutoCloseable {
     Duration connectTimeout = Duration.ofSeconds(10);
     Duration publishTimeout = Duration.ofSeconds(10);
     int publishRetries = 3;
+    boolean idempotentPublishing = true;
     Set<Transport> unavailable = EnumSet.noneOf(Transport.class);
     String meter;
     boolean compact;
@@ -922,6 +945,16 @@ public final class PushClient implements AutoCloseable {
         throw new IllegalArgumentException("publishRetries " + retries);
       }
       this.publishRetries = retries;
+      return this;
+    }
+
+    /**
+     * Whether a publish without an idempotency key gets one made by the client (its own random
+     * prefix and a count), so that it too is sent again when no answer came and stored once; on
+     * unless set. Off, such a publish is sent once and a lost answer is the caller's to handle.
+     */
+    public Builder idempotentPublishing(boolean on) {
+      this.idempotentPublishing = on;
       return this;
     }
 

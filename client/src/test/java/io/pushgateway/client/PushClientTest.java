@@ -268,6 +268,7 @@ class PushClientTest {
    * The answer to a keyed publish is lost with its connection after the gateway stored the event:
    * the client sends it again with its key, over the connection it has then, and gets the first
    * event back as a duplicate; subscribers see it once. On WebSocket (the ack lost) and over HTTP.
+   * A publish without a key gets one from the client, and the same.
    */
   @ParameterizedTest
   @EnumSource(value = Transport.class, names = {"WS", "SHORT"})
@@ -275,9 +276,7 @@ class PushClientTest {
     String topic = "java-keyed-" + transport.label();
     Recorder recorder = new Recorder();
     try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
-         PushClient client = PushClient.builder(proxy.url()).topics(topic).transport(transport)
-           .pollInterval(Duration.ofMillis(200)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).publishTimeout(Duration.ofSeconds(3))
-           .listener(recorder).build()) {
+         PushClient client = lossyClient(proxy, topic, transport, recorder).build()) {
       client.connect();
       recorder.await("open", () -> !recorder.opens.isEmpty());
       proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
@@ -291,13 +290,38 @@ class PushClientTest {
       recorder.await("both events", () -> recorder.events.size() >= 2);
       assertThat(recorder.ids()).containsExactly(1L, 2L);
       assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(2L);
-      // without a key nothing is sent again: a lost answer is the caller's to handle
+      // without a key of the caller's, the client makes one
       proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
-      assertThat(client.publish(topic, "{\"n\":3}")).failsWithin(20, TimeUnit.SECONDS);
+      Published unkeyed = client.publish(topic, "{\"n\":3}").get(20, TimeUnit.SECONDS);
       assertThat(proxy.lostAnswers()).isEqualTo(2);
-      assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).as("stored once, not sent again")
-        .isEqualTo(3L);
+      assertThat(unkeyed.id()).isEqualTo(3L);
+      assertThat(unkeyed.duplicate()).isTrue();
+      assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).as("stored once").isEqualTo(3L);
     }
+  }
+
+  /** With idempotent publishing off, a publish without a key is sent once: a lost answer is the caller's to handle. */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SHORT"})
+  void withoutIdempotentPublishingAnUnkeyedPublishIsNotSentAgain(Transport transport) throws Exception {
+    String topic = "java-unkeyed-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
+         PushClient client = lossyClient(proxy, topic, transport, recorder).idempotentPublishing(false).build()) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+      assertThat(client.publish(topic, "{\"n\":1}")).failsWithin(20, TimeUnit.SECONDS);
+      assertThat(proxy.lostAnswers()).isEqualTo(1);
+      assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).as("stored once, not sent again")
+        .isEqualTo(1L);
+    }
+  }
+
+  /** A client through {@code proxy} that retries soon and gives up on an answer after 3 s. */
+  private static PushClient.Builder lossyClient(CuttingProxy proxy, String topic, Transport transport, Recorder recorder) {
+    return PushClient.builder(proxy.url()).topics(topic).transport(transport).pollInterval(Duration.ofMillis(200))
+      .backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).publishTimeout(Duration.ofSeconds(3)).listener(recorder);
   }
 
   /** A keyed publish waiting to be sent again is answered when the client closes, and so is one made after. */

@@ -133,8 +133,8 @@ final class PageClient {
   }
 
   /**
-   * Publishes {@code {n}} with an idempotency key: {@code "id"}, {@code "id duplicate"} or
-   * {@code "error: code"}. With {@code dropConnection} the client leaves its connection right after
+   * Publishes {@code {n}} with an idempotency key (null: the client makes one): {@code "id"},
+   * {@code "id duplicate"} or {@code "error: code"}. With {@code dropConnection} the client leaves its connection right after
    * handing the publish over, before any answer can come, and connects again: the publish is sent
    * again with its key.
    */

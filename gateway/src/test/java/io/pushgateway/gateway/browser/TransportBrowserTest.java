@@ -49,7 +49,8 @@ class TransportBrowserTest {
   /**
    * The page's publishes with an idempotency key: sent again with the same key, answered with the
    * first event as a duplicate; a publish whose connection went before its answer is sent again by
-   * the client and stored once; the key with other data is refused. Subscribers see each event once.
+   * the client and stored once, also one without a key of the page's (the client makes one); the
+   * key with other data is refused. Subscribers see each event once.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "short"})
@@ -61,9 +62,12 @@ class TransportBrowserTest {
     assertThat(client.publishKeyed(topic, 9, "k1", false)).isEqualTo("error: key_conflict");
     assertThat(client.publishKeyed(topic, 2, "k2", true)).as("sent again after the connection went")
       .isIn("2", "2 duplicate");
-    assertThat(client.publish(topic, 3)).isEqualTo(3);
-    assertThat(client.awaitEvents(3)).containsExactly(topic + ":1:1", topic + ":2:2", topic + ":3:3");
-    assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(3);
+    assertThat(client.publishKeyed(topic, 3, null, true)).as("the same with a key the client made")
+      .isIn("3", "3 duplicate");
+    assertThat(client.publish(topic, 4)).isEqualTo(4);
+    assertThat(client.awaitEvents(4))
+      .containsExactly(topic + ":1:1", topic + ":2:2", topic + ":3:3", topic + ":4:4");
+    assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(4);
     client.close();
   }
 
