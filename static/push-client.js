@@ -51,6 +51,11 @@
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
+  // One result of a batch: as a publish resolves, or {topic, error: {code, message}}.
+  function batchResult(result) {
+    return result.error ? { topic: result.topic, error: result.error } : published(result);
+  }
+
   // What a publish resolves to: {topic, id, ts?}, and duplicate: true when its
   // idempotency key had been stored before (the event is the first try's).
   function published(answer) {
@@ -261,17 +266,45 @@
     // with that event and duplicate: true. Without a key the client makes one
     // (idempotentPublishing); with that off, nothing is sent again.
     publish(topic, data, options) {
-      const key = options && options.key != null ? String(options.key)
-        : this.options.idempotentPublishing ? this._madeKey() : undefined;
+      const key = this._keyOf(options && options.key);
+      return this._publishing(key !== undefined, () => this._conn && this._conn.publish
+        ? this._conn.publish(topic, data, key) : this._publishHttp(topic, data, key));
+    }
+
+    // events: [{topic, data, key?}] (JSON data), published in one request, or one
+    // frame on a WebSocket (PROTOCOL.md, Batches). Resolves to one result per
+    // event, in order: {topic, id, ts?, duplicate?}, or {topic, error: {code,
+    // message}} for an event the gateway refused (the others are published all
+    // the same). Every event carries a key (its own, or one made here), so a batch
+    // whose answer did not come is sent again whole and each event stored once.
+    publishAll(events) {
+      if (events.length === 0) return Promise.resolve([]); // the gateway refuses an empty batch
+      const batch = events.map((e) => {
+        const event = { topic: e.topic, data: e.data === undefined ? null : e.data };
+        const key = this._keyOf(e.key);
+        if (key !== undefined) event.key = key;
+        return event;
+      });
+      return this._publishing(batch.every((e) => e.key !== undefined), () => this._conn && this._conn.publishAll
+        ? this._conn.publishAll(batch) : this._publishHttpAll(batch));
+    }
+
+    // The key a publish carries: the caller's, or one made here (idempotentPublishing).
+    _keyOf(key) {
+      if (key != null) return String(key);
+      return this.options.idempotentPublishing ? this._madeKey() : undefined;
+    }
+
+    // Sends, and sends again while the answer did not come (or the gateway asked
+    // for a later try) if every event it carries is keyed.
+    _publishing(keyed, send) {
       const attempt = (retried) => {
         if (this.readyState === CLOSED || this.readyState === CLOSING) {
           return Promise.reject(new Error('PushClient is closed'));
         }
-        const sent = this._conn && this._conn.publish ? this._conn.publish(topic, data, key)
-          : this._publishHttp(topic, data, key);
-        return sent.catch((err) => {
+        return send().catch((err) => {
           const unanswered = err.code == null || err.code === 'overloaded' || err.code === 'rate_limited';
-          if (key === undefined || retried >= this.options.publishRetries || !unanswered) throw err;
+          if (!keyed || retried >= this.options.publishRetries || !unanswered) throw err;
           return new Promise((resolve) => setTimeout(resolve, this._backoffCap(retried))).then(() => attempt(retried + 1));
         });
       };
@@ -775,6 +808,15 @@
         .then((answer) => published(answer));
     }
 
+    _publishHttpAll(batch) {
+      const body = JSON.stringify({ events: batch });
+      this._httpBuffered += body.length;
+      return this._fetchJson(this._httpUrl('/api/events', {}),
+        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body })
+        .finally(() => { this._httpBuffered -= body.length; })
+        .then((answer) => answer.results.map(batchResult));
+    }
+
     // Bytes as the application asked for them (binaryType), with their type on a Blob.
     _bytes(u8, contentType) {
       // u8 is a fresh array of its own (base64Bytes): its buffer is exactly the bytes
@@ -861,7 +903,8 @@
           if (p) {
             pending.delete(msg.ref);
             clearTimeout(p.timer);
-            p.resolve(msg.op === 'ack' ? published(msg) : { exp: msg.exp });
+            p.resolve(msg.op === 'authenticated' ? { exp: msg.exp }
+              : msg.results ? msg.results.map(batchResult) : published(msg));
           }
           break;
         }
@@ -969,6 +1012,10 @@
           : { op: 'publish', topic: topic, data: data === undefined ? null : data };
         if (key !== undefined) frame.key = key;
         return request(frame, 'publish', isBinary(data) ? data : undefined);
+      },
+      publishAll(batch) {
+        if (!ws || ws.readyState !== 1) return client._publishHttpAll(batch);
+        return request({ op: 'publish', events: batch }, 'publish');
       },
       bufferedAmount() {
         return ws ? ws.bufferedAmount : 0;

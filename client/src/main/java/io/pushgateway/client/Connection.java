@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
@@ -65,6 +66,11 @@ abstract class Connection {
 
   /** A publish over this connection ({@code key}: its idempotency key or null), or null: then the client publishes over HTTP. */
   CompletableFuture<Published> publish(String topic, String dataJson, String key) {
+    return null;
+  }
+
+  /** A batch ({@code [{topic, data, key}]}) over this connection, answered with its results, or null: then over HTTP. */
+  CompletableFuture<JsonArray> publishAll(JsonArray events) {
     return null;
   }
 

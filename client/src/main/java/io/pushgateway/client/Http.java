@@ -1,5 +1,6 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -101,6 +102,15 @@ final class Http {
       request.header("Idempotency-Key", key);
     }
     return json(client, client.publishHttp.newCall(request.build())).thenApply(Published::of);
+  }
+
+  /** {@code POST /api/events}: a batch, answered with one result per event. */
+  static CompletableFuture<JsonArray> publishAll(PushClient client, JsonArray events) {
+    JsonObject body = new JsonObject();
+    body.add("events", events);
+    Request request = request(client, HttpUrl.get(client.baseUrl + "/api/events"))
+      .post(RequestBody.create(body.toString(), JSON)).build();
+    return json(client, client.publishHttp.newCall(request)).thenApply(answer -> answer.getAsJsonArray("results"));
   }
 
   /** Whether the gateway answers at all ({@code /health}): then a transport that failed is what failed. */

@@ -19,6 +19,15 @@ public final class Published {
       answer.has("duplicate") && answer.get("duplicate").getAsBoolean());
   }
 
+  /** One result of a batch: the same, or the gateway's refusal of that event, thrown. */
+  static Published ofResult(com.google.gson.JsonObject result) {
+    if (result.has("error")) {
+      com.google.gson.JsonObject error = result.getAsJsonObject("error");
+      throw new PushException(error.get("code").getAsString(), error.get("message").getAsString(), 0);
+    }
+    return of(result);
+  }
+
   public String topic() {
     return topic;
   }

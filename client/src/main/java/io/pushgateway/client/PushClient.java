@@ -83,7 +83,7 @@ public final class PushClient implements AutoCloseable {
   private boolean everOpened;
   private boolean closed;
   /** Publishes not answered yet, retries included: failed when the client closes. On the loop. */
-  private final Set<CompletableFuture<Published>> publishing = new HashSet<>();
+  private final Set<CompletableFuture<?>> publishing = new HashSet<>();
   private Transport current;
   private long events;
   private long duplicates;
@@ -155,7 +155,7 @@ public final class PushClient implements AutoCloseable {
   public CompletableFuture<Published> publish(String topic, byte[] bytes, String contentType, String key) {
     byte[] copy = bytes.clone();
     String sent = keyOrMade(key);
-    return publishing(sent, connection -> connection != null ? connection.publish(topic, copy, contentType, sent)
+    return publishing(sent != null, connection -> connection != null ? connection.publish(topic, copy, contentType, sent)
       : Http.publish(this, topic, copy, contentType, sent));
   }
 
@@ -177,8 +177,44 @@ public final class PushClient implements AutoCloseable {
    */
   public CompletableFuture<Published> publish(String topic, String dataJson, String key) {
     String sent = keyOrMade(key);
-    return publishing(sent, connection -> connection != null ? connection.publish(topic, dataJson, sent)
+    return publishing(sent != null, connection -> connection != null ? connection.publish(topic, dataJson, sent)
       : Http.publish(this, topic, dataJson, sent));
+  }
+
+  /**
+   * Publishes several events, of one topic or many, in one request ({@code POST /api/events}) or,
+   * while on WebSocket, one frame: one future per event, in order. An event the gateway refuses
+   * (a bad topic, data over its limit, a topic the token may not publish to) fails alone and the
+   * others are published all the same; each topic's events get their ids in the batch's order.
+   * Every event carries a key (its own, or one the client makes unless {@link
+   * Builder#idempotentPublishing} is off), so a batch whose answer did not come is sent again whole,
+   * as a single publish is, and each event is stored once.
+   */
+  public List<CompletableFuture<Published>> publishAll(List<Outgoing> events) {
+    if (events.isEmpty()) {
+      return List.of(); // the gateway refuses an empty batch; there is nothing to answer
+    }
+    JsonArray batch = new JsonArray();
+    boolean keyed = true;
+    for (Outgoing outgoing : events) {
+      JsonObject event = new JsonObject();
+      event.addProperty("topic", outgoing.topic());
+      event.add("data", JsonParser.parseString(outgoing.dataJson()));
+      String key = keyOrMade(outgoing.key());
+      if (key != null) {
+        event.addProperty("key", key);
+      }
+      keyed &= key != null;
+      batch.add(event);
+    }
+    CompletableFuture<JsonArray> answered = publishing(keyed,
+      connection -> connection != null ? connection.publishAll(batch) : Http.publishAll(this, batch));
+    List<CompletableFuture<Published>> results = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      int index = i;
+      results.add(answered.thenApply(all -> Published.ofResult(all.get(index).getAsJsonObject())));
+    }
+    return results;
   }
 
   /** {@code key}, or, for a publish without one, a key of this client's own if it makes them. */
@@ -196,12 +232,11 @@ public final class PushClient implements AutoCloseable {
   }
 
   /**
-   * One publish, tried over the open connection (null when none is open: then over HTTP), and
-   * again while it is worth it and it has a key.
+   * One publish or batch, tried over the open connection (null when none is open: then over
+   * HTTP), and again while it is worth it and it is {@code keyed} (every event has a key).
    */
-  private CompletableFuture<Published> publishing(String key,
-                                                  Function<Connection, CompletableFuture<Published>> send) {
-    CompletableFuture<Published> result = new CompletableFuture<>();
+  private <T> CompletableFuture<T> publishing(boolean keyed, Function<Connection, CompletableFuture<T>> send) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     if (loop.isShutdown()) {
       result.completeExceptionally(closedClient());
       return result;
@@ -209,7 +244,7 @@ public final class PushClient implements AutoCloseable {
     run(() -> {
       publishing.add(result);
       result.whenComplete((published, failure) -> run(() -> publishing.remove(result)));
-      attempt(key, send, 0, result);
+      attempt(keyed, send, 0, result);
     });
     return result;
   }
@@ -218,18 +253,18 @@ public final class PushClient implements AutoCloseable {
     return new PushException(null, "the client is closed", 0);
   }
 
-  private void attempt(String key, Function<Connection, CompletableFuture<Published>> send, int retried,
-                       CompletableFuture<Published> result) {
+  private <T> void attempt(boolean keyed, Function<Connection, CompletableFuture<T>> send, int retried,
+                           CompletableFuture<T> result) {
     if (closed) {
       result.completeExceptionally(closedClient());
       return;
     }
-    CompletableFuture<Published> sent = connection != null && connection.opened ? send.apply(connection) : null;
+    CompletableFuture<T> sent = connection != null && connection.opened ? send.apply(connection) : null;
     (sent != null ? sent : send.apply(null)).whenComplete((published, failure) -> {
       if (failure == null) {
         result.complete(published);
-      } else if (key != null && retried < options.publishRetries && worthRetrying(failure)) {
-        later(() -> attempt(key, send, retried + 1, result), backoffCap(retried));
+      } else if (keyed && retried < options.publishRetries && worthRetrying(failure)) {
+        later(() -> attempt(keyed, send, retried + 1, result), backoffCap(retried));
       } else {
         result.completeExceptionally(failure);
       }

@@ -1,6 +1,7 @@
 package io.pushgateway.client;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -187,6 +188,14 @@ final class WebSocketConnection extends Connection {
       frame.addProperty("key", key);
     }
     return request(frame, "publish").thenApply(Published::of);
+  }
+
+  @Override
+  CompletableFuture<JsonArray> publishAll(JsonArray events) {
+    JsonObject frame = new JsonObject();
+    frame.addProperty("op", "publish");
+    frame.add("events", events);
+    return request(frame, "publish").thenApply(answer -> answer.getAsJsonArray("results"));
   }
 
   /** Announced by a publish op, then sent as one binary message. */

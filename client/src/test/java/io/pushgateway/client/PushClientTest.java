@@ -300,6 +300,44 @@ class PushClientTest {
     }
   }
 
+  /**
+   * A batch in one frame (WebSocket) or one request (HTTP): one result per event, in order, ids
+   * per topic in the batch's order; an event the gateway refuses fails alone. Its answer lost, the
+   * batch is sent again whole with the keys the client made, and each event is stored once.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SHORT"})
+  void aBatchIsPublishedAtOnceWithAResultPerEventAndStoredOnceIfItsAnswerWasLost(Transport transport) throws Exception {
+    String prices = "java-batch-prices-" + transport.label();
+    String chat = "java-batch-chat-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
+         PushClient client = lossyClient(proxy, prices, transport, recorder).build()) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      List<CompletableFuture<Published>> results = client.publishAll(List.of(Outgoing.of(prices, "{\"p\":1}"),
+        Outgoing.of(chat, "\"hi\"").key("chat-1"), Outgoing.of("not a topic", "1"), Outgoing.of(prices, "{\"p\":2}")));
+      assertThat(results.get(0).get(20, TimeUnit.SECONDS).id()).isEqualTo(1L);
+      assertThat(results.get(1).get(20, TimeUnit.SECONDS).id()).isEqualTo(1L);
+      assertThat(results.get(2)).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+        .havingCause().isInstanceOfSatisfying(PushException.class, e -> assertThat(e.code()).isEqualTo("invalid_topic"));
+      assertThat(results.get(3).get(20, TimeUnit.SECONDS).id()).isEqualTo(2L);
+
+      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 200");
+      List<CompletableFuture<Published>> again = client.publishAll(List.of(Outgoing.of(prices, "{\"p\":3}"),
+        Outgoing.of(chat, "\"there\"")));
+      Published third = again.get(0).get(20, TimeUnit.SECONDS);
+      assertThat(proxy.lostAnswers()).isEqualTo(1);
+      assertThat(third.id()).isEqualTo(3L);
+      assertThat(third.duplicate()).as("the batch was sent again, its keys found").isTrue();
+      assertThat(again.get(1).get(20, TimeUnit.SECONDS).id()).isEqualTo(2L);
+      recorder.await("the topic's events", () -> recorder.events.size() >= 3);
+      assertThat(recorder.ids()).containsExactly(1L, 2L, 3L);
+      assertThat(gateway.get("/api/topics/" + prices).json().getLong("lastId")).isEqualTo(3L);
+      assertThat(gateway.get("/api/topics/" + chat).json().getLong("lastId")).isEqualTo(2L);
+    }
+  }
+
   /** With idempotent publishing off, a publish without a key is sent once: a lost answer is the caller's to handle. */
   @ParameterizedTest
   @EnumSource(value = Transport.class, names = {"WS", "SHORT"})

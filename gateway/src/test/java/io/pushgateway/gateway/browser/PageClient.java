@@ -149,6 +149,23 @@ final class PageClient {
       """, name, topic, n, key, dropConnection);
   }
 
+  /**
+   * Publishes {@code {n}} to each topic, {@code n} counting from 1, as one batch: a result per
+   * event, as {@link #publishKeyed} spells them. With {@code dropConnection} as there.
+   */
+  List<String> publishAll(List<String> topics, boolean dropConnection) {
+    Object results = browser.jsAsync("""
+      const [name, topics, drop, done] = arguments;
+      const client = window.clients[name].client;
+      const sent = client.publishAll(topics.map((topic, i) => ({ topic, data: { n: i + 1 } })));
+      if (drop) client.setUnavailable([]);
+      sent.then((results) => done(results.map((r) => r.error ? 'error: ' + r.error.code
+          : r.id + (r.duplicate ? ' duplicate' : ''))),
+        (e) => done(['failed: ' + (e.code || e.message)]));
+      """, name, topics, dropConnection);
+    return ((List<?>) results).stream().map(String::valueOf).toList();
+  }
+
   void close() {
     browser.js("window.clients[arguments[0]].client.close()", name);
   }

@@ -71,6 +71,26 @@ class TransportBrowserTest {
     client.close();
   }
 
+  /**
+   * A batch from the page, in one frame (WebSocket) or one request: a result per event, an event
+   * the gateway refuses failing alone; sent again whole when its connection went before the
+   * answer, and stored once.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "short"})
+  void aBatchFromThePageHasAResultPerEventAndIsStoredOnce(String transport) throws Exception {
+    String topic = "browser.batch." + transport;
+    PageClient client = PageClient.create(browser, "b", transport, topic).awaitOpen();
+    assertThat(client.publishAll(List.of(topic, "not a topic", topic), false))
+      .containsExactly("1", "error: invalid_topic", "2");
+    assertThat(client.publishAll(List.of(topic, topic), true)).as("sent again after the connection went")
+      .isIn(List.of("3", "4"), List.of("3 duplicate", "4 duplicate"));
+    assertThat(client.awaitEvents(4))
+      .containsExactly(topic + ":1:1", topic + ":2:3", topic + ":3:1", topic + ":4:2");
+    assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(4);
+    client.close();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "sse", "long", "short"})
   void forcedTransportReceivesPublishedEvents(String transport) throws Exception {
