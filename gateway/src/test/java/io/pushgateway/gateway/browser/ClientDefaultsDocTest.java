@@ -55,7 +55,7 @@ class ClientDefaultsDocTest {
   }
 
   /** The literal's entries, values as written ({@code 'auto'}, {@code 500}, {@code []}). */
-  private static Map<String, String> defaults() throws Exception {
+  static Map<String, String> defaults() throws Exception {
     String client = Files.readString(CLIENT);
     int start = client.indexOf("const DEFAULTS = {");
     assertThat(start).as("DEFAULTS in push-client.js").isNotNegative();
