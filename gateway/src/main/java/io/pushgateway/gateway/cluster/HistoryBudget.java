@@ -16,10 +16,11 @@ import java.util.Objects;
 /**
  * Holds the cluster's kept history to {@code historyMaxTotalBytes} over all topics, as a single
  * node holds its own: past the budget, topics forget the idempotency keys they remember of events
- * that left, then the least recently published topics keep only their newest event. The oldest member weighs every topic now and then (a projection over the map, on a
- * worker) and trims where needed, so the budget is held within one check's interval; between two
- * checks the map may pass it by what was published meanwhile. Each member holds about its share of
- * the total plus the backups of others' shares.
+ * that left, then the least recently published topics keep only their newest event. The oldest
+ * member weighs every topic now and then (a projection over the map, on a worker) and trims where
+ * needed, so the budget is held within one check's interval; between two checks the map may pass
+ * it by what was published meanwhile. Each member holds about its share of the total plus the
+ * backups of others' shares.
  */
 final class HistoryBudget {
   private static final Logger LOG = System.getLogger(HistoryBudget.class.getName());
