@@ -276,10 +276,8 @@ class PushClientTest {
     String topic = "java-keyed-" + transport.label();
     Recorder recorder = new Recorder();
     try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
-         PushClient client = lossyClient(proxy, topic, transport, recorder).build()) {
-      client.connect();
-      recorder.await("open", () -> !recorder.opens.isEmpty());
-      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+         PushClient client = open(lossyClient(proxy, topic, transport, recorder), recorder)) {
+      proxy.loseNextAnswer(answerOf(transport));
       Published published = client.publish(topic, "{\"n\":1}", "order-1").get(20, TimeUnit.SECONDS);
       assertThat(proxy.lostAnswers()).as("the first answer was lost").isEqualTo(1);
       assertThat(published.id()).isEqualTo(1L);
@@ -291,7 +289,7 @@ class PushClientTest {
       assertThat(recorder.ids()).containsExactly(1L, 2L);
       assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).isEqualTo(2L);
       // without a key of the caller's, the client makes one
-      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+      proxy.loseNextAnswer(answerOf(transport));
       Published unkeyed = client.publish(topic, "{\"n\":3}").get(20, TimeUnit.SECONDS);
       assertThat(proxy.lostAnswers()).isEqualTo(2);
       assertThat(unkeyed.id()).isEqualTo(3L);
@@ -312,9 +310,7 @@ class PushClientTest {
     String chat = "java-batch-chat-" + transport.label();
     Recorder recorder = new Recorder();
     try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
-         PushClient client = lossyClient(proxy, prices, transport, recorder).build()) {
-      client.connect();
-      recorder.await("open", () -> !recorder.opens.isEmpty());
+         PushClient client = open(lossyClient(proxy, prices, transport, recorder), recorder)) {
       List<CompletableFuture<Published>> results = client.publishAll(List.of(Outgoing.of(prices, "{\"p\":1}"),
         Outgoing.of(chat, "\"hi\"").key("chat-1"), Outgoing.of("not a topic", "1"), Outgoing.of(prices, "{\"p\":2}")));
       assertThat(results.get(0).get(20, TimeUnit.SECONDS).id()).isEqualTo(1L);
@@ -345,15 +341,26 @@ class PushClientTest {
     String topic = "java-unkeyed-" + transport.label();
     Recorder recorder = new Recorder();
     try (CuttingProxy proxy = CuttingProxy.start(gateway.vertx, gateway.port());
-         PushClient client = lossyClient(proxy, topic, transport, recorder).idempotentPublishing(false).build()) {
-      client.connect();
-      recorder.await("open", () -> !recorder.opens.isEmpty());
-      proxy.loseNextAnswer(transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201");
+         PushClient client = open(lossyClient(proxy, topic, transport, recorder).idempotentPublishing(false), recorder)) {
+      proxy.loseNextAnswer(answerOf(transport));
       assertThat(client.publish(topic, "{\"n\":1}")).failsWithin(20, TimeUnit.SECONDS);
       assertThat(proxy.lostAnswers()).isEqualTo(1);
       assertThat(gateway.get("/api/topics/" + topic).json().getLong("lastId")).as("stored once, not sent again")
         .isEqualTo(1L);
     }
+  }
+
+  /** What the gateway's answer to a publish starts with: an ack frame on WebSocket, a 201 over HTTP. */
+  private static String answerOf(Transport transport) {
+    return transport == Transport.WS ? "\"op\":\"ack\"" : "HTTP/1.1 201";
+  }
+
+  /** The client built, connected, and once it is open. */
+  private static PushClient open(PushClient.Builder builder, Recorder recorder) throws Exception {
+    PushClient client = builder.build();
+    client.connect();
+    recorder.await("open", () -> !recorder.opens.isEmpty());
+    return client;
   }
 
   /** A client through {@code proxy} that retries soon and gives up on an answer after 3 s. */
