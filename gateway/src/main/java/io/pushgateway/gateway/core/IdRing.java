@@ -46,15 +46,13 @@ public final class IdRing<T> {
 
   /** An empty ring that keeps at most {@code capacity} entries, each weighing what {@code weigher} says. */
   public IdRing(int capacity, ToLongFunction<? super T> weigher) {
-    this(capacity, weigher, entry -> null);
+    this(capacity, weigher, entry -> null, (key, id, entry) -> { });
   }
 
-  /** The same, and entries for which {@code keyOf} gives a key can be {@link #find found} by it. */
-  public IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf) {
-    this(capacity, weigher, keyOf, (key, id, entry) -> { }, 0, 0);
-  }
-
-  /** The same, and {@code keyedDrop} is told of each entry with a key that is dropped. */
+  /**
+   * The same, and entries for which {@code keyOf} gives a key can be {@link #find found} by it;
+   * {@code keyedDrop} is told of each entry with a key that is dropped.
+   */
   public IdRing(int capacity, ToLongFunction<? super T> weigher, Function<? super T, String> keyOf,
                 KeyedDrop<? super T> keyedDrop) {
     this(capacity, weigher, keyOf, keyedDrop, 0, 0);
