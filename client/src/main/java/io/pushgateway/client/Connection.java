@@ -98,6 +98,12 @@ abstract class Connection {
     if (!cursor.isEmpty()) {
       query.put("cursor", cursor);
     }
+    if (client.options.presence) {
+      query.put("presence", "1");
+      if (client.options.name != null) {
+        query.put("name", client.options.name);
+      }
+    }
     return query;
   }
 

@@ -18,6 +18,25 @@ public interface Listener {
   default void onReset(Reset reset) {
   }
 
+  /**
+   * A presence snapshot of {@code topic} arrived (with {@link PushClient.Builder#presence()}): on
+   * joining, after each reconnect, in every poll answer that brings one.
+   */
+  default void onPresence(String topic, java.util.List<Member> members, Occupancy counts) {
+  }
+
+  /** A member joined {@code topic}; the same on every transport. */
+  default void onJoin(String topic, Member member, Occupancy counts) {
+  }
+
+  /** A member left {@code topic}. */
+  default void onLeave(String topic, Member member, Occupancy counts) {
+  }
+
+  /** The counts of a room too big to list moved. */
+  default void onOccupancy(String topic, Occupancy counts) {
+  }
+
   /** A connected transport broke; the client is reconnecting from its cursor. */
   default void onDisconnect(Transport transport, String reason) {
   }

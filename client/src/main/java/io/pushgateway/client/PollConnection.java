@@ -28,6 +28,15 @@ final class PollConnection extends Connection {
       return;
     }
     Map<String, String> query = subscription();
+    if (client.options.presence) {
+      // present while polling: a lease of the pause between polls, renewed by each poll
+      query.put("client", client.pollerId);
+      query.put("interval", String.valueOf(Math.max(1, (client.options.pollInterval.toMillis() + 999) / 1000)));
+      long seen = client.presence.seen();
+      if (seen > 0) {
+        query.put("presenceSeen", String.valueOf(seen));
+      }
+    }
     if (longPoll) {
       // the first poll waits a second at most: the client learns at once that the transport works
       query.put("timeout", String.valueOf(opened ? client.options.longPollTimeoutSeconds : 1));
@@ -56,6 +65,10 @@ final class PollConnection extends Connection {
         client.opened(this);
       }
       resets(body.get("resets"));
+      if (body.has("presence")) {
+        body.getAsJsonObject("presence").entrySet()
+          .forEach(room -> client.presence.snapshot(room.getKey(), room.getValue().getAsJsonObject()));
+      }
       JsonElement events = body.get("events");
       if (events != null && events.isJsonArray()) {
         for (JsonElement event : events.getAsJsonArray()) {

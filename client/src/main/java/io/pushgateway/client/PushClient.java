@@ -64,7 +64,7 @@ public final class PushClient implements AutoCloseable {
   final OkHttpClient publishHttp;
   final Builder options;
   /** What the keys this client makes for publishes without one begin with: 96 random bits, its own. */
-  private final String keyPrefix = randomKeyPrefix();
+  private final String keyPrefix = randomId() + ".";
   private final AtomicLong keysMade = new AtomicLong();
   private final Transport mode;
   private final Listener listener;
@@ -72,6 +72,10 @@ public final class PushClient implements AutoCloseable {
   private volatile Thread loopThread;
   /** topic → {id, epoch}: everything up to id has been delivered. */
   private final Map<String, Position> positions = new LinkedHashMap<>();
+  /** Who is in each topic, with {@link Builder#presence()}. */
+  final Presence presence = new Presence(this);
+  /** A poller's id for itself in presence: its polls are one member's one connection. */
+  final String pollerId = randomId();
   private final Set<Transport> unavailable;
   private volatile String token;
   private Connection connection;
@@ -137,6 +141,20 @@ public final class PushClient implements AutoCloseable {
    */
   public String cursor() {
     return call(() -> Cursors.format(positions));
+  }
+
+  /**
+   * Who is in {@code topic} now, in the order they joined, as far as the client was told (with
+   * {@link Builder#presence()}; empty before the first snapshot). Anonymous readers are counted in
+   * {@link #occupancy}, not listed.
+   */
+  public List<Member> members(String topic) {
+    return call(() -> presence.members(topic));
+  }
+
+  /** The presence counts of {@code topic}, or null before the first snapshot. */
+  public Occupancy occupancy(String topic) {
+    return call(() -> presence.occupancy(topic));
   }
 
   public Stats stats() {
@@ -225,10 +243,11 @@ public final class PushClient implements AutoCloseable {
     return keyPrefix + Long.toString(keysMade.incrementAndGet(), 36);
   }
 
-  private static String randomKeyPrefix() {
+  /** 96 random bits in 16 characters of {@code A-Z a-z 0-9 - _}: a key prefix, a poller's presence id. */
+  private static String randomId() {
     byte[] bits = new byte[12];
     new SecureRandom().nextBytes(bits);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits) + ".";
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
   }
 
   /**
@@ -733,6 +752,11 @@ public final class PushClient implements AutoCloseable {
     }
   }
 
+  /** Tells the listener, on the client's thread, as every other call is. */
+  void notify(java.util.function.Consumer<Listener> call) {
+    safely(() -> call.accept(listener));
+  }
+
   private void safely(Runnable call) {
     try {
       call.run();
@@ -872,6 +896,8 @@ public final class PushClient implements AutoCloseable {
     String meter;
     boolean compact;
     boolean timestamps;
+    boolean presence;
+    String name;
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -894,6 +920,22 @@ public final class PushClient implements AutoCloseable {
      * Asks every transport for the compact format (docs/PROTOCOL.md, "Compact format"): events as
      * {@code [alias,data]}, ids derived, fewer bytes per event; {@link Event#ts()} is then 0.
      */
+    /**
+     * Joins the presence of the topics ({@code presence=1} on every transport): {@link
+     * PushClient#members}, {@link PushClient#occupancy} and the listener's presence calls. With
+     * a token the member is its {@code sub}; without, {@link #name} or anonymous.
+     */
+    public Builder presence() {
+      this.presence = true;
+      return this;
+    }
+
+    /** The presence name, where the gateway allows one ({@code presenceNames}); without a token only. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
     public Builder compact() {
       this.compact = true;
       return this;

@@ -139,6 +139,8 @@ final class SseConnection extends Connection {
         } else if (type.equals("reset")) {
           client.reset(json.get("topic").getAsString(), json.get("from").getAsLong(),
             json.has("epoch") ? json.get("epoch").getAsString() : null);
+        } else if (type.equals("presence")) {
+          client.presence.frame(json);
         }
       });
     }

@@ -127,6 +127,12 @@ final class WebSocketConnection extends Connection {
         client.reset(frame.get("topic").getAsString(), frame.get("from").getAsLong(),
           frame.has("epoch") ? frame.get("epoch").getAsString() : null);
         break;
+      case "presence":
+      case "join":
+      case "leave":
+      case "occupancy":
+        client.presence.frame(frame);
+        break;
       case "ack":
       case "authenticated": {
         Pending p = frame.has("ref") ? pending.remove(frame.get("ref").getAsString()) : null;

@@ -52,6 +52,27 @@ final class Recorder implements Listener {
     notifyAll();
   }
 
+  /** Presence as told: "snapshot topic: ann,bob", "join topic: bob", "leave topic: bob". */
+  final List<String> presence = new ArrayList<>();
+
+  @Override
+  public synchronized void onPresence(String topic, List<Member> members, Occupancy counts) {
+    presence.add("snapshot " + topic + ": " + members.stream().map(Member::id).sorted().toList());
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onJoin(String topic, Member member, Occupancy counts) {
+    presence.add("join " + topic + ": " + member.id());
+    notifyAll();
+  }
+
+  @Override
+  public synchronized void onLeave(String topic, Member member, Occupancy counts) {
+    presence.add("leave " + topic + ": " + member.id());
+    notifyAll();
+  }
+
   @Override
   public synchronized void onClose() {
     closes++;
