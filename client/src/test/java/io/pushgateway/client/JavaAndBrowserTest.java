@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Java subscriber (long polling) and a browser subscriber (push-client.js on SSE) receive the
- * same stream across token refreshes and a gateway restart: the restart's new history shows as a
- * reset on both, and the events after it are the same on both.
+ * The Java client and push-client.js in Chromium against one gateway: a Java subscriber (long
+ * polling) and a browser subscriber (SSE) receive the same stream across token refreshes and a
+ * gateway restart (the restart's new history shows as a reset on both, and the events after it
+ * are the same on both); and a phone and a page in one chat room see each other's presence and
+ * messages.
  */
 @Tag("browser")
 class JavaAndBrowserTest {
@@ -85,6 +87,51 @@ class JavaAndBrowserTest {
         assertThat((List<String>) browser.js("return window.seen")).containsExactlyElementsOf(expected);
         assertThat(client.stats().refreshes).isPositive();
         assertThat(((Number) browser.js("return window.page.stats.refreshes")).longValue()).isPositive();
+      }
+    }
+  }
+
+  /**
+   * A chat room with a phone (the Java client on WebSocket) and a page (push-client.js on SSE):
+   * each sees the other join, each one's message reaches the other, and the phone sees the page
+   * leave when it closes.
+   */
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  @SuppressWarnings("unchecked")
+  void aPhoneAndAPageSeeEachOtherInAChatRoom() throws Exception {
+    Browser.requireChromium();
+    try (TestGateway gateway = TestGateway.start(new JsonObject().put("presenceNames", true));
+         Browser browser = Browser.start()) {
+      Recorder phone = new Recorder();
+      try (PushClient client = PushClient.builder(gateway.url()).topics("room").transport(Transport.WS)
+        .presence().name("phone").listener(phone).build()) {
+        client.connect();
+        phone.await("the phone's snapshot", () -> phone.presence.contains("snapshot room: [phone]"));
+        browser.open(gateway.url() + "/");
+        browser.js("""
+          window.seen = [];
+          window.page = new PushClient('', { topics: ['room'], transport: 'sse', presence: true, name: 'page' });
+          window.page.onmessage = (e) => window.seen.push('message ' + e.data.data.text);
+          window.page.addEventListener('join', (e) => window.seen.push('join ' + e.member.id));
+          """);
+        phone.await("the page's join", () -> phone.presence.contains("join room: page"));
+        assertThat(client.members("room")).extracting(Member::id).containsExactly("phone", "page");
+        assertThat(client.members("room").get(1).transports()).containsExactly("sse");
+
+        client.publish("room", "{\"text\":\"hi from the phone\"}").get(10, TimeUnit.SECONDS);
+        browser.awaitJs("the phone's message", "return window.seen.includes('message hi from the phone')");
+        browser.js("window.page.publish('room', { text: 'hi from the page' })");
+        phone.await("the page's message", () -> phone.events.stream()
+          .anyMatch(e -> e.dataJson().contains("hi from the page")));
+        assertThat((List<String>) browser.js("return window.seen"))
+          .as("the phone was in the page's first snapshot, not a join after it").doesNotContain("join phone");
+        assertThat(((List<Object>) browser.js("return window.page.members('room').map((m) => m.id)")))
+          .containsExactly("phone", "page");
+
+        browser.js("window.page.close()");
+        phone.await("the page's leave", () -> phone.presence.contains("leave room: page"));
+        assertThat(client.members("room")).extracting(Member::id).containsExactly("phone");
       }
     }
   }
