@@ -357,11 +357,7 @@ public final class PushClient implements AutoCloseable {
       if (closed) {
         return;
       }
-      closed = true;
-      cancel(retry);
-      cancel(refreshTimer);
-      // a publish waiting for its retry would otherwise never be answered
-      new ArrayList<>(publishing).forEach(waiting -> waiting.completeExceptionally(closedClient()));
+      stopRetrying();
       if (connection != null) {
         connection.stop();
         connection = null;
@@ -712,15 +708,20 @@ public final class PushClient implements AutoCloseable {
     return exp != 0 && exp * 1000 <= System.currentTimeMillis();
   }
 
+  /** Closed for good: no reconnect, no token refresh, and every publish still waiting is failed. */
+  private void stopRetrying() {
+    closed = true;
+    cancel(retry);
+    cancel(refreshTimer);
+    // a publish waiting for its retry would otherwise never be answered
+    new ArrayList<>(publishing).forEach(waiting -> waiting.completeExceptionally(closedClient()));
+  }
+
   /** With a supplier: a new token, then at once back from the cursor. Without: one onUnauthorized and the end. */
   private void reauthenticate(Drop info) {
     if (options.tokenSupplier == null) {
       safely(() -> listener.onUnauthorized(info.reason));
-      closed = true;
-      cancel(retry);
-      cancel(refreshTimer);
-      // a publish waiting for its retry would otherwise never be answered
-      new ArrayList<>(publishing).forEach(waiting -> waiting.completeExceptionally(closedClient()));
+      stopRetrying();
       safely(listener::onClose);
       loop.shutdown();
       return;

@@ -102,7 +102,6 @@ public final class Event {
       && Arrays.equals(json, encode(topic, id, ts, epoch, dataJson, contentType).json);
   }
 
-  /** The media type of a binary event's bytes; null for JSON data. */
   /**
    * A fingerprint of its content and content type ({@link PublishKeys#fingerprint}): two events
    * of one topic, id and timestamp have the same one exactly when their data does.
@@ -111,6 +110,7 @@ public final class Event {
     return PublishKeys.fingerprint(contentType, json);
   }
 
+  /** The media type of a binary event's bytes; null for JSON data. */
   public String contentType() {
     return contentType;
   }

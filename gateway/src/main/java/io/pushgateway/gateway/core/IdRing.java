@@ -12,9 +12,9 @@ import java.util.function.ToLongFunction;
  * {@code (id - 1) % length}, so a lookup by id is one division. The array starts small and doubles
  * up to the capacity, so a topic with few events costs little. It keeps the total weight of what it
  * holds (an event's bytes, say), so a byte bound is one comparison, and indexes the entries that
- * carry a key (a publish's idempotency key), so a retried publish is found in one lookup, and tells
- * whom it is asked to of each keyed entry it drops, so the key can outlive it. Not
- * thread-safe: its owner (an event loop, a partition thread) is the only one to touch it.
+ * carry a key (a publish's idempotency key), so a retried publish is found in one lookup; it tells
+ * its owner of each keyed entry it drops, so the key can outlive it. Not thread-safe: its owner
+ * (an event loop, a partition thread) is the only one to touch it.
  *
  * @param <T> what is kept per id
  */

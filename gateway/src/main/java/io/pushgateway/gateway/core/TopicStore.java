@@ -125,10 +125,10 @@ public final class TopicStore {
     TopicHistory history = touch(topic, nowMillis);
     if (history != null && key != null) {
       trim(history, nowMillis); // a key past its window is found no more
-    }
-    Stored repeat = history == null || key == null ? null : history.repeatOf(key, dataJson, contentType);
-    if (repeat != null) {
-      return repeat;
+      Stored repeat = history.repeatOf(key, dataJson, contentType);
+      if (repeat != null) {
+        return repeat;
+      }
     }
     if (history == null) {
       if (topics.size() >= maxTopics && !dropAnUnpublishedTopic()) {
