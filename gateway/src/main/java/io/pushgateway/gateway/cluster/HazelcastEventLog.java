@@ -358,8 +358,9 @@ public final class HazelcastEventLog implements EventLog {
     for (String topic : request.topics()) {
       Position position = request.cursor().get(topic);
       TopicOps.Read read = position == null
-        ? new TopicOps.Read(true, 0, null, request.limit(), request.maxBytes(), cutoff)
-        : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), request.maxBytes(), cutoff);
+        ? new TopicOps.Read(true, 0, null, request.limit(), request.maxBytes(), cutoff, false)
+        : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), request.maxBytes(), cutoff,
+          request.newestOnly());
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
           : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.events(),

@@ -30,19 +30,26 @@ public final class Slice implements DataSerializable {
     // for Hazelcast
   }
 
+  /** Events from the position on, as far as {@code limit} and {@code maxBytes} take them. */
+  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {
+    return of(log, fromNow, after, epoch, limit, maxBytes, cutoffTs, false);
+  }
+
   /**
    * @param after    the position's id, ignored when {@code fromNow}
    * @param epoch    the position's epoch, null to trust the id
    * @param maxBytes the events' data past which no more are taken, beyond the first (see ReadRequest)
    * @param cutoffTs events older than this count as gone (0: keep by count only)
+   * @param newestOnly the newest event alone (ReadRequest.newestOnly)
    */
-  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {
+  static Slice of(TopicLog log, boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs,
+                  boolean newestOnly) {
     Slice slice = new Slice();
     slice.epoch = log.epoch();
     slice.lastId = log.lastId();
     slice.oldestId = cutoffTs > 0 ? log.oldestId(cutoffTs) : log.oldestId();
     ReadStart start = ReadStart.of(fromNow ? null : new Position(after, epoch), slice.lastId, slice.oldestId,
-      slice.epoch);
+      slice.epoch, newestOnly);
     slice.reset = start.reset();
     slice.start = start.after();
     int count = withinBytes(log, slice.start, (int) Math.max(0, Math.min(slice.lastId - slice.start, limit)), maxBytes);

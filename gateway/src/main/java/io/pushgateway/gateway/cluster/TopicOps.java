@@ -286,6 +286,8 @@ public final class TopicOps {
     int limit;
     long maxBytes;
     long cutoffTs;
+    /** The newest event alone (ReadRequest.newestOnly). */
+    boolean newestOnly;
 
     public Read() {
       // for Hazelcast
@@ -293,21 +295,23 @@ public final class TopicOps {
 
     /** A read of no events: a topic's state, a probe or a touch. */
     static Read stateOnly(long cutoffTs) {
-      return new Read(true, 0, null, 0, 0, cutoffTs);
+      return new Read(true, 0, null, 0, 0, cutoffTs, false);
     }
 
-    Read(boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs) {
+    Read(boolean fromNow, long after, String epoch, int limit, long maxBytes, long cutoffTs, boolean newestOnly) {
       this.fromNow = fromNow;
       this.after = after;
       this.epoch = epoch;
       this.limit = limit;
       this.maxBytes = maxBytes;
       this.cutoffTs = cutoffTs;
+      this.newestOnly = newestOnly;
     }
 
     @Override
     public Slice process(Map.Entry<String, TopicLog> entry) {
-      return entry.getValue() == null ? null : Slice.of(entry.getValue(), fromNow, after, epoch, limit, maxBytes, cutoffTs);
+      return entry.getValue() == null ? null
+        : Slice.of(entry.getValue(), fromNow, after, epoch, limit, maxBytes, cutoffTs, newestOnly);
     }
 
     @Override
@@ -323,6 +327,7 @@ public final class TopicOps {
       out.writeInt(limit);
       out.writeLong(maxBytes);
       out.writeLong(cutoffTs);
+      out.writeBoolean(newestOnly);
     }
 
     @Override
@@ -333,6 +338,7 @@ public final class TopicOps {
       limit = in.readInt();
       maxBytes = in.readLong();
       cutoffTs = in.readLong();
+      newestOnly = in.readBoolean();
     }
   }
 
@@ -369,7 +375,8 @@ public final class TopicOps {
           entry.setValue(log);
         }
       }
-      return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.maxBytes, read.cutoffTs);
+      return Slice.of(log, read.fromNow, read.after, read.epoch, read.limit, read.maxBytes, read.cutoffTs,
+        read.newestOnly);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pushgateway.gateway.core;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +15,9 @@ import java.util.Set;
  * SSE. It listens on the hub first and then reads the log after its positions, so no event can
  * fall between history and live delivery; live events are delivered only when they are exactly
  * the next id, anything else (a gap, another epoch) sends it back to the log. The sink therefore
- * sees every event once, in id order per topic, and resets explicitly.
+ * sees every event once, in id order per topic, and resets explicitly. A conflating stream
+ * ({@link #conflate}) sees each topic's newest events at its pace instead: ids then skip, by the
+ * subscriber's choice.
  *
  * <p>Confined to the event loop of the hub it was created with.
  */
@@ -68,6 +71,8 @@ public final class LiveStream implements Hub.Listener {
   private Set<String> presenceFollowed = Set.of();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
+  /** Null unless the subscriber asked for conflation. */
+  private Conflation conflation;
   private boolean reading;
   private boolean stale;
   private boolean closed;
@@ -87,6 +92,16 @@ public final class LiveStream implements Hub.Listener {
   @Override
   public Transport transport() {
     return transport;
+  }
+
+  /**
+   * Sends each topic's newest event alone, at most one per {@code windowMillis} (0: every event,
+   * the default); its reads of the log take the newest event alone. Set before subscribing.
+   */
+  public void conflate(Vertx vertx, long windowMillis) {
+    if (windowMillis > 0) {
+      conflation = new Conflation(vertx, windowMillis, sink, this::sendConflated);
+    }
   }
 
   /** Starts following {@code topic} after {@code after} (null: from now). */
@@ -134,6 +149,9 @@ public final class LiveStream implements Hub.Listener {
     if (positions.containsKey(topic)) {
       positions.remove(topic);
       announced(topic);
+      if (conflation != null) {
+        conflation.forget(topic);
+      }
       hub.remove(topic, this);
     }
   }
@@ -160,6 +178,9 @@ public final class LiveStream implements Hub.Listener {
       closed = true;
       positions.keySet().forEach(topic -> hub.remove(topic, this));
       queued = null;
+      if (conflation != null) {
+        conflation.close();
+      }
     }
   }
 
@@ -201,13 +222,27 @@ public final class LiveStream implements Hub.Listener {
       }
       return;
     }
-    switch (Position.step(position, event)) {
+    Position.Step step = Position.step(position, event);
+    if (conflation != null && step != Position.Step.SEEN && event.epoch().equals(position.epoch())) {
+      conflation.offer(event); // a gap is what conflation makes: the newest is all it needs
+      return;
+    }
+    switch (step) {
       case SEEN -> { } // already delivered, from history
       case NEXT -> {
         positions.put(event.topic(), event.position());
         sink.event(event, position);
       }
       case GAP -> catchUp();
+    }
+  }
+
+  /** A conflated event leaving: sent if no read delivered it, or a newer one, meanwhile. */
+  private void sendConflated(Event event) {
+    Position position = positions.get(event.topic());
+    if (!closed && position != null && event.epoch().equals(position.epoch()) && event.id() > position.id()) {
+      positions.put(event.topic(), event.position());
+      sink.event(event, position);
     }
   }
 
@@ -223,7 +258,7 @@ public final class LiveStream implements Hub.Listener {
 
   private void readNext() {
     List<String> topics = List.copyOf(positions.keySet());
-    log.read(new ReadRequest(topics, cursor(), READ_BATCH, READ_BATCH_BYTES))
+    log.read(new ReadRequest(topics, cursor(), READ_BATCH, READ_BATCH_BYTES, conflation != null))
       .onSuccess(this::deliver)
       .onFailure(cause -> {
         if (!closed) {
@@ -278,6 +313,9 @@ public final class LiveStream implements Hub.Listener {
     for (Event event : result.events()) {
       if (positions.containsKey(event.topic())) {
         sink.event(event, positions.put(event.topic(), event.position()));
+        if (conflation != null) {
+          conflation.sent(event.topic());
+        }
       }
     }
     if (result.more() || stale) {

@@ -7,9 +7,15 @@ import java.util.List;
  * {@code maxBytes} of them unless the first alone is more". A topic the cursor does not name
  * starts at the topic's latest id ("now"); with {@code limit} 0 only the cursor is resolved.
  * The byte bound is for answers built whole, as a poll's is: a client that does not read its
- * answer should hold no more of the gateway than a slow push connection may.
+ * answer should hold no more of the gateway than a slow push connection may. With
+ * {@code newestOnly} (a conflating subscriber) each topic answers with its newest event alone,
+ * wherever the cursor stood in the same history: skipping is what the subscriber asked for.
  */
-public record ReadRequest(List<String> topics, Cursor cursor, int limit, long maxBytes) {
+public record ReadRequest(List<String> topics, Cursor cursor, int limit, long maxBytes, boolean newestOnly) {
+
+  public ReadRequest(List<String> topics, Cursor cursor, int limit, long maxBytes) {
+    this(topics, cursor, limit, maxBytes, false);
+  }
 
   /** No bound on bytes. */
   public ReadRequest(List<String> topics, Cursor cursor, int limit) {
@@ -18,6 +24,6 @@ public record ReadRequest(List<String> topics, Cursor cursor, int limit, long ma
 
   /** The same read from {@code from}. */
   public ReadRequest from(Cursor from) {
-    return new ReadRequest(topics, from, limit, maxBytes);
+    return new ReadRequest(topics, from, limit, maxBytes, newestOnly);
   }
 }

@@ -27,4 +27,22 @@ public record ReadStart(long after, boolean reset) {
     }
     return new ReadStart(position.id(), false);
   }
+
+  /**
+   * The same rules for a reader that wants each topic's newest event alone ({@code newestOnly}):
+   * a position behind it in the same history, kept or not, starts just before it, with no reset;
+   * another history still resets, for its ids start again.
+   */
+  public static ReadStart of(Position position, long lastId, long oldestId, String epoch, boolean newestOnly) {
+    ReadStart start = of(position, lastId, oldestId, epoch);
+    if (!newestOnly || position == null) {
+      return start; // "now" stays now
+    }
+    long beforeNewest = Math.max(lastId - 1, oldestId - 1);
+    boolean sameHistory = position.epoch() == null || position.epoch().equals(epoch);
+    if (sameHistory && position.id() <= lastId) {
+      return new ReadStart(Math.max(position.id(), beforeNewest), false);
+    }
+    return new ReadStart(beforeNewest, start.reset());
+  }
 }

@@ -11,23 +11,31 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code topics=a,b} and {@code cursor=…}, read the same way by all four transports; refused with
- * the protocol's codes before anything is opened.
+ * {@code topics=a,b}, {@code cursor=…} and {@code conflate=MS}, read the same way by all four
+ * transports; refused with the protocol's codes before anything is opened. {@code conflateMillis}
+ * 0 is every event; above it, each topic's newest event alone, at most one per that many
+ * milliseconds on a push transport.
  */
-public record SubscriptionParams(List<String> topics, Cursor cursor) {
+public record SubscriptionParams(List<String> topics, Cursor cursor, int conflateMillis) {
+
+  /** The longest conflation window a subscriber may ask for: ten minutes. */
+  public static final int MAX_CONFLATE_MILLIS = 600_000;
 
   public static SubscriptionParams parse(HttpServerRequest request, GatewayConfig config) {
-    return parse(request.getParam("topics"), request.getParam("cursor"), config);
+    return parse(request, request.getParam("cursor"), config);
   }
 
-  public static SubscriptionParams parse(String topicsParam, String cursorParam, GatewayConfig config) {
+  /** With the cursor from elsewhere (SSE's Last-Event-ID). */
+  public static SubscriptionParams parse(HttpServerRequest request, String cursorParam, GatewayConfig config) {
+    String topicsParam = request.getParam("topics");
     if (topicsParam == null || topicsParam.isBlank()) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER, "topics is required, e.g. topics=prices,chat");
     }
     // one topic, the usual case, needs no set to drop repeats
     List<String> ordered = topicsParam.indexOf(',') < 0 ? List.of(Topics.require(topicsParam.trim()))
       : distinct(topicsParam, config.maxTopicsPerSubscription());
-    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered));
+    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered),
+      intParam(request, "conflate", 0, 0, MAX_CONFLATE_MILLIS));
   }
 
   private static List<String> distinct(String topicsParam, int max) {

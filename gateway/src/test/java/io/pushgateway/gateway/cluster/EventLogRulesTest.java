@@ -108,6 +108,36 @@ class EventLogRulesTest {
     }
   }
 
+  /** A conflating subscriber's read (newestOnly): the newest alone, a reset only for another history. */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void aNewestOnlyReadSkipsToTheNewestEvent(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "newest." + kind;
+    for (int i = 1; i <= 5; i++) {
+      log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS);
+    }
+    String epoch = read(log, topic, null).cursor().get(topic).epoch();
+    for (Position behind : List.of(new Position(0, null), new Position(1, epoch), new Position(3, null))) {
+      ReadResult newest = readNewest(log, topic, behind);
+      assertThat(ids(newest)).as("from " + behind).containsExactly(5L);
+      assertThat(newest.resets()).as("from " + behind).isEmpty();
+      assertThat(newest.more()).isFalse();
+    }
+    assertThat(readNewest(log, topic, new Position(5, epoch)).events()).isEmpty();
+    assertThat(readNewest(log, topic, null).events()).as("now is now").isEmpty();
+    for (Position other : List.of(new Position(4, "elsewhere"), new Position(9, epoch))) {
+      ReadResult reset = readNewest(log, topic, other);
+      assertThat(reset.resets()).as("reset for " + other).containsExactly(new Reset(topic, 3, epoch));
+      assertThat(ids(reset)).containsExactly(5L);
+    }
+  }
+
+  private static ReadResult readNewest(EventLog log, String topic, Position position) throws Exception {
+    Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
+    return log.read(new ReadRequest(List.of(topic), cursor, 100, Long.MAX_VALUE, true)).await(10, TimeUnit.SECONDS);
+  }
+
   @ParameterizedTest(name = "{0} log")
   @ValueSource(strings = {"local", "cluster"})
   void theLimitCountsOverAllTopicsInTheirOrder(String kind) throws Exception {

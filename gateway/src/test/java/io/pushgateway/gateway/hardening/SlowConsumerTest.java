@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
@@ -117,6 +118,83 @@ class SlowConsumerTest {
     bystander.awaitEvents((int) published);
     assertThat(bystander.ids("slow")).containsExactlyElementsOf(ids(1, published));
     stalledClient.close();
+  }
+
+  /**
+   * A conflating client ({@code conflate=1}) that stops reading is not a slow consumer: its events
+   * wait as one newest per topic while its queue is full, instead of filling it. A client that does
+   * not conflate, stalled beside it under the same load, is closed; the conflating one stays and,
+   * reading again, gets the topic's newest event.
+   */
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"netty", "vertx"})
+  void aConflatingWebSocketThatStopsReadingIsKeptAndGetsTheNewest(String writePath) throws Exception {
+    start(writePath);
+    gateway.publish("slowconflated", new JsonObject().put("n", 0));
+    Stalled conflating = stalledWebSocket("/ws?topics=slowconflated&cursor=slowconflated:0&conflate=1");
+    Stalled control = stalledWebSocket("/ws?topics=slowconflated&cursor=slowconflated:0");
+
+    long published = 1 + publishUntil("slowconflated", "ws", 1);
+    // as much again: without its pace the conflating client's queue would overflow too
+    for (long more = published; more > 0; more -= 10) {
+      List<Future<TestGateway.Reply>> pads = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        pads.add(publishPad("slowconflated"));
+      }
+      Future.all(pads).await(30, TimeUnit.SECONDS);
+      published += pads.size();
+    }
+    control.socket.resume();
+    conflating.socket.resume();
+    assertThat(control.closed.future().await(30, TimeUnit.SECONDS)).isEqualTo((short) 1013);
+    conflating.newest(published).await(30, TimeUnit.SECONDS);
+    assertThat(conflating.closed.future().isComplete()).as("the conflating client is still connected").isFalse();
+    assertThat(conflating.ids).as("skipping, in order").isSorted().doesNotHaveDuplicates()
+      .hasSizeLessThan((int) published);
+    conflating.client.close();
+    control.client.close();
+  }
+
+  /** A WebSocket that read its first event and then stopped reading. */
+  private record Stalled(WebSocketClient client, ClientWebSocket socket, List<Long> ids, Promise<Short> closed) {
+    /** Completes once the event with {@code id} arrived. */
+    Future<Void> newest(long id) {
+      Promise<Void> arrived = Promise.promise();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      Runnable[] check = new Runnable[1];
+      check[0] = () -> {
+        if (ids.contains(id)) {
+          arrived.tryComplete();
+        } else if (System.nanoTime() > deadline) {
+          arrived.tryFail("no event " + id + " among " + ids.size() + " received");
+        } else {
+          CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(check[0]);
+        }
+      };
+      check[0].run();
+      return arrived.future();
+    }
+  }
+
+  private Stalled stalledWebSocket(String uri) throws Exception {
+    List<Long> ids = new CopyOnWriteArrayList<>();
+    Promise<Void> first = Promise.promise();
+    Promise<Short> closed = Promise.promise();
+    // Keep the client referenced: Vert.x closes a client that becomes unreachable.
+    WebSocketClient client = gateway.vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(8192));
+    ClientWebSocket socket = client.webSocket();
+    socket.textMessageHandler(text -> {
+      JsonObject frame = new JsonObject(text);
+      if (frame.getString("op") == null) {
+        ids.add(frame.getLong("id"));
+        first.tryComplete();
+      }
+    });
+    socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+    socket.connect(gateway.port(), "127.0.0.1", uri).await(10, TimeUnit.SECONDS);
+    first.future().await(10, TimeUnit.SECONDS);
+    socket.pause();
+    return new Stalled(client, socket, ids, closed);
   }
 
   @ParameterizedTest(name = "on {0}")

@@ -128,7 +128,14 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       // the client has it: its cursor was taken from another event loop that got it first
       case SEEN -> { }
       case NEXT -> answerWith(event); // the common case
-      case GAP -> read();
+      case GAP -> {
+        Position at = cursor.get(event.topic());
+        if (request.newestOnly() && at != null && event.epoch().equals(at.epoch())) {
+          answerWith(event); // a conflating poll skips ahead: the newest is its answer
+        } else {
+          read();
+        }
+      }
     }
   }
 

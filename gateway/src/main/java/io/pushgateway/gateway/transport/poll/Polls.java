@@ -48,7 +48,8 @@ final class Polls {
   private static ReadRequest readRequest(HttpServerRequest request, GatewayConfig config) {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
-    return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes());
+    return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes(),
+      params.conflateMillis() > 0);
   }
 
   /**

@@ -54,10 +54,13 @@ final class SseSession implements LiveStream.Sink {
   /**
    * {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream;
    * {@code membership}: who it is in the presence of every topic, null when it did not ask;
-   * {@code format}: how its events and ids are spelled.
+   * {@code format}: how its events and ids are spelled; {@code conflateMillis}: see
+   * {@link LiveStream#conflate}.
    */
-  void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format) {
+  void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
+            int conflateMillis) {
     this.format = format;
+    stream.conflate(context.vertx(), conflateMillis);
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);

@@ -56,7 +56,7 @@ public final class SseTransport implements TransportHandler {
     try {
       String lastEventId = ctx.request().getHeader("Last-Event-ID");
       String cursor = lastEventId != null && !lastEventId.isBlank() ? lastEventId : ctx.request().getParam("cursor");
-      params = SubscriptionParams.parse(ctx.request().getParam("topics"), cursor, context.config());
+      params = SubscriptionParams.parse(ctx.request(), cursor, context.config());
       format = EventFormat.of(ctx.request());
       membership = Membership.asked(ctx.request(), context.config())
         ? Membership.of(ctx.request(), Access.of(ctx), context.config()) : null;
@@ -74,7 +74,7 @@ public final class SseTransport implements TransportHandler {
       SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this);
       sessions.opened(session);
       session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
-        Access.of(ctx).expiresAtMillis(), membership, format);
+        Access.of(ctx).expiresAtMillis(), membership, format, params.conflateMillis());
     });
   }
 

@@ -97,8 +97,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * {@code binaryFrames}: for binary events, their raw bytes in a binary frame ({@code binary=1});
    * {@code format}: how its events are spelled.
    */
-  void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format) {
+  void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format,
+            int conflateMillis) {
     this.binaryFrames = binaryFrames;
+    stream.conflate(context.vertx(), conflateMillis);
     if (format.compact()) {
       aliases = new TopicAliases(format);
     }
