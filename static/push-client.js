@@ -48,6 +48,7 @@
     name: '', // presence name where the gateway allows one (with a token: its sub)
     format: 'json', // 'compact': events as [alias,data], ids derived, fewer bytes per event (PROTOCOL.md)
     timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
+    conflate: 0, // ms: each topic's newest event alone, at most one per this many ms (0: every event)
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
@@ -152,6 +153,9 @@
       if (!this.topics.length) throw new TypeError('PushClient: no topics');
       if (opts.transport !== 'auto' && TRANSPORTS.indexOf(opts.transport) < 0) {
         throw new TypeError('PushClient: unknown transport ' + opts.transport);
+      }
+      if (!(opts.conflate >= 0 && opts.conflate <= 600000)) {
+        throw new TypeError('PushClient: conflate is 0 to 600000 ms, got ' + opts.conflate);
       }
       this.url = String(baseUrl || '').replace(/\/+$/, '');
       this.options = opts;
@@ -707,6 +711,7 @@
     // The query every subscription shares: topics, format, presence.
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
+      if (this.options.conflate > 0) params.conflate = String(Math.round(this.options.conflate));
       if (this.options.format === 'compact') {
         params.format = 'compact';
         if (this.options.timestamps) params.ts = '1';
@@ -735,8 +740,9 @@
         this._stats.duplicates++;
         return false;
       }
-      if (p && p.id > 0 && ev.id > p.id + 1) {
-        // Ids have no gaps (PROTOCOL.md), so one here is lost in transit:
+      if (p && p.id > 0 && ev.id > p.id + 1 && !(this.options.conflate > 0)) {
+        // Ids have no gaps (PROTOCOL.md), so one here is lost in transit
+        // (unless conflating, which skips by request):
         // never hand the application a hole, fetch it again from history.
         // (Position 0 is "from the oldest kept", which may be any id.)
         this._stats.gaps++;
@@ -1148,8 +1154,10 @@
           }
           if (body.cursor) client._acceptCursor(body.cursor);
           for (const topic of Object.keys(body.presence || {})) client._presenceSnapshot(topic, body.presence[topic]);
-          if (long || body.more) poll();
-          else timer = setTimeout(poll, client.options.pollInterval);
+          // conflating, the next poll waits out the window this answer began
+          const pause = long ? client.options.conflate : Math.max(client.options.pollInterval, client.options.conflate);
+          if (body.more || pause <= 0 || long && !(body.events || []).length) poll();
+          else timer = setTimeout(poll, pause);
         }, (err) => {
           clearTimeout(guard);
           if (stopped) return;

@@ -82,6 +82,12 @@ final class PageClient {
     return events();
   }
 
+  /** Waits until the application has seen {@code entry} ({@code topic:id:n}). */
+  void awaitEntry(String entry) {
+    browser.awaitJs(name + " sees " + entry,
+      "return window.clients[arguments[0]].rec.events.includes(arguments[1])", name, entry);
+  }
+
   @SuppressWarnings("unchecked")
   List<String> events() {
     return (List<String>) browser.js("return window.clients[arguments[0]].rec.events.slice()", name);

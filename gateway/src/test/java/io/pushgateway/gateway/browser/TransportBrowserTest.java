@@ -3,6 +3,9 @@ package io.pushgateway.gateway.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.testing.TestGateway;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +114,39 @@ class TransportBrowserTest {
     assertThat(client.stat("events")).isEqualTo(21);
     assertThat(client.stat("reconnects")).isZero();
     client.close();
+  }
+
+  /**
+   * {@code conflate}: the page gets each burst's newest value, ids skipping, in order, and takes
+   * the skips for what it asked, not for a loss: no gap counted, no reconnect.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void aConflatingPageGetsTheNewestValuesAndCountsNoGap(String transport) throws Exception {
+    String topic = "browser.conflated." + transport;
+    PageClient client = PageClient.create(browser, "f", transport, Map.of("conflate", 300), topic).awaitOpen();
+    publishBurst(topic, 1, 10);
+    client.awaitEntry(topic + ":10:10");
+    publishBurst(topic, 11, 20);
+    client.awaitEntry(topic + ":20:20");
+
+    List<Long> ids = client.events().stream().map(e -> Long.parseLong(e.split(":")[1])).toList();
+    assertThat(ids).isSorted().doesNotHaveDuplicates().endsWith(20L).hasSizeLessThan(20);
+    assertThat(client.events()).allSatisfy(e -> assertThat(e.split(":")[1]).isEqualTo(e.split(":")[2]));
+    assertThat(client.stat("gaps")).isZero();
+    assertThat(client.stat("reconnects")).isZero();
+    assertThat(client.cursor()).startsWith(topic + ":20:");
+    client.close();
+  }
+
+  /** Events {@code n} = from..to in one batch, so each burst is stored before anyone polls it. */
+  private static void publishBurst(String topic, int from, int to) throws Exception {
+    JsonArray events = new JsonArray();
+    for (int n = from; n <= to; n++) {
+      events.add(new JsonObject().put("topic", topic).put("data", new JsonObject().put("n", n)));
+    }
+    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", events)
+      .encode()), "application/json").status()).isEqualTo(200);
   }
 
   @ParameterizedTest(name = "{0}")
