@@ -86,10 +86,14 @@ final class PollConnection extends Connection {
         client.acceptCursor(body.get("cursor").getAsString());
       }
       boolean more = body.has("more") && body.get("more").getAsBoolean();
-      if (longPoll || more) {
+      // conflating, the next poll waits out the window this answer began
+      long conflate = client.options.conflate.toMillis();
+      long pause = longPoll ? conflate : Math.max(client.options.pollInterval.toMillis(), conflate);
+      boolean answered = events != null && events.isJsonArray() && events.getAsJsonArray().size() > 0;
+      if (more || pause <= 0 || longPoll && !answered) {
         poll();
       } else {
-        next = client.later(this::poll, client.options.pollInterval.toMillis());
+        next = client.later(this::poll, pause);
       }
     }));
   }

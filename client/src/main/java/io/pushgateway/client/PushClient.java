@@ -504,8 +504,8 @@ public final class PushClient implements AutoCloseable {
       duplicates++;
       return false;
     }
-    if (p != null && p.id > 0 && id > p.id + 1) {
-      // ids have no gaps: one here was lost in transit; never hand the app a hole
+    if (p != null && p.id > 0 && id > p.id + 1 && options.conflate.isZero()) {
+      // ids have no gaps: one here was lost in transit (conflation skips by request); never hand the app a hole
       gaps++;
       drop(conn, new Drop("missing " + topic + " " + (p.id + 1) + ".." + (id - 1) + ", resuming from the cursor")
         .soon());
@@ -897,6 +897,7 @@ public final class PushClient implements AutoCloseable {
     String meter;
     boolean compact;
     boolean timestamps;
+    Duration conflate = Duration.ZERO;
     boolean presence;
     String name;
 
@@ -945,6 +946,21 @@ public final class PushClient implements AutoCloseable {
     /** With {@link #compact()}: each event's {@code ts} as well ({@code ts=1}), so {@link Event#ts()} is set. */
     public Builder timestamps() {
       this.timestamps = true;
+      return this;
+    }
+
+    /**
+     * Each topic's newest value instead of every event ({@code conflate=} on every transport,
+     * docs/PROTOCOL.md "Conflation"): on WebSocket and SSE at most one event per topic per
+     * {@code window}, each poll answer the newest alone, and polls wait out the window after an
+     * answer with events. Ids then skip, which the client does not take for a loss. For prices
+     * and gauges on a slow or metered link; zero (the default) is every event.
+     */
+    public Builder conflate(Duration window) {
+      if (window.isNegative() || window.toMillis() > 600_000) {
+        throw new IllegalArgumentException("conflate is 0 to 600,000 ms, got " + window.toMillis() + " ms");
+      }
+      this.conflate = window;
       return this;
     }
 
