@@ -311,12 +311,17 @@ public final class LiveStream implements Hub.Listener {
       }
     }
     for (Event event : result.events()) {
-      if (positions.containsKey(event.topic())) {
-        sink.event(event, positions.put(event.topic(), event.position()));
-        if (conflation != null) {
-          conflation.sent(event.topic());
-        }
+      if (!positions.containsKey(event.topic())) {
+        continue;
       }
+      if (conflation != null) {
+        Position at = positions.get(event.topic());
+        if (at != null && Position.step(at, event) == Position.Step.SEEN) {
+          continue; // a held event went out while this read was on its way, and it was as new
+        }
+        conflation.sent(event.topic());
+      }
+      sink.event(event, positions.put(event.topic(), event.position()));
     }
     if (result.more() || stale) {
       readAgain();
