@@ -222,12 +222,11 @@ public final class LiveStream implements Hub.Listener {
       }
       return;
     }
-    Position.Step step = Position.step(position, event);
-    if (conflation != null && step != Position.Step.SEEN && event.epoch().equals(position.epoch())) {
+    if (conflation != null && Position.ahead(position, event)) {
       conflation.offer(event); // a gap is what conflation makes: the newest is all it needs
       return;
     }
-    switch (step) {
+    switch (Position.step(position, event)) {
       case SEEN -> { } // already delivered, from history
       case NEXT -> {
         positions.put(event.topic(), event.position());
@@ -240,7 +239,7 @@ public final class LiveStream implements Hub.Listener {
   /** A conflated event leaving: sent if no read delivered it, or a newer one, meanwhile. */
   private void sendConflated(Event event) {
     Position position = positions.get(event.topic());
-    if (!closed && position != null && event.epoch().equals(position.epoch()) && event.id() > position.id()) {
+    if (!closed && Position.ahead(position, event)) {
       positions.put(event.topic(), event.position());
       sink.event(event, position);
     }

@@ -27,6 +27,14 @@ public record Position(long id, String epoch) {
     return event.id() == position.id() + 1 ? Step.NEXT : Step.GAP;
   }
 
+  /**
+   * Whether {@code event} is of the position's history and past it, gap or not: what a conflating
+   * subscriber takes, skipping by choice.
+   */
+  public static boolean ahead(Position position, Event event) {
+    return position != null && event.epoch().equals(position.epoch()) && event.id() > position.id();
+  }
+
   /** The cursor entry {@code topic:id:epoch} (or {@code topic:id} without an epoch). */
   public String entry(String topic) {
     return epoch == null ? topic + ":" + id : topic + ":" + id + ":" + epoch;

@@ -129,8 +129,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       case SEEN -> { }
       case NEXT -> answerWith(event); // the common case
       case GAP -> {
-        Position at = cursor.get(event.topic());
-        if (request.newestOnly() && at != null && event.epoch().equals(at.epoch())) {
+        if (request.newestOnly() && Position.ahead(cursor.get(event.topic()), event)) {
           answerWith(event); // a conflating poll skips ahead: the newest is its answer
         } else {
           read();
