@@ -360,7 +360,7 @@ public final class HazelcastEventLog implements EventLog {
       TopicOps.Read read = position == null
         ? new TopicOps.Read(true, 0, null, request.limit(), request.maxBytes(), cutoff, false)
         : new TopicOps.Read(false, position.id(), position.epoch(), request.limit(), request.maxBytes(), cutoff,
-          request.newestOnly());
+          request.newestOnly().contains(topic));
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
           : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.events(),

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.core;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -13,19 +14,24 @@ import java.util.function.Consumer;
  * the newest values instead of a backlog. It only chooses when: the stream moves its position as
  * an event is sent, so a cursor handed out never passes an event held back.
  *
- * <p>Confined to the stream's event loop. It holds at most one event and one timer per topic.
+ * <p>Each conflated topic has its window; the stream's other topics get every event. Confined to
+ * the stream's event loop. It holds at most one event and one timer per topic.
  */
 final class Conflation {
 
   private static final class Slot {
+    final long windowNanos;
     /** When the next event may go at once, {@link System#nanoTime()}; 0: at once. */
     long readyAt;
     Event held;
     long timer = -1;
+
+    Slot(long windowMillis) {
+      this.windowNanos = windowMillis * 1_000_000;
+    }
   }
 
   private final Vertx vertx;
-  private final long windowNanos;
   private final LiveStream.Sink sink;
   private final Consumer<Event> send;
   private final Map<String, Slot> slots = new HashMap<>(2);
@@ -33,16 +39,30 @@ final class Conflation {
   private boolean closed;
 
   /** {@code send} writes an event and moves the stream's position, if it is still ahead of it. */
-  Conflation(Vertx vertx, long windowMillis, LiveStream.Sink sink, Consumer<Event> send) {
+  Conflation(Vertx vertx, LiveStream.Sink sink, Consumer<Event> send) {
     this.vertx = vertx;
-    this.windowNanos = windowMillis * 1_000_000;
     this.sink = sink;
     this.send = send;
   }
 
-  /** A live event past the topic's position: sent now, or held as the topic's newest. */
+  /** Conflates {@code topic}: at most one event per {@code windowMillis}. */
+  void add(String topic, long windowMillis) {
+    forget(topic);
+    slots.put(topic, new Slot(windowMillis));
+  }
+
+  boolean conflates(String topic) {
+    return slots.containsKey(topic);
+  }
+
+  /** The conflated topics, read for their newest event alone. */
+  Set<String> topics() {
+    return Set.copyOf(slots.keySet());
+  }
+
+  /** A live event of a conflated topic, past its position: sent now, or held as the topic's newest. */
   void offer(Event event) {
-    Slot slot = slots.computeIfAbsent(event.topic(), topic -> new Slot());
+    Slot slot = slots.get(event.topic());
     slot.held = event;
     if (slot.timer < 0) {
       flush(slot);
@@ -51,8 +71,8 @@ final class Conflation {
 
   /** {@code topic}'s event went out some other way (a read): its window starts now. */
   void sent(String topic) {
-    Slot slot = slots.computeIfAbsent(topic, t -> new Slot());
-    slot.readyAt = System.nanoTime() + windowNanos;
+    Slot slot = slots.get(topic);
+    slot.readyAt = System.nanoTime() + slot.windowNanos;
   }
 
   void forget(String topic) {
@@ -87,7 +107,7 @@ final class Conflation {
     } else {
       Event event = slot.held;
       slot.held = null;
-      slot.readyAt = now + windowNanos;
+      slot.readyAt = now + slot.windowNanos;
       send.accept(event);
     }
   }

@@ -15,9 +15,9 @@ import java.util.Set;
  * SSE. It listens on the hub first and then reads the log after its positions, so no event can
  * fall between history and live delivery; live events are delivered only when they are exactly
  * the next id, anything else (a gap, another epoch) sends it back to the log. The sink therefore
- * sees every event once, in id order per topic, and resets explicitly. A conflating stream
- * ({@link #conflate}) sees each topic's newest events at its pace instead: ids then skip, by the
- * subscriber's choice.
+ * sees every event once, in id order per topic, and resets explicitly. For a topic it conflates
+ * ({@link #conflation}) it sees the newest events at that topic's pace instead: ids then skip, by
+ * the subscriber's choice.
  *
  * <p>Confined to the event loop of the hub it was created with.
  */
@@ -71,7 +71,11 @@ public final class LiveStream implements Hub.Listener {
   private Set<String> presenceFollowed = Set.of();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
-  /** Null unless the subscriber asked for conflation. */
+  /** Where conflation's timers come from; null: this stream never conflates. */
+  private Vertx vertx;
+  /** The window of topics subscribed without one of their own (0: every event). */
+  private long defaultWindowMillis;
+  /** Made for the first conflated topic. */
   private Conflation conflation;
   private boolean reading;
   private boolean stale;
@@ -95,17 +99,30 @@ public final class LiveStream implements Hub.Listener {
   }
 
   /**
-   * Sends each topic's newest event alone, at most one per {@code windowMillis} (0: every event,
-   * the default); its reads of the log take the newest event alone. Set before subscribing.
+   * Lets topics be conflated, by {@code defaultWindowMillis} those subscribed without a window of
+   * their own (0: every event). Set before subscribing.
    */
-  public void conflate(Vertx vertx, long windowMillis) {
-    if (windowMillis > 0) {
-      conflation = new Conflation(vertx, windowMillis, sink, this::sendConflated);
-    }
+  public void conflation(Vertx vertx, long defaultWindowMillis) {
+    this.vertx = vertx;
+    this.defaultWindowMillis = defaultWindowMillis;
   }
 
-  /** Starts following {@code topic} after {@code after} (null: from now). */
+  /** The window of topics subscribed without one of their own (0: every event). */
+  public long defaultWindowMillis() {
+    return defaultWindowMillis;
+  }
+
+  /** Starts following {@code topic} after {@code after} (null: from now), with the default window. */
   public void subscribe(String name, Position after) {
+    subscribe(name, after, defaultWindowMillis);
+  }
+
+  /**
+   * Starts following {@code topic} after {@code after} (null: from now); with a
+   * {@code windowMillis} above 0 (and {@link #conflation} set), its newest event alone, at most
+   * one per window, and its reads of the log take the newest event alone.
+   */
+  public void subscribe(String name, Position after, long windowMillis) {
     // The same instance as every Event's topic (Event.encode interns it too): the per-delivery
     // lookup in accept() then matches by identity instead of comparing the names' bytes, which
     // at a fan-out of thousands of streams is a cache miss per delivery.
@@ -114,6 +131,12 @@ public final class LiveStream implements Hub.Listener {
       return;
     }
     positions.put(topic, after);
+    if (windowMillis > 0 && vertx != null) {
+      if (conflation == null) {
+        conflation = new Conflation(vertx, sink, this::sendConflated);
+      }
+      conflation.add(topic, windowMillis);
+    }
     if (unannounced == null) {
       unannounced = new ArrayList<>(2);
     }
@@ -222,7 +245,7 @@ public final class LiveStream implements Hub.Listener {
       }
       return;
     }
-    if (conflation != null && Position.ahead(position, event)) {
+    if (conflation != null && conflation.conflates(event.topic()) && Position.ahead(position, event)) {
       conflation.offer(event); // a gap is what conflation makes: the newest is all it needs
       return;
     }
@@ -257,7 +280,8 @@ public final class LiveStream implements Hub.Listener {
 
   private void readNext() {
     List<String> topics = List.copyOf(positions.keySet());
-    log.read(new ReadRequest(topics, cursor(), READ_BATCH, READ_BATCH_BYTES, conflation != null))
+    log.read(new ReadRequest(topics, cursor(), READ_BATCH, READ_BATCH_BYTES,
+        conflation == null ? Set.of() : conflation.topics()))
       .onSuccess(this::deliver)
       .onFailure(cause -> {
         if (!closed) {
@@ -313,7 +337,7 @@ public final class LiveStream implements Hub.Listener {
       if (!positions.containsKey(event.topic())) {
         continue;
       }
-      if (conflation != null) {
+      if (conflation != null && conflation.conflates(event.topic())) {
         Position at = positions.get(event.topic());
         if (at != null && Position.step(at, event) == Position.Step.SEEN) {
           continue; // a held event went out while this read was on its way, and it was as new

@@ -166,7 +166,7 @@ public final class TopicStore {
       TopicState state = state(topic, history);
       TopicHistory kept = history;
       answer.add(state, ReadStart.of(request.cursor().get(topic), state.lastId(), state.oldestId(), state.epoch(),
-          request.newestOnly()),
+          request.newestOnly().contains(topic)),
         (after, max, out) -> kept == null ? 0 : (int) (kept.copyAfter(after, max, out) - after));
     }
     return answer.result();

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -135,7 +136,8 @@ class EventLogRulesTest {
 
   private static ReadResult readNewest(EventLog log, String topic, Position position) throws Exception {
     Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
-    return log.read(new ReadRequest(List.of(topic), cursor, 100, Long.MAX_VALUE, true)).await(10, TimeUnit.SECONDS);
+    return log.read(new ReadRequest(List.of(topic), cursor, 100, Long.MAX_VALUE, Set.of(topic)))
+      .await(10, TimeUnit.SECONDS);
   }
 
   @ParameterizedTest(name = "{0} log")

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.StreamClient;
+import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.TestGateway;
+import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -117,6 +120,52 @@ class ConflationTest {
       assertThat(client.ids(topic)).containsExactly(5L);
     } finally {
       client.close();
+    }
+  }
+
+  /**
+   * On a WebSocket each {@code subscribe} op may name its topic's window: prices conflated beside
+   * fills taken whole on one connection, and a connection that conflates by its URL taking one topic
+   * whole ({@code "conflate":0}). A window that is not one is an error frame; the connection serves on.
+   */
+  @Test
+  void aWebSocketSubscriptionNamesItsOwnWindow() throws Exception {
+    WsClient plain = new WsClient(GATEWAY.vertx, GATEWAY.port());
+    plain.open("op-fills");
+    WsClient conflating = new WsClient(GATEWAY.vertx, GATEWAY.port());
+    conflating.query("conflate=" + WINDOW_MILLIS).open("op-quotes");
+    try {
+      plain.send(new JsonObject().put("op", "subscribe").put("topic", "op-prices").put("conflate", WINDOW_MILLIS)
+        .put("ref", "s1"));
+      conflating.send(new JsonObject().put("op", "subscribe").put("topic", "op-orders").put("conflate", 0)
+        .put("ref", "s2"));
+      for (String bad : List.of("-1", "\"1000\"", "1.5", "600001", "true")) {
+        plain.socket().writeTextMessage("{\"op\":\"subscribe\",\"topic\":\"op-bad\",\"conflate\":" + bad
+          + ",\"ref\":\"bad\"}").await();
+      }
+      Eventually.check(GATEWAY.vertx, () -> {
+        assertThat(plain.controls()).filteredOn(c -> "subscribed".equals(c.getString("op"))).hasSize(2);
+        assertThat(conflating.controls()).filteredOn(c -> "subscribed".equals(c.getString("op"))).hasSize(2);
+        assertThat(plain.controls()).filteredOn(c -> "error".equals(c.getString("op"))).hasSize(5)
+          .allSatisfy(e -> assertThat(e.getString("code")).isEqualTo("invalid_parameter"));
+      });
+      for (String topic : List.of("op-fills", "op-prices", "op-quotes", "op-orders")) {
+        publishBurst(topic, 1, 10);
+      }
+      awaitId(plain, "op-prices", 10);
+      awaitId(plain, "op-fills", 10);
+      awaitId(conflating, "op-quotes", 10);
+      awaitId(conflating, "op-orders", 10);
+      assertThat(plain.ids("op-fills")).as("taken whole").containsExactly(LongStream.rangeClosed(1, 10).boxed()
+        .toArray(Long[]::new));
+      assertThat(plain.ids("op-prices")).as("conflated by its op").containsExactly(1L, 10L);
+      assertThat(conflating.ids("op-quotes")).as("conflated by the URL").containsExactly(1L, 10L);
+      assertThat(conflating.ids("op-orders")).as("taken whole by its op").containsExactly(LongStream.rangeClosed(1, 10)
+        .boxed().toArray(Long[]::new));
+      assertThat(plain.ids("op-bad")).isEmpty();
+    } finally {
+      plain.close();
+      conflating.close();
     }
   }
 

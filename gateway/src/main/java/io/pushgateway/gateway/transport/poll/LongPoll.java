@@ -129,7 +129,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       case SEEN -> { }
       case NEXT -> answerWith(event); // the common case
       case GAP -> {
-        if (request.newestOnly() && Position.ahead(cursor.get(event.topic()), event)) {
+        if (request.newestOnly().contains(event.topic()) && Position.ahead(cursor.get(event.topic()), event)) {
           answerWith(event); // a conflating poll skips ahead: the newest is its answer
         } else {
           read();

@@ -20,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** What the two polls share: reading the request into a log read, and answering. */
 final class Polls {
@@ -49,7 +50,7 @@ final class Polls {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes(),
-      params.conflateMillis() > 0);
+      params.conflateMillis() > 0 ? Set.copyOf(params.topics()) : Set.of());
   }
 
   /**

@@ -60,7 +60,7 @@ final class SseSession implements LiveStream.Sink {
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
             int conflateMillis) {
     this.format = format;
-    stream.conflate(context.vertx(), conflateMillis);
+    stream.conflation(context.vertx(), conflateMillis);
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);

@@ -7,6 +7,7 @@ import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.PublishKeys;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishBatch;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.wire.JsonText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -25,12 +26,14 @@ import java.io.IOException;
  * @param binary   {@code publish} with {@code "contentType"} and {@code "bytes"} instead of data: the
  *                 announce of a binary message that follows
  * @param key      {@code publish} of one event: its idempotency key ({@link PublishKeys}), or null
+ * @param conflate {@code subscribe}: the topic's conflation window in milliseconds (0: every
+ *                 event), or null for the connection's
  */
 record ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence,
-                     PublishBatch batch, BinaryAnnounce binary, String key) {
+                     PublishBatch batch, BinaryAnnounce binary, String key, Integer conflate) {
 
   ClientCommand(Op op, String topic, Long after, String dataJson, String ref, boolean presence) {
-    this(op, topic, after, dataJson, ref, presence, null, null, null);
+    this(op, topic, after, dataJson, ref, presence, null, null, null, null);
   }
 
   /** A binary publish announced: the next message is {@code bytes} bytes of {@code contentType}. */
@@ -72,7 +75,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     return switch (opName) {
       case "ping" -> new ClientCommand(Op.PING, null, null, null, ref, false);
       case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), after(frame, ref), null, ref,
-        presence(frame, ref));
+        presence(frame, ref), null, null, null, conflate(frame, ref));
       case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref, false);
       case "presence" -> new ClientCommand(Op.PRESENCE, topic(frame, ref), null, null, ref, false);
       case "auth" -> {
@@ -85,7 +88,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         if (frame.events != null) {
           try {
             yield new ClientCommand(Op.PUBLISH, null, null, null, ref, false,
-              PublishBatch.Member.require(frame.events), null, null);
+              PublishBatch.Member.require(frame.events), null, null, null);
           } catch (GatewayException e) {
             throw new Invalid(e, ref);
           }
@@ -100,12 +103,12 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
               "a binary publish needs contentType (a string) and bytes (a positive integer)", ref);
           }
           yield new ClientCommand(Op.PUBLISH, topic, null, null, ref, false, null,
-            new BinaryAnnounce(contentType, bytes.intValue()), key);
+            new BinaryAnnounce(contentType, bytes.intValue()), key, null);
         }
         if (frame.dataJson == null) {
           throw invalid(ErrorCode.INVALID_PARAMETER, "publish needs data", ref);
         }
-        yield new ClientCommand(Op.PUBLISH, topic, null, frame.dataJson, ref, false, null, null, key);
+        yield new ClientCommand(Op.PUBLISH, topic, null, frame.dataJson, ref, false, null, null, key, null);
       }
       default -> throw invalid(ErrorCode.INVALID_PARAMETER,
         "unknown op '" + shorten(opName) + "': " + OPS, ref);
@@ -127,6 +130,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     Object topic;
     Object after;
     Object presence;
+    Object conflate;
     Object token;
     Object contentType;
     boolean hasContentType;
@@ -174,6 +178,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         case "topic" -> topic = scalar(parser);
         case "after" -> after = scalar(parser);
         case "presence" -> presence = scalar(parser);
+        case "conflate" -> conflate = scalar(parser);
         case "token" -> token = scalar(parser);
         case "contentType" -> {
           contentType = scalar(parser);
@@ -233,6 +238,19 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
       return Boolean.TRUE.equals(presence);
     }
     throw invalid(ErrorCode.INVALID_PARAMETER, "presence must be true or false", ref);
+  }
+
+  private static Integer conflate(Frame frame, String ref) {
+    Object conflate = frame.conflate;
+    if (conflate == null) {
+      return null;
+    }
+    if (conflate instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+        && n.doubleValue() <= SubscriptionParams.MAX_CONFLATE_MILLIS) {
+      return n.intValue();
+    }
+    throw invalid(ErrorCode.INVALID_PARAMETER,
+      "conflate must be an integer from 0 to " + SubscriptionParams.MAX_CONFLATE_MILLIS + " (milliseconds)", ref);
   }
 
   private static Long after(Frame frame, String ref) {

@@ -100,13 +100,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format,
             int conflateMillis) {
     this.binaryFrames = binaryFrames;
-    stream.conflate(context.vertx(), conflateMillis);
+    stream.conflation(context.vertx(), conflateMillis);
     if (format.compact()) {
       aliases = new TopicAliases(format);
     }
     socket.listen(this);
     for (String topic : topics) {
-      subscribe(topic, cursor.get(topic));
+      subscribe(topic, cursor.get(topic), conflateMillis);
       if (withPresence) {
         joinPresence(topic, null);
       }
@@ -282,18 +282,22 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
       return;
     }
-    subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null));
+    subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null),
+      command.conflate() != null ? command.conflate() : stream.defaultWindowMillis());
     if (command.presence()) {
       joinPresence(command.topic(), command.ref());
     }
   }
 
-  /** In the compact format the topic gets the lowest alias free, announced by its subscribed frame. */
-  private void subscribe(String topic, Position after) {
+  /**
+   * In the compact format the topic gets the lowest alias free, announced by its subscribed frame;
+   * {@code conflateMillis}: the topic's conflation window (0: every event).
+   */
+  private void subscribe(String topic, Position after, long conflateMillis) {
     if (aliases != null) {
       aliases.assign(topic);
     }
-    stream.subscribe(topic, after);
+    stream.subscribe(topic, after, conflateMillis);
   }
 
   /** The snapshot, then the changes; an error frame (the subscription stands) when presence is full. */
