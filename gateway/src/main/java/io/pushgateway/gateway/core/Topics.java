@@ -43,7 +43,8 @@ public final class Topics {
     return name;
   }
 
-  private static String quote(String s) {
+  /** {@code s} as an error message shows it: quoted, its first 40 characters. */
+  public static String quote(String s) {
     if (s == null) {
       return "nothing";
     }

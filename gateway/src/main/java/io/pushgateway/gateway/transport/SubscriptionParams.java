@@ -6,20 +6,85 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * {@code topics=a,b}, {@code cursor=…} and {@code conflate=MS}, read the same way by all four
- * transports; refused with the protocol's codes before anything is opened. {@code conflateMillis}
- * 0 is every event; above it, each topic's newest event alone, at most one per that many
- * milliseconds on a push transport.
+ * {@code topics=a,b}, {@code cursor=…} and {@code conflate=…}, read the same way by all four
+ * transports; refused with the protocol's codes before anything is opened.
  */
-public record SubscriptionParams(List<String> topics, Cursor cursor, int conflateMillis) {
+public record SubscriptionParams(List<String> topics, Cursor cursor, Conflation conflation) {
 
   /** The longest conflation window a subscriber may ask for: ten minutes. */
   public static final int MAX_CONFLATE_MILLIS = 600_000;
+
+  /**
+   * {@code conflate=MS} (every topic) or {@code conflate=prices:MS,…} (those topics, the others
+   * whole), or both ({@code conflate=1000,chat:0}): each topic's window in milliseconds, 0 for
+   * every event.
+   */
+  public record Conflation(int defaultMillis, Map<String, Integer> byTopic) {
+
+    public static final Conflation NONE = new Conflation(0, Map.of());
+
+    public int millis(String topic) {
+      return byTopic.getOrDefault(topic, defaultMillis);
+    }
+
+    /** Those of {@code topics} that are conflated: read for their newest event alone. */
+    public Set<String> conflated(List<String> topics) {
+      if (defaultMillis == 0 && byTopic.isEmpty()) {
+        return Set.of();
+      }
+      return topics.stream().filter(topic -> millis(topic) > 0).collect(Collectors.toUnmodifiableSet());
+    }
+
+    static Conflation parse(String value, List<String> topics) {
+      if (value == null || value.isEmpty()) {
+        return NONE;
+      }
+      int defaultMillis = 0;
+      Map<String, Integer> byTopic = new HashMap<>();
+      String[] entries = value.split(",", -1);
+      if (entries.length > topics.size() + 1) {
+        throw invalid(value);
+      }
+      for (String entry : entries) {
+        int colon = entry.indexOf(':');
+        int millis = millis(colon < 0 ? entry : entry.substring(colon + 1), value);
+        if (colon < 0) {
+          defaultMillis = millis;
+        } else if (topics.contains(entry.substring(0, colon))) {
+          byTopic.put(entry.substring(0, colon), millis);
+        } else {
+          throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+            "conflate names a topic the subscription does not: " + Topics.quote(entry.substring(0, colon)));
+        }
+      }
+      return new Conflation(defaultMillis, Map.copyOf(byTopic));
+    }
+
+    private static int millis(String text, String value) {
+      try {
+        int millis = Integer.parseInt(text);
+        if (millis >= 0 && millis <= MAX_CONFLATE_MILLIS) {
+          return millis;
+        }
+      } catch (NumberFormatException ignored) {
+        // falls through to the error
+      }
+      throw invalid(value);
+    }
+
+    private static GatewayException invalid(String value) {
+      return new GatewayException(ErrorCode.INVALID_PARAMETER, "conflate must be MS or topic:MS,… with MS from 0 to "
+        + MAX_CONFLATE_MILLIS + " (milliseconds), got " + Topics.quote(value));
+    }
+  }
 
   public static SubscriptionParams parse(HttpServerRequest request, GatewayConfig config) {
     return parse(request, request.getParam("cursor"), config);
@@ -35,7 +100,7 @@ public record SubscriptionParams(List<String> topics, Cursor cursor, int conflat
     List<String> ordered = topicsParam.indexOf(',') < 0 ? List.of(Topics.require(topicsParam.trim()))
       : distinct(topicsParam, config.maxTopicsPerSubscription());
     return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered),
-      intParam(request, "conflate", 0, 0, MAX_CONFLATE_MILLIS));
+      Conflation.parse(request.getParam("conflate"), ordered));
   }
 
   private static List<String> distinct(String topicsParam, int max) {

@@ -108,6 +108,27 @@ class ConflationTest {
     }
   }
 
+  /** {@code conflate=prices:MS}: that topic conflated, the subscription's others whole, on every transport. */
+  @ParameterizedTest(name = "{0}, compact {1}")
+  @MethodSource("transportsAndFormats")
+  void aWindowForOneTopicLeavesTheOthersWhole(Transport transport, boolean compact) throws Exception {
+    String fills = "fills-" + transport.label() + (compact ? "-compact" : "");
+    String prices = "prices-" + transport.label() + (compact ? "-compact" : "");
+    publishBurst(fills, 1, 10);
+    publishBurst(prices, 1, 10);
+    StreamClient client = StreamClient.create(transport, GATEWAY.vertx, GATEWAY.port());
+    client = (compact ? client.compact(false) : client).query("conflate=" + prices + ":" + WINDOW_MILLIS);
+    client.open(fills + "," + prices, fills + ":0," + prices + ":0");
+    try {
+      awaitId(client, fills, 10);
+      awaitId(client, prices, 10);
+      assertThat(client.ids(fills)).containsExactly(LongStream.rangeClosed(1, 10).boxed().toArray(Long[]::new));
+      assertThat(client.ids(prices)).containsExactly(10L);
+    } finally {
+      client.close();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void anotherHistoryIsStillAReset(Transport transport) throws Exception {
@@ -171,7 +192,7 @@ class ConflationTest {
 
   @Test
   void aConflateThatIsNotAWindowIsRefused() throws Exception {
-    for (String value : List.of("-1", "abc", "600001", "1.5")) {
+    for (String value : List.of("-1", "abc", "600001", "1.5", "u:100", "t:", "t:100,1,t:2", "t:-5")) {
       for (String path : List.of("/sse", "/poll", "/poll/long", "/ws")) {
         TestGateway.Reply reply = GATEWAY.get(path + "?topics=t&cursor=t:0&conflate=" + value);
         assertThat(reply.status()).as(path + " conflate=" + value).isEqualTo(400);

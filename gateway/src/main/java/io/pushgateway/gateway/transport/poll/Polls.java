@@ -20,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** What the two polls share: reading the request into a log read, and answering. */
 final class Polls {
@@ -50,7 +49,7 @@ final class Polls {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes(),
-      params.conflateMillis() > 0 ? Set.copyOf(params.topics()) : Set.of());
+      params.conflation().conflated(params.topics()));
   }
 
   /**

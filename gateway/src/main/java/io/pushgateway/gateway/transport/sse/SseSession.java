@@ -12,6 +12,7 @@ import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.SseOutput;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
@@ -54,13 +55,12 @@ final class SseSession implements LiveStream.Sink {
   /**
    * {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream;
    * {@code membership}: who it is in the presence of every topic, null when it did not ask;
-   * {@code format}: how its events and ids are spelled; {@code conflateMillis}: see
-   * {@link LiveStream#conflate}.
+   * {@code format}: how its events and ids are spelled; {@code conflation}: each topic's window.
    */
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
-            int conflateMillis) {
+            SubscriptionParams.Conflation conflation) {
     this.format = format;
-    stream.conflation(context.vertx(), conflateMillis);
+    stream.conflation(context.vertx(), conflation.defaultMillis());
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);
@@ -72,7 +72,7 @@ final class SseSession implements LiveStream.Sink {
       presence = new PushPresence(context.presence(), membership, Transport.SSE, stream);
     }
     for (String topic : topics) {
-      stream.subscribe(topic, cursor.get(topic));
+      stream.subscribe(topic, cursor.get(topic), conflation.millis(topic));
       if (presence != null) {
         try {
           presence.join(topic, this::presenceFrame);

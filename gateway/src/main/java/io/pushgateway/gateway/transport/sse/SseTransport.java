@@ -74,7 +74,7 @@ public final class SseTransport implements TransportHandler {
       SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this);
       sessions.opened(session);
       session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
-        Access.of(ctx).expiresAtMillis(), membership, format, params.conflateMillis());
+        Access.of(ctx).expiresAtMillis(), membership, format, params.conflation());
     });
   }
 

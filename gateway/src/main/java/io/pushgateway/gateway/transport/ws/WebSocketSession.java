@@ -18,6 +18,7 @@ import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.PushWebSocket;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.pushgateway.gateway.wire.JsonText;
 import io.pushgateway.gateway.wire.Spelling;
@@ -98,15 +99,15 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * {@code format}: how its events are spelled.
    */
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format,
-            int conflateMillis) {
+            SubscriptionParams.Conflation conflation) {
     this.binaryFrames = binaryFrames;
-    stream.conflation(context.vertx(), conflateMillis);
+    stream.conflation(context.vertx(), conflation.defaultMillis());
     if (format.compact()) {
       aliases = new TopicAliases(format);
     }
     socket.listen(this);
     for (String topic : topics) {
-      subscribe(topic, cursor.get(topic), conflateMillis);
+      subscribe(topic, cursor.get(topic), conflation.millis(topic));
       if (withPresence) {
         joinPresence(topic, null);
       }

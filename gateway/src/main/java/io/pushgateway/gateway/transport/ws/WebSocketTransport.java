@@ -78,7 +78,7 @@ public final class WebSocketTransport implements TransportHandler {
     upgraded.onSuccess(socket -> {
       WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
       sessions.opened(session);
-      session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format, params.conflateMillis());
+      session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format, params.conflation());
     });
   }
 
