@@ -45,8 +45,8 @@ export interface PushClientOptions {
   format?: 'json' | 'compact';
   /** With format 'compact': each event's ts as well. */
   timestamps?: boolean;
-  /** Ms: each topic's newest event alone, at most one per this many ms (0: every event); ids then skip. */
-  conflate?: number;
+  /** Ms: each topic's newest event alone, at most one per this many ms (0: every event), or per topic; ids then skip. */
+  conflate?: number | Record<string, number>;
   /** Called before the token expires and when it is refused. */
   getToken?: TokenSource | null;
   /** Sent as ?token= on streams and Authorization: Bearer on requests. */

@@ -48,9 +48,31 @@
     name: '', // presence name where the gateway allows one (with a token: its sub)
     format: 'json', // 'compact': events as [alias,data], ids derived, fewer bytes per event (PROTOCOL.md)
     timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
-    conflate: 0, // ms: each topic's newest event alone, at most one per this many ms (0: every event)
+    conflate: 0, // ms: each topic's newest event alone, at most one per this many ms (0: every event); or {topic: ms}
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
+
+  // The conflate option, a window for every topic (ms) or {topic: ms}: its
+  // query value, the window of all topics (0: not all conflated, so polls
+  // keep their pace) and the topics whose ids may skip.
+  function conflateWindows(option) {
+    const bad = () => new TypeError('PushClient: conflate is 0 to 600000 ms, or {topic: ms}, got ' + JSON.stringify(option));
+    const window = (ms) => {
+      if (!(typeof ms === 'number' && ms >= 0 && ms <= 600000)) throw bad();
+      return Math.round(ms);
+    };
+    if (typeof option === 'number' || option === undefined || option === null) {
+      const all = window(option || 0);
+      return { param: all ? String(all) : '', all, topics: new Set() };
+    }
+    if (typeof option !== 'object') throw bad();
+    const entries = Object.keys(option).map((topic) => [topic, window(option[topic])]);
+    return {
+      param: entries.map(([topic, ms]) => topic + ':' + ms).join(','),
+      all: 0,
+      topics: new Set(entries.filter(([, ms]) => ms > 0).map(([topic]) => topic))
+    };
+  }
 
   // One result of a batch: as a publish resolves, or {topic, error: {code, message}}.
   function batchResult(result) {
@@ -154,9 +176,7 @@
       if (opts.transport !== 'auto' && TRANSPORTS.indexOf(opts.transport) < 0) {
         throw new TypeError('PushClient: unknown transport ' + opts.transport);
       }
-      if (!(opts.conflate >= 0 && opts.conflate <= 600000)) {
-        throw new TypeError('PushClient: conflate is 0 to 600000 ms, got ' + opts.conflate);
-      }
+      this._conflate = conflateWindows(opts.conflate);
       this.url = String(baseUrl || '').replace(/\/+$/, '');
       this.options = opts;
       this.mode = opts.transport;
@@ -711,7 +731,7 @@
     // The query every subscription shares: topics, format, presence.
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
-      if (this.options.conflate > 0) params.conflate = String(Math.round(this.options.conflate));
+      if (this._conflate.param) params.conflate = this._conflate.param;
       if (this.options.format === 'compact') {
         params.format = 'compact';
         if (this.options.timestamps) params.ts = '1';
@@ -740,7 +760,7 @@
         this._stats.duplicates++;
         return false;
       }
-      if (p && p.id > 0 && ev.id > p.id + 1 && !(this.options.conflate > 0)) {
+      if (p && p.id > 0 && ev.id > p.id + 1 && !this._conflate.topics.has(ev.topic) && !this._conflate.all) {
         // Ids have no gaps (PROTOCOL.md), so one here is lost in transit
         // (unless conflating, which skips by request):
         // never hand the application a hole, fetch it again from history.
@@ -1155,7 +1175,7 @@
           if (body.cursor) client._acceptCursor(body.cursor);
           for (const topic of Object.keys(body.presence || {})) client._presenceSnapshot(topic, body.presence[topic]);
           // conflating, the next poll waits out the window this answer began
-          const pause = long ? client.options.conflate : Math.max(client.options.pollInterval, client.options.conflate);
+          const pause = long ? client._conflate.all : Math.max(client.options.pollInterval, client._conflate.all);
           if (body.more || pause <= 0 || long && !(body.events || []).length) poll();
           else timer = setTimeout(poll, pause);
         }, (err) => {

@@ -23,7 +23,7 @@ const client = new PushClient('', {
   name: 'ann',
   format: 'compact',
   timestamps: true,
-  conflate: 1000,
+  conflate: { prices: 1000 },
   getToken: () => Promise.resolve('token'),
   token: 'token',
   meter: 'meter-0001'

@@ -139,6 +139,27 @@ class TransportBrowserTest {
     client.close();
   }
 
+  /** {@code conflate: {prices: 300}}: prices conflated, the client's other topic taken whole, no gap counted. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void aPageConflatesOneTopicAndTakesTheOtherWhole(String transport) throws Exception {
+    String prices = "browser.prices." + transport;
+    String fills = "browser.fills." + transport;
+    PageClient client = PageClient.create(browser, "p", transport, Map.of("conflate", Map.of(prices, 300)),
+      prices, fills).awaitOpen();
+    publishBurst(prices, 1, 10);
+    publishBurst(fills, 1, 10);
+    client.awaitEntry(prices + ":10:10");
+    client.awaitEntry(fills + ":10:10");
+
+    List<String> events = client.events();
+    assertThat(events).filteredOn(e -> e.startsWith(fills + ":")).hasSize(10);
+    assertThat(events).filteredOn(e -> e.startsWith(prices + ":")).hasSizeLessThan(10).last().isEqualTo(prices + ":10:10");
+    assertThat(client.stat("gaps")).isZero();
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
   /** Events {@code n} = from..to in one batch, so each burst is stored before anyone polls it. */
   private static void publishBurst(String topic, int from, int to) throws Exception {
     JsonArray events = new JsonArray();
