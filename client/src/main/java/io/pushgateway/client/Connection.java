@@ -88,8 +88,9 @@ abstract class Connection {
   Map<String, String> subscription() {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("topics", String.join(",", client.topics));
-    if (!client.options.conflate.isZero()) {
-      query.put("conflate", String.valueOf(client.options.conflate.toMillis()));
+    String conflate = client.options.conflateParam();
+    if (!conflate.isEmpty()) {
+      query.put("conflate", conflate);
     }
     if (client.compact) {
       query.put("format", "compact");

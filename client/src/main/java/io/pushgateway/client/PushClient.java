@@ -504,7 +504,7 @@ public final class PushClient implements AutoCloseable {
       duplicates++;
       return false;
     }
-    if (p != null && p.id > 0 && id > p.id + 1 && options.conflate.isZero()) {
+    if (p != null && p.id > 0 && id > p.id + 1 && !options.conflates(topic)) {
       // ids have no gaps: one here was lost in transit (conflation skips by request); never hand the app a hole
       gaps++;
       drop(conn, new Drop("missing " + topic + " " + (p.id + 1) + ".." + (id - 1) + ", resuming from the cursor")
@@ -897,7 +897,9 @@ public final class PushClient implements AutoCloseable {
     String meter;
     boolean compact;
     boolean timestamps;
+    /** The window of every topic (zero: none) and of topics named on their own. */
     Duration conflate = Duration.ZERO;
+    final Map<String, Duration> conflateTopics = new LinkedHashMap<>();
     boolean presence;
     String name;
 
@@ -957,11 +959,37 @@ public final class PushClient implements AutoCloseable {
      * and gauges on a slow or metered link; zero (the default) is every event.
      */
     public Builder conflate(Duration window) {
+      this.conflate = window(window);
+      return this;
+    }
+
+    /**
+     * Conflates {@code topic} alone ({@code conflate=topic:MS}), the others taken whole unless
+     * {@link #conflate(Duration)} says otherwise; polls then keep their own pace.
+     */
+    public Builder conflate(String topic, Duration window) {
+      conflateTopics.put(Objects.requireNonNull(topic, "topic"), window(window));
+      return this;
+    }
+
+    private static Duration window(Duration window) {
       if (window.isNegative() || window.toMillis() > 600_000) {
         throw new IllegalArgumentException("conflate is 0 to 600,000 ms, got " + window.toMillis() + " ms");
       }
-      this.conflate = window;
-      return this;
+      return window;
+    }
+
+    /** Whether {@code topic}'s ids may skip: it is conflated. */
+    boolean conflates(String topic) {
+      return !conflateTopics.getOrDefault(topic, conflate).isZero();
+    }
+
+    /** The {@code conflate=} value, empty for none. */
+    String conflateParam() {
+      StringBuilder param = new StringBuilder(conflate.isZero() ? "" : String.valueOf(conflate.toMillis()));
+      conflateTopics.forEach((topic, window) ->
+        param.append(param.length() == 0 ? "" : ",").append(topic).append(':').append(window.toMillis()));
+      return param.toString();
     }
 
     public Builder topics(String... topics) {

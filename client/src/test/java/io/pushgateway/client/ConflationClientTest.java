@@ -61,6 +61,34 @@ class ConflationClientTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WS", "SSE", "LONG", "SHORT"})
+  void oneTopicConflatedAndTheOtherWhole(Transport transport) throws Exception {
+    String prices = "prices-" + transport.label();
+    String fills = "fills-" + transport.label();
+    Recorder recorder = new Recorder();
+    try (PushClient client = PushClient.builder("http://127.0.0.1:" + gateway.port()).topics(prices, fills)
+           .transport(transport).conflate(prices, Duration.ofMillis(300)).pollInterval(Duration.ofMillis(100))
+           .listener(recorder).build()) {
+      client.connect();
+      recorder.await("open", () -> !recorder.opens.isEmpty());
+      publishBurst(prices, 1, 10);
+      publishBurst(fills, 1, 10);
+      recorder.await("both tens", () -> ids(recorder, prices).contains(10L) && ids(recorder, fills).contains(10L));
+
+      assertThat(ids(recorder, fills)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+      assertThat(ids(recorder, prices)).isSorted().hasSizeLessThan(10).endsWith(10L);
+      assertThat(client.stats().gaps).isZero();
+      assertThat(client.stats().reconnects).isZero();
+    }
+  }
+
+  private static List<Long> ids(Recorder recorder, String topic) {
+    synchronized (recorder) {
+      return recorder.events.stream().filter(e -> e.topic().equals(topic)).map(Event::id).toList();
+    }
+  }
+
   @Test
   void aWindowThatIsNotOneIsRefused() {
     PushClient.Builder builder = PushClient.builder("http://127.0.0.1:1");
