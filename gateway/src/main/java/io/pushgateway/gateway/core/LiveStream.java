@@ -16,7 +16,7 @@ import java.util.Set;
  * fall between history and live delivery; live events are delivered only when they are exactly
  * the next id, anything else (a gap, another epoch) sends it back to the log. The sink therefore
  * sees every event once, in id order per topic, and resets explicitly. For a topic it conflates
- * ({@link #conflation}) it sees the newest events at that topic's pace instead: ids then skip, by
+ * ({@link #subscribe(String, Position, int)}) it sees the newest events at that topic's pace instead: ids then skip, by
  * the subscriber's choice.
  *
  * <p>Confined to the event loop of the hub it was created with.
@@ -71,26 +71,28 @@ public final class LiveStream implements Hub.Listener {
   private Set<String> presenceFollowed = Set.of();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
-  /** Where conflation's timers come from; null: this stream never conflates. */
-  private Vertx vertx;
+  /** The timers of conflation; null: it never conflates. */
+  private final Vertx vertx;
   /** The window of topics subscribed without one of their own (0: every event). */
-  private long defaultWindowMillis;
-  /** Made for the first conflated topic. */
+  private int defaultWindowMillis;
+  /** Made for the first conflated topic; the fields of a stream at rest are kept few. */
   private Conflation conflation;
   private boolean reading;
   private boolean stale;
   private boolean closed;
 
-  public LiveStream(EventLog log, Hub hub, Sink sink, Transport transport) {
+  /** {@code vertx}: whose timers pace conflated topics, on the hub's event loop (null: none are). */
+  public LiveStream(EventLog log, Hub hub, Sink sink, Transport transport, Vertx vertx) {
     this.log = log;
     this.hub = hub;
     this.sink = sink;
     this.transport = transport;
+    this.vertx = vertx;
   }
 
-  /** A stream whose subscriptions are not counted. */
+  /** A stream whose subscriptions are not counted, and that never conflates. */
   public LiveStream(EventLog log, Hub hub, Sink sink) {
-    this(log, hub, sink, null);
+    this(log, hub, sink, null, null);
   }
 
   @Override
@@ -99,16 +101,15 @@ public final class LiveStream implements Hub.Listener {
   }
 
   /**
-   * Lets topics be conflated, by {@code defaultWindowMillis} those subscribed without a window of
-   * their own (0: every event). Set before subscribing.
+   * The conflation window of topics subscribed without one of their own (0, the default: every
+   * event). Set before subscribing.
    */
-  public void conflation(Vertx vertx, long defaultWindowMillis) {
-    this.vertx = vertx;
-    this.defaultWindowMillis = defaultWindowMillis;
+  public void conflateByDefault(int windowMillis) {
+    this.defaultWindowMillis = windowMillis;
   }
 
   /** The window of topics subscribed without one of their own (0: every event). */
-  public long defaultWindowMillis() {
+  public int defaultWindowMillis() {
     return defaultWindowMillis;
   }
 
@@ -119,10 +120,10 @@ public final class LiveStream implements Hub.Listener {
 
   /**
    * Starts following {@code topic} after {@code after} (null: from now); with a
-   * {@code windowMillis} above 0 (and {@link #conflation} set), its newest event alone, at most
-   * one per window, and its reads of the log take the newest event alone.
+   * {@code windowMillis} above 0, its newest event alone, at most one per window, and its reads
+   * of the log take the newest event alone.
    */
-  public void subscribe(String name, Position after, long windowMillis) {
+  public void subscribe(String name, Position after, int windowMillis) {
     // The same instance as every Event's topic (Event.encode interns it too): the per-delivery
     // lookup in accept() then matches by identity instead of comparing the names' bytes, which
     // at a fan-out of thousands of streams is a cache miss per delivery.

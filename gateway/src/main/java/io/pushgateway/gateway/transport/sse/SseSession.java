@@ -49,7 +49,7 @@ final class SseSession implements LiveStream.Sink {
     this.output = output;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE);
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE, context.vertx());
   }
 
   /**
@@ -60,7 +60,7 @@ final class SseSession implements LiveStream.Sink {
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
             SubscriptionParams.Conflation conflation) {
     this.format = format;
-    stream.conflation(context.vertx(), conflation.defaultMillis());
+    stream.conflateByDefault(conflation.defaultMillis());
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);

@@ -89,7 +89,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     this.access = access;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS);
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS, context.vertx());
     this.membership = membership;
   }
 
@@ -101,7 +101,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format,
             SubscriptionParams.Conflation conflation) {
     this.binaryFrames = binaryFrames;
-    stream.conflation(context.vertx(), conflation.defaultMillis());
+    stream.conflateByDefault(conflation.defaultMillis());
     if (format.compact()) {
       aliases = new TopicAliases(format);
     }
@@ -294,7 +294,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * In the compact format the topic gets the lowest alias free, announced by its subscribed frame;
    * {@code conflateMillis}: the topic's conflation window (0: every event).
    */
-  private void subscribe(String topic, Position after, long conflateMillis) {
+  private void subscribe(String topic, Position after, int conflateMillis) {
     if (aliases != null) {
       aliases.assign(topic);
     }
