@@ -44,6 +44,11 @@ public final class LiveStream implements Hub.Listener {
     /** The log could not be read; the transport ends the connection. */
     void failed(Throwable cause);
 
+    /** Whose timers pace the stream's conflated topics, on its event loop; null: it conflates none. */
+    default Vertx vertx() {
+      return null;
+    }
+
     /** A presence change of a topic it follows the presence of ({@link #followPresence}). */
     default void presence(PresenceChange change) {
     }
@@ -71,8 +76,6 @@ public final class LiveStream implements Hub.Listener {
   private Set<String> presenceFollowed = Set.of();
   /** What its subscriptions count under in the hub's subscriber counts (null: nothing). */
   private final Transport transport;
-  /** The timers of conflation; null: it never conflates. */
-  private final Vertx vertx;
   /** The window of topics subscribed without one of their own (0: every event). */
   private int defaultWindowMillis;
   /** Made for the first conflated topic; the fields of a stream at rest are kept few. */
@@ -81,18 +84,16 @@ public final class LiveStream implements Hub.Listener {
   private boolean stale;
   private boolean closed;
 
-  /** {@code vertx}: whose timers pace conflated topics, on the hub's event loop (null: none are). */
-  public LiveStream(EventLog log, Hub hub, Sink sink, Transport transport, Vertx vertx) {
+  public LiveStream(EventLog log, Hub hub, Sink sink, Transport transport) {
     this.log = log;
     this.hub = hub;
     this.sink = sink;
     this.transport = transport;
-    this.vertx = vertx;
   }
 
-  /** A stream whose subscriptions are not counted, and that never conflates. */
+  /** A stream whose subscriptions are not counted. */
   public LiveStream(EventLog log, Hub hub, Sink sink) {
-    this(log, hub, sink, null, null);
+    this(log, hub, sink, null);
   }
 
   @Override
@@ -132,9 +133,9 @@ public final class LiveStream implements Hub.Listener {
       return;
     }
     positions.put(topic, after);
-    if (windowMillis > 0 && vertx != null) {
+    if (windowMillis > 0 && sink.vertx() != null) {
       if (conflation == null) {
-        conflation = new Conflation(vertx, sink, this::sendConflated);
+        conflation = new Conflation(sink.vertx(), sink, this::sendConflated);
       }
       conflation.add(topic, windowMillis);
     }

@@ -16,6 +16,7 @@ import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ final class SseSession implements LiveStream.Sink {
     this.output = output;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE, context.vertx());
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.SSE);
   }
 
   /**
@@ -135,6 +136,11 @@ final class SseSession implements LiveStream.Sink {
   @Override
   public boolean writable() {
     return !output.isOpen() || output.writable();
+  }
+
+  @Override
+  public Vertx vertx() {
+    return context.vertx();
   }
 
   @Override

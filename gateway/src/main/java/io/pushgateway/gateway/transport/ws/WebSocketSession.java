@@ -24,6 +24,7 @@ import io.pushgateway.gateway.wire.JsonText;
 import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     this.access = access;
     this.context = context;
     this.transport = transport;
-    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS, context.vertx());
+    this.stream = new LiveStream(context.log(), context.hub(), this, Transport.WS);
     this.membership = membership;
   }
 
@@ -543,6 +544,11 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   @Override
   public boolean writable() {
     return socket.isClosed() || socket.writable();
+  }
+
+  @Override
+  public Vertx vertx() {
+    return context.vertx();
   }
 
   @Override
