@@ -135,9 +135,7 @@ class EventLogRulesTest {
   }
 
   private static ReadResult readNewest(EventLog log, String topic, Position position) throws Exception {
-    Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
-    return log.read(new ReadRequest(List.of(topic), cursor, 100, Long.MAX_VALUE, Set.of(topic)))
-      .await(10, TimeUnit.SECONDS);
+    return read(log, topic, position, Set.of(topic));
   }
 
   @ParameterizedTest(name = "{0} log")
@@ -374,8 +372,13 @@ class EventLogRulesTest {
   }
 
   private static ReadResult read(EventLog log, String topic, Position position) throws Exception {
+    return read(log, topic, position, Set.of());
+  }
+
+  private static ReadResult read(EventLog log, String topic, Position position, Set<String> newestOnly)
+    throws Exception {
     Cursor cursor = position == null ? Cursor.EMPTY : Cursor.of(Map.of(topic, position));
-    return log.read(new ReadRequest(List.of(topic), cursor, 100)).await(10, TimeUnit.SECONDS);
+    return log.read(new ReadRequest(List.of(topic), cursor, 100, Long.MAX_VALUE, newestOnly)).await(10, TimeUnit.SECONDS);
   }
 
   private static List<Long> ids(ReadResult result) {
