@@ -16,8 +16,8 @@ import java.util.Set;
  * fall between history and live delivery; live events are delivered only when they are exactly
  * the next id, anything else (a gap, another epoch) sends it back to the log. The sink therefore
  * sees every event once, in id order per topic, and resets explicitly. For a topic it conflates
- * ({@link #subscribe(String, Position, int)}) it sees the newest events at that topic's pace instead: ids then skip, by
- * the subscriber's choice.
+ * ({@link #subscribe(String, Position, int)}) it sees the newest events at that topic's pace
+ * instead: ids then skip, by the subscriber's choice.
  *
  * <p>Confined to the event loop of the hub it was created with.
  */
