@@ -1,5 +1,7 @@
 package io.pushgateway.client;
 
+import com.google.gson.JsonObject;
+
 /** A publish the gateway accepted: the event is in history and will reach every subscriber. */
 public final class Published {
 
@@ -14,15 +16,15 @@ public final class Published {
   }
 
   /** An answer: {@code {"topic","id"}}, and {@code "duplicate":true} for a key stored before. */
-  static Published of(com.google.gson.JsonObject answer) {
+  static Published of(JsonObject answer) {
     return new Published(answer.get("topic").getAsString(), answer.get("id").getAsLong(),
       answer.has("duplicate") && answer.get("duplicate").getAsBoolean());
   }
 
   /** One result of a batch: the same, or the gateway's refusal of that event, thrown. */
-  static Published ofResult(com.google.gson.JsonObject result) {
+  static Published ofResult(JsonObject result) {
     if (result.has("error")) {
-      com.google.gson.JsonObject error = result.getAsJsonObject("error");
+      JsonObject error = result.getAsJsonObject("error");
       throw new PushException(error.get("code").getAsString(), error.get("message").getAsString(), 0);
     }
     return of(result);

@@ -45,9 +45,8 @@ final class Conflation {
     this.send = send;
   }
 
-  /** Conflates {@code topic}: at most one event per {@code windowMillis}. */
+  /** Conflates {@code topic}, newly subscribed: at most one event per {@code windowMillis}. */
   void add(String topic, long windowMillis) {
-    forget(topic);
     slots.put(topic, new Slot(windowMillis));
   }
 
