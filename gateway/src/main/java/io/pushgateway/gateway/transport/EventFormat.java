@@ -10,14 +10,24 @@ import java.util.List;
 
 /**
  * How a subscriber asked for its events ({@code format=json}, the default, or {@code
- * format=compact}, and {@code ts=1} for timestamps in the compact one), read the same way by all
- * four transports; see docs/PROTOCOL.md, "Compact format".
+ * format=compact}, and {@code ts=1} for timestamps in the compact one; {@code delta=merge} for
+ * patches in place of data), read the same way by all four transports; see docs/PROTOCOL.md,
+ * "Compact format" and "Deltas".
  */
-public record EventFormat(boolean compact, boolean timestamps) {
+public record EventFormat(boolean compact, boolean timestamps, boolean deltas) {
 
-  public static final EventFormat FULL = new EventFormat(false, false);
+  public static final EventFormat FULL = new EventFormat(false, false, false);
 
   public static EventFormat of(HttpServerRequest request) {
+    String delta = request.getParam("delta");
+    if (delta != null && !delta.equals("merge")) {
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "delta must be merge (JSON Merge Patch)");
+    }
+    EventFormat format = ofFormat(request);
+    return delta == null ? format : new EventFormat(format.compact, format.timestamps, true);
+  }
+
+  private static EventFormat ofFormat(HttpServerRequest request) {
     String format = request.getParam("format");
     boolean compact = "compact".equals(format);
     if (!compact && format != null && !format.equals("json")) {
@@ -28,7 +38,7 @@ public record EventFormat(boolean compact, boolean timestamps) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER,
         "ts=1 goes with format=compact: the json format always carries ts");
     }
-    return compact ? new EventFormat(true, timestamps) : FULL;
+    return compact ? new EventFormat(true, timestamps, false) : FULL;
   }
 
   /**
@@ -57,6 +67,11 @@ public record EventFormat(boolean compact, boolean timestamps) {
     }
     return topics.size() == 1 && !timestamps ? Spelling.BARE
       : Spelling.compact(topics.indexOf(event.topic()), false, timestamps);
+  }
+
+  /** What a subscriber in this format needs to be sent patches: null unless it asked for deltas. */
+  public PatchBases patchBases() {
+    return deltas ? new PatchBases() : null;
   }
 
   /** What starts an SSE {@code id:} line: the compact format leaves out the optional space. */

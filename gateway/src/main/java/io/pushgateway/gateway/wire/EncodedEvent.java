@@ -3,6 +3,7 @@ package io.pushgateway.gateway.wire;
 import io.netty.buffer.ByteBuf;
 import io.pushgateway.gateway.core.Event;
 import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +22,14 @@ public final class EncodedEvent {
   private volatile SpelledEvent compact;
   /** Every other compact spelling, made on first use. */
   private volatile Map<Integer, SpelledEvent> otherCompact;
+  /** The merge patch from the topic's previous event's data: null until asked, {@link #NO_PATCH} if none. */
+  private volatile byte[] patch;
   private volatile ByteBuf envelopeFrame;
   private volatile ByteBuf binaryFrame;
   private volatile String envelopeText;
   private volatile Buffer binaryBuffer;
+
+  private static final byte[] NO_PATCH = new byte[0];
 
   private EncodedEvent(Event event) {
     this.event = event;
@@ -53,7 +58,34 @@ public final class EncodedEvent {
     return f;
   }
 
-  /** The event spelled as {@code spelling} says. */
+  /**
+   * Whether a subscriber of deltas who holds {@code previous} can be sent this event as a patch
+   * ({@link Spelling#patched}): {@code previous} must be the topic's event just before it, and a
+   * patch must exist and be shorter than the data. The patch is worked out once per event: the
+   * event before it is the same one for everybody.
+   */
+  public boolean patchableFrom(Event previous) {
+    if (previous == null || previous.id() + 1 != event.id() || !previous.epoch().equals(event.epoch())
+        || !previous.topic().equals(event.topic())) {
+      return false;
+    }
+    byte[] p = patch;
+    if (p == null) {
+      p = previous.contentType() != null || event.contentType() != null ? null
+        : MergePatch.between(bytes(previous.dataJson()), bytes(event.dataJson()));
+      p = p == null ? NO_PATCH : p;
+      patch = p; // the same patch whoever works it out: a lost race costs the work, never a difference
+    }
+    return p != NO_PATCH;
+  }
+
+  private static byte[] bytes(ByteBuffer view) {
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
+  }
+
+  /** The event spelled as {@code spelling} says; a patched one after {@link #patchableFrom} said yes. */
   public SpelledEvent spelled(int spelling) {
     if (spelling == Spelling.FULL) {
       return full();
@@ -79,7 +111,15 @@ public final class EncodedEvent {
         others = otherCompact;
       }
     }
-    return others.computeIfAbsent(spelling, s -> new SpelledEvent(event, s));
+    return others.computeIfAbsent(spelling, s -> new SpelledEvent(event, s, Spelling.isPatch(s) ? patch() : null));
+  }
+
+  private byte[] patch() {
+    byte[] p = patch;
+    if (p == null || p == NO_PATCH) {
+      throw new IllegalStateException("no patch to the data of " + event);
+    }
+    return p;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.pushgateway.gateway.core.Event;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One {@link Spelling} of an event and every wire form of it, each built at most once, by the
@@ -29,14 +30,18 @@ public final class SpelledEvent {
   private static final byte[] COMPACT_SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COMPACT_SSE_BINARY = "event:binary\ndata:".getBytes(StandardCharsets.US_ASCII);
 
+  private static final byte[] COMPACT_SSE_PATCH = "event:patch\ndata:".getBytes(StandardCharsets.US_ASCII);
+
   private final Event event;
   /**
-   * The compact array in UTF-8, kept (polls copy it into every answer); null for the full
-   * spelling, whose JSON the event keeps already.
+   * This spelling's JSON in UTF-8, kept (polls copy it into every answer): a compact array, or a
+   * patched event; null for the full spelling, whose JSON the event keeps already.
    */
-  private final byte[] compactJson;
+  private final byte[] ownJson;
   /** Whether it is one of the compact format's spellings (a binary event's keeps its full JSON). */
   private final boolean compact;
+  /** Whether a bare spelling's data is a patch, an SSE event of its own type. */
+  private final boolean barePatch;
   private volatile ByteBuf webSocketFrame;
   private volatile ByteBuf deflatedWebSocketFrame;
   private volatile ByteBuf sseBytes;
@@ -44,14 +49,26 @@ public final class SpelledEvent {
   private volatile Buffer sseEvent;
 
   SpelledEvent(Event event, int spelling) {
+    this(event, spelling, null);
+  }
+
+  /** {@code patch}: the merge patch a {@link Spelling#patched} spelling carries in place of the data. */
+  SpelledEvent(Event event, int spelling, byte[] patch) {
     this.event = event;
     this.compact = Spelling.isCompact(spelling);
-    this.compactJson = compact && event.contentType() == null ? compactJson(event, spelling) : null;
+    this.barePatch = patch != null && Spelling.isBare(spelling);
+    if (patch != null) {
+      this.ownJson = patchedJson(event, spelling, patch);
+    } else if (compact && event.contentType() == null) {
+      this.ownJson = compactJson(event, spelling, bytes(event.dataJson()), Spelling.alias(spelling));
+    } else {
+      this.ownJson = null;
+    }
   }
 
   /** The JSON, a copy to build a form from. */
   private byte[] json() {
-    return compactJson != null ? compactJson : bytes(event.json());
+    return ownJson != null ? ownJson : bytes(event.json());
   }
 
   /**
@@ -65,22 +82,39 @@ public final class SpelledEvent {
 
   /** What comes before the JSON in an SSE event, after its id line. */
   private byte[] sseDataField() {
-    return !compact ? SSE_DATA : event.contentType() != null ? COMPACT_SSE_BINARY : COMPACT_SSE_DATA;
+    return !compact ? SSE_DATA : event.contentType() != null ? COMPACT_SSE_BINARY
+      : barePatch ? COMPACT_SSE_PATCH : COMPACT_SSE_DATA;
   }
 
-  /** {@code [alias,data]}, {@code [alias,data,id]} or {@code [alias,data,id,ts]}; or the data alone. */
-  private static byte[] compactJson(Event event, int spelling) {
-    byte[] data = bytes(event.dataJson());
-    if (spelling == Spelling.BARE) {
+  /**
+   * {@code [head,value]}, {@code [head,value,id]} or {@code [head,value,id,ts]}, the head the
+   * topic's alias (or its complement before a patch); or the value alone.
+   */
+  private static byte[] compactJson(Event event, int spelling, byte[] data, int head) {
+    if (Spelling.isBare(spelling)) {
       return data;
     }
     String tail = (Spelling.withId(spelling) ? "," + event.id() : "")
       + (Spelling.withTs(spelling) ? "," + event.ts() : "") + "]";
-    byte[] head = ("[" + Spelling.alias(spelling) + ",").getBytes(StandardCharsets.US_ASCII);
-    byte[] json = new byte[head.length + data.length + tail.length()];
-    System.arraycopy(head, 0, json, 0, head.length);
-    System.arraycopy(data, 0, json, head.length, data.length);
-    tail.getBytes(0, tail.length(), json, head.length + data.length); // ASCII digits and brackets
+    byte[] start = ("[" + head + ",").getBytes(StandardCharsets.US_ASCII);
+    byte[] json = new byte[start.length + data.length + tail.length()];
+    System.arraycopy(start, 0, json, 0, start.length);
+    System.arraycopy(data, 0, json, start.length, data.length);
+    tail.getBytes(0, tail.length(), json, start.length + data.length); // ASCII digits and brackets
+    return json;
+  }
+
+  /** v1's object with {@code "patch"} in place of {@code "data"}, or the compact array with {@code ~alias}. */
+  private static byte[] patchedJson(Event event, int spelling, byte[] patch) {
+    if (Spelling.isCompact(spelling)) {
+      return compactJson(event, spelling, patch, ~Spelling.alias(spelling));
+    }
+    // the topic needs no escaping (see Topics)
+    byte[] head = ("{\"topic\":\"" + event.topic() + "\",\"id\":" + event.id() + ",\"ts\":" + event.ts()
+      + ",\"patch\":").getBytes(StandardCharsets.UTF_8);
+    byte[] json = Arrays.copyOf(head, head.length + patch.length + 1);
+    System.arraycopy(patch, 0, json, head.length, patch.length);
+    json[json.length - 1] = '}';
     return json;
   }
 
@@ -203,15 +237,15 @@ public final class SpelledEvent {
 
   /** Copies the event's JSON to the end of {@code into} (a poll's answer). */
   public void appendJson(Buffer into) {
-    if (compactJson != null) {
-      into.appendBytes(compactJson);
+    if (ownJson != null) {
+      into.appendBytes(ownJson);
     } else {
       event.appendJson(into);
     }
   }
 
   public int jsonLength() {
-    return compactJson != null ? compactJson.length : event.jsonLength();
+    return ownJson != null ? ownJson.length : event.jsonLength();
   }
 
   private static byte[] bytes(ByteBuffer view) {

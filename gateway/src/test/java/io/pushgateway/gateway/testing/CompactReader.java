@@ -55,7 +55,9 @@ public final class CompactReader {
 
   /** The full event for a compact one; {@code given} ids (an SSE id line's) come from outside. */
   public JsonObject expand(JsonArray compact, Map<String, Long> given) {
-    String topic = aliases.get(compact.getInteger(0));
+    // a negative alias is its complement, before a patch instead of data (deltas)
+    int alias = compact.getInteger(0);
+    String topic = aliases.get(alias < 0 ? ~alias : alias);
     if (topic == null) {
       throw new IllegalStateException("an event of an unknown alias: " + compact.encode());
     }
@@ -70,7 +72,8 @@ public final class CompactReader {
       throw new IllegalStateException("no id given and none to derive it from: " + compact.encode());
     }
     last.put(topic, eventId);
-    JsonObject event = new JsonObject().put("topic", topic).put("id", eventId).put("data", compact.getValue(1));
+    JsonObject event = new JsonObject().put("topic", topic).put("id", eventId)
+      .put(alias < 0 ? "patch" : "data", compact.getValue(1));
     if (compact.size() > 3) {
       event.put("ts", compact.getLong(3));
     }
@@ -82,11 +85,17 @@ public final class CompactReader {
    * data alone; its id is the one in the id line ({@code given}).
    */
   public JsonObject expandSse(String data, Map<String, Long> given) {
+    return expandSse(data, given, false);
+  }
+
+  /** The same for an event of type {@code patch} ({@code patch}): with one topic, a patch alone. */
+  public JsonObject expandSse(String data, Map<String, Long> given, boolean patch) {
     if (order.size() == 1 && !timestamps) {
       String topic = order.get(0);
       long id = given.get(topic);
       last.put(topic, id);
-      return new JsonObject().put("topic", topic).put("id", id).put("data", io.vertx.core.json.Json.decodeValue(data));
+      return new JsonObject().put("topic", topic).put("id", id)
+        .put(patch ? "patch" : "data", io.vertx.core.json.Json.decodeValue(data));
     }
     return expand(new JsonArray(data), given);
   }

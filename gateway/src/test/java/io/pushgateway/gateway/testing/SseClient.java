@@ -117,6 +117,8 @@ public final class SseClient extends StreamClient {
       if (eventType == null || eventType.equals("message")) {
         // the compact format's events are read back into full objects
         onEvent(compact == null ? new JsonObject(text) : compact.expandSse(text, compact.ids(id)));
+      } else if (eventType.equals("patch")) {
+        onEvent(compact.expandSse(text, compact.ids(id), true)); // a compact one-topic stream's patch
       } else if (eventType.equals("binary")) {
         onEvent(compact.saw(new JsonObject(text))); // the compact format's binary events, in full
       } else if (eventType.equals("reset")) {

@@ -38,6 +38,10 @@ public abstract class StreamClient {
   private volatile String wireCursor;
   /** Null unless it asked for the compact format ({@link #compact}). */
   protected CompactReader compact;
+  /** Null unless it asked for deltas ({@link #deltas}). */
+  private PatchReader patches;
+  /** The last event it could not read (a patch with no base); null if none. */
+  private String unreadable;
 
   protected StreamClient(Vertx vertx, int port) {
     this.vertx = vertx;
@@ -79,8 +83,27 @@ public abstract class StreamClient {
   }
 
   protected synchronized void onEvent(JsonObject event) {
+    if (patches != null) {
+      try {
+        patches.apply(event);
+      } catch (IllegalStateException e) {
+        unreadable = e.getMessage();
+        notifyAll();
+        return;
+      }
+    }
     events.add(event);
     notifyAll();
+  }
+
+  /**
+   * Asks for deltas ({@code delta=merge}); call before {@code open}. An event that comes as a
+   * patch is applied to the topic's previous data, as a client does, and recorded with that data
+   * and {@code "viaPatch":true}.
+   */
+  public StreamClient deltas() {
+    patches = new PatchReader();
+    return query("delta=merge");
   }
 
   protected synchronized void onReset(JsonObject reset) {
@@ -176,6 +199,9 @@ public abstract class StreamClient {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       long left = deadline - System.nanoTime();
+      if (unreadable != null) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": " + unreadable);
+      }
       if (left <= 0) {
         throw new TimeoutException(getClass().getSimpleName() + ": " + message.get());
       }

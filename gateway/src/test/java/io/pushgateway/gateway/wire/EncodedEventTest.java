@@ -60,6 +60,34 @@ class EncodedEventTest {
   }
 
   @Test
+  void aPatchedSpellingCarriesThePatchFromThePreviousEventInPlaceOfTheData() {
+    String pad = "\"name\":\"Acme Corporation, common stock\"";
+    Event previous = Event.encode("a", 2, 12, "ep1", "{\"bid\":100," + pad + "}");
+    Event next = Event.encode("a", 3, 13, "ep1", "{\"bid\":101," + pad + "}");
+    EncodedEvent encoded = EncodedEvent.of(next);
+    // only from the event just before, in the same history
+    assertThat(encoded.patchableFrom(null)).isFalse();
+    assertThat(encoded.patchableFrom(Event.encode("a", 1, 11, "ep1", "{\"bid\":100," + pad + "}"))).isFalse();
+    assertThat(encoded.patchableFrom(Event.encode("a", 2, 12, "ep2", "{\"bid\":100," + pad + "}"))).isFalse();
+    assertThat(encoded.patchableFrom(Event.encode("b", 2, 12, "ep1", "{\"bid\":100," + pad + "}"))).isFalse();
+    assertThat(encoded.patchableFrom(previous)).isTrue();
+
+    assertThat(encoded.spelled(Spelling.patched(Spelling.FULL)).text())
+      .isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"patch\":{\"bid\":101}}");
+    assertThat(encoded.spelled(Spelling.patched(Spelling.compact(0, false, false))).text()).isEqualTo("[-1,{\"bid\":101}]");
+    assertThat(encoded.spelled(Spelling.patched(Spelling.compact(2, true, true))).text())
+      .isEqualTo("[-3,{\"bid\":101},3,13]");
+    // one topic on SSE: an event of its own type
+    assertThat(encoded.spelled(Spelling.patched(Spelling.BARE)).sseEvent().toString())
+      .isEqualTo("id:3.ep1\nevent:patch\ndata:{\"bid\":101}\n\n");
+    assertThat(encoded.spelled(Spelling.patched(Spelling.FULL)).sseEvent().toString())
+      .isEqualTo("id: a:3:ep1\ndata: {\"topic\":\"a\",\"id\":3,\"ts\":13,\"patch\":{\"bid\":101}}\n\n");
+    // the unpatched spellings are untouched
+    assertThat(encoded.full().text()).contains("\"data\":{\"bid\":101," + pad + "}");
+    assertThat(encoded.spelled(Spelling.compact(0, false, false)).text()).startsWith("[0,{\"bid\":101,");
+  }
+
+  @Test
   void aBinaryEventIsSpelledInFullInTheCompactFormatToo() {
     Event binary = Event.encode("a", 3, 13, "ep1", "\"AQID\"", "image/png");
     String full = EncodedEvent.of(binary).full().text();

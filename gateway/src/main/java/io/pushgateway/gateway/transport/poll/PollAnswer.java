@@ -7,6 +7,7 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PatchBases;
 import io.pushgateway.gateway.wire.EncodedEvent;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +27,11 @@ final class PollAnswer {
 
   /** The answer to a poll that {@code asked}: a compact event leaves out an id the asked cursor implies. */
   static Buffer encode(ReadResult result, ReadRequest asked, EventFormat format) {
-    if (!format.compact()) {
+    if (!format.compact() && !format.deltas()) {
       return encode(result.events(), null, result.cursor(), null, result.resets(), result.more());
     }
+    // with deltas, a topic's events after its first in the answer are patches from the one before
+    PatchBases patchBases = format.patchBases();
     Map<String, Position> known = new HashMap<>(asked.cursor().positions());
     for (Reset reset : result.resets()) {
       known.put(reset.topic(), new Position(reset.from() - 1, reset.epoch()));
@@ -37,9 +40,13 @@ final class PollAnswer {
     for (int i = 0; i < spellings.length; i++) {
       Event event = result.events().get(i);
       spellings[i] = format.spelling(asked.topics(), known.get(event.topic()), event);
+      if (patchBases != null) {
+        spellings[i] = patchBases.spelling(spellings[i], event);
+      }
       known.put(event.topic(), event.position());
     }
-    return encode(result.events(), spellings, result.cursor(), asked.topics(), result.resets(), result.more());
+    return encode(result.events(), spellings, result.cursor(), format.compact() ? asked.topics() : null,
+      result.resets(), result.more());
   }
 
   /**

@@ -9,6 +9,7 @@ import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PatchBases;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PushPresence;
 import io.pushgateway.gateway.transport.SseOutput;
@@ -43,6 +44,8 @@ final class SseSession implements LiveStream.Sink {
   private boolean released;
   private long expiryTimer = -1;
   private EventFormat format = EventFormat.FULL;
+  /** With deltas, what each topic's next patch applies to; null without. */
+  private PatchBases patchBases;
   /** The topics in the order of the URL's: in the compact format, their aliases and the id's entries. */
   private List<String> topicOrder;
 
@@ -61,6 +64,7 @@ final class SseSession implements LiveStream.Sink {
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
             SubscriptionParams.Conflation conflation) {
     this.format = format;
+    this.patchBases = format.patchBases();
     stream.conflateByDefault(conflation.defaultMillis());
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
@@ -95,6 +99,9 @@ final class SseSession implements LiveStream.Sink {
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.SSE);
+    if (patchBases != null) {
+      patchBases.forget(reset.topic());
+    }
     write((format.sseIdField() + cursorId() + "\nevent: reset\ndata: " + reset.toJson().encode() + "\n\n")
       .getBytes(StandardCharsets.UTF_8));
   }
@@ -114,6 +121,9 @@ final class SseSession implements LiveStream.Sink {
     // One topic: the cursor is the event's own entry, so every subscriber gets the same bytes.
     // The id line carries every id, so a compact event never needs its own.
     int spelling = format.sseSpelling(topicOrder, event);
+    if (patchBases != null) {
+      spelling = patchBases.spelling(spelling, event);
+    }
     int length = topicOrder.size() == 1 ? output.event(event, spelling)
       : output.event(event, spelling, (format.sseIdField() + cursorId() + "\n").getBytes(StandardCharsets.US_ASCII));
     context.metrics().delivered(Transport.SSE, 1, length);

@@ -14,6 +14,7 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.TokenBucket;
 import io.pushgateway.gateway.transport.EventFormat;
+import io.pushgateway.gateway.transport.PatchBases;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
@@ -74,6 +75,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private boolean binaryFrames;
   /** In the compact format, what each subscribed topic is called in events; null in the full format. */
   private TopicAliases aliases;
+  /** With deltas, what each topic's next patch applies to; null without. */
+  private PatchBases patchBases;
   /** A binary publish announced, waiting for its message; null when none is. */
   private ClientCommand announced;
   /** The media type the publish rule admitted for it. */
@@ -106,6 +109,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (format.compact()) {
       aliases = new TopicAliases(format);
     }
+    patchBases = format.patchBases();
     socket.listen(this);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic), conflation.millis(topic));
@@ -329,6 +333,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private void onUnsubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
+      if (patchBases != null) {
+        patchBases.forget(command.topic());
+      }
       if (aliases != null) {
         aliases.release(command.topic());
       }
@@ -512,6 +519,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.WS);
+    if (patchBases != null) {
+      patchBases.forget(reset.topic());
+    }
     sendControl(reset.toJson().put("op", "reset"), null);
   }
 
@@ -527,8 +537,12 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     // Built once per event; each connection writes the same bytes.
+    int spelling = aliases == null ? Spelling.FULL : aliases.spelling(event, before);
+    if (patchBases != null) {
+      spelling = patchBases.spelling(spelling, event);
+    }
     long payloadLength = binaryFrames && event.contentType() != null ? socket.sendBinaryEvent(event)
-      : socket.sendEvent(event, aliases == null ? Spelling.FULL : aliases.spelling(event, before));
+      : socket.sendEvent(event, spelling);
     context.metrics().delivered(Transport.WS, 1, payloadLength);
   }
 
