@@ -47,6 +47,8 @@ export interface PushClientOptions {
   timestamps?: boolean;
   /** Ms: each topic's newest event alone, at most one per this many ms (0: every event), or per topic; ids then skip. */
   conflate?: number | Record<string, number>;
+  /** True: data may come as a JSON Merge Patch from the topic's previous data (delta=merge); handlers still get whole data. */
+  delta?: boolean;
   /** Called before the token expires and when it is refused. */
   getToken?: TokenSource | null;
   /** Sent as ?token= on streams and Authorization: Bearer on requests. */
@@ -119,6 +121,8 @@ export interface Stats {
   requests: number;
   reconnects: number;
   refreshes: number;
+  /** Events whose data came as a patch (the delta option). */
+  patches: number;
   transport: TransportName | null;
   latency: { median: number | null; p99: number | null; samples: number };
 }

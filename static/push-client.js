@@ -49,8 +49,27 @@
     format: 'json', // 'compact': events as [alias,data], ids derived, fewer bytes per event (PROTOCOL.md)
     timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
     conflate: 0, // ms: each topic's newest event alone, at most one per this many ms (0: every event); or {topic: ms}
+    delta: false, // true: an event's data may come as a patch from the topic's previous data (delta=merge), fewer bytes
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
+
+  // RFC 7386's MergePatch(target, patch), copying what it changes: data the
+  // application was given earlier is never modified. Members are defined,
+  // not assigned, so a "__proto__" member stays data, as JSON.parse makes it.
+  function mergePatch(target, patch) {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+    const out = {};
+    const define = (key, value) => Object.defineProperty(out, key,
+      { value: value, enumerable: true, writable: true, configurable: true });
+    if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+      for (const key of Object.keys(target)) define(key, target[key]);
+    }
+    for (const key of Object.keys(patch)) {
+      if (patch[key] === null) delete out[key];
+      else define(key, mergePatch(Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined, patch[key]));
+    }
+    return out;
+  }
 
   // The conflate option, a window for every topic (ms) or {topic: ms}: its
   // query value, the window of all topics (0: not all conflated, so polls
@@ -177,6 +196,7 @@
         throw new TypeError('PushClient: unknown transport ' + opts.transport);
       }
       this._conflate = conflateWindows(opts.conflate);
+      this._lastData = new Map(); // with delta: topic -> {id, data}, what the next patch applies to
       this.url = String(baseUrl || '').replace(/\/+$/, '');
       this.options = opts;
       this.mode = opts.transport;
@@ -197,7 +217,7 @@
       this._httpBuffered = 0;
       this._timer = null;
       this._latencies = [];
-      this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0, refreshes: 0 };
+      this._stats = { events: 0, duplicates: 0, gaps: 0, resets: 0, requests: 0, reconnects: 0, refreshes: 0, patches: 0 };
       // topic -> {members: Map id -> member, counts, truncated, changed}
       this._presence = new Map();
       // a poller's id for itself: its polls are one member's one connection
@@ -716,14 +736,18 @@
 
     // A compact event, [alias, data, id?, ts?], as the event object v1 sends:
     // the topic is what `topicOf` calls the alias, an id left out is the
-    // topic's previous one + 1 (`ids`: the ids an SSE id line gives).
+    // topic's previous one + 1 (`ids`: the ids an SSE id line gives). A
+    // negative alias is its complement, before a patch instead of data.
     _expand(arr, topicOf, ids) {
-      const topic = topicOf[arr[0]];
+      if (typeof arr[0] !== 'number') return null;
+      const patched = arr[0] < 0;
+      const topic = topicOf[patched ? ~arr[0] : arr[0]];
       if (typeof topic !== 'string') return null;
       const p = this._positions.get(topic);
       const id = arr.length > 2 ? arr[2] : ids && ids.has(topic) ? ids.get(topic).id : p ? p.id + 1 : null;
       if (typeof id !== 'number') return null;
-      const ev = { topic: topic, id: id, data: arr[1] };
+      const ev = { topic: topic, id: id };
+      ev[patched ? 'patch' : 'data'] = arr[1];
       if (arr.length > 3) ev.ts = arr[3];
       return ev;
     }
@@ -732,6 +756,7 @@
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
       if (this._conflate.param) params.conflate = this._conflate.param;
+      if (this.options.delta) params.delta = 'merge';
       if (this.options.format === 'compact') {
         params.format = 'compact';
         if (this.options.timestamps) params.ts = '1';
@@ -772,6 +797,18 @@
         });
         return false;
       }
+      if (ev.patch !== undefined) {
+        // the gateway patches only from the event just before, which it sent us
+        const base = this._lastData.get(ev.topic);
+        if (!base || base.id !== ev.id - 1) {
+          this._drop(this._conn, { reason: 'a patch of ' + ev.topic + ' ' + ev.id + ' without its base, resuming', soon: true });
+          return false;
+        }
+        ev.data = mergePatch(base.data, ev.patch);
+        delete ev.patch;
+        this._stats.patches++;
+      }
+      if (this.options.delta) this._lastData.set(ev.topic, { id: ev.id, data: ev.data });
       if (p) p.id = ev.id; else this._positions.set(ev.topic, { id: ev.id, epoch: null });
       this._stats.events++;
       if (typeof ev.ts === 'number') {
@@ -1085,6 +1122,13 @@
         // (unless the event made the client leave this stream)
         if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
       };
+      // with delta, a compact one-topic stream's patches, as events of their own type
+      source.addEventListener('patch', (e) => {
+        let patch;
+        try { patch = JSON.parse(e.data); } catch (err) { return; }
+        client._deliverCompact(conn, client._expand([-1, patch], client.topics, parseCursor(e.lastEventId, client.topics)));
+        if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
+      });
       // the compact format's binary events, in full, as events of their own type
       source.addEventListener('binary', (e) => {
         try { client._deliver(JSON.parse(e.data)); } catch (err) { return; }

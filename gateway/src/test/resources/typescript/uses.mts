@@ -24,6 +24,7 @@ const client = new PushClient('', {
   format: 'compact',
   timestamps: true,
   conflate: { prices: 1000 },
+  delta: true,
   getToken: () => Promise.resolve('token'),
   token: 'token',
   meter: 'meter-0001'

@@ -12,12 +12,16 @@ final class PageClient {
   // Short delays keep the reconnect tests quick; the logic is the one a page gets by default.
   private static final String INSTALL = """
     const [name, topics, transport, extra] = arguments;
-    const rec = { events: [], resets: [], tried: [], opened: [], disconnects: 0, openedAt: null };
+    const rec = { events: [], data: [], objects: [], resets: [], tried: [], opened: [], disconnects: 0, openedAt: null };
     const { baseUrl, ...options } = extra || {};
     const client = new PushClient(baseUrl || location.origin, Object.assign({
       topics, transport, pollInterval: 200, backoffInitial: 200, backoffMax: 1000
     }, options));
-    client.onmessage = (e) => rec.events.push(e.data.topic + ':' + e.data.id + ':' + e.data.data.n);
+    client.onmessage = (e) => {
+      rec.events.push(e.data.topic + ':' + e.data.id + ':' + e.data.data.n);
+      rec.data.push(JSON.stringify(e.data.data));
+      rec.objects.push(e.data.data);
+    };
     client.addEventListener('reset', (e) => {
       rec.events.push('reset:' + e.topic);
       rec.resets.push({ topic: e.topic, from: e.from, epoch: e.epoch });
@@ -80,6 +84,18 @@ final class PageClient {
     browser.awaitJs(name + " sees " + count + " entries",
       "return window.clients[arguments[0]].rec.events.length >= arguments[1]", name, count);
     return events();
+  }
+
+  /** Each message's data as the application got it, JSON text, in order. */
+  @SuppressWarnings("unchecked")
+  List<String> data() {
+    return (List<String>) browser.js("return window.clients[arguments[0]].rec.data.slice()", name);
+  }
+
+  /** The same data as the application holds it now: whatever changed it since shows. */
+  @SuppressWarnings("unchecked")
+  List<String> dataNow() {
+    return (List<String>) browser.js("return window.clients[arguments[0]].rec.objects.map((d) => JSON.stringify(d))", name);
   }
 
   /** Waits until the application has seen {@code entry} ({@code topic:id:n}). */

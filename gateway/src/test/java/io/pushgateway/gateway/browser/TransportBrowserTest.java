@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each transport, forced, delivers what is published: once, in order, on that transport. */
@@ -156,6 +157,40 @@ class TransportBrowserTest {
     assertThat(events).filteredOn(e -> e.startsWith(fills + ":")).hasSize(10);
     assertThat(events).filteredOn(e -> e.startsWith(prices + ":")).hasSizeLessThan(10).last().isEqualTo(prices + ":10:10");
     assertThat(client.stat("gaps")).isZero();
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
+  /**
+   * {@code delta: true}: events after the first come as patches, in every format, and the page's
+   * handlers get whole data all the same, members added, changed and removed, nested objects too;
+   * the data it was handed before stays as it was.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"ws,json", "ws,compact", "sse,json", "sse,compact", "long,json", "short,compact"})
+  void aPageAskingForDeltasGetsWholeData(String transport, String format) throws Exception {
+    String topic = "browser.delta." + transport + "." + format;
+    List<JsonObject> data = new ArrayList<>();
+    for (int n = 1; n <= 6; n++) {
+      JsonObject quote = new JsonObject().put("n", n).put("name", "Acme Corporation, common stock")
+        .put("venue", new JsonObject().put("mic", "XNAS").put("open", n % 2 == 0)).put("bid", 100 + n);
+      if (n % 3 == 0) {
+        quote.put("halted", true); // added, then removed by the next
+      }
+      data.add(quote);
+    }
+    JsonArray batch = new JsonArray();
+    data.forEach(d -> batch.add(new JsonObject().put("topic", topic).put("data", d)));
+    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
+      .encode()), "application/json").status()).isEqualTo(200);
+    PageClient client = PageClient.create(browser, "d", transport,
+      Map.of("delta", true, "format", format, "cursor", topic + ":0"), topic).awaitOpen();
+    client.awaitEntry(topic + ":6:6");
+
+    assertThat(client.data()).extracting(JsonObject::new).containsExactlyElementsOf(data);
+    // a poll answer holding all six, or a stream: each after the first a patch
+    assertThat(client.stat("patches")).isEqualTo(5);
+    assertThat(client.dataNow()).as("handed out, never changed").isEqualTo(client.data());
     assertThat(client.stat("reconnects")).isZero();
     client.close();
   }
