@@ -92,6 +92,9 @@ abstract class Connection {
     if (!conflate.isEmpty()) {
       query.put("conflate", conflate);
     }
+    if (client.options.deltas) {
+      query.put("delta", "merge");
+    }
     if (client.compact) {
       query.put("format", "compact");
       if (client.timestamps) {

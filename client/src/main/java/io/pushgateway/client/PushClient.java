@@ -1,6 +1,7 @@
 package io.pushgateway.client;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +97,9 @@ public final class PushClient implements AutoCloseable {
   private long resets;
   private long reconnects;
   private long refreshes;
+  private long patches;
+  /** With {@link Builder#deltas()}: each topic's last event, what its next patch applies to. */
+  private final Map<String, Base> patchBases = new HashMap<>();
 
   private PushClient(Builder builder) {
     this.options = builder;
@@ -158,7 +163,7 @@ public final class PushClient implements AutoCloseable {
   }
 
   public Stats stats() {
-    return call(() -> new Stats(events, duplicates, gaps, resets, reconnects, refreshes, current));
+    return call(() -> new Stats(events, duplicates, gaps, resets, reconnects, refreshes, patches, current));
   }
 
   /**
@@ -474,7 +479,9 @@ public final class PushClient implements AutoCloseable {
    */
   boolean deliverCompact(Connection conn, JsonArray compact, IntFunction<String> topicOf,
                          Map<String, Position> given) {
-    String topic = compact.size() > 1 && compact.get(0).isJsonPrimitive() ? topicOf.apply(compact.get(0).getAsInt()) : null;
+    // a negative alias is its complement, before a patch instead of data (deltas)
+    int alias = compact.size() > 1 && compact.get(0).isJsonPrimitive() ? compact.get(0).getAsInt() : Integer.MIN_VALUE;
+    String topic = alias == Integer.MIN_VALUE ? null : topicOf.apply(alias < 0 ? ~alias : alias);
     Position p = topic == null ? null : positions.get(topic);
     Long id = compact.size() > 2 ? Long.valueOf(compact.get(2).getAsLong())
       : given.containsKey(topic) ? Long.valueOf(given.get(topic).id) : p != null ? Long.valueOf(p.id + 1) : null;
@@ -485,7 +492,7 @@ public final class PushClient implements AutoCloseable {
     JsonObject event = new JsonObject();
     event.addProperty("topic", topic);
     event.addProperty("id", id);
-    event.add("data", compact.get(1));
+    event.add(alias < 0 ? "patch" : "data", compact.get(1));
     if (compact.size() > 3) {
       event.add("ts", compact.get(3));
     }
@@ -511,17 +518,35 @@ public final class PushClient implements AutoCloseable {
         .soon());
       return false;
     }
+    JsonElement data = event.get("data");
+    if (event.has("patch")) {
+      // the gateway patches only from the event just before, which it sent us
+      Base base = patchBases.get(topic);
+      if (base == null || base.id != id - 1) {
+        drop(conn, new Drop("a patch of " + topic + " " + id + " without its base, resuming").soon());
+        return false;
+      }
+      data = MergePatch.apply(base.data, event.get("patch"));
+      patches++;
+    }
     positions.put(topic, new Position(id, p == null ? null : p.epoch));
     events++;
     String contentType = event.has("contentType") ? event.get("contentType").getAsString() : null;
+    if (options.deltas) {
+      if (contentType == null) {
+        patchBases.put(topic, new Base(id, data));
+      } else {
+        patchBases.remove(topic);
+      }
+    }
     // the compact format sends ts on request only
     long ts = event.has("ts") ? event.get("ts").getAsLong() : 0;
     Event delivered;
     if (contentType == null) {
-      delivered = new Event(topic, id, ts, event.get("data").toString());
+      delivered = new Event(topic, id, ts, data.toString());
     } else {
-      byte[] data = bytes != null ? bytes : Base64.getDecoder().decode(event.get("data").getAsString());
-      delivered = new Event(topic, id, ts, null, data, contentType);
+      byte[] decoded = bytes != null ? bytes : Base64.getDecoder().decode(data.getAsString());
+      delivered = new Event(topic, id, ts, null, decoded, contentType);
     }
     safely(() -> listener.onEvent(delivered));
     return true;
@@ -902,6 +927,7 @@ public final class PushClient implements AutoCloseable {
     final Map<String, Duration> conflateTopics = new LinkedHashMap<>();
     boolean presence;
     String name;
+    boolean deltas;
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -977,6 +1003,17 @@ public final class PushClient implements AutoCloseable {
         throw new IllegalArgumentException("conflate is 0 to 600,000 ms, got " + window.toMillis() + " ms");
       }
       return window;
+    }
+
+    /**
+     * Asks every transport for deltas ({@code delta=merge}, docs/PROTOCOL.md "Deltas"): an event's
+     * data may come as a JSON Merge Patch from the topic's previous data, which the client applies,
+     * so {@link Event#dataJson()} is always whole (the same JSON value; member order may differ).
+     * Fewer bytes for successive states of one object where a few members change per event.
+     */
+    public Builder deltas() {
+      this.deltas = true;
+      return this;
     }
 
     /** Whether {@code topic}'s ids may skip: it is conflated. */
@@ -1091,6 +1128,17 @@ public final class PushClient implements AutoCloseable {
         throw new IllegalArgumentException("no topics");
       }
       return new PushClient(this);
+    }
+  }
+
+  /** A topic's last event for a patch to apply to: its id and data. */
+  private static final class Base {
+    final long id;
+    final JsonElement data;
+
+    Base(long id, JsonElement data) {
+      this.id = id;
+      this.data = data;
     }
   }
 }

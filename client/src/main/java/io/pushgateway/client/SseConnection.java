@@ -108,12 +108,14 @@ final class SseConnection extends Connection {
         JsonObject json;
         try {
           JsonElement parsed = JsonParser.parseString(data);
-          if (client.compact && (type == null || type.equals("message"))) {
-            // the id line holds every id, in the topics' order; with one topic the data comes alone
+          boolean patch = "patch".equals(type);
+          if (client.compact && (type == null || type.equals("message") || patch)) {
+            // the id line holds every id, in the topics' order; with one topic the data (or a
+            // patch, an event of its own type) comes alone
             JsonArray compact;
             if (client.topics.size() == 1 && !client.timestamps) {
               compact = new JsonArray();
-              compact.add(0);
+              compact.add(patch ? -1 : 0);
               compact.add(parsed);
             } else {
               compact = parsed.getAsJsonArray();
