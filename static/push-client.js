@@ -756,12 +756,23 @@
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
       if (this._conflate.param) params.conflate = this._conflate.param;
-      if (this.options.delta) params.delta = 'merge';
+      // a poll that asks for deltas says it holds the data at its cursor: only then
+      if (this.options.delta && (!poller || this._holdsPatchBases())) params.delta = 'merge';
       if (this.options.format === 'compact') {
         params.format = 'compact';
         if (this.options.timestamps) params.ts = '1';
       }
       return this._presenceParams(params, poller);
+    }
+
+    // Whether the data of every event the cursor names is at hand, for a
+    // patch to apply to (a reset or a resume from a saved cursor leaves none).
+    _holdsPatchBases() {
+      for (const [topic, p] of this._positions) {
+        const base = this._lastData.get(topic);
+        if (p.id > 0 && (!base || base.id !== p.id)) return false;
+      }
+      return true;
     }
 
     // A compact event that names no topic it knows or has no id to derive

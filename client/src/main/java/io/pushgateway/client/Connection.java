@@ -92,7 +92,9 @@ abstract class Connection {
     if (!conflate.isEmpty()) {
       query.put("conflate", conflate);
     }
-    if (client.options.deltas) {
+    // a poll that asks for deltas says it holds the data at its cursor: only then
+    boolean polls = transport() == Transport.LONG || transport() == Transport.SHORT;
+    if (client.options.deltas && (!polls || client.holdsPatchBases())) {
       query.put("delta", "merge");
     }
     if (client.compact) {

@@ -473,6 +473,20 @@ public final class PushClient implements AutoCloseable {
   }
 
   /**
+   * Whether the data of every event the cursor names is at hand, for a patch to apply to (a reset
+   * or a resume from a saved cursor leaves none).
+   */
+  boolean holdsPatchBases() {
+    for (Map.Entry<String, Position> p : positions.entrySet()) {
+      Base base = patchBases.get(p.getKey());
+      if (p.getValue().id > 0 && (base == null || base.id != p.getValue().id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * A compact event, {@code [alias,data,id?,ts?]}: the topic is what {@code topicOf} calls the
    * alias, an id left out is the one {@code given} (an SSE id line's) or the topic's previous +
    * 1. One the client cannot place breaks the protocol: the connection is dropped and resumed.

@@ -32,6 +32,12 @@ public final class Event {
   /** The idempotency key of the publish that made it, kept with it in history; usually null. */
   private final String key;
   private final Position position;
+  /**
+   * The JSON form of the topic's event just before it (id − 1, the same history), when both are
+   * JSON data and the log had it at hand: what a patch from it is worked out from (see {@link
+   * #follows}). The array alone, never the event, so no chain of events is kept alive.
+   */
+  private volatile byte[] previousJson;
   private volatile Object wireForms;
 
   private Event(String topic, long id, long ts, String epoch, String contentType, byte[] json, String key) {
@@ -140,21 +146,43 @@ public final class Event {
     if (contentType != null) {
       throw new IllegalStateException("a binary event's data is its bytes: " + this);
     }
+    return dataOf(json);
+  }
+
+  /**
+   * Tells it the topic's event before it, as the log appends it: when that is its id − 1 in the
+   * same history and both are JSON data, {@link #previousDataJson()} is that event's data. Called
+   * before the event is handed on.
+   */
+  public void follows(Event previous) {
+    if (previous != null && previous.id + 1 == id && previous.epoch.equals(epoch) && previous.topic.equals(topic)
+        && previous.contentType == null && contentType == null) {
+      previousJson = previous.json;
+    }
+  }
+
+  /** The data of the topic's event just before it (see {@link #follows}), a read-only view; null when not known. */
+  public ByteBuffer previousDataJson() {
+    byte[] previous = previousJson;
+    return previous == null ? null : dataOf(previous);
+  }
+
+  private static ByteBuffer dataOf(byte[] json) {
     // the first "data": is the key: what comes before it (topic, id, ts) holds no quotes
-    int start = indexOf(DATA_FIELD, 0) + DATA_FIELD.length;
+    int start = indexOf(json, DATA_FIELD, 0) + DATA_FIELD.length;
     return ByteBuffer.wrap(json, start, json.length - 1 - start).asReadOnlyBuffer();
   }
 
   /** The base64 is the string right after {@code "data":"}, before {@code ","contentType"}. */
   private int base64Start() {
-    return indexOf(DATA_KEY, 0) + DATA_KEY.length;
+    return indexOf(json, DATA_KEY, 0) + DATA_KEY.length;
   }
 
   private int base64End(int start) {
-    return indexOf(CONTENT_TYPE_KEY, start);
+    return indexOf(json, CONTENT_TYPE_KEY, start);
   }
 
-  private int indexOf(byte[] key, int from) {
+  private static int indexOf(byte[] json, byte[] key, int from) {
     outer:
     for (int i = from; i <= json.length - key.length; i++) {
       for (int k = 0; k < key.length; k++) {
@@ -164,7 +192,7 @@ public final class Event {
       }
       return i;
     }
-    throw new IllegalStateException("not a binary event: " + this);
+    throw new IllegalStateException("no " + new String(key, StandardCharsets.US_ASCII) + " in an event");
   }
 
   /** The length of {@code {"topic":…,"id":…,"ts":…,"data":…}} in UTF-8. */

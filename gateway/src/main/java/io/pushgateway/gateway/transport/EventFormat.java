@@ -4,6 +4,7 @@ import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Position;
+import io.pushgateway.gateway.wire.EncodedEvent;
 import io.pushgateway.gateway.wire.Spelling;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
@@ -69,9 +70,17 @@ public record EventFormat(boolean compact, boolean timestamps, boolean deltas) {
       : Spelling.compact(topics.indexOf(event.topic()), false, timestamps);
   }
 
-  /** What a subscriber in this format needs to be sent patches: null unless it asked for deltas. */
+  /** What a push subscriber in this format needs to be sent patches: null unless it asked for deltas. */
   public PatchBases patchBases() {
     return deltas ? new PatchBases() : null;
+  }
+
+  /**
+   * {@code spelling}, patched if this format asks for deltas and the client holds the topic's
+   * event at {@code held}, the one just before {@code event}.
+   */
+  public int patchedIf(int spelling, Position held, Event event) {
+    return deltas && EncodedEvent.of(event).patchableFrom(held) ? Spelling.patched(spelling) : spelling;
   }
 
   /** What starts an SSE {@code id:} line: the compact format leaves out the optional space. */

@@ -1,28 +1,25 @@
 package io.pushgateway.gateway.transport;
 
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.wire.EncodedEvent;
 import io.pushgateway.gateway.wire.Spelling;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * For one subscriber of deltas ({@code delta=merge}): the last event of each topic it was sent,
- * the base its next patch applies to (docs/PROTOCOL.md, "Deltas"). A new connection starts with
- * none, so its first event of each topic comes whole, and so does any event after a skip
- * (conflation, a reset): only the event right after the one the client holds can be a patch.
+ * For one push subscriber of deltas ({@code delta=merge}): where it stands in each topic after
+ * what this connection sent it, the base its next patch applies to (docs/PROTOCOL.md, "Deltas").
+ * A new connection has sent nothing, so its first event of each topic comes whole, whatever its
+ * cursor says: a client that resumed need not hold the data of where it resumed from.
  */
 public final class PatchBases {
 
-  private final Map<String, Event> lastSent = new HashMap<>(2);
+  private final Map<String, Position> lastSent = new HashMap<>(2);
 
   /** The spelling to send {@code event} in, patched where it can be; {@code event} is then the topic's base. */
   public int spelling(int spelling, Event event) {
-    if (event.contentType() != null) {
-      lastSent.remove(event.topic()); // bytes are never patched, nor patched from
-      return spelling;
-    }
-    Event previous = lastSent.put(event.topic(), event);
+    Position previous = lastSent.put(event.topic(), event.position());
     return EncodedEvent.of(event).patchableFrom(previous) ? Spelling.patched(spelling) : spelling;
   }
 

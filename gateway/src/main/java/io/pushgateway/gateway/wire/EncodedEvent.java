@@ -2,6 +2,7 @@ package io.pushgateway.gateway.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Position;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -59,20 +60,24 @@ public final class EncodedEvent {
   }
 
   /**
-   * Whether a subscriber of deltas who holds {@code previous} can be sent this event as a patch
-   * ({@link Spelling#patched}): {@code previous} must be the topic's event just before it, and a
-   * patch must exist and be shorter than the data. The patch is worked out once per event: the
-   * event before it is the same one for everybody.
+   * Whether a subscriber of deltas that holds the topic's event at {@code before} can be sent this
+   * event as a patch ({@link Spelling#patched}): {@code before} must be the event just before it,
+   * whose data the log told it of ({@link Event#follows}), and a patch must exist and be shorter
+   * than the data. The patch is worked out once per event: the event before it is the same one for
+   * everybody.
    */
-  public boolean patchableFrom(Event previous) {
-    if (previous == null || previous.id() + 1 != event.id() || !previous.epoch().equals(event.epoch())
-        || !previous.topic().equals(event.topic())) {
+  public boolean patchableFrom(Position before) {
+    if (before == null || before.id() + 1 != event.id() || !event.epoch().equals(before.epoch())
+        || event.contentType() != null) {
       return false;
     }
     byte[] p = patch;
     if (p == null) {
-      p = previous.contentType() != null || event.contentType() != null ? null
-        : MergePatch.between(bytes(previous.dataJson()), bytes(event.dataJson()));
+      ByteBuffer previous = event.previousDataJson();
+      if (previous == null) {
+        return false; // the log did not say
+      }
+      p = MergePatch.between(bytes(previous), bytes(event.dataJson()));
       p = p == null ? NO_PATCH : p;
       patch = p; // the same patch whoever works it out: a lost race costs the work, never a difference
     }

@@ -195,6 +195,31 @@ class TransportBrowserTest {
     client.close();
   }
 
+  /**
+   * A page started from a saved cursor holds no data there: it is never sent a patch it cannot
+   * apply (a poller leaves {@code delta} out until it holds the data), so it never reconnects.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "sse", "long", "short"})
+  void aPageResumingFromASavedCursorWithDeltasGetsWholeDataFirst(String transport) throws Exception {
+    String topic = "browser.delta.resumed." + transport;
+    JsonArray batch = new JsonArray();
+    for (int n = 1; n <= 6; n++) {
+      batch.add(new JsonObject().put("topic", topic).put("data", new JsonObject().put("n", n)
+        .put("pad", "what stays the same from one event to the next, so a patch pays")));
+    }
+    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
+      .encode()), "application/json").status()).isEqualTo(200);
+    String saved = gateway.request(HttpMethod.GET, "/poll?topics=" + topic + "&cursor=" + topic + ":0&limit=3", null,
+      null).json().getString("cursor");
+    PageClient client = PageClient.create(browser, "r", transport, Map.of("delta", true, "cursor", saved), topic)
+      .awaitOpen();
+    client.awaitEntry(topic + ":6:6");
+    assertThat(client.events()).containsExactly(topic + ":4:4", topic + ":5:5", topic + ":6:6");
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
   /** Events {@code n} = from..to in one batch, so each burst is stored before anyone polls it. */
   private static void publishBurst(String topic, int from, int to) throws Exception {
     JsonArray events = new JsonArray();

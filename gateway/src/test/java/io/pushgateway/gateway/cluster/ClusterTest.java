@@ -140,6 +140,38 @@ class ClusterTest {
     }
   }
 
+  /**
+   * Deltas on every node: each node learns an event's predecessor as its relay hands events on in
+   * order, so subscribers everywhere get patches, and read back the same data.
+   */
+  @Test
+  @Order(2)
+  void subscribersOfDeltasOnEveryNodeGetPatchesAndTheSameData() throws Exception {
+    String topic = "deltas";
+    int count = 30;
+    List<StreamClient> clients = new ArrayList<>();
+    try {
+      for (GatewayProcess node : nodes) {
+        for (Transport transport : Transport.values()) {
+          clients.add(StreamClient.create(transport, vertx, node.port()).deltas().open(topic));
+        }
+      }
+      String pad = "the part of the data that stays the same from one event to the next";
+      for (int i = 0; i < count; i++) {
+        publish(nodes.get(i % 3), topic, new JsonObject().put("n", i).put("pad", pad), null).await(20, TimeUnit.SECONDS);
+      }
+      for (StreamClient client : clients) {
+        List<JsonObject> events = client.awaitEvents(count);
+        assertThat(events).extracting(e -> e.getJsonObject("data").getInteger("n"))
+          .as(client.getClass().getSimpleName()).containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+        assertThat(events).filteredOn(e -> e.getBoolean("viaPatch", false)).as(client.getClass().getSimpleName())
+          .hasSizeGreaterThan(count / 2);
+      }
+    } finally {
+      closeAll(clients);
+    }
+  }
+
   @Test
   @Order(2)
   void pollerThatSwitchesNodeOnEveryRequestLosesNothing() throws Exception {

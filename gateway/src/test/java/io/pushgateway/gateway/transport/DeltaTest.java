@@ -91,14 +91,8 @@ class DeltaTest {
       List<JsonObject> events = client.awaitEvents(8);
       assertReadBack(events, topic, 1, 8);
       assertThat(viaPatch(events.get(0))).as("the first event comes whole").isFalse();
-      // history is read in one answer or batch on every transport: each event after the first a patch
-      assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(viaPatch(e)).isTrue());
-      if (transport == Transport.WS || transport == Transport.SSE) {
-        assertThat(events.subList(5, 8)).as("live").allSatisfy(e -> assertThat(viaPatch(e)).isTrue());
-      } else {
-        // a poll's first event of a topic has no base the gateway holds
-        assertThat(viaPatch(events.get(5))).as("the first of a new poll's answer").isFalse();
-      }
+      // from history and live, streamed or polled (a poll holds the data at its cursor): patches
+      assertThat(events.subList(1, 8)).allSatisfy(e -> assertThat(viaPatch(e)).isTrue());
       assertThat(client.resets()).isEmpty();
     } finally {
       client.close();
@@ -121,6 +115,43 @@ class DeltaTest {
       assertThat(events).filteredOn(DeltaTest::viaPatch).hasSize(4);
     } finally {
       client.close();
+    }
+  }
+
+  /**
+   * A poll asking for deltas says it holds the data at its cursor: the event right after comes as
+   * a patch, whether the poll is answered from history or woken by the event; without the
+   * parameter, or after a reset, whole.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/poll", "/poll/long"})
+  void aPollAtTheEventBeforeGetsAPatch(String path) throws Exception {
+    String topic = "raw" + path.replace('/', '-');
+    publishAll(topic, quotes(1, 3));
+    String epoch = GATEWAY.request(HttpMethod.GET, "/poll?topics=" + topic + "&cursor=" + topic + ":0", null, null)
+      .json().getString("cursor").split(":")[2];
+    String query = path + "?topics=" + topic + "&cursor=" + topic + ":2:" + epoch;
+    JsonObject patched = GATEWAY.request(HttpMethod.GET, query + "&delta=merge", null, null).json();
+    assertThat(patched.getJsonArray("events").getJsonObject(0).encode())
+      .matches("\\{\"topic\":\"" + topic + "\",\"id\":3,\"ts\":\\d+,\"patch\":\\{\"bid\":103,\"ask\":104,\"seq\":3}}");
+    JsonObject whole = GATEWAY.request(HttpMethod.GET, query, null, null).json();
+    assertThat(whole.getJsonArray("events").getJsonObject(0).getJsonObject("data")).isEqualTo(quote(3));
+    // a cursor of another history is reset: nothing held to patch from
+    JsonObject reset = GATEWAY.request(HttpMethod.GET, path + "?topics=" + topic + "&cursor=" + topic + ":0:other"
+      + "&delta=merge", null, null).json();
+    assertThat(reset.getJsonArray("resets")).hasSize(1);
+    assertThat(reset.getJsonArray("events").getJsonObject(0).containsKey("data")).isTrue();
+
+    if (path.equals("/poll/long")) {
+      // woken by the event: the live answer
+      var waiting = GATEWAY.requestAsync(HttpMethod.GET, path + "?topics=" + topic + "&cursor=" + topic + ":3:" + epoch
+        + "&delta=merge&timeout=20", null, null);
+      Eventually.check(GATEWAY.vertx, () -> assertThat(GATEWAY.scrape().value("pushgateway_connections", "transport", "long"))
+        .as("the poll waits").isPositive());
+      publishAll(topic, quotes(4, 4));
+      TestGateway.Reply live = waiting.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertThat(live.json().getJsonArray("events").getJsonObject(0).getJsonObject("patch"))
+        .isEqualTo(new JsonObject().put("bid", 104).put("ask", 105).put("seq", 4));
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.Position;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,12 +66,20 @@ class EncodedEventTest {
     Event previous = Event.encode("a", 2, 12, "ep1", "{\"bid\":100," + pad + "}");
     Event next = Event.encode("a", 3, 13, "ep1", "{\"bid\":101," + pad + "}");
     EncodedEvent encoded = EncodedEvent.of(next);
-    // only from the event just before, in the same history
+    // the log has not said which event came before
+    assertThat(encoded.patchableFrom(previous.position())).isFalse();
+    // the log tells it only of the event just before, in the same history
+    next.follows(Event.encode("a", 1, 11, "ep1", "{\"bid\":100," + pad + "}"));
+    next.follows(Event.encode("a", 2, 12, "ep2", "{\"bid\":100," + pad + "}"));
+    next.follows(Event.encode("b", 2, 12, "ep1", "{\"bid\":100," + pad + "}"));
+    assertThat(next.previousDataJson()).isNull();
+    next.follows(previous);
+    // and it goes only to a client that holds that event
     assertThat(encoded.patchableFrom(null)).isFalse();
-    assertThat(encoded.patchableFrom(Event.encode("a", 1, 11, "ep1", "{\"bid\":100," + pad + "}"))).isFalse();
-    assertThat(encoded.patchableFrom(Event.encode("a", 2, 12, "ep2", "{\"bid\":100," + pad + "}"))).isFalse();
-    assertThat(encoded.patchableFrom(Event.encode("b", 2, 12, "ep1", "{\"bid\":100," + pad + "}"))).isFalse();
-    assertThat(encoded.patchableFrom(previous)).isTrue();
+    assertThat(encoded.patchableFrom(new Position(1, "ep1"))).isFalse();
+    assertThat(encoded.patchableFrom(new Position(2, "ep2"))).isFalse();
+    assertThat(encoded.patchableFrom(new Position(2, null))).isFalse();
+    assertThat(encoded.patchableFrom(previous.position())).isTrue();
 
     assertThat(encoded.spelled(Spelling.patched(Spelling.FULL)).text())
       .isEqualTo("{\"topic\":\"a\",\"id\":3,\"ts\":13,\"patch\":{\"bid\":101}}");

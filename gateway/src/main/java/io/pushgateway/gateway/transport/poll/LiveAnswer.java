@@ -37,6 +37,10 @@ final class LiveAnswer {
     // the full format, the usual one, looks nothing up
     int spelling = format.compact() ? format.spelling(asked.topics(), asked.cursor().get(event.topic()), event)
       : Spelling.FULL;
+    if (format.deltas()) {
+      // a poll asking for deltas holds the data at its cursor
+      spelling = format.patchedIf(spelling, asked.cursor().get(event.topic()), event);
+    }
     List<String> order = format.compact() ? asked.topics() : null;
     if (event != this.event || spelling != this.spelling || !after.equals(cursor)
         || !Objects.equals(order, compactOrder)) {
@@ -44,7 +48,7 @@ final class LiveAnswer {
       this.cursor = after;
       this.spelling = spelling;
       this.compactOrder = order;
-      this.body = PollAnswer.encode(List.of(event), order == null ? null : new int[] {spelling}, after, order,
+      this.body = PollAnswer.encode(List.of(event), spelling == Spelling.FULL ? null : new int[] {spelling}, after, order,
         List.of(), false);
     }
     return body;

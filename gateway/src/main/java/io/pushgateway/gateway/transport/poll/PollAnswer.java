@@ -7,7 +7,6 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.transport.EventFormat;
-import io.pushgateway.gateway.transport.PatchBases;
 import io.pushgateway.gateway.wire.EncodedEvent;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -25,25 +24,29 @@ final class PollAnswer {
   private PollAnswer() {
   }
 
-  /** The answer to a poll that {@code asked}: a compact event leaves out an id the asked cursor implies. */
+  /**
+   * The answer to a poll that {@code asked}: a compact event leaves out an id the asked cursor
+   * implies; with deltas, an event right after one the client holds (its cursor's, or the one
+   * before it in the answer) is a patch.
+   */
   static Buffer encode(ReadResult result, ReadRequest asked, EventFormat format) {
     if (!format.compact() && !format.deltas()) {
       return encode(result.events(), null, result.cursor(), null, result.resets(), result.more());
     }
-    // with deltas, a topic's events after its first in the answer are patches from the one before
-    PatchBases patchBases = format.patchBases();
     Map<String, Position> known = new HashMap<>(asked.cursor().positions());
+    // a poll asking for deltas holds the data at its cursor (docs/PROTOCOL.md, "Deltas"), not past a reset
+    Map<String, Position> held = new HashMap<>(known);
     for (Reset reset : result.resets()) {
       known.put(reset.topic(), new Position(reset.from() - 1, reset.epoch()));
+      held.remove(reset.topic());
     }
     int[] spellings = new int[result.events().size()];
     for (int i = 0; i < spellings.length; i++) {
       Event event = result.events().get(i);
-      spellings[i] = format.spelling(asked.topics(), known.get(event.topic()), event);
-      if (patchBases != null) {
-        spellings[i] = patchBases.spelling(spellings[i], event);
-      }
+      spellings[i] = format.patchedIf(format.spelling(asked.topics(), known.get(event.topic()), event),
+        held.get(event.topic()), event);
       known.put(event.topic(), event.position());
+      held.put(event.topic(), event.position());
     }
     return encode(result.events(), spellings, result.cursor(), format.compact() ? asked.topics() : null,
       result.resets(), result.more());
