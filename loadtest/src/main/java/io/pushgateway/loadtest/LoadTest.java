@@ -1,6 +1,7 @@
 package io.pushgateway.loadtest;
 
 import io.pushgateway.loadtest.client.Endpoint;
+import io.pushgateway.loadtest.client.SubscriberFormat;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.radio.MobileFigures;
 import io.pushgateway.loadtest.radio.RadioModel;
@@ -66,20 +67,20 @@ public final class LoadTest {
    * @param peers             the servers each group runs against, one after another: the gateway
    *                          and/or peers on the same workload
    * @param peerUrl           a peer already running (with a single peer in {@code peers}), or null to start one
-   * @param compact           the gateway's subscribers ask for the compact format ({@code format=compact})
+   * @param format            what the gateway's subscribers ask for (the compact format, deltas)
    * @param generatorWarmUpS  seconds of unmeasured load on a throwaway server of each kind before the
    *                          first run, so the generator's own JIT is warm (0: none)
    */
   public record Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                         List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                         boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
-                        List<Peer> peers, URI peerUrl, boolean compact, double generatorWarmUpS) {
+                        List<Peer> peers, URI peerUrl, SubscriberFormat format, double generatorWarmUpS) {
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                    boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
                    List<Peer> peers, URI peerUrl, boolean compact) {
       this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
-        javaClient, radio, peers, peerUrl, compact, 0);
+        javaClient, radio, peers, peerUrl, compact ? SubscriberFormat.COMPACT : SubscriberFormat.JSON, 0);
     }
 
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
@@ -147,10 +148,10 @@ public final class LoadTest {
         .setMaxChunkSize(64 * 1024));
       WebSocketClient ws = vertx.createWebSocketClient(wsOptions(false));
       RunDriver driver = new RunDriver(vertx, loops, http, ws, ws, options.log(), options.javaClient(),
-        options.compact(), options.radio());
+        options.format(), options.radio());
       RunDriver deflating = options.compression()
         ? new RunDriver(vertx, loops, http, ws, vertx.createWebSocketClient(wsOptions(true)), options.log(),
-          options.javaClient(), options.compact(), options.radio()) : null;
+          options.javaClient(), options.format(), options.radio()) : null;
       String runId = Long.toString(System.currentTimeMillis(), 36);
       JsonArray runs = new JsonArray();
       List<Sweep.Point> points = sweep == null ? List.of(new Sweep.Point(base, 0)) : sweep.points(base);

@@ -4,6 +4,7 @@ import io.pushgateway.loadtest.chaos.ChaosRun;
 import io.pushgateway.loadtest.client.Endpoint;
 import io.pushgateway.loadtest.client.PayloadFill;
 import io.pushgateway.loadtest.client.PayloadKind;
+import io.pushgateway.loadtest.client.SubscriberFormat;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.radio.RadioModel;
@@ -109,9 +110,11 @@ public final class LoadTestMain implements Callable<Integer> {
       + "one thread and one OkHttp connection each, so its CPU and memory are measured (default: ${DEFAULT-VALUE}).")
   String client = "vertx";
 
-  @Option(names = "--format", paramLabel = "json|compact",
+  @Option(names = "--format", paramLabel = "json|compact[+delta]",
     description = "What the gateway's subscribers ask for: its default JSON events, or the compact format "
-      + "(events [alias,data], ids derived; fewer bytes per event) (default: ${DEFAULT-VALUE}).")
+      + "(events [alias,data], ids derived; fewer bytes per event); +delta: data as a patch from the previous "
+      + "event's (delta=merge), the payload left out when it repeats (--payload-fill repeat) "
+      + "(default: ${DEFAULT-VALUE}).")
   String format = "json";
 
   @Option(names = "--concurrent", description = "Run all transports at once on one topic (default: one after another).")
@@ -199,7 +202,7 @@ public final class LoadTestMain implements Callable<Integer> {
       return chaos();
     }
     require(client.equals("vertx") || client.equals("java"), "--client must be vertx or java");
-    require(format.equals("json") || format.equals("compact"), "--format must be json or compact");
+    SubscriberFormat subscriberFormat = parse(() -> SubscriberFormat.of(format));
     Scenario scenario = scenario();
     Sweep series = sweep == null ? null : parse(() -> Sweep.parse(sweep));
     require(series == null || !series.parameter().equals("heartbeat") || targets.isEmpty(),
@@ -211,7 +214,7 @@ public final class LoadTestMain implements Callable<Integer> {
       SpawnedGateway.jvmOptions(gatewayJvmOpts), gatewayArgs, dir,
       System.out, baseline, compression, serverCpus, client.equals("java"),
       radio.equalsIgnoreCase("none") ? null : parse(() -> RadioModel.load(radio)), peers(), peerUrl,
-      format.equals("compact"), generatorWarmup);
+      subscriberFormat, generatorWarmup);
     new LoadTest(options, scenario, series).run();
     return 0;
   }

@@ -6,6 +6,7 @@ import io.pushgateway.loadtest.client.GatewayPublisher;
 import io.pushgateway.loadtest.client.NchanPublisher;
 import io.pushgateway.loadtest.client.Publisher;
 import io.pushgateway.loadtest.client.SocketIoPublisher;
+import io.pushgateway.loadtest.client.SubscriberFormat;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.TrafficCounters;
 import io.pushgateway.loadtest.radio.RadioModel;
@@ -64,8 +65,8 @@ final class RunDriver {
   private final PrintStream log;
   /** Subscribers are the project's Java client instead of the generator's own Vert.x clients. */
   private final boolean javaClient;
-  /** The gateway's subscribers ask for the compact format. */
-  private final boolean compact;
+  /** What the gateway's subscribers ask for: the compact format, deltas. */
+  private final SubscriberFormat format;
   /** The phone radio of {@code runs[].mobile}, or null. */
   private final RadioModel radio;
 
@@ -75,9 +76,9 @@ final class RunDriver {
    *                     permessage-deflate (the publisher never does, so only subscribers differ)
    */
   RunDriver(Vertx vertx, LoopPool loops, HttpClientAgent http, WebSocketClient publisherWs,
-            WebSocketClient subscriberWs, PrintStream log, boolean javaClient, boolean compact, RadioModel radio) {
+            WebSocketClient subscriberWs, PrintStream log, boolean javaClient, SubscriberFormat format, RadioModel radio) {
     this.javaClient = javaClient;
-    this.compact = compact;
+    this.format = format;
     this.radio = radio;
     this.vertx = vertx;
     this.loops = loops;
@@ -91,7 +92,7 @@ final class RunDriver {
     PublishSchedule schedule = new PublishSchedule(s.rate(), s.warmupS(), s.durationS());
     MultiMap headers = s.browserHeaders() ? BrowserHeaders.get() : MultiMap.caseInsensitiveMultiMap();
     ClientContext ctx = new ClientContext(vertx, http, subscriberWs, topic, headers, s.pollIntervalMs(),
-      LONG_POLL_TIMEOUT_S, javaClient, target.peer(), compact);
+      LONG_POLL_TIMEOUT_S, javaClient, target.peer(), format);
     OptionalLong pid = target.pid();
     Map<Transport, TransportLoad> loads = new LinkedHashMap<>();
     Publisher publisher = switch (target.peer()) {
@@ -150,8 +151,8 @@ final class RunDriver {
         radio);
       List<JsonObject> out = new ArrayList<>();
       // the gateway's event format; peers have their own
-      String format = target.peer() != Peer.GATEWAY ? null : compact ? "compact" : "json";
-      loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport)).put("format", format)));
+      String formatLabel = target.peer() != Peer.GATEWAY ? null : format.label();
+      loads.values().forEach(l -> out.add(Figures.of(facts, l, setup.get(l.transport)).put("format", formatLabel)));
       return out;
     } finally {
       try {

@@ -2,6 +2,7 @@ package io.pushgateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pushgateway.loadtest.client.SubscriberFormat;
 import io.pushgateway.loadtest.client.Transport;
 import io.pushgateway.loadtest.net.NetworkProfile;
 import io.pushgateway.loadtest.target.Peer;
@@ -35,7 +36,7 @@ class GeneratorWarmUpTest {
       Scenario scenario = new Scenario(List.of(Transport.WS, Transport.LONG), 5, 10, 32, 2, 0, 250,
         false, NetworkProfile.NONE, false, true);
       LoadTest.Options options = new LoadTest.Options(List.of(gateway.url()), OptionalLong.empty(), List.of(),
-        List.of(), out, System.out, false, false, null, false, null, List.of(Peer.GATEWAY), null, false, 1);
+        List.of(), out, System.out, false, false, null, false, null, List.of(Peer.GATEWAY), null, SubscriberFormat.JSON, 1);
       JsonObject result = new LoadTest(options, scenario, null).run();
 
       assertThat(result.getJsonObject("loadGenerator").getDouble("warmupSeconds")).isEqualTo(1.0);

@@ -14,15 +14,20 @@ import io.vertx.core.http.WebSocketClient;
  * @param pollIntervalMs  how often a short-polling subscriber asks
  * @param longPollTimeoutS the {@code timeout} a long poll asks the gateway to hold it
  * @param peer            the server's protocol: the gateway's or a peer's
- * @param compact         the gateway's subscribers ask for the compact format ({@code format=compact})
+ * @param format          what the gateway's subscribers ask for: the compact format, deltas
  */
 public record ClientContext(Vertx vertx, HttpClientAgent http, WebSocketClient ws, String topic,
                             MultiMap headers, long pollIntervalMs, int longPollTimeoutS, boolean javaClient,
-                            Peer peer, boolean compact) {
+                            Peer peer, SubscriberFormat format) {
 
   /** What a gateway subscriber adds to its query for its format. */
   String formatQuery() {
-    return compact ? "&format=compact" : "";
+    return format.query();
+  }
+
+  /** Whether the gateway's subscribers ask for the compact format. */
+  boolean compact() {
+    return format.compact();
   }
 
   /** Delay before a dropped connection is reopened with the subscriber's cursor. */

@@ -17,7 +17,8 @@ final class Events {
    * event in base64 ({@code "data":"…","encoding":"base64"}), {@code seq} and {@code t} in its bytes.
    */
   static void deliver(JsonObject event, SubscriberTracker tracker) {
-    Object data = event.getValue("data");
+    // a patch (deltas) carries the seq and t that changed, the payload left out
+    Object data = event.containsKey("patch") ? event.getValue("patch") : event.getValue("data");
     Long id = event.getLong("id");
     if (data instanceof String base64 && "base64".equals(event.getString("encoding")) && id != null) {
       deliverBase64(id, base64, 0, tracker);
@@ -38,6 +39,12 @@ final class Events {
    */
   static boolean deliverFast(String text, SubscriberTracker tracker) {
     int data = text.indexOf("\"data\":{\"seq\":");
+    int from = data + 7;
+    if (data < 0) {
+      // with deltas: the patch's seq and t
+      data = text.indexOf("\"patch\":{\"seq\":");
+      from = data + 8;
+    }
     if (data < 0) {
       return false;
     }
@@ -46,7 +53,7 @@ final class Events {
       return false;
     }
     int idEnd = digitsEnd(text, idAt + 5);
-    return idEnd > idAt + 5 && deliverData(text, data + 7, Long.parseLong(text, idAt + 5, idEnd, 10), tracker);
+    return idEnd > idAt + 5 && deliverData(text, from, Long.parseLong(text, idAt + 5, idEnd, 10), tracker);
   }
 
   /**
@@ -73,6 +80,9 @@ final class Events {
     }
     if (text.startsWith("[0,") && text.endsWith("}]") && deliverData(text, 3, derivedId(givenId, tracker), tracker)) {
       return true; // the usual one: the data, the id derived
+    }
+    if (text.startsWith("[-1,") && text.endsWith("}]") && deliverData(text, 4, derivedId(givenId, tracker), tracker)) {
+      return true; // with deltas: a patch (alias 0's complement), the id derived
     }
     JsonArray event;
     try {

@@ -59,6 +59,9 @@ final class JavaLoadClient implements LoadClient {
         tracker.startAt(latest);
         Promise<Void> opened = Promise.promise();
         PushClient.Builder builder = PushClient.builder(base).topics(ctx.topic()).transport(transport);
+        if (ctx.format().deltas()) {
+          builder.deltas();
+        }
         if (ctx.compact()) {
           builder.compact();
         }

@@ -64,7 +64,8 @@ final class SseLoadClient implements LoadClient {
 
   private void onEvent(String type, String data, String id) {
     lastEventId = id;
-    if (type == null && (ctx.compact() ? Events.deliverBare(data, Events.cursorId(id, ctx.topic()), tracker)
+    // a compact one-topic stream's patches are events of their own type, bare as its data
+    if ((type == null || "patch".equals(type)) && (ctx.compact() ? Events.deliverBare(data, Events.cursorId(id, ctx.topic()), tracker)
         : Events.deliverFast(data, tracker) || Events.deliverFastBase64(data, tracker))) {
       return;
     }
@@ -75,7 +76,7 @@ final class SseLoadClient implements LoadClient {
       tracker.stats().errors.increment();
       return;
     }
-    if (type == null || "message".equals(type) || "binary".equals(type)) {
+    if (type == null || "message".equals(type) || "binary".equals(type) || "patch".equals(type)) {
       Events.deliver(m, tracker);
     } else if ("reset".equals(type)) {
       tracker.onReset(m.getLong("from", 1L));
