@@ -14,7 +14,6 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.TokenBucket;
 import io.pushgateway.gateway.transport.EventFormat;
-import io.pushgateway.gateway.transport.PatchBases;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushPresence;
@@ -73,10 +72,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private Promise<Void> releasedPromise;
   /** Binary events go as an envelope and a binary frame; else as JSON with their bytes in base64. */
   private boolean binaryFrames;
-  /** In the compact format, what each subscribed topic is called in events; null in the full format. */
-  private TopicAliases aliases;
-  /** With deltas, what each topic's next patch applies to; null without. */
-  private PatchBases patchBases;
+  /** With the compact format or deltas, their state: aliases, patches' bases; null for v1's. */
+  private EventSpeller speller;
   /** A binary publish announced, waiting for its message; null when none is. */
   private ClientCommand announced;
   /** The media type the publish rule admitted for it. */
@@ -106,10 +103,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
             SubscriptionParams.Conflation conflation) {
     this.binaryFrames = binaryFrames;
     stream.conflateByDefault(conflation.defaultMillis());
-    if (format.compact()) {
-      aliases = new TopicAliases(format);
-    }
-    patchBases = format.patchBases();
+    speller = EventSpeller.of(format);
     socket.listen(this);
     for (String topic : topics) {
       subscribe(topic, cursor.get(topic), conflation.millis(topic));
@@ -300,8 +294,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * {@code conflateMillis}: the topic's conflation window (0: every event).
    */
   private void subscribe(String topic, Position after, int conflateMillis) {
-    if (aliases != null) {
-      aliases.assign(topic);
+    if (speller != null) {
+      speller.subscribed(topic);
     }
     stream.subscribe(topic, after, conflateMillis);
   }
@@ -333,11 +327,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private void onUnsubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
       stream.unsubscribe(command.topic());
-      if (patchBases != null) {
-        patchBases.forget(command.topic());
-      }
-      if (aliases != null) {
-        aliases.release(command.topic());
+      if (speller != null) {
+        speller.unsubscribed(command.topic());
       }
     }
     if (presence != null) {
@@ -510,8 +501,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   public void subscribed(TopicState state) {
     JsonObject subscribed = new JsonObject().put("op", "subscribed").put("topic", state.topic())
       .put("id", state.lastId()).put("epoch", state.epoch());
-    if (aliases != null) {
-      subscribed.put("alias", aliases.of(state.topic()));
+    Integer alias = speller == null ? null : speller.alias(state.topic());
+    if (alias != null) {
+      subscribed.put("alias", alias);
     }
     sendControl(subscribed, null);
   }
@@ -519,8 +511,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   @Override
   public void reset(Reset reset) {
     context.metrics().reset(Transport.WS);
-    if (patchBases != null) {
-      patchBases.forget(reset.topic());
+    if (speller != null) {
+      speller.reset(reset.topic());
     }
     sendControl(reset.toJson().put("op", "reset"), null);
   }
@@ -537,12 +529,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       return;
     }
     // Built once per event; each connection writes the same bytes.
-    int spelling = aliases == null ? Spelling.FULL : aliases.spelling(event, before);
-    if (patchBases != null) {
-      spelling = patchBases.spelling(spelling, event);
-    }
     long payloadLength = binaryFrames && event.contentType() != null ? socket.sendBinaryEvent(event)
-      : socket.sendEvent(event, spelling);
+      : socket.sendEvent(event, speller == null ? Spelling.FULL : speller.spelling(event, before));
     context.metrics().delivered(Transport.WS, 1, payloadLength);
   }
 
