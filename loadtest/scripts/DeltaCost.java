@@ -9,6 +9,10 @@
 //   java -cp loadtest/target/push-loadtest.jar loadtest/scripts/DeltaCost.java \
 //        --url http://127.0.0.1:8080 [--rate 50] [--shape quote|dashboard] [--seconds 20] [--warmup 5] \
 //        [--transports ws,sse,long,short]
+//
+// With --patch-cost SECONDS it measures instead what working out a patch costs the gateway: the
+// time of its MergePatch.between, once per event, for 1,023 consecutive pairs of each shape,
+// single-threaded, after a warm-up as long; no gateway needed.
 
 import io.pushgateway.client.Event;
 import io.pushgateway.client.Listener;
@@ -16,6 +20,8 @@ import io.pushgateway.client.PushClient;
 import io.pushgateway.client.Transport;
 import io.pushgateway.client.WireMeter;
 import com.google.gson.JsonParser;
+import io.pushgateway.gateway.wire.MergePatch;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,10 +98,49 @@ public class DeltaCost {
     return json.append("}}").toString();
   }
 
+  /** The data of events 0..count-1 of {@code shape}, as the publisher sends them. */
+  static List<String> events(String shape, int count) {
+    Random random = new Random(42);
+    int[] gauges = new int[40];
+    List<String> events = new ArrayList<>();
+    for (long n = 1; n <= count; n++) {
+      events.add(shape.equals("dashboard") ? dashboard(random, n, gauges) : quote(random, n));
+    }
+    return events;
+  }
+
+  static void patchCost(int seconds) {
+    for (String shape : new String[] {"quote", "dashboard"}) {
+      List<byte[]> data = new ArrayList<>();
+      events(shape, 1024).forEach(e -> data.add(e.getBytes(StandardCharsets.UTF_8)));
+      for (int round = 0; round < 2; round++) { // the first warms up
+        long patches = 0;
+        long patchBytes = 0;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+          for (int i = 1; i < data.size(); i++) {
+            byte[] patch = MergePatch.between(data.get(i - 1), data.get(i));
+            patchBytes += patch == null ? data.get(i).length : patch.length;
+          }
+          patches += data.size() - 1;
+        }
+        if (round == 1) {
+          System.out.printf("%s: %.0f B of data on average, patch %.0f B on average, %.2f µs per patch%n", shape,
+            data.stream().mapToInt(d -> d.length).average().orElse(0), (double) patchBytes / patches,
+            (System.nanoTime() - start) / 1000.0 / patches);
+        }
+      }
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    if (opts.containsKey("patch-cost")) {
+      patchCost(Integer.parseInt(opts.get("patch-cost")));
+      return;
     }
     String url = opts.getOrDefault("url", "http://127.0.0.1:8080");
     int rate = Integer.parseInt(opts.getOrDefault("rate", "50"));
@@ -122,16 +167,14 @@ public class DeltaCost {
       }
     }
 
-    Random random = new Random(42);
-    int[] gauges = new int[40];
+    List<String> feed = events(shape, 100_000);
     AtomicLong published = new AtomicLong();
     AtomicLong dataBytes = new AtomicLong();
     ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
     try (PushClient publisher = PushClient.builder(url).topics(topic).transport(Transport.WS).build()) {
       publisher.connect();
       clock.scheduleAtFixedRate(() -> {
-        long n = published.incrementAndGet();
-        String data = shape.equals("dashboard") ? dashboard(random, n, gauges) : quote(random, n);
+        String data = feed.get((int) (published.incrementAndGet() % feed.size()));
         dataBytes.addAndGet(data.length());
         publisher.publish(topic, data);
       }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);

@@ -50,15 +50,21 @@ class DeltaClientTest {
     return quotes;
   }
 
-  @ParameterizedTest(name = "{0}, compact {1}")
-  @CsvSource({"WS,false", "WS,true", "SSE,false", "SSE,true", "LONG,false", "SHORT,true"})
-  void theListenerGetsWholeDataFromPatches(Transport transport, boolean compact) throws Exception {
-    String topic = "delta-" + transport.label() + (compact ? "-compact" : "");
+  /** The quotes, published to {@code topic} in one batch. */
+  private static List<JsonObject> publishQuotes(String topic) throws Exception {
     List<JsonObject> quotes = quotes();
     JsonArray batch = new JsonArray();
     quotes.forEach(q -> batch.add(new JsonObject().put("topic", topic).put("data", q)));
     assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
       .encode()), "application/json").status()).isEqualTo(200);
+    return quotes;
+  }
+
+  @ParameterizedTest(name = "{0}, compact {1}")
+  @CsvSource({"WS,false", "WS,true", "SSE,false", "SSE,true", "LONG,false", "SHORT,true"})
+  void theListenerGetsWholeDataFromPatches(Transport transport, boolean compact) throws Exception {
+    String topic = "delta-" + transport.label() + (compact ? "-compact" : "");
+    List<JsonObject> quotes = publishQuotes(topic);
 
     Recorder recorder = new Recorder();
     PushClient.Builder builder = PushClient.builder("http://127.0.0.1:" + gateway.port()).topics(topic)
@@ -86,11 +92,7 @@ class DeltaClientTest {
   @CsvSource({"WS", "SSE", "LONG", "SHORT"})
   void aClientResumingFromASavedCursorGetsWholeDataFirst(Transport transport) throws Exception {
     String topic = "resumed-" + transport.label();
-    List<JsonObject> quotes = quotes();
-    JsonArray batch = new JsonArray();
-    quotes.forEach(q -> batch.add(new JsonObject().put("topic", topic).put("data", q)));
-    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
-      .encode()), "application/json").status()).isEqualTo(200);
+    List<JsonObject> quotes = publishQuotes(topic);
     String saved = gateway.request(HttpMethod.GET, "/poll?topics=" + topic + "&cursor=" + topic + ":0&limit=3", null, null)
       .json().getString("cursor");
     assertThat(saved).startsWith(topic + ":3:");

@@ -78,17 +78,9 @@ public final class LoadTest {
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
                    List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
                    boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
-                   List<Peer> peers, URI peerUrl, boolean compact) {
-      this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
-        javaClient, radio, peers, peerUrl, compact ? SubscriberFormat.COMPACT : SubscriberFormat.JSON, 0);
-    }
-
-    public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,
-                   List<String> gatewayArgs, Path outDir, PrintStream log, boolean baseline,
-                   boolean compression, String serverCpus, boolean javaClient, RadioModel radio,
                    List<Peer> peers, URI peerUrl) {
       this(targets, gatewayPid, gatewayJvmOptions, gatewayArgs, outDir, log, baseline, compression, serverCpus,
-        javaClient, radio, peers, peerUrl, false);
+        javaClient, radio, peers, peerUrl, SubscriberFormat.JSON, 0);
     }
 
     public Options(List<URI> targets, OptionalLong gatewayPid, List<String> gatewayJvmOptions,

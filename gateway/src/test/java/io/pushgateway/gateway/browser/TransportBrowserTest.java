@@ -179,10 +179,7 @@ class TransportBrowserTest {
       }
       data.add(quote);
     }
-    JsonArray batch = new JsonArray();
-    data.forEach(d -> batch.add(new JsonObject().put("topic", topic).put("data", d)));
-    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
-      .encode()), "application/json").status()).isEqualTo(200);
+    publishAll(topic, data);
     PageClient client = PageClient.create(browser, "d", transport,
       Map.of("delta", true, "format", format, "cursor", topic + ":0"), topic).awaitOpen();
     client.awaitEntry(topic + ":6:6");
@@ -203,13 +200,11 @@ class TransportBrowserTest {
   @ValueSource(strings = {"ws", "sse", "long", "short"})
   void aPageResumingFromASavedCursorWithDeltasGetsWholeDataFirst(String transport) throws Exception {
     String topic = "browser.delta.resumed." + transport;
-    JsonArray batch = new JsonArray();
+    List<JsonObject> data = new ArrayList<>();
     for (int n = 1; n <= 6; n++) {
-      batch.add(new JsonObject().put("topic", topic).put("data", new JsonObject().put("n", n)
-        .put("pad", "what stays the same from one event to the next, so a patch pays")));
+      data.add(new JsonObject().put("n", n).put("pad", "what stays the same from one event to the next, so a patch pays"));
     }
-    assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", batch)
-      .encode()), "application/json").status()).isEqualTo(200);
+    publishAll(topic, data);
     String saved = gateway.request(HttpMethod.GET, "/poll?topics=" + topic + "&cursor=" + topic + ":0&limit=3", null,
       null).json().getString("cursor");
     PageClient client = PageClient.create(browser, "r", transport, Map.of("delta", true, "cursor", saved), topic)
@@ -222,10 +217,17 @@ class TransportBrowserTest {
 
   /** Events {@code n} = from..to in one batch, so each burst is stored before anyone polls it. */
   private static void publishBurst(String topic, int from, int to) throws Exception {
-    JsonArray events = new JsonArray();
+    List<JsonObject> data = new ArrayList<>();
     for (int n = from; n <= to; n++) {
-      events.add(new JsonObject().put("topic", topic).put("data", new JsonObject().put("n", n)));
+      data.add(new JsonObject().put("n", n));
     }
+    publishAll(topic, data);
+  }
+
+  /** {@code data} as events of {@code topic}, in one batch. */
+  private static void publishAll(String topic, List<JsonObject> data) throws Exception {
+    JsonArray events = new JsonArray();
+    data.forEach(d -> events.add(new JsonObject().put("topic", topic).put("data", d)));
     assertThat(gateway.request(HttpMethod.POST, "/api/events", Buffer.buffer(new JsonObject().put("events", events)
       .encode()), "application/json").status()).isEqualTo(200);
   }
