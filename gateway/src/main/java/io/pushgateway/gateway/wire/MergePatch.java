@@ -16,9 +16,13 @@ import java.util.Map;
  * <p>A merge patch cannot say "set to null" (null removes a member), so data whose changed part
  * holds a null member gets no patch, nor does data that is not an object or has a member twice.
  * Neither does data whose patch would be no shorter than the data itself: a delta is sent only
- * where it saves bytes.
+ * where it saves bytes. Nor does a change nested deeper than {@link #MAX_DEPTH} objects: each
+ * level scans what it holds again, so the depth bounds the work a publisher can cause per event.
  */
 public final class MergePatch {
+
+  /** Objects within objects a patch goes down through. */
+  static final int MAX_DEPTH = 32;
 
   private MergePatch() {
   }
@@ -33,14 +37,17 @@ public final class MergePatch {
       return null;
     }
     ByteArrayOutputStream patch = new ByteArrayOutputStream(Math.min(target.length, 256));
-    if (!diff(from, fromStart, to, toStart, patch)) {
+    if (!diff(from, fromStart, to, toStart, patch, 1)) {
       return null;
     }
     return patch.size() < target.length - toStart ? patch.toByteArray() : null;
   }
 
   /** Writes the patch from the object at {@code a}'s {@code from} to {@code b}'s at {@code to}; false if none exists. */
-  private static boolean diff(Scan a, int from, Scan b, int to, ByteArrayOutputStream patch) {
+  private static boolean diff(Scan a, int from, Scan b, int to, ByteArrayOutputStream patch, int depth) {
+    if (depth > MAX_DEPTH) {
+      return false;
+    }
     Map<String, int[]> before = a.members(from);
     Map<String, int[]> after = b.members(to);
     if (before == null || after == null) {
@@ -61,12 +68,12 @@ public final class MergePatch {
         return false; // "set to null" has no merge patch
       }
       if (was != null && a.isObject(was[2]) && b.isObject(now[2])) {
-        if (!diff(a, was[2], b, now[2], patch)) {
+        if (!diff(a, was[2], b, now[2], patch, depth + 1)) {
           return false;
         }
       } else if (b.isObject(now[2])) {
         // a new object replaces what was there by merging into nothing: its null members would vanish
-        if (!diff(new Scan(EMPTY_OBJECT), 0, b, now[2], patch)) {
+        if (!diff(new Scan(EMPTY_OBJECT), 0, b, now[2], patch, depth + 1)) {
           return false;
         }
       } else {

@@ -57,6 +57,22 @@ class MergePatchTest {
     assertThat(patch("{\"a\":1,\"a\":2" + longer, "{\"a\":3" + longer)).isNull();
   }
 
+  /** Each level is scanned again: a change deeper than the bound gets no patch, so a publisher cannot make one cost much. */
+  @Test
+  void aChangeNestedDeeperThanTheBoundGetsNone() {
+    String pad = ",\"pad\":\"a member long enough for a patch to pay\"}";
+    assertThat(patch(nested(MergePatch.MAX_DEPTH - 1, "1") + pad, nested(MergePatch.MAX_DEPTH - 1, "2") + pad))
+      .isEqualTo("{\"a\":".repeat(MergePatch.MAX_DEPTH - 1) + "{\"v\":2}" + "}".repeat(MergePatch.MAX_DEPTH - 1));
+    assertThat(patch(nested(MergePatch.MAX_DEPTH, "1") + pad, nested(MergePatch.MAX_DEPTH, "2") + pad)).isNull();
+    // the deepest Jackson lets a publisher send
+    assertThat(patch(nested(990, "1") + pad, nested(990, "2") + pad)).isNull();
+  }
+
+  /** {@code {"a":{"a":…{"v":value}…}} with {@code depth} objects around the innermost, the outermost left open. */
+  private static String nested(int depth, String value) {
+    return "{\"a\":".repeat(depth) + "{\"v\":" + value + "}" + "}".repeat(depth - 1);
+  }
+
   @Test
   void aPatchNoShorterThanTheDataIsNotSent() {
     assertThat(patch("{\"a\":1}", "{\"a\":2}")).isNull();
