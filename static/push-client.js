@@ -1117,7 +1117,9 @@
       source = new EventSource(client._httpUrl('/sse', params));
       // once: a stream reopened for a new token is the same connection
       source.onopen = () => { if (!conn.opened) client._opened(conn); };
-      source.onmessage = (e) => {
+      // `bareAlias`: what a compact one-topic stream's bare value stands for, 0 for data, -1 for
+      // a patch (with delta, an event of its own type)
+      const onEvent = (e, bareAlias) => {
         let ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
         if (client.options.format === 'compact') {
@@ -1125,7 +1127,7 @@
           // alone, unless timestamps were asked for
           const ids = parseCursor(e.lastEventId, client.topics);
           client._deliverCompact(conn, client.topics.length === 1 && !client.options.timestamps
-            ? client._expand([0, ev], client.topics, ids) : client._expand(ev, client.topics, ids));
+            ? client._expand([bareAlias, ev], client.topics, ids) : client._expand(ev, client.topics, ids));
         } else {
           client._deliver(ev);
         }
@@ -1133,13 +1135,8 @@
         // (unless the event made the client leave this stream)
         if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
       };
-      // with delta, a compact one-topic stream's patches, as events of their own type
-      source.addEventListener('patch', (e) => {
-        let patch;
-        try { patch = JSON.parse(e.data); } catch (err) { return; }
-        client._deliverCompact(conn, client._expand([-1, patch], client.topics, parseCursor(e.lastEventId, client.topics)));
-        if (!stopped && e.lastEventId) client._acceptCursor(e.lastEventId);
-      });
+      source.onmessage = (e) => onEvent(e, 0);
+      source.addEventListener('patch', (e) => onEvent(e, -1));
       // the compact format's binary events, in full, as events of their own type
       source.addEventListener('binary', (e) => {
         try { client._deliver(JSON.parse(e.data)); } catch (err) { return; }

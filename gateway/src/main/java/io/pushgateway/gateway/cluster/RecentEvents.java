@@ -49,8 +49,8 @@ final class RecentEvents {
       long before = recent.ring.weight();
       if (event.id() != recent.ring.lastId() + 1) {
         recent.ring = IdRing.restart(limits.events(), Event::heapBytes, event.id() - 1, 0);
-      } else if (recent.ring.size() > 0) {
-        event.follows(recent.ring.get(recent.ring.lastId())); // before the hubs hear of it
+      } else {
+        event.follows(recent.ring.newest()); // before the hubs hear of it
       }
       recent.ring.append(event);
       while (recent.ring.weight() > limits.topicBytes() && recent.ring.size() > 1) {

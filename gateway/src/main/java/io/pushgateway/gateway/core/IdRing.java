@@ -154,6 +154,11 @@ public final class IdRing<T> {
     return (T) slots[slot(id)];
   }
 
+  /** The newest entry, or null when none is kept. */
+  public T newest() {
+    return size == 0 ? null : get(lastId);
+  }
+
   /** Drops the oldest entries while {@code drop} holds for them (e.g. older than an age limit). */
   public void dropOldestWhile(Predicate<T> drop) {
     while (size > 0 && drop.test(get(oldestId()))) {

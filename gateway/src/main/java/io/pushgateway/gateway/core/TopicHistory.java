@@ -46,9 +46,7 @@ final class TopicHistory {
 
   Event append(long ts, String dataJson, String contentType, String key) {
     Event event = Event.encode(topic, ring.lastId() + 1, ts, epoch, dataJson, contentType, key);
-    if (ring.size() > 0) {
-      event.follows(ring.get(ring.lastId()));
-    }
+    event.follows(ring.newest());
     ring.append(event);
     return event;
   }

@@ -72,7 +72,7 @@ public record EventFormat(boolean compact, boolean timestamps, boolean deltas) {
 
   /** What a push subscriber in this format needs to be sent patches: null unless it asked for deltas. */
   public PatchBases patchBases() {
-    return deltas ? new PatchBases() : null;
+    return deltas ? new PatchBases(this) : null;
   }
 
   /**

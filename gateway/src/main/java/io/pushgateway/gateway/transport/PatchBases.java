@@ -2,8 +2,6 @@ package io.pushgateway.gateway.transport;
 
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.Position;
-import io.pushgateway.gateway.wire.EncodedEvent;
-import io.pushgateway.gateway.wire.Spelling;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,12 +13,16 @@ import java.util.Map;
  */
 public final class PatchBases {
 
+  private final EventFormat format;
   private final Map<String, Position> lastSent = new HashMap<>(2);
+
+  PatchBases(EventFormat format) {
+    this.format = format;
+  }
 
   /** The spelling to send {@code event} in, patched where it can be; {@code event} is then the topic's base. */
   public int spelling(int spelling, Event event) {
-    Position previous = lastSent.put(event.topic(), event.position());
-    return EncodedEvent.of(event).patchableFrom(previous) ? Spelling.patched(spelling) : spelling;
+    return format.patchedIf(spelling, lastSent.put(event.topic(), event.position()), event);
   }
 
   /** The topic's next event comes whole (unsubscribed, reset). */

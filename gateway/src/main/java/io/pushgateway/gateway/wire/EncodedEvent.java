@@ -77,17 +77,11 @@ public final class EncodedEvent {
       if (previous == null) {
         return false; // the log did not say
       }
-      p = MergePatch.between(bytes(previous), bytes(event.dataJson()));
+      p = MergePatch.between(SpelledEvent.bytes(previous), SpelledEvent.bytes(event.dataJson()));
       p = p == null ? NO_PATCH : p;
       patch = p; // the same patch whoever works it out: a lost race costs the work, never a difference
     }
     return p != NO_PATCH;
-  }
-
-  private static byte[] bytes(ByteBuffer view) {
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 
   /** The event spelled as {@code spelling} says; a patched one after {@link #patchableFrom} said yes. */

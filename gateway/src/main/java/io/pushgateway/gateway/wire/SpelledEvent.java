@@ -248,7 +248,8 @@ public final class SpelledEvent {
     return ownJson != null ? ownJson.length : event.jsonLength();
   }
 
-  private static byte[] bytes(ByteBuffer view) {
+  /** A copy of what {@code view} holds. */
+  static byte[] bytes(ByteBuffer view) {
     byte[] bytes = new byte[view.remaining()];
     view.get(bytes);
     return bytes;
