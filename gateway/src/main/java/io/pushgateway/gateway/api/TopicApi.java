@@ -6,6 +6,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.SubscriberCounts;
 import io.pushgateway.gateway.core.TopicQuery;
 import io.pushgateway.gateway.core.TopicState;
@@ -160,12 +161,14 @@ final class TopicApi {
     for (Transport t : new Transport[] {Transport.WS, Transport.SSE, Transport.LONG}) {
       subscribers.put(t.label(), counts.get(state.topic(), t));
     }
+    HistoryLimits kept = config.historyLimits().forTopic(state.topic());
     return new JsonObject()
       .put("topic", state.topic())
       .put("lastId", state.lastId())
       .put("oldestId", state.oldestId())
       .put("epoch", state.epoch())
-      .put("subscribers", subscribers);
+      .put("subscribers", subscribers)
+      .put("history", new JsonObject().put("events", kept.events()).put("maxAgeSeconds", kept.maxAgeMillis() / 1000));
   }
 
   /** The body as the data travels: the text as sent, re-encoded only if it has a line break. */

@@ -270,8 +270,9 @@ public final class HazelcastEventLog implements EventLog {
         publishKeys[i] = pending.get(i).key();
       }
     }
-    return new TopicOps.Append(appendKey(), data, contentTypes, publishKeys, TopicStore.newEpoch(), history.events(),
-      now, history.maxAgeMillis(), history.topicBytes(), history.keyWindowMillis(), mayStart);
+    HistoryLimits own = history.forTopic(batch.topic());
+    return new TopicOps.Append(appendKey(), data, contentTypes, publishKeys, TopicStore.newEpoch(), own.events(),
+      now, own.maxAgeMillis(), own.topicBytes(), own.keyWindowMillis(), mayStart);
   }
 
   /**
@@ -353,9 +354,10 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<ReadResult> read(ReadRequest request) {
-    long cutoff = history.maxAgeMillis() > 0 ? System.currentTimeMillis() - history.maxAgeMillis() : 0;
+    long now = System.currentTimeMillis();
     List<Future<Slice>> slices = new ArrayList<>();
     for (String topic : request.topics()) {
+      long cutoff = history.cutoff(topic, now);
       Position position = request.cursor().get(topic);
       TopicOps.Read read = position == null
         ? new TopicOps.Read(true, 0, null, request.limit(), request.maxBytes(), cutoff, false)
@@ -363,7 +365,7 @@ public final class HazelcastEventLog implements EventLog {
           request.newestOnly().contains(topic));
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
-          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.events(),
+          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.forTopic(topic).events(),
             topicsCounted < limits.maxTopics())))));
     }
     return Future.all(slices).map(all -> assemble(request, slices));
@@ -396,7 +398,7 @@ public final class HazelcastEventLog implements EventLog {
 
   @Override
   public Future<Optional<TopicState>> state(String topic) {
-    long cutoff = history.maxAgeMillis() > 0 ? System.currentTimeMillis() - history.maxAgeMillis() : 0;
+    long cutoff = history.cutoff(topic, System.currentTimeMillis());
     return onContext(topics.submitToKey(topic, TopicOps.Read.stateOnly(cutoff)))
       .map(slice -> slice == null || slice.lastId == 0
         ? Optional.empty()

@@ -39,7 +39,7 @@ final class RecentEvents {
       if (recent != null) {
         drop(event.topic(), recent);
       }
-      recent = new Recent(event.epoch());
+      recent = new Recent(event.epoch(), limits.forTopic(event.topic()).events());
       topics.put(event.topic(), recent);
     }
     synchronized (recent) {
@@ -48,7 +48,7 @@ final class RecentEvents {
       }
       long before = recent.ring.weight();
       if (event.id() != recent.ring.lastId() + 1) {
-        recent.ring = IdRing.restart(limits.events(), Event::heapBytes, event.id() - 1, 0);
+        recent.ring = IdRing.restart(recent.capacity, Event::heapBytes, event.id() - 1, 0);
       } else {
         event.follows(recent.ring.newest()); // before the hubs hear of it
       }
@@ -103,13 +103,17 @@ final class RecentEvents {
     }
   }
 
-  private final class Recent {
+  private static final class Recent {
     final String epoch;
+    /** The events its topic's history keeps, as many as this keeps at most. */
+    final int capacity;
     /** Weighed by each event's JSON bytes. */
-    IdRing<Event> ring = new IdRing<>(limits.events(), Event::heapBytes);
+    IdRing<Event> ring;
 
-    Recent(String epoch) {
+    Recent(String epoch, int capacity) {
       this.epoch = epoch;
+      this.capacity = capacity;
+      this.ring = new IdRing<>(capacity, Event::heapBytes);
     }
   }
 }

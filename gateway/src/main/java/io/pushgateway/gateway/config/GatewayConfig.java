@@ -1,12 +1,14 @@
 package io.pushgateway.gateway.config;
 
 import io.pushgateway.gateway.core.HistoryLimits;
+import io.pushgateway.gateway.core.TopicPattern;
 import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +41,7 @@ public final class GatewayConfig {
     new Option("allowedOrigins", "", "extra origins allowed besides the gateway's own, comma-separated, or *"),
     new Option("historySize", 1000, "events kept per topic"),
     new Option("historyMaxAgeSeconds", 0, "drop kept events older than this (0: keep by count only)"),
+    new Option("historyRules", "", "topics that keep their own history: PATTERN=EVENTS or PATTERN=EVENTS/AGE_SECONDS, comma-separated, * standing for any run of characters (e.g. chat.*=100/86400,prices.*=1); a topic takes the first rule it matches, others historySize and historyMaxAgeSeconds"),
     new Option("maxTopics", 100000, "topics kept at most; a publish that would start one more gets 503 too_many_topics"),
     new Option("topicIdleSeconds", 3600, "evict a topic, with its history, once nobody has published to, read or subscribed to it for this long (0: never)"),
     new Option("historyMaxBytes", 67108864, "bytes of events kept per topic (the heap their JSON form takes; binary data counts as base64, an event of half a G1 region or more its whole regions), the newest event always"),
@@ -102,7 +105,12 @@ public final class GatewayConfig {
   /** Options never written to a log. */
   private static final Set<String> SECRETS = Set.of("jwtHmacSecret");
 
+  /** Rules of {@code historyRules} at most: each new topic is matched against them. */
+  public static final int MAX_HISTORY_RULES = 100;
+
   private final JsonObject values;
+  /** Made once the values are checked: the long-poll shortcut asks it on every poll. */
+  private HistoryLimits historyLimits;
 
   private GatewayConfig(JsonObject values) {
     this.values = values;
@@ -175,9 +183,55 @@ public final class GatewayConfig {
   public int maxBinaryBytes() { return values.getInteger("maxBinaryBytes"); }
   /** What the log keeps of each topic, and of all of them. */
   public HistoryLimits historyLimits() {
+    return historyLimits;
+  }
+
+  private HistoryLimits limitsOfHistory() {
     long total = values.getLong("historyMaxTotalBytes");
     return new HistoryLimits(historySize(), historyMaxAgeMillis(), values.getLong("historyMaxBytes"),
-      total > 0 ? total : Runtime.getRuntime().maxMemory() / 4, values.getLong("publishKeySeconds") * 1000);
+      total > 0 ? total : Runtime.getRuntime().maxMemory() / 4, values.getLong("publishKeySeconds") * 1000,
+      historyRules(values.getString("historyRules")));
+  }
+
+  /** {@code chat.*=100/86400,prices.*=1}: each rule's pattern, events and age; throws naming {@code historyRules}. */
+  static List<HistoryLimits.Rule> historyRules(String text) {
+    List<HistoryLimits.Rule> rules = new ArrayList<>();
+    Set<String> patterns = new HashSet<>();
+    for (String entry : split(text)) {
+      int equals = entry.indexOf('=');
+      String pattern = equals < 0 ? entry : entry.substring(0, equals).trim();
+      if (equals < 0 || !TopicPattern.isValid(pattern)) {
+        throw new ConfigException("historyRules", "each rule is PATTERN=EVENTS or PATTERN=EVENTS/AGE_SECONDS, the "
+          + "pattern a topic name in which * stands for any run of characters; got " + entry);
+      }
+      if (!patterns.add(pattern)) {
+        throw new ConfigException("historyRules", "names " + pattern + " twice");
+      }
+      String[] bounds = entry.substring(equals + 1).split("/", -1);
+      if (bounds.length > 2) {
+        throw new ConfigException("historyRules", "a rule has one / at most, got " + entry);
+      }
+      int events = (int) ruleNumber(entry, bounds[0], 1, 10_000_000);
+      long ageSeconds = bounds.length == 2 ? ruleNumber(entry, bounds[1], 0, Integer.MAX_VALUE) : 0;
+      rules.add(new HistoryLimits.Rule(pattern, events, ageSeconds * 1000));
+    }
+    if (rules.size() > MAX_HISTORY_RULES) {
+      throw new ConfigException("historyRules", "at most " + MAX_HISTORY_RULES + " rules, got " + rules.size());
+    }
+    return rules;
+  }
+
+  private static long ruleNumber(String entry, String text, long min, long max) {
+    try {
+      long value = Long.parseLong(text.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // told below
+    }
+    throw new ConfigException("historyRules", "in " + entry + ": events from 1 to 10000000, an age in seconds from 0 "
+      + "to " + Integer.MAX_VALUE + ", got " + text.trim());
   }
   public int maxBatchEvents() { return values.getInteger("maxBatchEvents"); }
   public int maxMeters() { return values.getInteger("maxMeters"); }
@@ -235,6 +289,7 @@ public final class GatewayConfig {
   public boolean clusterAsyncBackups() { return values.getBoolean("clusterAsyncBackups"); }
 
   private void validate() {
+    historyLimits = limitsOfHistory();
     range("port", 0, 65535);
     range("metricsPort", 0, 65535);
     range("instances", 0, 1024);

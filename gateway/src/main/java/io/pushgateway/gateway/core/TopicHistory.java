@@ -12,6 +12,8 @@ final class TopicHistory {
   private final String topic;
   /** This life of the topic's history: a topic evicted and created again gets another. */
   private final String epoch;
+  /** Its own bounds: the store's, or those of the history rule its name matches. */
+  private final HistoryLimits limits;
   /** Weighed by each event's JSON bytes. */
   private final IdRing<Event> ring;
   /** Made when the first keyed event leaves, if keys outlive their events at all. */
@@ -21,12 +23,13 @@ final class TopicHistory {
   /** When it last moved to the end of its store's order; {@code touched} is at most a step later. */
   long ordered;
 
-  /** @param retireKeys whether the key of an event that leaves is remembered ({@link #forgetKeysBefore}) */
-  TopicHistory(String topic, int capacity, String epoch, boolean retireKeys) {
+  /** The key of an event that leaves is remembered ({@link #forgetKeysBefore}) if {@code limits} keep keys at all. */
+  TopicHistory(String topic, HistoryLimits limits, String epoch) {
     this.topic = topic;
     this.epoch = epoch;
-    this.ring = new IdRing<>(capacity, Event::heapBytes, Event::key,
-      retireKeys ? this::retire : (key, id, event) -> { });
+    this.limits = limits;
+    this.ring = new IdRing<>(limits.events(), Event::heapBytes, Event::key,
+      limits.keyWindowMillis() > 0 ? this::retire : (key, id, event) -> { });
   }
 
   private void retire(String key, long id, Event event) {
@@ -38,6 +41,10 @@ final class TopicHistory {
 
   String topic() {
     return topic;
+  }
+
+  HistoryLimits limits() {
+    return limits;
   }
 
   String epoch() {

@@ -300,7 +300,7 @@ public final class TopicStore {
    */
   private TopicHistory start(String topic) {
     String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
-    TopicHistory history = new TopicHistory(topic, limits.events(), life, limits.keyWindowMillis() > 0);
+    TopicHistory history = new TopicHistory(topic, limits.forTopic(topic), life);
     history.touched = clock;
     history.ordered = clock;
     topics.put(topic, history);
@@ -312,11 +312,12 @@ public final class TopicStore {
   /** The topic's own bounds: age, the key window, then bytes (a full ring already dropped its oldest on append). */
   private void trim(TopicHistory history, long nowMillis) {
     Change change = new Change(history);
-    if (limits.maxAgeMillis() > 0) {
-      history.dropOlderThan(nowMillis - limits.maxAgeMillis());
+    HistoryLimits own = history.limits();
+    if (own.maxAgeMillis() > 0) {
+      history.dropOlderThan(nowMillis - own.maxAgeMillis());
     }
-    history.forgetKeysBefore(nowMillis - limits.keyWindowMillis());
-    history.dropWhileOver(limits.topicBytes(), 1);
+    history.forgetKeysBefore(nowMillis - own.keyWindowMillis());
+    history.dropWhileOver(own.topicBytes(), 1);
     change.settle();
   }
 

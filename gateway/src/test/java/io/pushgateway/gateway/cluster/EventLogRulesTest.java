@@ -15,7 +15,9 @@ import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.Stored;
+import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
+import io.pushgateway.gateway.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -57,7 +59,7 @@ class EventLogRulesTest {
   @BeforeAll
   static void start() throws Exception {
     JsonObject options = new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 1)
-      .put("historySize", HISTORY).put("topicIdleSeconds", 0);
+      .put("historySize", HISTORY).put("topicIdleSeconds", 0).put("historyRules", "ruled.*=5,aged.*=3/1");
     Vertx local = Vertx.vertx();
     VERTX.put("local", local);
     LOGS.put("local", Gateway.deploy(local, GatewayConfig.fromJson(options)).await(30, TimeUnit.SECONDS).log());
@@ -107,6 +109,28 @@ class EventLogRulesTest {
       assertThat(reset.resets()).as("reset for " + unkept).containsExactly(new Reset(topic, 3, epoch));
       assertThat(ids(reset)).containsExactly(3L, 4L, 5L);
     }
+  }
+
+  /** {@code historyRules}: a topic of a rule keeps the rule's count and age on every log, others the defaults. */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void aHistoryRuleHoldsOnEveryLog(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String ruled = "ruled." + kind;
+    for (int i = 1; i <= 7; i++) {
+      log.append(ruled, Integer.toString(i)).await(10, TimeUnit.SECONDS);
+    }
+    assertThat(ids(read(log, ruled, new Position(0, null)))).containsExactly(3L, 4L, 5L, 6L, 7L);
+    assertThat(ids(read(log, ruled, new Position(1, null)))).containsExactly(3L, 4L, 5L, 6L, 7L);
+    assertThat(read(log, ruled, new Position(1, null)).resets()).hasSize(1);
+
+    String aged = "aged." + kind;
+    log.append(aged, "1").await(10, TimeUnit.SECONDS);
+    Eventually.check(VERTX.get(kind), () -> {
+      assertThat(read(log, aged, new Position(0, null)).events()).as("older than its rule's second").isEmpty();
+      TopicState state = log.state(aged).await(10, TimeUnit.SECONDS).orElseThrow();
+      assertThat(state.oldestId()).as("no event kept").isGreaterThan(state.lastId());
+    });
   }
 
   /** A conflating subscriber's read (newestOnly): the newest alone, a reset only for another history. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.HistoryLimits;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The relay's cache of delivered events is bounded as history is: by count, by bytes per topic and in all. */
@@ -26,6 +27,25 @@ class RecentEventsTest {
     assertThat(recent.get("a", "e", 3)).isNotNull();
     assertThat(recent.get("a", "e", 5).id()).isEqualTo(5);
     assertThat(recent.bytes()).isEqualTo(3L * SIZE);
+  }
+
+  @Test
+  void aTopicOfAHistoryRuleKeepsTheRulesCountAfterAGapToo() {
+    RecentEvents recent = new RecentEvents(new HistoryLimits(4, 0, Long.MAX_VALUE, Long.MAX_VALUE)
+      .withRules(List.of(new HistoryLimits.Rule("short.*", 2, 0))));
+    for (long id = 1; id <= 5; id++) {
+      recent.add(event("short.a", id, "e"));
+      recent.add(event("b", id, "e"));
+    }
+    assertThat(recent.get("short.a", "e", 3)).isNull();
+    assertThat(recent.get("short.a", "e", 4)).isNotNull();
+    assertThat(recent.get("b", "e", 1)).isNull();
+    assertThat(recent.get("b", "e", 2)).isNotNull();
+    recent.add(event("short.a", 9, "e")); // a gap starts the topic afresh, with its rule's count
+    recent.add(event("short.a", 10, "e"));
+    recent.add(event("short.a", 11, "e"));
+    assertThat(recent.get("short.a", "e", 9)).isNull();
+    assertThat(recent.get("short.a", "e", 10)).isNotNull();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.pushgateway.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GatewayConfigTest {
 
@@ -67,6 +72,41 @@ class GatewayConfigTest {
       .isInstanceOf(ConfigException.class).hasMessageContaining("'compression'").hasMessageContaining("writePath=netty");
     assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("histroySize", 5)))
       .isInstanceOf(ConfigException.class).hasMessageContaining("'histroySize'").hasMessageContaining("unknown");
+  }
+
+  @Test
+  void historyRulesGiveTheirTopicsTheirOwnCountAndAge() {
+    GatewayConfig config = GatewayConfig.fromJson(new JsonObject().put("historySize", 500).put("historyMaxAgeSeconds", 60)
+      .put("historyRules", " chat.*=100/86400 ,prices.*=1,*=7"));
+    assertThat(config.historyLimits().rules()).containsExactly(new HistoryLimits.Rule("chat.*", 100, 86_400_000),
+      new HistoryLimits.Rule("prices.*", 1, 0), new HistoryLimits.Rule("*", 7, 0));
+    HistoryLimits chat = config.historyLimits().forTopic("chat.lobby");
+    assertThat(chat.events()).isEqualTo(100);
+    assertThat(chat.maxAgeMillis()).isEqualTo(86_400_000);
+    assertThat(chat.topicBytes()).as("the other bounds shared").isEqualTo(config.historyLimits().topicBytes());
+    assertThat(config.historyLimits().forTopic("prices.eur").events()).isEqualTo(1);
+    assertThat(config.historyLimits().forTopic("news").events()).as("the catch-all, last").isEqualTo(7);
+    GatewayConfig none = GatewayConfig.defaults();
+    assertThat(none.historyLimits().forTopic("chat.lobby")).isSameAs(none.historyLimits());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"chat.*", "chat.*=", "chat.*=0", "chat.*=10000001", "chat.*=many", "chat.*=5/-1",
+    "chat.*=5/1/2", "chat.*=5/", "=5", "chat room=5", "%2A=5", "chat.*=5,chat.*=6", "-chat=5"})
+  void aMalformedHistoryRuleIsRefusedByName(String rules) {
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("historyRules", rules)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'historyRules'");
+  }
+
+  @Test
+  void historyRulesAreBounded() {
+    String tooMany = IntStream.rangeClosed(0, GatewayConfig.MAX_HISTORY_RULES).mapToObj(i -> "t" + i + ".*=5")
+      .collect(Collectors.joining(","));
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("historyRules", tooMany)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'historyRules'").hasMessageContaining("at most 100");
+    String enough = tooMany.substring(tooMany.indexOf(',') + 1);
+    assertThat(GatewayConfig.fromJson(new JsonObject().put("historyRules", enough)).historyLimits().rules())
+      .hasSize(GatewayConfig.MAX_HISTORY_RULES);
   }
 
   @Test

@@ -75,7 +75,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       return;
     }
     Event next = Polls.nextAtHead(request.topics(), cursor, context.log(), transport.liveAnswer().event(),
-      context.config().historyMaxAgeMillis());
+      context.config().historyLimits());
     if (next != null) {
       answerWith(next);
     } else {

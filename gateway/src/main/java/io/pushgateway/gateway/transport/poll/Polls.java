@@ -5,6 +5,7 @@ import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.HistoryLimits;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
@@ -75,15 +76,15 @@ final class Polls {
    * The event a read would answer with alone, known without one: {@code recent}, the newest event
    * this event loop answered polls with, when it is the head of a polled topic whose cursor stands
    * just before it, every other polled topic at its head, and it has not aged out of history
-   * ({@code maxAgeMillis}, 0: no age limit). That is a long poll coming back after the next event
+   * (its topic's age bound in {@code history}). That is a long poll coming back after the next event
    * went out, the usual case once events come faster than a poll's round trip: it then costs no
    * trip to the log's event loop. Otherwise null.
    */
-  static Event nextAtHead(List<String> topics, Cursor cursor, EventLog log, Event recent, long maxAgeMillis) {
+  static Event nextAtHead(List<String> topics, Cursor cursor, EventLog log, Event recent, HistoryLimits history) {
     if (recent == null || !topics.contains(recent.topic())
         || Position.step(cursor.get(recent.topic()), recent) != Position.Step.NEXT
         || !recent.position().equals(log.head(recent.topic()))
-        || maxAgeMillis > 0 && recent.ts() < System.currentTimeMillis() - maxAgeMillis) {
+        || recent.ts() < history.cutoff(recent.topic(), System.currentTimeMillis())) {
       return null;
     }
     for (String topic : topics) {
