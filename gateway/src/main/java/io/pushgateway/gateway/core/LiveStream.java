@@ -25,8 +25,11 @@ public final class LiveStream implements Hub.Listener {
 
   /** Where a stream's output goes: the transport's side of the seam. */
   public interface Sink {
-    /** The first time a topic's state is known (WebSocket's {@code subscribed} frame). */
-    void subscribed(TopicState state);
+    /**
+     * The first time a topic's state is known (WebSocket's {@code subscribed} frame); its events
+     * start after {@code from}: its latest id, or where a rewind started it.
+     */
+    void subscribed(TopicState state, long from);
 
     void reset(Reset reset);
 
@@ -302,33 +305,41 @@ public final class LiveStream implements Hub.Listener {
     if (closed) {
       return;
     }
-    if (positions.entrySet().stream()
-        .anyMatch(p -> p.getValue() == null && !result.cursor().positions().containsKey(p.getKey()))) {
+    if (positions.entrySet().stream().anyMatch(p -> (p.getValue() == null || p.getValue().isRewind())
+        && !result.cursor().positions().containsKey(p.getKey()))) {
       // A topic subscribed after this read went out has no position yet: an event delivered now
-      // would hand out a cursor without it (an SSE id). Read again, for every topic.
+      // would hand out a cursor without it (an SSE id), or with its rewind. Read again, for every topic.
       readAgain();
       return;
-    }
-    for (String topic : unannounced == null ? List.<String>of() : List.copyOf(unannounced)) {
-      TopicState state = result.states().get(topic);
-      if (state != null) {
-        announced(topic);
-        sink.subscribed(state);
-      }
     }
     // Topics that start at "now" learn their position before any event goes out, so every cursor
     // handed out (an SSE id) names every topic: "now" becomes an id. The read returns no events
     // for them.
     // So do ids the client sent without their epoch ("topic:0", an id alone is trusted): they
     // learn it, so every cursor handed out names its history. A reset below corrects both.
-    result.cursor().positions().forEach((topic, after) -> {
+    // A rewind becomes where the read started it, its events below taking it on from there; its
+    // subscribed frame says so.
+    Set<String> rewound = Set.of();
+    for (Map.Entry<String, Position> read : result.cursor().positions().entrySet()) {
+      String topic = read.getKey();
       Position known = positions.get(topic);
       if (positions.containsKey(topic) && known == null) {
-        positions.put(topic, after);
-      } else if (known != null && known.epoch() == null && after.epoch() != null) {
-        positions.put(topic, new Position(known.id(), after.epoch()));
+        positions.put(topic, read.getValue());
+      } else if (known != null && known.isRewind()) {
+        positions.put(topic, rewindStart(topic, known, result.states().get(topic)));
+        rewound = rewound.isEmpty() ? new HashSet<>(2) : rewound;
+        rewound.add(topic);
+      } else if (known != null && known.epoch() == null && read.getValue().epoch() != null) {
+        positions.put(topic, new Position(known.id(), read.getValue().epoch()));
       }
-    });
+    }
+    for (String topic : unannounced == null ? List.<String>of() : List.copyOf(unannounced)) {
+      TopicState state = result.states().get(topic);
+      if (state != null) {
+        announced(topic);
+        sink.subscribed(state, rewound.contains(topic) ? positions.get(topic).id() : state.lastId());
+      }
+    }
     for (Reset reset : result.resets()) {
       if (positions.containsKey(reset.topic())) {
         positions.put(reset.topic(), new Position(reset.from() - 1, reset.epoch()));
@@ -355,6 +366,13 @@ public final class LiveStream implements Hub.Listener {
     // The last read may have filled the queue as much as any before it: it is history all the
     // same, so catching up ends once the queue drains, not while the client is still reading it.
     whenWritable().onSuccess(v -> caughtUp());
+  }
+
+  /** Where the read of a rewind started, by the same rule the log applied to the same state. */
+  private Position rewindStart(String topic, Position rewind, TopicState state) {
+    boolean newestOnly = conflation != null && conflation.conflates(topic);
+    return new Position(ReadStart.of(rewind, state.lastId(), state.oldestId(), state.epoch(), newestOnly).after(),
+      state.epoch());
   }
 
   private void announced(String topic) {

@@ -3,8 +3,21 @@ package io.pushgateway.gateway.core;
 /**
  * Where a subscriber stands in one topic: it has everything up to and including {@code id} of
  * the history named {@code epoch}. A null epoch means "trust the id" (clients may omit it).
+ *
+ * <p>A negative id is a {@linkplain #rewind rewind}: not a place in any history but "the newest
+ * {@code -id} events kept". Only a subscription's {@code rewind} makes one, the first read
+ * resolves it ({@link ReadStart}), and no cursor handed out ever holds one.
  */
 public record Position(long id, String epoch) {
+
+  /** The newest {@code events} events kept, however many that is now. */
+  public static Position rewind(int events) {
+    return new Position(-(long) events, null);
+  }
+
+  public boolean isRewind() {
+    return id < 0;
+  }
 
   /** What a live event is to a subscriber at a position: the one rule of live delivery. */
   public enum Step {

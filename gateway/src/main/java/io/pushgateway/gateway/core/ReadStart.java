@@ -9,7 +9,8 @@ package io.pushgateway.gateway.core;
 public record ReadStart(long after, boolean reset) {
 
   /**
-   * @param position the subscriber's position: null is "now"; a null epoch trusts the id
+   * @param position the subscriber's position: null is "now"; a null epoch trusts the id; a
+   *                 {@linkplain Position#rewind rewind} starts that many events before now
    * @param lastId   the topic's newest id (0: none yet)
    * @param oldestId the oldest id still kept ({@code lastId + 1} when none is)
    * @param epoch    the epoch of the topic's history
@@ -17,6 +18,9 @@ public record ReadStart(long after, boolean reset) {
   public static ReadStart of(Position position, long lastId, long oldestId, String epoch) {
     if (position == null) {
       return new ReadStart(lastId, false);
+    }
+    if (position.isRewind()) {
+      return new ReadStart(Math.max(lastId + position.id(), oldestId - 1), false); // fewer kept: all of them
     }
     boolean sameHistory = position.epoch() == null || position.epoch().equals(epoch);
     if (sameHistory && position.id() == 0) {

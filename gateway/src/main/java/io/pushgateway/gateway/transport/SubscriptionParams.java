@@ -4,6 +4,7 @@ import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.Topics;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
@@ -14,75 +15,80 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code topics=a,b}, {@code cursor=…} and {@code conflate=…}, read the same way by all four
- * transports; refused with the protocol's codes before anything is opened.
+ * {@code topics=a,b}, {@code cursor=…}, {@code conflate=…} and {@code rewind=…}, read the same way
+ * by all four transports; refused with the protocol's codes before anything is opened. A topic
+ * the cursor does not name and {@code rewind} does starts at a {@linkplain Position#rewind rewind}
+ * in {@link #cursor}: a cursor entry, the resumer's, always wins over it.
  */
-public record SubscriptionParams(List<String> topics, Cursor cursor, Conflation conflation) {
+public record SubscriptionParams(List<String> topics, Cursor cursor, PerTopic conflation) {
 
   /** The longest conflation window a subscriber may ask for: ten minutes. */
   public static final int MAX_CONFLATE_MILLIS = 600_000;
+  /** The most events a subscriber may rewind: as many as the longest history keeps. */
+  public static final int MAX_REWIND = 10_000_000;
 
   /**
-   * {@code conflate=MS} (every topic) or {@code conflate=prices:MS,…} (those topics, the others
-   * whole), or both ({@code conflate=1000,chat:0}): each topic's window in milliseconds, 0 for
-   * every event.
+   * A number per topic, as {@code conflate} and {@code rewind} take it: {@code N} (every topic),
+   * {@code prices:N,…} (those topics, the others 0), or both ({@code 1000,chat:0}).
    */
-  public record Conflation(int defaultMillis, Map<String, Integer> byTopic) {
+  public record PerTopic(int defaultValue, Map<String, Integer> byTopic) {
 
-    public static final Conflation NONE = new Conflation(0, Map.of());
+    public static final PerTopic NONE = new PerTopic(0, Map.of());
 
-    public int millis(String topic) {
-      return byTopic.getOrDefault(topic, defaultMillis);
+    public int get(String topic) {
+      return byTopic.getOrDefault(topic, defaultValue);
     }
 
-    /** Those of {@code topics} that are conflated: read for their newest event alone. */
-    public Set<String> conflated(List<String> topics) {
-      if (defaultMillis == 0 && byTopic.isEmpty()) {
+    /** Those of {@code topics} whose number is above 0 (for conflate: read for their newest event alone). */
+    public Set<String> positive(List<String> topics) {
+      if (defaultValue == 0 && byTopic.isEmpty()) {
         return Set.of();
       }
-      return topics.stream().filter(topic -> millis(topic) > 0).collect(Collectors.toUnmodifiableSet());
+      return topics.stream().filter(topic -> get(topic) > 0).collect(Collectors.toUnmodifiableSet());
     }
 
-    static Conflation parse(String value, List<String> topics) {
+    /** Parameter {@code name}'s {@code value}, each number from 0 to {@code max} ({@code unit} says of what). */
+    static PerTopic parse(String name, String value, List<String> topics, int max, String unit) {
       if (value == null || value.isEmpty()) {
         return NONE;
       }
-      int defaultMillis = 0;
+      int defaultValue = 0;
       Map<String, Integer> byTopic = new HashMap<>();
       String[] entries = value.split(",", -1);
       if (entries.length > topics.size() + 1) {
-        throw invalid(value);
+        throw invalid(name, value, max, unit);
       }
       for (String entry : entries) {
         int colon = entry.indexOf(':');
-        int millis = millis(colon < 0 ? entry : entry.substring(colon + 1), value);
+        int number = number(colon < 0 ? entry : entry.substring(colon + 1), max);
+        if (number < 0) {
+          throw invalid(name, value, max, unit);
+        }
         if (colon < 0) {
-          defaultMillis = millis;
+          defaultValue = number;
         } else if (topics.contains(entry.substring(0, colon))) {
-          byTopic.put(entry.substring(0, colon), millis);
+          byTopic.put(entry.substring(0, colon), number);
         } else {
           throw new GatewayException(ErrorCode.INVALID_PARAMETER,
-            "conflate names a topic the subscription does not: " + Topics.quote(entry.substring(0, colon)));
+            name + " names a topic the subscription does not: " + Topics.quote(entry.substring(0, colon)));
         }
       }
-      return new Conflation(defaultMillis, Map.copyOf(byTopic));
+      return new PerTopic(defaultValue, Map.copyOf(byTopic));
     }
 
-    private static int millis(String text, String value) {
+    /** The number from 0 to {@code max}, or -1. */
+    private static int number(String text, int max) {
       try {
-        int millis = Integer.parseInt(text);
-        if (millis >= 0 && millis <= MAX_CONFLATE_MILLIS) {
-          return millis;
-        }
-      } catch (NumberFormatException ignored) {
-        // falls through to the error
+        int number = Integer.parseInt(text);
+        return number >= 0 && number <= max ? number : -1;
+      } catch (NumberFormatException e) {
+        return -1;
       }
-      throw invalid(value);
     }
 
-    private static GatewayException invalid(String value) {
-      return new GatewayException(ErrorCode.INVALID_PARAMETER, "conflate must be MS or topic:MS,… with MS from 0 to "
-        + MAX_CONFLATE_MILLIS + " (milliseconds), got " + Topics.quote(value));
+    private static GatewayException invalid(String name, String value, int max, String unit) {
+      return new GatewayException(ErrorCode.INVALID_PARAMETER, name + " must be N or topic:N,… with N from 0 to "
+        + max + " (" + unit + "), got " + Topics.quote(value));
     }
   }
 
@@ -99,8 +105,21 @@ public record SubscriptionParams(List<String> topics, Cursor cursor, Conflation 
     // one topic, the usual case, needs no set to drop repeats
     List<String> ordered = topicsParam.indexOf(',') < 0 ? List.of(Topics.require(topicsParam.trim()))
       : distinct(topicsParam, config.maxTopicsPerSubscription());
-    return new SubscriptionParams(ordered, Cursor.parse(cursorParam, ordered),
-      Conflation.parse(request.getParam("conflate"), ordered));
+    PerTopic conflation = PerTopic.parse("conflate", request.getParam("conflate"), ordered, MAX_CONFLATE_MILLIS,
+      "milliseconds");
+    PerTopic rewind = PerTopic.parse("rewind", request.getParam("rewind"), ordered, MAX_REWIND, "events");
+    return new SubscriptionParams(ordered, rewound(Cursor.parse(cursorParam, ordered), ordered, rewind), conflation);
+  }
+
+  /** The cursor (null: none), with a rewind for each topic it does not name and {@code rewind} does. */
+  private static Cursor rewound(Cursor cursor, List<String> topics, PerTopic rewind) {
+    Cursor rewound = cursor;
+    for (String topic : rewind.positive(topics)) {
+      if (cursor == null || cursor.get(topic) == null) {
+        rewound = (rewound == null ? Cursor.EMPTY : rewound).with(topic, Position.rewind(rewind.get(topic)));
+      }
+    }
+    return rewound;
   }
 
   private static List<String> distinct(String topicsParam, int max) {

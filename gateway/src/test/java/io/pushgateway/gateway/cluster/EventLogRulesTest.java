@@ -133,6 +133,29 @@ class EventLogRulesTest {
     });
   }
 
+  /** A rewind (a subscription's {@code rewind=N}): the newest N kept, or all kept, never a reset; then a real cursor. */
+  @ParameterizedTest(name = "{0} log")
+  @ValueSource(strings = {"local", "cluster"})
+  void aRewindStartsThatManyEventsBeforeTheHead(String kind) throws Exception {
+    EventLog log = LOGS.get(kind);
+    String topic = "rewind." + kind;
+    for (int i = 1; i <= 5; i++) {
+      log.append(topic, Integer.toString(i)).await(10, TimeUnit.SECONDS);
+    }
+    String epoch = read(log, topic, null).cursor().get(topic).epoch();
+    ReadResult two = read(log, topic, Position.rewind(2));
+    assertThat(ids(two)).containsExactly(4L, 5L);
+    assertThat(two.resets()).isEmpty();
+    assertThat(two.cursor().get(topic)).isEqualTo(new Position(5, epoch));
+    ReadResult more = read(log, topic, Position.rewind(50));
+    assertThat(ids(more)).as("all that is kept").containsExactly(3L, 4L, 5L);
+    assertThat(more.resets()).isEmpty();
+    assertThat(ids(readNewest(log, topic, Position.rewind(2)))).containsExactly(5L);
+    ReadResult none = read(log, "rewind.none." + kind, Position.rewind(3));
+    assertThat(none.events()).isEmpty();
+    assertThat(none.cursor().get("rewind.none." + kind).id()).isZero();
+  }
+
   /** A conflating subscriber's read (newestOnly): the newest alone, a reset only for another history. */
   @ParameterizedTest(name = "{0} log")
   @ValueSource(strings = {"local", "cluster"})

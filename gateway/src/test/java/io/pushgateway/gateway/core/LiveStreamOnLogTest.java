@@ -38,7 +38,7 @@ class LiveStreamOnLogTest {
           log.hubs().join(vertx.eventBus(), hub, hub::dispatch);
           LiveStream stream = new LiveStream(log, hub, new LiveStream.Sink() {
             @Override
-            public void subscribed(TopicState state) {
+            public void subscribed(TopicState state, long from) {
               test.verify(() -> assertThat(state.lastId()).isEqualTo(3));
               // published once the stream is listening: these come live, after the history
               log.append("t", "{}").compose(e -> log.append("t", "{}")).onFailure(test::failNow);

@@ -190,7 +190,7 @@ class LiveStreamTest {
     private Promise<Void> drained;
 
     @Override
-    public void subscribed(TopicState state) {
+    public void subscribed(TopicState state, long from) {
       subscribed.add(state);
     }
 

@@ -50,7 +50,7 @@ final class Polls {
     SubscriptionParams params = SubscriptionParams.parse(request, config);
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes(),
-      params.conflation().conflated(params.topics()));
+      params.conflation().positive(params.topics()));
   }
 
   /**

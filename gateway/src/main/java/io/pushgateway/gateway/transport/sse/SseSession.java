@@ -62,10 +62,10 @@ final class SseSession implements LiveStream.Sink {
    * {@code format}: how its events and ids are spelled; {@code conflation}: each topic's window.
    */
   void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
-            SubscriptionParams.Conflation conflation) {
+            SubscriptionParams.PerTopic conflation) {
     this.format = format;
     this.patchBases = format.patchBases();
-    stream.conflateByDefault(conflation.defaultMillis());
+    stream.conflateByDefault(conflation.defaultValue());
     this.topicOrder = topics;
     // Headers go out at once, so the client's onopen fires before the first event.
     output.open(PREAMBLE, this::release);
@@ -77,7 +77,7 @@ final class SseSession implements LiveStream.Sink {
       presence = new PushPresence(context.presence(), membership, Transport.SSE, stream);
     }
     for (String topic : topics) {
-      stream.subscribe(topic, cursor.get(topic), conflation.millis(topic));
+      stream.subscribe(topic, cursor.get(topic), conflation.get(topic));
       if (presence != null) {
         try {
           presence.join(topic, this::presenceFrame);
@@ -92,7 +92,7 @@ final class SseSession implements LiveStream.Sink {
   }
 
   @Override
-  public void subscribed(TopicState state) {
+  public void subscribed(TopicState state, long from) {
     // SSE has no control frames; the cursor in each id says it all.
   }
 

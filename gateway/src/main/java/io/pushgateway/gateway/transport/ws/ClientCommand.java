@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PublishKeys;
 import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.transport.PublishBatch;
@@ -18,7 +19,9 @@ import java.io.IOException;
  * {@code publish}, {@code presence}, {@code auth} or {@code ping}. Anything else is a {@link GatewayException} that carries the
  * frame's {@code ref} when it had a readable one, so the error frame can point at it.
  *
- * @param after    {@code subscribe}: the id after which to start, or null for "now"
+ * @param after    {@code subscribe}: the id after which to start, a negative one for the newest
+ *                 {@code -after} events (its {@code rewind}, a {@link Position#rewind}),
+ *                 or null for "now"
  * @param dataJson {@code publish}: the data as sent, on one line ({@link JsonText#travelling});
  *                 {@code auth}: the new token
  * @param presence {@code subscribe}: join the topic's presence and follow its changes
@@ -74,7 +77,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     }
     return switch (opName) {
       case "ping" -> new ClientCommand(Op.PING, null, null, null, ref, false);
-      case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), after(frame, ref), null, ref,
+      case "subscribe" -> new ClientCommand(Op.SUBSCRIBE, topic(frame, ref), start(frame, ref), null, ref,
         presence(frame, ref), null, null, null, conflate(frame, ref));
       case "unsubscribe" -> new ClientCommand(Op.UNSUBSCRIBE, topic(frame, ref), null, null, ref, false);
       case "presence" -> new ClientCommand(Op.PRESENCE, topic(frame, ref), null, null, ref, false);
@@ -129,6 +132,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     boolean hasRef;
     Object topic;
     Object after;
+    Object rewind;
     Object presence;
     Object conflate;
     Object token;
@@ -177,6 +181,7 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
         }
         case "topic" -> topic = scalar(parser);
         case "after" -> after = scalar(parser);
+        case "rewind" -> rewind = scalar(parser);
         case "presence" -> presence = scalar(parser);
         case "conflate" -> conflate = scalar(parser);
         case "token" -> token = scalar(parser);
@@ -251,6 +256,21 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
     }
     throw invalid(ErrorCode.INVALID_PARAMETER,
       "conflate must be an integer from 0 to " + SubscriptionParams.MAX_CONFLATE_MILLIS + " (milliseconds)", ref);
+  }
+
+  /** Where a subscribe starts: {@code after} if given (a cursor entry wins), else its {@code rewind}, else now. */
+  private static Long start(Frame frame, String ref) {
+    Long after = after(frame, ref);
+    Object rewind = frame.rewind;
+    if (rewind == null) {
+      return after;
+    }
+    if (!(rewind instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+        && n.doubleValue() <= SubscriptionParams.MAX_REWIND)) {
+      throw invalid(ErrorCode.INVALID_PARAMETER,
+        "rewind must be an integer from 0 to " + SubscriptionParams.MAX_REWIND + " (events)", ref);
+    }
+    return after != null || n.intValue() == 0 ? after : Position.rewind(n.intValue()).id();
   }
 
   private static Long after(Frame frame, String ref) {

@@ -100,13 +100,13 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
    * {@code format}: how its events are spelled.
    */
   void open(Iterable<String> topics, Cursor cursor, boolean withPresence, boolean binaryFrames, EventFormat format,
-            SubscriptionParams.Conflation conflation) {
+            SubscriptionParams.PerTopic conflation) {
     this.binaryFrames = binaryFrames;
-    stream.conflateByDefault(conflation.defaultMillis());
+    stream.conflateByDefault(conflation.defaultValue());
     speller = EventSpeller.of(format);
     socket.listen(this);
     for (String topic : topics) {
-      subscribe(topic, cursor.get(topic), conflation.millis(topic));
+      subscribe(topic, cursor.get(topic), conflation.get(topic));
       if (withPresence) {
         joinPresence(topic, null);
       }
@@ -498,9 +498,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   // ---- server → client: the stream's sink
 
   @Override
-  public void subscribed(TopicState state) {
+  public void subscribed(TopicState state, long from) {
     JsonObject subscribed = new JsonObject().put("op", "subscribed").put("topic", state.topic())
-      .put("id", state.lastId()).put("epoch", state.epoch());
+      .put("id", from).put("epoch", state.epoch());
     Integer alias = speller == null ? null : speller.alias(state.topic());
     if (alias != null) {
       subscribed.put("alias", alias);
