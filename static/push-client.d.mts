@@ -49,6 +49,8 @@ export interface PushClientOptions {
   conflate?: number | Record<string, number>;
   /** True: data may come as a JSON Merge Patch from the topic's previous data (delta=merge); handlers still get whole data. */
   delta?: boolean;
+  /** Events: a topic the client has no position in starts with its newest this many, then live (rewind=), or per topic. */
+  rewind?: number | Record<string, number>;
   /** Called before the token expires and when it is refused. */
   getToken?: TokenSource | null;
   /** Sent as ?token= on streams and Authorization: Bearer on requests. */

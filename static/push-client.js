@@ -50,6 +50,7 @@
     timestamps: false, // with format 'compact': ask for each event's ts too (ts=1), for latency figures
     conflate: 0, // ms: each topic's newest event alone, at most one per this many ms (0: every event); or {topic: ms}
     delta: false, // true: an event's data may come as a patch from the topic's previous data (delta=merge), fewer bytes
+    rewind: 0, // events: a topic the client has no position in starts with its newest this many, then live; or {topic: n}
     getToken: null // () => token or Promise of one: called before the token expires and when it is refused
   };
 
@@ -71,25 +72,33 @@
     return out;
   }
 
-  // The conflate option, a window for every topic (ms) or {topic: ms}: its
-  // query value, the window of all topics (0: not all conflated, so polls
-  // keep their pace) and the topics whose ids may skip.
-  function conflateWindows(option) {
-    const bad = () => new TypeError('PushClient: conflate is 0 to 600000 ms, or {topic: ms}, got ' + JSON.stringify(option));
-    const window = (ms) => {
-      if (!(typeof ms === 'number' && ms >= 0 && ms <= 600000)) throw bad();
-      return Math.round(ms);
+  // An option that is a number for every topic or {topic: n}, as conflate and
+  // rewind take it: its query value, the number of all topics (0 when given
+  // per topic) and the entries given per topic.
+  function perTopic(name, option, max, unit) {
+    const bad = () => new TypeError('PushClient: ' + name + ' is 0 to ' + max + ' ' + unit + ', or {topic: '
+      + unit + '}, got ' + JSON.stringify(option));
+    const number = (n) => {
+      if (!(typeof n === 'number' && n >= 0 && n <= max)) throw bad();
+      return Math.round(n);
     };
     if (typeof option === 'number' || option === undefined || option === null) {
-      const all = window(option || 0);
-      return { param: all ? String(all) : '', all, topics: new Set() };
+      const all = number(option || 0);
+      return { param: all ? String(all) : '', all, entries: [] };
     }
     if (typeof option !== 'object') throw bad();
-    const entries = Object.keys(option).map((topic) => [topic, window(option[topic])]);
+    const entries = Object.keys(option).map((topic) => [topic, number(option[topic])]);
+    return { param: entries.map(([topic, n]) => topic + ':' + n).join(','), all: 0, entries };
+  }
+
+  // The conflate option: its query value, the window of all topics (0: not
+  // all conflated, so polls keep their pace) and the topics whose ids may skip.
+  function conflateWindows(option) {
+    const windows = perTopic('conflate', option, 600000, 'ms');
     return {
-      param: entries.map(([topic, ms]) => topic + ':' + ms).join(','),
-      all: 0,
-      topics: new Set(entries.filter(([, ms]) => ms > 0).map(([topic]) => topic))
+      param: windows.param,
+      all: windows.all,
+      topics: new Set(windows.entries.filter(([, ms]) => ms > 0).map(([topic]) => topic))
     };
   }
 
@@ -196,6 +205,11 @@
         throw new TypeError('PushClient: unknown transport ' + opts.transport);
       }
       this._conflate = conflateWindows(opts.conflate);
+      const rewind = perTopic('rewind', opts.rewind, 10000000, 'events');
+      for (const [topic] of rewind.entries) {
+        if (this.topics.indexOf(topic) < 0) throw new TypeError('PushClient: rewind names ' + topic + ', not a topic of the client');
+      }
+      this._rewind = rewind;
       this._lastData = new Map(); // with delta: topic -> {id, data}, what the next patch applies to
       this.url = String(baseUrl || '').replace(/\/+$/, '');
       this.options = opts;
@@ -756,6 +770,9 @@
     _subscribeParams(poller) {
       const params = { topics: this.topics.join(',') };
       if (this._conflate.param) params.conflate = this._conflate.param;
+      // applies only to topics the cursor does not name: the same on every reconnect
+      const rewind = this._rewindParam(this.topics);
+      if (rewind) params.rewind = rewind;
       // a poll that asks for deltas says it holds the data at its cursor: only then
       if (this.options.delta && (!poller || this._holdsPatchBases())) params.delta = 'merge';
       if (this.options.format === 'compact') {
@@ -763,6 +780,13 @@
         if (this.options.timestamps) params.ts = '1';
       }
       return this._presenceParams(params, poller);
+    }
+
+    // The rewind option's query value for a subscription to `topics`.
+    _rewindParam(topics) {
+      const entries = this._rewind.entries.filter(([topic]) => topics.indexOf(topic) >= 0)
+        .map(([topic, n]) => topic + ':' + n);
+      return (this._rewind.all ? [String(this._rewind.all)] : []).concat(entries).join(',');
     }
 
     // Whether the data of every event the cursor names is at hand, for a
@@ -1160,15 +1184,22 @@
     const conn = {
       start() {
         // The stream says nothing until the first event, so a topic the
-        // cursor does not name is pinned to "now" first; otherwise a
-        // reconnect before any event would silently skip ahead.
+        // cursor does not name is pinned to "now" first (or, with rewind, to
+        // the events it rewinds to, delivered here); otherwise a reconnect
+        // before any event would silently skip ahead.
         const unknown = client.topics.filter((t) => !client._position(t));
         if (!unknown.length) {
           open();
           return;
         }
-        client._fetchJson(client._httpUrl('/poll', { topics: unknown.join(',') }))
-          .then((body) => { if (!stopped && body) client._acceptCursor(body.cursor); })
+        const pin = { topics: unknown.join(',') };
+        if (client._rewindParam(unknown)) pin.rewind = client._rewindParam(unknown);
+        client._fetchJson(client._httpUrl('/poll', pin))
+          .then((body) => {
+            if (stopped || !body) return;
+            (body.events || []).forEach((ev) => client._deliver(ev));
+            client._acceptCursor(body.cursor);
+          })
           .catch(() => { /* short polling may be off; start at "now" */ })
           .then(open);
       },

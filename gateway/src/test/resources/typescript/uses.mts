@@ -25,6 +25,7 @@ const client = new PushClient('', {
   timestamps: true,
   conflate: { prices: 1000 },
   delta: true,
+  rewind: { prices: 20 },
   getToken: () => Promise.resolve('token'),
   token: 'token',
   meter: 'meter-0001'

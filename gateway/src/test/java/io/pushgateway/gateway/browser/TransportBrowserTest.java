@@ -215,6 +215,26 @@ class TransportBrowserTest {
     client.close();
   }
 
+  /**
+   * {@code rewind: 3}: a page joining late gets the topic's newest three events, then the live ones,
+   * in either format and with deltas; nothing counted as a gap or a duplicate.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"ws,json", "ws,compact", "sse,compact", "long,json", "short,compact"})
+  void aPageRewindsToTheNewestEventsThenGoesOnLive(String transport, String format) throws Exception {
+    String topic = "browser.rewind." + transport + "." + format;
+    publishBurst(topic, 1, 6);
+    PageClient client = PageClient.create(browser, "w", transport,
+      Map.of("rewind", 3, "format", format, "delta", true), topic).awaitOpen();
+    client.awaitEntry(topic + ":6:6");
+    publishBurst(topic, 7, 7);
+    assertThat(client.awaitEvents(4)).containsExactly(topic + ":4:4", topic + ":5:5", topic + ":6:6", topic + ":7:7");
+    assertThat(client.stat("gaps")).isZero();
+    assertThat(client.stat("duplicates")).isZero();
+    assertThat(client.stat("reconnects")).isZero();
+    client.close();
+  }
+
   /** Events {@code n} = from..to in one batch, so each burst is stored before anyone polls it. */
   private static void publishBurst(String topic, int from, int to) throws Exception {
     List<JsonObject> data = new ArrayList<>();
