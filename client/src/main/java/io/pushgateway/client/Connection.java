@@ -92,6 +92,11 @@ abstract class Connection {
     if (!conflate.isEmpty()) {
       query.put("conflate", conflate);
     }
+    // applies only to topics the cursor does not name: the same on every reconnect
+    String rewind = client.options.rewindParam(client.topics);
+    if (!rewind.isEmpty()) {
+      query.put("rewind", rewind);
+    }
     // a poll that asks for deltas says it holds the data at its cursor: only then
     boolean polls = transport() == Transport.LONG || transport() == Transport.SHORT;
     if (client.options.deltas && (!polls || client.holdsPatchBases())) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -942,6 +943,9 @@ public final class PushClient implements AutoCloseable {
     boolean presence;
     String name;
     boolean deltas;
+    /** The events every topic rewinds (zero: none), and of topics named on their own. */
+    int rewind;
+    final Map<String, Integer> rewindTopics = new LinkedHashMap<>();
 
     private Builder(String baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -961,10 +965,6 @@ public final class PushClient implements AutoCloseable {
     }
 
     /**
-     * Asks every transport for the compact format (docs/PROTOCOL.md, "Compact format"): events as
-     * {@code [alias,data]}, ids derived, fewer bytes per event; {@link Event#ts()} is then 0.
-     */
-    /**
      * Joins the presence of the topics ({@code presence=1} on every transport): {@link
      * PushClient#members}, {@link PushClient#occupancy} and the listener's presence calls. With
      * a token the member is its {@code sub}; without, {@link #name} or anonymous.
@@ -980,6 +980,10 @@ public final class PushClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Asks every transport for the compact format (docs/PROTOCOL.md, "Compact format"): events as
+     * {@code [alias,data]}, ids derived, fewer bytes per event; {@link Event#ts()} is then 0.
+     */
     public Builder compact() {
       this.compact = true;
       return this;
@@ -1028,6 +1032,41 @@ public final class PushClient implements AutoCloseable {
     public Builder deltas() {
       this.deltas = true;
       return this;
+    }
+
+    /**
+     * A topic the client has no position in (no cursor entry) starts with its newest {@code events}
+     * kept events, then goes on live ({@code rewind=} on every transport, docs/PROTOCOL.md "Rewind"):
+     * a chat room's last messages on joining. A topic the client resumes keeps its cursor, so a
+     * reconnect brings no repeats. Zero (the default) starts at "now".
+     */
+    public Builder rewind(int events) {
+      this.rewind = rewindCount(events);
+      return this;
+    }
+
+    /** Rewinds {@code topic} alone ({@code rewind=topic:N}), the others as {@link #rewind(int)} says. */
+    public Builder rewind(String topic, int events) {
+      rewindTopics.put(Objects.requireNonNull(topic, "topic"), rewindCount(events));
+      return this;
+    }
+
+    private static int rewindCount(int events) {
+      if (events < 0 || events > 10_000_000) {
+        throw new IllegalArgumentException("rewind is 0 to 10,000,000 events, got " + events);
+      }
+      return events;
+    }
+
+    /** The {@code rewind=} value for a subscription to {@code topics}, empty for none. */
+    String rewindParam(Collection<String> topics) {
+      StringBuilder param = new StringBuilder(rewind == 0 ? "" : String.valueOf(rewind));
+      rewindTopics.forEach((topic, events) -> {
+        if (topics.contains(topic)) {
+          param.append(param.length() == 0 ? "" : ",").append(topic).append(':').append(events);
+        }
+      });
+      return param.toString();
     }
 
     /** Whether {@code topic}'s ids may skip: it is conflated. */
@@ -1140,6 +1179,11 @@ public final class PushClient implements AutoCloseable {
     public PushClient build() {
       if (topics.isEmpty()) {
         throw new IllegalArgumentException("no topics");
+      }
+      for (String topic : rewindTopics.keySet()) {
+        if (!topics.contains(topic)) {
+          throw new IllegalArgumentException("rewind names " + topic + ", not a topic of the client");
+        }
       }
       return new PushClient(this);
     }

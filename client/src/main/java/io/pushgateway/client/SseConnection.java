@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Request;
@@ -28,7 +29,8 @@ final class SseConnection extends Connection {
 
   /**
    * The stream says nothing until its first event, so topics the cursor does not name are pinned
-   * to "now" first: a reconnect before any event would otherwise skip ahead silently.
+   * to "now" first (or, with a rewind, to the events it rewinds to, delivered here): a reconnect
+   * before any event would otherwise skip ahead silently.
    */
   @Override
   void start() {
@@ -42,11 +44,21 @@ final class SseConnection extends Connection {
       open();
       return;
     }
-    Http.json(client, client.http.newCall(Http.request(client,
-        Http.url(client, "/poll", Map.of("topics", String.join(",", unknown)))).build()))
+    Map<String, String> pin = new LinkedHashMap<>();
+    pin.put("topics", String.join(",", unknown));
+    String rewind = client.options.rewindParam(unknown);
+    if (!rewind.isEmpty()) {
+      pin.put("rewind", rewind);
+    }
+    Http.json(client, client.http.newCall(Http.request(client, Http.url(client, "/poll", pin)).build()))
       .whenComplete((body, failure) -> client.run(() -> {
         if (stopped) {
           return;
+        }
+        if (body != null && body.has("events")) {
+          for (JsonElement event : body.getAsJsonArray("events")) {
+            client.deliver(this, event.getAsJsonObject());
+          }
         }
         if (body != null && body.has("cursor")) {
           client.acceptCursor(body.get("cursor").getAsString());
