@@ -93,15 +93,6 @@
     return name;
   }
 
-  // Opens the room with its last messages: a cursor without an epoch is
-  // trusted as given (PROTOCOL.md, cursors).
-  function chatCursor() {
-    return fetch(base + '/api/topics/chat', { cache: 'no-store' })
-      .then((res) => (res.ok ? res.json() : null))
-      .then((info) => (info && info.lastId ? 'chat:' + Math.max(0, info.lastId - 50) : undefined))
-      .catch(() => undefined);
-  }
-
   // How the room can show who is here: with names (presenceNames, on with
   // --demo), anonymously (counts only), or not at all (presence off).
   function chatPresence(name) {
@@ -160,9 +151,10 @@
     $('chat-name').addEventListener('change', () => {
       localStorage.setItem('push-demo-name', $('chat-name').value.trim() || chatName());
     });
-    Promise.all([chatCursor(), chatPresence(chatName())]).then(([cursor, presence]) => {
+    chatPresence(chatName()).then((presence) => {
+      // the room opens with its last messages, then goes on live
       const client = new PushClient(base, {
-        topics: ['chat'], cursor, transport, pollInterval, presence: presence.presence, name: presence.name
+        topics: ['chat'], rewind: 50, transport, pollInterval, presence: presence.presence, name: presence.name
       });
       demo.chat = client;
       const status = () => { $('chat-status').textContent = describe(client); };

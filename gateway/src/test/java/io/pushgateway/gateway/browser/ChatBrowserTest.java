@@ -63,6 +63,11 @@ class ChatBrowserTest {
     assertThat(lines(bob)).containsExactly("ann hello from ann", "bob hi ann, bob here");
     assertThat(ann.driver.findElement(By.cssSelector("#chat-log li.mine")).getText())
       .contains("hello from ann");
+
+    // a page that comes (back) later opens the room with its last messages (rewind), over SSE too
+    bob.open(gateway.url() + "/?transport=sse#chat");
+    awaitLine(bob, "hi ann, bob here");
+    assertThat(lines(bob)).containsExactly("ann hello from ann", "bob hi ann, bob here");
   }
 
   /** Each pair: the first page stays, the second comes and goes. */
