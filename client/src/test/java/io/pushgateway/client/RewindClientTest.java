@@ -7,10 +7,9 @@ import io.pushgateway.gateway.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,17 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RewindClientTest {
 
-  private static TestGateway gateway;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start(new JsonObject());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests();
 
   @ParameterizedTest(name = "{0}, compact {1}")
   @CsvSource({"WS,false", "WS,true", "SSE,false", "SSE,true", "LONG,false", "SHORT,true"})

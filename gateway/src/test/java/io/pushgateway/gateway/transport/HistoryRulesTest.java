@@ -6,7 +6,6 @@ import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.testing.Eventually;
 import io.pushgateway.gateway.testing.StreamClient;
 import io.pushgateway.gateway.testing.TestGateway;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -83,23 +82,6 @@ class HistoryRulesTest {
     assertThat(ids(gateway.get("/poll?topics=kept.quote&cursor=kept.quote:0").json())).containsExactly(1L);
     assertThat(gateway.get("/api/topics/aged.quote").json().getJsonObject("history"))
       .isEqualTo(new JsonObject().put("events", 10).put("maxAgeSeconds", 1));
-  }
-
-  @Test
-  void aLongPollBehindAnEventThatAgedOutUnderItsRuleWaits() throws Exception {
-    String topic = "aged.behind";
-    gateway.publish(topic, 1);
-    String before = gateway.get("/poll?topics=" + topic).json().getString("cursor");
-    Future<TestGateway.Reply> waiting = gateway.getAsync("/poll/long?topics=" + topic + "&timeout=30&cursor=" + before);
-    gateway.awaitSubscribers(topic, "long", 1);
-    gateway.publish(topic, 2);
-    assertThat(waiting.await(10, TimeUnit.SECONDS).json().getJsonArray("events")).hasSize(1);
-    Eventually.check(gateway.vertx, () -> assertThat(gateway.get("/poll?topics=" + topic + "&cursor=" + before).json()
-      .getJsonArray("events")).as("event 2 aged out").isEmpty());
-
-    // the event that answered the last poll is at hand, but its topic's rule no longer keeps it
-    JsonObject late = gateway.get("/poll/long?topics=" + topic + "&timeout=1&cursor=" + before).json();
-    assertThat(late.getJsonArray("events")).isEmpty();
   }
 
   private static List<Long> ids(JsonObject answer) {

@@ -64,9 +64,12 @@ class LongPollBehindTest {
     assertThat(late.getJsonArray("events")).extracting(e -> ((JsonObject) e).getLong("id")).containsExactly(2L, 3L);
   }
 
-  @Test
-  void notOnceTheEventAgedOutOfHistory() throws Exception {
-    try (TestGateway aging = TestGateway.start(new JsonObject().put("instances", 1).put("historyMaxAgeSeconds", 1))) {
+  /** Aged out by every topic's bound, or by the bound of the history rule its topic matches. */
+  @ParameterizedTest
+  @ValueSource(strings = {"historyMaxAgeSeconds=1", "historyRules=behind-*=1000/1"})
+  void notOnceTheEventAgedOutOfHistory(String ageBound) throws Exception {
+    String[] option = ageBound.split("=", 2);
+    try (TestGateway aging = TestGateway.start(new JsonObject().put("instances", 1).put(option[0], option[1]))) {
       String topic = "behind-aged";
       aging.publish(topic, 1);
       String before = aging.get("/poll?topics=" + topic).json().getString("cursor");
