@@ -87,7 +87,7 @@ final class TopicApi {
       new Endpoint(HttpMethod.POST, BATCH_PATH, Grant.AUTHENTICATED,
         List.of(new PublishBodies(limits, metrics, config.maxBatchBytes()), this::publishBatch)),
       Endpoint.get("/api/topics/:topic", Grant.SUBSCRIBE_TOPIC, this::topic),
-      Endpoint.get("/api/topics", Grant.AUTHENTICATED, this::topics)));
+      Endpoint.get("/api/topics", Grant.LIST_TOPICS, this::topics)));
     if (presence != null) {
       routes.add(Endpoint.get("/api/topics/:topic/presence", Grant.SUBSCRIBE_TOPIC, this::presence));
     }

@@ -85,6 +85,7 @@ public final class GatewayConfig {
     new Option("auth", false, "require a bearer JWT (header or ?token=) on the transports and /api; its topics claim lists sub and pub patterns"),
     new Option("jwtHmacSecret", "", "HS256 key of the tokens, at least 32 characters (empty: no HS256)"),
     new Option("jwtPublicKeyPath", "", "PEM file of the RS256 public key of the tokens (empty: no RS256)"),
+    new Option("publicTopics", "", "with auth on, topics anyone may subscribe to without a token, as patterns, comma-separated, * standing for any run of characters (e.g. prices.*,scores.*): a public feed beside private topics; publishing still needs a token's topics.pub"),
     new Option("tlsKeyPath", "", "PEM private key file: with tlsCertPath, serve https:// and wss:// only (empty: plain)"),
     new Option("tlsCertPath", "", "PEM certificate chain file that goes with tlsKeyPath"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
@@ -105,8 +106,8 @@ public final class GatewayConfig {
   /** Options never written to a log. */
   private static final Set<String> SECRETS = Set.of("jwtHmacSecret");
 
-  /** Rules of {@code historyRules} at most: each new topic is matched against them. */
-  public static final int MAX_HISTORY_RULES = 100;
+  /** Rules of {@code historyRules}, patterns of {@code publicTopics} at most: topics are matched against them. */
+  public static final int MAX_TOPIC_PATTERNS = 100;
 
   private final JsonObject values;
   /** Made once the values are checked: the long-poll shortcut asks it on every poll. */
@@ -215,8 +216,8 @@ public final class GatewayConfig {
       long ageSeconds = bounds.length == 2 ? ruleNumber(entry, bounds[1], 0, Integer.MAX_VALUE) : 0;
       rules.add(new HistoryLimits.Rule(pattern, events, ageSeconds * 1000));
     }
-    if (rules.size() > MAX_HISTORY_RULES) {
-      throw new ConfigException("historyRules", "at most " + MAX_HISTORY_RULES + " rules, got " + rules.size());
+    if (rules.size() > MAX_TOPIC_PATTERNS) {
+      throw new ConfigException("historyRules", "at most " + MAX_TOPIC_PATTERNS + " rules, got " + rules.size());
     }
     return rules;
   }
@@ -267,6 +268,8 @@ public final class GatewayConfig {
   public long presenceGraceMillis() { return values.getLong("presenceGraceSeconds") * 1000; }
   public boolean auth() { return values.getBoolean("auth"); }
   public String jwtHmacSecret() { return values.getString("jwtHmacSecret"); }
+  /** The {@code publicTopics} patterns: subscribed to without a token when auth is on. */
+  public List<String> publicTopics() { return split(values.getString("publicTopics")); }
   public String jwtPublicKeyPath() { return values.getString("jwtPublicKeyPath").trim(); }
   public String tlsKeyPath() { return values.getString("tlsKeyPath").trim(); }
   public String tlsCertPath() { return values.getString("tlsCertPath").trim(); }
@@ -366,6 +369,19 @@ public final class GatewayConfig {
     }
     if (auth() && jwtHmacSecret().isEmpty() && jwtPublicKeyPath().isEmpty()) {
       throw new ConfigException("auth", "needs jwtHmacSecret or jwtPublicKeyPath");
+    }
+    List<String> publicTopics = publicTopics();
+    if (!publicTopics.isEmpty() && !auth()) {
+      throw new ConfigException("publicTopics", "takes effect with auth on only: without it every topic is public");
+    }
+    if (publicTopics.size() > MAX_TOPIC_PATTERNS) {
+      throw new ConfigException("publicTopics", "at most " + MAX_TOPIC_PATTERNS + " patterns, got " + publicTopics.size());
+    }
+    for (String pattern : publicTopics) {
+      if (!TopicPattern.isValid(pattern)) {
+        throw new ConfigException("publicTopics", "a pattern is a topic name in which * stands for any run of "
+          + "characters, got " + pattern);
+      }
     }
     if (split(values.getString("transports")).isEmpty()) {
       throw new ConfigException("transports", "must name at least one of ws, sse, long, short");

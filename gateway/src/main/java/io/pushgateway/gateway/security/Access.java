@@ -15,7 +15,7 @@ public final class Access {
   static final String KEY = "pushgateway.access";
 
   /** No limits at all (a request that did not pass the guard, e.g. in unit tests). */
-  public static final Access OPEN = new Access(null, null, null, 0, null, null);
+  public static final Access OPEN = new Access(null, null, null, 0, null, null, false);
 
   private final TokenBucket connectionBucket;
   private final TokenBucket ipBucket;
@@ -26,29 +26,42 @@ public final class Access {
   private final String subject;
   /** The token's {@code info} claim: what the bearer shows others in presence; may be null. */
   private final JsonObject info;
+  /** Auth is on and no token came: the {@code publicTopics} alone may be read. */
+  private final boolean anonymous;
 
   Access(TokenBucket connectionBucket, TokenBucket ipBucket) {
-    this(connectionBucket, ipBucket, null, 0, null, null);
+    this(connectionBucket, ipBucket, null, 0, null, null, false);
   }
 
   private Access(TokenBucket connectionBucket, TokenBucket ipBucket, Grants grants, long expiresAtMillis,
-                 String subject, JsonObject info) {
+                 String subject, JsonObject info, boolean anonymous) {
     this.connectionBucket = connectionBucket;
     this.ipBucket = ipBucket;
     this.grants = grants;
     this.expiresAtMillis = expiresAtMillis;
     this.subject = subject;
     this.info = info;
+    this.anonymous = anonymous;
   }
 
   /** The same limits, for the bearer of a verified token. */
   Access authorized(Grants grants, long expiresAtMillis, String subject, JsonObject info) {
-    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis, subject, info);
+    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis, subject, info, false);
+  }
+
+  /** The same limits, for a request without a token that reads public topics only ({@link Grants#anonymous}). */
+  Access anonymous(Grants publicOnly) {
+    return new Access(connectionBucket, ipBucket, publicOnly, 0, null, null, true);
   }
 
   /** True once a token was verified: auth is on and the identity below is the token's. */
   public boolean authenticated() {
-    return grants != null;
+    return grants != null && !anonymous;
+  }
+
+  /** True when auth is on and the request came without a token, to read public topics. */
+  public boolean anonymous() {
+    return anonymous;
   }
 
   /** The token's {@code sub} claim, or null (auth off, or a token without one). */
@@ -64,6 +77,19 @@ public final class Access {
   /** Whether the subscription may include {@code topic} (always, when auth is off). */
   public boolean maySubscribe(String topic) {
     return grants == null || grants.maySubscribe(topic);
+  }
+
+  /**
+   * Throws unless the connection may add {@code topic}: {@code unauthorized} without a token
+   * (it is not a public topic), {@code forbidden} when the token does not grant it.
+   */
+  public void checkSubscribe(String topic) {
+    if (maySubscribe(topic)) {
+      return;
+    }
+    throw anonymous
+      ? new GatewayException(ErrorCode.UNAUTHORIZED, topic + " is not a public topic: subscribing to it needs a token")
+      : new GatewayException(ErrorCode.FORBIDDEN, "the token does not allow subscribing to " + topic);
   }
 
   /** When the token expires, epoch milliseconds; 0 when it never does or auth is off. */
@@ -86,6 +112,9 @@ public final class Access {
    * connection's bucket and the IP's ({@code rate_limited}).
    */
   public void checkPublish(String topic) {
+    if (anonymous) {
+      throw new GatewayException(ErrorCode.UNAUTHORIZED, "publishing needs a bearer token; this connection has none");
+    }
     if (grants != null && !grants.mayPublish(topic)) {
       throw new GatewayException(ErrorCode.FORBIDDEN, "the token does not allow publishing to " + topic);
     }

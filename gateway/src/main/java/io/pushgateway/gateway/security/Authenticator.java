@@ -18,6 +18,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import java.util.List;
 
 /**
  * Bearer JWT auth (RFC 6750) of the transports and {@code /api}, when {@code auth} is on: the
@@ -37,10 +38,13 @@ public final class Authenticator {
 
   private final JWTAuth jwt;
   private final GatewayMetrics metrics;
+  /** {@code publicTopics}: read by anyone, a token or not. */
+  private final List<String> publicTopics;
 
-  private Authenticator(JWTAuth jwt, GatewayMetrics metrics) {
+  private Authenticator(JWTAuth jwt, GatewayMetrics metrics, List<String> publicTopics) {
     this.jwt = jwt;
     this.metrics = metrics;
+    this.publicTopics = publicTopics;
   }
 
   /** Reads the RS256 public key file (if any) without blocking the event loop. */
@@ -56,7 +60,7 @@ public final class Authenticator {
       if (pem != null) {
         options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem));
       }
-      return new Authenticator(JWTAuth.create(vertx, options), metrics);
+      return new Authenticator(JWTAuth.create(vertx, options), metrics, config.publicTopics());
     });
   }
 
@@ -71,6 +75,19 @@ public final class Authenticator {
     return (SecurityPolicyHandler) ctx -> {
       HttpServerRequest request = ctx.request();
       String token = token(request);
+      if (token == null && !publicTopics.isEmpty() && grant.readsOnly()) {
+        // no token, a read: served if it reads public topics alone
+        Grants publicOnly = Grants.anonymous(publicTopics);
+        String refused = grant.refused(publicOnly, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
+        if (refused != null) {
+          unauthorized(ctx, refused + " is not a public topic: a bearer token is required, Authorization: Bearer "
+            + "<jwt> or ?token=<jwt>");
+          return;
+        }
+        ctx.put(Access.KEY, Access.of(ctx).anonymous(publicOnly));
+        ctx.next();
+        return;
+      }
       if (token == null) {
         unauthorized(ctx, "a bearer token is required: Authorization: Bearer <jwt> or ?token=<jwt>");
         return;
@@ -82,7 +99,7 @@ public final class Authenticator {
         .compose(t -> jwt.authenticate(new TokenCredentials(t)))
         .onFailure(e -> unauthorized(ctx, "the token is invalid, malformed or expired"))
         .onSuccess(user -> {
-          Grants grants = Grants.of(user.principal());
+          Grants grants = Grants.of(user.principal()).withPublic(publicTopics);
           String refused = grant.refused(grants, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
           if (refused != null) {
             String what = grant == Grant.PUBLISH_TOPIC ? "publishing to " : "subscribing to ";
@@ -106,7 +123,7 @@ public final class Authenticator {
       .compose(t -> jwt.authenticate(new TokenCredentials(t)))
       .recover(e -> Future.failedFuture(new GatewayException(ErrorCode.UNAUTHORIZED,
         "the token is invalid, malformed or expired")))
-      .map(user -> authorized(current, user, Grants.of(user.principal())));
+      .map(user -> authorized(current, user, Grants.of(user.principal()).withPublic(publicTopics)));
   }
 
   /** {@code base}'s limits with the verified token's grants, expiry, {@code sub} and {@code info}. */

@@ -10,14 +10,21 @@ import io.pushgateway.gateway.core.Topics;
 public enum Grant {
   /** Open to everyone: health, readiness, metrics, the page. */
   NONE,
-  /** Any valid token; what the route shows is filtered by the token (the topic list). */
+  /** Any valid token (a batch publish, whose events are each checked against {@code topics.pub}). */
   AUTHENTICATED,
+  /** The topic list: any valid token, or none where {@code publicTopics} are set; filtered by what the bearer may read. */
+  LIST_TOPICS,
   /** {@code topics.sub} covers every topic of the {@code ?topics=} list (the four transports). */
   SUBSCRIBE_TOPICS,
   /** {@code topics.sub} covers the route's {@code :topic} path parameter (a topic's state). */
   SUBSCRIBE_TOPIC,
   /** {@code topics.pub} covers the route's {@code :topic} path parameter (HTTP publish). */
   PUBLISH_TOPIC;
+
+  /** Whether a request without a token may pass where {@code publicTopics} are set: those that read. */
+  public boolean readsOnly() {
+    return this == SUBSCRIBE_TOPICS || this == SUBSCRIBE_TOPIC || this == LIST_TOPICS;
+  }
 
   /** The path parameter the {@code *_TOPIC} grants read. */
   public static final String TOPIC_PARAM = "topic";
@@ -34,7 +41,7 @@ public enum Grant {
    */
   public String refused(Grants grants, String topicsQuery, String topicPath) {
     return switch (this) {
-      case NONE, AUTHENTICATED -> null;
+      case NONE, AUTHENTICATED, LIST_TOPICS -> null;
       case SUBSCRIBE_TOPICS -> firstRefused(topicsQuery, grants);
       case SUBSCRIBE_TOPIC -> Topics.isValid(topicPath) && !grants.maySubscribe(topicPath) ? topicPath : null;
       case PUBLISH_TOPIC -> Topics.isValid(topicPath) && !grants.mayPublish(topicPath) ? topicPath : null;

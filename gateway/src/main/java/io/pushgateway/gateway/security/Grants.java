@@ -20,6 +20,21 @@ public record Grants(List<String> subscribe, List<String> publish) {
     return new Grants(patterns(topics, "sub"), patterns(topics, "pub"));
   }
 
+  /** What a request without a token may do where {@code publicTopics} are set: subscribe to them, nothing else. */
+  public static Grants anonymous(List<String> publicTopics) {
+    return new Grants(publicTopics, List.of());
+  }
+
+  /** These grants, with {@code publicTopics} to subscribe to as well: what every bearer may read. */
+  public Grants withPublic(List<String> publicTopics) {
+    if (publicTopics.isEmpty()) {
+      return this;
+    }
+    List<String> all = new ArrayList<>(subscribe);
+    all.addAll(publicTopics);
+    return new Grants(List.copyOf(all), publish);
+  }
+
   public boolean maySubscribe(String topic) {
     return matchesAny(subscribe, topic);
   }

@@ -51,6 +51,11 @@ public record Membership(String member, JsonObject info) {
     if (name == null || name.isEmpty()) {
       return new Membership(null, null);
     }
+    if (access.anonymous()) {
+      // with auth on, a name is a token's sub: one made up could pass for someone's
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
+        "name is not accepted here: presence names come from tokens, and this request has none");
+    }
     if (!config.presenceNames()) {
       throw new GatewayException(ErrorCode.INVALID_PARAMETER,
         "name is not accepted here: presence names come from tokens (presenceNames is off)");

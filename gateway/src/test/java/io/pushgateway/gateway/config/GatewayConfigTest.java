@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -100,13 +101,26 @@ class GatewayConfigTest {
 
   @Test
   void historyRulesAreBounded() {
-    String tooMany = IntStream.rangeClosed(0, GatewayConfig.MAX_HISTORY_RULES).mapToObj(i -> "t" + i + ".*=5")
+    String tooMany = IntStream.rangeClosed(0, GatewayConfig.MAX_TOPIC_PATTERNS).mapToObj(i -> "t" + i + ".*=5")
       .collect(Collectors.joining(","));
     assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("historyRules", tooMany)))
       .isInstanceOf(ConfigException.class).hasMessageContaining("'historyRules'").hasMessageContaining("at most 100");
     String enough = tooMany.substring(tooMany.indexOf(',') + 1);
     assertThat(GatewayConfig.fromJson(new JsonObject().put("historyRules", enough)).historyLimits().rules())
-      .hasSize(GatewayConfig.MAX_HISTORY_RULES);
+      .hasSize(GatewayConfig.MAX_TOPIC_PATTERNS);
+  }
+
+  @Test
+  void publicTopicsArePatternsAndNeedAuth() {
+    JsonObject auth = new JsonObject().put("auth", true).put("jwtHmacSecret", "s".repeat(32));
+    assertThat(GatewayConfig.fromJson(auth.copy().put("publicTopics", "prices.*, scores")).publicTopics())
+      .containsExactly("prices.*", "scores");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("publicTopics", "prices.*")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'publicTopics'").hasMessageContaining("auth on");
+    for (String bad : List.of("prices/*", "-x", "a b")) {
+      assertThatThrownBy(() -> GatewayConfig.fromJson(auth.copy().put("publicTopics", bad)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'publicTopics'");
+    }
   }
 
   @Test

@@ -267,9 +267,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         "already subscribed to " + command.topic()), command.ref());
       return;
     }
-    if (!access.maySubscribe(command.topic())) {
-      sendError(new GatewayException(ErrorCode.FORBIDDEN,
-        "the token does not allow subscribing to " + command.topic()), command.ref());
+    try {
+      access.checkSubscribe(command.topic());
+    } catch (GatewayException refused) {
+      sendError(refused, command.ref());
       return;
     }
     int max = context.config().maxTopicsPerSubscription();
@@ -316,12 +317,15 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private void onPresence(ClientCommand command) {
     if (membership == null) {
       sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
-    } else if (!access.maySubscribe(command.topic())) {
-      sendError(new GatewayException(ErrorCode.FORBIDDEN,
-        "the token does not allow subscribing to " + command.topic()), command.ref());
-    } else {
-      sendControl(context.presence().snapshot(command.topic()).frame(command.topic()), command.ref());
+      return;
     }
+    try {
+      access.checkSubscribe(command.topic());
+    } catch (GatewayException refused) {
+      sendError(refused, command.ref());
+      return;
+    }
+    sendControl(context.presence().snapshot(command.topic()).frame(command.topic()), command.ref());
   }
 
   private void onUnsubscribe(ClientCommand command) {
