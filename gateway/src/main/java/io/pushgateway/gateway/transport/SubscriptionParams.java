@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * the cursor does not name and {@code rewind} does starts at a {@linkplain Position#rewind rewind}
  * in {@link #cursor}: a cursor entry, the resumer's, always wins over it.
  */
-public record SubscriptionParams(List<String> topics, Cursor cursor, PerTopic conflation) {
+public record SubscriptionParams(List<String> topics, Cursor cursor, PerTopic conflation, PerTopic rewind) {
 
   /** The longest conflation window a subscriber may ask for: ten minutes. */
   public static final int MAX_CONFLATE_MILLIS = 600_000;
@@ -108,15 +108,16 @@ public record SubscriptionParams(List<String> topics, Cursor cursor, PerTopic co
     PerTopic conflation = PerTopic.parse("conflate", request.getParam("conflate"), ordered, MAX_CONFLATE_MILLIS,
       "milliseconds");
     PerTopic rewind = PerTopic.parse("rewind", request.getParam("rewind"), ordered, MAX_REWIND, "events");
-    return new SubscriptionParams(ordered, rewound(Cursor.parse(cursorParam, ordered), ordered, rewind), conflation);
+    return new SubscriptionParams(ordered, rewound(Cursor.parse(cursorParam, ordered), ordered, rewind), conflation,
+      rewind);
   }
 
-  /** The cursor (null: none), with a rewind for each topic it does not name and {@code rewind} does. */
-  private static Cursor rewound(Cursor cursor, List<String> topics, PerTopic rewind) {
+  /** The cursor with a rewind for each topic it does not name and {@code rewind} does. */
+  public static Cursor rewound(Cursor cursor, List<String> topics, PerTopic rewind) {
     Cursor rewound = cursor;
     for (String topic : rewind.positive(topics)) {
-      if (cursor == null || cursor.get(topic) == null) {
-        rewound = (rewound == null ? Cursor.EMPTY : rewound).with(topic, Position.rewind(rewind.get(topic)));
+      if (cursor.get(topic) == null) {
+        rewound = rewound.with(topic, Position.rewind(rewind.get(topic)));
       }
     }
     return rewound;

@@ -7,6 +7,7 @@ import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.http.RequestHeadSizes;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.PollReply;
+import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -62,7 +63,7 @@ public final class LongPollTransport implements TransportHandler {
     // its re-polls may be taken below Vert.x, once a poll that waits is approved as their template
     boolean template = asked.presence() == null && !request.cursor().isEmpty();
     RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(), maxRequestLine,
-      template ? rePolls(request, asked.format(), asked.seconds()) : null);
+      template ? rePolls(request, asked.format(), asked.seconds(), asked.rewind()) : null);
     if (request.cursor().isEmpty()) {
       Polls.answerFromLog(ctx.request(), asked, Transport.LONG, context);
       return;
@@ -71,12 +72,13 @@ public final class LongPollTransport implements TransportHandler {
       asked.seconds());
   }
 
-  /** The re-polls of {@code approved}: the same topics, limit, format and timeout, another cursor. */
-  private RePollShortcut.Server rePolls(ReadRequest approved, EventFormat format, int timeoutSeconds) {
+  /** The re-polls of {@code approved}: the same topics, limit, format, timeout and rewind, another cursor. */
+  private RePollShortcut.Server rePolls(ReadRequest approved, EventFormat format, int timeoutSeconds,
+                                        SubscriptionParams.PerTopic rewind) {
     return cursorParam -> {
       Cursor cursor;
       try {
-        cursor = Cursor.parse(cursorParam, approved.topics());
+        cursor = SubscriptionParams.rewound(Cursor.parse(cursorParam, approved.topics()), approved.topics(), rewind);
       } catch (GatewayException e) {
         return null;
       }

@@ -33,21 +33,24 @@ final class Polls {
    * poll's timeout, a short poll's interval between polls, either its presence lease) and its
    * presence (null: it did not ask).
    */
-  record Asked(ReadRequest read, EventFormat format, int seconds, PollPresence presence) {
+  /** {@code rewind}: what the request rewinds, for a re-poll of it with another cursor. */
+  record Asked(ReadRequest read, EventFormat format, int seconds, PollPresence presence,
+               SubscriptionParams.PerTopic rewind) {
 
     /** Reads a poll's request; the seconds from {@code secondsParam}, 1 to {@code maxSeconds}. */
     static Asked of(RoutingContext ctx, Transport transport, String secondsParam, int defaultSeconds, int maxSeconds,
                     TransportContext context) {
-      ReadRequest read = readRequest(ctx.request(), context.config());
+      SubscriptionParams params = SubscriptionParams.parse(ctx.request(), context.config());
+      ReadRequest read = readRequest(ctx.request(), params, context.config());
       EventFormat format = EventFormat.of(ctx.request());
       int seconds = SubscriptionParams.intParam(ctx.request(), secondsParam, defaultSeconds, 1, maxSeconds);
-      return new Asked(read, format, seconds, PollPresence.of(ctx, read.topics(), transport, seconds * 1000L, context));
+      return new Asked(read, format, seconds, PollPresence.of(ctx, read.topics(), transport, seconds * 1000L, context),
+        params.rewind());
     }
   }
 
-  /** Without a cursor the answer is immediate and empty: the client starts at "now". */
-  private static ReadRequest readRequest(HttpServerRequest request, GatewayConfig config) {
-    SubscriptionParams params = SubscriptionParams.parse(request, config);
+  /** Without a cursor (or a rewind) the answer is immediate and empty: the client starts at "now". */
+  private static ReadRequest readRequest(HttpServerRequest request, SubscriptionParams params, GatewayConfig config) {
     int limit = SubscriptionParams.intParam(request, "limit", config.pollLimit(), 1, config.maxPollLimit());
     return new ReadRequest(params.topics(), params.cursor(), params.cursor().isEmpty() ? 0 : limit, config.maxQueueBytes(),
       params.conflation().positive(params.topics()));

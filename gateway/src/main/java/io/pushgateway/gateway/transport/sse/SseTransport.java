@@ -1,6 +1,5 @@
 package io.pushgateway.gateway.transport.sse;
 
-import io.pushgateway.gateway.core.Cursor;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Grant;
@@ -73,7 +72,7 @@ public final class SseTransport implements TransportHandler {
     ctx.request().end().onSuccess(v -> {
       SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this);
       sessions.opened(session);
-      session.open(params.topics(), params.cursor() == null ? Cursor.EMPTY : params.cursor(),
+      session.open(params.topics(), params.cursor(),
         Access.of(ctx).expiresAtMillis(), membership, format, params.conflation());
     });
   }

@@ -81,6 +81,30 @@ class RePollShortcutTest {
     }
   }
 
+  /** A re-poll taken below Vert.x rewinds as its template asked: a topic its cursor leaves out starts with its newest. */
+  @Test
+  void aRePollRewindsATopicItsCursorLeavesOut() throws Exception {
+    gateway = TestGateway.start();
+    gateway.publish("rerewind-a", new JsonObject().put("n", 1));
+    for (int n = 1; n <= 5; n++) {
+      gateway.publish("rerewind-b", new JsonObject().put("n", n));
+    }
+    String path = "/poll/long?topics=rerewind-a,rerewind-b&rewind=rerewind-b:2&timeout=1&cursor=";
+    try (KeepAliveHttp http = new KeepAliveHttp(gateway.port())) {
+      String cursor = http.exchange(get(path + "rerewind-a:1", ORIGIN)).json().getString("cursor");
+      for (int n = 1; n <= 2; n++) {
+        // polls that wait their second out: the last is approved as the template of its re-polls
+        cursor = http.exchange(get(path + cursor, ORIGIN)).json().getString("cursor");
+      }
+      double shortcuts = metric(SHORTCUTS);
+      Answer leftOut = http.exchange(get(path + "rerewind-a:1", ORIGIN));
+      assertThat(leftOut.json().getJsonArray("events"))
+        .extracting(e -> ((JsonObject) e).getString("topic") + ":" + ((JsonObject) e).getLong("id"))
+        .containsExactly("rerewind-b:4", "rerewind-b:5");
+      assertThat(metric(SHORTCUTS) - shortcuts).as("taken below Vert.x").isEqualTo(1);
+    }
+  }
+
   @Test
   void rePollsCountInVertxRequestMeters() throws Exception {
     gateway = TestGateway.startWithVertxMeters(new JsonObject());
