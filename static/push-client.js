@@ -1193,7 +1193,8 @@
           return;
         }
         const pin = { topics: unknown.join(',') };
-        if (client._rewindParam(unknown)) pin.rewind = client._rewindParam(unknown);
+        const rewind = client._rewindParam(unknown);
+        if (rewind) pin.rewind = rewind;
         client._fetchJson(client._httpUrl('/poll', pin))
           .then((body) => {
             if (stopped || !body) return;
