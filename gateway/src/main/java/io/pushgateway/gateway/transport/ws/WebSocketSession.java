@@ -211,13 +211,17 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (command.op() != ClientCommand.Op.PUBLISH && !withinCommandRate(command.ref(), true)) {
       return;
     }
-    switch (command.op()) {
-      case PING -> sendControl(new JsonObject().put("op", "pong"), command.ref());
-      case SUBSCRIBE -> onSubscribe(command);
-      case UNSUBSCRIBE -> onUnsubscribe(command);
-      case PUBLISH -> onPublish(command);
-      case PRESENCE -> onPresence(command);
-      case AUTH -> onAuth(command);
+    try {
+      switch (command.op()) {
+        case PING -> sendControl(new JsonObject().put("op", "pong"), command.ref());
+        case SUBSCRIBE -> onSubscribe(command);
+        case UNSUBSCRIBE -> onUnsubscribe(command);
+        case PUBLISH -> onPublish(command);
+        case PRESENCE -> onPresence(command);
+        case AUTH -> onAuth(command);
+      }
+    } catch (GatewayException refused) {
+      sendError(refused, command.ref()); // the command is refused, the connection serves on
     }
   }
 
@@ -263,25 +267,15 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   private void onSubscribe(ClientCommand command) {
     if (stream.subscribes(command.topic())) {
-      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
-        "already subscribed to " + command.topic()), command.ref());
-      return;
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "already subscribed to " + command.topic());
     }
-    try {
-      access.checkSubscribe(command.topic());
-    } catch (GatewayException refused) {
-      sendError(refused, command.ref());
-      return;
-    }
+    access.checkSubscribe(command.topic());
     int max = context.config().maxTopicsPerSubscription();
     if (stream.topics().size() >= max) {
-      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER,
-        "at most " + max + " topics per connection"), command.ref());
-      return;
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "at most " + max + " topics per connection");
     }
     if (command.presence() && membership == null) {
-      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
-      return;
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway");
     }
     subscribe(command.topic(), command.after() == null ? null : new Position(command.after(), null),
       command.conflate() != null ? command.conflate() : stream.defaultWindowMillis());
@@ -316,15 +310,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** {@code {"op":"presence","topic":…}}: who is there now, for anyone who may subscribe to the topic. */
   private void onPresence(ClientCommand command) {
     if (membership == null) {
-      sendError(new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway"), command.ref());
-      return;
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "presence is off on this gateway");
     }
-    try {
-      access.checkSubscribe(command.topic());
-    } catch (GatewayException refused) {
-      sendError(refused, command.ref());
-      return;
-    }
+    access.checkSubscribe(command.topic());
     sendControl(context.presence().snapshot(command.topic()).frame(command.topic()), command.ref());
   }
 
