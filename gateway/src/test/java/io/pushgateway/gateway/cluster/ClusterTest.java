@@ -172,6 +172,32 @@ class ClusterTest {
     }
   }
 
+  /** A late subscriber on any node, on any transport, starts with the topic's newest events (rewind), then live. */
+  @Test
+  @Order(2)
+  void lateSubscribersOnEveryNodeRewindToTheNewestEvents() throws Exception {
+    String topic = "rewound";
+    for (int i = 1; i <= 8; i++) {
+      publish(nodes.get(i % 3), topic, new JsonObject().put("n", i), null).await(20, TimeUnit.SECONDS);
+    }
+    List<StreamClient> clients = new ArrayList<>();
+    try {
+      for (GatewayProcess node : nodes) {
+        for (Transport transport : Transport.values()) {
+          clients.add(StreamClient.create(transport, vertx, node.port()).query("rewind=3").open(topic));
+        }
+      }
+      publish(nodes.get(0), topic, new JsonObject().put("n", 9), null).await(20, TimeUnit.SECONDS);
+      for (StreamClient client : clients) {
+        client.awaitEvents(4);
+        assertThat(client.ids(topic)).as(client.getClass().getSimpleName()).containsExactly(6L, 7L, 8L, 9L);
+        assertThat(client.resets()).isEmpty();
+      }
+    } finally {
+      closeAll(clients);
+    }
+  }
+
   @Test
   @Order(2)
   void pollerThatSwitchesNodeOnEveryRequestLosesNothing() throws Exception {
