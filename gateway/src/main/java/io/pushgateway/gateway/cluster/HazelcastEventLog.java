@@ -365,8 +365,8 @@ public final class HazelcastEventLog implements EventLog {
           request.newestOnly().contains(topic));
       slices.add(onContext(topics.submitToKey(topic, read))
         .compose(slice -> slice != null ? Future.succeededFuture(slice)
-          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(), history.forTopic(topic).events(),
-            topicsCounted < limits.maxTopics())))));
+          : onContext(topics.submitToKey(topic, new TopicOps.Start(read, TopicStore.newEpoch(),
+            history.forTopic(topic).events(), topicsCounted < limits.maxTopics())))));
     }
     return Future.all(slices).map(all -> assemble(request, slices));
   }
