@@ -68,6 +68,7 @@ public final class GatewayConfig {
     new Option("writePath", WRITE_PATH_NETTY, "netty: WebSocket and SSE output straight to the channel (the fast path); vertx: Vert.x's public API only (the fallback: more CPU per delivery, no compression)"),
     new Option("maxConnections", 0, "open TCP connections in total; more get 503 overloaded and are closed (0: unlimited)"),
     new Option("maxConnectionsPerIp", 0, "open TCP connections from one client address; more get 503 overloaded and are closed (0: unlimited)"),
+    new Option("maxConnectionsPerUser", 0, "with auth on, WebSockets and SSE streams one token sub may hold at once on this node; more get 503 overloaded, a WebSocket before its upgrade (0: unlimited)"),
     new Option("maxMeters", 1000, "wire meters (meter= on requests, GET /api/meters/KEY) kept at most; one is forgotten after 5 minutes without a connection (0: none)"),
     new Option("publishRatePerConnection", 0, "publishes per second on one connection, bursts of one second's worth; more get rate_limited (0: unlimited)"),
     new Option("publishRatePerIp", 0, "publishes per second from one client address over all its connections (0: unlimited)"),
@@ -252,6 +253,7 @@ public final class GatewayConfig {
   public int maxQueueBytes() { return values.getInteger("maxQueueBytes"); }
   public int maxConnections() { return values.getInteger("maxConnections"); }
   public int maxConnectionsPerIp() { return values.getInteger("maxConnectionsPerIp"); }
+  public int maxConnectionsPerUser() { return values.getInteger("maxConnectionsPerUser"); }
   public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
   public int commandRatePerConnection() { return values.getInteger("commandRatePerConnection"); }
@@ -339,6 +341,7 @@ public final class GatewayConfig {
     range("maxQueueBytes", 1024, Integer.MAX_VALUE);
     range("maxConnections", 0, 10_000_000);
     range("maxConnectionsPerIp", 0, 10_000_000);
+    range("maxConnectionsPerUser", 0, 10_000_000);
     range("publishRatePerConnection", 0, 1_000_000_000);
     range("publishRatePerIp", 0, 1_000_000_000);
     range("ipv6PrefixLength", 32, 128);
@@ -369,6 +372,9 @@ public final class GatewayConfig {
     }
     if (auth() && jwtHmacSecret().isEmpty() && jwtPublicKeyPath().isEmpty()) {
       throw new ConfigException("auth", "needs jwtHmacSecret or jwtPublicKeyPath");
+    }
+    if (maxConnectionsPerUser() > 0 && !auth()) {
+      throw new ConfigException("maxConnectionsPerUser", "takes effect with auth on only: users are tokens' subs");
     }
     List<String> publicTopics = publicTopics();
     if (!publicTopics.isEmpty() && !auth()) {

@@ -1,11 +1,14 @@
 package io.pushgateway.gateway.security;
 
 import io.pushgateway.gateway.config.GatewayConfig;
+import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.GatewayException;
 import io.vertx.core.net.SocketAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +29,9 @@ public final class Limits {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong receiving = new AtomicLong();
   private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
+  private final int maxStreamsPerUser;
+  /** The streams each token {@code sub} holds now, while it holds any. */
+  private final ConcurrentHashMap<String, Integer> users = new ConcurrentHashMap<>();
 
   public Limits(GatewayConfig config) {
     this.maxConnections = config.maxConnections();
@@ -34,6 +40,51 @@ public final class Limits {
     this.publishRatePerConnection = config.publishRatePerConnection();
     this.maxReceivingBytes = config.maxReceivingBytes();
     this.ipv6PrefixLength = config.ipv6PrefixLength();
+    this.maxStreamsPerUser = config.maxConnectionsPerUser();
+  }
+
+  /** A stream counted against its user's {@code maxConnectionsPerUser}; given back once, however often released. */
+  public final class UserStream {
+    private final String user;
+    private final AtomicBoolean held;
+
+    private UserStream(String user) {
+      this.user = user;
+      this.held = new AtomicBoolean(user != null);
+    }
+
+    public void release() {
+      if (held.compareAndSet(true, false)) {
+        users.computeIfPresent(user, (key, streams) -> streams > 1 ? streams - 1 : null);
+      }
+    }
+  }
+
+  /**
+   * Counts a WebSocket or SSE stream of the bearer of {@code user} (a token's {@code sub}; null:
+   * none, as without auth), or returns null, counting nothing, when that user holds
+   * {@code maxConnectionsPerUser} already.
+   */
+  /** What a stream refused by {@link #holdStream} is answered. */
+  public GatewayException userStreamsFull() {
+    return new GatewayException(ErrorCode.OVERLOADED, "this user holds " + maxStreamsPerUser
+      + " streams already (maxConnectionsPerUser): close one, or retry later");
+  }
+
+  public UserStream holdStream(String user) {
+    if (user == null || maxStreamsPerUser <= 0) {
+      return new UserStream(null);
+    }
+    boolean[] admitted = {true};
+    users.compute(user, (key, streams) -> {
+      int now = streams == null ? 0 : streams;
+      if (now >= maxStreamsPerUser) {
+        admitted[0] = false;
+        return streams;
+      }
+      return now + 1;
+    });
+    return admitted[0] ? new UserStream(user) : null;
   }
 
   /**

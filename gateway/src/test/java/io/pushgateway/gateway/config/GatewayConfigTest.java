@@ -117,6 +117,8 @@ class GatewayConfigTest {
       .containsExactly("prices.*", "scores");
     assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("publicTopics", "prices.*")))
       .isInstanceOf(ConfigException.class).hasMessageContaining("'publicTopics'").hasMessageContaining("auth on");
+    assertThatThrownBy(() -> GatewayConfig.fromJson(new JsonObject().put("maxConnectionsPerUser", 5)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("'maxConnectionsPerUser'").hasMessageContaining("auth on");
     for (String bad : List.of("prices/*", "-x", "a b")) {
       assertThatThrownBy(() -> GatewayConfig.fromJson(auth.copy().put("publicTopics", bad)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'publicTopics'");

@@ -8,6 +8,7 @@ import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PatchBases;
@@ -48,8 +49,11 @@ final class SseSession implements LiveStream.Sink {
   private PatchBases patchBases;
   /** The topics in the order of the URL's: in the compact format, their aliases and the id's entries. */
   private List<String> topicOrder;
+  /** What it counts against its user's {@code maxConnectionsPerUser}. */
+  private final Limits.UserStream held;
 
-  SseSession(SseOutput output, TransportContext context, SseTransport transport) {
+  SseSession(SseOutput output, TransportContext context, SseTransport transport, Limits.UserStream held) {
+    this.held = held;
     this.output = output;
     this.context = context;
     this.transport = transport;
@@ -196,6 +200,7 @@ final class SseSession implements LiveStream.Sink {
       presence.leaveAll();
     }
     output.release();
+    held.release();
     transport.forget(this);
   }
 }

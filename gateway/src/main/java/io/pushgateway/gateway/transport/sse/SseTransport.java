@@ -2,6 +2,7 @@ package io.pushgateway.gateway.transport.sse;
 
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.EventFormat;
@@ -70,7 +71,12 @@ public final class SseTransport implements TransportHandler {
     // The stream begins once Vert.x has read the whole request, so it counts the request as ended
     // even where the connection is then taken from it (see WritePath).
     ctx.request().end().onSuccess(v -> {
-      SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this);
+      Limits.UserStream held = context.limits().holdStream(Access.of(ctx).subject());
+      if (held == null) {
+        HttpReplies.error(ctx.response(), context.limits().userStreamsFull(), context.metrics());
+        return;
+      }
+      SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this, held);
       sessions.opened(session);
       session.open(params.topics(), params.cursor(),
         Access.of(ctx).expiresAtMillis(), membership, format, params.conflation());

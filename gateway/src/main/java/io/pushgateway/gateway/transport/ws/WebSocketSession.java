@@ -12,6 +12,7 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.security.TokenBucket;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
@@ -64,6 +65,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private int publishing;
   /** Their data's bytes, held to maxQueueBytes: past it the client is not read until acks come back. */
   private long publishingBytes;
+  /** What it counts against its user's {@code maxConnectionsPerUser}, given back on release. */
+  private final Limits.UserStream held;
   /** A close decided while publishes were still being appended; null until then. */
   private String closeReason;
   private short closeCode;
@@ -83,9 +86,10 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** What the announced binary message holds of the gateway's maxReceivingBytes until it comes. */
   private int receiving;
 
-  /** {@code membership}: who it is in presence; null when presence is off. */
+  /** {@code membership}: who it is in presence; null when presence is off; {@code held}: its count against its user's streams. */
   WebSocketSession(PushWebSocket socket, TransportContext context, WebSocketTransport transport, Access access,
-                   Membership membership) {
+                   Membership membership, Limits.UserStream held) {
+    this.held = held;
     this.socket = socket;
     this.access = access;
     this.context = context;
@@ -680,6 +684,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       presence.leaveAll();
     }
     socket.release();
+    held.release();
     transport.forget(this);
   }
 }

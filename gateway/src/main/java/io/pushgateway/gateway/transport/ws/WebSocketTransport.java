@@ -3,6 +3,7 @@ package io.pushgateway.gateway.transport.ws;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Limits;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.EventFormat;
@@ -61,6 +62,7 @@ public final class WebSocketTransport implements TransportHandler {
     EventFormat format;
     Membership membership;
     Access access = Access.of(ctx);
+    Limits.UserStream held = null;
     Future<PushWebSocket> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
@@ -70,13 +72,22 @@ public final class WebSocketTransport implements TransportHandler {
       // the identity is settled at the upgrade: a later subscribe op may join presence with it
       membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
       requireUpgrade(ctx.request());
+      held = context.limits().holdStream(access.subject());
+      if (held == null) {
+        throw context.limits().userStreamsFull();
+      }
       upgraded = context.writePath().upgrade(ctx.request());
     } catch (GatewayException e) {
+      if (held != null) {
+        held.release();
+      }
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
+    Limits.UserStream stream = held;
+    upgraded.onFailure(e -> stream.release());
     upgraded.onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, context, this, access, membership);
+      WebSocketSession session = new WebSocketSession(socket, context, this, access, membership, stream);
       sessions.opened(session);
       session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format, params.conflation());
     });
