@@ -9,6 +9,7 @@ import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.OpenConnections;
 import io.pushgateway.gateway.http.HttpReplies;
+import io.pushgateway.gateway.transport.SseOutput;
 import io.pushgateway.gateway.transport.SubscriptionParams;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -76,7 +77,14 @@ public final class SseTransport implements TransportHandler {
         HttpReplies.error(ctx.response(), context.limits().userStreamsFull(), context.metrics());
         return;
       }
-      SseSession session = new SseSession(context.writePath().sse(ctx.request()), context, this, held);
+      SseOutput output;
+      try {
+        output = context.writePath().sse(ctx.request());
+      } catch (RuntimeException e) {
+        held.release(); // whatever ends the stream's start, the user's place is given back
+        throw e;
+      }
+      SseSession session = new SseSession(output, context, this, held);
       sessions.opened(session);
       session.open(params.topics(), params.cursor(),
         Access.of(ctx).expiresAtMillis(), membership, format, params.conflation());

@@ -62,8 +62,6 @@ public final class WebSocketTransport implements TransportHandler {
     EventFormat format;
     Membership membership;
     Access access = Access.of(ctx);
-    Limits.UserStream held = null;
-    Future<PushWebSocket> upgraded;
     try {
       params = SubscriptionParams.parse(ctx.request(), context.config());
       withPresence = Membership.asked(ctx.request(), context.config());
@@ -72,22 +70,29 @@ public final class WebSocketTransport implements TransportHandler {
       // the identity is settled at the upgrade: a later subscribe op may join presence with it
       membership = context.presence() == null ? null : Membership.of(ctx.request(), access, context.config());
       requireUpgrade(ctx.request());
-      held = context.limits().holdStream(access.subject());
-      if (held == null) {
-        throw context.limits().userStreamsFull();
-      }
-      upgraded = context.writePath().upgrade(ctx.request());
     } catch (GatewayException e) {
-      if (held != null) {
-        held.release();
-      }
       HttpReplies.error(ctx.response(), e, context.metrics());
       return;
     }
-    Limits.UserStream stream = held;
-    upgraded.onFailure(e -> stream.release());
+    Limits.UserStream held = context.limits().holdStream(access.subject());
+    if (held == null) {
+      HttpReplies.error(ctx.response(), context.limits().userStreamsFull(), context.metrics());
+      return;
+    }
+    Future<PushWebSocket> upgraded;
+    try {
+      upgraded = context.writePath().upgrade(ctx.request());
+    } catch (RuntimeException e) {
+      held.release(); // whatever ends the upgrade, the user's place is given back
+      if (e instanceof GatewayException refused) {
+        HttpReplies.error(ctx.response(), refused, context.metrics());
+        return;
+      }
+      throw e;
+    }
+    upgraded.onFailure(e -> held.release());
     upgraded.onSuccess(socket -> {
-      WebSocketSession session = new WebSocketSession(socket, context, this, access, membership, stream);
+      WebSocketSession session = new WebSocketSession(socket, context, this, access, membership, held);
       sessions.opened(session);
       session.open(params.topics(), params.cursor(), withPresence, binaryFrames, format, params.conflation());
     });
