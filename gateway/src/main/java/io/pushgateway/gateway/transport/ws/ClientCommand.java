@@ -246,31 +246,28 @@ record ClientCommand(Op op, String topic, Long after, String dataJson, String re
   }
 
   private static Integer conflate(Frame frame, String ref) {
-    Object conflate = frame.conflate;
-    if (conflate == null) {
-      return null;
-    }
-    if (conflate instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
-        && n.doubleValue() <= SubscriptionParams.MAX_CONFLATE_MILLIS) {
-      return n.intValue();
-    }
-    throw invalid(ErrorCode.INVALID_PARAMETER,
+    return frame.conflate == null ? null : count(frame.conflate, SubscriptionParams.MAX_CONFLATE_MILLIS,
       "conflate must be an integer from 0 to " + SubscriptionParams.MAX_CONFLATE_MILLIS + " (milliseconds)", ref);
   }
 
   /** Where a subscribe starts: {@code after} if given (a cursor entry wins), else its {@code rewind}, else now. */
   private static Long start(Frame frame, String ref) {
     Long after = after(frame, ref);
-    Object rewind = frame.rewind;
-    if (rewind == null) {
+    if (frame.rewind == null) {
       return after;
     }
-    if (!(rewind instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
-        && n.doubleValue() <= SubscriptionParams.MAX_REWIND)) {
-      throw invalid(ErrorCode.INVALID_PARAMETER,
-        "rewind must be an integer from 0 to " + SubscriptionParams.MAX_REWIND + " (events)", ref);
+    int rewind = count(frame.rewind, SubscriptionParams.MAX_REWIND,
+      "rewind must be an integer from 0 to " + SubscriptionParams.MAX_REWIND + " (events)", ref);
+    return after != null || rewind == 0 ? after : Position.rewind(rewind).id();
+  }
+
+  /** A JSON number that is a whole number from 0 to {@code max}, else {@code invalid_parameter} with {@code message}. */
+  private static int count(Object value, int max, String message, String ref) {
+    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+        && n.doubleValue() <= max) {
+      return n.intValue();
     }
-    return after != null || n.intValue() == 0 ? after : Position.rewind(n.intValue()).id();
+    throw invalid(ErrorCode.INVALID_PARAMETER, message, ref);
   }
 
   private static Long after(Frame frame, String ref) {
