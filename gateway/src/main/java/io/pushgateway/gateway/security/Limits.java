@@ -32,6 +32,8 @@ public final class Limits {
   private final int maxStreamsPerUser;
   /** The streams each token {@code sub} holds now, while it holds any. */
   private final ConcurrentHashMap<String, Integer> users = new ConcurrentHashMap<>();
+  /** The hold of every stream no limit counts: releasing it does nothing. */
+  private final UserStream uncounted = new UserStream(null);
 
   public Limits(GatewayConfig config) {
     this.maxConnections = config.maxConnections();
@@ -73,7 +75,7 @@ public final class Limits {
 
   public UserStream holdStream(String user) {
     if (user == null || maxStreamsPerUser <= 0) {
-      return new UserStream(null);
+      return uncounted;
     }
     boolean[] admitted = {true};
     users.compute(user, (key, streams) -> {
