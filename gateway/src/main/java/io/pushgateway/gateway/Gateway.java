@@ -5,6 +5,7 @@ import io.pushgateway.gateway.api.MetricsServerVerticle;
 import io.pushgateway.gateway.cluster.ClusterNode;
 import io.pushgateway.gateway.cluster.HazelcastEventLog;
 import io.pushgateway.gateway.cluster.HazelcastPresence;
+import io.pushgateway.gateway.cluster.HazelcastRevocations;
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.LocalEventLog;
@@ -17,6 +18,7 @@ import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.presence.PresenceLimits;
 import io.pushgateway.gateway.presence.PresenceView;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.security.Revocations;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,6 +44,7 @@ public final class Gateway {
   private final List<HttpServerVerticle> servers;
   /** Null when presence is off. */
   private final Presence presence;
+  private final Revocations revocations;
   private final String serversDeployment;
   private final AtomicBoolean draining;
   /** The one timer that sweeps the limits and meters every server shares. */
@@ -49,11 +52,12 @@ public final class Gateway {
   private String demoDeployment;
   private String metricsDeployment;
 
-  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, Presence presence, SubscriberCounts counts,
-                  GatewayMetrics metrics, List<HttpServerVerticle> servers, String serversDeployment,
+  private Gateway(Vertx vertx, GatewayConfig config, EventLog log, Presence presence, Revocations revocations,
+                  SubscriberCounts counts, GatewayMetrics metrics, List<HttpServerVerticle> servers, String serversDeployment,
                   AtomicBoolean draining, long sweepTimer) {
     this.sweepTimer = sweepTimer;
     this.presence = presence;
+    this.revocations = revocations;
     this.vertx = vertx;
     this.config = config;
     this.log = log;
@@ -83,7 +87,8 @@ public final class Gateway {
     SubscriberCounts counts = new SubscriberCounts();
     return deployLog(vertx, node, config, namespace, counts)
       .compose(log -> deployPresence(vertx, node, config, namespace)
-        .compose(presence -> deployServers(vertx, config, log, presence, counts, metrics)))
+        .compose(presence -> deployRevocations(node, config)
+          .compose(revocations -> deployServers(vertx, config, log, presence, revocations, counts, metrics))))
       .compose(Gateway::deployMetricsServer)
       .compose(gateway -> config.demo()
         ? vertx.deployVerticle(new DemoTicker(gateway.log, config.demoRate()))
@@ -139,8 +144,16 @@ public final class Gateway {
       : Future.succeededFuture(new LocalPresence(vertx, namespace, limits));
   }
 
+  /** The revoked tokens: this process's own, or shared by the cluster's nodes. */
+  private static Future<Revocations> deployRevocations(ClusterNode node, GatewayConfig config) {
+    return config.cluster()
+      ? HazelcastRevocations.deploy(node, config.maxRevocations())
+      : Future.succeededFuture(new Revocations(config.maxRevocations()));
+  }
+
   private static Future<Gateway> deployServers(Vertx vertx, GatewayConfig config, EventLog log, Presence presence,
-                                               SubscriberCounts counts, GatewayMetrics metrics) {
+                                               Revocations revocations, SubscriberCounts counts,
+                                               GatewayMetrics metrics) {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     Limits limits = new Limits(config);
     metrics.watchReceiving(limits::receivingBytes);
@@ -149,13 +162,14 @@ public final class Gateway {
     return vertx.deployVerticle(() -> {
         HttpServerVerticle server = new HttpServerVerticle(config, log, counts, metrics, () -> !draining.get() && log.ready());
         server.limits(limits);
+        server.revocations(revocations);
         server.meters(meters);
         server.presence(presence);
         servers.add(server);
         return server;
       }, new DeploymentOptions().setInstances(config.instances()))
-      .map(id -> new Gateway(vertx, config, log, presence, counts, metrics, servers, id, draining,
-        vertx.setPeriodic(HttpServerVerticle.SWEEP_MILLIS, t -> HttpServerVerticle.sweep(limits, meters))))
+      .map(id -> new Gateway(vertx, config, log, presence, revocations, counts, metrics, servers, id, draining,
+        vertx.setPeriodic(HttpServerVerticle.SWEEP_MILLIS, t -> HttpServerVerticle.sweep(limits, meters, revocations))))
       .map(gateway -> {
         metrics.watch(log, counts, gateway::isReady);
         if (presence != null) {
@@ -231,6 +245,7 @@ public final class Gateway {
       .compose(v -> vertx.undeploy(serversDeployment))
       .compose(v -> metricsDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(metricsDeployment))
       .compose(v -> presence == null ? Future.<Void>succeededFuture() : presence.close())
+      .compose(v -> revocations.close())
       .compose(v -> log.close())
       .onSuccess(v -> LOG.log(Level.INFO, "push-gateway stopped"))
       .onFailure(e -> LOG.log(Level.ERROR, "push-gateway did not stop cleanly", e));

@@ -50,7 +50,7 @@ class ArchitectureTest {
     .whereLayer("transport").mayOnlyBeAccessedByLayers("api", "gateway")
     .whereLayer("cluster").mayOnlyBeAccessedByLayers("gateway")
     .whereLayer("presence").mayOnlyBeAccessedByLayers("cluster", "transport", "api", "gateway")
-    .whereLayer("security").mayOnlyBeAccessedByLayers("transport", "api", "gateway")
+    .whereLayer("security").mayOnlyBeAccessedByLayers("cluster", "transport", "api", "gateway")
     .whereLayer("http").mayOnlyBeAccessedByLayers("security", "transport", "api", "gateway")
     .whereLayer("metrics").mayOnlyBeAccessedByLayers("http", "security", "transport", "api", "gateway")
     .whereLayer("wire").mayOnlyBeAccessedByLayers("transport", "api", "gateway")

@@ -13,6 +13,7 @@ import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.Grant;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.security.Revocations;
 import io.pushgateway.gateway.transport.Endpoint;
 import io.pushgateway.gateway.transport.PublishRule;
 import io.pushgateway.gateway.transport.PushWebSocket;
@@ -71,6 +72,8 @@ public final class HttpServerVerticle extends VerticleBase {
   private List<TransportHandler> transports;
   /** Connection and publish limits shared by every server of the gateway. */
   private Limits limits;
+  /** The revoked tokens, shared by every server of the gateway. */
+  private Revocations revocations;
   /** Wire meters shared by every server of the gateway. */
   private WireMeters meters;
   private ConnectionGuard guard;
@@ -90,17 +93,19 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<Authenticator> auth = config.auth() ? Authenticator.create(vertx, config, metrics) : Future.succeededFuture();
+    if (limits == null) {
+      // deployed alone: what a gateway shares among its servers (and sweeps once) is its own
+      limits = new Limits(config);
+      meters = new WireMeters(config.maxMeters());
+      revocations = new Revocations(config.maxRevocations());
+      vertx.setPeriodic(SWEEP_MILLIS, id -> sweep(limits, meters, revocations));
+    }
+    Future<Authenticator> auth = config.auth()
+      ? Authenticator.create(vertx, config, metrics, revocations) : Future.succeededFuture();
     return auth.compose(authenticator -> {
-      if (limits == null) {
-        // deployed alone: what a gateway shares among its servers (and sweeps once) is its own
-        limits = new Limits(config);
-        meters = new WireMeters(config.maxMeters());
-        vertx.setPeriodic(SWEEP_MILLIS, id -> sweep(limits, meters));
-      }
       publishing = new PublishRule(log, config.maxPayloadBytes(), config.maxBinaryBytes(), metrics);
       TransportContext context = new TransportContext(vertx, config, log, hub, writePath(), metrics, publishing,
-        limits, presence, authenticator);
+        limits, presence, authenticator, revocations);
       transports = TRANSPORTS.stream()
         .map(factory -> factory.apply(context))
         .filter(t -> config.transports().contains(t.transport()))
@@ -134,10 +139,11 @@ public final class HttpServerVerticle extends VerticleBase {
   /** How often idle clients' limits and meters are forgotten. */
   public static final long SWEEP_MILLIS = 10_000;
 
-  /** Forgets what idle clients left behind in {@code limits} and {@code meters}. */
-  public static void sweep(Limits limits, WireMeters meters) {
+  /** Forgets what idle clients left behind in {@code limits} and {@code meters}, and revocations whose time is over. */
+  public static void sweep(Limits limits, WireMeters meters, Revocations revocations) {
     limits.sweep();
     meters.sweep();
+    revocations.sweep(System.currentTimeMillis() / 1000);
   }
 
   /**
@@ -146,6 +152,11 @@ public final class HttpServerVerticle extends VerticleBase {
    */
   public void limits(Limits limits) {
     this.limits = limits;
+  }
+
+  /** Set by the gateway before deployment, with {@link #limits}: the one list of revoked tokens. */
+  public void revocations(Revocations revocations) {
+    this.revocations = revocations;
   }
 
   /** Set by the gateway before deployment, so a client's meter counts on every server. */
@@ -220,6 +231,9 @@ public final class HttpServerVerticle extends VerticleBase {
     List<Endpoint> endpoints = new ArrayList<>();
     transports.forEach(t -> endpoints.addAll(t.routes()));
     endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, limits, presence).routes());
+    if (authenticator != null) {
+      endpoints.add(new RevocationApi(config, revocations, limits, metrics).route());
+    }
     endpoints.add(meterApi.route());
     endpoints.add(Endpoint.get("/health", Grant.NONE,
       ctx -> HttpReplies.json(ctx.response(), 200, new JsonObject().put("status", "UP"))));

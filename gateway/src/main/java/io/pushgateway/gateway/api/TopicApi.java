@@ -210,7 +210,7 @@ final class TopicApi {
   }
 
   /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON; read within its limit (PublishBodies). */
-  private static String jsonBody(RoutingContext ctx) {
+  static String jsonBody(RoutingContext ctx) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {

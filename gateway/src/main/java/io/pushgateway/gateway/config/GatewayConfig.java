@@ -87,6 +87,8 @@ public final class GatewayConfig {
     new Option("jwtHmacSecret", "", "HS256 key of the tokens, at least 32 characters (empty: no HS256)"),
     new Option("jwtPublicKeyPath", "", "PEM file of the RS256 public key of the tokens (empty: no RS256)"),
     new Option("publicTopics", "", "with auth on, topics anyone may subscribe to without a token, as patterns, comma-separated, * standing for any run of characters (e.g. prices.*,scores.*): a public feed beside private topics; publishing still needs a token's topics.pub"),
+    new Option("maxRevocations", 100_000, "with auth on, revocations kept at once (POST /api/revocations); more get 503 overloaded until some expire"),
+    new Option("revocationSeconds", 86_400, "how long a revocation that names no until is kept: longer than the tokens you issue live"),
     new Option("tlsKeyPath", "", "PEM private key file: with tlsCertPath, serve https:// and wss:// only (empty: plain)"),
     new Option("tlsCertPath", "", "PEM certificate chain file that goes with tlsKeyPath"),
     new Option("drainDelaySeconds", 0, "on stop, seconds /ready answers 503 before connections are closed"),
@@ -254,6 +256,8 @@ public final class GatewayConfig {
   public int maxConnections() { return values.getInteger("maxConnections"); }
   public int maxConnectionsPerIp() { return values.getInteger("maxConnectionsPerIp"); }
   public int maxConnectionsPerUser() { return values.getInteger("maxConnectionsPerUser"); }
+  public int maxRevocations() { return values.getInteger("maxRevocations"); }
+  public int revocationSeconds() { return values.getInteger("revocationSeconds"); }
   public int publishRatePerConnection() { return values.getInteger("publishRatePerConnection"); }
   public int publishRatePerIp() { return values.getInteger("publishRatePerIp"); }
   public int commandRatePerConnection() { return values.getInteger("commandRatePerConnection"); }
@@ -342,6 +346,8 @@ public final class GatewayConfig {
     range("maxConnections", 0, 10_000_000);
     range("maxConnectionsPerIp", 0, 10_000_000);
     range("maxConnectionsPerUser", 0, 10_000_000);
+    range("maxRevocations", 1, 10_000_000);
+    range("revocationSeconds", 1, 366 * 86_400);
     range("publishRatePerConnection", 0, 1_000_000_000);
     range("publishRatePerIp", 0, 1_000_000_000);
     range("ipv6PrefixLength", 32, 128);

@@ -14,8 +14,11 @@ public final class Access {
 
   static final String KEY = "pushgateway.access";
 
+  /** {@link #issuedAtSeconds} of a token without an {@code iat} claim. */
+  public static final long NO_IAT = Long.MIN_VALUE;
+
   /** No limits at all (a request that did not pass the guard, e.g. in unit tests). */
-  public static final Access OPEN = new Access(null, null, null, 0, null, null, false);
+  public static final Access OPEN = new Access(null, null, null, 0, null, null, false, null, NO_IAT);
 
   private final TokenBucket connectionBucket;
   private final TokenBucket ipBucket;
@@ -28,13 +31,17 @@ public final class Access {
   private final JsonObject info;
   /** Auth is on and no token came: the {@code publicTopics} alone may be read. */
   private final boolean anonymous;
+  /** The token's {@code jti}, which a revocation may name; null when it has none. */
+  private final String tokenId;
+  /** The token's {@code iat}, epoch seconds, which a revocation of its {@code sub} compares; {@link #NO_IAT} when it has none. */
+  private final long issuedAtSeconds;
 
   Access(TokenBucket connectionBucket, TokenBucket ipBucket) {
-    this(connectionBucket, ipBucket, null, 0, null, null, false);
+    this(connectionBucket, ipBucket, null, 0, null, null, false, null, NO_IAT);
   }
 
   private Access(TokenBucket connectionBucket, TokenBucket ipBucket, Grants grants, long expiresAtMillis,
-                 String subject, JsonObject info, boolean anonymous) {
+                 String subject, JsonObject info, boolean anonymous, String tokenId, long issuedAtSeconds) {
     this.connectionBucket = connectionBucket;
     this.ipBucket = ipBucket;
     this.grants = grants;
@@ -42,16 +49,20 @@ public final class Access {
     this.subject = subject;
     this.info = info;
     this.anonymous = anonymous;
+    this.tokenId = tokenId;
+    this.issuedAtSeconds = issuedAtSeconds;
   }
 
   /** The same limits, for the bearer of a verified token. */
-  Access authorized(Grants grants, long expiresAtMillis, String subject, JsonObject info) {
-    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis, subject, info, false);
+  Access authorized(Grants grants, long expiresAtMillis, String subject, JsonObject info, String tokenId,
+                    long issuedAtSeconds) {
+    return new Access(connectionBucket, ipBucket, grants, expiresAtMillis, subject, info, false, tokenId,
+      issuedAtSeconds);
   }
 
   /** The same limits, for a request without a token that reads public topics only ({@link Grants#anonymous}). */
   Access anonymous(Grants publicOnly) {
-    return new Access(connectionBucket, ipBucket, publicOnly, 0, null, null, true);
+    return new Access(connectionBucket, ipBucket, publicOnly, 0, null, null, true, null, NO_IAT);
   }
 
   /** True once a token was verified: auth is on and the identity below is the token's. */
@@ -67,6 +78,16 @@ public final class Access {
   /** The token's {@code sub} claim, or null (auth off, or a token without one). */
   public String subject() {
     return subject;
+  }
+
+  /** The token's {@code jti} claim, or null. */
+  public String tokenId() {
+    return tokenId;
+  }
+
+  /** The token's {@code iat} claim, epoch seconds, or {@link #NO_IAT}. */
+  public long issuedAtSeconds() {
+    return issuedAtSeconds;
   }
 
   /** The token's {@code info} claim (an object), or null. */

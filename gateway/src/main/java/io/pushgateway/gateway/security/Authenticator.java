@@ -36,19 +36,25 @@ public final class Authenticator {
   /** The claim whose object a member shows in presence (a name, an avatar), as Centrifugo's {@code info}. */
   public static final String INFO_CLAIM = "info";
 
+  /** What a revoked token is told. */
+  static final String REVOKED = "the token was revoked";
+
   private final JWTAuth jwt;
   private final GatewayMetrics metrics;
   /** {@code publicTopics}: read by anyone, a token or not. */
   private final List<String> publicTopics;
+  private final Revocations revocations;
 
-  private Authenticator(JWTAuth jwt, GatewayMetrics metrics, List<String> publicTopics) {
+  private Authenticator(JWTAuth jwt, GatewayMetrics metrics, List<String> publicTopics, Revocations revocations) {
     this.jwt = jwt;
     this.metrics = metrics;
     this.publicTopics = publicTopics;
+    this.revocations = revocations;
   }
 
   /** Reads the RS256 public key file (if any) without blocking the event loop. */
-  public static Future<Authenticator> create(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+  public static Future<Authenticator> create(Vertx vertx, GatewayConfig config, GatewayMetrics metrics,
+                                            Revocations revocations) {
     Future<String> publicKey = config.jwtPublicKeyPath().isEmpty()
       ? Future.succeededFuture(null)
       : vertx.fileSystem().readFile(config.jwtPublicKeyPath()).map(Object::toString);
@@ -60,7 +66,7 @@ public final class Authenticator {
       if (pem != null) {
         options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem));
       }
-      return new Authenticator(JWTAuth.create(vertx, options), metrics, config.publicTopics());
+      return new Authenticator(JWTAuth.create(vertx, options), metrics, config.publicTopics(), revocations);
     });
   }
 
@@ -100,14 +106,21 @@ public final class Authenticator {
         .onFailure(e -> unauthorized(ctx, "the token is invalid, malformed or expired"))
         .onSuccess(user -> {
           Grants grants = Grants.of(user.principal()).withPublic(publicTopics);
-          String refused = grant.refused(grants, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
-          if (refused != null) {
-            String what = grant == Grant.PUBLISH_TOPIC ? "publishing to " : "subscribing to ";
-            HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.FORBIDDEN,
-              "the token does not allow " + what + refused), metrics);
+          Access access = authorized(Access.of(ctx), user, grants);
+          if (revocations.revoked(access)) {
+            unauthorized(ctx, REVOKED);
             return;
           }
-          ctx.put(Access.KEY, authorized(Access.of(ctx), user, grants));
+          String refused = grant.refused(grants, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
+          if (refused != null) {
+            HttpReplies.error(ctx.response(), new GatewayException(ErrorCode.FORBIDDEN, switch (grant) {
+              case PUBLISH_TOPIC -> "the token does not allow publishing to " + refused;
+              case ADMIN -> "the token does not allow administration: its claim \"admin\" is not true";
+              default -> "the token does not allow subscribing to " + refused;
+            }), metrics);
+            return;
+          }
+          ctx.put(Access.KEY, access);
           ctx.next();
         });
     };
@@ -123,15 +136,23 @@ public final class Authenticator {
       .compose(t -> jwt.authenticate(new TokenCredentials(t)))
       .recover(e -> Future.failedFuture(new GatewayException(ErrorCode.UNAUTHORIZED,
         "the token is invalid, malformed or expired")))
-      .map(user -> authorized(current, user, Grants.of(user.principal()).withPublic(publicTopics)));
+      .map(user -> authorized(current, user, Grants.of(user.principal()).withPublic(publicTopics)))
+      .map(fresh -> {
+        if (revocations.revoked(fresh)) {
+          throw new GatewayException(ErrorCode.UNAUTHORIZED, REVOKED);
+        }
+        return fresh;
+      });
   }
 
-  /** {@code base}'s limits with the verified token's grants, expiry, {@code sub} and {@code info}. */
+  /** {@code base}'s limits with the verified token's grants, expiry, {@code sub}, {@code info}, {@code jti} and {@code iat}. */
   private static Access authorized(Access base, User user, Grants grants) {
     JsonObject claims = user.principal();
     return base.authorized(grants, expiresAtMillis(user),
       claims.getValue("sub") instanceof String sub ? sub : null,
-      claims.getValue(INFO_CLAIM) instanceof JsonObject info ? info : null);
+      claims.getValue(INFO_CLAIM) instanceof JsonObject info ? info : null,
+      claims.getValue("jti") instanceof String jti ? jti : null,
+      numericClaim(user, "iat") instanceof Number iat ? iat.longValue() : Access.NO_IAT);
   }
 
   private static String token(HttpServerRequest request) {
@@ -144,11 +165,13 @@ public final class Authenticator {
   }
 
   private static long expiresAtMillis(User user) {
-    Object exp = user.attributes().getValue("exp");
-    if (!(exp instanceof Number)) {
-      exp = user.principal().getValue("exp");
-    }
-    return exp instanceof Number n ? n.longValue() * 1000 : 0;
+    return numericClaim(user, "exp") instanceof Number exp ? exp.longValue() * 1000 : 0;
+  }
+
+  /** A time claim ({@code exp}, {@code iat}): Vert.x moves the ones it checked into the user's attributes. */
+  private static Object numericClaim(User user, String name) {
+    Object value = user.attributes().getValue(name);
+    return value instanceof Number ? value : user.principal().getValue(name);
   }
 
   private void unauthorized(RoutingContext ctx, String message) {

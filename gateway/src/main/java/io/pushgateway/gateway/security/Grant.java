@@ -19,7 +19,9 @@ public enum Grant {
   /** {@code topics.sub} covers the route's {@code :topic} path parameter (a topic's state). */
   SUBSCRIBE_TOPIC,
   /** {@code topics.pub} covers the route's {@code :topic} path parameter (HTTP publish). */
-  PUBLISH_TOPIC;
+  PUBLISH_TOPIC,
+  /** The token's {@code admin} claim is {@code true} (the administration API). */
+  ADMIN;
 
   /** Whether a request without a token may pass where {@code publicTopics} are set: those that read. */
   public boolean readsOnly() {
@@ -28,11 +30,14 @@ public enum Grant {
 
   /** The path parameter the {@code *_TOPIC} grants read. */
   public static final String TOPIC_PARAM = "topic";
+  /** What {@link #refused} names when an {@link #ADMIN} route is refused. */
+  public static final String ADMINISTRATION = "administration";
   /** The query parameter {@link #SUBSCRIBE_TOPICS} reads. */
   public static final String TOPICS_QUERY = "topics";
 
   /**
-   * The first topic the grants do not cover, or null when the route may be served. Malformed
+   * The first topic the grants do not cover (for {@link #ADMIN}: {@link #ADMINISTRATION}), or null
+   * when the route may be served. Malformed
    * names are passed over: the route refuses them itself ({@code invalid_topic}) and serves
    * nothing for them.
    *
@@ -45,6 +50,7 @@ public enum Grant {
       case SUBSCRIBE_TOPICS -> firstRefused(topicsQuery, grants);
       case SUBSCRIBE_TOPIC -> Topics.isValid(topicPath) && !grants.maySubscribe(topicPath) ? topicPath : null;
       case PUBLISH_TOPIC -> Topics.isValid(topicPath) && !grants.mayPublish(topicPath) ? topicPath : null;
+      case ADMIN -> grants.admin() ? null : ADMINISTRATION;
     };
   }
 

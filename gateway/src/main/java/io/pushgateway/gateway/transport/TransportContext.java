@@ -7,13 +7,15 @@ import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.presence.Presence;
 import io.pushgateway.gateway.security.Authenticator;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.security.Revocations;
 import io.vertx.core.Vertx;
 
 /**
  * What a transport may use: the options, the log, its event loop's hub and write path (the raw
  * channel or Vert.x's public API, see {@link WritePath}), the one publish rule, the meters, the
  * gateway-wide limits, presence (null when it is off) and the token check (null when auth is
- * off), which a WebSocket uses again when its client refreshes its token.
+ * off), which a WebSocket uses again when its client refreshes its token, and the revoked tokens,
+ * which end what they hold open.
  * Subscriber counts are the hub's to keep: a subscription is counted where it listens.
  */
 public record TransportContext(
@@ -26,5 +28,6 @@ public record TransportContext(
   PublishRule publishing,
   Limits limits,
   Presence presence,
-  Authenticator authenticator) {
+  Authenticator authenticator,
+  Revocations revocations) {
 }

@@ -29,6 +29,7 @@ public final class WsClient extends StreamClient {
   private WebSocketClient client;
   private WebSocket socket;
   private volatile Short closeCode;
+  private volatile String closeReason;
 
   public WsClient(Vertx vertx, int port) {
     super(vertx, port);
@@ -53,7 +54,10 @@ public final class WsClient extends StreamClient {
     // Handlers go on before the connection exists: the first frame may share a packet with the
     // handshake's answer, and must not find the socket without them.
     ClientWebSocket ws = connecting.webSocket();
-    ws.closeHandler(v -> closeCode = ws.closeStatusCode());
+    ws.closeHandler(v -> {
+      closeReason = ws.closeReason();
+      closeCode = ws.closeStatusCode();
+    });
     ws.textMessageHandler(text -> {
       kinds.add("text");
       onFrame(text, expected, subscribed);
@@ -151,6 +155,11 @@ public final class WsClient extends StreamClient {
 
   public Short closeCode() {
     return closeCode;
+  }
+
+  /** The reason of the server's close frame, once {@link #closeCode} is set. */
+  public String closeReason() {
+    return closeReason;
   }
 
   @Override

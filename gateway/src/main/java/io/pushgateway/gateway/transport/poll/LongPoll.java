@@ -1,13 +1,17 @@
 package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.core.Cursor;
+import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
+import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.ReadRequest;
 import io.pushgateway.gateway.core.ReadResult;
 import io.pushgateway.gateway.core.Transport;
+import io.pushgateway.gateway.security.Access;
+import io.pushgateway.gateway.security.Revocations;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.PollReply;
 import io.pushgateway.gateway.transport.TransportContext;
@@ -42,9 +46,13 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   /** A join or leave came while reading. */
   private boolean membersChanged;
   private boolean done;
+  private final Access access;
+  private Revocations.Watch revocation = Revocations.Watch.NONE;
 
+  /** {@code access}: what the poller's token allows; the poll is refused if it is revoked while it waits. */
   LongPoll(ReadRequest request, EventFormat format, PollReply reply, PollPresence presence,
-           TransportContext context, LongPollTransport transport) {
+           TransportContext context, LongPollTransport transport, Access access) {
+    this.access = access;
     this.request = request;
     this.format = format;
     this.presence = presence;
@@ -63,6 +71,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
       finish(null);
     });
     deadline = transport.deadlines().add(this, timeoutMillis);
+    revocation = context.revocations().watch(access, this::revoked);
     if (presence != null && presence.changedSinceSeen()) {
       // someone joined or left between the poller's last answer and this poll
       answerNow();
@@ -165,6 +174,15 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     finish(new ReadResult(List.of(), List.of(event), after, Map.of(), false), body);
   }
 
+  /** Its token was revoked while it waited: {@code 401}, and none of what came since. */
+  private void revoked() {
+    if (!done) {
+      done = true;
+      release();
+      Polls.failed(reply, new GatewayException(ErrorCode.UNAUTHORIZED, "the token was revoked"), context);
+    }
+  }
+
   @Override
   public void timedOut() {
     answerNow();
@@ -196,6 +214,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
   }
 
   private void release() {
+    revocation.cancel();
     if (deadline != null) {
       transport.deadlines().remove(deadline);
     }

@@ -63,18 +63,21 @@ public final class LongPollTransport implements TransportHandler {
     // its re-polls may be taken below Vert.x, once a poll that waits is approved as their template
     boolean template = asked.presence() == null && !request.cursor().isEmpty();
     RePollShortcut.offer(ctx.request(), Access.of(ctx).expiresAtMillis(), maxRequestLine,
-      template ? rePolls(request, asked.format(), asked.seconds(), asked.rewind()) : null);
+      template ? rePolls(request, asked.format(), asked.seconds(), asked.rewind(), Access.of(ctx)) : null);
     if (request.cursor().isEmpty()) {
       Polls.answerFromLog(ctx.request(), asked, Transport.LONG, context);
       return;
     }
-    wait(new LongPoll(request, asked.format(), PollReply.of(ctx.request()), asked.presence(), context, this),
-      asked.seconds());
+    wait(new LongPoll(request, asked.format(), PollReply.of(ctx.request()), asked.presence(), context, this,
+      Access.of(ctx)), asked.seconds());
   }
 
-  /** The re-polls of {@code approved}: the same topics, limit, format, timeout and rewind, another cursor. */
+  /**
+   * The re-polls of {@code approved}: the same topics, limit, format, timeout, rewind and token
+   * (a revoked one's poll is refused as it starts), another cursor.
+   */
   private RePollShortcut.Server rePolls(ReadRequest approved, EventFormat format, int timeoutSeconds,
-                                        SubscriptionParams.PerTopic rewind) {
+                                        SubscriptionParams.PerTopic rewind, Access access) {
     return cursorParam -> {
       Cursor cursor;
       try {
@@ -87,7 +90,7 @@ public final class LongPollTransport implements TransportHandler {
       }
       ReadRequest request = approved.from(cursor);
       context.metrics().longPollShortcut();
-      return reply -> wait(new LongPoll(request, format, reply, null, context, this), timeoutSeconds);
+      return reply -> wait(new LongPoll(request, format, reply, null, context, this, access), timeoutSeconds);
     };
   }
 

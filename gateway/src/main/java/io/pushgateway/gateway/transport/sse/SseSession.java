@@ -8,7 +8,9 @@ import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
 import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
+import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.security.Revocations;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PatchBases;
@@ -44,6 +46,8 @@ final class SseSession implements LiveStream.Sink {
   private PushPresence presence;
   private boolean released;
   private long expiryTimer = -1;
+  /** Ends the stream if its token is revoked. */
+  private Revocations.Watch revocation = Revocations.Watch.NONE;
   private EventFormat format = EventFormat.FULL;
   /** With deltas, what each topic's next patch applies to; null without. */
   private PatchBases patchBases;
@@ -61,11 +65,11 @@ final class SseSession implements LiveStream.Sink {
   }
 
   /**
-   * {@code expiresAtMillis}: when the subscriber's token expires (0: never), ending the stream;
+   * {@code access}: what the subscriber's token allows, whose expiry or revocation ends the stream;
    * {@code membership}: who it is in the presence of every topic, null when it did not ask;
    * {@code format}: how its events and ids are spelled; {@code conflation}: each topic's window.
    */
-  void open(List<String> topics, Cursor cursor, long expiresAtMillis, Membership membership, EventFormat format,
+  void open(List<String> topics, Cursor cursor, Access access, Membership membership, EventFormat format,
             SubscriptionParams.PerTopic conflation) {
     this.format = format;
     this.patchBases = format.patchBases();
@@ -90,9 +94,11 @@ final class SseSession implements LiveStream.Sink {
         }
       }
     }
-    if (expiresAtMillis > 0) {
-      expiryTimer = context.vertx().setTimer(Math.max(1, expiresAtMillis - System.currentTimeMillis()), id -> close());
+    if (access.expiresAtMillis() > 0) {
+      expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
+        id -> close());
     }
+    revocation = context.revocations().watch(access, this::close);
   }
 
   @Override
@@ -183,6 +189,9 @@ final class SseSession implements LiveStream.Sink {
 
   /** Ends the stream; the browser reconnects with its Last-Event-ID. */
   void close() {
+    if (released) {
+      return;
+    }
     output.end();
     release();
   }
@@ -195,6 +204,7 @@ final class SseSession implements LiveStream.Sink {
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
+    revocation.cancel();
     stream.close();
     if (presence != null) {
       presence.leaveAll();

@@ -86,8 +86,7 @@ public final class SseTransport implements TransportHandler {
       }
       SseSession session = new SseSession(output, context, this, held);
       sessions.opened(session);
-      session.open(params.topics(), params.cursor(),
-        Access.of(ctx).expiresAtMillis(), membership, format, params.conflation());
+      session.open(params.topics(), params.cursor(), Access.of(ctx), membership, format, params.conflation());
     });
   }
 

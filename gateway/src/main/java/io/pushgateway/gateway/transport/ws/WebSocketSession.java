@@ -13,6 +13,7 @@ import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Limits;
+import io.pushgateway.gateway.security.Revocations;
 import io.pushgateway.gateway.security.TokenBucket;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
@@ -60,6 +61,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   /** Its command bucket and strikes: made at its first command or refusal, as most connections have none. */
   private Pacing pacing;
   private long expiryTimer = -1;
+  /** Ends the connection if its token is revoked. */
+  private Revocations.Watch revocation = Revocations.Watch.NONE;
   private long lastHeard = System.nanoTime();
   /** Publishes appended but not yet answered: a close waits for their acks. */
   private int publishing;
@@ -115,11 +118,11 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
         joinPresence(topic, null);
       }
     }
-    watchExpiry();
+    watchToken();
   }
 
-  /** A token is good until its exp claim, not for the life of the connection. */
-  private void watchExpiry() {
+  /** A token is good until its exp claim or its revocation, not for the life of the connection. */
+  private void watchToken() {
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
       expiryTimer = -1;
@@ -128,6 +131,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
       expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
         id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
     }
+    revocation.cancel();
+    revocation = context.revocations().watch(access,
+      () -> closeAfterReplies(POLICY_VIOLATION, "token revoked"));
   }
 
   // ---- client → server
@@ -255,7 +261,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
           return;
         }
         access = fresh;
-        watchExpiry();
+        watchToken();
         JsonObject reply = new JsonObject().put("op", "authenticated");
         if (fresh.expiresAtMillis() > 0) {
           reply.put("exp", fresh.expiresAtMillis() / 1000);
@@ -678,6 +684,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (expiryTimer >= 0) {
       context.vertx().cancelTimer(expiryTimer);
     }
+    revocation.cancel();
     stream.close();
     stopReceiving();
     if (presence != null) {
