@@ -157,6 +157,63 @@ class MobileScenarioTest {
   }
 
 
+  /**
+   * A user's tokens revoked mid-stream ({@code POST /api/revocations}): each client's connection
+   * ends (WebSocket 1008, the SSE stream, a poll's 401), it asks its supplier for a token issued
+   * after the revocation and goes on from its cursor: every event once, in order.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aRevokedTokenIsReplacedFromTheSupplierAndNothingIsLost() throws Exception {
+    Map<Transport, Recorder> recorders = new LinkedHashMap<>();
+    List<PushClient> clients = new ArrayList<>();
+    long now = System.currentTimeMillis() / 1000;
+    for (Transport transport : Transport.values()) {
+      Recorder recorder = new Recorder();
+      recorders.put(transport, recorder);
+      String topic = "scenario.revoked-" + transport.label();
+      JsonObject claims = new JsonObject().put("sub", "revoked-" + transport.label()).put("exp", now + 600)
+        .put("topics", new JsonObject().put("sub", new JsonArray().add(topic)).put("pub", new JsonArray()));
+      PushClient client = PushClient.builder(gateway.url()).topics(topic).transport(transport)
+        .token(tokens.signRaw(claims.copy().put("iat", now - 30)))
+        .tokenSupplier(() -> CompletableFuture.completedFuture(
+          tokens.signRaw(claims.copy().put("iat", System.currentTimeMillis() / 1000))))
+        .pollInterval(Duration.ofSeconds(1)).listener(recorder).build();
+      clients.add(client);
+      client.connect();
+    }
+    try {
+      String admin = tokens.signRaw(new JsonObject().put("sub", "ops").put("admin", true).put("exp", now + 600));
+      for (int i = 1; i <= 6; i++) {
+        if (i == 4) {
+          for (Transport transport : Transport.values()) {
+            assertThat(gateway.request(io.vertx.core.http.HttpMethod.POST, "/api/revocations",
+              io.vertx.core.buffer.Buffer.buffer(new JsonObject().put("sub", "revoked-" + transport.label()).encode()),
+              "application/json", "Authorization", "Bearer " + admin).status()).isEqualTo(200);
+          }
+        }
+        for (Transport transport : Transport.values()) {
+          gateway.publishAs(tokens.publisher(), "scenario.revoked-" + transport.label(), new JsonObject().put("n", i));
+        }
+        if (i == 3) {
+          for (Recorder recorder : recorders.values()) {
+            recorder.await("the first three events", () -> recorder.events.size() >= 3);
+          }
+        }
+      }
+      for (int c = 0; c < clients.size(); c++) {
+        Transport transport = Transport.values()[c];
+        Recorder recorder = recorders.get(transport);
+        recorder.await(transport + ": every event", () -> recorder.events.size() >= 6, Duration.ofSeconds(30));
+        assertThat(recorder.ids()).as(transport + ": once each, in order").containsExactlyElementsOf(PushClientTest.range(1, 6));
+        assertThat(clients.get(c).stats().refreshes).as(transport + " refreshes").isPositive();
+        assertThat(recorder.unauthorized).isEmpty();
+      }
+    } finally {
+      clients.forEach(PushClient::close);
+    }
+  }
+
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void withoutASupplierARefusedTokenEndsTheClientOnce() throws Exception {
