@@ -157,6 +157,7 @@ public final class Gateway {
     List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
     Limits limits = new Limits(config);
     metrics.watchReceiving(limits::receivingBytes);
+    metrics.watchRevocations(revocations::size);
     WireMeters meters = new WireMeters(config.maxMeters());
     AtomicBoolean draining = new AtomicBoolean();
     return vertx.deployVerticle(() -> {

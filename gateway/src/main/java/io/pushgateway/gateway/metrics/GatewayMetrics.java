@@ -91,6 +91,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Occupants, joins and leaves of presence, as {@link #watchPresence} points them; 0 while off. */
   private volatile LongSupplier[] presence = {() -> 0, () -> 0, () -> 0};
   private volatile LongSupplier receiving = () -> 0;
+  private volatile LongSupplier revocations = () -> 0;
   /** The last scrape rendered or being rendered: shared by the scrapes that come while it runs. */
   private CompletableFuture<String> rendering;
 
@@ -195,6 +196,11 @@ public final class GatewayMetrics implements AutoCloseable {
         .tag("kind", kinds[k])
         .register(registry);
     }
+    Gauge.builder("pushgateway_revocations", this, m -> m.revocations.getAsLong())
+      .description("Token revocations kept now (POST /api/revocations, each until its until); its bound is "
+        + "maxRevocations")
+      .strongReference(true)
+      .register(registry);
     Gauge.builder("pushgateway_receiving_bytes", this, m -> m.receiving.getAsLong())
       .description("Bytes of publishes being received now (HTTP bodies by their Content-Length, announced WebSocket "
         + "binary messages); its bound is maxReceivingBytes")
@@ -258,6 +264,11 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Points {@code pushgateway_receiving_bytes} at the gateway's limits. */
   public void watchReceiving(LongSupplier bytes) {
     receiving = bytes;
+  }
+
+  /** Points {@code pushgateway_revocations} at the gateway's revoked tokens. */
+  public void watchRevocations(LongSupplier kept) {
+    revocations = kept;
   }
 
   /** Points the presence meters at a started gateway's presence. */

@@ -107,8 +107,10 @@ class TokenRevocationTest {
     assertThat(revoke(admin(), "[1]").errorCode()).isEqualTo("invalid_json");
     assertThat(revoke(admin(), "x".repeat(5000)).status()).isEqualTo(413);
 
+    double kept = gateway.scrape().value("pushgateway_revocations");
     Reply done = revoke(admin(), new JsonObject().put("sub", "nobody-in-particular"));
     assertThat(done.status()).isEqualTo(200);
+    assertThat(gateway.scrape().value("pushgateway_revocations")).isEqualTo(kept + 1);
     assertThat(done.json().getString("sub")).isEqualTo("nobody-in-particular");
     assertThat(done.json().getLong("issuedBefore")).isBetween(now, now + 5);
     assertThat(done.json().getLong("until")).isBetween(now + 3600, now + 3605);
@@ -206,6 +208,35 @@ class TokenRevocationTest {
       Eventually.check(gateway.vertx, () -> assertThat(ws.closeCode()).isEqualTo((short) 1008));
     } finally {
       ws.close();
+    }
+  }
+
+  @Test
+  void revocationsAreBoundedAndForgottenWhenTheirTimeIsOver() throws Exception {
+    try (TestGateway small = TestGateway.start(tokens.gatewayConfig().put("maxRevocations", 2))) {
+      long now = System.currentTimeMillis() / 1000;
+      String admin = admin();
+      java.util.function.Function<JsonObject, Reply> revoke = body -> {
+        try {
+          return small.request(HttpMethod.POST, "/api/revocations", Buffer.buffer(body.encode()), "application/json",
+            "Authorization", "Bearer " + admin);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      assertThat(revoke.apply(new JsonObject().put("sub", "one").put("until", now + 2)).status()).isEqualTo(200);
+      assertThat(revoke.apply(new JsonObject().put("jti", "two").put("until", now + 3600)).status()).isEqualTo(200);
+      Reply full = revoke.apply(new JsonObject().put("sub", "three"));
+      assertThat(full.status()).isEqualTo(503);
+      assertThat(full.errorCode()).isEqualTo("overloaded");
+      // the same sub again widens what is kept, and takes no room
+      Reply again = revoke.apply(new JsonObject().put("sub", "one").put("until", now + 3));
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().getLong("until")).isEqualTo(now + 3);
+      // once "one" is over, its room is free again
+      Eventually.check(small.vertx, () -> assertThat(revoke.apply(new JsonObject().put("sub", "three")).status())
+        .isEqualTo(200));
+      assertThat(small.scrape().value("pushgateway_revocations")).isEqualTo(2);
     }
   }
 

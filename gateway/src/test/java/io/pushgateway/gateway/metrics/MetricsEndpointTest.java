@@ -139,6 +139,7 @@ class MetricsEndpointTest {
       "pushgateway_receiving_bytes gauge",
       "pushgateway_rejected_requests_total counter",
       "pushgateway_resets_total counter",
+      "pushgateway_revocations gauge",
       "pushgateway_slow_consumer_closes_total counter",
       "pushgateway_subscriptions gauge",
       "pushgateway_written_bytes_total counter");
