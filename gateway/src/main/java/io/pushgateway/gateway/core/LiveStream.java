@@ -147,6 +147,15 @@ public final class LiveStream implements Hub.Listener {
     }
     unannounced.add(topic);
     hub.add(topic, this);
+    if (after == null) {
+      // "Now" is this moment, not when the read below is answered: a client that saw its stream
+      // open (an SSE stream's headers go out before that read) gets what is published next. A
+      // topic whose head the log does not know yet has "now" fixed by the read.
+      Position head = log.head(topic);
+      if (head != null) {
+        positions.put(topic, head);
+      }
+    }
     catchUp();
   }
 

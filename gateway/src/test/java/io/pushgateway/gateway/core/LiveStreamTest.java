@@ -56,6 +56,22 @@ class LiveStreamTest {
   }
 
   @Test
+  void fromNowMeansWhenItSubscribedNotWhenItsReadIsAnswered() {
+    log.append("t", 3);
+    log.knowsHeads = true;
+    log.holdReads = true;
+    log.lateAnswers = true;
+    stream.subscribe("t", null);
+
+    // published once the client saw its stream open, stored before the stream's read is answered
+    hub.dispatch(log.append("t", 1).get(0));
+    log.answerNext();
+
+    assertThat(sink.events).containsExactly("t:4");
+    assertThat(stream.cursor().toString()).isEqualTo("t:4:e1");
+  }
+
+  @Test
   void liveEventsDuringTheCatchUpReadComeAfterHistoryOnceEach() {
     log.append("t", 3);
     log.holdReads = true;
@@ -241,6 +257,10 @@ class LiveStreamTest {
     private final ArrayDeque<Runnable> heldReads = new ArrayDeque<>();
     private String epoch;
     boolean holdReads;
+    /** A held read answers with history as it is when answered, not as it was when asked. */
+    boolean lateAnswers;
+    /** It knows each topic's head without a read, as the real logs do. */
+    boolean knowsHeads;
     boolean failReads;
     int reads;
 
@@ -279,7 +299,7 @@ class LiveStreamTest {
       // history as it is when the read is asked, as a real log's reply would carry it
       ReadResult result = answer(request);
       if (holdReads) {
-        heldReads.add(() -> answer.complete(result));
+        heldReads.add(() -> answer.complete(lateAnswers ? answer(request) : result));
       } else {
         answer.complete(result);
       }
@@ -314,6 +334,12 @@ class LiveStreamTest {
         after.put(topic, new Position(Math.max(to, from - 1), epoch));
       }
       return new ReadResult(resets, out, Cursor.of(after), states, more);
+    }
+
+    @Override
+    public Position head(String topic) {
+      List<Event> kept = events.get(topic);
+      return knowsHeads && kept != null ? new Position(kept.size(), epoch) : null;
     }
 
     @Override
