@@ -28,6 +28,9 @@
   // A connection open this long counts as healthy and resets the backoff.
   const STABLE_MS = 3000;
 
+  // How long a failed event stream waits to learn whether its token was refused.
+  const PROBE_MS = 5000;
+
   // The options' defaults, in one place: exported as PushClient.DEFAULTS, and
   // docs/browser-client.md's option table is checked against this literal.
   const DEFAULTS = {
@@ -1177,7 +1180,19 @@
       source.onerror = () => {
         // The browser would reconnect by itself, but with its own timing
         // and no fallback: the client owns reconnects.
-        client._drop(conn, { reason: 'event stream failed' });
+        close();
+        if (!conn.token) {
+          client._drop(conn, { reason: 'event stream failed' });
+          return;
+        }
+        // An EventSource shows no status: one request with the same token
+        // tells a refused (revoked) token from a broken stream, so the client
+        // asks getToken for a new one instead of retrying the old one.
+        const probe = client._fetchJson(client._httpUrl('/api/topics/' + encodeURIComponent(client.topics[0]), {}))
+          .then(() => 0, (err) => err.status || 0);
+        const giveUp = new Promise((resolve) => setTimeout(() => resolve(0), PROBE_MS));
+        Promise.race([probe, giveUp]).then((status) => client._drop(conn,
+          status === 401 ? { reason: 'event stream failed', status: 401 } : { reason: 'event stream failed' }));
       };
     }
 

@@ -82,7 +82,9 @@ public class Revocations {
    * is shared. {@code overloaded} when {@code maxRevocations} are kept already.
    */
   public Future<Revocation> revoke(Revocation revocation) {
-    sweep(System.currentTimeMillis() / 1000);
+    if (!kept.containsKey(revocation.key()) && kept.size() >= maxRevocations) {
+      sweep(System.currentTimeMillis() / 1000); // full: make room of what is over first
+    }
     if (!kept.containsKey(revocation.key()) && kept.size() >= maxRevocations) {
       return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the gateway keeps " + maxRevocations
         + " revocations already (maxRevocations): retry once some have expired"));
