@@ -5,11 +5,9 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicate;
 import io.pushgateway.gateway.presence.Occupant;
 import io.pushgateway.gateway.presence.Presence;
@@ -114,17 +112,12 @@ public final class HazelcastPresence extends ViewPresence {
   }
 
   /** Every node's writes, as the map tells them. */
-  private final class Changes implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+  private final class Changes implements EntryWrites<String, String>,
     EntryRemovedListener<String, String>, EntryExpiredListener<String, String>, EntryEvictedListener<String, String> {
 
     @Override
-    public void entryAdded(EntryEvent<String, String> event) {
-      stored(event.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, String> event) {
-      stored(event.getValue());
+    public void written(String json) {
+      stored(json);
     }
 
     @Override

@@ -1,9 +1,6 @@
 package io.pushgateway.gateway.cluster;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.pushgateway.gateway.security.Revocations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,16 +59,11 @@ public final class HazelcastRevocations extends Revocations {
   }
 
   /** Every node's revocations, this one's included (applying one twice changes nothing). */
-  private final class Written implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+  private final class Written implements EntryWrites<String, String> {
 
     @Override
-    public void entryAdded(EntryEvent<String, String> event) {
-      stored(event.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, String> event) {
-      stored(event.getValue());
+    public void written(String json) {
+      stored(json);
     }
   }
 }

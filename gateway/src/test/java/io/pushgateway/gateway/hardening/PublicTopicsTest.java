@@ -12,14 +12,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,23 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PublicTopicsTest {
 
-  @TempDir
-  static Path dir;
-
-  private static TestGateway gateway;
-  private static TestTokens tokens;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tokens = TestTokens.create(dir);
-    gateway = TestGateway.start(tokens.gatewayConfig().put("publicTopics", "prices.*, scores").put("presenceNames", true));
-    tokens.bind(gateway.vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  private static final TestTokens tokens = TestTokens.inTempDir();
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(tokens,
+    new JsonObject().put("publicTopics", "prices.*, scores").put("presenceNames", true));
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Transport.class)

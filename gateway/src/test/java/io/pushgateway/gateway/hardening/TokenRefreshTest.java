@@ -8,13 +8,10 @@ import io.pushgateway.gateway.testing.TestTokens;
 import io.pushgateway.gateway.testing.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A WebSocket refreshes its token in band ({@code {"op":"auth","token":…}}): the connection
@@ -24,23 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TokenRefreshTest {
 
-  @TempDir
-  static Path dir;
-
-  private static TestGateway gateway;
-  private static TestTokens tokens;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tokens = TestTokens.create(dir);
-    gateway = TestGateway.start(tokens.gatewayConfig());
-    tokens.bind(gateway.vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  private static final TestTokens tokens = TestTokens.inTempDir();
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(tokens, new JsonObject());
 
   private static String token(String sub, String topicPattern, long lifetimeSeconds) {
     return tokens.signRaw(new JsonObject().put("sub", sub)

@@ -14,13 +14,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code POST /api/revocations}: an administrator's token ends a user's tokens, or one token,
@@ -34,23 +31,9 @@ class TokenRevocationTest {
 
   private static final String SHORTCUTS = "pushgateway_long_poll_shortcuts_total";
 
-  @TempDir
-  static Path dir;
-
-  private static TestGateway gateway;
-  private static TestTokens tokens;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tokens = TestTokens.create(dir);
-    gateway = TestGateway.start(tokens.gatewayConfig().put("revocationSeconds", 3600));
-    tokens.bind(gateway.vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-  }
+  private static final TestTokens tokens = TestTokens.inTempDir();
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(tokens, new JsonObject().put("revocationSeconds", 3600));
 
   /** A token of {@code sub} for {@code room.*}, issued {@code ageSeconds} ago, with {@code jti} if not null. */
   private static String token(String sub, long ageSeconds, String jti) {

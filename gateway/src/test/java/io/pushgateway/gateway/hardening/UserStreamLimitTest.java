@@ -14,15 +14,13 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code maxConnectionsPerUser}: one token {@code sub} holds at most that many WebSockets and SSE
@@ -33,24 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UserStreamLimitTest {
 
-  @TempDir
-  static Path dir;
-
-  private static TestGateway gateway;
-  private static TestTokens tokens;
+  private static final TestTokens tokens = TestTokens.inTempDir();
+  @RegisterExtension
+  static final TestGateway gateway = TestGateway.forAllTests(tokens,
+    new JsonObject().put("maxConnectionsPerUser", 2).put("publicTopics", "open.*"));
   private static WebSocketClient ws;
 
   @BeforeAll
   static void start() throws Exception {
-    tokens = TestTokens.create(dir);
-    gateway = TestGateway.start(tokens.gatewayConfig().put("maxConnectionsPerUser", 2).put("publicTopics", "open.*"));
-    tokens.bind(gateway.vertx);
     ws = gateway.vertx.createWebSocketClient();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
   }
 
   private static String tokenOf(String sub) {

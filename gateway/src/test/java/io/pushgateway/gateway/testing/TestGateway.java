@@ -76,6 +76,13 @@ public final class TestGateway implements AutoCloseable, AfterAllCallback {
     }
   }
 
+  /** As {@link #forAllTests(JsonObject)}, with auth on for {@code tokens}, which then sign on its Vert.x. */
+  public static TestGateway forAllTests(TestTokens tokens, JsonObject config) {
+    TestGateway gateway = forAllTests(tokens.gatewayConfig().mergeIn(config));
+    tokens.bind(gateway.vertx);
+    return gateway;
+  }
+
   public static TestGateway forAllTests() {
     return forAllTests(new JsonObject());
   }

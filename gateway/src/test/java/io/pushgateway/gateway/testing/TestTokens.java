@@ -35,6 +35,22 @@ public final class TestTokens {
     this.privateKey = privateKey;
   }
 
+  /**
+   * With the public key in a fresh temporary directory, for a class's fixture
+   * ({@link TestGateway#forAllTests(TestTokens, JsonObject)} binds it).
+   */
+  public static TestTokens inTempDir() {
+    try {
+      Path dir = Files.createTempDirectory("push-gateway-tokens");
+      dir.toFile().deleteOnExit();
+      TestTokens tokens = create(dir);
+      tokens.publicKey.toFile().deleteOnExit();
+      return tokens;
+    } catch (Exception e) {
+      throw new IllegalStateException("no test keys", e);
+    }
+  }
+
   /** Writes the public key into {@code dir}; {@link #bind} before signing. */
   public static TestTokens create(Path dir) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
