@@ -232,7 +232,7 @@ public final class HttpServerVerticle extends VerticleBase {
     transports.forEach(t -> endpoints.addAll(t.routes()));
     endpoints.addAll(new TopicApi(config, log, publishing, counts, metrics, limits, presence).routes());
     if (authenticator != null) {
-      endpoints.add(new RevocationApi(config, revocations, limits, metrics).route());
+      endpoints.addAll(new AdminApi(config, log, revocations, limits, metrics).routes());
     }
     endpoints.add(meterApi.route());
     endpoints.add(Endpoint.get("/health", Grant.NONE,

@@ -13,6 +13,7 @@ import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
 import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
 import io.pushgateway.gateway.core.PublishKeys;
@@ -405,6 +406,12 @@ public final class HazelcastEventLog implements EventLog {
         : Optional.of(new TopicState(topic, slice.lastId, slice.oldestId, slice.epoch)));
   }
 
+  /** The entry goes from the map; every node then forgets its head and relay order ({@link Gone}). */
+  @Override
+  public Future<Boolean> delete(String topic) {
+    return onContext(topics.removeAsync(topic)).map(old -> old != null && old.lastId() > 0);
+  }
+
   @Override
   public Future<TopicQuery.Page> topics(TopicQuery query) {
     Context caller = vertx.getOrCreateContext();
@@ -591,8 +598,9 @@ public final class HazelcastEventLog implements EventLog {
     publishedCounted = topics.aggregate(Aggregators.count(), new TopicOps.HasEvents()).intValue();
   }
 
-  /** A topic the cluster dropped (idle, or evicted): this node forgets its head and order. */
-  private static final class Gone implements EntryExpiredListener<String, TopicLog>, EntryEvictedListener<String, TopicLog> {
+  /** A topic the cluster dropped (idle, evicted, or deleted): this node forgets its head and order. */
+  private static final class Gone implements EntryExpiredListener<String, TopicLog>, EntryEvictedListener<String, TopicLog>,
+    EntryRemovedListener<String, TopicLog> {
 
     private final HazelcastEventLog log;
 
@@ -607,6 +615,11 @@ public final class HazelcastEventLog implements EventLog {
 
     @Override
     public void entryEvicted(EntryEvent<String, TopicLog> event) {
+      forget(event.getKey());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, TopicLog> event) {
       forget(event.getKey());
     }
 

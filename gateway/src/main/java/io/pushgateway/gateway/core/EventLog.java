@@ -40,6 +40,13 @@ public interface EventLog {
   /** The topic's state, empty if the topic has never had an event. */
   Future<Optional<TopicState>> state(String topic);
 
+  /**
+   * Drops the topic's history, subscribed or not: its next event starts a new history (a new
+   * epoch, ids from 1), so every cursor of the old one, and every stream at it, gets a reset.
+   * Answers whether it had events.
+   */
+  Future<Boolean> delete(String topic);
+
   /** A page of the names of the topics with events. */
   Future<TopicQuery.Page> topics(TopicQuery query);
 

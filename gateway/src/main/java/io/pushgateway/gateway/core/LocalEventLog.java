@@ -84,6 +84,11 @@ public final class LocalEventLog implements EventLog {
   }
 
   @Override
+  public Future<Boolean> delete(String topic) {
+    return request("delete", topic);
+  }
+
+  @Override
   public Future<TopicQuery.Page> topics(TopicQuery query) {
     return request("topics", query);
   }
@@ -189,6 +194,11 @@ public final class LocalEventLog implements EventLog {
         msg -> msg.reply(store.read(msg.body(), System.currentTimeMillis()), LOCAL));
       bus.<String>localConsumer(address + ".state",
         msg -> msg.reply(store.state(msg.body(), System.currentTimeMillis()).orElse(null), LOCAL));
+      bus.<String>localConsumer(address + ".delete", msg -> {
+        // its head goes first: no poll takes the old life's head for the new one's
+        heads.get().remove(msg.body());
+        msg.reply(store.delete(msg.body()), LOCAL);
+      });
       bus.<TopicQuery>localConsumer(address + ".topics", msg -> msg.reply(msg.body().of(store.topicNames()), LOCAL));
       if (idleMillis > 0) {
         // a few sweeps per idle period, at most one a second: a topic goes soon after its time

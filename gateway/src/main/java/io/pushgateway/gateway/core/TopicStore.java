@@ -56,6 +56,8 @@ public final class TopicStore {
   private final Predicate<String> inUse;
   /** Histories started so far, numbering their epochs. */
   private long lives;
+  /** A topic was deleted: every history started since has an epoch of its own, as with eviction. */
+  private boolean livesDiffer;
   private long lastTs;
   /** The latest time seen, so the order of the map is also the order of {@code ordered}. */
   private long clock;
@@ -224,11 +226,7 @@ public final class TopicStore {
         busy.add(history);
       } else {
         it.remove();
-        named.remove(history.topic());
-        unpublished.remove(history.topic());
-        keptEvents -= history.size();
-        keptBytes -= history.bytes();
-        rememberingKeys.remove(history);
+        forget(history);
         evicted.add(history.topic());
       }
     }
@@ -295,11 +293,38 @@ public final class TopicStore {
   }
 
   /**
-   * A new, empty history. Without eviction a topic lives as long as the store and shares its
-   * epoch; with it, each life gets the store's epoch plus a number, unique in the store's life.
+   * Drops the topic's history now (an administrator's delete), subscribed or not: its next event
+   * starts a new one, of a new epoch, so every cursor of the old one gets a reset. Returns whether
+   * it had events.
+   */
+  public boolean delete(String topic) {
+    TopicHistory history = topics.remove(topic);
+    if (history == null) {
+      return false;
+    }
+    boolean published = named.contains(topic);
+    forget(history);
+    topicCount = topics.size();
+    livesDiffer = true;
+    return published;
+  }
+
+  /** What the store counts of a history it no longer holds. */
+  private void forget(TopicHistory history) {
+    named.remove(history.topic());
+    unpublished.remove(history.topic());
+    keptEvents -= history.size();
+    keptBytes -= history.bytes();
+    rememberingKeys.remove(history);
+  }
+
+  /**
+   * A new, empty history. Without eviction (or a delete) a topic lives as long as the store and
+   * shares its epoch; with it, each life gets the store's epoch plus a number, unique in the
+   * store's life.
    */
   private TopicHistory start(String topic) {
-    String life = idleMillis > 0 ? epoch + "_" + Long.toString(++lives, 36) : epoch;
+    String life = idleMillis > 0 || livesDiffer ? epoch + "_" + Long.toString(++lives, 36) : epoch;
     TopicHistory history = new TopicHistory(topic, limits.forTopic(topic), life);
     history.touched = clock;
     history.ordered = clock;

@@ -353,6 +353,11 @@ class LiveStreamTest {
     }
 
     @Override
+    public Future<Boolean> delete(String topic) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Future<TopicQuery.Page> topics(TopicQuery query) {
       return Future.succeededFuture(query.of(new java.util.TreeSet<>(events.keySet())));
     }

@@ -191,6 +191,11 @@ class HonestErrorsTest {
     }
 
     @Override
+    public Future<Boolean> delete(String topic) {
+      return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the event log is unavailable, retry"));
+    }
+
+    @Override
     public Future<TopicQuery.Page> topics(TopicQuery query) {
       return Future.failedFuture(new IllegalStateException("a bug"));
     }

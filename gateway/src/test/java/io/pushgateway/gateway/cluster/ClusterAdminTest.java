@@ -26,12 +26,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A token revoked on one node is revoked on every node: its WebSocket on another node closes
- * with 1008 and its requests there are refused, and a node that joins the cluster afterwards
- * refuses it too, while other users' tokens keep working.
+ * What an administrator's token does reaches every node. A token revoked on one node is revoked on
+ * every node: its WebSocket on another node closes with 1008 and its requests there are refused,
+ * and a node that joins the cluster afterwards refuses it too, while other users' tokens keep
+ * working. A topic deleted on one node starts a new history everywhere: a subscriber on another
+ * node gets a reset and the new events.
  */
 @Tag("cluster")
-class ClusterRevocationTest {
+class ClusterAdminTest {
 
   @RegisterExtension
   static final GatewayCluster cluster = GatewayCluster.of(2, "revoke",
@@ -86,6 +88,31 @@ class ClusterRevocationTest {
       joiner.awaitListening(GatewayCluster.START);
       assertThat(poll(joiner, ann)).isEqualTo(401);
       assertThat(poll(joiner, bea)).isEqualTo(200);
+    } finally {
+      onB.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aTopicDeletedOnOneNodeStartsANewHistoryOnEvery() throws Exception {
+    String topic = "room.cleared";
+    String publisher = tokens.publisher();
+    for (int i = 1; i <= 3; i++) {
+      assertThat(request(nodes.get(0), HttpMethod.POST, "/api/topics/" + topic + "/events", publisher, "{}")
+        .await(20, TimeUnit.SECONDS)).isEqualTo(201);
+    }
+    WsClient onB = new WsClient(vertx, nodes.get(1).port());
+    onB.query("token=" + token("reader", new JsonObject())).open(topic, topic + ":0");
+    try {
+      onB.awaitEvents(3);
+      String admin = token("ops", new JsonObject().put("admin", true));
+      assertThat(request(nodes.get(0), HttpMethod.DELETE, "/api/topics/" + topic, admin, null)
+        .await(20, TimeUnit.SECONDS)).isEqualTo(204);
+      assertThat(request(nodes.get(1), HttpMethod.POST, "/api/topics/" + topic + "/events", publisher, "{}")
+        .await(20, TimeUnit.SECONDS)).isEqualTo(201);
+      onB.awaitResets(1);
+      assertThat(onB.awaitEvents(4).stream().map(e -> e.getLong("id"))).containsExactly(1L, 2L, 3L, 1L);
     } finally {
       onB.close();
     }

@@ -2,7 +2,9 @@ package io.pushgateway.gateway.api;
 
 import io.pushgateway.gateway.config.GatewayConfig;
 import io.pushgateway.gateway.core.ErrorCode;
+import io.pushgateway.gateway.core.EventLog;
 import io.pushgateway.gateway.core.GatewayException;
+import io.pushgateway.gateway.core.Topics;
 import io.pushgateway.gateway.http.HttpReplies;
 import io.pushgateway.gateway.metrics.GatewayMetrics;
 import io.pushgateway.gateway.security.Grant;
@@ -19,15 +21,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code POST /api/revocations} (auth on, a token with {@code "admin": true}): ends tokens before
- * their {@code exp}. {@code {"sub":"alice"}} revokes every token of {@code alice} issued before now
- * (or before {@code "issuedBefore"}, epoch seconds), {@code {"jti":"t-42"}} one token; either is kept
- * until {@code "until"} (epoch seconds; default {@code revocationSeconds} from now). The answer is
- * the revocation as kept.
+ * What a token with {@code "admin": true} may do, mounted with auth on only (without auth there is
+ * nobody to tell an administrator by):
+ *
+ * <ul>
+ *   <li>{@code POST /api/revocations} ends tokens before their {@code exp}. {@code {"sub":"alice"}}
+ *   revokes every token of {@code alice} issued before now (or before {@code "issuedBefore"}, epoch
+ *   seconds), {@code {"jti":"t-42"}} one token; either is kept until {@code "until"} (epoch seconds;
+ *   default {@code revocationSeconds} from now). The answer is the revocation as kept.
+ *   <li>{@code DELETE /api/topics/{topic}} drops a topic's history ({@code 204}; {@code 404} if it
+ *   had no events): its subscribers get a reset, its next event starts a new history.
+ * </ul>
  */
-final class RevocationApi {
+final class AdminApi {
 
-  static final String PATH = "/api/revocations";
   /** A revocation is a few short fields. */
   private static final int MAX_BODY_BYTES = 4096;
   /** Longer names are no token's: refused rather than kept. */
@@ -35,20 +42,37 @@ final class RevocationApi {
   private static final Set<String> FIELDS = Set.of("sub", "jti", "issuedBefore", "until");
 
   private final GatewayConfig config;
+  private final EventLog log;
   private final Revocations revocations;
   private final Limits limits;
   private final GatewayMetrics metrics;
 
-  RevocationApi(GatewayConfig config, Revocations revocations, Limits limits, GatewayMetrics metrics) {
+  AdminApi(GatewayConfig config, EventLog log, Revocations revocations, Limits limits, GatewayMetrics metrics) {
     this.config = config;
+    this.log = log;
     this.revocations = revocations;
     this.limits = limits;
     this.metrics = metrics;
   }
 
-  Endpoint route() {
-    return new Endpoint(HttpMethod.POST, PATH, Grant.ADMIN,
-      List.of(new PublishBodies(limits, metrics, MAX_BODY_BYTES), this::revoke));
+  List<Endpoint> routes() {
+    return List.of(
+      new Endpoint(HttpMethod.POST, "/api/revocations", Grant.ADMIN,
+        List.of(new PublishBodies(limits, metrics, MAX_BODY_BYTES), this::revoke)),
+      new Endpoint(HttpMethod.DELETE, "/api/topics/:topic", Grant.ADMIN, List.of(this::deleteTopic)));
+  }
+
+  private void deleteTopic(RoutingContext ctx) {
+    Future.succeededFuture(ctx)
+      .map(c -> Topics.require(c.pathParam("topic")))
+      .compose(topic -> log.delete(topic).map(hadEvents -> {
+        if (!hadEvents) {
+          throw new GatewayException(ErrorCode.NOT_FOUND, "topic " + topic + " has no events");
+        }
+        return topic;
+      }))
+      .onSuccess(topic -> ctx.response().setStatusCode(204).end())
+      .onFailure(e -> HttpReplies.failure(ctx.request(), e, metrics));
   }
 
   private void revoke(RoutingContext ctx) {
