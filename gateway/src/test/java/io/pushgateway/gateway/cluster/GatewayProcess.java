@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntPredicate;
@@ -28,6 +32,9 @@ final class GatewayProcess implements AutoCloseable {
 
   private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
   private static final Pattern MEMBERS = Pattern.compile("Members \\{size:(\\d+)");
+  private static final Random PORTS = new Random();
+  /** Ports handed out in this JVM, never handed out twice. */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
   final String name;
   final int clusterPort;
@@ -41,8 +48,24 @@ final class GatewayProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** A free port for a Hazelcast member (another process may take it in between: unlikely). */
+  /**
+   * A free port for a Hazelcast member, below the range the system hands out to outgoing
+   * connections and to listeners on port 0 (32768 and up on Linux): a port from that range,
+   * free now, was at times taken by another node's connection or event bus before its own node
+   * bound it.
+   */
   static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      if (!GIVEN.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
