@@ -65,6 +65,14 @@ public interface EventLog {
     return null;
   }
 
+  /**
+   * Whether {@link #head} knows every topic with events, so that null means the topic has none
+   * (the in-memory log); a cluster node knows only the heads of what reached it.
+   */
+  default boolean knowsEveryHead() {
+    return false;
+  }
+
   /** Able to serve history now; a cluster log is not while it cannot reach the cluster. */
   default boolean ready() {
     return true;

@@ -59,6 +59,8 @@ public final class LiveStream implements Hub.Listener {
 
   /** Live events kept while catching up; past this the log is read again instead. */
   private static final int MAX_QUEUED = 4096;
+  /** Before a topic's first event, in whatever epoch its history gets (an id alone is trusted, its epoch learnt). */
+  private static final Position BEFORE_ANY = new Position(0, null);
   private static final int READ_BATCH = 500;
   /** A read's events are written before the next is asked for: no more of them than a slow connection may queue. */
   private static final long READ_BATCH_BYTES = 1 << 20;
@@ -150,10 +152,13 @@ public final class LiveStream implements Hub.Listener {
     if (after == null) {
       // "Now" is this moment, not when the read below is answered: a client that saw its stream
       // open (an SSE stream's headers go out before that read) gets what is published next. A
-      // topic whose head the log does not know yet has "now" fixed by the read.
+      // topic without events yet starts before its first; one whose head a cluster node has not
+      // seen has "now" fixed by the read.
       Position head = log.head(topic);
       if (head != null) {
         positions.put(topic, head);
+      } else if (log.knowsEveryHead()) {
+        positions.put(topic, BEFORE_ANY);
       }
     }
     catchUp();
@@ -314,10 +319,12 @@ public final class LiveStream implements Hub.Listener {
     if (closed) {
       return;
     }
-    if (positions.entrySet().stream().anyMatch(p -> (p.getValue() == null || p.getValue().isRewind())
-        && !result.cursor().positions().containsKey(p.getKey()))) {
-      // A topic subscribed after this read went out has no position yet: an event delivered now
-      // would hand out a cursor without it (an SSE id), or with its rewind. Read again, for every topic.
+    if (positions.entrySet().stream().anyMatch(p -> !result.cursor().positions().containsKey(p.getKey())
+        && (p.getValue() == null || p.getValue().isRewind() || unannounced != null && unannounced.contains(p.getKey())))) {
+      // A topic subscribed after this read went out: without a position yet, an event delivered
+      // now would hand out a cursor without it (an SSE id), or with its rewind; and its subscribed
+      // frame must come before any event, as a WebSocket's subscription promises. Read again, for
+      // every topic.
       readAgain();
       return;
     }

@@ -72,6 +72,22 @@ class LiveStreamTest {
   }
 
   @Test
+  void fromNowOnATopicWithoutEventsStartsBeforeItsFirst() {
+    log.knowsHeads = true;
+    log.knowsEveryHead = true;
+    log.holdReads = true;
+    log.lateAnswers = true;
+    stream.subscribe("new", null);
+
+    // the topic's first events, stored before the stream's read is answered
+    log.append("new", 2).forEach(hub::dispatch);
+    log.answerNext();
+
+    assertThat(sink.events).containsExactly("new:1", "new:2");
+    assertThat(stream.cursor().toString()).isEqualTo("new:2:e1");
+  }
+
+  @Test
   void liveEventsDuringTheCatchUpReadComeAfterHistoryOnceEach() {
     log.append("t", 3);
     log.holdReads = true;
@@ -261,6 +277,8 @@ class LiveStreamTest {
     boolean lateAnswers;
     /** It knows each topic's head without a read, as the real logs do. */
     boolean knowsHeads;
+    /** And every head, as the in-memory log does: no head, no events. */
+    boolean knowsEveryHead;
     boolean failReads;
     int reads;
 
@@ -334,6 +352,11 @@ class LiveStreamTest {
         after.put(topic, new Position(Math.max(to, from - 1), epoch));
       }
       return new ReadResult(resets, out, Cursor.of(after), states, more);
+    }
+
+    @Override
+    public boolean knowsEveryHead() {
+      return knowsEveryHead;
     }
 
     @Override
