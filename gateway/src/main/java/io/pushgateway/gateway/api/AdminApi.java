@@ -86,7 +86,7 @@ final class AdminApi {
   private Revocation revocation(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = new JsonObject(TopicApi.jsonBody(ctx));
+      body = new JsonObject(TopicApi.jsonBody(ctx, ""));
     } catch (DecodeException e) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the body must be a JSON object: {\"sub\":…} or {\"jti\":…}");
     }

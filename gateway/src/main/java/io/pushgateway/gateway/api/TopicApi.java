@@ -210,12 +210,16 @@ final class TopicApi {
   }
 
   /** The text of a publish's body (UTF-8, stripped), checked: not compressed, JSON; read within its limit (PublishBodies). */
-  static String jsonBody(RoutingContext ctx) {
+  private static String jsonBody(RoutingContext ctx) {
+    return jsonBody(ctx, " (binary data: POST /api/topics/{topic}/events with its media type)");
+  }
+
+  /** The same for any JSON body; {@code hint} follows the refusal of another media type. */
+  static String jsonBody(RoutingContext ctx, String hint) {
     refuseContentEncoding(ctx);
     String contentType = ctx.request().getHeader("Content-Type");
     if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-      throw new GatewayException(ErrorCode.INVALID_PARAMETER,
-        "Content-Type must be application/json (binary data: POST /api/topics/{topic}/events with its media type)");
+      throw new GatewayException(ErrorCode.INVALID_PARAMETER, "Content-Type must be application/json" + hint);
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {

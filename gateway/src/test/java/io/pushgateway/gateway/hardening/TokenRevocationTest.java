@@ -86,6 +86,10 @@ class TokenRevocationTest {
       assertThat(refused.status()).as(bad.toString()).isEqualTo(400);
       assertThat(refused.errorCode()).as(bad.toString()).isEqualTo("invalid_parameter");
     }
+    Reply notJson = gateway.request(HttpMethod.POST, "/api/revocations", Buffer.buffer("sub=a"), "text/plain",
+      "Authorization", "Bearer " + admin());
+    assertThat(notJson.errorCode()).isEqualTo("invalid_parameter");
+    assertThat(notJson.json().getJsonObject("error").getString("message")).isEqualTo("Content-Type must be application/json");
     assertThat(revoke(admin(), "{\"sub\":").errorCode()).isEqualTo("invalid_json");
     assertThat(revoke(admin(), "[1]").errorCode()).isEqualTo("invalid_json");
     assertThat(revoke(admin(), "x".repeat(5000)).status()).isEqualTo(413);
