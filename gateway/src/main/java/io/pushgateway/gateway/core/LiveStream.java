@@ -319,12 +319,11 @@ public final class LiveStream implements Hub.Listener {
     if (closed) {
       return;
     }
-    if (positions.entrySet().stream().anyMatch(p -> !result.cursor().positions().containsKey(p.getKey())
-        && (p.getValue() == null || p.getValue().isRewind() || unannounced != null && unannounced.contains(p.getKey())))) {
-      // A topic subscribed after this read went out: without a position yet, an event delivered
-      // now would hand out a cursor without it (an SSE id), or with its rewind; and its subscribed
-      // frame must come before any event, as a WebSocket's subscription promises. Read again, for
-      // every topic.
+    if (unannounced != null && unannounced.stream().anyMatch(t -> !result.cursor().positions().containsKey(t))) {
+      // A topic subscribed after this read went out (a topic is announced once a read covers it;
+      // until then it may have no position yet, or its rewind): an event delivered now would hand
+      // out a cursor without it (an SSE id), and its subscribed frame must come before any event,
+      // as a WebSocket's subscription promises. Read again, for every topic.
       readAgain();
       return;
     }

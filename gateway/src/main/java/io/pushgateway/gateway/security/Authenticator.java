@@ -36,9 +36,6 @@ public final class Authenticator {
   /** The claim whose object a member shows in presence (a name, an avatar), as Centrifugo's {@code info}. */
   public static final String INFO_CLAIM = "info";
 
-  /** What a revoked token is told. */
-  static final String REVOKED = "the token was revoked";
-
   private final JWTAuth jwt;
   private final GatewayMetrics metrics;
   /** {@code publicTopics}: read by anyone, a token or not. */
@@ -108,7 +105,7 @@ public final class Authenticator {
           Grants grants = Grants.of(user.principal()).withPublic(publicTopics);
           Access access = authorized(Access.of(ctx), user, grants);
           if (revocations.revoked(access)) {
-            unauthorized(ctx, REVOKED);
+            unauthorized(ctx, Revocations.REVOKED);
             return;
           }
           String refused = grant.refused(grants, request.getParam(Grant.TOPICS_QUERY), ctx.pathParam(Grant.TOPIC_PARAM));
@@ -139,7 +136,7 @@ public final class Authenticator {
       .map(user -> authorized(current, user, Grants.of(user.principal()).withPublic(publicTopics)))
       .map(fresh -> {
         if (revocations.revoked(fresh)) {
-          throw new GatewayException(ErrorCode.UNAUTHORIZED, REVOKED);
+          throw Revocations.refusal();
         }
         return fresh;
       });

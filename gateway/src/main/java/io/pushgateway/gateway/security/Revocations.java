@@ -69,6 +69,9 @@ public class Revocations {
     void cancel();
   }
 
+  /** What a revoked token is told. */
+  static final String REVOKED = "the token was revoked";
+
   private final int maxRevocations;
   private final ConcurrentHashMap<String, Revocation> kept = new ConcurrentHashMap<>();
   private final Set<Held> held = ConcurrentHashMap.newKeySet();
@@ -82,15 +85,20 @@ public class Revocations {
    * is shared. {@code overloaded} when {@code maxRevocations} are kept already.
    */
   public Future<Revocation> revoke(Revocation revocation) {
-    if (!kept.containsKey(revocation.key()) && kept.size() >= maxRevocations) {
+    if (noRoomFor(revocation)) {
       sweep(System.currentTimeMillis() / 1000); // full: make room of what is over first
     }
-    if (!kept.containsKey(revocation.key()) && kept.size() >= maxRevocations) {
+    if (noRoomFor(revocation)) {
       return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED, "the gateway keeps " + maxRevocations
         + " revocations already (maxRevocations): retry once some have expired"));
     }
     Revocation applied = apply(revocation);
     return share(applied).map(applied);
+  }
+
+  /** Whether keeping {@code revocation} would pass {@code maxRevocations} (one of its key widens in place). */
+  private boolean noRoomFor(Revocation revocation) {
+    return !kept.containsKey(revocation.key()) && kept.size() >= maxRevocations;
   }
 
   /**
@@ -115,6 +123,11 @@ public class Revocations {
   /** Stops sharing (a cluster node that leaves). */
   public Future<Void> close() {
     return Future.succeededFuture();
+  }
+
+  /** What a revoked token is answered: {@code 401 unauthorized}. */
+  public static GatewayException refusal() {
+    return new GatewayException(ErrorCode.UNAUTHORIZED, REVOKED);
   }
 
   /** Whether the token {@code access} was given has been revoked (never, without a token). */

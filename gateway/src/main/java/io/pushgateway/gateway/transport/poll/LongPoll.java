@@ -1,9 +1,7 @@
 package io.pushgateway.gateway.transport.poll;
 
 import io.pushgateway.gateway.core.Cursor;
-import io.pushgateway.gateway.core.ErrorCode;
 import io.pushgateway.gateway.core.Event;
-import io.pushgateway.gateway.core.GatewayException;
 import io.pushgateway.gateway.core.Hub;
 import io.pushgateway.gateway.core.Position;
 import io.pushgateway.gateway.core.PresenceChange;
@@ -179,7 +177,7 @@ final class LongPoll implements Hub.Listener, PollDeadlines.Waiter {
     if (!done) {
       done = true;
       release();
-      Polls.failed(reply, new GatewayException(ErrorCode.UNAUTHORIZED, "the token was revoked"), context);
+      Polls.failed(reply, Revocations.refusal(), context);
     }
   }
 

@@ -10,7 +10,7 @@ import io.pushgateway.gateway.core.Reset;
 import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Limits;
-import io.pushgateway.gateway.security.Revocations;
+import io.pushgateway.gateway.security.TokenWatch;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PatchBases;
@@ -45,9 +45,8 @@ final class SseSession implements LiveStream.Sink {
   /** Its places in presence; null unless it asked for presence. */
   private PushPresence presence;
   private boolean released;
-  private long expiryTimer = -1;
-  /** Ends the stream if its token is revoked. */
-  private Revocations.Watch revocation = Revocations.Watch.NONE;
+  /** Ends the stream when its token expires or is revoked. */
+  private TokenWatch tokenWatch = TokenWatch.NONE;
   private EventFormat format = EventFormat.FULL;
   /** With deltas, what each topic's next patch applies to; null without. */
   private PatchBases patchBases;
@@ -94,11 +93,7 @@ final class SseSession implements LiveStream.Sink {
         }
       }
     }
-    if (access.expiresAtMillis() > 0) {
-      expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
-        id -> close());
-    }
-    revocation = context.revocations().watch(access, this::close);
+    tokenWatch = TokenWatch.start(context.vertx(), context.revocations(), access, reason -> close());
   }
 
   @Override
@@ -201,10 +196,7 @@ final class SseSession implements LiveStream.Sink {
       return;
     }
     released = true;
-    if (expiryTimer >= 0) {
-      context.vertx().cancelTimer(expiryTimer);
-    }
-    revocation.cancel();
+    tokenWatch.cancel();
     stream.close();
     if (presence != null) {
       presence.leaveAll();

@@ -13,8 +13,8 @@ import io.pushgateway.gateway.core.TopicState;
 import io.pushgateway.gateway.core.Transport;
 import io.pushgateway.gateway.security.Access;
 import io.pushgateway.gateway.security.Limits;
-import io.pushgateway.gateway.security.Revocations;
 import io.pushgateway.gateway.security.TokenBucket;
+import io.pushgateway.gateway.security.TokenWatch;
 import io.pushgateway.gateway.transport.EventFormat;
 import io.pushgateway.gateway.transport.Membership;
 import io.pushgateway.gateway.transport.PublishRule;
@@ -60,9 +60,8 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
   private PushPresence presence;
   /** Its command bucket and strikes: made at its first command or refusal, as most connections have none. */
   private Pacing pacing;
-  private long expiryTimer = -1;
-  /** Ends the connection if its token is revoked. */
-  private Revocations.Watch revocation = Revocations.Watch.NONE;
+  /** Ends the connection when its token expires or is revoked. */
+  private TokenWatch tokenWatch = TokenWatch.NONE;
   private long lastHeard = System.nanoTime();
   /** Publishes appended but not yet answered: a close waits for their acks. */
   private int publishing;
@@ -123,17 +122,9 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
 
   /** A token is good until its exp claim or its revocation, not for the life of the connection. */
   private void watchToken() {
-    if (expiryTimer >= 0) {
-      context.vertx().cancelTimer(expiryTimer);
-      expiryTimer = -1;
-    }
-    if (access.expiresAtMillis() > 0) {
-      expiryTimer = context.vertx().setTimer(Math.max(1, access.expiresAtMillis() - System.currentTimeMillis()),
-        id -> closeAfterReplies(POLICY_VIOLATION, "token expired"));
-    }
-    revocation.cancel();
-    revocation = context.revocations().watch(access,
-      () -> closeAfterReplies(POLICY_VIOLATION, "token revoked"));
+    tokenWatch.cancel();
+    tokenWatch = TokenWatch.start(context.vertx(), context.revocations(), access,
+      reason -> closeAfterReplies(POLICY_VIOLATION, reason));
   }
 
   // ---- client → server
@@ -681,10 +672,7 @@ final class WebSocketSession implements LiveStream.Sink, PushWebSocket.Listener 
     if (releasedPromise != null) {
       releasedPromise.complete();
     }
-    if (expiryTimer >= 0) {
-      context.vertx().cancelTimer(expiryTimer);
-    }
-    revocation.cancel();
+    tokenWatch.cancel();
     stream.close();
     stopReceiving();
     if (presence != null) {
